@@ -1,0 +1,139 @@
+import { awscdk, DependencyType, javascript } from 'projen';
+import { UpdateSnapshot } from 'projen/lib/javascript';
+
+// cdk-nag 3 reports a failure with zero violations on aws-cdk-lib < 2.258.0, so that is the floor
+// we promise users; development and CI run on a current release.
+const CDK_FLOOR = '2.258.0';
+const CDK_DEV = '2.276.0';
+// The aws-cdk CLI's npm `latest` (3.x) cannot read current cloud assemblies.
+const CDK_CLI = '2.1148.1';
+
+const project = new awscdk.AwsCdkConstructLibrary({
+  name: 'cdk-best-practice-patterns',
+  description:
+    'Best-practice AWS CDK L3 patterns: secure, highly available defaults, built-in alarms and zero unacknowledged cdk-nag findings.',
+  author: 'cdk-best-practice-patterns maintainers',
+  authorAddress: 'maintainers@example.com',
+  repositoryUrl: 'https://github.com/cdk-best-practice-patterns/cdk-best-practice-patterns.git',
+  license: 'Apache-2.0',
+  keywords: ['aws', 'cdk', 'awscdk', 'best-practices', 'cdk-nag', 'patterns', 'vpc'],
+  defaultReleaseBranch: 'main',
+  packageManager: javascript.NodePackageManager.NPM,
+  projenrcTs: true,
+  jsiiVersion: '~6.0.0',
+  typescriptVersion: '~6.0.0',
+  minNodeVersion: '20.0.0',
+
+  cdkVersion: CDK_FLOOR,
+  cdkVersionPinning: false,
+  // The dev dependency is declared explicitly below, at a current version.
+  peerDependencyOptions: { pinnedDevDependency: false },
+  constructsVersion: '10.5.1',
+  deps: ['cdk-nag@^3.0.2'],
+  devDeps: [
+    `aws-cdk-lib@${CDK_DEV}`,
+    `aws-cdk@${CDK_CLI}`,
+    'ts-node@^10.9.2',
+  ],
+
+  // No GitHub here: no workflows, no release automation, no mergify.
+  github: false,
+  release: false,
+  depsUpgrade: false,
+  buildWorkflow: false,
+  pullRequestTemplate: false,
+
+  // Python, Java, .NET and Go toolchains and registries are unreachable here: the targets are
+  // declared (jsii validates them on every compile) but nothing packages them.
+  publishToPypi: { distName: 'cdk-best-practice-patterns', module: 'cdk_best_practice_patterns' },
+  publishToMaven: {
+    javaPackage: 'io.github.cdkbestpracticepatterns',
+    mavenGroupId: 'io.github.cdk-best-practice-patterns',
+    mavenArtifactId: 'cdk-best-practice-patterns',
+  },
+  publishToNuget: { dotNetNamespace: 'CdkBestPracticePatterns', packageId: 'CdkBestPracticePatterns' },
+  publishToGo: { moduleName: 'github.com/cdk-best-practice-patterns/cdk-best-practice-patterns-go' },
+
+  docgen: true,
+  jestOptions: {
+    updateSnapshot: UpdateSnapshot.NEVER,
+    passWithNoTests: false,
+    jestConfig: {
+      testMatch: ['<rootDir>/test/**/*.test.ts'],
+      // Each suite synthesizes whole apps; two workers match the 2-core machines we run on.
+      maxWorkers: 2,
+    },
+  },
+  typecheckTests: true,
+  tsconfigDevFile: 'tsconfig.dev.json',
+  // The dev tsconfig type-checks tests, scripts and the examples (against the compiled lib/, which
+  // they import by the package's name).
+  tsconfigDev: {
+    include: ['scripts/**/*.ts', 'examples/**/*.ts', '.projenrc.ts'],
+    exclude: ['build', 'cdk.out', 'lib', 'dist'],
+    compilerOptions: {},
+  },
+  eslintOptions: {
+    dirs: ['src'],
+    // One typed-lint program over everything the dev tsconfig type-checks.
+    projectService: false,
+    tsconfigPath: './tsconfig.dev.json',
+    devdirs: ['test', 'examples', 'scripts', 'projenrc', '.projenrc.ts'],
+    // CI must fail on a lint error, not quietly rewrite the file.
+    commandOptions: { fix: false, extraArgs: ['--max-warnings=0'] },
+  },
+  gitignore: ['/build/', '/cdk.out/', 'cdk.out/'],
+  npmignoreEnabled: true,
+});
+
+// Develop against the constructs floor, as jsii expects of a peer dependency.
+project.deps.addDependency('constructs@10.5.1', DependencyType.BUILD);
+
+// projen silences jsii's reserved-word warning; names that break Python, Java, C# or Go users are
+// exactly what we want to hear about, so every jsii warning fails the compile.
+// The one exception is deliberate: we promise users the aws-cdk-lib floor above but develop and
+// test on a current release, which jsii would rather see pinned to the floor.
+project.compileTask.reset('jsii --fail-on-warnings --silence-warnings=metadata/missing-dev-dependency');
+
+// Platform binaries this registry lacks: pin versions it has so `npm ci` works from a clean clone.
+project.package.addField('overrides', {
+  'unrs-resolver': '1.12.2',
+  '@swc/core': '1.16.18',
+});
+
+// Self-reference: the examples import the package by its name, exactly as a user would, and Node
+// resolves that to this checkout's compiled lib/. `./.jsii` stays reachable for jsii tooling.
+project.package.addField('exports', {
+  '.': { types: './lib/index.d.ts', default: './lib/index.js' },
+  './.jsii': './.jsii',
+  './package.json': './package.json',
+});
+
+const synthExamples = project.addTask('synth:examples', {
+  description: 'Synthesize every example (needs a compiled lib/) and report resources and cdk-nag findings',
+  steps: [{ exec: 'ts-node --project tsconfig.dev.json scripts/synth-examples.ts' }],
+});
+project.addTask('synth', {
+  description: 'Compile, then synthesize every example into cdk.out/<example>/ and report on each stack',
+  steps: [{ spawn: 'compile' }, { spawn: synthExamples.name }],
+});
+
+const apiDocs = project.addTask('check:api-docs', {
+  description: 'Fail when the committed API.md does not match the code',
+  steps: [
+    { exec: 'jsii-docgen -o build/API.md' },
+    {
+      exec: 'diff -u API.md build/API.md || (echo "API.md is stale: run npx projen docgen and commit it" >&2; exit 1)',
+    },
+  ],
+});
+
+// `npm test` is everything CI checks: compile, type-check (tests, scripts, examples), unit tests,
+// lint, API docs, and the examples' synth with its compliance report.
+const test = project.tasks.tryFind('test')!;
+test.prependExec('rm -rf build/test-out', { name: 'Clear the cloud assemblies of earlier test runs' });
+test.prependSpawn(project.compileTask);
+test.spawn(apiDocs);
+test.spawn(synthExamples);
+
+project.synth();
