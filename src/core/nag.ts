@@ -1,0 +1,41 @@
+import { Validations } from 'aws-cdk-lib';
+import { IConstruct } from 'constructs';
+
+/**
+ * Acknowledges one cdk-nag finding on one construct (and the resources below it), with the reason
+ * a reviewer will read.
+ *
+ * Pass the narrowest id the finding has: a finding id such as
+ * `AwsSolutions-IAM5[Resource::arn:...:*]` rather than the bare rule, and the resource that causes
+ * it rather than its stack.
+ */
+export function acknowledgeNagFinding(scope: IConstruct, id: string, reason: string): void {
+  if (!/^[A-Za-z0-9.]+-[A-Za-z0-9]+(\[.+\])?$/.test(id)) {
+    throw new Error(`'${id}' is not a cdk-nag rule id such as 'AwsSolutions-VPC7' or 'AwsSolutions-IAM5[Action::s3:*]'.`);
+  }
+  if (reason.trim().split(/\s+/).length < 5) {
+    throw new Error(`The acknowledgement of ${id} at ${scope.node.path} needs a reason a reviewer can check, not '${reason}'.`);
+  }
+  Validations.of(scope).acknowledge({ id, reason });
+}
+
+/**
+ * The five cdk-nag packs every pattern is held to, by the prefix their rule ids carry.
+ */
+export enum NagPackPrefix {
+  AWS_SOLUTIONS = 'AwsSolutions',
+  SERVERLESS = 'Serverless',
+  NIST_800_53_R5 = 'NIST.800.53.R5',
+  HIPAA_SECURITY = 'HIPAA.Security',
+  PCI_DSS_321 = 'PCI.DSS.321',
+}
+
+/**
+ * Acknowledges the same rule of several packs on one construct: HIPAA, NIST and PCI often check
+ * one AWS control under one rule name.
+ */
+export function acknowledgeNagRule(scope: IConstruct, packs: NagPackPrefix[], rule: string, reason: string): void {
+  for (const pack of packs) {
+    acknowledgeNagFinding(scope, `${pack}-${rule}`, reason);
+  }
+}

@@ -1,0 +1,68 @@
+import { Token } from 'aws-cdk-lib';
+
+/**
+ * Collects every invalid prop of one construct, so a user fixes them all in one go instead of
+ * meeting them one synth at a time.
+ *
+ * Values that are unresolved tokens are skipped: they are only known at deploy time.
+ */
+export class PropValidator {
+  private readonly errors: string[] = [];
+
+  /**
+   * @param constructName how the error message names the construct, e.g. `MultiAzVpc 'Network'`
+   */
+  constructor(private readonly constructName: string) {}
+
+  /**
+   * Records an error when a number lies outside `[min, max]` (or is not a whole number when
+   * `integer` is set).
+   */
+  public integerInRange(prop: string, value: number | undefined, min: number, max: number): void {
+    if (value === undefined || Token.isUnresolved(value)) {
+      return;
+    }
+    if (!Number.isInteger(value) || value < min || value > max) {
+      this.fail(prop, value, `a whole number from ${min} to ${max}`);
+    }
+  }
+
+  /**
+   * Records an error for `prop` unless `ok` holds. Use it for relationships between props, and
+   * pass the values the rule is about so the message can name them.
+   */
+  public check(ok: boolean, prop: string, value: unknown, allowed: string): void {
+    if (!ok) {
+      this.fail(prop, value, allowed);
+    }
+  }
+
+  /**
+   * Throws one error listing every recorded problem, or does nothing when there is none.
+   */
+  public throwIfInvalid(): void {
+    if (this.errors.length === 0) {
+      return;
+    }
+    const count = this.errors.length === 1 ? '1 invalid prop' : `${this.errors.length} invalid props`;
+    throw new Error(`${this.constructName} has ${count}:\n${this.errors.map((e) => `  - ${e}`).join('\n')}`);
+  }
+
+  private fail(prop: string, value: unknown, allowed: string): void {
+    this.errors.push(`${prop} is ${describe(value)}; it must be ${allowed}.`);
+  }
+}
+
+/**
+ * Whether any part of a value is only known at deploy time.
+ */
+export function isUnresolved(value: unknown): boolean {
+  return Token.isUnresolved(value);
+}
+
+function describe(value: unknown): string {
+  if (typeof value === 'string') {
+    return `'${value}'`;
+  }
+  return JSON.stringify(value) ?? String(value);
+}

@@ -1,0 +1,67 @@
+import { Lazy, Stack } from 'aws-cdk-lib';
+import { Template } from 'aws-cdk-lib/assertions';
+import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
+import * as sns from 'aws-cdk-lib/aws-sns';
+import { routeAlarm } from '../../src/core/alarms';
+import { DeploymentStage, isProduction } from '../../src/core/deployment-stage';
+import { acknowledgeNagFinding } from '../../src/core/nag';
+import { PropValidator } from '../../src/core/prop-validator';
+import { newApp } from '../support/app';
+
+describe('DeploymentStage', () => {
+  test('an absent stage is production', () => {
+    expect(isProduction(undefined)).toBe(true);
+    expect(isProduction(DeploymentStage.PROD)).toBe(true);
+    expect(isProduction(DeploymentStage.DEV)).toBe(false);
+  });
+});
+
+describe('PropValidator', () => {
+  test('collects every error into one message naming prop, value and range', () => {
+    const validator = new PropValidator("Thing 'A'");
+    validator.integerInRange('size', 0, 1, 10);
+    validator.integerInRange('count', 2.5, 1, 10);
+    validator.check(false, 'name', 'x', 'at least 2 characters');
+    expect(() => validator.throwIfInvalid()).toThrow(
+      "Thing 'A' has 3 invalid props:\n" +
+      '  - size is 0; it must be a whole number from 1 to 10.\n' +
+      '  - count is 2.5; it must be a whole number from 1 to 10.\n' +
+      "  - name is 'x'; it must be at least 2 characters.",
+    );
+  });
+
+  test('passes valid values and skips unresolved tokens', () => {
+    const validator = new PropValidator('Thing');
+    validator.integerInRange('size', 1, 1, 10);
+    validator.integerInRange('size', 10, 1, 10);
+    validator.integerInRange('size', undefined, 1, 10);
+    validator.integerInRange('size', Lazy.number({ produce: () => 99 }), 1, 10);
+    expect(() => validator.throwIfInvalid()).not.toThrow();
+  });
+});
+
+describe('acknowledgeNagFinding', () => {
+  test('rejects an id that is not a rule id, and a reason that explains nothing', () => {
+    const stack = new Stack(newApp(), 'S');
+    expect(() => acknowledgeNagFinding(stack, 'SQS2', 'The queue is encrypted by its producer already.')).toThrow(/not a cdk-nag rule id/);
+    expect(() => acknowledgeNagFinding(stack, 'AwsSolutions-SQS2', 'ok')).toThrow(/needs a reason/);
+  });
+
+  test('accepts a finding id with its detail', () => {
+    const stack = new Stack(newApp(), 'S');
+    expect(() => acknowledgeNagFinding(stack, 'AwsSolutions-IAM5[Action::s3:*]', 'A reason that a reviewer can check here.')).not.toThrow();
+  });
+});
+
+describe('routeAlarm', () => {
+  test('sends alarm and OK notifications to the topic', () => {
+    const stack = new Stack(newApp(), 'S');
+    const topic = new sns.Topic(stack, 'Topic');
+    const alarm = new cloudwatch.Metric({ namespace: 'N', metricName: 'M' }).createAlarm(stack, 'Alarm', { threshold: 1, evaluationPeriods: 1 });
+    routeAlarm(alarm, topic);
+    Template.fromStack(stack).hasResourceProperties('AWS::CloudWatch::Alarm', {
+      AlarmActions: [{ Ref: stack.getLogicalId(topic.node.defaultChild as sns.CfnTopic) }],
+      OKActions: [{ Ref: stack.getLogicalId(topic.node.defaultChild as sns.CfnTopic) }],
+    });
+  });
+});

@@ -1,0 +1,40 @@
+import * as fs from 'fs';
+import * as path from 'path';
+import { App, Stack } from 'aws-cdk-lib';
+import * as cxapi from 'aws-cdk-lib/cx-api';
+
+const OUT_ROOT = path.join(__dirname, '..', '..', 'build', 'test-out');
+
+/**
+ * A fixed account and region with three Availability Zones known at synth time.
+ */
+export const TEST_ENV = { account: '123456789012', region: 'us-east-1' };
+
+/**
+ * The context a new `cdk init` project gets: every recommended feature flag. The patterns must
+ * synthesize, and pass aws-cdk-lib's template validation, under them.
+ */
+export const NEW_PROJECT_CONTEXT = { ...cxapi.CURRENTLY_RECOMMENDED_FLAGS, ...cxapi.NEW_PROJECT_DEFAULT_CONTEXT };
+
+/**
+ * An app under the new-project flags whose cloud assembly lands in the ignored build folder,
+ * never in /tmp.
+ */
+export function newApp(): App {
+  fs.mkdirSync(OUT_ROOT, { recursive: true });
+  return new App({ outdir: fs.mkdtempSync(path.join(OUT_ROOT, 'app-')), context: NEW_PROJECT_CONTEXT });
+}
+
+export interface TestStackOptions {
+  /**
+   * Deploy to TEST_ENV (three AZs known) rather than env-agnostic (two AZs through Fn::GetAZs).
+   */
+  readonly withEnv?: boolean;
+}
+
+/**
+ * A stack in a new app, env-agnostic unless asked otherwise.
+ */
+export function newStack(options: TestStackOptions = {}): Stack {
+  return new Stack(newApp(), 'TestStack', options.withEnv ? { env: TEST_ENV } : {});
+}

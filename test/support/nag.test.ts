@@ -1,0 +1,58 @@
+import { Stack } from 'aws-cdk-lib';
+import * as lambda from 'aws-cdk-lib/aws-lambda';
+import * as logs from 'aws-cdk-lib/aws-logs';
+import * as sqs from 'aws-cdk-lib/aws-sqs';
+import { newApp } from './app';
+import { COMPLIANT, runNagPacks } from './nag';
+import { acknowledgeNagFinding } from '../../src/core/nag';
+
+// The compliance helper is what every pattern's zero-findings claim rests on, so it must be seen
+// to catch a known-bad resource.
+describe('runNagPacks', () => {
+  test('reports known-bad resources in each of the five packs', () => {
+    const app = newApp();
+    const stack = new Stack(app, 'Bad');
+    new sqs.Queue(stack, 'Queue', { encryption: sqs.QueueEncryption.UNENCRYPTED });
+    new logs.CfnLogGroup(stack, 'Logs');
+    new lambda.CfnFunction(stack, 'Function', {
+      code: { zipFile: 'exports.handler = async () => {};' },
+      role: 'arn:aws:iam::123456789012:role/example',
+      runtime: 'nodejs22.x',
+      handler: 'index.handler',
+    });
+
+    const outcome = runNagPacks(app);
+
+    const findings = Object.fromEntries(outcome.map((o) => [o.pack, o.findings]));
+    expect(findings.AwsSolutions).toEqual(expect.arrayContaining([
+      'AwsSolutions-SQS2 at Bad/Queue/Resource',
+      'AwsSolutions-SQS3 at Bad/Queue/Resource',
+      'AwsSolutions-SQS4 at Bad/Queue/Resource',
+    ]));
+    for (const pack of ['NIST.800.53.R5', 'HIPAA.Security', 'PCI.DSS.321']) {
+      expect(findings[pack]).toContain(`${pack}-CloudWatchLogGroupRetentionPeriod at Bad/Logs`);
+    }
+    expect(findings.Serverless).toContain('Serverless-LambdaDLQ at Bad/Function');
+    // The synth pipeline ran the packs too, and failed on the findings.
+    expect(outcome.map((o) => o.pluginFailed)).toEqual([true, true, true, true, true]);
+    expect(outcome).not.toEqual(COMPLIANT);
+  });
+
+  test('an acknowledgement removes exactly the acknowledged finding', () => {
+    const app = newApp();
+    const stack = new Stack(app, 'Acked');
+    const queue = new sqs.Queue(stack, 'Queue', { encryption: sqs.QueueEncryption.UNENCRYPTED });
+    acknowledgeNagFinding(queue, 'AwsSolutions-SQS2', 'This queue exists only to prove the acknowledgement mechanism in a test.');
+
+    const aws = runNagPacks(app).find((o) => o.pack === 'AwsSolutions')!;
+
+    expect(aws.findings).not.toContain('AwsSolutions-SQS2 at Acked/Queue/Resource');
+    expect(aws.findings).toContain('AwsSolutions-SQS3 at Acked/Queue/Resource');
+  });
+
+  test('an empty app is compliant', () => {
+    const app = newApp();
+    new Stack(app, 'Empty');
+    expect(runNagPacks(app)).toEqual(COMPLIANT);
+  });
+});
