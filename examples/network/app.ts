@@ -1,0 +1,31 @@
+import { App, Stack, Validations } from 'aws-cdk-lib';
+import * as ec2 from 'aws-cdk-lib/aws-ec2';
+import { AwsSolutionsChecks, HIPAASecurityChecks, NIST80053R5Checks, PCIDSS321Checks, ServerlessChecks } from 'cdk-nag';
+import { DeploymentStage, MultiAzVpc } from 'cdk-best-practice-patterns';
+
+const app = new App();
+// `cdk deploy -c stage=dev` for a cheap, destroyable sandbox; production by default.
+const stage = app.node.tryGetContext('stage') === 'dev' ? DeploymentStage.DEV : DeploymentStage.PROD;
+
+// With an account and region, the VPC spans 3 AZs; an env-agnostic stack only gets 2.
+const account = process.env.CDK_DEFAULT_ACCOUNT;
+const region = process.env.CDK_DEFAULT_REGION;
+const stack = new Stack(app, 'NetworkExample', {
+  env: account && region ? { account, region } : undefined,
+  description: 'cdk-best-practice-patterns example: a three-tier VPC over several Availability Zones',
+});
+
+new MultiAzVpc(stack, 'Network', {
+  stage,
+  // PrivateLink to Systems Manager, so private instances are managed without a route to the internet.
+  interfaceEndpoints: [ec2.InterfaceVpcEndpointAwsService.SSM, ec2.InterfaceVpcEndpointAwsService.SSM_MESSAGES],
+});
+
+// Every example is checked by the same five cdk-nag packs as the library's tests.
+Validations.of(app).addPlugins(
+  new AwsSolutionsChecks(app),
+  new ServerlessChecks(app),
+  new NIST80053R5Checks(app),
+  new HIPAASecurityChecks(app),
+  new PCIDSS321Checks(app),
+);

@@ -1,0 +1,101 @@
+/**
+ * Synthesizes every app under examples/ with the aws-cdk CLI, exactly as a user would, into
+ * cdk.out/<example>/, and prints one line per stack: its resources, its unacknowledged cdk-nag
+ * findings in each of the five packs, and where its template is. Exits non-zero on any finding,
+ * on a pack that failed to run, or on an example that did not synthesize.
+ *
+ * Needs the compiled lib/ (the examples import the package by its name). No AWS account needed.
+ */
+import { spawnSync } from 'child_process';
+import * as fs from 'fs';
+import * as path from 'path';
+
+const ROOT = path.resolve(__dirname, '..');
+const EXAMPLES = path.join(ROOT, 'examples');
+const OUT = path.join(ROOT, 'cdk.out');
+const CDK = path.join(ROOT, 'node_modules', '.bin', 'cdk');
+const PACKS = ['AwsSolutions', 'Serverless', 'NIST.800.53.R5', 'HIPAA.Security', 'PCI.DSS.321'];
+
+interface PluginReport {
+  readonly pluginName: string;
+  readonly conclusion: string;
+  readonly violations: Array<{ ruleName: string; violatingConstructs: Array<{ constructPath: string }> }>;
+}
+
+function synthesize(example: string): { ok: boolean; output: string } {
+  const outdir = path.join(OUT, example);
+  fs.rmSync(outdir, { recursive: true, force: true });
+  const result = spawnSync(CDK, ['synth', '--quiet', '--no-notices', '--output', outdir], {
+    cwd: path.join(EXAMPLES, example),
+    encoding: 'utf8',
+    env: {
+      ...process.env,
+      CDK_DISABLE_CLI_TELEMETRY: 'true',
+      CDK_DISABLE_VERSION_CHECK: 'true',
+    },
+  });
+  return { ok: result.status === 0, output: `${result.stdout ?? ''}${result.stderr ?? ''}${result.error ?? ''}` };
+}
+
+function stackTemplates(outdir: string): Array<{ name: string; file: string }> {
+  const manifest = JSON.parse(fs.readFileSync(path.join(outdir, 'manifest.json'), 'utf8'));
+  return Object.entries<any>(manifest.artifacts ?? {})
+    .filter(([, artifact]) => artifact.type === 'aws:cloudformation:stack')
+    .map(([name, artifact]) => ({ name, file: path.join(outdir, artifact.properties.templateFile) }));
+}
+
+function pluginReports(outdir: string): PluginReport[] {
+  const file = path.join(outdir, 'validation-report.json');
+  return fs.existsSync(file) ? JSON.parse(fs.readFileSync(file, 'utf8')).pluginReports : [];
+}
+
+function main(): number {
+  const examples = fs.readdirSync(EXAMPLES)
+    .filter((name) => fs.existsSync(path.join(EXAMPLES, name, 'cdk.json')))
+    .sort();
+  let problems = 0;
+  console.log(`Synthesizing ${examples.length} example(s) into ${path.relative(ROOT, OUT)}/ (no AWS account needed)\n`);
+
+  for (const example of examples) {
+    const started = Date.now();
+    const outdir = path.join(OUT, example);
+    const { ok, output } = synthesize(example);
+    const seconds = ((Date.now() - started) / 1000).toFixed(1);
+    if (!fs.existsSync(path.join(outdir, 'manifest.json'))) {
+      console.log(`${example}: synthesis failed (${seconds} s)\n${output}`);
+      problems++;
+      continue;
+    }
+
+    const reports = pluginReports(outdir);
+    for (const { name, file } of stackTemplates(outdir)) {
+      const template = JSON.parse(fs.readFileSync(file, 'utf8'));
+      const resources = Object.keys(template.Resources ?? {}).length;
+      const counts = PACKS.map((pack) => {
+        const report = reports.find((r) => r.pluginName === pack);
+        const findings = (report?.violations ?? [])
+          .flatMap((v) => v.violatingConstructs)
+          .filter((c) => c.constructPath === name || c.constructPath.startsWith(`${name}/`)).length;
+        return { pack, findings, failed: report !== undefined && report.violations.length === 0 && report.conclusion !== 'success' };
+      });
+      const total = counts.reduce((sum, c) => sum + c.findings, 0);
+      const failed = counts.filter((c) => c.failed).map((c) => c.pack);
+      problems += total + failed.length;
+      console.log(
+        `${example}/${name}: ${resources} resources; unacknowledged cdk-nag findings: ` +
+        counts.map((c) => `${c.pack} ${c.findings}`).join(', ') +
+        (failed.length ? `; packs that failed to run: ${failed.join(', ')}` : '') +
+        `\n  template: ${path.relative(ROOT, file)} (${seconds} s)`,
+      );
+    }
+    if (!ok) {
+      console.log(output);
+      problems++;
+    }
+  }
+
+  console.log(problems === 0 ? '\nAll examples synthesized with no unacknowledged finding.' : `\n${problems} problem(s); see above.`);
+  return problems === 0 ? 0 : 1;
+}
+
+process.exitCode = main();

@@ -1,0 +1,4 @@
+// The public API. src/core's helpers (validation, acknowledgements, alarm routing) stay internal.
+export { DeploymentStage } from './core/deployment-stage';
+export * from './core/pattern-props';
+export * from './networking/multi-az-vpc';
