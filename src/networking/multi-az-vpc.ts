@@ -110,7 +110,8 @@ export interface MultiAzVpcProps extends PatternProps {
   readonly flowLogRetention?: logs.RetentionDays;
 
   /**
-   * The KMS key that encrypts the flow log group.
+   * The KMS key that encrypts the flow log group. Its key policy must let the regional CloudWatch
+   * Logs service principal use it.
    *
    * @default - a new customer-managed key with rotation
    */
@@ -211,7 +212,12 @@ export class MultiAzVpc extends Construct {
     if (!Token.isUnresolved(cidr)) {
       validateSubnetsFit(validator, prefix, azCount, [masks.publicSubnetCidrMask, masks.privateSubnetCidrMask, masks.isolatedSubnetCidrMask]);
     }
-    if (props.flowLogRetention !== undefined) {
+    if (props.flowLogBucket) {
+      validator.check(props.flowLogRetention === undefined, 'flowLogRetention', props.flowLogRetention,
+        "left unset with flowLogBucket (the bucket's lifecycle rules decide how long records stay)");
+      validator.check(props.flowLogEncryptionKey === undefined, 'flowLogEncryptionKey', props.flowLogEncryptionKey?.node.path,
+        "left unset with flowLogBucket (the bucket's own encryption applies)");
+    } else if (props.flowLogRetention !== undefined) {
       validator.check(ALLOWED_RETENTION.has(props.flowLogRetention), 'flowLogRetention', props.flowLogRetention,
         `one of CloudWatch Logs' retention periods in days (${[...ALLOWED_RETENTION].join(', ')})`);
     }

@@ -199,6 +199,17 @@ describe('MultiAzVpc', () => {
       template.resourceCountIs('AWS::IAM::Policy', 0);
     });
 
+    test('use the key they are given instead of creating one', () => {
+      const stack = newStack({ withEnv: true });
+      const key = new kms.Key(stack, 'SharedLogKey');
+      new MultiAzVpc(stack, 'Network', { flowLogEncryptionKey: key });
+      const template = Template.fromStack(stack);
+      template.resourceCountIs('AWS::KMS::Key', 1);
+      template.hasResourceProperties('AWS::Logs::LogGroup', {
+        KmsKeyId: { 'Fn::GetAtt': [stack.getLogicalId(key.node.defaultChild as kms.CfnKey), 'Arn'] },
+      });
+    });
+
     test('go to a given bucket instead, with no log group, key or role', () => {
       const stack = newStack({ withEnv: true });
       const bucket = s3.Bucket.fromBucketName(stack, 'Archive', 'central-log-archive');
@@ -307,6 +318,8 @@ describe('MultiAzVpc', () => {
       ['a subnet mask above /28', { privateSubnetCidrMask: 29 }, /privateSubnetCidrMask is 29; it must be a whole number from 16 to 28/],
       ['a subnet larger than the VPC', { cidr: '10.0.0.0/20', isolatedSubnetCidrMask: 19 }, /isolatedSubnetCidrMask is 19; it must be a whole number from 20 to 28/],
       ['subnets that do not fit', { privateSubnetCidrMask: 18 }, /subnet CIDR masks is '\/24, \/18, \/24 in 3 AZs'; it must be small enough .* \/16 \(65536 addresses; these need 66304\)/],
+      ['a retention for flow logs that go to a bucket', { flowLogBucket: s3.Bucket.fromBucketName(new Stack(), 'B', 'logs'), flowLogRetention: logs.RetentionDays.ONE_YEAR }, /flowLogRetention is 365; it must be left unset with flowLogBucket/],
+      ['a log key for flow logs that go to a bucket', { flowLogBucket: s3.Bucket.fromBucketName(new Stack(), 'B', 'logs'), flowLogEncryptionKey: new kms.Key(new Stack(), 'K') }, /flowLogEncryptionKey is 'Default\/K'; it must be left unset with flowLogBucket/],
       ['a retention CloudWatch does not offer', { flowLogRetention: 17 as logs.RetentionDays }, /flowLogRetention is 17; it must be one of CloudWatch Logs' retention periods in days \(1, 3, 5, 7/],
     ];
 
