@@ -86,6 +86,11 @@ const project = new awscdk.AwsCdkConstructLibrary({
   npmignoreEnabled: true,
 });
 
+// The npm package holds the compiled library and its docs, not the repository's tooling.
+for (const path of ['/examples/', '/scripts/', '/build/', '/cdk.out/', '/.ci/']) {
+  project.addPackageIgnore(path);
+}
+
 // Develop against the constructs floor, as jsii expects of a peer dependency.
 project.deps.addDependency('constructs@10.5.1', DependencyType.BUILD);
 

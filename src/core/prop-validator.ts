@@ -15,8 +15,7 @@ export class PropValidator {
   constructor(private readonly constructName: string) {}
 
   /**
-   * Records an error when a number lies outside `[min, max]` (or is not a whole number when
-   * `integer` is set).
+   * Records an error when a number is not a whole number from `min` to `max`.
    */
   public integerInRange(prop: string, value: number | undefined, min: number, max: number): void {
     if (value === undefined || Token.isUnresolved(value)) {
@@ -51,13 +50,6 @@ export class PropValidator {
   private fail(prop: string, value: unknown, allowed: string): void {
     this.errors.push(`${prop} is ${describe(value)}; it must be ${allowed}.`);
   }
-}
-
-/**
- * Whether any part of a value is only known at deploy time.
- */
-export function isUnresolved(value: unknown): boolean {
-  return Token.isUnresolved(value);
 }
 
 function describe(value: unknown): string {
