@@ -318,8 +318,8 @@ describe('MultiAzVpc', () => {
       ['a subnet mask above /28', { privateSubnetCidrMask: 29 }, /privateSubnetCidrMask is 29; it must be a whole number from 16 to 28/],
       ['a subnet larger than the VPC', { cidr: '10.0.0.0/20', isolatedSubnetCidrMask: 19 }, /isolatedSubnetCidrMask is 19; it must be a whole number from 20 to 28/],
       ['subnets that do not fit', { privateSubnetCidrMask: 18 }, /subnet CIDR masks is '\/24, \/18, \/24 in 3 AZs'; it must be small enough .* \/16 \(65536 addresses; these need 66304\)/],
-      ['a retention for flow logs that go to a bucket', { flowLogBucket: s3.Bucket.fromBucketName(new Stack(), 'B', 'logs'), flowLogRetention: logs.RetentionDays.ONE_YEAR }, /flowLogRetention is 365; it must be left unset with flowLogBucket/],
-      ['a log key for flow logs that go to a bucket', { flowLogBucket: s3.Bucket.fromBucketName(new Stack(), 'B', 'logs'), flowLogEncryptionKey: new kms.Key(new Stack(), 'K') }, /flowLogEncryptionKey is 'Default\/K'; it must be left unset with flowLogBucket/],
+      ['a retention for flow logs that go to a bucket', { flowLogBucket: s3.Bucket.fromBucketName(newStack(), 'B', 'logs'), flowLogRetention: logs.RetentionDays.ONE_YEAR }, /flowLogRetention is 365; it must be left unset with flowLogBucket/],
+      ['a log key for flow logs that go to a bucket', { flowLogBucket: s3.Bucket.fromBucketName(newStack(), 'B', 'logs'), flowLogEncryptionKey: new kms.Key(newStack(), 'K') }, /flowLogEncryptionKey is 'TestStack\/K'; it must be left unset with flowLogBucket/],
       ['a retention CloudWatch does not offer', { flowLogRetention: 17 as logs.RetentionDays }, /flowLogRetention is 17; it must be one of CloudWatch Logs' retention periods in days \(1, 3, 5, 7/],
     ];
 
