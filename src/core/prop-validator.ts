@@ -1,4 +1,4 @@
-import { Token } from 'aws-cdk-lib';
+import { Duration, Token } from 'aws-cdk-lib';
 
 /**
  * Collects every invalid prop of one construct, so a user fixes them all in one go instead of
@@ -23,6 +23,20 @@ export class PropValidator {
     }
     if (!Number.isInteger(value) || value < min || value > max) {
       this.fail(prop, value, `a whole number from ${min} to ${max}`);
+    }
+  }
+
+  /**
+   * Records an error when a duration is not a whole number of seconds from `minSeconds` to
+   * `maxSeconds`.
+   */
+  public secondsInRange(prop: string, value: Duration | undefined, minSeconds: number, maxSeconds: number): void {
+    const seconds = value === undefined || value.isUnresolved() ? undefined : value.toSeconds({ integral: false });
+    if (seconds === undefined) {
+      return;
+    }
+    if (!Number.isInteger(seconds) || seconds < minSeconds || seconds > maxSeconds) {
+      this.errors.push(`${prop} is ${seconds} seconds; it must be a whole number of seconds from ${minSeconds} to ${maxSeconds}.`);
     }
   }
 
