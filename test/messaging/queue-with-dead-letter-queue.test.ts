@@ -72,7 +72,8 @@ describe('QueueWithDeadLetterQueue', () => {
       expect(template.toJSON().Resources[queueLogicalId(stack, pattern)].Properties.MessageRetentionPeriod).toBe(345600);
       expect(template.toJSON().Resources[dlqLogicalId(stack, pattern)].Properties.MessageRetentionPeriod).toBe(1209600);
       const shortLived = build({ retentionPeriod: Duration.minutes(10) });
-      expect(shortLived.template.toJSON().Resources[dlqLogicalId(shortLived.stack, shortLived.pattern)].Properties.MessageRetentionPeriod).toBe(1209600);
+      const shortLivedDlq = shortLived.template.toJSON().Resources[dlqLogicalId(shortLived.stack, shortLived.pattern)];
+      expect(shortLivedDlq.Properties.MessageRetentionPeriod).toBe(1209600);
     });
 
     test('long-polls for 20 seconds and hides a received message for 30 seconds', () => {
@@ -101,7 +102,7 @@ describe('QueueWithDeadLetterQueue', () => {
       }
     });
 
-    test("lets only its source queue redrive into the dead-letter queue", () => {
+    test('lets only its source queue redrive into the dead-letter queue', () => {
       const { template, stack, pattern } = build();
       const queueName = template.toJSON().Resources[queueLogicalId(stack, pattern)].Properties.QueueName;
       expect(queueName).toMatch(/^TestStackOrders[0-9A-F]{8}$/);
@@ -278,7 +279,12 @@ describe('QueueWithDeadLetterQueue', () => {
     });
 
     test('accepts the limits themselves', () => {
-      expect(() => build({ maxReceiveCount: 1000, retentionPeriod: Duration.days(14), receiveMessageWaitTime: Duration.seconds(0), visibilityTimeout: Duration.hours(12) })).not.toThrow();
+      expect(() => build({
+        maxReceiveCount: 1000,
+        retentionPeriod: Duration.days(14),
+        receiveMessageWaitTime: Duration.seconds(0),
+        visibilityTimeout: Duration.hours(12),
+      })).not.toThrow();
       expect(() => buildWithConsumer({ batchSize: 10000, maxBatchingWindow: Duration.seconds(300) })).not.toThrow();
       expect(() => buildWithConsumer({ visibilityTimeout: Duration.seconds(180) }, Duration.seconds(30))).not.toThrow();
     });
