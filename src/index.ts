@@ -3,3 +3,4 @@ export { DeploymentStage } from './core/deployment-stage';
 export * from './core/pattern-props';
 export * from './networking/multi-az-vpc';
 export * from './messaging/queue-with-dead-letter-queue';
+export * from './messaging/sns-fan-out';
