@@ -34,6 +34,10 @@ const project = new awscdk.AwsCdkConstructLibrary({
     `aws-cdk-lib@${CDK_DEV}`,
     `aws-cdk@${CDK_CLI}`,
     'ts-node@^10.9.2',
+    // The examples' Lambda consumers: bundled locally by aws-lambda-nodejs (no Docker here).
+    'esbuild@^0.28.2',
+    '@aws-lambda-powertools/batch@^2.35.0',
+    '@types/aws-lambda@^8.10.164',
   ],
 
   // No GitHub here: no workflows, no release automation, no mergify.
