@@ -5,7 +5,7 @@ import * as kms from 'aws-cdk-lib/aws-kms';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
-import { routeAlarm } from '../core/alarms';
+import { createPatternAlarm } from '../core/alarms';
 import { isProduction } from '../core/deployment-stage';
 import { acknowledgeNagFinding } from '../core/nag';
 import { PatternProps } from '../core/pattern-props';
@@ -237,15 +237,18 @@ export class QueueWithDeadLetterQueue extends Construct {
       this.grantConsume(props.consumer.role!, props.encryptionKey);
     }
 
-    this.addAlarm('DeadLetterQueueNotEmptyAlarm', this.deadLetterQueue.metricApproximateNumberOfMessagesVisible({
-      period: Duration.minutes(1),
-      statistic: cloudwatch.Stats.MAXIMUM,
-    }), 1, `A message failed processing ${props.maxReceiveCount ?? 5} times and is in the dead-letter queue of ${this.node.path}`, props);
-    this.addAlarm('OldestMessageAgeAlarm', this.queue.metricApproximateAgeOfOldestMessage({
-      period: Duration.minutes(1),
-      statistic: cloudwatch.Stats.MAXIMUM,
-    }), oldestMessageAgeThreshold.toSeconds({ integral: false }),
-    `Consumers of ${this.node.path} are falling behind: a message has waited ${oldestMessageAgeThreshold.toHumanString()}`, props);
+    this.alarms.push(createPatternAlarm(this, 'DeadLetterQueueNotEmptyAlarm', {
+      metric: this.deadLetterQueue.metricApproximateNumberOfMessagesVisible({ period: Duration.minutes(1), statistic: cloudwatch.Stats.MAXIMUM }),
+      threshold: 1,
+      orEqual: true,
+      description: `A message failed processing ${props.maxReceiveCount ?? 5} times and is in the dead-letter queue of ${this.node.path}`,
+    }, props.alarmTopic));
+    this.alarms.push(createPatternAlarm(this, 'OldestMessageAgeAlarm', {
+      metric: this.queue.metricApproximateAgeOfOldestMessage({ period: Duration.minutes(1), statistic: cloudwatch.Stats.MAXIMUM }),
+      threshold: oldestMessageAgeThreshold.toSeconds({ integral: false }),
+      orEqual: true,
+      description: `Consumers of ${this.node.path} are falling behind: a message has waited ${oldestMessageAgeThreshold.toHumanString()}`,
+    }, props.alarmTopic));
   }
 
   /**
@@ -269,18 +272,7 @@ export class QueueWithDeadLetterQueue extends Construct {
     this.eventSourceMapping!.node.addDependency(policy);
   }
 
-  private addAlarm(id: string, metric: cloudwatch.IMetric, threshold: number, description: string, props: PatternProps): void {
-    const alarm = new cloudwatch.Alarm(this, id, {
-      metric,
-      threshold,
-      comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
-      evaluationPeriods: 1,
-      treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
-      alarmDescription: description,
-    });
-    routeAlarm(alarm, props.alarmTopic);
-    this.alarms.push(alarm);
-  }
+
 }
 
 function defaultAgeThreshold(retentionPeriod: Duration): Duration {

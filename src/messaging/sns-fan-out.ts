@@ -6,7 +6,7 @@ import * as subscriptions from 'aws-cdk-lib/aws-sns-subscriptions';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { QueueWithDeadLetterQueue, QueueWithDeadLetterQueueProps } from './queue-with-dead-letter-queue';
-import { routeAlarm } from '../core/alarms';
+import { createPatternAlarm } from '../core/alarms';
 import { isProduction } from '../core/deployment-stage';
 import { acknowledgeNagRule, NagPackPrefix } from '../core/nag';
 import { PatternProps } from '../core/pattern-props';
@@ -187,10 +187,11 @@ export class SnsFanOut extends Construct {
       enforceSSL: true,
     });
 
-    this.addAlarm(this, 'NotificationsFailedAlarm', this.topic.metricNumberOfNotificationsFailed({
-      period: Duration.minutes(5),
-      statistic: cloudwatch.Stats.SUM,
-    }), `SNS could not deliver notifications of ${this.node.path}; they wait in the subscription dead-letter queues`);
+    this.alarms.push(createPatternAlarm(this, 'NotificationsFailedAlarm', {
+      metric: this.topic.metricNumberOfNotificationsFailed({ period: Duration.minutes(5), statistic: cloudwatch.Stats.SUM }),
+      threshold: 0,
+      description: `SNS could not deliver notifications of ${this.node.path}; they wait in the subscription dead-letter queues`,
+    }, props.alarmTopic));
 
     for (const subscriber of props.subscribers ?? []) {
       this.wire(subscriber);
@@ -257,10 +258,15 @@ export class SnsFanOut extends Construct {
       'This queue is the dead-letter queue of an SNS subscription (its redrive policy), which the rule does not recognise as a DLQ.');
     acknowledgeNagRule(subscriptionDeadLetterQueue, [NagPackPrefix.SERVERLESS], 'SQSRedrivePolicy',
       'This is the SNS subscription dead-letter queue, the end of the chain: it keeps undeliverable notifications for 14 days.');
-    this.addAlarm(scope, 'SubscriptionDeadLetterQueueNotEmptyAlarm', subscriptionDeadLetterQueue.metricApproximateNumberOfMessagesVisible({
-      period: Duration.minutes(1),
-      statistic: cloudwatch.Stats.MAXIMUM,
-    }), `SNS could not deliver a notification to subscriber '${subscriber.name}' of ${this.node.path}`, 1);
+    this.alarms.push(createPatternAlarm(scope, 'SubscriptionDeadLetterQueueNotEmptyAlarm', {
+      metric: subscriptionDeadLetterQueue.metricApproximateNumberOfMessagesVisible({
+        period: Duration.minutes(1),
+        statistic: cloudwatch.Stats.MAXIMUM,
+      }),
+      threshold: 1,
+      orEqual: true,
+      description: `SNS could not deliver a notification to subscriber '${subscriber.name}' of ${this.node.path}`,
+    }, this.props.alarmTopic));
 
     const subscription = this.topic.addSubscription(new subscriptions.SqsSubscription(queue.queue, {
       rawMessageDelivery: subscriber.rawMessageDelivery ?? true,
@@ -275,20 +281,7 @@ export class SnsFanOut extends Construct {
     return result;
   }
 
-  private addAlarm(scope: Construct, id: string, metric: cloudwatch.IMetric, description: string, threshold = 0): void {
-    const alarm = new cloudwatch.Alarm(scope, id, {
-      metric,
-      threshold,
-      comparisonOperator: threshold === 0
-        ? cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD
-        : cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
-      evaluationPeriods: 1,
-      treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
-      alarmDescription: description,
-    });
-    routeAlarm(alarm, this.props.alarmTopic);
-    this.alarms.push(alarm);
-  }
+
 }
 
 interface FilterShape {

@@ -6,7 +6,7 @@ import * as kms from 'aws-cdk-lib/aws-kms';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
-import { routeAlarm } from '../core/alarms';
+import { createPatternAlarm } from '../core/alarms';
 import { isProduction } from '../core/deployment-stage';
 import { acknowledgeNagFinding, acknowledgeNagRule, NagPackPrefix } from '../core/nag';
 import { PatternProps } from '../core/pattern-props';
@@ -373,21 +373,17 @@ export class MultiAzVpc extends Construct {
       }
       const az = subnet.node.id;
       const alarmOn = (metricName: string, description: string) => {
-        const alarm = new cloudwatch.Metric({
-          namespace: 'AWS/NATGateway',
-          metricName,
-          dimensionsMap: { NatGatewayId: natGateway.ref },
-          statistic: cloudwatch.Stats.SUM,
-          period: Duration.minutes(5),
-        }).createAlarm(this, `${az}Nat${metricName}Alarm`, {
-          alarmDescription: `${description} (NAT gateway of ${subnet.node.path})`,
+        this.alarms.push(createPatternAlarm(this, `${az}Nat${metricName}Alarm`, {
+          metric: new cloudwatch.Metric({
+            namespace: 'AWS/NATGateway',
+            metricName,
+            dimensionsMap: { NatGatewayId: natGateway.ref },
+            statistic: cloudwatch.Stats.SUM,
+            period: Duration.minutes(5),
+          }),
           threshold: 0,
-          comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
-          evaluationPeriods: 1,
-          treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
-        });
-        routeAlarm(alarm, props.alarmTopic);
-        this.alarms.push(alarm);
+          description: `${description} (NAT gateway of ${subnet.node.path})`,
+        }, props.alarmTopic));
       };
       alarmOn('ErrorPortAllocation', 'The NAT gateway could not allocate a source port: connections are failing');
       alarmOn('PacketsDropCount', 'The NAT gateway dropped packets');

@@ -2,7 +2,7 @@ import { Lazy, Stack } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as sns from 'aws-cdk-lib/aws-sns';
-import { routeAlarm } from '../../src/core/alarms';
+import { createPatternAlarm, routeAlarm } from '../../src/core/alarms';
 import { DeploymentStage, isProduction } from '../../src/core/deployment-stage';
 import { acknowledgeNagFinding } from '../../src/core/nag';
 import { PropValidator } from '../../src/core/prop-validator';
@@ -63,5 +63,19 @@ describe('routeAlarm', () => {
       AlarmActions: [{ Ref: stack.getLogicalId(topic.node.defaultChild as sns.CfnTopic) }],
       OKActions: [{ Ref: stack.getLogicalId(topic.node.defaultChild as sns.CfnTopic) }],
     });
+  });
+});
+
+describe('createPatternAlarm', () => {
+  test('fires on the first period past the threshold and treats missing data as fine', () => {
+    const stack = new Stack(newApp(), 'S');
+    const metric = new cloudwatch.Metric({ namespace: 'N', metricName: 'M' });
+    createPatternAlarm(stack, 'Above', { metric, threshold: 0, description: 'Something failed.' }, undefined);
+    createPatternAlarm(stack, 'AtLeast', { metric, threshold: 1, orEqual: true, description: 'Something waits.' }, undefined);
+    const template = Template.fromStack(stack);
+    template.hasResourceProperties('AWS::CloudWatch::Alarm', {
+      Threshold: 0, ComparisonOperator: 'GreaterThanThreshold', EvaluationPeriods: 1, TreatMissingData: 'notBreaching', AlarmDescription: 'Something failed.',
+    });
+    template.hasResourceProperties('AWS::CloudWatch::Alarm', { Threshold: 1, ComparisonOperator: 'GreaterThanOrEqualToThreshold' });
   });
 });
