@@ -4,3 +4,4 @@ export * from './core/pattern-props';
 export * from './networking/multi-az-vpc';
 export * from './messaging/queue-with-dead-letter-queue';
 export * from './messaging/sns-fan-out';
+export * from './web/alb-auto-scaling-group';

@@ -67,6 +67,9 @@ export class PropValidator {
 }
 
 function describe(value: unknown): string {
+  if (value === undefined) {
+    return 'unset';
+  }
   if (typeof value === 'string') {
     return `'${value}'`;
   }

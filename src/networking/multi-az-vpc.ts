@@ -1,4 +1,4 @@
-import { ArnFormat, Duration, RemovalPolicy, Stack, Token } from 'aws-cdk-lib';
+import { Duration, RemovalPolicy, Stack, Token } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as iam from 'aws-cdk-lib/aws-iam';
@@ -8,6 +8,7 @@ import * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
 import { createPatternAlarm } from '../core/alarms';
 import { isProduction } from '../core/deployment-stage';
+import { createLogEncryptionKey } from '../core/log-encryption';
 import { acknowledgeNagFinding, acknowledgeNagRule, NagPackPrefix } from '../core/nag';
 import { PatternProps } from '../core/pattern-props';
 import { PropValidator } from '../core/prop-validator';
@@ -286,28 +287,8 @@ export class MultiAzVpc extends Construct {
 
   private createFlowLogGroup(props: MultiAzVpcProps, production: boolean): logs.LogGroup {
     const removalPolicy = production ? RemovalPolicy.RETAIN : RemovalPolicy.DESTROY;
-    let encryptionKey = props.flowLogEncryptionKey;
-    if (!encryptionKey) {
-      const key = new kms.Key(this, 'FlowLogKey', {
-        description: `Encrypts the flow logs of ${this.node.path}`,
-        enableKeyRotation: true,
-        removalPolicy,
-      });
-      // CloudWatch Logs encrypts with the key on the log group's behalf, for log groups of this
-      // account and region only.
-      const stack = Stack.of(this);
-      key.addToResourcePolicy(new iam.PolicyStatement({
-        principals: [new iam.ServicePrincipal(`logs.${stack.region}.amazonaws.com`)],
-        actions: ['kms:Encrypt*', 'kms:Decrypt*', 'kms:ReEncrypt*', 'kms:GenerateDataKey*', 'kms:Describe*'],
-        resources: ['*'],
-        conditions: {
-          ArnLike: {
-            'kms:EncryptionContext:aws:logs:arn': stack.formatArn({ service: 'logs', resource: 'log-group', resourceName: '*', arnFormat: ArnFormat.COLON_RESOURCE_NAME }),
-          },
-        },
-      }));
-      encryptionKey = key;
-    }
+    const encryptionKey = props.flowLogEncryptionKey
+      ?? createLogEncryptionKey(this, 'FlowLogKey', `Encrypts the flow logs of ${this.node.path}`, removalPolicy);
     return new logs.LogGroup(this, 'FlowLogGroup', {
       retention: props.flowLogRetention ?? (production ? logs.RetentionDays.ONE_YEAR : logs.RetentionDays.ONE_MONTH),
       encryptionKey,

@@ -1,0 +1,52 @@
+import { App, CfnOutput, Stack, Validations } from 'aws-cdk-lib';
+import * as acm from 'aws-cdk-lib/aws-certificatemanager';
+import * as ec2 from 'aws-cdk-lib/aws-ec2';
+import { AwsSolutionsChecks, HIPAASecurityChecks, NIST80053R5Checks, PCIDSS321Checks, ServerlessChecks } from 'cdk-nag';
+import { AlbAutoScalingGroup, DeploymentStage, MultiAzVpc } from 'cdk-best-practice-patterns';
+
+const app = new App();
+// A sandbox example: DEV unless `-c stage=prod`.
+const stage = app.node.tryGetContext('stage') === 'prod' ? DeploymentStage.PROD : DeploymentStage.DEV;
+// `-c certificateArn=arn:aws:acm:...` serves HTTPS; without one, the example opts in to plain HTTP.
+const certificateArn: string | undefined = app.node.tryGetContext('certificateArn');
+
+const account = process.env.CDK_DEFAULT_ACCOUNT;
+const region = process.env.CDK_DEFAULT_REGION;
+const stack = new Stack(app, 'WebAppExample', {
+  env: account && region ? { account, region } : undefined,
+  description: 'cdk-best-practice-patterns example: a load-balanced, auto-scaled web tier in a three-tier VPC',
+});
+
+const network = new MultiAzVpc(stack, 'Network', { stage });
+
+// Runs once at first boot, as root: nginx serving a page and the health check path.
+const userData = ec2.UserData.forLinux();
+userData.addCommands(
+  'dnf install -y nginx',
+  'TOKEN=$(curl -s -X PUT http://169.254.169.254/latest/api/token -H "X-aws-ec2-metadata-token-ttl-seconds: 60")',
+  'AZ=$(curl -s -H "X-aws-ec2-metadata-token: $TOKEN" http://169.254.169.254/latest/meta-data/placement/availability-zone)',
+  'echo "<h1>Hello from $AZ</h1>" > /usr/share/nginx/html/index.html',
+  'echo ok > /usr/share/nginx/html/health',
+  'systemctl enable --now nginx',
+);
+
+const web = new AlbAutoScalingGroup(stack, 'Web', {
+  vpc: network.vpc,
+  stage,
+  userData,
+  healthCheckPath: '/health',
+  ...(certificateArn
+    ? { certificate: acm.Certificate.fromCertificateArn(stack, 'Certificate', certificateArn) }
+    : { allowInsecureHttp: true }),
+});
+
+new CfnOutput(stack, 'Url', { value: web.url, description: 'Open this once the targets are healthy' });
+
+// Every example is checked by the same five cdk-nag packs as the library's tests.
+Validations.of(app).addPlugins(
+  new AwsSolutionsChecks(app),
+  new ServerlessChecks(app),
+  new NIST80053R5Checks(app),
+  new HIPAASecurityChecks(app),
+  new PCIDSS321Checks(app),
+);

@@ -1,0 +1,663 @@
+import { ArnFormat, Aws, CfnCondition, CfnMapping, Duration, Fn, Names, RemovalPolicy, Stack, Token } from 'aws-cdk-lib';
+import * as autoscaling from 'aws-cdk-lib/aws-autoscaling';
+import * as acm from 'aws-cdk-lib/aws-certificatemanager';
+import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
+import * as ec2 from 'aws-cdk-lib/aws-ec2';
+import * as elbv2 from 'aws-cdk-lib/aws-elasticloadbalancingv2';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import * as logs from 'aws-cdk-lib/aws-logs';
+import * as s3 from 'aws-cdk-lib/aws-s3';
+import * as wafv2 from 'aws-cdk-lib/aws-wafv2';
+import { RegionInfo } from 'aws-cdk-lib/region-info';
+import { Construct } from 'constructs';
+import { createPatternAlarm } from '../core/alarms';
+import { isProduction } from '../core/deployment-stage';
+import { createLogEncryptionKey } from '../core/log-encryption';
+import { acknowledgeNagFinding, acknowledgeNagRule, NagPackPrefix } from '../core/nag';
+import { PatternProps } from '../core/pattern-props';
+import { PropValidator } from '../core/prop-validator';
+
+/**
+ * A scheduled change of an AlbAutoScalingGroup's capacity, for load you know is coming.
+ */
+export interface ScheduledCapacity {
+  /**
+   * A name for the action, unique within the pattern.
+   */
+  readonly name: string;
+
+  /**
+   * When the action runs, as a cron schedule in UTC.
+   */
+  readonly schedule: autoscaling.Schedule;
+
+  /**
+   * The minimum capacity from then on.
+   *
+   * @default - unchanged
+   */
+  readonly minCapacity?: number;
+
+  /**
+   * The maximum capacity from then on.
+   *
+   * @default - unchanged
+   */
+  readonly maxCapacity?: number;
+}
+
+/**
+ * Properties of an AlbAutoScalingGroup.
+ */
+export interface AlbAutoScalingGroupProps extends PatternProps {
+  /**
+   * The VPC: the load balancer goes in its public subnets, the instances in its private subnets
+   * with egress.
+   */
+  readonly vpc: ec2.IVpc;
+
+  /**
+   * The instance type.
+   *
+   * @default - t4g.small, a current-generation Graviton (ARM64) type
+   */
+  readonly instanceType?: ec2.InstanceType;
+
+  /**
+   * The machine image.
+   *
+   * @default - the latest Amazon Linux 2023 for the instance type's architecture, looked up at
+   * deploy time
+   */
+  readonly machineImage?: ec2.IMachineImage;
+
+  /**
+   * The script instances run once at first boot, as root: install and start the application.
+   *
+   * @default - none
+   */
+  readonly userData?: ec2.UserData;
+
+  /**
+   * The size of the encrypted gp3 root volume, in GiB, from 8 to 16384.
+   *
+   * @default 8
+   */
+  readonly rootVolumeSize?: number;
+
+  /**
+   * The fewest instances, at least 1: a service never scales to nothing.
+   *
+   * @default - 2 in PROD (one failure leaves one serving), 1 in DEV
+   */
+  readonly minCapacity?: number;
+
+  /**
+   * The most instances, at least `minCapacity`.
+   *
+   * @default - 4 in PROD, 2 in DEV
+   */
+  readonly maxCapacity?: number;
+
+  /**
+   * The instances to start with, from `minCapacity` to `maxCapacity`. Setting it resets the
+   * group's size on every deployment.
+   *
+   * @default - `minCapacity`, and then whatever scaling decides
+   */
+  readonly desiredCapacity?: number;
+
+  /**
+   * The average CPU utilization, in percent from 1 to 100, that target tracking keeps the group at.
+   *
+   * @default 50
+   */
+  readonly targetCpuUtilization?: number;
+
+  /**
+   * Requests per minute per instance that target tracking keeps the group at, at least 1.
+   *
+   * @default - no request-based scaling
+   */
+  readonly targetRequestsPerMinute?: number;
+
+  /**
+   * Capacity changes on a schedule, for known peaks.
+   *
+   * @default - none
+   */
+  readonly scheduledCapacity?: ScheduledCapacity[];
+
+  /**
+   * How long a new instance takes to count in the group's metrics, from 0 to 3600 seconds.
+   *
+   * @default Duration.minutes(5)
+   */
+  readonly instanceWarmup?: Duration;
+
+  /**
+   * The port the application listens on, from 1 to 65535.
+   *
+   * @default 80
+   */
+  readonly applicationPort?: number;
+
+  /**
+   * The path the load balancer checks on each instance.
+   *
+   * @default '/'
+   */
+  readonly healthCheckPath?: string;
+
+  /**
+   * The HTTP codes that count as healthy, such as '200' or '200-299'.
+   *
+   * @default '200'
+   */
+  readonly healthyHttpCodes?: string;
+
+  /**
+   * How long a new instance may fail health checks while it starts, from 0 to 7200 seconds.
+   *
+   * @default Duration.minutes(5)
+   */
+  readonly healthCheckGracePeriod?: Duration;
+
+  /**
+   * The certificate for the HTTPS listener. Port 80 then only redirects to HTTPS.
+   *
+   * @default - none: `allowInsecureHttp` must say so
+   */
+  readonly certificate?: acm.ICertificate;
+
+  /**
+   * The TLS policy of the HTTPS listener.
+   *
+   * @default elbv2.SslPolicy.RECOMMENDED_TLS (TLS 1.2 and 1.3)
+   */
+  readonly sslPolicy?: elbv2.SslPolicy;
+
+  /**
+   * Serve plain HTTP on port 80 without a certificate. Traffic is then readable on the way, so
+   * use it only for sandboxes and demos.
+   *
+   * @default false
+   */
+  readonly allowInsecureHttp?: boolean;
+
+  /**
+   * The IPv4 CIDR blocks allowed to reach the load balancer.
+   *
+   * @default ['0.0.0.0/0']
+   */
+  readonly allowedCidrs?: string[];
+
+  /**
+   * An existing regional WAF web ACL to associate with the load balancer.
+   *
+   * @default - in PROD a new web ACL with AWS managed rule groups; in DEV none
+   */
+  readonly webAclArn?: string;
+
+  /**
+   * How long the load balancer waits for in-flight requests before deregistering an instance,
+   * from 0 to 3600 seconds. Set it to the longest request you serve.
+   *
+   * @default Duration.seconds(30)
+   */
+  readonly deregistrationDelay?: Duration;
+
+  /**
+   * How long sticky sessions last, from 1 second to 7 days. Stickiness unbalances load: use it
+   * only when the application keeps session state.
+   *
+   * @default - no stickiness
+   */
+  readonly stickinessCookieDuration?: Duration;
+
+  /**
+   * Alarm when the p99 target response time exceeds this.
+   *
+   * @default Duration.seconds(1)
+   */
+  readonly responseTimeP99Threshold?: Duration;
+
+  /**
+   * Alarm when the targets answer more 5xx responses than this in 5 minutes.
+   *
+   * @default 10
+   */
+  readonly target5xxThreshold?: number;
+
+  /**
+   * Alarm when the load balancer itself answers more 5xx responses than this in 5 minutes.
+   *
+   * @default 10
+   */
+  readonly loadBalancer5xxThreshold?: number;
+}
+
+const DEFAULT_INSTANCE_TYPE = 't4g.small';
+const HTTP_CODES = /^[2-4]\d\d(-[2-4]\d\d)?(,[2-4]\d\d(-[2-4]\d\d)?)*$/;
+const IPV4_CIDR = /^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})\/(\d{1,2})$/;
+const WEB_ACL_ARN = /^arn:aws[a-z-]*:wafv2:[a-z0-9-]+:\d{12}:regional\/webacl\/.+$/;
+
+/**
+ * A public Application Load Balancer over the public subnets, forwarding to an Auto Scaling group
+ * of instances in the private subnets: it scales with load, replaces unhealthy instances and
+ * exposes nothing else.
+ *
+ * Applies: the load balancer as the single entry point, TLS with a modern policy and HTTP only
+ * redirecting (plain HTTP only by an explicit opt-in); instances reachable only from the load
+ * balancer's security group, without SSH (Session Manager instead); IMDSv2, encrypted gp3, a
+ * current-generation Graviton type; ELB health checks with a grace period; target tracking on
+ * CPU, optionally on requests and on a schedule; rolling updates; invalid headers dropped and
+ * desync mitigation; access logs; WAF in PROD; deletion protection in PROD; alarms on unhealthy
+ * hosts, 5xx responses and p99 latency.
+ */
+export class AlbAutoScalingGroup extends Construct {
+  /**
+   * The internet-facing load balancer.
+   */
+  public readonly loadBalancer: elbv2.ApplicationLoadBalancer;
+
+  /**
+   * The listener that forwards to the instances: HTTPS on 443, or HTTP on 80 when insecure HTTP
+   * was allowed.
+   */
+  public readonly listener: elbv2.ApplicationListener;
+
+  /**
+   * The instances' target group.
+   */
+  public readonly targetGroup: elbv2.ApplicationTargetGroup;
+
+  /**
+   * The Auto Scaling group.
+   */
+  public readonly autoScalingGroup: autoscaling.AutoScalingGroup;
+
+  /**
+   * The load balancer's security group: the allowed CIDRs on the listener ports.
+   */
+  public readonly loadBalancerSecurityGroup: ec2.SecurityGroup;
+
+  /**
+   * The instances' security group: the application port from the load balancer only.
+   */
+  public readonly instanceSecurityGroup: ec2.SecurityGroup;
+
+  /**
+   * The bucket holding the load balancer's access logs.
+   */
+  public readonly accessLogsBucket: s3.Bucket;
+
+  /**
+   * The web ACL this pattern created, when it created one.
+   */
+  public readonly webAcl?: wafv2.CfnWebACL;
+
+  /**
+   * The URL of the load balancer.
+   */
+  public readonly url: string;
+
+  /**
+   * The alarms of this pattern: unhealthy hosts, target and load balancer 5xx responses, and p99
+   * target response time.
+   */
+  public readonly alarms: cloudwatch.IAlarm[] = [];
+
+  constructor(scope: Construct, id: string, props: AlbAutoScalingGroupProps) {
+    super(scope, id);
+
+    const production = isProduction(props.stage);
+    const minCapacity = props.minCapacity ?? (production ? 2 : 1);
+    const maxCapacity = props.maxCapacity ?? Math.max(production ? 4 : 2, minCapacity);
+    const applicationPort = props.applicationPort ?? 80;
+    const allowedCidrs = props.allowedCidrs ?? ['0.0.0.0/0'];
+    this.validate(props, minCapacity, maxCapacity, allowedCidrs);
+
+    const removalPolicy = production ? RemovalPolicy.RETAIN : RemovalPolicy.DESTROY;
+    const secure = props.certificate !== undefined;
+
+    this.loadBalancerSecurityGroup = new ec2.SecurityGroup(this, 'LoadBalancerSecurityGroup', {
+      vpc: props.vpc,
+      description: `Load balancer of ${this.node.path}: the listener ports from the allowed CIDRs`,
+      allowAllOutbound: false,
+    });
+    for (const cidr of allowedCidrs) {
+      for (const port of secure ? [443, 80] : [80]) {
+        this.loadBalancerSecurityGroup.addIngressRule(ec2.Peer.ipv4(cidr), ec2.Port.tcp(port), `${port === 80 && secure ? 'HTTP redirect' : 'Listener'} from ${cidr}`);
+      }
+    }
+    if (allowedCidrs.includes('0.0.0.0/0')) {
+      acknowledgeNagFinding(this.loadBalancerSecurityGroup, 'AwsSolutions-EC23',
+        'The internet-facing load balancer is the one intended public entry point; everything behind it admits only its security group.');
+    }
+
+    this.instanceSecurityGroup = new ec2.SecurityGroup(this, 'InstanceSecurityGroup', {
+      vpc: props.vpc,
+      description: `Instances of ${this.node.path}: the application port from the load balancer only`,
+      // Instances reach package repositories and Systems Manager through the NAT gateways.
+      allowAllOutbound: true,
+    });
+
+    this.accessLogsBucket = this.createAccessLogsBucket(production, removalPolicy);
+    this.loadBalancer = new elbv2.ApplicationLoadBalancer(this, 'LoadBalancer', {
+      vpc: props.vpc,
+      internetFacing: true,
+      vpcSubnets: { subnetType: ec2.SubnetType.PUBLIC },
+      securityGroup: this.loadBalancerSecurityGroup,
+      dropInvalidHeaderFields: true,
+      desyncMitigationMode: elbv2.DesyncMitigationMode.DEFENSIVE,
+      deletionProtection: production,
+    });
+    this.enableAccessLogs();
+    if (!production) {
+      acknowledgeNagRule(this.loadBalancer, [NagPackPrefix.NIST_800_53_R5, NagPackPrefix.HIPAA_SECURITY], 'ELBDeletionProtectionEnabled',
+        'A DEV load balancer must be destroyable with its stack; PROD turns deletion protection on.');
+    }
+
+    this.autoScalingGroup = this.createAutoScalingGroup(props, minCapacity, maxCapacity);
+    this.autoScalingGroup.connections.allowFrom(this.loadBalancerSecurityGroup, ec2.Port.tcp(applicationPort), 'Application port from the load balancer');
+
+    this.listener = secure
+      ? this.loadBalancer.addListener('HttpsListener', {
+        port: 443,
+        protocol: elbv2.ApplicationProtocol.HTTPS,
+        certificates: [props.certificate!],
+        sslPolicy: props.sslPolicy ?? elbv2.SslPolicy.RECOMMENDED_TLS,
+        open: false,
+      })
+      : this.loadBalancer.addListener('HttpListener', { port: 80, protocol: elbv2.ApplicationProtocol.HTTP, open: false });
+    if (secure) {
+      const redirect = this.loadBalancer.addRedirect({ sourcePort: 80, targetPort: 443, open: false });
+      acknowledgeNagRule(redirect, [NagPackPrefix.NIST_800_53_R5, NagPackPrefix.HIPAA_SECURITY, NagPackPrefix.PCI_DSS_321], 'ELBv2ACMCertificateRequired',
+        'This port-80 listener serves nothing: it only redirects to the HTTPS listener, which uses the ACM certificate.');
+    } else {
+      const all = [NagPackPrefix.NIST_800_53_R5, NagPackPrefix.HIPAA_SECURITY, NagPackPrefix.PCI_DSS_321];
+      acknowledgeNagRule(this.listener, all, 'ALBHttpToHttpsRedirection',
+        'allowInsecureHttp was set: without a certificate there is no HTTPS listener to redirect to.');
+      acknowledgeNagRule(this.listener, all, 'ELBv2ACMCertificateRequired',
+        'allowInsecureHttp was set: this load balancer deliberately serves plain HTTP, for a sandbox without a certificate.');
+    }
+
+    this.targetGroup = this.listener.addTargets('Instances', {
+      port: applicationPort,
+      protocol: elbv2.ApplicationProtocol.HTTP,
+      targets: [this.autoScalingGroup],
+      deregistrationDelay: props.deregistrationDelay ?? Duration.seconds(30),
+      stickinessCookieDuration: props.stickinessCookieDuration,
+      healthCheck: {
+        path: props.healthCheckPath ?? '/',
+        healthyHttpCodes: props.healthyHttpCodes ?? '200',
+        interval: Duration.seconds(30),
+        healthyThresholdCount: 2,
+        unhealthyThresholdCount: 3,
+      },
+    });
+
+    this.configureScaling(props);
+    this.webAcl = this.protectWithWaf(props, production, removalPolicy);
+    this.createAlarms(props);
+    this.url = `${secure ? 'https' : 'http'}://${this.loadBalancer.loadBalancerDnsName}`;
+  }
+
+  private validate(props: AlbAutoScalingGroupProps, minCapacity: number, maxCapacity: number, allowedCidrs: string[]): void {
+    const v = new PropValidator(`AlbAutoScalingGroup '${this.node.path}'`);
+    v.integerInRange('minCapacity', minCapacity, 1, Number.MAX_SAFE_INTEGER);
+    v.check(Token.isUnresolved(minCapacity) || Token.isUnresolved(maxCapacity) || maxCapacity >= minCapacity,
+      'maxCapacity', maxCapacity, `at least minCapacity (${minCapacity})`);
+    if (props.desiredCapacity !== undefined && !Token.isUnresolved(props.desiredCapacity)) {
+      v.integerInRange('desiredCapacity', props.desiredCapacity, minCapacity, maxCapacity);
+    }
+    v.integerInRange('rootVolumeSize', props.rootVolumeSize, 8, 16384);
+    v.integerInRange('targetCpuUtilization', props.targetCpuUtilization, 1, 100);
+    v.integerInRange('targetRequestsPerMinute', props.targetRequestsPerMinute, 1, Number.MAX_SAFE_INTEGER);
+    v.secondsInRange('instanceWarmup', props.instanceWarmup, 0, 3600);
+    v.integerInRange('applicationPort', props.applicationPort, 1, 65535);
+    if (props.healthCheckPath !== undefined && !Token.isUnresolved(props.healthCheckPath)) {
+      v.check(props.healthCheckPath.startsWith('/') && props.healthCheckPath.length <= 1024, 'healthCheckPath', props.healthCheckPath,
+        "a path starting with '/', at most 1024 characters");
+    }
+    if (props.healthyHttpCodes !== undefined && !Token.isUnresolved(props.healthyHttpCodes)) {
+      v.check(HTTP_CODES.test(props.healthyHttpCodes), 'healthyHttpCodes', props.healthyHttpCodes,
+        "codes from 200 to 499, as a list or ranges such as '200' or '200-299,302'");
+    }
+    v.secondsInRange('healthCheckGracePeriod', props.healthCheckGracePeriod, 0, 7200);
+    v.check(props.certificate !== undefined || props.allowInsecureHttp === true, 'certificate', undefined,
+      'an ACM certificate for the HTTPS listener (request one with certificatemanager.Certificate and DNS validation, '
+      + 'or import one with Certificate.fromCertificateArn); or set allowInsecureHttp: true for plain HTTP in a sandbox');
+    v.check(!(props.certificate && props.allowInsecureHttp), 'allowInsecureHttp', props.allowInsecureHttp,
+      'left unset with a certificate (port 80 then only redirects to HTTPS)');
+    v.check(allowedCidrs.length > 0, 'allowedCidrs', allowedCidrs, 'at least one IPv4 CIDR block');
+    for (const cidr of allowedCidrs) {
+      if (!Token.isUnresolved(cidr)) {
+        const m = IPV4_CIDR.exec(cidr);
+        v.check(m !== null && m.slice(1, 5).every((o) => Number(o) <= 255) && Number(m[5]) <= 32, 'allowedCidrs', cidr, 'IPv4 CIDR blocks such as 203.0.113.0/24');
+      }
+    }
+    if (props.webAclArn !== undefined && !Token.isUnresolved(props.webAclArn)) {
+      v.check(WEB_ACL_ARN.test(props.webAclArn), 'webAclArn', props.webAclArn, 'the ARN of a regional WAFv2 web ACL (arn:aws:wafv2:<region>:<account>:regional/webacl/...)');
+    }
+    v.secondsInRange('deregistrationDelay', props.deregistrationDelay, 0, 3600);
+    v.secondsInRange('stickinessCookieDuration', props.stickinessCookieDuration, 1, Duration.days(7).toSeconds());
+    if (props.responseTimeP99Threshold && !props.responseTimeP99Threshold.isUnresolved()) {
+      const ms = props.responseTimeP99Threshold.toMilliseconds();
+      v.check(ms > 0, 'responseTimeP99Threshold', `${ms} ms`, 'longer than 0');
+    }
+    v.integerInRange('target5xxThreshold', props.target5xxThreshold, 0, Number.MAX_SAFE_INTEGER);
+    v.integerInRange('loadBalancer5xxThreshold', props.loadBalancer5xxThreshold, 0, Number.MAX_SAFE_INTEGER);
+    const names = new Set<string>();
+    for (const action of props.scheduledCapacity ?? []) {
+      v.check(/^[A-Za-z][A-Za-z0-9-]{0,63}$/.test(action.name) && !names.has(action.name), `scheduledCapacity['${action.name}'].name`, action.name,
+        'unique, a letter followed by up to 63 letters, digits or hyphens');
+      names.add(action.name);
+      v.check(action.minCapacity !== undefined || action.maxCapacity !== undefined, `scheduledCapacity['${action.name}']`, 'no capacity',
+        'a minCapacity, a maxCapacity or both');
+      v.integerInRange(`scheduledCapacity['${action.name}'].minCapacity`, action.minCapacity, 1, Number.MAX_SAFE_INTEGER);
+      if (action.minCapacity !== undefined && action.maxCapacity !== undefined) {
+        v.check(action.maxCapacity >= action.minCapacity, `scheduledCapacity['${action.name}'].maxCapacity`, action.maxCapacity,
+          `at least its minCapacity (${action.minCapacity})`);
+      }
+    }
+    v.throwIfInvalid();
+  }
+
+  private createAccessLogsBucket(production: boolean, removalPolicy: RemovalPolicy): s3.Bucket {
+    const bucket = new s3.Bucket(this, 'AccessLogsBucket', {
+      // Load balancer access logs can only be delivered to buckets encrypted with S3-managed keys.
+      encryption: s3.BucketEncryption.S3_MANAGED,
+      enforceSSL: true,
+      blockPublicAccess: s3.BlockPublicAccess.BLOCK_ALL,
+      objectOwnership: s3.ObjectOwnership.BUCKET_OWNER_ENFORCED,
+      versioned: true,
+      lifecycleRules: [{
+        expiration: production ? Duration.days(365) : Duration.days(30),
+        noncurrentVersionExpiration: Duration.days(30),
+        abortIncompleteMultipartUploadAfter: Duration.days(7),
+      }],
+      removalPolicy,
+      autoDeleteObjects: !production,
+    });
+    const all = [NagPackPrefix.NIST_800_53_R5, NagPackPrefix.HIPAA_SECURITY, NagPackPrefix.PCI_DSS_321];
+    acknowledgeNagFinding(bucket, 'AwsSolutions-S1',
+      'This bucket holds access logs; logging access to it would need yet another bucket whose own access would go unlogged.');
+    acknowledgeNagRule(bucket, all, 'S3BucketLoggingEnabled',
+      'This bucket holds access logs; logging access to it would need yet another bucket whose own access would go unlogged.');
+    acknowledgeNagRule(bucket, all, 'S3DefaultEncryptionKMS',
+      'Load balancer access logs can only be delivered to a bucket encrypted with S3-managed keys (SSE-S3), which this bucket uses.');
+    acknowledgeNagRule(bucket, all, 'S3BucketReplicationEnabled',
+      'Access logs stay in their region, versioned and retained in PROD; replicating them needs a bucket in another region, outside this stack.');
+    return bucket;
+  }
+
+  /**
+   * aws-cdk-lib's `logAccessLogs` needs the stack's region to pick who writes the logs: the
+   * regional Elastic Load Balancing account in regions older than August 2022, a service principal
+   * in newer ones. An env-agnostic stack gets both, the account looked up at deploy time.
+   */
+  private enableAccessLogs(): void {
+    const stack = Stack.of(this);
+    if (!Token.isUnresolved(stack.region)) {
+      this.loadBalancer.logAccessLogs(this.accessLogsBucket);
+      return;
+    }
+    const objects = this.accessLogsBucket.arnForObjects(`AWSLogs/${stack.account}/*`);
+    const accounts = new CfnMapping(this, 'ElbAccounts', {
+      mapping: Object.fromEntries(RegionInfo.regions.map((r) => [r.name, { account: r.elbv2Account ?? 'none' }])),
+    });
+    const elbAccount = accounts.findInMap(Aws.REGION, 'account');
+    const hasElbAccount = new CfnCondition(this, 'RegionHasElbAccount', { expression: Fn.conditionNot(Fn.conditionEquals(elbAccount, 'none')) });
+    this.accessLogsBucket.addToResourcePolicy(new iam.PolicyStatement({
+      actions: ['s3:PutObject'],
+      resources: [objects],
+      principals: [new iam.ArnPrincipal(Fn.conditionIf(hasElbAccount.logicalId,
+        `arn:${Aws.PARTITION}:iam::${elbAccount}:root`,
+        // Regions without an ELB account: the bucket's own account, which holds these rights already.
+        `arn:${Aws.PARTITION}:iam::${Aws.ACCOUNT_ID}:root`).toString())],
+    }));
+    this.accessLogsBucket.addToResourcePolicy(new iam.PolicyStatement({
+      actions: ['s3:PutObject'],
+      resources: [objects],
+      principals: [new iam.ServicePrincipal('logdelivery.elasticloadbalancing.amazonaws.com')],
+    }));
+    this.loadBalancer.setAttribute('access_logs.s3.enabled', 'true');
+    this.loadBalancer.setAttribute('access_logs.s3.bucket', this.accessLogsBucket.bucketName);
+    this.loadBalancer.setAttribute('access_logs.s3.prefix', '');
+    // Elastic Load Balancing checks that it may write to the bucket when logging is turned on.
+    this.loadBalancer.node.addDependency(this.accessLogsBucket.policy!);
+  }
+
+  private createAutoScalingGroup(props: AlbAutoScalingGroupProps, minCapacity: number, maxCapacity: number): autoscaling.AutoScalingGroup {
+    const instanceType = props.instanceType ?? new ec2.InstanceType(DEFAULT_INSTANCE_TYPE);
+    const role = new iam.Role(this, 'InstanceRole', {
+      assumedBy: new iam.ServicePrincipal('ec2.amazonaws.com'),
+      description: `Instances of ${this.node.path}: Session Manager access and nothing else`,
+      managedPolicies: [iam.ManagedPolicy.fromAwsManagedPolicyName('AmazonSSMManagedInstanceCore')],
+    });
+    acknowledgeNagFinding(role, 'AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/AmazonSSMManagedInstanceCore]',
+      'AmazonSSMManagedInstanceCore is the minimal AWS-maintained policy Session Manager needs; it replaces SSH keys and port 22.');
+
+    const launchTemplate = new ec2.LaunchTemplate(this, 'LaunchTemplate', {
+      instanceType,
+      machineImage: props.machineImage ?? ec2.MachineImage.latestAmazonLinux2023({
+        cpuType: instanceType.architecture === ec2.InstanceArchitecture.ARM_64 ? ec2.AmazonLinuxCpuType.ARM_64 : ec2.AmazonLinuxCpuType.X86_64,
+      }),
+      userData: props.userData,
+      role,
+      securityGroup: this.instanceSecurityGroup,
+      requireImdsv2: true,
+      httpPutResponseHopLimit: 1,
+      detailedMonitoring: true,
+      associatePublicIpAddress: false,
+      blockDevices: [{
+        deviceName: '/dev/xvda',
+        volume: ec2.BlockDeviceVolume.ebs(props.rootVolumeSize ?? 8, {
+          encrypted: true,
+          volumeType: ec2.EbsDeviceVolumeType.GP3,
+          deleteOnTermination: true,
+        }),
+      }],
+    });
+
+    const group = new autoscaling.AutoScalingGroup(this, 'AutoScalingGroup', {
+      vpc: props.vpc,
+      vpcSubnets: { subnetType: ec2.SubnetType.PRIVATE_WITH_EGRESS },
+      launchTemplate,
+      minCapacity,
+      maxCapacity,
+      desiredCapacity: props.desiredCapacity,
+      healthChecks: autoscaling.HealthChecks.withAdditionalChecks({
+        additionalTypes: [autoscaling.AdditionalHealthCheckType.ELB],
+        gracePeriod: props.healthCheckGracePeriod ?? Duration.minutes(5),
+      }),
+      defaultInstanceWarmup: props.instanceWarmup ?? Duration.minutes(5),
+      // Replace instances one at a time, never dropping below the minimum that serves traffic.
+      updatePolicy: autoscaling.UpdatePolicy.rollingUpdate({ minInstancesInService: minCapacity, maxBatchSize: 1 }),
+      groupMetrics: [autoscaling.GroupMetrics.all()],
+      notifications: props.alarmTopic ? [{ topic: props.alarmTopic }] : undefined,
+    });
+    if (!props.alarmTopic) {
+      acknowledgeNagFinding(group, 'AwsSolutions-AS3',
+        'No alarmTopic was given, so scaling events have no topic to go to; pass alarmTopic to receive them.');
+    }
+    return group;
+  }
+
+  private configureScaling(props: AlbAutoScalingGroupProps): void {
+    this.autoScalingGroup.scaleOnCpuUtilization('CpuScaling', { targetUtilizationPercent: props.targetCpuUtilization ?? 50 });
+    if (props.targetRequestsPerMinute !== undefined) {
+      this.autoScalingGroup.scaleOnRequestCount('RequestScaling', { targetRequestsPerMinute: props.targetRequestsPerMinute });
+    }
+    for (const action of props.scheduledCapacity ?? []) {
+      this.autoScalingGroup.scaleOnSchedule(action.name, {
+        schedule: action.schedule,
+        minCapacity: action.minCapacity,
+        maxCapacity: action.maxCapacity,
+      });
+    }
+  }
+
+  /**
+   * PROD gets AWS's managed rule groups for common exploits, known bad inputs and addresses with a
+   * bad reputation, unless a web ACL is given; DEV skips WAF unless one is given.
+   */
+  private protectWithWaf(props: AlbAutoScalingGroupProps, production: boolean, removalPolicy: RemovalPolicy): wafv2.CfnWebACL | undefined {
+    if (props.webAclArn) {
+      new wafv2.CfnWebACLAssociation(this, 'WebAclAssociation', { resourceArn: this.loadBalancer.loadBalancerArn, webAclArn: props.webAclArn });
+      return undefined;
+    }
+    if (!production) {
+      acknowledgeNagRule(this.loadBalancer, [NagPackPrefix.NIST_800_53_R5, NagPackPrefix.PCI_DSS_321], 'ALBWAFEnabled',
+        'DEV skips the web ACL (about $8 a month) to keep sandboxes cheap; PROD creates one, and webAclArn attaches an existing one.');
+      return undefined;
+    }
+    const managedGroups = ['AWSManagedRulesCommonRuleSet', 'AWSManagedRulesKnownBadInputsRuleSet', 'AWSManagedRulesAmazonIpReputationList'];
+    const webAcl = new wafv2.CfnWebACL(this, 'WebAcl', {
+      scope: 'REGIONAL',
+      defaultAction: { allow: {} },
+      visibilityConfig: { cloudWatchMetricsEnabled: true, sampledRequestsEnabled: true, metricName: 'WebAcl' },
+      rules: managedGroups.map((name, priority) => ({
+        name,
+        priority,
+        statement: { managedRuleGroupStatement: { vendorName: 'AWS', name } },
+        overrideAction: { none: {} },
+        visibilityConfig: { cloudWatchMetricsEnabled: true, sampledRequestsEnabled: true, metricName: name },
+      })),
+    });
+    new wafv2.CfnWebACLAssociation(this, 'WebAclAssociation', { resourceArn: this.loadBalancer.loadBalancerArn, webAclArn: webAcl.attrArn });
+
+    // WAF only logs to log groups whose name starts with aws-waf-logs-, so this one is named.
+    const logGroupName = `aws-waf-logs-${Names.uniqueResourceName(this, { maxLength: 200 })}`;
+    const logGroup = new logs.LogGroup(this, 'WebAclLogs', {
+      logGroupName,
+      retention: logs.RetentionDays.ONE_YEAR,
+      encryptionKey: createLogEncryptionKey(this, 'WebAclLogKey', `Encrypts the WAF logs of ${this.node.path}`, removalPolicy),
+      removalPolicy,
+    });
+    const logging = new wafv2.CfnLoggingConfiguration(this, 'WebAclLogging', {
+      resourceArn: webAcl.attrArn,
+      // WAF wants the log group's ARN without the ':*' that logGroupArn ends with.
+      logDestinationConfigs: [Stack.of(this).formatArn({ service: 'logs', resource: 'log-group', resourceName: logGroupName, arnFormat: ArnFormat.COLON_RESOURCE_NAME })],
+    });
+    logging.node.addDependency(logGroup);
+    return webAcl;
+  }
+
+  private createAlarms(props: AlbAutoScalingGroupProps): void {
+    const add = (id: string, metric: cloudwatch.IMetric, threshold: number, description: string) =>
+      this.alarms.push(createPatternAlarm(this, id, { metric, threshold, description }, props.alarmTopic));
+    const fiveMinutes = Duration.minutes(5);
+    add('UnhealthyHostsAlarm', this.targetGroup.metrics.unhealthyHostCount({ period: Duration.minutes(1), statistic: cloudwatch.Stats.MAXIMUM }), 0,
+      `An instance of ${this.node.path} fails its health checks`);
+    add('Target5xxAlarm', this.targetGroup.metrics.httpCodeTarget(elbv2.HttpCodeTarget.TARGET_5XX_COUNT, { period: fiveMinutes, statistic: cloudwatch.Stats.SUM }),
+      props.target5xxThreshold ?? 10, `The instances of ${this.node.path} answer 5xx errors`);
+    add('LoadBalancer5xxAlarm', this.loadBalancer.metrics.httpCodeElb(elbv2.HttpCodeElb.ELB_5XX_COUNT, { period: fiveMinutes, statistic: cloudwatch.Stats.SUM }),
+      props.loadBalancer5xxThreshold ?? 10, `The load balancer of ${this.node.path} answers 5xx errors itself (no healthy target, or a target timed out)`);
+    const p99 = props.responseTimeP99Threshold ?? Duration.seconds(1);
+    add('ResponseTimeP99Alarm', this.targetGroup.metrics.targetResponseTime({ period: fiveMinutes, statistic: cloudwatch.Stats.p(99) }),
+      p99.toMilliseconds() / 1000, `1% of the requests to ${this.node.path} take longer than ${p99.toHumanString()}`);
+  }
+}

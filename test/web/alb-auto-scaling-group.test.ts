@@ -1,0 +1,481 @@
+import { CfnParameter, Duration, Stack } from 'aws-cdk-lib';
+import { Match, Template } from 'aws-cdk-lib/assertions';
+import * as autoscaling from 'aws-cdk-lib/aws-autoscaling';
+import * as acm from 'aws-cdk-lib/aws-certificatemanager';
+import * as ec2 from 'aws-cdk-lib/aws-ec2';
+import * as kms from 'aws-cdk-lib/aws-kms';
+import * as sns from 'aws-cdk-lib/aws-sns';
+import { AlbAutoScalingGroup, AlbAutoScalingGroupProps, DeploymentStage, MultiAzVpc } from '../../src';
+import { newApp, newStack, TEST_ENV } from '../support/app';
+import { cloudFormationFindings } from '../support/cfn-validation';
+import { COMPLIANT, runNagPacks } from '../support/nag';
+import { normalizedTemplate } from '../support/snapshot';
+
+type Extra = Partial<AlbAutoScalingGroupProps>;
+const CERT_ARN = 'arn:aws:acm:us-east-1:123456789012:certificate/11111111-2222-3333-4444-555555555555';
+
+function certificate(stack: Stack): acm.ICertificate {
+  return acm.Certificate.fromCertificateArn(stack, 'Certificate', CERT_ARN);
+}
+
+function build(extra: Extra = {}, options: { withEnv?: boolean; withCertificate?: boolean } = {}) {
+  const stack = newStack({ withEnv: options.withEnv ?? true });
+  const vpc = new MultiAzVpc(stack, 'Network').vpc;
+  const web = new AlbAutoScalingGroup(stack, 'Web', {
+    vpc,
+    ...(options.withCertificate === false ? { allowInsecureHttp: true } : { certificate: certificate(stack) }),
+    ...extra,
+  });
+  return { stack, web, template: Template.fromStack(stack) };
+}
+
+function fullyConfigured(stack: Stack, vpc: ec2.IVpc): AlbAutoScalingGroupProps {
+  return {
+    vpc,
+    stage: DeploymentStage.PROD,
+    certificate: certificate(stack),
+    instanceType: ec2.InstanceType.of(ec2.InstanceClass.M7G, ec2.InstanceSize.LARGE),
+    userData: ec2.UserData.forLinux(),
+    rootVolumeSize: 20,
+    minCapacity: 3,
+    maxCapacity: 9,
+    desiredCapacity: 3,
+    targetCpuUtilization: 40,
+    targetRequestsPerMinute: 1000,
+    scheduledCapacity: [
+      { name: 'MorningPeak', schedule: autoscaling.Schedule.cron({ hour: '7', minute: '30' }), minCapacity: 6 },
+      { name: 'Night', schedule: autoscaling.Schedule.cron({ hour: '22', minute: '0' }), minCapacity: 3, maxCapacity: 6 },
+    ],
+    instanceWarmup: Duration.minutes(3),
+    applicationPort: 8080,
+    healthCheckPath: '/health',
+    healthyHttpCodes: '200-299',
+    healthCheckGracePeriod: Duration.minutes(2),
+    allowedCidrs: ['203.0.113.0/24', '198.51.100.0/24'],
+    webAclArn: 'arn:aws:wafv2:us-east-1:123456789012:regional/webacl/shared/abc',
+    deregistrationDelay: Duration.seconds(60),
+    stickinessCookieDuration: Duration.hours(1),
+    responseTimeP99Threshold: Duration.millis(500),
+    target5xxThreshold: 5,
+    loadBalancer5xxThreshold: 5,
+    alarmTopic: new sns.Topic(stack, 'Alarms', { enforceSSL: true, masterKey: new kms.Key(stack, 'AlarmKey', { enableKeyRotation: true }) }),
+  };
+}
+
+const logicalId = (stack: Stack, construct: { node: { defaultChild?: any } }) => stack.getLogicalId(construct.node.defaultChild);
+
+describe('AlbAutoScalingGroup', () => {
+  describe('snapshots', () => {
+    test('defaults with plain HTTP opted in, env-agnostic', () => {
+      const stack = newStack();
+      new AlbAutoScalingGroup(stack, 'Web', { vpc: new MultiAzVpc(stack, 'Network').vpc, allowInsecureHttp: true });
+      expect(normalizedTemplate(stack)).toMatchSnapshot();
+    });
+
+    test('fully configured: certificate, scheduled scaling, existing WAF', () => {
+      const stack = newStack({ withEnv: true });
+      new AlbAutoScalingGroup(stack, 'Web', fullyConfigured(stack, new MultiAzVpc(stack, 'Network').vpc));
+      expect(normalizedTemplate(stack)).toMatchSnapshot();
+    });
+  });
+
+  describe('instances', () => {
+    test('launch from a Graviton type with the latest Amazon Linux 2023 for ARM64, resolved at deploy time', () => {
+      const { template } = build();
+      template.hasResourceProperties('AWS::EC2::LaunchTemplate', {
+        LaunchTemplateData: Match.objectLike({
+          InstanceType: 't4g.small',
+          ImageId: { Ref: Match.stringLikeRegexp('SsmParameterValueawsserviceamiamazonlinuxlatestal2023amikernel.*arm64') },
+        }),
+      });
+    });
+
+    test('pick the x86 image for an x86 type', () => {
+      build({ instanceType: new ec2.InstanceType('m7i.large') }).template.hasResourceProperties('AWS::EC2::LaunchTemplate', {
+        LaunchTemplateData: Match.objectLike({ ImageId: { Ref: Match.stringLikeRegexp('x8664') } }),
+      });
+    });
+
+    test('require IMDSv2, use an encrypted gp3 root volume, and get no public IP', () => {
+      build({ rootVolumeSize: 30 }).template.hasResourceProperties('AWS::EC2::LaunchTemplate', {
+        LaunchTemplateData: Match.objectLike({
+          MetadataOptions: { HttpTokens: 'required', HttpPutResponseHopLimit: 1 },
+          BlockDeviceMappings: [{ DeviceName: '/dev/xvda', Ebs: { Encrypted: true, VolumeType: 'gp3', VolumeSize: 30, DeleteOnTermination: true } }],
+          NetworkInterfaces: [Match.objectLike({ AssociatePublicIpAddress: false })],
+          Monitoring: { Enabled: true },
+        }),
+      });
+    });
+
+    test('have Session Manager and nothing broader: no key pair, no port 22', () => {
+      const { template } = build();
+      template.hasResourceProperties('AWS::IAM::Role', {
+        AssumeRolePolicyDocument: { Statement: [Match.objectLike({ Principal: { Service: 'ec2.amazonaws.com' } })] },
+        ManagedPolicyArns: [{ 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':iam::aws:policy/AmazonSSMManagedInstanceCore']] }],
+      });
+      const launchData = Object.values(template.findResources('AWS::EC2::LaunchTemplate'))[0].Properties.LaunchTemplateData;
+      expect(launchData.KeyName).toBeUndefined();
+      const ingress = Object.values(template.findResources('AWS::EC2::SecurityGroupIngress')).map((r: any) => r.Properties);
+      expect(ingress.some((r) => r.FromPort <= 22 && r.ToPort >= 22)).toBe(false);
+    });
+
+    test('run in the private subnets', () => {
+      const { template, stack, web } = build();
+      const subnets = Object.values(template.findResources('AWS::AutoScaling::AutoScalingGroup'))[0].Properties.VPCZoneIdentifier;
+      const vpc = (web.node.scope as Stack).node.findChild('Network') as MultiAzVpc;
+      expect(subnets).toEqual(vpc.vpc.privateSubnets.map((s) => ({ Ref: logicalId(stack, s) })));
+    });
+
+    test('accept the application port from the load balancer security group only, never from a CIDR', () => {
+      const { template, stack, web } = build({ applicationPort: 8080 });
+      const instanceSg = logicalId(stack, web.instanceSecurityGroup);
+      const ingress = Object.values(template.findResources('AWS::EC2::SecurityGroupIngress')).map((r: any) => r.Properties)
+        .filter((r) => JSON.stringify(r.GroupId).includes(instanceSg));
+      expect(ingress).toEqual([expect.objectContaining({
+        IpProtocol: 'tcp',
+        FromPort: 8080,
+        ToPort: 8080,
+        SourceSecurityGroupId: { 'Fn::GetAtt': [logicalId(stack, web.loadBalancerSecurityGroup), 'GroupId'] },
+      })]);
+      const inline = template.toJSON().Resources[instanceSg].Properties.SecurityGroupIngress;
+      expect(inline).toBeUndefined();
+    });
+  });
+
+  describe('capacity and scaling', () => {
+    test('2 to 4 instances in PROD, 1 to 2 in DEV, desired capacity left to scaling', () => {
+      build().template.hasResourceProperties('AWS::AutoScaling::AutoScalingGroup', { MinSize: '2', MaxSize: '4', DesiredCapacity: Match.absent() });
+      build({ stage: DeploymentStage.DEV }).template.hasResourceProperties('AWS::AutoScaling::AutoScalingGroup', { MinSize: '1', MaxSize: '2' });
+    });
+
+    test('tracks 50% average CPU by default', () => {
+      build().template.hasResourceProperties('AWS::AutoScaling::ScalingPolicy', {
+        PolicyType: 'TargetTrackingScaling',
+        TargetTrackingConfiguration: { PredefinedMetricSpecification: { PredefinedMetricType: 'ASGAverageCPUUtilization' }, TargetValue: 50 },
+      });
+    });
+
+    test('tracks requests per target when asked', () => {
+      build({ targetRequestsPerMinute: 600 }).template.hasResourceProperties('AWS::AutoScaling::ScalingPolicy', {
+        TargetTrackingConfiguration: Match.objectLike({
+          PredefinedMetricSpecification: Match.objectLike({ PredefinedMetricType: 'ALBRequestCountPerTarget' }),
+          TargetValue: 600,
+        }),
+      });
+    });
+
+    test('runs scheduled actions', () => {
+      build({ scheduledCapacity: [{ name: 'Peak', schedule: autoscaling.Schedule.cron({ hour: '8', minute: '0' }), minCapacity: 4, maxCapacity: 8 }] })
+        .template.hasResourceProperties('AWS::AutoScaling::ScheduledAction', { Recurrence: '0 8 * * *', MinSize: 4, MaxSize: 8 });
+    });
+
+    test('uses ELB health checks with a grace period, an instance warm-up, and rolling updates that keep the minimum in service', () => {
+      build().template.hasResource('AWS::AutoScaling::AutoScalingGroup', {
+        Properties: Match.objectLike({ HealthCheckType: 'ELB', HealthCheckGracePeriod: 300, DefaultInstanceWarmup: 300 }),
+        UpdatePolicy: { AutoScalingRollingUpdate: { MinInstancesInService: 2, MaxBatchSize: 1 } },
+      });
+    });
+  });
+
+  describe('listeners', () => {
+    test('HTTPS on 443 with the certificate and a TLS 1.2/1.3 policy; port 80 only redirects', () => {
+      const { template } = build();
+      template.hasResourceProperties('AWS::ElasticLoadBalancingV2::Listener', {
+        Port: 443,
+        Protocol: 'HTTPS',
+        Certificates: [{ CertificateArn: CERT_ARN }],
+        SslPolicy: 'ELBSecurityPolicy-TLS13-1-2-2021-06',
+        DefaultActions: [Match.objectLike({ Type: 'forward' })],
+      });
+      template.hasResourceProperties('AWS::ElasticLoadBalancingV2::Listener', {
+        Port: 80,
+        Protocol: 'HTTP',
+        DefaultActions: [{ Type: 'redirect', RedirectConfig: { Port: '443', Protocol: 'HTTPS', StatusCode: 'HTTP_301' } }],
+      });
+      template.resourceCountIs('AWS::ElasticLoadBalancingV2::Listener', 2);
+    });
+
+    test('plain HTTP only with allowInsecureHttp', () => {
+      const { template, web } = build({}, { withCertificate: false });
+      template.resourceCountIs('AWS::ElasticLoadBalancingV2::Listener', 1);
+      template.hasResourceProperties('AWS::ElasticLoadBalancingV2::Listener', { Port: 80, Protocol: 'HTTP', DefaultActions: [Match.objectLike({ Type: 'forward' })] });
+      expect(web.url).toMatch(/^http:\/\//);
+    });
+
+    test('the load balancer accepts the listener ports from the allowed CIDRs only', () => {
+      const { template, stack, web } = build({ allowedCidrs: ['203.0.113.0/24'] });
+      const lbSg = template.toJSON().Resources[logicalId(stack, web.loadBalancerSecurityGroup)].Properties;
+      expect(lbSg.SecurityGroupIngress.map((r: any) => [r.CidrIp, r.FromPort])).toEqual([['203.0.113.0/24', 443], ['203.0.113.0/24', 80]]);
+    });
+
+    test('by default anyone may reach the load balancer, on 443 and the port-80 redirect', () => {
+      const { template, stack, web } = build();
+      const lbSg = template.toJSON().Resources[logicalId(stack, web.loadBalancerSecurityGroup)].Properties;
+      expect(lbSg.SecurityGroupIngress.map((r: any) => [r.CidrIp, r.FromPort])).toEqual([['0.0.0.0/0', 443], ['0.0.0.0/0', 80]]);
+    });
+  });
+
+  describe('load balancer', () => {
+    test('drops invalid headers, mitigates desync defensively, and is protected from deletion in PROD', () => {
+      const attributes = (template: Template) =>
+        Object.fromEntries(Object.values(template.findResources('AWS::ElasticLoadBalancingV2::LoadBalancer'))[0].Properties.LoadBalancerAttributes
+          .map((a: any) => [a.Key, a.Value]));
+      const prod = attributes(build().template);
+      expect(prod).toEqual(expect.objectContaining({
+        'routing.http.drop_invalid_header_fields.enabled': 'true',
+        'routing.http.desync_mitigation_mode': 'defensive',
+        'deletion_protection.enabled': 'true',
+        'access_logs.s3.enabled': 'true',
+      }));
+      expect(attributes(build({ stage: DeploymentStage.DEV }).template)['deletion_protection.enabled']).toBe('false');
+    });
+
+    test('is internet-facing in the public subnets', () => {
+      build().template.hasResourceProperties('AWS::ElasticLoadBalancingV2::LoadBalancer', { Scheme: 'internet-facing', Type: 'application' });
+    });
+
+    test('logs to an encrypted, TLS-only, private, versioned bucket with a lifecycle, retained in PROD', () => {
+      const { template } = build();
+      template.hasResource('AWS::S3::Bucket', {
+        DeletionPolicy: 'Retain',
+        Properties: Match.objectLike({
+          BucketEncryption: { ServerSideEncryptionConfiguration: [{ ServerSideEncryptionByDefault: { SSEAlgorithm: 'AES256' } }] },
+          PublicAccessBlockConfiguration: { BlockPublicAcls: true, BlockPublicPolicy: true, IgnorePublicAcls: true, RestrictPublicBuckets: true },
+          VersioningConfiguration: { Status: 'Enabled' },
+          LifecycleConfiguration: { Rules: [Match.objectLike({ ExpirationInDays: 365, NoncurrentVersionExpiration: { NoncurrentDays: 30 } })] },
+        }),
+      });
+      template.hasResourceProperties('AWS::S3::BucketPolicy', {
+        PolicyDocument: { Statement: Match.arrayWith([Match.objectLike({ Effect: 'Deny', Condition: { Bool: { 'aws:SecureTransport': 'false' } } })]) },
+      });
+    });
+
+    test('in a known region, the regional ELB account writes the logs', () => {
+      build().template.hasResourceProperties('AWS::S3::BucketPolicy', {
+        PolicyDocument: { Statement: Match.arrayWith([Match.objectLike({ Action: 's3:PutObject', Principal: { AWS: 'arn:aws:iam::127311923021:root' } })]) },
+      });
+    });
+
+    test('env-agnostic, the ELB account is looked up per region at deploy time, with the service principal for newer regions', () => {
+      const { template } = build({}, { withEnv: false });
+      const mapping = Object.values(template.toJSON().Mappings)[0] as any;
+      expect(mapping['us-east-1']).toEqual({ account: '127311923021' });
+      expect(mapping['eu-central-2']).toEqual({ account: 'none' });
+      template.hasResourceProperties('AWS::S3::BucketPolicy', {
+        PolicyDocument: {
+          Statement: Match.arrayWith([Match.objectLike({ Principal: { Service: 'logdelivery.elasticloadbalancing.amazonaws.com' }, Action: 's3:PutObject' })]),
+        },
+      });
+    });
+
+    test('DEV keeps 30 days of logs and empties the bucket on delete', () => {
+      const { template } = build({ stage: DeploymentStage.DEV });
+      template.hasResource('AWS::S3::Bucket', {
+        DeletionPolicy: 'Delete',
+        Properties: Match.objectLike({ LifecycleConfiguration: { Rules: [Match.objectLike({ ExpirationInDays: 30 })] } }),
+      });
+      template.resourceCountIs('Custom::S3AutoDeleteObjects', 1);
+    });
+  });
+
+  describe('target group', () => {
+    test('checks health on / expecting 200, drains for 30 seconds, without stickiness', () => {
+      const { template } = build();
+      template.hasResourceProperties('AWS::ElasticLoadBalancingV2::TargetGroup', {
+        Port: 80,
+        Protocol: 'HTTP',
+        TargetType: 'instance',
+        HealthCheckPath: '/',
+        Matcher: { HttpCode: '200' },
+        TargetGroupAttributes: Match.arrayWith([{ Key: 'deregistration_delay.timeout_seconds', Value: '30' }]),
+      });
+      const attributes = Object.values(template.findResources('AWS::ElasticLoadBalancingV2::TargetGroup'))[0].Properties.TargetGroupAttributes;
+      expect(attributes.find((a: any) => a.Key === 'stickiness.enabled')?.Value ?? 'false').toBe('false');
+    });
+
+    test('configurable health check, draining and stickiness', () => {
+      build({ healthCheckPath: '/health', healthyHttpCodes: '200,204', deregistrationDelay: Duration.seconds(120), stickinessCookieDuration: Duration.hours(1) })
+        .template.hasResourceProperties('AWS::ElasticLoadBalancingV2::TargetGroup', {
+          HealthCheckPath: '/health',
+          Matcher: { HttpCode: '200,204' },
+          TargetGroupAttributes: Match.arrayWith([
+            { Key: 'deregistration_delay.timeout_seconds', Value: '120' },
+            { Key: 'stickiness.enabled', Value: 'true' },
+            { Key: 'stickiness.lb_cookie.duration_seconds', Value: '3600' },
+          ]),
+        });
+    });
+  });
+
+  describe('WAF', () => {
+    test('PROD creates a web ACL with AWS managed rule groups, associated and logged', () => {
+      const { template, web } = build();
+      template.hasResourceProperties('AWS::WAFv2::WebACL', {
+        Scope: 'REGIONAL',
+        DefaultAction: { Allow: {} },
+        Rules: ['AWSManagedRulesCommonRuleSet', 'AWSManagedRulesKnownBadInputsRuleSet', 'AWSManagedRulesAmazonIpReputationList'].map((name) =>
+          Match.objectLike({ Name: name, Statement: { ManagedRuleGroupStatement: { VendorName: 'AWS', Name: name } } })),
+      });
+      template.resourceCountIs('AWS::WAFv2::WebACLAssociation', 1);
+      template.hasResourceProperties('AWS::Logs::LogGroup', { LogGroupName: Match.stringLikeRegexp('^aws-waf-logs-'), RetentionInDays: 365, KmsKeyId: Match.anyValue() });
+      template.resourceCountIs('AWS::WAFv2::LoggingConfiguration', 1);
+      expect(web.webAcl).toBeDefined();
+    });
+
+    test('an existing web ACL is associated instead', () => {
+      const arn = 'arn:aws:wafv2:us-east-1:123456789012:regional/webacl/shared/abc';
+      const { template } = build({ webAclArn: arn });
+      template.resourceCountIs('AWS::WAFv2::WebACL', 0);
+      template.hasResourceProperties('AWS::WAFv2::WebACLAssociation', { WebACLArn: arn });
+    });
+
+    test('DEV goes without', () => {
+      build({ stage: DeploymentStage.DEV }).template.resourceCountIs('AWS::WAFv2::WebACL', 0);
+    });
+  });
+
+  describe('alarms', () => {
+    test('unhealthy hosts, target and load balancer 5xx, and p99 response time', () => {
+      const { template, web } = build({ responseTimeP99Threshold: Duration.millis(800) });
+      expect(web.alarms).toHaveLength(4);
+      template.hasResourceProperties('AWS::CloudWatch::Alarm', { MetricName: 'UnHealthyHostCount', Threshold: 0, ComparisonOperator: 'GreaterThanThreshold' });
+      template.hasResourceProperties('AWS::CloudWatch::Alarm', { MetricName: 'HTTPCode_Target_5XX_Count', Threshold: 10, Statistic: 'Sum' });
+      template.hasResourceProperties('AWS::CloudWatch::Alarm', { MetricName: 'HTTPCode_ELB_5XX_Count', Threshold: 10 });
+      template.hasResourceProperties('AWS::CloudWatch::Alarm', { MetricName: 'TargetResponseTime', ExtendedStatistic: 'p99', Threshold: 0.8 });
+    });
+
+    test('go to the alarm topic, and scaling events too', () => {
+      const stack = newStack({ withEnv: true });
+      const topic = new sns.Topic(stack, 'Alarms');
+      new AlbAutoScalingGroup(stack, 'Web', { vpc: new MultiAzVpc(stack, 'Network').vpc, allowInsecureHttp: true, alarmTopic: topic });
+      const template = Template.fromStack(stack);
+      const ref = { Ref: logicalId(stack, topic) };
+      // The VPC's alarms are not given the topic; the web tier's are.
+      const webAlarms = Object.values(template.findResources('AWS::CloudWatch::Alarm')).filter((a: any) => a.Properties.Namespace === 'AWS/ApplicationELB');
+      expect(webAlarms.map((a: any) => a.Properties.AlarmActions)).toEqual([[ref], [ref], [ref], [ref]]);
+      template.hasResourceProperties('AWS::AutoScaling::AutoScalingGroup', { NotificationConfigurations: [Match.objectLike({ TopicARN: ref })] });
+    });
+  });
+
+  describe('validation', () => {
+    const invalid: Array<[string, Extra, RegExp]> = [
+      ['a minimum of 0', { minCapacity: 0 }, /minCapacity is 0; it must be a whole number from 1/],
+      ['a maximum below the minimum', { minCapacity: 3, maxCapacity: 2 }, /maxCapacity is 2; it must be at least minCapacity \(3\)/],
+      ['a desired capacity above the maximum', { desiredCapacity: 5 }, /desiredCapacity is 5; it must be a whole number from 2 to 4/],
+      ['a desired capacity below the minimum', { desiredCapacity: 1 }, /desiredCapacity is 1; it must be a whole number from 2 to 4/],
+      ['a root volume under 8 GiB', { rootVolumeSize: 4 }, /rootVolumeSize is 4; it must be a whole number from 8 to 16384/],
+      ['a root volume over 16 TiB', { rootVolumeSize: 16385 }, /rootVolumeSize is 16385; it must be a whole number from 8 to 16384/],
+      ['a CPU target of 0', { targetCpuUtilization: 0 }, /targetCpuUtilization is 0; it must be a whole number from 1 to 100/],
+      ['a CPU target over 100', { targetCpuUtilization: 101 }, /targetCpuUtilization is 101; it must be a whole number from 1 to 100/],
+      ['a request target of 0', { targetRequestsPerMinute: 0 }, /targetRequestsPerMinute is 0; it must be a whole number from 1/],
+      ['a warm-up over an hour', { instanceWarmup: Duration.seconds(3601) }, /instanceWarmup is 3601 seconds; it must be a whole number of seconds from 0 to 3600/],
+      ['port 0', { applicationPort: 0 }, /applicationPort is 0; it must be a whole number from 1 to 65535/],
+      ['port 65536', { applicationPort: 65536 }, /applicationPort is 65536; it must be a whole number from 1 to 65535/],
+      ['a relative health check path', { healthCheckPath: 'health' }, /healthCheckPath is 'health'; it must be a path starting with '\/'/],
+      ['healthy codes outside 200-499', { healthyHttpCodes: '500' }, /healthyHttpCodes is '500'; it must be codes from 200 to 499/],
+      ['a grace period over 2 hours', { healthCheckGracePeriod: Duration.seconds(7201) }, /healthCheckGracePeriod is 7201 seconds; it must be a whole number of seconds from 0 to 7200/],
+      ['an invalid CIDR', { allowedCidrs: ['10.0.0.300/24'] }, /allowedCidrs is '10.0.0.300\/24'; it must be IPv4 CIDR blocks/],
+      ['no CIDR at all', { allowedCidrs: [] }, /allowedCidrs is \[\]; it must be at least one IPv4 CIDR block/],
+      ['a web ACL ARN that is not one', { webAclArn: 'arn:aws:wafv2:us-east-1:123456789012:global/webacl/x/y' }, /webAclArn is .*; it must be the ARN of a regional WAFv2 web ACL/],
+      ['a deregistration delay over an hour', { deregistrationDelay: Duration.seconds(3601) }, /deregistrationDelay is 3601 seconds; it must be a whole number of seconds from 0 to 3600/],
+      ['stickiness over 7 days', { stickinessCookieDuration: Duration.days(8) }, /stickinessCookieDuration is 691200 seconds; it must be a whole number of seconds from 1 to 604800/],
+      ['a zero latency threshold', { responseTimeP99Threshold: Duration.millis(0) }, /responseTimeP99Threshold is '0 ms'; it must be longer than 0/],
+      ['a negative 5xx threshold', { target5xxThreshold: -1 }, /target5xxThreshold is -1; it must be a whole number from 0/],
+      ['a scheduled action without capacity', { scheduledCapacity: [{ name: 'Peak', schedule: autoscaling.Schedule.cron({ hour: '8' }) }] },
+        /scheduledCapacity\['Peak'\] is 'no capacity'; it must be a minCapacity, a maxCapacity or both/],
+      ['a scheduled maximum below its minimum', { scheduledCapacity: [{ name: 'Peak', schedule: autoscaling.Schedule.cron({ hour: '8' }), minCapacity: 5, maxCapacity: 4 }] },
+        /scheduledCapacity\['Peak'\]\.maxCapacity is 4; it must be at least its minCapacity \(5\)/],
+      ['duplicate scheduled action names', {
+        scheduledCapacity: [
+          { name: 'Peak', schedule: autoscaling.Schedule.cron({ hour: '8' }), minCapacity: 3 },
+          { name: 'Peak', schedule: autoscaling.Schedule.cron({ hour: '9' }), minCapacity: 3 },
+        ],
+      }, /scheduledCapacity\['Peak'\]\.name is 'Peak'; it must be unique/],
+    ];
+
+    test.each(invalid)('rejects %s', (_name, extra, message) => {
+      expect(() => build(extra)).toThrow(message);
+    });
+
+    test('without a certificate, says how to get one unless insecure HTTP is allowed', () => {
+      const stack = newStack({ withEnv: true });
+      const vpc = new MultiAzVpc(stack, 'Network').vpc;
+      expect(() => new AlbAutoScalingGroup(stack, 'Web', { vpc })).toThrow(
+        /certificate is unset; it must be an ACM certificate for the HTTPS listener \(request one with certificatemanager\.Certificate and DNS validation.*or set allowInsecureHttp: true/,
+      );
+    });
+
+    test('rejects insecure HTTP together with a certificate', () => {
+      expect(() => build({ allowInsecureHttp: true })).toThrow(/allowInsecureHttp is true; it must be left unset with a certificate/);
+    });
+
+    test('accepts unresolved tokens', () => {
+      const stack = newStack({ withEnv: true });
+      const port = new CfnParameter(stack, 'Port', { type: 'Number' }).valueAsNumber;
+      const path = new CfnParameter(stack, 'HealthPath').valueAsString;
+      expect(() => new AlbAutoScalingGroup(stack, 'Web', {
+        vpc: new MultiAzVpc(stack, 'Network').vpc, certificate: certificate(stack), applicationPort: port, healthCheckPath: path,
+      })).not.toThrow();
+    });
+
+    test('accepts the limits themselves', () => {
+      expect(() => build({
+        minCapacity: 1,
+        maxCapacity: 1,
+        desiredCapacity: 1,
+        rootVolumeSize: 16384,
+        targetCpuUtilization: 100,
+        applicationPort: 65535,
+        deregistrationDelay: Duration.seconds(3600),
+        stickinessCookieDuration: Duration.days(7),
+        healthyHttpCodes: '200-499',
+      })).not.toThrow();
+    });
+  });
+
+  describe('compliance', () => {
+    test('PROD with a certificate, env-agnostic: no unacknowledged finding in any of the five cdk-nag packs', () => {
+      const app = newApp();
+      const stack = new Stack(app, 'Prod');
+      new AlbAutoScalingGroup(stack, 'Web', { vpc: new MultiAzVpc(stack, 'Network').vpc, certificate: certificate(stack) });
+      expect(runNagPacks(app)).toEqual(COMPLIANT);
+    });
+
+    test('DEV with plain HTTP opted in: no unacknowledged finding', () => {
+      const app = newApp();
+      const stack = new Stack(app, 'Dev', { env: TEST_ENV });
+      new AlbAutoScalingGroup(stack, 'Web', { vpc: new MultiAzVpc(stack, 'Network').vpc, allowInsecureHttp: true, stage: DeploymentStage.DEV });
+      expect(runNagPacks(app)).toEqual(COMPLIANT);
+    });
+
+    test('fully configured: no unacknowledged finding', () => {
+      const app = newApp();
+      const stack = new Stack(app, 'Full', { env: TEST_ENV });
+      new AlbAutoScalingGroup(stack, 'Web', fullyConfigured(stack, new MultiAzVpc(stack, 'Network').vpc));
+      expect(runNagPacks(app)).toEqual(COMPLIANT);
+    });
+  });
+
+  describe('composition', () => {
+    test('two web tiers in one VPC synthesize', () => {
+      const stack = newStack({ withEnv: true });
+      const vpc = new MultiAzVpc(stack, 'Network').vpc;
+      new AlbAutoScalingGroup(stack, 'Blue', { vpc, certificate: certificate(stack) });
+      new AlbAutoScalingGroup(stack, 'Green', { vpc, allowInsecureHttp: true });
+      const template = Template.fromStack(stack);
+      template.resourceCountIs('AWS::ElasticLoadBalancingV2::LoadBalancer', 2);
+      template.resourceCountIs('AWS::AutoScaling::AutoScalingGroup', 2);
+    });
+  });
+
+  describe('template validity', () => {
+    test("aws-cdk-lib's CloudFormation validation reports nothing under new-project flags, with or without an environment", () => {
+      for (const env of [undefined, TEST_ENV]) {
+        const app = newApp();
+        const stack = new Stack(app, 'Validated', { env });
+        new AlbAutoScalingGroup(stack, 'Web', { vpc: new MultiAzVpc(stack, 'Network').vpc, certificate: certificate(stack) });
+        expect(cloudFormationFindings(app)).toEqual([]);
+      }
+    });
+  });
+});
