@@ -1,21 +1,20 @@
-import { ArnFormat, Aws, CfnCondition, CfnMapping, Duration, Fn, Names, RemovalPolicy, Stack, Token } from 'aws-cdk-lib';
+import { Aws, CfnCondition, CfnMapping, Duration, Fn, RemovalPolicy, Stack, Token } from 'aws-cdk-lib';
 import * as autoscaling from 'aws-cdk-lib/aws-autoscaling';
 import * as acm from 'aws-cdk-lib/aws-certificatemanager';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as elbv2 from 'aws-cdk-lib/aws-elasticloadbalancingv2';
 import * as iam from 'aws-cdk-lib/aws-iam';
-import * as logs from 'aws-cdk-lib/aws-logs';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import * as wafv2 from 'aws-cdk-lib/aws-wafv2';
 import { RegionInfo } from 'aws-cdk-lib/region-info';
 import { Construct } from 'constructs';
 import { createPatternAlarm } from '../core/alarms';
 import { isProduction } from '../core/deployment-stage';
-import { createLogEncryptionKey } from '../core/log-encryption';
 import { acknowledgeNagFinding, acknowledgeNagRule, NagPackPrefix } from '../core/nag';
 import { PatternProps } from '../core/pattern-props';
 import { PropValidator } from '../core/prop-validator';
+import { associateWebAcl, protectWithManagedRules, REGIONAL_WEB_ACL_ARN } from '../core/web-acl';
 
 /**
  * A scheduled change of an AlbAutoScalingGroup's capacity, for load you know is coming.
@@ -240,7 +239,6 @@ export interface AlbAutoScalingGroupProps extends PatternProps {
 const DEFAULT_INSTANCE_TYPE = 't4g.small';
 const HTTP_CODES = /^[2-4]\d\d(-[2-4]\d\d)?(,[2-4]\d\d(-[2-4]\d\d)?)*$/;
 const IPV4_CIDR = /^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})\/(\d{1,2})$/;
-const WEB_ACL_ARN = /^arn:aws[a-z-]*:wafv2:[a-z0-9-]+:\d{12}:regional\/webacl\/.+$/;
 
 /**
  * A public Application Load Balancer over the public subnets, forwarding to an Auto Scaling group
@@ -439,7 +437,7 @@ export class AlbAutoScalingGroup extends Construct {
       }
     }
     if (props.webAclArn !== undefined && !Token.isUnresolved(props.webAclArn)) {
-      v.check(WEB_ACL_ARN.test(props.webAclArn), 'webAclArn', props.webAclArn, 'the ARN of a regional WAFv2 web ACL (arn:aws:wafv2:<region>:<account>:regional/webacl/...)');
+      v.check(REGIONAL_WEB_ACL_ARN.test(props.webAclArn), 'webAclArn', props.webAclArn, 'the ARN of a regional WAFv2 web ACL (arn:aws:wafv2:<region>:<account>:regional/webacl/...)');
     }
     v.secondsInRange('deregistrationDelay', props.deregistrationDelay, 0, 3600);
     v.secondsInRange('stickinessCookieDuration', props.stickinessCookieDuration, 1, Duration.days(7).toSeconds());
@@ -606,7 +604,7 @@ export class AlbAutoScalingGroup extends Construct {
    */
   private protectWithWaf(props: AlbAutoScalingGroupProps, production: boolean, removalPolicy: RemovalPolicy): wafv2.CfnWebACL | undefined {
     if (props.webAclArn) {
-      new wafv2.CfnWebACLAssociation(this, 'WebAclAssociation', { resourceArn: this.loadBalancer.loadBalancerArn, webAclArn: props.webAclArn });
+      associateWebAcl(this, this.loadBalancer.loadBalancerArn, props.webAclArn);
       return undefined;
     }
     if (!production) {
@@ -614,36 +612,7 @@ export class AlbAutoScalingGroup extends Construct {
         'DEV skips the web ACL (about $8 a month) to keep sandboxes cheap; PROD creates one, and webAclArn attaches an existing one.');
       return undefined;
     }
-    const managedGroups = ['AWSManagedRulesCommonRuleSet', 'AWSManagedRulesKnownBadInputsRuleSet', 'AWSManagedRulesAmazonIpReputationList'];
-    const webAcl = new wafv2.CfnWebACL(this, 'WebAcl', {
-      scope: 'REGIONAL',
-      defaultAction: { allow: {} },
-      visibilityConfig: { cloudWatchMetricsEnabled: true, sampledRequestsEnabled: true, metricName: 'WebAcl' },
-      rules: managedGroups.map((name, priority) => ({
-        name,
-        priority,
-        statement: { managedRuleGroupStatement: { vendorName: 'AWS', name } },
-        overrideAction: { none: {} },
-        visibilityConfig: { cloudWatchMetricsEnabled: true, sampledRequestsEnabled: true, metricName: name },
-      })),
-    });
-    new wafv2.CfnWebACLAssociation(this, 'WebAclAssociation', { resourceArn: this.loadBalancer.loadBalancerArn, webAclArn: webAcl.attrArn });
-
-    // WAF only logs to log groups whose name starts with aws-waf-logs-, so this one is named.
-    const logGroupName = `aws-waf-logs-${Names.uniqueResourceName(this, { maxLength: 200 })}`;
-    const logGroup = new logs.LogGroup(this, 'WebAclLogs', {
-      logGroupName,
-      retention: logs.RetentionDays.ONE_YEAR,
-      encryptionKey: createLogEncryptionKey(this, 'WebAclLogKey', `Encrypts the WAF logs of ${this.node.path}`, removalPolicy),
-      removalPolicy,
-    });
-    const logging = new wafv2.CfnLoggingConfiguration(this, 'WebAclLogging', {
-      resourceArn: webAcl.attrArn,
-      // WAF wants the log group's ARN without the ':*' that logGroupArn ends with.
-      logDestinationConfigs: [Stack.of(this).formatArn({ service: 'logs', resource: 'log-group', resourceName: logGroupName, arnFormat: ArnFormat.COLON_RESOURCE_NAME })],
-    });
-    logging.node.addDependency(logGroup);
-    return webAcl;
+    return protectWithManagedRules(this, this.loadBalancer.loadBalancerArn, removalPolicy);
   }
 
   private createAlarms(props: AlbAutoScalingGroupProps): void {

@@ -1,0 +1,57 @@
+import { ArnFormat, Names, RemovalPolicy, Stack } from 'aws-cdk-lib';
+import * as logs from 'aws-cdk-lib/aws-logs';
+import * as wafv2 from 'aws-cdk-lib/aws-wafv2';
+import { Construct } from 'constructs';
+import { createLogEncryptionKey } from './log-encryption';
+
+// AWS's baseline rule groups: common exploits (OWASP top 10), known bad inputs, and addresses
+// with a bad reputation.
+const MANAGED_RULE_GROUPS = ['AWSManagedRulesCommonRuleSet', 'AWSManagedRulesKnownBadInputsRuleSet', 'AWSManagedRulesAmazonIpReputationList'];
+
+/**
+ * Protects a regional resource (a load balancer, a REST API stage) with a new web ACL of AWS
+ * managed rule groups, logged to an encrypted log group kept one year.
+ */
+export function protectWithManagedRules(scope: Construct, resourceArn: string, removalPolicy: RemovalPolicy): wafv2.CfnWebACL {
+  const webAcl = new wafv2.CfnWebACL(scope, 'WebAcl', {
+    scope: 'REGIONAL',
+    defaultAction: { allow: {} },
+    visibilityConfig: { cloudWatchMetricsEnabled: true, sampledRequestsEnabled: true, metricName: 'WebAcl' },
+    rules: MANAGED_RULE_GROUPS.map((name, priority) => ({
+      name,
+      priority,
+      statement: { managedRuleGroupStatement: { vendorName: 'AWS', name } },
+      overrideAction: { none: {} },
+      visibilityConfig: { cloudWatchMetricsEnabled: true, sampledRequestsEnabled: true, metricName: name },
+    })),
+  });
+  associateWebAcl(scope, resourceArn, webAcl.attrArn);
+
+  // WAF only logs to log groups whose name starts with aws-waf-logs-, so this one is named.
+  const logGroupName = `aws-waf-logs-${Names.uniqueResourceName(scope, { maxLength: 200 })}`;
+  const logGroup = new logs.LogGroup(scope, 'WebAclLogs', {
+    logGroupName,
+    retention: logs.RetentionDays.ONE_YEAR,
+    encryptionKey: createLogEncryptionKey(scope, 'WebAclLogKey', `Encrypts the WAF logs of ${scope.node.path}`, removalPolicy),
+    removalPolicy,
+  });
+  const logging = new wafv2.CfnLoggingConfiguration(scope, 'WebAclLogging', {
+    resourceArn: webAcl.attrArn,
+    // WAF wants the log group's ARN without the ':*' that logGroupArn ends with.
+    logDestinationConfigs: [Stack.of(scope).formatArn({ service: 'logs', resource: 'log-group', resourceName: logGroupName, arnFormat: ArnFormat.COLON_RESOURCE_NAME })],
+  });
+  logging.node.addDependency(logGroup);
+  return webAcl;
+}
+
+/**
+ * Associates an existing regional web ACL with a resource.
+ */
+export function associateWebAcl(scope: Construct, resourceArn: string, webAclArn: string): void {
+  new wafv2.CfnWebACLAssociation(scope, 'WebAclAssociation', { resourceArn, webAclArn });
+}
+
+/**
+ * The shape of a regional WAFv2 web ACL ARN.
+ */
+export const REGIONAL_WEB_ACL_ARN = /^arn:aws[a-z-]*:wafv2:[a-z0-9-]+:\d{12}:regional\/webacl\/.+$/;
