@@ -5,3 +5,5 @@ export * from './networking/multi-az-vpc';
 export * from './messaging/queue-with-dead-letter-queue';
 export * from './messaging/sns-fan-out';
 export * from './web/alb-auto-scaling-group';
+export * from './serverless/lambda-api-props';
+export * from './serverless/rest-api-lambda';

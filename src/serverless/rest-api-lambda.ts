@@ -1,0 +1,469 @@
+import { Duration, RemovalPolicy, Stack, Token } from 'aws-cdk-lib';
+import * as apigw from 'aws-cdk-lib/aws-apigateway';
+import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
+import * as cognito from 'aws-cdk-lib/aws-cognito';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import * as lambda from 'aws-cdk-lib/aws-lambda';
+import * as logs from 'aws-cdk-lib/aws-logs';
+import * as wafv2 from 'aws-cdk-lib/aws-wafv2';
+import { Construct } from 'constructs';
+import { apiFunction, apiLogSettings, functionAlarms, knownTimeout, validateLambdaApiProps } from './api-function';
+import { LambdaApiProps } from './lambda-api-props';
+import { createPatternAlarm } from '../core/alarms';
+import { isProduction } from '../core/deployment-stage';
+import { acknowledgeNagFinding, acknowledgeNagRule, NagPackPrefix } from '../core/nag';
+import { PropValidator } from '../core/prop-validator';
+import { associateWebAcl, protectWithManagedRules, REGIONAL_WEB_ACL_ARN } from '../core/web-acl';
+
+/**
+ * Where a REST API is reachable from.
+ */
+export enum RestApiEndpoint {
+  /** In its region: for clients in or near it, and behind your own CDN. */
+  REGIONAL = 'REGIONAL',
+  /** Through CloudFront's edge locations: for clients spread over the world. */
+  EDGE = 'EDGE',
+  /** Only from VPCs through an interface endpoint: for internal APIs. */
+  PRIVATE = 'PRIVATE',
+}
+
+/**
+ * How much API Gateway writes to its execution logs.
+ */
+export enum ExecutionLogLevel {
+  /** Only failed requests. */
+  ERROR = 'ERROR',
+  /** Every request. Verbose, and it costs accordingly. */
+  INFO = 'INFO',
+}
+
+/**
+ * The kind of Lambda authorizer.
+ */
+export enum LambdaAuthorizerKind {
+  /** The authorizer receives the bearer token of the Authorization header. */
+  TOKEN = 'TOKEN',
+  /** The authorizer receives the headers, query string and context of the request. */
+  REQUEST = 'REQUEST',
+}
+
+/**
+ * A usage plan: limits per API key, on top of the stage throttling.
+ */
+export interface RestApiUsagePlan {
+  /**
+   * Requests per second per API key.
+   *
+   * @default - the stage's throttlingRateLimit
+   */
+  readonly rateLimit?: number;
+
+  /**
+   * Burst of requests per API key.
+   *
+   * @default - the stage's throttlingBurstLimit
+   */
+  readonly burstLimit?: number;
+
+  /**
+   * Requests per API key per day, at least 1.
+   *
+   * @default - no quota
+   */
+  readonly dailyQuota?: number;
+}
+
+/**
+ * Properties of a RestApiLambda.
+ */
+export interface RestApiLambdaProps extends LambdaApiProps {
+  /**
+   * Where the API is reachable from.
+   *
+   * @default RestApiEndpoint.REGIONAL
+   */
+  readonly endpoint?: RestApiEndpoint;
+
+  /**
+   * The interface endpoints (execute-api) a PRIVATE API answers through. Required for, and only
+   * for, a PRIVATE endpoint.
+   *
+   * @default - none
+   */
+  readonly vpcEndpointIds?: string[];
+
+  /**
+   * The name of the API's one stage, which is also the first segment of its URL path.
+   *
+   * @default 'api'
+   */
+  readonly stageName?: string;
+
+  /**
+   * What API Gateway writes to its execution logs. Data tracing (full request and response
+   * bodies) stays off: it would log your callers' data.
+   *
+   * @default ExecutionLogLevel.ERROR
+   */
+  readonly executionLogLevel?: ExecutionLogLevel;
+
+  /**
+   * Authorize callers with this Cognito user pool instead of IAM.
+   *
+   * @default - IAM authorization (SigV4-signed requests)
+   */
+  readonly userPool?: cognito.IUserPool;
+
+  /**
+   * Authorize callers with this Lambda authorizer instead of IAM.
+   *
+   * @default - IAM authorization (SigV4-signed requests)
+   */
+  readonly authorizerFunction?: lambda.IFunction;
+
+  /**
+   * What the Lambda authorizer receives. Only with `authorizerFunction`.
+   *
+   * @default LambdaAuthorizerKind.TOKEN
+   */
+  readonly authorizerKind?: LambdaAuthorizerKind;
+
+  /**
+   * A usage plan with one API key, which every request must then carry.
+   *
+   * @default - no usage plan, no API key
+   */
+  readonly usagePlan?: RestApiUsagePlan;
+
+  /**
+   * A JSON schema request bodies must match; API Gateway rejects the rest with a 400 before they
+   * reach the function.
+   *
+   * @default - bodies are not validated by API Gateway
+   */
+  readonly requestBodySchema?: apigw.JsonSchema;
+
+  /**
+   * An existing regional WAF web ACL to associate with the stage.
+   *
+   * @default - in PROD a new web ACL with AWS managed rule groups; in DEV none
+   */
+  readonly webAclArn?: string;
+
+  /**
+   * Whether to create the account's API Gateway CloudWatch role, which execution logging needs.
+   * It is one setting per account and region: the pattern creates the role once per stack and
+   * retains it, so whichever stack set it last, the setting never points at a deleted role. Set
+   * false when the account is already configured.
+   *
+   * @default true
+   */
+  readonly manageAccountLoggingRole?: boolean;
+}
+
+const ACCOUNT_LOGGING_ID = 'ApiGatewayAccountLogging';
+
+/**
+ * An API Gateway REST API (v1) proxying every request to a Lambda function, protected and
+ * observable from the first deploy.
+ *
+ * Applies: authorization on every method (IAM by default, Cognito or a Lambda authorizer as
+ * options; public only by an explicit opt-in); stage throttling and an optional usage plan with an
+ * API key; request validation; JSON access logs with a retention; execution logging without data
+ * tracing; X-Ray and detailed metrics; WAF in PROD; a function on ARM64 and the newest Node.js
+ * runtime, traced, with JSON logs, a retention and a timeout within the integration timeout;
+ * alarms on 5xx and 4xx rates, p99 latency, and function errors, throttles and duration.
+ */
+export class RestApiLambda extends Construct {
+  /**
+   * The REST API.
+   */
+  public readonly api: apigw.LambdaRestApi;
+
+  /**
+   * The function behind the API: yours, or the one the pattern created.
+   */
+  public readonly handlerFunction: lambda.IFunction;
+
+  /**
+   * The API's stage.
+   */
+  public readonly stage: apigw.Stage;
+
+  /**
+   * The URL of the stage.
+   */
+  public readonly url: string;
+
+  /**
+   * The log group of the stage's access logs.
+   */
+  public readonly accessLogGroup: logs.LogGroup;
+
+  /**
+   * The usage plan's API key, when there is a usage plan.
+   */
+  public readonly apiKey?: apigw.IApiKey;
+
+  /**
+   * The web ACL this pattern created, when it created one.
+   */
+  public readonly webAcl?: wafv2.CfnWebACL;
+
+  /**
+   * The alarms of this pattern: 5xx and 4xx rates, p99 latency, and the function's errors,
+   * throttles and duration.
+   */
+  public readonly alarms: cloudwatch.IAlarm[] = [];
+
+  constructor(scope: Construct, id: string, props: RestApiLambdaProps) {
+    super(scope, id);
+    this.validate(props);
+
+    const production = isProduction(props.stage);
+    const logSettings = apiLogSettings(this, props);
+    this.handlerFunction = apiFunction(this, props, logSettings);
+    this.accessLogGroup = new logs.LogGroup(this, 'AccessLogs', {
+      retention: logSettings.retention,
+      encryptionKey: logSettings.encryptionKey,
+      removalPolicy: logSettings.removalPolicy,
+    });
+
+    const accountLogging = props.manageAccountLoggingRole ?? true ? this.ensureAccountLoggingRole() : undefined;
+    const authorizer = this.createAuthorizer(props);
+    const authorizationType = props.allowUnauthenticatedAccess ? apigw.AuthorizationType.NONE
+      : authorizer?.authorizationType ?? apigw.AuthorizationType.IAM;
+    const endpoint = props.endpoint ?? RestApiEndpoint.REGIONAL;
+
+    this.api = new apigw.LambdaRestApi(this, 'Api', {
+      handler: this.handlerFunction,
+      proxy: true,
+      description: `The API of ${this.node.path}`,
+      endpointConfiguration: { types: [apigw.EndpointType[endpoint]] },
+      policy: endpoint === RestApiEndpoint.PRIVATE ? privateApiPolicy(props.vpcEndpointIds ?? []) : undefined,
+      cloudWatchRole: false,
+      deployOptions: {
+        stageName: props.stageName ?? 'api',
+        accessLogDestination: new apigw.LogGroupLogDestination(this.accessLogGroup),
+        accessLogFormat: apigw.AccessLogFormat.jsonWithStandardFields({
+          caller: true,
+          httpMethod: true,
+          ip: true,
+          protocol: true,
+          requestTime: true,
+          resourcePath: true,
+          responseLength: true,
+          status: true,
+          user: true,
+        }),
+        loggingLevel: apigw.MethodLoggingLevel[props.executionLogLevel ?? ExecutionLogLevel.ERROR],
+        dataTraceEnabled: false,
+        tracingEnabled: true,
+        metricsEnabled: true,
+        throttlingRateLimit: props.throttlingRateLimit ?? 100,
+        throttlingBurstLimit: props.throttlingBurstLimit ?? 200,
+      },
+      defaultMethodOptions: {
+        authorizationType,
+        authorizer,
+        apiKeyRequired: props.usagePlan !== undefined,
+      },
+      defaultCorsPreflightOptions: props.allowedOrigins ? {
+        allowOrigins: props.allowedOrigins,
+        allowHeaders: [...apigw.Cors.DEFAULT_HEADERS, 'X-Api-Key'],
+        allowMethods: apigw.Cors.ALL_METHODS,
+      } : undefined,
+    });
+    this.stage = this.api.deploymentStage;
+    this.url = this.api.url;
+    if (accountLogging) {
+      // Execution logging fails to deploy until the account points at a CloudWatch role.
+      this.stage.node.addDependency(accountLogging);
+    }
+
+    this.validateRequests(props);
+    if (props.usagePlan) {
+      this.apiKey = this.createUsagePlan(props, props.usagePlan);
+    }
+    this.webAcl = this.protectWithWaf(props, production, logSettings.removalPolicy);
+    this.acknowledgeStageFindings(props, authorizationType);
+    this.createAlarms(props);
+  }
+
+  private validate(props: RestApiLambdaProps): void {
+    const v = new PropValidator(`RestApiLambda '${this.node.path}'`);
+    validateLambdaApiProps(v, props);
+    const authorizers = {
+      userPool: props.userPool,
+      authorizerFunction: props.authorizerFunction,
+      allowUnauthenticatedAccess: props.allowUnauthenticatedAccess || undefined,
+    };
+    const chosen = Object.entries(authorizers).filter(([, value]) => value !== undefined).map(([name]) => name);
+    v.check(chosen.length <= 1, 'authorization', chosen, 'at most one of userPool, authorizerFunction and allowUnauthenticatedAccess');
+    const isPrivate = props.endpoint === RestApiEndpoint.PRIVATE;
+    v.check(isPrivate === (props.vpcEndpointIds !== undefined && props.vpcEndpointIds.length > 0), 'vpcEndpointIds', props.vpcEndpointIds,
+      isPrivate ? 'at least one interface endpoint id for a PRIVATE endpoint' : 'left unset unless endpoint is PRIVATE');
+    v.check(props.authorizerKind === undefined || props.authorizerFunction !== undefined, 'authorizerKind', props.authorizerKind,
+      'left unset without authorizerFunction');
+    if (props.stageName !== undefined && !Token.isUnresolved(props.stageName)) {
+      v.check(/^[A-Za-z0-9_]{1,128}$/.test(props.stageName), 'stageName', props.stageName, 'letters, digits and underscores, 1 to 128 of them');
+    }
+    if (props.webAclArn !== undefined && !Token.isUnresolved(props.webAclArn)) {
+      v.check(REGIONAL_WEB_ACL_ARN.test(props.webAclArn), 'webAclArn', props.webAclArn, 'the ARN of a regional WAFv2 web ACL (arn:aws:wafv2:<region>:<account>:regional/webacl/...)');
+    }
+    const plan = props.usagePlan;
+    if (plan) {
+      if (plan.rateLimit !== undefined && !Token.isUnresolved(plan.rateLimit)) {
+        v.check(plan.rateLimit >= 0, 'usagePlan.rateLimit', plan.rateLimit, 'at least 0 requests per second');
+      }
+      v.integerInRange('usagePlan.burstLimit', plan.burstLimit, 1, 5000);
+      v.integerInRange('usagePlan.dailyQuota', plan.dailyQuota, 1, Number.MAX_SAFE_INTEGER);
+    }
+    v.throwIfInvalid();
+  }
+
+  /**
+   * The account-wide API Gateway logging role, once per stack.
+   */
+  private ensureAccountLoggingRole(): Construct {
+    const stack = Stack.of(this);
+    const existing = stack.node.tryFindChild(ACCOUNT_LOGGING_ID) as Construct | undefined;
+    if (existing) {
+      return existing;
+    }
+    const holder = new Construct(stack, ACCOUNT_LOGGING_ID);
+    const role = new iam.Role(holder, 'Role', {
+      assumedBy: new iam.ServicePrincipal('apigateway.amazonaws.com'),
+      description: 'Lets API Gateway write execution logs to CloudWatch Logs for this account and region',
+      managedPolicies: [iam.ManagedPolicy.fromAwsManagedPolicyName('service-role/AmazonAPIGatewayPushToCloudWatchLogs')],
+    });
+    // Retained: another stack may have pointed the account setting at it since.
+    role.applyRemovalPolicy(RemovalPolicy.RETAIN);
+    acknowledgeNagFinding(role, 'AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AmazonAPIGatewayPushToCloudWatchLogs]',
+      "AmazonAPIGatewayPushToCloudWatchLogs is the AWS-maintained policy for API Gateway's account-level logging role, which API Gateway names itself.");
+    const account = new apigw.CfnAccount(holder, 'Account', { cloudWatchRoleArn: role.roleArn });
+    account.applyRemovalPolicy(RemovalPolicy.RETAIN);
+    return holder;
+  }
+
+  private createAuthorizer(props: RestApiLambdaProps): apigw.IAuthorizer | undefined {
+    if (props.userPool) {
+      return new apigw.CognitoUserPoolsAuthorizer(this, 'Authorizer', { cognitoUserPools: [props.userPool] });
+    }
+    if (props.authorizerFunction) {
+      return (props.authorizerKind ?? LambdaAuthorizerKind.TOKEN) === LambdaAuthorizerKind.TOKEN
+        ? new apigw.TokenAuthorizer(this, 'Authorizer', { handler: props.authorizerFunction })
+        : new apigw.RequestAuthorizer(this, 'Authorizer', { handler: props.authorizerFunction, identitySources: [apigw.IdentitySource.header('Authorization')] });
+    }
+    return undefined;
+  }
+
+  /**
+   * With a schema, API Gateway rejects invalid bodies (and parameters) with a 400 before they cost
+   * an invocation. Without one, the proxied function is left to validate its own input.
+   */
+  private validateRequests(props: RestApiLambdaProps): void {
+    if (!props.requestBodySchema) {
+      acknowledgeNagFinding(this.api, 'AwsSolutions-APIG2',
+        'No requestBodySchema was given: every request is proxied to the function, which validates its own input; a schema makes API Gateway do it.');
+      return;
+    }
+    const validator = this.api.addRequestValidator('RequestValidator', { validateRequestParameters: true, validateRequestBody: true });
+    const model = this.api.addModel('RequestBody', { contentType: 'application/json', schema: props.requestBodySchema });
+    for (const method of this.api.methods.filter((m) => m.httpMethod !== 'OPTIONS')) {
+      const cfn = method.node.defaultChild as apigw.CfnMethod;
+      cfn.requestValidatorId = validator.requestValidatorId;
+      cfn.requestModels = { 'application/json': model.modelId };
+    }
+  }
+
+  private createUsagePlan(props: RestApiLambdaProps, plan: RestApiUsagePlan): apigw.IApiKey {
+    const usagePlan = this.api.addUsagePlan('UsagePlan', {
+      description: `Limits per API key of ${this.node.path}`,
+      throttle: { rateLimit: plan.rateLimit ?? props.throttlingRateLimit ?? 100, burstLimit: plan.burstLimit ?? props.throttlingBurstLimit ?? 200 },
+      quota: plan.dailyQuota ? { limit: plan.dailyQuota, period: apigw.Period.DAY } : undefined,
+    });
+    usagePlan.addApiStage({ stage: this.api.deploymentStage });
+    const key = this.api.addApiKey('ApiKey', { description: `The API key of ${this.node.path}` });
+    usagePlan.addApiKey(key);
+    return key;
+  }
+
+  private protectWithWaf(props: RestApiLambdaProps, production: boolean, removalPolicy: RemovalPolicy): wafv2.CfnWebACL | undefined {
+    if (props.webAclArn) {
+      associateWebAcl(this, this.stage.stageArn, props.webAclArn);
+      return undefined;
+    }
+    if (!production || props.endpoint === RestApiEndpoint.EDGE) {
+      const reason = production
+        ? 'An edge-optimized API is served through CloudFront, where a global web ACL belongs; attach a regional one with webAclArn if you need it.'
+        : 'DEV skips the web ACL (about $8 a month) to keep sandboxes cheap; PROD creates one, and webAclArn attaches an existing one.';
+      acknowledgeNagFinding(this.stage, 'AwsSolutions-APIG3', reason);
+      acknowledgeNagRule(this.stage, [NagPackPrefix.NIST_800_53_R5, NagPackPrefix.PCI_DSS_321], 'APIGWAssociatedWithWAF', reason);
+      return undefined;
+    }
+    return protectWithManagedRules(this, this.stage.stageArn, removalPolicy);
+  }
+
+  private acknowledgeStageFindings(props: RestApiLambdaProps, authorizationType: apigw.AuthorizationType): void {
+    const packs = [NagPackPrefix.NIST_800_53_R5, NagPackPrefix.HIPAA_SECURITY, NagPackPrefix.PCI_DSS_321];
+    acknowledgeNagRule(this.stage, packs, 'APIGWCacheEnabledAndEncrypted',
+      'Caching is off: responses of an authorized proxy API are specific to their caller; enable an encrypted stage cache where reads dominate.');
+    acknowledgeNagRule(this.stage, packs, 'APIGWSSLEnabled',
+      'Client certificates authenticate API Gateway to HTTP backends; this backend is a Lambda function that API Gateway invokes through IAM.');
+    for (const method of this.api.methods) {
+      if (method.httpMethod === 'OPTIONS') {
+        const reason = 'Browsers send CORS preflight requests without credentials, so the OPTIONS method must answer them unauthenticated.';
+        acknowledgeNagFinding(method, 'AwsSolutions-APIG4', reason);
+        acknowledgeNagFinding(method, 'AwsSolutions-COG4', reason);
+        continue;
+      }
+      if (authorizationType === apigw.AuthorizationType.NONE) {
+        const reason = 'allowUnauthenticatedAccess was set: this API deliberately serves anyone who has its URL.';
+        acknowledgeNagFinding(method, 'AwsSolutions-APIG4', reason);
+        acknowledgeNagFinding(method, 'AwsSolutions-COG4', reason);
+      } else if (authorizationType !== apigw.AuthorizationType.COGNITO) {
+        acknowledgeNagFinding(method, 'AwsSolutions-COG4', props.authorizerFunction
+          ? 'Callers are authorized by the Lambda authorizer given as authorizerFunction instead of a Cognito user pool.'
+          : 'Callers are authorized with IAM (SigV4-signed requests) instead of a Cognito user pool; userPool switches to Cognito.');
+      }
+    }
+  }
+
+  private createAlarms(props: RestApiLambdaProps): void {
+    const fiveMinutes = Duration.minutes(5);
+    const latency = props.latencyP99Threshold ?? Duration.seconds(3);
+    const apiAlarms = [
+      createPatternAlarm(this, 'ServerErrorRateAlarm', {
+        metric: this.api.metricServerError({ period: fiveMinutes, statistic: cloudwatch.Stats.AVERAGE }),
+        threshold: props.serverErrorRateThreshold ?? 0.01,
+        description: `More than ${(props.serverErrorRateThreshold ?? 0.01) * 100}% of the requests to ${this.node.path} end in a 5xx error`,
+      }, props.alarmTopic),
+      createPatternAlarm(this, 'ClientErrorRateAlarm', {
+        metric: this.api.metricClientError({ period: fiveMinutes, statistic: cloudwatch.Stats.AVERAGE }),
+        threshold: props.clientErrorRateThreshold ?? 0.1,
+        description: `More than ${(props.clientErrorRateThreshold ?? 0.1) * 100}% of the requests to ${this.node.path} end in a 4xx error`,
+      }, props.alarmTopic),
+      createPatternAlarm(this, 'LatencyP99Alarm', {
+        metric: this.api.metricLatency({ period: fiveMinutes, statistic: cloudwatch.Stats.p(99) }),
+        threshold: latency.toMilliseconds(),
+        description: `1% of the requests to ${this.node.path} take longer than ${latency.toHumanString()}`,
+      }, props.alarmTopic),
+    ];
+    this.alarms.push(...apiAlarms, ...functionAlarms(this, this.handlerFunction, knownTimeout(this.handlerFunction), props));
+  }
+}
+
+/**
+ * A private API answers only requests that come through the given interface endpoints.
+ */
+function privateApiPolicy(vpcEndpointIds: string[]): iam.PolicyDocument {
+  return new iam.PolicyDocument({
+    statements: [new iam.PolicyStatement({
+      principals: [new iam.AnyPrincipal()],
+      actions: ['execute-api:Invoke'],
+      resources: ['execute-api:/*'],
+      conditions: { StringEquals: { 'aws:SourceVpce': vpcEndpointIds } },
+    })],
+  });
+}

@@ -1,0 +1,376 @@
+import { CfnParameter, Duration, Stack } from 'aws-cdk-lib';
+import { Match, Template } from 'aws-cdk-lib/assertions';
+import * as apigw from 'aws-cdk-lib/aws-apigateway';
+import * as cognito from 'aws-cdk-lib/aws-cognito';
+import * as ec2 from 'aws-cdk-lib/aws-ec2';
+import * as kms from 'aws-cdk-lib/aws-kms';
+import * as lambda from 'aws-cdk-lib/aws-lambda';
+import * as logs from 'aws-cdk-lib/aws-logs';
+import * as sns from 'aws-cdk-lib/aws-sns';
+import {
+  DeploymentStage, ExecutionLogLevel, LambdaAuthorizerKind, MultiAzVpc, RestApiEndpoint, RestApiLambda, RestApiLambdaProps,
+} from '../../src';
+import { newApp, newStack, TEST_ENV } from '../support/app';
+import { cloudFormationFindings } from '../support/cfn-validation';
+import { consumerFunction } from '../support/fixtures';
+import { COMPLIANT, runNagPacks } from '../support/nag';
+import { normalizedTemplate } from '../support/snapshot';
+
+const CODE = lambda.Code.fromInline('exports.handler = async () => ({ statusCode: 200, body: "ok" });');
+type Extra = Partial<RestApiLambdaProps>;
+
+function build(extra: Extra = {}) {
+  const stack = newStack({ withEnv: true });
+  const api = new RestApiLambda(stack, 'Notes', { code: CODE, ...extra });
+  return { stack, api, template: Template.fromStack(stack) };
+}
+
+function fullyConfigured(stack: Stack): RestApiLambdaProps {
+  return {
+    stage: DeploymentStage.PROD,
+    code: CODE,
+    handler: 'app.main',
+    memorySize: 512,
+    timeout: Duration.seconds(20),
+    reservedConcurrentExecutions: 20,
+    environment: { TABLE: 'notes' },
+    logRetention: logs.RetentionDays.TWO_YEARS,
+    throttlingRateLimit: 50,
+    throttlingBurstLimit: 100,
+    allowedOrigins: ['https://app.example.com'],
+    userPool: cognito.UserPool.fromUserPoolId(stack, 'Users', 'us-east-1_Example'),
+    usagePlan: { rateLimit: 10, burstLimit: 20, dailyQuota: 10000 },
+    requestBodySchema: { type: apigw.JsonSchemaType.OBJECT, required: ['text'], properties: { text: { type: apigw.JsonSchemaType.STRING } } },
+    executionLogLevel: ExecutionLogLevel.INFO,
+    stageName: 'v1',
+    serverErrorRateThreshold: 0.05,
+    clientErrorRateThreshold: 0.2,
+    latencyP99Threshold: Duration.seconds(2),
+    alarmTopic: new sns.Topic(stack, 'Alarms', { enforceSSL: true, masterKey: new kms.Key(stack, 'AlarmKey', { enableKeyRotation: true }) }),
+  };
+}
+
+const stageProps = (template: Template) => Object.values(template.findResources('AWS::ApiGateway::Stage'))[0].Properties;
+const methods = (template: Template) => Object.values(template.findResources('AWS::ApiGateway::Method')).map((m: any) => m.Properties);
+
+describe('RestApiLambda', () => {
+  describe('snapshots', () => {
+    test('defaults, env-agnostic', () => {
+      const stack = newStack();
+      new RestApiLambda(stack, 'Notes', { code: CODE });
+      expect(normalizedTemplate(stack)).toMatchSnapshot();
+    });
+
+    test('fully configured: Cognito, usage plan, request schema, CORS, WAF', () => {
+      const stack = newStack({ withEnv: true });
+      new RestApiLambda(stack, 'Notes', fullyConfigured(stack));
+      expect(normalizedTemplate(stack)).toMatchSnapshot();
+    });
+  });
+
+  describe('function', () => {
+    test('runs on ARM64 and the newest Node.js runtime, traced, logging JSON', () => {
+      build().template.hasResourceProperties('AWS::Lambda::Function', {
+        Architectures: ['arm64'],
+        Runtime: 'nodejs24.x',
+        TracingConfig: { Mode: 'Active' },
+        LoggingConfig: Match.objectLike({ LogFormat: 'JSON' }),
+        MemorySize: 256,
+        Timeout: 10,
+        Handler: 'index.handler',
+      });
+    });
+
+    test('logs to an encrypted log group kept a year in PROD and a month in DEV', () => {
+      const { template } = build();
+      template.hasResourceProperties('AWS::Logs::LogGroup', { RetentionInDays: 365, KmsKeyId: Match.anyValue() });
+      template.allResourcesProperties('AWS::Logs::LogGroup', { RetentionInDays: 365 });
+      build({ stage: DeploymentStage.DEV }).template.allResourcesProperties('AWS::Logs::LogGroup', { RetentionInDays: 30 });
+    });
+
+    test('has a role that may write its logs and traces, in a managed policy, and no inline policy', () => {
+      const { template } = build();
+      template.hasResourceProperties('AWS::IAM::ManagedPolicy', {
+        PolicyDocument: {
+          Statement: [
+            { Effect: 'Allow', Action: ['logs:CreateLogStream', 'logs:PutLogEvents'], Resource: { 'Fn::GetAtt': [Match.stringLikeRegexp('FunctionLogs'), 'Arn'] } },
+            { Effect: 'Allow', Action: ['xray:PutTelemetryRecords', 'xray:PutTraceSegments'], Resource: '*' },
+          ],
+        },
+      });
+      template.resourceCountIs('AWS::IAM::Policy', 0);
+    });
+
+    test('runs in the private subnets of a given VPC', () => {
+      const stack = newStack({ withEnv: true });
+      const vpc = new MultiAzVpc(stack, 'Network').vpc;
+      new RestApiLambda(stack, 'Notes', { code: CODE, vpc });
+      Template.fromStack(stack).hasResourceProperties('AWS::Lambda::Function', {
+        VpcConfig: {
+          SubnetIds: vpc.privateSubnets.map((s) => ({ Ref: stack.getLogicalId(s.node.defaultChild as ec2.CfnSubnet) })),
+          SecurityGroupIds: Match.anyValue(),
+        },
+      });
+    });
+
+    test('uses your function as it is', () => {
+      const stack = newStack({ withEnv: true });
+      const own = consumerFunction(stack, 'Own', Duration.seconds(5));
+      const api = new RestApiLambda(stack, 'Notes', { handlerFunction: own });
+      const template = Template.fromStack(stack);
+      template.resourceCountIs('AWS::Lambda::Function', 1);
+      template.hasResourceProperties('AWS::Lambda::Permission', { FunctionName: { 'Fn::GetAtt': [stack.getLogicalId(own.node.defaultChild as lambda.CfnFunction), 'Arn'] } });
+      expect(api.handlerFunction).toBe(own);
+    });
+  });
+
+  describe('API and stage', () => {
+    test('is regional by default, edge-optimized or private on request', () => {
+      build().template.hasResourceProperties('AWS::ApiGateway::RestApi', { EndpointConfiguration: { Types: ['REGIONAL'] } });
+      build({ endpoint: RestApiEndpoint.EDGE }).template.hasResourceProperties('AWS::ApiGateway::RestApi', { EndpointConfiguration: { Types: ['EDGE'] } });
+      build({ endpoint: RestApiEndpoint.PRIVATE, vpcEndpointIds: ['vpce-0123'] }).template.hasResourceProperties('AWS::ApiGateway::RestApi', {
+        EndpointConfiguration: { Types: ['PRIVATE'] },
+        Policy: { Statement: [Match.objectLike({ Action: 'execute-api:Invoke', Condition: { StringEquals: { 'aws:SourceVpce': ['vpce-0123'] } } })] },
+      });
+    });
+
+    test('throttles at 100 requests per second with bursts of 200 by default', () => {
+      expect(stageProps(build().template).MethodSettings).toEqual([expect.objectContaining({
+        HttpMethod: '*',
+        ResourcePath: '/*',
+        ThrottlingRateLimit: 100,
+        ThrottlingBurstLimit: 200,
+        LoggingLevel: 'ERROR',
+        DataTraceEnabled: false,
+        MetricsEnabled: true,
+      })]);
+    });
+
+    test('writes JSON access logs to its own log group, with tracing on', () => {
+      const { template, stack, api } = build();
+      const stage = stageProps(template);
+      expect(stage.TracingEnabled).toBe(true);
+      const accessLogGroupId = stack.getLogicalId(api.accessLogGroup.node.defaultChild as logs.CfnLogGroup);
+      expect(JSON.stringify(stage.AccessLogSetting.DestinationArn)).toContain(accessLogGroupId);
+      expect(JSON.parse(stage.AccessLogSetting.Format)).toEqual(expect.objectContaining({ requestId: '$context.requestId', status: '$context.status', ip: '$context.identity.sourceIp' }));
+    });
+
+    test('logs execution at INFO on request, never with data tracing', () => {
+      expect(stageProps(build({ executionLogLevel: ExecutionLogLevel.INFO }).template).MethodSettings[0]).toEqual(
+        expect.objectContaining({ LoggingLevel: 'INFO', DataTraceEnabled: false }));
+    });
+
+    test('creates the account logging role once per stack, retained, and the stage waits for it', () => {
+      const stack = newStack({ withEnv: true });
+      new RestApiLambda(stack, 'Notes', { code: CODE });
+      new RestApiLambda(stack, 'Tasks', { code: CODE });
+      const template = Template.fromStack(stack);
+      template.resourceCountIs('AWS::ApiGateway::Account', 1);
+      template.hasResource('AWS::IAM::Role', {
+        DeletionPolicy: 'Retain',
+        Properties: Match.objectLike({ AssumeRolePolicyDocument: { Statement: [Match.objectLike({ Principal: { Service: 'apigateway.amazonaws.com' } })] } }),
+      });
+      const account = Object.keys(template.findResources('AWS::ApiGateway::Account'))[0];
+      for (const stage of Object.values(template.findResources('AWS::ApiGateway::Stage'))) {
+        expect(stage.DependsOn).toEqual(expect.arrayContaining([account]));
+      }
+    });
+
+    test('leaves the account setting alone when asked', () => {
+      build({ manageAccountLoggingRole: false }).template.resourceCountIs('AWS::ApiGateway::Account', 0);
+    });
+
+    test('answers CORS preflights for the allowed origins', () => {
+      const { template } = build({ allowedOrigins: ['https://app.example.com'] });
+      const options = methods(template).filter((m) => m.HttpMethod === 'OPTIONS');
+      expect(options).toHaveLength(2);
+      expect(JSON.stringify(options[0].Integration)).toContain("'https://app.example.com'");
+    });
+  });
+
+  describe('authorization', () => {
+    test('IAM on every method by default', () => {
+      const all = methods(build().template);
+      expect(all).toHaveLength(2);
+      expect(all.every((m) => m.AuthorizationType === 'AWS_IAM')).toBe(true);
+    });
+
+    test('a Cognito user pool on every method', () => {
+      const stack = newStack({ withEnv: true });
+      new RestApiLambda(stack, 'Notes', { code: CODE, userPool: cognito.UserPool.fromUserPoolId(stack, 'Users', 'us-east-1_Example') });
+      const template = Template.fromStack(stack);
+      template.hasResourceProperties('AWS::ApiGateway::Authorizer', { Type: 'COGNITO_USER_POOLS' });
+      expect(methods(template).every((m) => m.AuthorizationType === 'COGNITO_USER_POOLS' && m.AuthorizerId)).toBe(true);
+    });
+
+    test('a Lambda token or request authorizer on every method', () => {
+      for (const [kind, type] of [[LambdaAuthorizerKind.TOKEN, 'TOKEN'], [LambdaAuthorizerKind.REQUEST, 'REQUEST']] as const) {
+        const stack = newStack({ withEnv: true });
+        new RestApiLambda(stack, 'Notes', { code: CODE, authorizerFunction: consumerFunction(stack, 'Authorizer'), authorizerKind: kind });
+        const template = Template.fromStack(stack);
+        template.hasResourceProperties('AWS::ApiGateway::Authorizer', { Type: type });
+        expect(methods(template).every((m) => m.AuthorizationType === 'CUSTOM')).toBe(true);
+      }
+    });
+
+    test('none only by explicit opt-in', () => {
+      expect(methods(build({ allowUnauthenticatedAccess: true }).template).every((m) => m.AuthorizationType === 'NONE')).toBe(true);
+    });
+
+    test('a usage plan with an API key every method then requires', () => {
+      const { template, api } = build({ usagePlan: { dailyQuota: 1000 } });
+      template.hasResourceProperties('AWS::ApiGateway::UsagePlan', {
+        Throttle: { RateLimit: 100, BurstLimit: 200 },
+        Quota: { Limit: 1000, Period: 'DAY' },
+        ApiStages: [Match.objectLike({ Stage: Match.anyValue() })],
+      });
+      template.resourceCountIs('AWS::ApiGateway::ApiKey', 1);
+      template.resourceCountIs('AWS::ApiGateway::UsagePlanKey', 1);
+      expect(methods(template).every((m) => m.ApiKeyRequired === true)).toBe(true);
+      expect(api.apiKey).toBeDefined();
+    });
+  });
+
+  describe('request validation', () => {
+    test('validates bodies and parameters against the schema on every method', () => {
+      const { template } = build({ requestBodySchema: { type: apigw.JsonSchemaType.OBJECT, required: ['text'] } });
+      template.hasResourceProperties('AWS::ApiGateway::RequestValidator', { ValidateRequestBody: true, ValidateRequestParameters: true });
+      template.hasResourceProperties('AWS::ApiGateway::Model', { ContentType: 'application/json', Schema: Match.objectLike({ required: ['text'] }) });
+      expect(methods(template).every((m) => m.RequestValidatorId && m.RequestModels['application/json'])).toBe(true);
+    });
+
+    test('without a schema, leaves validation to the function', () => {
+      build().template.resourceCountIs('AWS::ApiGateway::RequestValidator', 0);
+    });
+  });
+
+  describe('WAF', () => {
+    test('PROD creates a web ACL with managed rules on the stage', () => {
+      const { template } = build();
+      template.resourceCountIs('AWS::WAFv2::WebACL', 1);
+      template.hasResourceProperties('AWS::WAFv2::WebACLAssociation', {
+        ResourceArn: { 'Fn::Join': ['', Match.arrayWith(['arn:aws:apigateway:us-east-1::/restapis/', '/stages/'])] },
+      });
+    });
+
+    test('an existing web ACL is associated instead, and DEV goes without', () => {
+      const arn = 'arn:aws:wafv2:us-east-1:123456789012:regional/webacl/shared/abc';
+      const withArn = build({ webAclArn: arn }).template;
+      withArn.resourceCountIs('AWS::WAFv2::WebACL', 0);
+      withArn.hasResourceProperties('AWS::WAFv2::WebACLAssociation', { WebACLArn: arn });
+      build({ stage: DeploymentStage.DEV }).template.resourceCountIs('AWS::WAFv2::WebACLAssociation', 0);
+    });
+  });
+
+  describe('alarms', () => {
+    test('5xx and 4xx rates, p99 latency, and the function errors, throttles and duration near its timeout', () => {
+      const { template, api } = build({ timeout: Duration.seconds(20) });
+      expect(api.alarms).toHaveLength(6);
+      template.hasResourceProperties('AWS::CloudWatch::Alarm', { MetricName: '5XXError', Statistic: 'Average', Threshold: 0.01 });
+      template.hasResourceProperties('AWS::CloudWatch::Alarm', { MetricName: '4XXError', Statistic: 'Average', Threshold: 0.1 });
+      template.hasResourceProperties('AWS::CloudWatch::Alarm', { MetricName: 'Latency', ExtendedStatistic: 'p99', Threshold: 3000 });
+      template.hasResourceProperties('AWS::CloudWatch::Alarm', { MetricName: 'Errors', Namespace: 'AWS/Lambda', Threshold: 0 });
+      template.hasResourceProperties('AWS::CloudWatch::Alarm', { MetricName: 'Throttles', Namespace: 'AWS/Lambda', Threshold: 0 });
+      template.hasResourceProperties('AWS::CloudWatch::Alarm', { MetricName: 'Duration', ExtendedStatistic: 'p99', Threshold: 16000 });
+    });
+
+    test('notify the alarm topic', () => {
+      const stack = newStack({ withEnv: true });
+      const topic = new sns.Topic(stack, 'Alarms');
+      new RestApiLambda(stack, 'Notes', { code: CODE, alarmTopic: topic });
+      const ref = { Ref: stack.getLogicalId(topic.node.defaultChild as sns.CfnTopic) };
+      Template.fromStack(stack).allResourcesProperties('AWS::CloudWatch::Alarm', { AlarmActions: [ref], OKActions: [ref] });
+    });
+  });
+
+  describe('validation', () => {
+    const invalid: Array<[string, Extra, RegExp]> = [
+      ['neither code nor a function', { code: undefined }, /code is unset; it must be set when handlerFunction is not/],
+      ['memory under 128 MB', { memorySize: 127 }, /memorySize is 127; it must be a whole number from 128 to 10240/],
+      ['memory over 10240 MB', { memorySize: 10241 }, /memorySize is 10241; it must be a whole number from 128 to 10240/],
+      ['a timeout under a second', { timeout: Duration.millis(500) }, /timeout is 0.5 seconds; it must be a whole number of seconds from 1 to 900/],
+      ['a timeout beyond the integration timeout', { timeout: Duration.seconds(30) },
+        /timeout is '30 seconds'; it must be at most the API's integration timeout of 29 seconds/],
+      ['negative reserved concurrency', { reservedConcurrentExecutions: -1 }, /reservedConcurrentExecutions is -1; it must be a whole number from 0/],
+      ['a negative rate limit', { throttlingRateLimit: -1 }, /throttlingRateLimit is -1; it must be at least 0 requests per second/],
+      ['a burst of 0', { throttlingBurstLimit: 0 }, /throttlingBurstLimit is 0; it must be a whole number from 1 to 5000/],
+      ['an error rate over 1', { serverErrorRateThreshold: 5 }, /serverErrorRateThreshold is 5; it must be a share of requests from 0 to 1/],
+      ['a negative error rate', { clientErrorRateThreshold: -0.1 }, /clientErrorRateThreshold is -0.1; it must be a share of requests from 0 to 1/],
+      ['a zero latency threshold', { latencyP99Threshold: Duration.millis(0) }, /latencyP99Threshold is '0 ms'; it must be longer than 0/],
+      ['an origin with a path', { allowedOrigins: ['https://app.example.com/x'] }, /allowedOrigins is 'https:\/\/app.example.com\/x'; it must be origins such as/],
+      ['two authorizers', { userPool: {} as cognito.IUserPool, allowUnauthenticatedAccess: true },
+        /authorization is \["userPool","allowUnauthenticatedAccess"\]; it must be at most one of/],
+      ['an authorizer kind without an authorizer', { authorizerKind: LambdaAuthorizerKind.REQUEST }, /authorizerKind is 'REQUEST'; it must be left unset without authorizerFunction/],
+      ['a stage name with a dash', { stageName: 'my-stage' }, /stageName is 'my-stage'; it must be letters, digits and underscores/],
+      ['a web ACL ARN that is not one', { webAclArn: 'arn:aws:wafv2:us-east-1:123456789012:global/webacl/x/y' }, /webAclArn is .*; it must be the ARN of a regional WAFv2 web ACL/],
+      ['a PRIVATE API without endpoints', { endpoint: RestApiEndpoint.PRIVATE }, /vpcEndpointIds is unset; it must be at least one interface endpoint id for a PRIVATE endpoint/],
+      ['endpoints for a REGIONAL API', { vpcEndpointIds: ['vpce-1'] }, /vpcEndpointIds is \["vpce-1"\]; it must be left unset unless endpoint is PRIVATE/],
+      ['a usage plan burst of 0', { usagePlan: { burstLimit: 0 } }, /usagePlan.burstLimit is 0; it must be a whole number from 1 to 5000/],
+      ['a usage plan quota of 0', { usagePlan: { dailyQuota: 0 } }, /usagePlan.dailyQuota is 0; it must be a whole number from 1/],
+      ['a negative usage plan rate', { usagePlan: { rateLimit: -1 } }, /usagePlan.rateLimit is -1; it must be at least 0/],
+    ];
+
+    test.each(invalid)('rejects %s', (_name, extra, message) => {
+      expect(() => build(extra)).toThrow(message);
+    });
+
+    test('rejects function settings together with your own function', () => {
+      const stack = newStack({ withEnv: true });
+      expect(() => new RestApiLambda(stack, 'Notes', { handlerFunction: consumerFunction(stack, 'Own'), memorySize: 512 })).toThrow(
+        /memorySize is 'set'; it must be left unset with handlerFunction/,
+      );
+    });
+
+    test('accepts unresolved tokens', () => {
+      const stack = newStack({ withEnv: true });
+      const rate = new CfnParameter(stack, 'Rate', { type: 'Number' }).valueAsNumber;
+      expect(() => new RestApiLambda(stack, 'Notes', { code: CODE, throttlingRateLimit: rate, throttlingBurstLimit: rate })).not.toThrow();
+    });
+
+    test('accepts the limits themselves', () => {
+      expect(() => build({ memorySize: 10240, timeout: Duration.seconds(29), throttlingRateLimit: 0, throttlingBurstLimit: 1 })).not.toThrow();
+      expect(() => build({ memorySize: 128, timeout: Duration.seconds(1), serverErrorRateThreshold: 0, clientErrorRateThreshold: 1 })).not.toThrow();
+    });
+  });
+
+  describe('compliance', () => {
+    test('defaults: no unacknowledged finding in any of the five cdk-nag packs', () => {
+      const app = newApp();
+      new RestApiLambda(new Stack(app, 'Defaults'), 'Notes', { code: CODE });
+      expect(runNagPacks(app)).toEqual(COMPLIANT);
+    });
+
+    test('DEV, public, with CORS: no unacknowledged finding', () => {
+      const app = newApp();
+      new RestApiLambda(new Stack(app, 'Dev', { env: TEST_ENV }), 'Notes', {
+        code: CODE, stage: DeploymentStage.DEV, allowUnauthenticatedAccess: true, allowedOrigins: ['*'],
+      });
+      expect(runNagPacks(app)).toEqual(COMPLIANT);
+    });
+
+    test('fully configured: no unacknowledged finding', () => {
+      const app = newApp();
+      const stack = new Stack(app, 'Full', { env: TEST_ENV });
+      new RestApiLambda(stack, 'Notes', fullyConfigured(stack));
+      expect(runNagPacks(app)).toEqual(COMPLIANT);
+    });
+  });
+
+  describe('composition', () => {
+    test('two APIs in one stack synthesize', () => {
+      const stack = newStack({ withEnv: true });
+      new RestApiLambda(stack, 'Notes', { code: CODE });
+      new RestApiLambda(stack, 'Tasks', { code: CODE, stage: DeploymentStage.DEV });
+      Template.fromStack(stack).resourceCountIs('AWS::ApiGateway::RestApi', 2);
+    });
+  });
+
+  describe('template validity', () => {
+    test("aws-cdk-lib's CloudFormation validation reports nothing under new-project flags", () => {
+      const app = newApp();
+      const stack = new Stack(app, 'Validated', { env: TEST_ENV });
+      new RestApiLambda(stack, 'Notes', fullyConfigured(stack));
+      expect(cloudFormationFindings(app)).toEqual([]);
+    });
+  });
+});
