@@ -7,3 +7,4 @@ export * from './messaging/sns-fan-out';
 export * from './web/alb-auto-scaling-group';
 export * from './serverless/lambda-api-props';
 export * from './serverless/rest-api-lambda';
+export * from './serverless/http-api-lambda';

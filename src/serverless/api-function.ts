@@ -168,6 +168,44 @@ export function apiFunction(scope: Construct, props: LambdaApiProps, logSettings
 }
 
 /**
+ * The metrics both kinds of API Gateway API offer.
+ */
+export interface ApiMetrics {
+  metricServerError(props?: cloudwatch.MetricOptions): cloudwatch.Metric;
+  metricClientError(props?: cloudwatch.MetricOptions): cloudwatch.Metric;
+  metricLatency(props?: cloudwatch.MetricOptions): cloudwatch.Metric;
+}
+
+/**
+ * Alarms on an API and its function: 5xx and 4xx rates (the Average of API Gateway's error
+ * metrics is the share of requests that failed), p99 latency, and the function's alarms.
+ */
+export function apiAlarms(scope: Construct, api: ApiMetrics, fn: lambda.IFunction, props: LambdaApiProps): cloudwatch.Alarm[] {
+  const fiveMinutes = Duration.minutes(5);
+  const serverErrorRate = props.serverErrorRateThreshold ?? 0.01;
+  const clientErrorRate = props.clientErrorRateThreshold ?? 0.1;
+  const latency = props.latencyP99Threshold ?? Duration.seconds(3);
+  return [
+    createPatternAlarm(scope, 'ServerErrorRateAlarm', {
+      metric: api.metricServerError({ period: fiveMinutes, statistic: cloudwatch.Stats.AVERAGE }),
+      threshold: serverErrorRate,
+      description: `More than ${serverErrorRate * 100}% of the requests to ${scope.node.path} end in a 5xx error`,
+    }, props.alarmTopic),
+    createPatternAlarm(scope, 'ClientErrorRateAlarm', {
+      metric: api.metricClientError({ period: fiveMinutes, statistic: cloudwatch.Stats.AVERAGE }),
+      threshold: clientErrorRate,
+      description: `More than ${clientErrorRate * 100}% of the requests to ${scope.node.path} end in a 4xx error`,
+    }, props.alarmTopic),
+    createPatternAlarm(scope, 'LatencyP99Alarm', {
+      metric: api.metricLatency({ period: fiveMinutes, statistic: cloudwatch.Stats.p(99) }),
+      threshold: latency.toMilliseconds(),
+      description: `1% of the requests to ${scope.node.path} take longer than ${latency.toHumanString()}`,
+    }, props.alarmTopic),
+    ...functionAlarms(scope, fn, knownTimeout(fn), props),
+  ];
+}
+
+/**
  * Alarms on the function: any error, any throttle, and a p99 duration within 80% of its timeout.
  */
 export function functionAlarms(scope: Construct, fn: lambda.IFunction, timeout: Duration | undefined, props: PatternProps): cloudwatch.Alarm[] {

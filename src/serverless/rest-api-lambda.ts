@@ -1,4 +1,4 @@
-import { Duration, RemovalPolicy, Stack, Token } from 'aws-cdk-lib';
+import { RemovalPolicy, Stack, Token } from 'aws-cdk-lib';
 import * as apigw from 'aws-cdk-lib/aws-apigateway';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as cognito from 'aws-cdk-lib/aws-cognito';
@@ -7,9 +7,8 @@ import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as wafv2 from 'aws-cdk-lib/aws-wafv2';
 import { Construct } from 'constructs';
-import { apiFunction, apiLogSettings, functionAlarms, knownTimeout, validateLambdaApiProps } from './api-function';
+import { apiAlarms, apiFunction, apiLogSettings, validateLambdaApiProps } from './api-function';
 import { LambdaApiProps } from './lambda-api-props';
-import { createPatternAlarm } from '../core/alarms';
 import { isProduction } from '../core/deployment-stage';
 import { acknowledgeNagFinding, acknowledgeNagRule, NagPackPrefix } from '../core/nag';
 import { PropValidator } from '../core/prop-validator';
@@ -431,26 +430,7 @@ export class RestApiLambda extends Construct {
   }
 
   private createAlarms(props: RestApiLambdaProps): void {
-    const fiveMinutes = Duration.minutes(5);
-    const latency = props.latencyP99Threshold ?? Duration.seconds(3);
-    const apiAlarms = [
-      createPatternAlarm(this, 'ServerErrorRateAlarm', {
-        metric: this.api.metricServerError({ period: fiveMinutes, statistic: cloudwatch.Stats.AVERAGE }),
-        threshold: props.serverErrorRateThreshold ?? 0.01,
-        description: `More than ${(props.serverErrorRateThreshold ?? 0.01) * 100}% of the requests to ${this.node.path} end in a 5xx error`,
-      }, props.alarmTopic),
-      createPatternAlarm(this, 'ClientErrorRateAlarm', {
-        metric: this.api.metricClientError({ period: fiveMinutes, statistic: cloudwatch.Stats.AVERAGE }),
-        threshold: props.clientErrorRateThreshold ?? 0.1,
-        description: `More than ${(props.clientErrorRateThreshold ?? 0.1) * 100}% of the requests to ${this.node.path} end in a 4xx error`,
-      }, props.alarmTopic),
-      createPatternAlarm(this, 'LatencyP99Alarm', {
-        metric: this.api.metricLatency({ period: fiveMinutes, statistic: cloudwatch.Stats.p(99) }),
-        threshold: latency.toMilliseconds(),
-        description: `1% of the requests to ${this.node.path} take longer than ${latency.toHumanString()}`,
-      }, props.alarmTopic),
-    ];
-    this.alarms.push(...apiAlarms, ...functionAlarms(this, this.handlerFunction, knownTimeout(this.handlerFunction), props));
+    this.alarms.push(...apiAlarms(this, this.api, this.handlerFunction, props));
   }
 }
 

@@ -1,0 +1,175 @@
+import * as apigw from 'aws-cdk-lib/aws-apigateway';
+import * as apigwv2 from 'aws-cdk-lib/aws-apigatewayv2';
+import * as authorizers from 'aws-cdk-lib/aws-apigatewayv2-authorizers';
+import * as integrations from 'aws-cdk-lib/aws-apigatewayv2-integrations';
+import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
+import * as cognito from 'aws-cdk-lib/aws-cognito';
+import * as lambda from 'aws-cdk-lib/aws-lambda';
+import * as logs from 'aws-cdk-lib/aws-logs';
+import { Construct } from 'constructs';
+import { apiAlarms, apiFunction, apiLogSettings, validateLambdaApiProps } from './api-function';
+import { LambdaApiProps } from './lambda-api-props';
+import { acknowledgeNagFinding } from '../core/nag';
+import { PropValidator } from '../core/prop-validator';
+
+/**
+ * Properties of an HttpApiLambda.
+ */
+export interface HttpApiLambdaProps extends LambdaApiProps {
+  /**
+   * Authorize callers with JWTs from this Cognito user pool instead of IAM.
+   *
+   * @default - IAM authorization (SigV4-signed requests)
+   */
+  readonly userPool?: cognito.IUserPool;
+
+  /**
+   * The app clients whose tokens the user pool authorizer accepts. Only with `userPool`.
+   *
+   * @default - one new app client
+   */
+  readonly userPoolClients?: cognito.IUserPoolClient[];
+
+  /**
+   * Authorize callers with JWTs from this OpenID Connect issuer (its HTTPS URL) instead of IAM.
+   *
+   * @default - IAM authorization (SigV4-signed requests)
+   */
+  readonly jwtIssuer?: string;
+
+  /**
+   * The audiences (client ids) a JWT from `jwtIssuer` must carry. Required with `jwtIssuer`.
+   *
+   * @default - none
+   */
+  readonly jwtAudience?: string[];
+}
+
+/**
+ * An API Gateway HTTP API (v2) proxying every request to a Lambda function: cheaper and faster
+ * than a REST API, when its features suffice (no usage plans, API keys, request validation or WAF).
+ *
+ * Applies: authorization on every route (IAM by default, JWT from Cognito or any OIDC issuer as
+ * options; public only by an explicit opt-in); default route throttling; JSON access logs with a
+ * retention; detailed metrics; a function on ARM64 and the newest Node.js runtime, traced, with
+ * JSON logs, a retention and a timeout within the integration timeout; alarms on 5xx and 4xx
+ * rates, p99 latency, and function errors, throttles and duration.
+ */
+export class HttpApiLambda extends Construct {
+  /**
+   * The HTTP API.
+   */
+  public readonly api: apigwv2.HttpApi;
+
+  /**
+   * The function behind the API: yours, or the one the pattern created.
+   */
+  public readonly handlerFunction: lambda.IFunction;
+
+  /**
+   * The API's `$default` stage.
+   */
+  public readonly stage: apigwv2.HttpStage;
+
+  /**
+   * The URL of the stage.
+   */
+  public readonly url: string;
+
+  /**
+   * The log group of the stage's access logs.
+   */
+  public readonly accessLogGroup: logs.LogGroup;
+
+  /**
+   * The alarms of this pattern: 5xx and 4xx rates, p99 latency, and the function's errors,
+   * throttles and duration.
+   */
+  public readonly alarms: cloudwatch.IAlarm[] = [];
+
+  constructor(scope: Construct, id: string, props: HttpApiLambdaProps) {
+    super(scope, id);
+    this.validate(props);
+
+    const logSettings = apiLogSettings(this, props);
+    this.handlerFunction = apiFunction(this, props, logSettings);
+    this.accessLogGroup = new logs.LogGroup(this, 'AccessLogs', {
+      retention: logSettings.retention,
+      encryptionKey: logSettings.encryptionKey,
+      removalPolicy: logSettings.removalPolicy,
+    });
+
+    this.api = new apigwv2.HttpApi(this, 'Api', {
+      description: `The API of ${this.node.path}`,
+      defaultIntegration: new integrations.HttpLambdaIntegration('Function', this.handlerFunction),
+      defaultAuthorizer: this.createAuthorizer(props),
+      corsPreflight: props.allowedOrigins ? {
+        allowOrigins: props.allowedOrigins,
+        allowMethods: [apigwv2.CorsHttpMethod.ANY],
+        allowHeaders: ['authorization', 'content-type', 'x-amz-date', 'x-amz-security-token'],
+      } : undefined,
+      createDefaultStage: false,
+    });
+    this.stage = this.api.addStage('DefaultStage', {
+      stageName: '$default',
+      autoDeploy: true,
+      throttle: { rateLimit: props.throttlingRateLimit ?? 100, burstLimit: props.throttlingBurstLimit ?? 200 },
+      detailedMetricsEnabled: true,
+      accessLogSettings: {
+        destination: new apigwv2.LogGroupLogDestination(this.accessLogGroup),
+        format: apigw.AccessLogFormat.jsonWithStandardFields({
+          caller: true,
+          httpMethod: true,
+          ip: true,
+          protocol: true,
+          requestTime: true,
+          resourcePath: true,
+          responseLength: true,
+          status: true,
+          user: true,
+        }),
+      },
+    });
+    this.url = this.stage.url;
+
+    if (props.allowUnauthenticatedAccess) {
+      for (const route of this.api.node.findAll().filter((c): c is apigwv2.CfnRoute => c instanceof apigwv2.CfnRoute)) {
+        acknowledgeNagFinding(route, 'AwsSolutions-APIG4', 'allowUnauthenticatedAccess was set: this API deliberately serves anyone who has its URL.');
+      }
+    }
+    this.alarms.push(...apiAlarms(this, this.api, this.handlerFunction, props));
+  }
+
+  private validate(props: HttpApiLambdaProps): void {
+    const v = new PropValidator(`HttpApiLambda '${this.node.path}'`);
+    validateLambdaApiProps(v, props);
+    const chosen = Object.entries({
+      userPool: props.userPool,
+      jwtIssuer: props.jwtIssuer,
+      allowUnauthenticatedAccess: props.allowUnauthenticatedAccess || undefined,
+    }).filter(([, value]) => value !== undefined).map(([name]) => name);
+    v.check(chosen.length <= 1, 'authorization', chosen, 'at most one of userPool, jwtIssuer and allowUnauthenticatedAccess');
+    v.check(props.userPoolClients === undefined || props.userPool !== undefined, 'userPoolClients', props.userPoolClients?.length,
+      'left unset without userPool');
+    if (props.jwtIssuer !== undefined) {
+      v.check(/^https:\/\/[^\s]+$/.test(props.jwtIssuer), 'jwtIssuer', props.jwtIssuer, 'the HTTPS URL of an OpenID Connect issuer');
+      v.check((props.jwtAudience ?? []).length > 0, 'jwtAudience', props.jwtAudience, 'at least one audience with jwtIssuer');
+    } else {
+      v.check(props.jwtAudience === undefined, 'jwtAudience', props.jwtAudience, 'left unset without jwtIssuer');
+    }
+    v.throwIfInvalid();
+  }
+
+  private createAuthorizer(props: HttpApiLambdaProps): apigwv2.IHttpRouteAuthorizer {
+    if (props.allowUnauthenticatedAccess) {
+      return new apigwv2.HttpNoneAuthorizer();
+    }
+    if (props.userPool) {
+      return new authorizers.HttpUserPoolAuthorizer('Authorizer', props.userPool, { userPoolClients: props.userPoolClients });
+    }
+    if (props.jwtIssuer) {
+      return new authorizers.HttpJwtAuthorizer('Authorizer', props.jwtIssuer, { jwtAudience: props.jwtAudience! });
+    }
+    return new authorizers.HttpIamAuthorizer();
+  }
+}

@@ -1,0 +1,211 @@
+import { CfnParameter, Duration, Stack } from 'aws-cdk-lib';
+import { Match, Template } from 'aws-cdk-lib/assertions';
+import * as cognito from 'aws-cdk-lib/aws-cognito';
+import * as kms from 'aws-cdk-lib/aws-kms';
+import * as lambda from 'aws-cdk-lib/aws-lambda';
+import * as logs from 'aws-cdk-lib/aws-logs';
+import * as sns from 'aws-cdk-lib/aws-sns';
+import { DeploymentStage, HttpApiLambda, HttpApiLambdaProps } from '../../src';
+import { newApp, newStack, TEST_ENV } from '../support/app';
+import { cloudFormationFindings } from '../support/cfn-validation';
+import { consumerFunction } from '../support/fixtures';
+import { COMPLIANT, runNagPacks } from '../support/nag';
+import { normalizedTemplate } from '../support/snapshot';
+
+const CODE = lambda.Code.fromInline('exports.handler = async () => ({ statusCode: 200, body: "ok" });');
+type Extra = Partial<HttpApiLambdaProps>;
+
+function build(extra: Extra = {}) {
+  const stack = newStack({ withEnv: true });
+  const api = new HttpApiLambda(stack, 'Notes', { code: CODE, ...extra });
+  return { stack, api, template: Template.fromStack(stack) };
+}
+
+function fullyConfigured(stack: Stack): HttpApiLambdaProps {
+  const userPool = new cognito.UserPool(stack, 'Users');
+  return {
+    stage: DeploymentStage.PROD,
+    code: CODE,
+    memorySize: 1024,
+    timeout: Duration.seconds(15),
+    reservedConcurrentExecutions: 10,
+    logRetention: logs.RetentionDays.SIX_MONTHS,
+    throttlingRateLimit: 20,
+    throttlingBurstLimit: 40,
+    allowedOrigins: ['https://app.example.com'],
+    userPool,
+    userPoolClients: [userPool.addClient('Web')],
+    latencyP99Threshold: Duration.seconds(1),
+    alarmTopic: new sns.Topic(stack, 'Alarms', { enforceSSL: true, masterKey: new kms.Key(stack, 'AlarmKey', { enableKeyRotation: true }) }),
+  };
+}
+
+const routes = (template: Template) => Object.values(template.findResources('AWS::ApiGatewayV2::Route')).map((r: any) => r.Properties);
+const stageProps = (template: Template) => Object.values(template.findResources('AWS::ApiGatewayV2::Stage'))[0].Properties;
+
+describe('HttpApiLambda', () => {
+  describe('snapshots', () => {
+    test('defaults, env-agnostic', () => {
+      const stack = newStack();
+      new HttpApiLambda(stack, 'Notes', { code: CODE });
+      expect(normalizedTemplate(stack)).toMatchSnapshot();
+    });
+
+    test('fully configured: Cognito, CORS, alarm topic', () => {
+      const stack = newStack({ withEnv: true });
+      new HttpApiLambda(stack, 'Notes', fullyConfigured(stack));
+      expect(normalizedTemplate(stack)).toMatchSnapshot();
+    });
+  });
+
+  describe('function', () => {
+    test('runs on ARM64 and the newest Node.js runtime, traced, logging JSON to a log group with a retention', () => {
+      const { template } = build();
+      template.hasResourceProperties('AWS::Lambda::Function', {
+        Architectures: ['arm64'],
+        Runtime: 'nodejs24.x',
+        TracingConfig: { Mode: 'Active' },
+        LoggingConfig: Match.objectLike({ LogFormat: 'JSON' }),
+      });
+      template.allResourcesProperties('AWS::Logs::LogGroup', { RetentionInDays: 365, KmsKeyId: Match.anyValue() });
+    });
+
+    test('is invoked through a Lambda proxy integration', () => {
+      build().template.hasResourceProperties('AWS::ApiGatewayV2::Integration', { IntegrationType: 'AWS_PROXY', PayloadFormatVersion: '2.0' });
+    });
+  });
+
+  describe('stage', () => {
+    test('throttles the default route at 100 per second with bursts of 200, with detailed metrics', () => {
+      expect(stageProps(build().template)).toEqual(expect.objectContaining({
+        StageName: '$default',
+        AutoDeploy: true,
+        DefaultRouteSettings: { ThrottlingRateLimit: 100, ThrottlingBurstLimit: 200, DetailedMetricsEnabled: true },
+      }));
+    });
+
+    test('writes JSON access logs to its own log group, kept a month in DEV', () => {
+      const { template, stack, api } = build({ stage: DeploymentStage.DEV });
+      const stage = stageProps(template);
+      expect(stage.AccessLogSettings.DestinationArn).toEqual({ 'Fn::GetAtt': [stack.getLogicalId(api.accessLogGroup.node.defaultChild as logs.CfnLogGroup), 'Arn'] });
+      expect(JSON.parse(stage.AccessLogSettings.Format)).toEqual(expect.objectContaining({ requestId: '$context.requestId', status: '$context.status' }));
+      template.allResourcesProperties('AWS::Logs::LogGroup', { RetentionInDays: 30 });
+    });
+
+    test('answers CORS preflights for the allowed origins', () => {
+      build({ allowedOrigins: ['https://app.example.com'] }).template.hasResourceProperties('AWS::ApiGatewayV2::Api', {
+        CorsConfiguration: Match.objectLike({ AllowOrigins: ['https://app.example.com'], AllowMethods: ['*'] }),
+      });
+    });
+  });
+
+  describe('authorization', () => {
+    test('IAM on every route by default', () => {
+      const all = routes(build().template);
+      expect(all.length).toBeGreaterThan(0);
+      expect(all.every((r) => r.AuthorizationType === 'AWS_IAM')).toBe(true);
+    });
+
+    test('JWT from a Cognito user pool', () => {
+      const stack = newStack({ withEnv: true });
+      new HttpApiLambda(stack, 'Notes', { code: CODE, userPool: new cognito.UserPool(stack, 'Users') });
+      const template = Template.fromStack(stack);
+      template.hasResourceProperties('AWS::ApiGatewayV2::Authorizer', { AuthorizerType: 'JWT', JwtConfiguration: Match.objectLike({ Issuer: Match.anyValue() }) });
+      expect(routes(template).every((r) => r.AuthorizationType === 'JWT' && r.AuthorizerId)).toBe(true);
+    });
+
+    test('JWT from any OpenID Connect issuer', () => {
+      build({ jwtIssuer: 'https://login.example.com', jwtAudience: ['notes'] }).template.hasResourceProperties('AWS::ApiGatewayV2::Authorizer', {
+        AuthorizerType: 'JWT',
+        JwtConfiguration: { Issuer: 'https://login.example.com', Audience: ['notes'] },
+      });
+    });
+
+    test('none only by explicit opt-in', () => {
+      expect(routes(build({ allowUnauthenticatedAccess: true }).template).every((r) => r.AuthorizationType === 'NONE')).toBe(true);
+    });
+  });
+
+  describe('alarms', () => {
+    test('5xx and 4xx rates, p99 latency, and the function errors, throttles and duration', () => {
+      const { template, api } = build();
+      expect(api.alarms).toHaveLength(6);
+      template.hasResourceProperties('AWS::CloudWatch::Alarm', { MetricName: '5xx', Namespace: 'AWS/ApiGateway', Statistic: 'Average', Threshold: 0.01 });
+      template.hasResourceProperties('AWS::CloudWatch::Alarm', { MetricName: '4xx', Statistic: 'Average', Threshold: 0.1 });
+      template.hasResourceProperties('AWS::CloudWatch::Alarm', { MetricName: 'Latency', ExtendedStatistic: 'p99', Threshold: 3000 });
+      template.hasResourceProperties('AWS::CloudWatch::Alarm', { MetricName: 'Duration', ExtendedStatistic: 'p99', Threshold: 8000 });
+    });
+  });
+
+  describe('validation', () => {
+    const invalid: Array<[string, Extra, RegExp]> = [
+      ['a timeout beyond the integration timeout', { timeout: Duration.seconds(30) }, /timeout is '30 seconds'; it must be at most the API's integration timeout of 29 seconds/],
+      ['memory over 10240 MB', { memorySize: 20000 }, /memorySize is 20000; it must be a whole number from 128 to 10240/],
+      ['a burst of 0', { throttlingBurstLimit: 0 }, /throttlingBurstLimit is 0; it must be a whole number from 1 to 5000/],
+      ['two authorizers', { jwtIssuer: 'https://login.example.com', jwtAudience: ['a'], allowUnauthenticatedAccess: true },
+        /authorization is \["jwtIssuer","allowUnauthenticatedAccess"\]; it must be at most one of userPool, jwtIssuer and allowUnauthenticatedAccess/],
+      ['an issuer that is not HTTPS', { jwtIssuer: 'http://login.example.com', jwtAudience: ['a'] }, /jwtIssuer is 'http:\/\/login.example.com'; it must be the HTTPS URL/],
+      ['an issuer without audience', { jwtIssuer: 'https://login.example.com' }, /jwtAudience is unset; it must be at least one audience with jwtIssuer/],
+      ['an audience without issuer', { jwtAudience: ['a'] }, /jwtAudience is \["a"\]; it must be left unset without jwtIssuer/],
+      ['clients without a user pool', { userPoolClients: [] }, /userPoolClients is 0; it must be left unset without userPool/],
+    ];
+
+    test.each(invalid)('rejects %s', (_name, extra, message) => {
+      expect(() => build(extra)).toThrow(message);
+    });
+
+    test('accepts unresolved tokens', () => {
+      const stack = newStack({ withEnv: true });
+      const burst = new CfnParameter(stack, 'Burst', { type: 'Number' }).valueAsNumber;
+      expect(() => new HttpApiLambda(stack, 'Notes', { code: CODE, throttlingBurstLimit: burst })).not.toThrow();
+    });
+
+    test('uses your function as it is', () => {
+      const stack = newStack({ withEnv: true });
+      const own = consumerFunction(stack, 'Own');
+      expect(new HttpApiLambda(stack, 'Notes', { handlerFunction: own }).handlerFunction).toBe(own);
+      Template.fromStack(stack).resourceCountIs('AWS::Lambda::Function', 1);
+    });
+  });
+
+  describe('compliance', () => {
+    test('defaults: no unacknowledged finding in any of the five cdk-nag packs', () => {
+      const app = newApp();
+      new HttpApiLambda(new Stack(app, 'Defaults'), 'Notes', { code: CODE });
+      expect(runNagPacks(app)).toEqual(COMPLIANT);
+    });
+
+    test('DEV, public, with CORS: no unacknowledged finding', () => {
+      const app = newApp();
+      new HttpApiLambda(new Stack(app, 'Dev', { env: TEST_ENV }), 'Notes', {
+        code: CODE, stage: DeploymentStage.DEV, allowUnauthenticatedAccess: true, allowedOrigins: ['*'],
+      });
+      expect(runNagPacks(app)).toEqual(COMPLIANT);
+    });
+
+    test('fully configured: no unacknowledged finding on what the pattern creates', () => {
+      const app = newApp();
+      const stack = new Stack(app, 'Full', { env: TEST_ENV });
+      new HttpApiLambda(stack, 'Notes', fullyConfigured(stack));
+      expect(runNagPacks(app, { onlyUnder: 'Full/Notes' })).toEqual(COMPLIANT);
+    });
+  });
+
+  describe('composition', () => {
+    test('two APIs in one stack synthesize', () => {
+      const stack = newStack({ withEnv: true });
+      new HttpApiLambda(stack, 'Notes', { code: CODE });
+      new HttpApiLambda(stack, 'Tasks', { code: CODE });
+      Template.fromStack(stack).resourceCountIs('AWS::ApiGatewayV2::Api', 2);
+    });
+  });
+
+  describe('template validity', () => {
+    test("aws-cdk-lib's CloudFormation validation reports nothing under new-project flags", () => {
+      const app = newApp();
+      const stack = new Stack(app, 'Validated', { env: TEST_ENV });
+      new HttpApiLambda(stack, 'Notes', fullyConfigured(stack));
+      expect(cloudFormationFindings(app)).toEqual([]);
+    });
+  });
+});
