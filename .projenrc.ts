@@ -36,7 +36,11 @@ const project = new awscdk.AwsCdkConstructLibrary({
     'ts-node@^10.9.2',
     // The examples' Lambda consumers: bundled locally by aws-lambda-nodejs (no Docker here).
     'esbuild@^0.28.2',
-    '@aws-lambda-powertools/batch@^2.35.0',
+    // One Powertools release for all packages, so they share one @aws-lambda-powertools/commons.
+    '@aws-lambda-powertools/batch@~2.35.0',
+    '@aws-lambda-powertools/logger@~2.35.0',
+    '@aws-lambda-powertools/metrics@~2.35.0',
+    '@aws-lambda-powertools/tracer@~2.35.0',
     '@types/aws-lambda@^8.10.164',
   ],
 

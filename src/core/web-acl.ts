@@ -1,4 +1,5 @@
 import { ArnFormat, Names, RemovalPolicy, Stack } from 'aws-cdk-lib';
+import * as kms from 'aws-cdk-lib/aws-kms';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as wafv2 from 'aws-cdk-lib/aws-wafv2';
 import { Construct } from 'constructs';
@@ -10,9 +11,10 @@ const MANAGED_RULE_GROUPS = ['AWSManagedRulesCommonRuleSet', 'AWSManagedRulesKno
 
 /**
  * Protects a regional resource (a load balancer, a REST API stage) with a new web ACL of AWS
- * managed rule groups, logged to an encrypted log group kept one year.
+ * managed rule groups, logged to an encrypted log group kept one year: with the pattern's own
+ * log key when it has one, else a new one.
  */
-export function protectWithManagedRules(scope: Construct, resourceArn: string, removalPolicy: RemovalPolicy): wafv2.CfnWebACL {
+export function protectWithManagedRules(scope: Construct, resourceArn: string, removalPolicy: RemovalPolicy, logKey?: kms.IKey): wafv2.CfnWebACL {
   const webAcl = new wafv2.CfnWebACL(scope, 'WebAcl', {
     scope: 'REGIONAL',
     defaultAction: { allow: {} },
@@ -32,7 +34,7 @@ export function protectWithManagedRules(scope: Construct, resourceArn: string, r
   const logGroup = new logs.LogGroup(scope, 'WebAclLogs', {
     logGroupName,
     retention: logs.RetentionDays.ONE_YEAR,
-    encryptionKey: createLogEncryptionKey(scope, 'WebAclLogKey', `Encrypts the WAF logs of ${scope.node.path}`, removalPolicy),
+    encryptionKey: logKey ?? createLogEncryptionKey(scope, 'WebAclLogKey', `Encrypts the WAF logs of ${scope.node.path}`, removalPolicy),
     removalPolicy,
   });
   const logging = new wafv2.CfnLoggingConfiguration(scope, 'WebAclLogging', {

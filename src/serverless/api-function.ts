@@ -4,6 +4,7 @@ import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
+import * as nodejs from 'aws-cdk-lib/aws-lambda-nodejs';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
 import { LambdaApiProps } from './lambda-api-props';
@@ -23,8 +24,10 @@ export const INTEGRATION_TIMEOUT = Duration.seconds(29);
  * Checks the props LambdaApiProps shares between the API patterns.
  */
 export function validateLambdaApiProps(validator: PropValidator, props: LambdaApiProps): void {
-  validator.check((props.handlerFunction === undefined) !== (props.code === undefined), 'code', props.code ? 'set' : undefined,
-    'set when handlerFunction is not, and unset when it is (the pattern either creates the function or uses yours)');
+  const sources = Object.entries({ handlerFunction: props.handlerFunction, code: props.code, entry: props.entry })
+    .filter(([, value]) => value !== undefined).map(([name]) => name);
+  validator.check(sources.length === 1, 'handlerFunction, code and entry', sources,
+    'exactly one of them: your function, or the code or entry file of the function the pattern creates');
   if (props.handlerFunction) {
     const createOnly = {
       handler: props.handler,
@@ -133,11 +136,9 @@ export function apiFunction(scope: Construct, props: LambdaApiProps, logSettings
     ? 'X-Ray PutTraceSegments/PutTelemetryRecords and the EC2 network-interface actions Lambda needs in a VPC support no resource-level permissions.'
     : 'X-Ray PutTraceSegments and PutTelemetryRecords support no resource-level permissions, so they can only be granted on *.');
 
-  const fn = new lambda.Function(scope, 'Function', {
+  const common = {
     runtime: newestNodeRuntime(),
     architecture: lambda.Architecture.ARM_64,
-    code: props.code!,
-    handler: props.handler ?? 'index.handler',
     memorySize: props.memorySize ?? 256,
     timeout: props.timeout ?? Duration.seconds(10),
     reservedConcurrentExecutions: props.reservedConcurrentExecutions,
@@ -147,7 +148,15 @@ export function apiFunction(scope: Construct, props: LambdaApiProps, logSettings
     role,
     vpc: props.vpc,
     vpcSubnets: props.vpc ? { subnetType: ec2.SubnetType.PRIVATE_WITH_EGRESS } : undefined,
-  });
+  };
+  const fn = props.entry
+    ? new nodejs.NodejsFunction(scope, 'Function', {
+      ...common,
+      entry: props.entry,
+      handler: props.handler ?? 'handler',
+      bundling: { minify: true, sourceMap: true },
+    })
+    : new lambda.Function(scope, 'Function', { ...common, code: props.code!, handler: props.handler ?? 'index.handler' });
   // Active tracing set on the resource rather than through the `tracing` prop, which would add
   // the X-Ray permissions the managed policy already grants as an inline policy.
   (fn.node.defaultChild as lambda.CfnFunction).tracingConfig = { mode: lambda.Tracing.ACTIVE };

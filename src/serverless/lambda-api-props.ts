@@ -18,16 +18,26 @@ export interface LambdaApiProps extends PatternProps {
   readonly handlerFunction?: lambda.IFunction;
 
   /**
-   * The code of the function the pattern creates. Required unless `handlerFunction` is given.
+   * The code of the function the pattern creates. One of `handlerFunction`, `code` and `entry` is
+   * required.
    *
    * @default - none
    */
   readonly code?: lambda.Code;
 
   /**
-   * The handler of the function the pattern creates, as `file.export`.
+   * A TypeScript or JavaScript file the pattern bundles with esbuild (aws-lambda-nodejs; esbuild
+   * must be installed, or Docker running) into the function it creates. Instead of `code`.
    *
-   * @default 'index.handler'
+   * @default - none
+   */
+  readonly entry?: string;
+
+  /**
+   * The handler of the function the pattern creates: `file.export` with `code`, the exported
+   * function's name with `entry`.
+   *
+   * @default - 'index.handler' with `code`, 'handler' with `entry`
    */
   readonly handler?: string;
 

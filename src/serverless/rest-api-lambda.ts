@@ -7,7 +7,7 @@ import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as wafv2 from 'aws-cdk-lib/aws-wafv2';
 import { Construct } from 'constructs';
-import { apiAlarms, apiFunction, apiLogSettings, validateLambdaApiProps } from './api-function';
+import { apiAlarms, apiFunction, apiLogSettings, ApiLogSettings, validateLambdaApiProps } from './api-function';
 import { LambdaApiProps } from './lambda-api-props';
 import { isProduction } from '../core/deployment-stage';
 import { acknowledgeNagFinding, acknowledgeNagRule, NagPackPrefix } from '../core/nag';
@@ -284,7 +284,7 @@ export class RestApiLambda extends Construct {
     if (props.usagePlan) {
       this.apiKey = this.createUsagePlan(props, props.usagePlan);
     }
-    this.webAcl = this.protectWithWaf(props, production, logSettings.removalPolicy);
+    this.webAcl = this.protectWithWaf(props, production, logSettings);
     this.acknowledgeStageFindings(props, authorizationType);
     this.createAlarms(props);
   }
@@ -388,7 +388,7 @@ export class RestApiLambda extends Construct {
     return key;
   }
 
-  private protectWithWaf(props: RestApiLambdaProps, production: boolean, removalPolicy: RemovalPolicy): wafv2.CfnWebACL | undefined {
+  private protectWithWaf(props: RestApiLambdaProps, production: boolean, logSettings: ApiLogSettings): wafv2.CfnWebACL | undefined {
     if (props.webAclArn) {
       associateWebAcl(this, this.stage.stageArn, props.webAclArn);
       return undefined;
@@ -401,7 +401,7 @@ export class RestApiLambda extends Construct {
       acknowledgeNagRule(this.stage, [NagPackPrefix.NIST_800_53_R5, NagPackPrefix.PCI_DSS_321], 'APIGWAssociatedWithWAF', reason);
       return undefined;
     }
-    return protectWithManagedRules(this, this.stage.stageArn, removalPolicy);
+    return protectWithManagedRules(this, this.stage.stageArn, logSettings.removalPolicy, logSettings.encryptionKey);
   }
 
   private acknowledgeStageFindings(props: RestApiLambdaProps, authorizationType: apigw.AuthorizationType): void {

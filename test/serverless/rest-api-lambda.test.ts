@@ -1,3 +1,4 @@
+import * as path from 'path';
 import { CfnParameter, Duration, Stack } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import * as apigw from 'aws-cdk-lib/aws-apigateway';
@@ -110,6 +111,18 @@ describe('RestApiLambda', () => {
           SubnetIds: vpc.privateSubnets.map((s) => ({ Ref: stack.getLogicalId(s.node.defaultChild as ec2.CfnSubnet) })),
           SecurityGroupIds: Match.anyValue(),
         },
+      });
+    });
+
+    test('bundles an entry file with esbuild into the same hardened function', () => {
+      const stack = newStack({ withEnv: true });
+      new RestApiLambda(stack, 'Notes', { entry: path.join(__dirname, '..', 'support', 'echo-handler.ts') });
+      Template.fromStack(stack).hasResourceProperties('AWS::Lambda::Function', {
+        Handler: 'index.handler',
+        Architectures: ['arm64'],
+        Runtime: 'nodejs24.x',
+        TracingConfig: { Mode: 'Active' },
+        Code: { S3Key: Match.stringLikeRegexp('\\.zip$') },
       });
     });
 
@@ -245,9 +258,11 @@ describe('RestApiLambda', () => {
   });
 
   describe('WAF', () => {
-    test('PROD creates a web ACL with managed rules on the stage', () => {
+    test('PROD creates a web ACL with managed rules on the stage, logging with the API\'s own log key', () => {
       const { template } = build();
       template.resourceCountIs('AWS::WAFv2::WebACL', 1);
+      template.resourceCountIs('AWS::KMS::Key', 1);
+      template.hasResourceProperties('AWS::Logs::LogGroup', { LogGroupName: Match.stringLikeRegexp('^aws-waf-logs-'), KmsKeyId: Match.anyValue() });
       template.hasResourceProperties('AWS::WAFv2::WebACLAssociation', {
         ResourceArn: { 'Fn::Join': ['', Match.arrayWith(['arn:aws:apigateway:us-east-1::/restapis/', '/stages/'])] },
       });
@@ -285,7 +300,8 @@ describe('RestApiLambda', () => {
 
   describe('validation', () => {
     const invalid: Array<[string, Extra, RegExp]> = [
-      ['neither code nor a function', { code: undefined }, /code is unset; it must be set when handlerFunction is not/],
+      ['neither code nor a function', { code: undefined }, /handlerFunction, code and entry is \[\]; it must be exactly one of them/],
+      ['both code and an entry file', { entry: 'handler.ts' }, /handlerFunction, code and entry is \["code","entry"\]; it must be exactly one of them/],
       ['memory under 128 MB', { memorySize: 127 }, /memorySize is 127; it must be a whole number from 128 to 10240/],
       ['memory over 10240 MB', { memorySize: 10241 }, /memorySize is 10241; it must be a whole number from 128 to 10240/],
       ['a timeout under a second', { timeout: Duration.millis(500) }, /timeout is 0.5 seconds; it must be a whole number of seconds from 1 to 900/],
