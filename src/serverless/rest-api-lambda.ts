@@ -136,7 +136,8 @@ export interface RestApiLambdaProps extends LambdaApiProps {
 
   /**
    * A JSON schema request bodies must match; API Gateway rejects the rest with a 400 before they
-   * reach the function.
+   * reach the function. It applies to every method of the proxy, so use it for APIs whose
+   * requests carry JSON bodies.
    *
    * @default - bodies are not validated by API Gateway
    */
