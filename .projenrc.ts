@@ -68,6 +68,7 @@ const project = new awscdk.AwsCdkConstructLibrary({
     passWithNoTests: false,
     jestConfig: {
       testMatch: ['<rootDir>/test/**/*.test.ts'],
+      setupFiles: ['<rootDir>/test/support/jest-setup.ts'],
       // Each suite synthesizes whole apps; two workers match the 2-core machines we run on.
       maxWorkers: 2,
     },
