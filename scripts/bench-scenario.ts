@@ -1,0 +1,159 @@
+/**
+ * One benchmark run, in a fresh node process: builds one scenario, synthesizes it, and prints a
+ * JSON line with the timings, the resource count and the peak RSS. Run by scripts/bench.ts.
+ *
+ *   node -r ts-node/register/transpile-only scripts/bench-scenario.ts <scenario> <ours|plain>
+ *   node -r ts-node/register/transpile-only scripts/bench-scenario.ts import <aws-cdk-lib|package>
+ */
+import * as fs from 'fs';
+import * as path from 'path';
+
+const OUT = path.join(__dirname, '..', 'build', 'bench');
+const ms = (since: bigint) => Number(process.hrtime.bigint() - since) / 1e6;
+const [scenario, impl] = process.argv.slice(2);
+
+// This script measures what loading modules costs, so it loads them with require() at the moment
+// it chooses, not with import statements hoisted to the top.
+/* eslint-disable @typescript-eslint/no-require-imports */
+function measureImport(): void {
+  const start = process.hrtime.bigint();
+  require('aws-cdk-lib');
+  if (impl === 'package') {
+    // The package as a user's app imports it: by its name, resolved to this checkout's lib/.
+    require('cdk-best-practice-patterns');
+  }
+  console.log(JSON.stringify({ importMs: ms(start) }));
+}
+
+function measureScenario(): void {
+  const importStart = process.hrtime.bigint();
+  const cdk = require('aws-cdk-lib') as typeof import('aws-cdk-lib');
+  const cxapi = require('aws-cdk-lib/cx-api') as typeof import('aws-cdk-lib/cx-api');
+  const ec2 = require('aws-cdk-lib/aws-ec2') as typeof import('aws-cdk-lib/aws-ec2');
+  const lambda = require('aws-cdk-lib/aws-lambda') as typeof import('aws-cdk-lib/aws-lambda');
+  const ours = impl === 'ours' ? require('cdk-best-practice-patterns') as typeof import('../src') : undefined;
+  const importMs = ms(importStart);
+
+  const buildStart = process.hrtime.bigint();
+  fs.mkdirSync(OUT, { recursive: true });
+  const app = new cdk.App({
+    outdir: fs.mkdtempSync(path.join(OUT, 'app-')),
+    context: { ...cxapi.CURRENTLY_RECOMMENDED_FLAGS, ...cxapi.NEW_PROJECT_DEFAULT_CONTEXT },
+  });
+  const stack = new cdk.Stack(app, 'Bench');
+  const code = lambda.Code.fromInline('exports.handler = async () => ({ statusCode: 200 });');
+  const fn = () => new lambda.Function(stack, 'Function', { runtime: lambda.Runtime.NODEJS_22_X, handler: 'index.handler', code });
+  BUILDERS[scenario](ours, { cdk, ec2, lambda, stack, code, fn });
+  const buildMs = ms(buildStart);
+
+  const synthStart = process.hrtime.bigint();
+  const assembly = app.synth();
+  const synthMs = ms(synthStart);
+  const resources = Object.keys(assembly.getStackByName('Bench').template.Resources ?? {}).length;
+  console.log(JSON.stringify({ importMs, buildMs, synthMs, resources, maxRssMb: process.resourceUsage().maxRSS / 1024 }));
+}
+
+interface Kit {
+  cdk: typeof import('aws-cdk-lib');
+  ec2: typeof import('aws-cdk-lib/aws-ec2');
+  lambda: typeof import('aws-cdk-lib/aws-lambda');
+  stack: import('aws-cdk-lib').Stack;
+  code: import('aws-cdk-lib/aws-lambda').Code;
+  fn: () => import('aws-cdk-lib/aws-lambda').Function;
+}
+
+// For each pattern, ours and the same architecture written with plain aws-cdk-lib L2s and no
+// hardening: the floor.
+const BUILDERS: Record<string, (ours: typeof import('../src') | undefined, kit: Kit) => void> = {
+  'vpc': (ours, { ec2, stack }) => {
+    if (ours) {
+      new ours.MultiAzVpc(stack, 'Network');
+      return;
+    }
+    new ec2.Vpc(stack, 'Vpc', {
+      maxAzs: 3,
+      subnetConfiguration: [
+        { name: 'Public', subnetType: ec2.SubnetType.PUBLIC },
+        { name: 'Private', subnetType: ec2.SubnetType.PRIVATE_WITH_EGRESS },
+        { name: 'Isolated', subnetType: ec2.SubnetType.PRIVATE_ISOLATED },
+      ],
+      gatewayEndpoints: { S3: { service: ec2.GatewayVpcEndpointAwsService.S3 }, DynamoDb: { service: ec2.GatewayVpcEndpointAwsService.DYNAMODB } },
+      flowLogs: { All: {} },
+    });
+  },
+  'queue -> lambda': (ours, { stack, fn }) => {
+    if (ours) {
+      new ours.QueueWithDeadLetterQueue(stack, 'Jobs', { consumer: fn() });
+      return;
+    }
+    const sqs = require('aws-cdk-lib/aws-sqs') as typeof import('aws-cdk-lib/aws-sqs');
+    const sources = require('aws-cdk-lib/aws-lambda-event-sources') as typeof import('aws-cdk-lib/aws-lambda-event-sources');
+    const dlq = new sqs.Queue(stack, 'Dlq');
+    const queue = new sqs.Queue(stack, 'Queue', { deadLetterQueue: { queue: dlq, maxReceiveCount: 5 } });
+    fn().addEventSource(new sources.SqsEventSource(queue));
+  },
+  'sns -> 3 sqs': (ours, { stack }) => {
+    if (ours) {
+      new ours.SnsFanOut(stack, 'Events', { subscribers: [{ name: 'billing' }, { name: 'shipping' }, { name: 'audit' }] });
+      return;
+    }
+    const sns = require('aws-cdk-lib/aws-sns') as typeof import('aws-cdk-lib/aws-sns');
+    const sqs = require('aws-cdk-lib/aws-sqs') as typeof import('aws-cdk-lib/aws-sqs');
+    const subs = require('aws-cdk-lib/aws-sns-subscriptions') as typeof import('aws-cdk-lib/aws-sns-subscriptions');
+    const topic = new sns.Topic(stack, 'Topic');
+    for (const name of ['billing', 'shipping', 'audit']) {
+      const dlq = new sqs.Queue(stack, `${name}Dlq`);
+      topic.addSubscription(new subs.SqsSubscription(new sqs.Queue(stack, name, { deadLetterQueue: { queue: dlq, maxReceiveCount: 5 } })));
+    }
+  },
+  'alb -> asg (in a plain VPC)': (ours, { ec2, stack }) => {
+    const vpc = new ec2.Vpc(stack, 'Vpc');
+    if (ours) {
+      new ours.AlbAutoScalingGroup(stack, 'Web', { vpc, allowInsecureHttp: true });
+      return;
+    }
+    const elbv2 = require('aws-cdk-lib/aws-elasticloadbalancingv2') as typeof import('aws-cdk-lib/aws-elasticloadbalancingv2');
+    const autoscaling = require('aws-cdk-lib/aws-autoscaling') as typeof import('aws-cdk-lib/aws-autoscaling');
+    const asg = new autoscaling.AutoScalingGroup(stack, 'Asg', {
+      vpc,
+      launchTemplate: new ec2.LaunchTemplate(stack, 'Template', {
+        securityGroup: new ec2.SecurityGroup(stack, 'InstanceSg', { vpc }),
+        instanceType: new ec2.InstanceType('t4g.small'),
+        machineImage: ec2.MachineImage.latestAmazonLinux2023({ cpuType: ec2.AmazonLinuxCpuType.ARM_64 }),
+      }),
+      minCapacity: 2,
+      maxCapacity: 4,
+    });
+    const alb = new elbv2.ApplicationLoadBalancer(stack, 'Alb', { vpc, internetFacing: true });
+    alb.addListener('Http', { port: 80 }).addTargets('Targets', { port: 80, targets: [asg] });
+    asg.scaleOnCpuUtilization('Cpu', { targetUtilizationPercent: 50 });
+  },
+  'rest api -> lambda': (ours, { stack, code, fn }) => {
+    if (ours) {
+      new ours.RestApiLambda(stack, 'Api', { code });
+      return;
+    }
+    const apigw = require('aws-cdk-lib/aws-apigateway') as typeof import('aws-cdk-lib/aws-apigateway');
+    new apigw.LambdaRestApi(stack, 'Api', { handler: fn() });
+  },
+  'http api -> lambda': (ours, { stack, code, fn }) => {
+    if (ours) {
+      new ours.HttpApiLambda(stack, 'Api', { code });
+      return;
+    }
+    const apigwv2 = require('aws-cdk-lib/aws-apigatewayv2') as typeof import('aws-cdk-lib/aws-apigatewayv2');
+    const integrations = require('aws-cdk-lib/aws-apigatewayv2-integrations') as typeof import('aws-cdk-lib/aws-apigatewayv2-integrations');
+    new apigwv2.HttpApi(stack, 'Api', { defaultIntegration: new integrations.HttpLambdaIntegration('Function', fn()) });
+  },
+};
+/* eslint-enable @typescript-eslint/no-require-imports */
+
+export const SCENARIOS = Object.keys(BUILDERS);
+
+if (require.main === module) {
+  if (scenario === 'import') {
+    measureImport();
+  } else {
+    measureScenario();
+  }
+}
