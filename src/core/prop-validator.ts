@@ -27,6 +27,19 @@ export class PropValidator {
   }
 
   /**
+   * Records an error when a number is not a whole number of at least `min`, for limits with no
+   * upper bound of their own.
+   */
+  public integerAtLeast(prop: string, value: number | undefined, min: number): void {
+    if (value === undefined || Token.isUnresolved(value)) {
+      return;
+    }
+    if (!Number.isInteger(value) || value < min) {
+      this.fail(prop, value, `a whole number of at least ${min}`);
+    }
+  }
+
+  /**
    * Records an error when a duration is not a whole number of seconds from `minSeconds` to
    * `maxSeconds`.
    */

@@ -47,7 +47,7 @@ export function validateLambdaApiProps(validator: PropValidator, props: LambdaAp
     validator.check(props.timeout.toSeconds({ integral: false }) <= INTEGRATION_TIMEOUT.toSeconds(), 'timeout', `${props.timeout.toSeconds({ integral: false })} seconds`,
       `at most the API's integration timeout of ${INTEGRATION_TIMEOUT.toSeconds()} seconds`);
   }
-  validator.integerInRange('reservedConcurrentExecutions', props.reservedConcurrentExecutions, 0, 1_000_000);
+  validator.integerAtLeast('reservedConcurrentExecutions', props.reservedConcurrentExecutions, 0);
   if (props.throttlingRateLimit !== undefined && !Token.isUnresolved(props.throttlingRateLimit)) {
     validator.check(props.throttlingRateLimit >= 0, 'throttlingRateLimit', props.throttlingRateLimit, 'at least 0 requests per second');
   }
@@ -79,7 +79,8 @@ export function newestNodeRuntime(): lambda.Runtime {
 }
 
 /**
- * The log settings of an API pattern: retention by stage, and a key for its log groups.
+ * The log settings of an API pattern, shared by all its log groups (they are LogGroupProps):
+ * retention by stage, removal by stage, and one key.
  */
 export interface ApiLogSettings {
   readonly retention: logs.RetentionDays;
@@ -110,11 +111,7 @@ export function apiFunction(scope: Construct, props: LambdaApiProps, logSettings
   if (props.handlerFunction) {
     return props.handlerFunction;
   }
-  const logGroup = new logs.LogGroup(scope, 'FunctionLogs', {
-    retention: logSettings.retention,
-    encryptionKey: logSettings.encryptionKey,
-    removalPolicy: logSettings.removalPolicy,
-  });
+  const logGroup = new logs.LogGroup(scope, 'FunctionLogs', logSettings);
   const role = new iam.Role(scope, 'FunctionRole', {
     assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com'),
     description: `The function of ${scope.node.path}`,

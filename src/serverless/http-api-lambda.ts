@@ -93,11 +93,7 @@ export class HttpApiLambda extends Construct {
 
     const logSettings = apiLogSettings(this, props);
     this.handlerFunction = apiFunction(this, props, logSettings);
-    this.accessLogGroup = new logs.LogGroup(this, 'AccessLogs', {
-      retention: logSettings.retention,
-      encryptionKey: logSettings.encryptionKey,
-      removalPolicy: logSettings.removalPolicy,
-    });
+    this.accessLogGroup = new logs.LogGroup(this, 'AccessLogs', logSettings);
 
     this.api = new apigwv2.HttpApi(this, 'Api', {
       description: `The API of ${this.node.path}`,

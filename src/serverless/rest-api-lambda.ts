@@ -223,11 +223,7 @@ export class RestApiLambda extends Construct {
     const production = isProduction(props.stage);
     const logSettings = apiLogSettings(this, props);
     this.handlerFunction = apiFunction(this, props, logSettings);
-    this.accessLogGroup = new logs.LogGroup(this, 'AccessLogs', {
-      retention: logSettings.retention,
-      encryptionKey: logSettings.encryptionKey,
-      removalPolicy: logSettings.removalPolicy,
-    });
+    this.accessLogGroup = new logs.LogGroup(this, 'AccessLogs', logSettings);
 
     const accountLogging = props.manageAccountLoggingRole ?? true ? this.ensureAccountLoggingRole() : undefined;
     const authorizer = this.createAuthorizer(props);
@@ -317,7 +313,7 @@ export class RestApiLambda extends Construct {
         v.check(plan.rateLimit >= 0, 'usagePlan.rateLimit', plan.rateLimit, 'at least 0 requests per second');
       }
       v.integerInRange('usagePlan.burstLimit', plan.burstLimit, 1, 5000);
-      v.integerInRange('usagePlan.dailyQuota', plan.dailyQuota, 1, Number.MAX_SAFE_INTEGER);
+      v.integerAtLeast('usagePlan.dailyQuota', plan.dailyQuota, 1);
     }
     v.throwIfInvalid();
   }

@@ -404,7 +404,7 @@ export class AlbAutoScalingGroup extends Construct {
 
   private validate(props: AlbAutoScalingGroupProps, minCapacity: number, maxCapacity: number, allowedCidrs: string[]): void {
     const v = new PropValidator(`AlbAutoScalingGroup '${this.node.path}'`);
-    v.integerInRange('minCapacity', minCapacity, 1, Number.MAX_SAFE_INTEGER);
+    v.integerAtLeast('minCapacity', minCapacity, 1);
     v.check(Token.isUnresolved(minCapacity) || Token.isUnresolved(maxCapacity) || maxCapacity >= minCapacity,
       'maxCapacity', maxCapacity, `at least minCapacity (${minCapacity})`);
     if (props.desiredCapacity !== undefined && !Token.isUnresolved(props.desiredCapacity)) {
@@ -412,7 +412,7 @@ export class AlbAutoScalingGroup extends Construct {
     }
     v.integerInRange('rootVolumeSize', props.rootVolumeSize, 8, 16384);
     v.integerInRange('targetCpuUtilization', props.targetCpuUtilization, 1, 100);
-    v.integerInRange('targetRequestsPerMinute', props.targetRequestsPerMinute, 1, Number.MAX_SAFE_INTEGER);
+    v.integerAtLeast('targetRequestsPerMinute', props.targetRequestsPerMinute, 1);
     v.secondsInRange('instanceWarmup', props.instanceWarmup, 0, 3600);
     v.integerInRange('applicationPort', props.applicationPort, 1, 65535);
     if (props.healthCheckPath !== undefined && !Token.isUnresolved(props.healthCheckPath)) {
@@ -445,8 +445,8 @@ export class AlbAutoScalingGroup extends Construct {
       const ms = props.responseTimeP99Threshold.toMilliseconds();
       v.check(ms > 0, 'responseTimeP99Threshold', `${ms} ms`, 'longer than 0');
     }
-    v.integerInRange('target5xxThreshold', props.target5xxThreshold, 0, Number.MAX_SAFE_INTEGER);
-    v.integerInRange('loadBalancer5xxThreshold', props.loadBalancer5xxThreshold, 0, Number.MAX_SAFE_INTEGER);
+    v.integerAtLeast('target5xxThreshold', props.target5xxThreshold, 0);
+    v.integerAtLeast('loadBalancer5xxThreshold', props.loadBalancer5xxThreshold, 0);
     const names = new Set<string>();
     for (const action of props.scheduledCapacity ?? []) {
       v.check(/^[A-Za-z][A-Za-z0-9-]{0,63}$/.test(action.name) && !names.has(action.name), `scheduledCapacity['${action.name}'].name`, action.name,
@@ -454,7 +454,7 @@ export class AlbAutoScalingGroup extends Construct {
       names.add(action.name);
       v.check(action.minCapacity !== undefined || action.maxCapacity !== undefined, `scheduledCapacity['${action.name}']`, 'no capacity',
         'a minCapacity, a maxCapacity or both');
-      v.integerInRange(`scheduledCapacity['${action.name}'].minCapacity`, action.minCapacity, 1, Number.MAX_SAFE_INTEGER);
+      v.integerAtLeast(`scheduledCapacity['${action.name}'].minCapacity`, action.minCapacity, 1);
       if (action.minCapacity !== undefined && action.maxCapacity !== undefined) {
         v.check(action.maxCapacity >= action.minCapacity, `scheduledCapacity['${action.name}'].maxCapacity`, action.maxCapacity,
           `at least its minCapacity (${action.minCapacity})`);

@@ -30,6 +30,14 @@ describe('PropValidator', () => {
     );
   });
 
+  test('checks limits with only a lower bound', () => {
+    const validator = new PropValidator('Thing');
+    validator.integerAtLeast('quota', 0, 1);
+    validator.integerAtLeast('quota', 1, 1);
+    validator.integerAtLeast('quota', Lazy.number({ produce: () => 0 }), 1);
+    expect(() => validator.throwIfInvalid()).toThrow(/^Thing has 1 invalid prop:\n {2}- quota is 0; it must be a whole number of at least 1\.$/);
+  });
+
   test('passes valid values and skips unresolved tokens', () => {
     const validator = new PropValidator('Thing');
     validator.integerInRange('size', 1, 1, 10);

@@ -307,7 +307,7 @@ describe('RestApiLambda', () => {
       ['a timeout under a second', { timeout: Duration.millis(500) }, /timeout is 0.5 seconds; it must be a whole number of seconds from 1 to 900/],
       ['a timeout beyond the integration timeout', { timeout: Duration.seconds(30) },
         /timeout is '30 seconds'; it must be at most the API's integration timeout of 29 seconds/],
-      ['negative reserved concurrency', { reservedConcurrentExecutions: -1 }, /reservedConcurrentExecutions is -1; it must be a whole number from 0/],
+      ['negative reserved concurrency', { reservedConcurrentExecutions: -1 }, /reservedConcurrentExecutions is -1; it must be a whole number of at least 0\./],
       ['a negative rate limit', { throttlingRateLimit: -1 }, /throttlingRateLimit is -1; it must be at least 0 requests per second/],
       ['a burst of 0', { throttlingBurstLimit: 0 }, /throttlingBurstLimit is 0; it must be a whole number from 1 to 5000/],
       ['an error rate over 1', { serverErrorRateThreshold: 5 }, /serverErrorRateThreshold is 5; it must be a share of requests from 0 to 1/],
@@ -322,7 +322,7 @@ describe('RestApiLambda', () => {
       ['a PRIVATE API without endpoints', { endpoint: RestApiEndpoint.PRIVATE }, /vpcEndpointIds is unset; it must be at least one interface endpoint id for a PRIVATE endpoint/],
       ['endpoints for a REGIONAL API', { vpcEndpointIds: ['vpce-1'] }, /vpcEndpointIds is \["vpce-1"\]; it must be left unset unless endpoint is PRIVATE/],
       ['a usage plan burst of 0', { usagePlan: { burstLimit: 0 } }, /usagePlan.burstLimit is 0; it must be a whole number from 1 to 5000/],
-      ['a usage plan quota of 0', { usagePlan: { dailyQuota: 0 } }, /usagePlan.dailyQuota is 0; it must be a whole number from 1/],
+      ['a usage plan quota of 0', { usagePlan: { dailyQuota: 0 } }, /usagePlan.dailyQuota is 0; it must be a whole number of at least 1\./],
       ['a negative usage plan rate', { usagePlan: { rateLimit: -1 } }, /usagePlan.rateLimit is -1; it must be at least 0/],
     ];
 

@@ -359,7 +359,7 @@ describe('AlbAutoScalingGroup', () => {
 
   describe('validation', () => {
     const invalid: Array<[string, Extra, RegExp]> = [
-      ['a minimum of 0', { minCapacity: 0 }, /minCapacity is 0; it must be a whole number from 1/],
+      ['a minimum of 0', { minCapacity: 0 }, /minCapacity is 0; it must be a whole number of at least 1\./],
       ['a maximum below the minimum', { minCapacity: 3, maxCapacity: 2 }, /maxCapacity is 2; it must be at least minCapacity \(3\)/],
       ['a desired capacity above the maximum', { desiredCapacity: 5 }, /desiredCapacity is 5; it must be a whole number from 2 to 4/],
       ['a desired capacity below the minimum', { desiredCapacity: 1 }, /desiredCapacity is 1; it must be a whole number from 2 to 4/],
@@ -367,7 +367,7 @@ describe('AlbAutoScalingGroup', () => {
       ['a root volume over 16 TiB', { rootVolumeSize: 16385 }, /rootVolumeSize is 16385; it must be a whole number from 8 to 16384/],
       ['a CPU target of 0', { targetCpuUtilization: 0 }, /targetCpuUtilization is 0; it must be a whole number from 1 to 100/],
       ['a CPU target over 100', { targetCpuUtilization: 101 }, /targetCpuUtilization is 101; it must be a whole number from 1 to 100/],
-      ['a request target of 0', { targetRequestsPerMinute: 0 }, /targetRequestsPerMinute is 0; it must be a whole number from 1/],
+      ['a request target of 0', { targetRequestsPerMinute: 0 }, /targetRequestsPerMinute is 0; it must be a whole number of at least 1\./],
       ['a warm-up over an hour', { instanceWarmup: Duration.seconds(3601) }, /instanceWarmup is 3601 seconds; it must be a whole number of seconds from 0 to 3600/],
       ['port 0', { applicationPort: 0 }, /applicationPort is 0; it must be a whole number from 1 to 65535/],
       ['port 65536', { applicationPort: 65536 }, /applicationPort is 65536; it must be a whole number from 1 to 65535/],
@@ -380,7 +380,10 @@ describe('AlbAutoScalingGroup', () => {
       ['a deregistration delay over an hour', { deregistrationDelay: Duration.seconds(3601) }, /deregistrationDelay is 3601 seconds; it must be a whole number of seconds from 0 to 3600/],
       ['stickiness over 7 days', { stickinessCookieDuration: Duration.days(8) }, /stickinessCookieDuration is 691200 seconds; it must be a whole number of seconds from 1 to 604800/],
       ['a zero latency threshold', { responseTimeP99Threshold: Duration.millis(0) }, /responseTimeP99Threshold is '0 ms'; it must be longer than 0/],
-      ['a negative 5xx threshold', { target5xxThreshold: -1 }, /target5xxThreshold is -1; it must be a whole number from 0/],
+      ['a negative 5xx threshold', { target5xxThreshold: -1 }, /target5xxThreshold is -1; it must be a whole number of at least 0\./],
+      ['a negative load balancer 5xx threshold', { loadBalancer5xxThreshold: -1 }, /loadBalancer5xxThreshold is -1; it must be a whole number of at least 0\./],
+      ['a scheduled minimum of 0', { scheduledCapacity: [{ name: 'Night', schedule: autoscaling.Schedule.cron({ hour: '2' }), minCapacity: 0 }] },
+        /scheduledCapacity\['Night'\]\.minCapacity is 0; it must be a whole number of at least 1\./],
       ['a scheduled action without capacity', { scheduledCapacity: [{ name: 'Peak', schedule: autoscaling.Schedule.cron({ hour: '8' }) }] },
         /scheduledCapacity\['Peak'\] is 'no capacity'; it must be a minCapacity, a maxCapacity or both/],
       ['a scheduled maximum below its minimum', { scheduledCapacity: [{ name: 'Peak', schedule: autoscaling.Schedule.cron({ hour: '8' }), minCapacity: 5, maxCapacity: 4 }] },
