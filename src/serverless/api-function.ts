@@ -69,12 +69,14 @@ export function validateLambdaApiProps(validator: PropValidator, props: LambdaAp
 }
 
 /**
- * The newest Node.js runtime this aws-cdk-lib knows.
+ * The newest fixed Node.js runtime this aws-cdk-lib knows. NODEJS_LATEST is skipped: it is
+ * variable, so the template's runtime would change when aws-cdk-lib moves it, and resolving it
+ * loads every region's facts, which tripled the synth time of a one-function API.
  */
 export function newestNodeRuntime(): lambda.Runtime {
   const version = (r: lambda.Runtime) => Number(/^nodejs(\d+)/.exec(r.name)?.[1] ?? 0);
   return lambda.Runtime.ALL
-    .filter((r) => r.family === lambda.RuntimeFamily.NODEJS && version(r) > 0)
+    .filter((r) => r.family === lambda.RuntimeFamily.NODEJS && !r.isVariable && version(r) > 0)
     .reduce((newest, r) => (version(r) > version(newest) ? r : newest));
 }
 
