@@ -80,7 +80,9 @@ const project = new awscdk.AwsCdkConstructLibrary({
   tsconfigDev: {
     include: ['scripts/**/*.ts', 'examples/**/*.ts', '.projenrc.ts'],
     exclude: ['build', 'cdk.out', 'lib', 'dist'],
-    compilerOptions: {},
+    // `npm test` type-checks everything with tsc before jest runs, so ts-jest may transpile each
+    // file on its own instead of checking every suite again: jest runs about 10 s faster.
+    compilerOptions: { isolatedModules: true },
   },
   eslintOptions: {
     dirs: ['src'],
@@ -109,7 +111,7 @@ project.deps.addDependency('constructs@10.5.1', DependencyType.BUILD);
 // test on a current release, which jsii would rather see pinned to the floor.
 project.compileTask.reset('jsii --fail-on-warnings --silence-warnings=metadata/missing-dev-dependency');
 // Importing the package must not load every aws-cdk-lib service module the library touches.
-project.compileTask.exec('ts-node --project tsconfig.dev.json scripts/lazy-index.ts');
+project.compileTask.exec('ts-node --transpile-only --project tsconfig.dev.json scripts/lazy-index.ts');
 
 // Platform binaries this registry lacks: pin versions it has so `npm ci` works from a clean clone.
 project.package.addField('overrides', {
@@ -127,7 +129,7 @@ project.package.addField('exports', {
 
 const synthExamples = project.addTask('synth:examples', {
   description: 'Synthesize every example (needs a compiled lib/) and report resources and cdk-nag findings',
-  steps: [{ exec: 'ts-node --project tsconfig.dev.json scripts/synth-examples.ts' }],
+  steps: [{ exec: 'ts-node --transpile-only --project tsconfig.dev.json scripts/synth-examples.ts' }],
 });
 project.addTask('synth', {
   description: 'Compile, then synthesize every example into cdk.out/<example>/ and report on each stack',
@@ -136,7 +138,7 @@ project.addTask('synth', {
 
 project.addTask('bench', {
   description: 'Measure synth time, resources and memory of each pattern against plain L2s, the import cost, and the README commands',
-  steps: [{ spawn: 'compile' }, { exec: 'ts-node --project tsconfig.dev.json scripts/bench.ts', receiveArgs: true }],
+  steps: [{ spawn: 'compile' }, { exec: 'ts-node --transpile-only --project tsconfig.dev.json scripts/bench.ts', receiveArgs: true }],
 });
 
 const apiDocs = project.addTask('check:api-docs', {
