@@ -1,3 +1,4 @@
+import { Token } from 'aws-cdk-lib';
 import * as apigw from 'aws-cdk-lib/aws-apigateway';
 import * as apigwv2 from 'aws-cdk-lib/aws-apigatewayv2';
 import * as authorizers from 'aws-cdk-lib/aws-apigatewayv2-authorizers';
@@ -148,7 +149,7 @@ export class HttpApiLambda extends Construct {
     v.check(props.userPoolClients === undefined || props.userPool !== undefined, 'userPoolClients', props.userPoolClients?.length,
       'left unset without userPool');
     if (props.jwtIssuer !== undefined) {
-      v.check(/^https:\/\/[^\s]+$/.test(props.jwtIssuer), 'jwtIssuer', props.jwtIssuer, 'the HTTPS URL of an OpenID Connect issuer');
+      v.check(Token.isUnresolved(props.jwtIssuer) || /^https:\/\/[^\s]+$/.test(props.jwtIssuer), 'jwtIssuer', props.jwtIssuer, 'the HTTPS URL of an OpenID Connect issuer');
       v.check((props.jwtAudience ?? []).length > 0, 'jwtAudience', props.jwtAudience, 'at least one audience with jwtIssuer');
     } else {
       v.check(props.jwtAudience === undefined, 'jwtAudience', props.jwtAudience, 'left unset without jwtIssuer');

@@ -1,4 +1,4 @@
-import { RemovalPolicy, Stack, Token } from 'aws-cdk-lib';
+import { Names, RemovalPolicy, Stack, Token } from 'aws-cdk-lib';
 import * as apigw from 'aws-cdk-lib/aws-apigateway';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as cognito from 'aws-cdk-lib/aws-cognito';
@@ -232,6 +232,9 @@ export class RestApiLambda extends Construct {
     const endpoint = props.endpoint ?? RestApiEndpoint.REGIONAL;
 
     this.api = new apigw.LambdaRestApi(this, 'Api', {
+      // API Gateway's metrics are keyed by the API's name, so it must be unique in the account and
+      // region, or two APIs' alarms would watch each other's traffic.
+      restApiName: Names.uniqueResourceName(this, { maxLength: 128 }),
       handler: this.handlerFunction,
       proxy: true,
       description: `The API of ${this.node.path}`,

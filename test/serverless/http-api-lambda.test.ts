@@ -157,7 +157,8 @@ describe('HttpApiLambda', () => {
     test('accepts unresolved tokens', () => {
       const stack = newStack({ withEnv: true });
       const burst = new CfnParameter(stack, 'Burst', { type: 'Number' }).valueAsNumber;
-      expect(() => new HttpApiLambda(stack, 'Notes', { code: CODE, throttlingBurstLimit: burst })).not.toThrow();
+      const issuer = new CfnParameter(stack, 'Issuer').valueAsString;
+      expect(() => new HttpApiLambda(stack, 'Notes', { code: CODE, throttlingBurstLimit: burst, jwtIssuer: issuer, jwtAudience: ['notes'] })).not.toThrow();
     });
 
     test('uses your function as it is', () => {

@@ -379,6 +379,20 @@ describe('RestApiLambda', () => {
       new RestApiLambda(stack, 'Tasks', { code: CODE, stage: DeploymentStage.DEV });
       Template.fromStack(stack).resourceCountIs('AWS::ApiGateway::RestApi', 2);
     });
+
+    test('two APIs have distinct names, so their alarms never watch each other (metrics are keyed by ApiName)', () => {
+      const stack = newStack({ withEnv: true });
+      const notes = new RestApiLambda(stack, 'Notes', { code: CODE });
+      const tasks = new RestApiLambda(stack, 'Tasks', { code: CODE });
+      const template = Template.fromStack(stack);
+      const names = Object.values(template.findResources('AWS::ApiGateway::RestApi')).map((r) => r.Properties.Name);
+      expect(new Set(names).size).toBe(2);
+      for (const api of [notes, tasks]) {
+        template.hasResourceProperties('AWS::CloudWatch::Alarm', Match.objectLike({
+          Dimensions: Match.arrayWith([{ Name: 'ApiName', Value: api.api.restApiName }]),
+        }));
+      }
+    });
   });
 
   describe('template validity', () => {
