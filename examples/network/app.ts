@@ -4,8 +4,10 @@ import { AwsSolutionsChecks, HIPAASecurityChecks, NIST80053R5Checks, PCIDSS321Ch
 import { DeploymentStage, MultiAzVpc } from 'cdk-best-practice-patterns';
 
 const app = new App();
-// `cdk deploy -c stage=dev` for a cheap, destroyable sandbox; production by default.
-const stage = app.node.tryGetContext('stage') === 'dev' ? DeploymentStage.DEV : DeploymentStage.PROD;
+// cdk.json sets this example's stage; `-c stage=dev` or `-c stage=prod` overrides it.
+const stageName: unknown = app.node.tryGetContext('stage');
+if (stageName !== 'dev' && stageName !== 'prod') throw new Error(`stage is ${String(stageName)}; it must be 'dev' or 'prod'.`);
+const stage = stageName === 'prod' ? DeploymentStage.PROD : DeploymentStage.DEV;
 
 // With an account and region, the VPC spans 3 AZs; an env-agnostic stack only gets 2.
 const account = process.env.CDK_DEFAULT_ACCOUNT;

@@ -11,8 +11,10 @@ import { Construct } from 'constructs';
 import { DeploymentStage, SnsFanOut } from 'cdk-best-practice-patterns';
 
 const app = new App();
-// `cdk deploy -c stage=dev` for a cheap, destroyable sandbox; production by default.
-const stage = app.node.tryGetContext('stage') === 'dev' ? DeploymentStage.DEV : DeploymentStage.PROD;
+// cdk.json sets this example's stage; `-c stage=dev` or `-c stage=prod` overrides it.
+const stageName: unknown = app.node.tryGetContext('stage');
+if (stageName !== 'dev' && stageName !== 'prod') throw new Error(`stage is ${String(stageName)}; it must be 'dev' or 'prod'.`);
+const stage = stageName === 'prod' ? DeploymentStage.PROD : DeploymentStage.DEV;
 const production = stage === DeploymentStage.PROD;
 
 const stack = new Stack(app, 'OrderEventsExample', {

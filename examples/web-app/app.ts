@@ -5,8 +5,10 @@ import { AwsSolutionsChecks, HIPAASecurityChecks, NIST80053R5Checks, PCIDSS321Ch
 import { AlbAutoScalingGroup, DeploymentStage, MultiAzVpc } from 'cdk-best-practice-patterns';
 
 const app = new App();
-// A sandbox example: DEV unless `-c stage=prod`.
-const stage = app.node.tryGetContext('stage') === 'prod' ? DeploymentStage.PROD : DeploymentStage.DEV;
+// cdk.json sets this example's stage; `-c stage=dev` or `-c stage=prod` overrides it.
+const stageName: unknown = app.node.tryGetContext('stage');
+if (stageName !== 'dev' && stageName !== 'prod') throw new Error(`stage is ${String(stageName)}; it must be 'dev' or 'prod'.`);
+const stage = stageName === 'prod' ? DeploymentStage.PROD : DeploymentStage.DEV;
 // `-c certificateArn=arn:aws:acm:...` serves HTTPS; without one, the example opts in to plain HTTP.
 const certificateArn: string | undefined = app.node.tryGetContext('certificateArn');
 
