@@ -128,12 +128,26 @@ project.package.addField('exports', {
 });
 
 const synthExamples = project.addTask('synth:examples', {
-  description: 'Synthesize every example (needs a compiled lib/) and report resources and cdk-nag findings',
+  description: 'Synthesize every example in both stages (needs a compiled lib/); report resources, cdk-nag findings and cost in cdk.out/REPORT.md',
   steps: [{ exec: 'ts-node --transpile-only --project tsconfig.dev.json scripts/synth-examples.ts' }],
 });
 project.addTask('synth', {
   description: 'Compile, then synthesize every example into cdk.out/<example>/ and report on each stack',
   steps: [{ spawn: 'compile' }, { spawn: synthExamples.name }],
+});
+
+const diagramsScript = 'ts-node --transpile-only --project tsconfig.dev.json scripts/diagrams.ts';
+project.addTask('diagrams', {
+  description: 'Synthesize the examples, then redraw the architecture diagrams and cost tables in the READMEs and docs/patterns/',
+  steps: [{ spawn: 'synth' }, { exec: diagramsScript }],
+});
+const checkDiagrams = project.addTask('check:diagrams', {
+  description: 'Fail when a committed diagram or cost table does not match the code (needs cdk.out/ from synth:examples)',
+  steps: [{ exec: `${diagramsScript} --check` }],
+});
+const checkDocSnippets = project.addTask('check:doc-snippets', {
+  description: 'Type-check the usage snippets of docs/patterns/*.md against the compiled lib/',
+  steps: [{ exec: 'ts-node --transpile-only --project tsconfig.dev.json scripts/check-doc-snippets.ts' }],
 });
 
 project.addTask('bench', {
@@ -151,12 +165,15 @@ const apiDocs = project.addTask('check:api-docs', {
   ],
 });
 
-// `npm test` is everything CI checks: compile, type-check (tests, scripts, examples), unit tests,
-// lint, API docs, and the examples' synth with its compliance report.
+// `npm test` is everything CI checks: compile, type-check (tests, scripts, examples, doc snippets),
+// unit tests, lint, API docs, the examples' synth with its compliance report, and the generated
+// diagrams and cost tables being current.
 const test = project.tasks.tryFind('test')!;
 test.prependExec('rm -rf build/test-out', { name: 'Clear the cloud assemblies of earlier test runs' });
 test.prependSpawn(project.compileTask);
+test.spawn(checkDocSnippets);
 test.spawn(apiDocs);
 test.spawn(synthExamples);
+test.spawn(checkDiagrams);
 
 project.synth();

@@ -1,0 +1,157 @@
+/**
+ * npm run diagrams: writes the generated parts of the docs, between `<!-- BEGIN <marker> -->` and
+ * `<!-- END <marker> -->` lines, so they cannot drift from the code:
+ * - the architecture diagram (Mermaid) of each example, in its README and the main README, from
+ *   its synthesized default stage in cdk.out/<example>/ (run `npm run synth` first);
+ * - the estimated cost at rest of each example in both stages, in its README;
+ * - the diagram of each pattern with default props, in docs/patterns/, synthesized here.
+ *
+ *   ts-node --transpile-only scripts/diagrams.ts           # rewrite the diagrams
+ *   ts-node --transpile-only scripts/diagrams.ts --check   # exit 1 if a committed diagram is stale
+ */
+import * as fs from 'fs';
+import * as path from 'path';
+import { App, Stack } from 'aws-cdk-lib';
+import * as cxapi from 'aws-cdk-lib/cx-api';
+import * as lambda from 'aws-cdk-lib/aws-lambda';
+import { architectureDiagram } from './mermaid-diagram';
+import { PRICES } from './prices';
+import { fixedMonthlyCost, totalUsd, usd } from './stack-report';
+// The compiled package, as users get it: its classes carry the jsii names the diagram groups by.
+import * as patterns from 'cdk-best-practice-patterns';
+
+const ROOT = path.resolve(__dirname, '..');
+const CHECK = process.argv.includes('--check');
+const NOTE = 'IAM roles and policies, security groups, routes and subnets are left out; keys, log groups and alarms are counted per pattern.';
+
+/** A generated part of a markdown file. */
+interface Block {
+  readonly file: string;
+  readonly marker: string;
+  readonly body: string;
+}
+
+const readJson = (file: string) => JSON.parse(fs.readFileSync(file, 'utf8'));
+
+function diagramOfAssembly(outdir: string): string {
+  const manifest = readJson(path.join(outdir, 'manifest.json'));
+  const tree = readJson(path.join(outdir, 'tree.json')).tree;
+  return Object.entries<any>(manifest.artifacts ?? {})
+    .filter(([, a]) => a.type === 'aws:cloudformation:stack')
+    .map(([stack, a]) => architectureDiagram(readJson(path.join(outdir, a.properties.templateFile)), tree, stack))
+    .join('\n');
+}
+
+const mermaidBlock = (mermaid: string, caption: string) => `\`\`\`mermaid\n${mermaid}\`\`\`\n\n_${caption}_`;
+
+/** The example's estimated fixed monthly cost in each stage, from cdk.out/<example>[-<stage>]/. */
+function costTable(example: string, defaultStage: string): string {
+  const stages = ['dev', 'prod'];
+  const costs = stages.map((stage) => {
+    const outdir = path.join(ROOT, 'cdk.out', stage === defaultStage ? example : `${example}-${stage}`);
+    const manifest = readJson(path.join(outdir, 'manifest.json'));
+    return Object.values<any>(manifest.artifacts).filter((a) => a.type === 'aws:cloudformation:stack')
+      .flatMap((a) => fixedMonthlyCost(readJson(path.join(outdir, a.properties.templateFile))));
+  });
+  const items = [...new Set(costs.flatMap((lines) => lines.map((l) => l.item)))];
+  return [
+    '| always-on resource | DEV | PROD |',
+    '|---|--:|--:|',
+    ...items.map((item) => `| ${item} | ${costs.map((lines) => {
+      const line = lines.find((l) => l.item === item);
+      return line ? `${line.quantity} = ${usd(line.monthlyUsd)}` : '-';
+    }).join(' | ')} |`),
+    `| **estimated fixed cost per month** | ${costs.map((lines) => `**${usd(totalUsd(lines))}**`).join(' | ')} |`,
+    '',
+    `_Estimated by \`npm run diagrams\` from the synthesized templates, at on-demand list prices in ${PRICES.region} as of ${PRICES.asOf} `
+      + '(`scripts/prices.ts`). Usage (requests, messages, invocations, logs, data transfer, load balancer LCUs) comes on top._',
+  ].join('\n');
+}
+
+function exampleBlocks(): Block[] {
+  const examples = fs.readdirSync(path.join(ROOT, 'examples')).filter((e) => fs.existsSync(path.join(ROOT, 'examples', e, 'cdk.json'))).sort();
+  return examples.flatMap((example) => {
+    const outdir = path.join(ROOT, 'cdk.out', example);
+    if (!fs.existsSync(path.join(outdir, 'manifest.json'))) {
+      throw new Error(`cdk.out/${example} is missing: run \`npm run synth\` before drawing the examples' diagrams`);
+    }
+    const stage = readJson(path.join(ROOT, 'examples', example, 'cdk.json')).context.stage;
+    const diagram = mermaidBlock(diagramOfAssembly(outdir), `Drawn by \`npm run diagrams\` from the synthesized ${stage} stage. ${NOTE}`);
+    return [
+      { file: path.join('examples', example, 'README.md'), marker: 'diagram', body: diagram },
+      { file: 'README.md', marker: `diagram:${example}`, body: diagram },
+      { file: path.join('examples', example, 'README.md'), marker: 'cost', body: costTable(example, stage) },
+    ];
+  });
+}
+
+/** Each pattern page's diagram: the pattern with default props, in an env-agnostic stack. */
+const PATTERN_SCENARIOS: Record<string, (stack: Stack) => void> = {
+  'multi-az-vpc': (stack) => new patterns.MultiAzVpc(stack, 'Network'),
+  'alb-auto-scaling-group': (stack) => new patterns.AlbAutoScalingGroup(stack, 'Web', {
+    vpc: new patterns.MultiAzVpc(stack, 'Network').vpc,
+    allowInsecureHttp: true,
+  }),
+  'queue-with-dead-letter-queue': (stack) => new patterns.QueueWithDeadLetterQueue(stack, 'Jobs', {
+    consumer: new lambda.Function(stack, 'Consumer', {
+      runtime: lambda.Runtime.NODEJS_24_X,
+      handler: 'index.handler',
+      code: lambda.Code.fromInline('exports.handler = async () => ({ batchItemFailures: [] });'),
+    }),
+  }),
+  'sns-fan-out': (stack) => new patterns.SnsFanOut(stack, 'Events', { subscribers: [{ name: 'billing' }, { name: 'audit' }] }),
+  'rest-api-lambda': (stack) => new patterns.RestApiLambda(stack, 'Api', { code: lambda.Code.fromInline('exports.handler = async () => ({ statusCode: 200 });') }),
+  'http-api-lambda': (stack) => new patterns.HttpApiLambda(stack, 'Api', { code: lambda.Code.fromInline('exports.handler = async () => ({ statusCode: 200 });') }),
+};
+
+function patternBlocks(): Block[] {
+  const outRoot = path.join(ROOT, 'build', 'diagrams');
+  fs.mkdirSync(outRoot, { recursive: true });
+  return Object.entries(PATTERN_SCENARIOS).map(([page, build]) => {
+    const app = new App({
+      outdir: fs.mkdtempSync(path.join(outRoot, `${page}-`)),
+      context: { ...cxapi.CURRENTLY_RECOMMENDED_FLAGS, ...cxapi.NEW_PROJECT_DEFAULT_CONTEXT, [cxapi.PATH_METADATA_ENABLE_CONTEXT]: true },
+    });
+    build(new Stack(app, 'Stack'));
+    const diagram = mermaidBlock(diagramOfAssembly(app.synth().directory), `Drawn by \`npm run diagrams\` with default props. ${NOTE}`);
+    return { file: path.join('docs', 'patterns', `${page}.md`), marker: 'diagram', body: diagram };
+  });
+}
+
+const render = (b: Block) => `<!-- BEGIN ${b.marker} -->\n${b.body}\n<!-- END ${b.marker} -->`;
+
+function main(): number {
+  const stale: string[] = [];
+  const blocks = [...exampleBlocks(), ...patternBlocks()];
+  const byFile = new Map<string, Block[]>();
+  blocks.forEach((d) => byFile.set(d.file, [...(byFile.get(d.file) ?? []), d]));
+
+  for (const [file, ofFile] of byFile) {
+    const before = fs.readFileSync(path.join(ROOT, file), 'utf8');
+    let after = before;
+    for (const d of ofFile) {
+      const block = new RegExp(`<!-- BEGIN ${d.marker} -->[\\s\\S]*?<!-- END ${d.marker} -->`);
+      if (!block.test(after)) {
+        stale.push(`${file}: no <!-- BEGIN ${d.marker} --> ... <!-- END ${d.marker} --> markers`);
+        continue;
+      }
+      after = after.replace(block, () => render(d));
+    }
+    if (after !== before) {
+      if (CHECK) {
+        stale.push(`${file}: a generated diagram or cost table does not match the code`);
+      } else {
+        fs.writeFileSync(path.join(ROOT, file), after);
+        console.log(`updated ${file}`);
+      }
+    }
+  }
+  if (stale.length) {
+    console.error(`${stale.join('\n')}\nRun \`npm run diagrams\` and commit the result.`);
+    return 1;
+  }
+  console.log(`${blocks.length} diagrams and cost tables in ${byFile.size} files are ${CHECK ? 'current' : 'written'}`);
+  return 0;
+}
+
+process.exitCode = main();

@@ -1,0 +1,251 @@
+/**
+ * Draws a synthesized stack as a Mermaid flowchart, which GitHub renders natively: one box per
+ * pattern instance (nested as the patterns nest), the resources a reader needs to follow the
+ * traffic and the messages, and the flows between them read from the template's references.
+ * IAM, security groups, routes and policies are left out; keys, log groups and alarms are
+ * counted, one node per pattern.
+ */
+import type { Template } from './stack-report';
+
+/** The cloud assembly's tree.json, as far as this file reads it. */
+export interface TreeNode {
+  readonly id: string;
+  readonly path: string;
+  readonly constructInfo?: { fqn: string };
+  readonly children?: Record<string, TreeNode>;
+}
+
+const PACKAGE = 'cdk-best-practice-patterns';
+
+interface Group {
+  readonly path: string;
+  readonly label: string;
+  readonly children: Group[];
+}
+
+interface Node {
+  readonly id: string;
+  readonly label: string;
+  readonly group: string;
+  readonly shape: 'box' | 'round' | 'stadium' | 'cylinder';
+  /** Singular and plural, for a node that counts resources. */
+  readonly counted?: [string, string];
+}
+
+/** How a resource type is drawn: a node of its own, or counted in one node per pattern. */
+const DRAWN: Record<string, { label: (props: any, name: string) => string; shape: Node['shape']; counted?: [string, string] }> = {
+  'AWS::EC2::VPC': { label: (p) => `VPC ${typeof p.CidrBlock === 'string' ? p.CidrBlock : ''}`.trim(), shape: 'box' },
+  'AWS::EC2::InternetGateway': { label: () => 'Internet gateway', shape: 'round' },
+  'AWS::EC2::NatGateway': { label: () => 'NAT gateway', shape: 'round', counted: ['NAT gateway', 'NAT gateways'] },
+  'AWS::EC2::VPCEndpoint': { label: () => 'VPC endpoint', shape: 'round', counted: ['VPC endpoint', 'VPC endpoints'] },
+  'AWS::ElasticLoadBalancingV2::LoadBalancer': { label: (p) => `Application Load Balancer, ${p.Scheme ?? 'internal'}`, shape: 'box' },
+  'AWS::AutoScaling::AutoScalingGroup': { label: (p) => `Auto Scaling group, ${p.MinSize}-${p.MaxSize} instances`, shape: 'box' },
+  'AWS::WAFv2::WebACL': { label: (p) => `WAF web ACL, ${p.Rules?.length ?? 0} rule groups`, shape: 'round' },
+  'AWS::S3::Bucket': { label: (_p, name) => `S3 bucket ${name}`, shape: 'cylinder' },
+  'AWS::SNS::Topic': { label: (p) => (p.FifoTopic ? 'SNS FIFO topic' : 'SNS topic'), shape: 'stadium' },
+  'AWS::SQS::Queue': { label: (_p, name) => `SQS ${name}`, shape: 'cylinder' },
+  'AWS::Lambda::Function': { label: (_p, name) => `Lambda ${name}`, shape: 'box' },
+  'AWS::ApiGateway::RestApi': { label: () => 'API Gateway REST API', shape: 'stadium' },
+  'AWS::ApiGatewayV2::Api': { label: () => 'API Gateway HTTP API', shape: 'stadium' },
+  'AWS::Cognito::UserPool': { label: () => 'Cognito user pool', shape: 'round' },
+  'AWS::KMS::Key': { label: () => 'KMS key', shape: 'round', counted: ['KMS key', 'KMS keys'] },
+  'AWS::Logs::LogGroup': { label: () => 'Log group', shape: 'cylinder', counted: ['log group', 'log groups'] },
+  'AWS::CloudWatch::Alarm': { label: () => 'Alarm', shape: 'round', counted: ['alarm', 'alarms'] },
+};
+
+/** Every logical id referenced anywhere inside a value. */
+function references(value: any, found = new Set<string>()): Set<string> {
+  if (Array.isArray(value)) {
+    value.forEach((v) => references(v, found));
+  } else if (value && typeof value === 'object') {
+    if (typeof value.Ref === 'string') found.add(value.Ref);
+    if (Array.isArray(value['Fn::GetAtt'])) found.add(value['Fn::GetAtt'][0]);
+    Object.values(value).forEach((v) => references(v, found));
+  }
+  return found;
+}
+
+const sanitize = (s: string) => s.replace(/[^A-Za-z0-9]/g, '_');
+const quote = (s: string) => `"${s.replace(/"/g, '#quot;')}"`;
+
+/** The pattern instances of a tree, nested as they nest; everything else belongs to the stack. */
+function patternGroups(node: TreeNode, parentPath = node.path): Group[] {
+  return Object.values(node.children ?? {}).flatMap((child) => {
+    const fqn = child.constructInfo?.fqn ?? '';
+    if (!fqn.startsWith(`${PACKAGE}.`)) return patternGroups(child, parentPath);
+    const name = child.path.slice(parentPath.length + 1);
+    return [{ path: child.path, label: `${name}: ${fqn.slice(PACKAGE.length + 1)}`, children: patternGroups(child, child.path) }];
+  });
+}
+
+function innermostGroup(groups: Group[], resourcePath: string, outer = ''): string {
+  for (const g of groups) {
+    if (resourcePath.startsWith(`${g.path}/`)) return innermostGroup(g.children, resourcePath, g.path);
+  }
+  return outer;
+}
+
+/** A short, readable name for a resource: its construct path below its pattern, without `/Resource`. */
+function shortName(resourcePath: string, group: string, stackName: string): string {
+  const below = resourcePath.slice((group || stackName).length + 1).replace(/\/Resource$/, '');
+  return below.split('/').filter((s) => !/^[A-Za-z0-9]+[0-9A-F]{8}$/.test(s)).join(' / ') || below;
+}
+
+export function architectureDiagram(template: Template, tree: TreeNode, stackName: string): string {
+  const stackNode = tree.children?.[stackName];
+  if (!stackNode) throw new Error(`tree.json has no stack ${stackName}`);
+  const groups = patternGroups(stackNode);
+  const resources = template.Resources ?? {};
+  const pathOf = (id: string): string => (resources[id] as any)?.Metadata?.['aws:cdk:path'] ?? `${stackName}/${id}`;
+
+  // Which node stands for each logical id: its own, or its pattern's counted node.
+  const nodes = new Map<string, Node>();
+  const nodeOf = new Map<string, string>();
+  const counts = new Map<string, number>();
+  for (const [id, r] of Object.entries(resources)) {
+    const drawn = DRAWN[r.Type];
+    const resourcePath = pathOf(id);
+    // aws-cdk-lib's custom-resource providers are plumbing, not architecture.
+    if (!drawn || resourcePath.includes('/Custom::') || resourcePath.includes('/AWS679f53fac002430cb0da5b7982bd2287')) continue;
+    const group = innermostGroup(groups, resourcePath);
+    if (drawn.counted) {
+      const nodeId = `${sanitize(group || stackName)}__${sanitize(drawn.counted[1])}`;
+      counts.set(nodeId, (counts.get(nodeId) ?? 0) + 1);
+      nodes.set(nodeId, { id: nodeId, label: drawn.counted[1], group, shape: drawn.shape, counted: drawn.counted });
+      nodeOf.set(id, nodeId);
+    } else {
+      const nodeId = sanitize(resourcePath.replace(/\/Resource$/, ''));
+      nodes.set(nodeId, { id: nodeId, label: drawn.label(r.Properties ?? {}, shortName(resourcePath, group, stackName)), group, shape: drawn.shape });
+      nodeOf.set(id, nodeId);
+    }
+  }
+
+  const edges = new Set<string>();
+  const edge = (from: string | undefined, to: string | undefined, label: string, dotted = false) => {
+    if (from && to && from !== to) edges.add(`${from} ${dotted ? '-.->' : '-->'}|${quote(label)}| ${to}`);
+  };
+  const ofType = (type: string) => Object.entries(resources).filter(([, r]) => r.Type === type).map(([id, r]) => [id, r.Properties ?? {}] as [string, any]);
+  const firstRef = (value: any, type?: string) => [...references(value)].find((id) => !type || resources[id]?.Type === type);
+  const node = (id: string | undefined) => (id ? nodeOf.get(id) : undefined);
+
+  // Entry points from outside.
+  const listeners = ofType('AWS::ElasticLoadBalancingV2::Listener');
+  for (const [id, p] of ofType('AWS::ElasticLoadBalancingV2::LoadBalancer')) {
+    if (p.Scheme === 'internet-facing') {
+      const protocols = [...new Set(listeners.filter(([, l]) => firstRef(l.LoadBalancerArn) === id).map(([, l]) => l.Protocol))].sort();
+      edge('internet', node(id), protocols.join(', ') || 'HTTP');
+    }
+    const logBucket = (p.LoadBalancerAttributes ?? []).find((a: any) => a.Key === 'access_logs.s3.bucket');
+    edge(node(id), node(firstRef(logBucket?.Value)), 'access logs', true);
+  }
+  for (const [id] of [...ofType('AWS::ApiGateway::RestApi'), ...ofType('AWS::ApiGatewayV2::Api')]) {
+    edge('clients', node(id), 'HTTPS');
+  }
+
+  // Load balancer to instances, through the target group.
+  const groupsByTargetGroup = new Map<string, string>();
+  for (const [id, p] of ofType('AWS::AutoScaling::AutoScalingGroup')) {
+    references(p.TargetGroupARNs).forEach((tg) => groupsByTargetGroup.set(tg, id));
+  }
+  for (const [, l] of listeners) {
+    for (const tg of references(l.DefaultActions)) edge(node(firstRef(l.LoadBalancerArn)), node(groupsByTargetGroup.get(tg)), 'forwards');
+  }
+  for (const [, p] of ofType('AWS::WAFv2::WebACLAssociation')) {
+    const target = [...references(p.ResourceArn)].map(node).find(Boolean);
+    edge(node(firstRef(p.WebACLArn)), target, 'filters', true);
+  }
+
+  // APIs to their functions.
+  for (const [, p] of ofType('AWS::ApiGateway::Method')) {
+    edge(node(firstRef(p.RestApiId)), node(firstRef(p.Integration, 'AWS::Lambda::Function')), 'proxies');
+  }
+  for (const [, p] of ofType('AWS::ApiGatewayV2::Integration')) {
+    edge(node(firstRef(p.ApiId)), node(firstRef(p.IntegrationUri, 'AWS::Lambda::Function')), 'proxies');
+  }
+
+  // Messages: topic to queues, queues to dead-letter queues and consumers.
+  for (const [, p] of ofType('AWS::SNS::Subscription')) {
+    const topic = node(firstRef(p.TopicArn));
+    edge(topic, node(firstRef(p.Endpoint)), p.FilterPolicy ? 'filtered' : 'all messages');
+    edge(topic, node(firstRef(p.RedrivePolicy)), 'undeliverable', true);
+  }
+  for (const [id, p] of ofType('AWS::SQS::Queue')) {
+    if (p.RedrivePolicy) edge(node(id), node(firstRef(p.RedrivePolicy)), `after ${p.RedrivePolicy.maxReceiveCount} receives`, true);
+  }
+  for (const [, p] of ofType('AWS::Lambda::EventSourceMapping')) {
+    edge(node(firstRef(p.EventSourceArn)), node(firstRef(p.FunctionName)), 'batches');
+  }
+
+  // Who may publish or send: a managed policy granting it to the role of a function or instances.
+  const computeByRole = new Map<string, string>();
+  for (const [id, p] of ofType('AWS::Lambda::Function')) computeByRole.set(firstRef(p.Role) ?? '', id);
+  const profiles = new Map(ofType('AWS::IAM::InstanceProfile').map(([id, p]) => [id, firstRef(p.Roles)]));
+  const templates = new Map(ofType('AWS::EC2::LaunchTemplate').map(([id, p]) => [id, profiles.get(firstRef(p.LaunchTemplateData?.IamInstanceProfile) ?? '')]));
+  for (const [id, p] of ofType('AWS::AutoScaling::AutoScalingGroup')) computeByRole.set(templates.get(firstRef(p.LaunchTemplate) ?? '') ?? '', id);
+  for (const [, p] of [...ofType('AWS::IAM::ManagedPolicy'), ...ofType('AWS::IAM::Policy')]) {
+    for (const statement of p.PolicyDocument?.Statement ?? []) {
+      const actions: string[] = [statement.Action].flat();
+      const verb = actions.includes('sns:Publish') ? 'publishes' : actions.includes('sqs:SendMessage') ? 'sends' : undefined;
+      if (!verb) continue;
+      for (const role of references(p.Roles)) {
+        for (const target of references(statement.Resource)) edge(node(computeByRole.get(role)), node(target), verb);
+      }
+    }
+  }
+
+  // Inside the VPC: which tier reaches the internet, and how.
+  for (const [id, p] of ofType('AWS::EC2::VPC')) {
+    const vpc = node(id);
+    const nat = [...nodes.values()].find((n) => n.label === 'NAT gateways' && n.group === nodes.get(vpc ?? '')?.group);
+    const igw = node(ofType('AWS::EC2::VPCGatewayAttachment').map(([, a]) => a).filter((a) => firstRef(a.VpcId) === id).map((a) => firstRef(a.InternetGatewayId))[0]);
+    edge(vpc, nat?.id, 'egress of the private subnets');
+    edge(nat?.id, igw, 'egress');
+    edge(igw, 'internet', 'egress');
+    void p;
+  }
+
+  // Where compute and load balancers run: the tier of the subnets they are placed in.
+  const tierOf = new Map(ofType('AWS::EC2::Subnet').map(([id, p]) => [id, {
+    vpc: firstRef(p.VpcId),
+    tier: (p.Tags ?? []).find((t: any) => t.Key === 'aws-cdk:subnet-type')?.Value?.toLowerCase() ?? 'some',
+  }]));
+  const placed = (id: string, subnets: any) => {
+    const found = [...references(subnets)].map((s) => tierOf.get(s)).filter((t) => t !== undefined);
+    if (found.length) edge(node(id), node(found[0]!.vpc), `in the ${found[0]!.tier} subnets`, true);
+  };
+  ofType('AWS::ElasticLoadBalancingV2::LoadBalancer').forEach(([id, p]) => placed(id, p.Subnets));
+  ofType('AWS::AutoScaling::AutoScalingGroup').forEach(([id, p]) => placed(id, p.VPCZoneIdentifier));
+  ofType('AWS::Lambda::Function').forEach(([id, p]) => placed(id, p.VpcConfig?.SubnetIds));
+
+  // Alarms to whoever is notified.
+  for (const [id, p] of ofType('AWS::CloudWatch::Alarm')) {
+    edge(node(id), node(firstRef(p.AlarmActions, 'AWS::SNS::Topic')), 'notify', true);
+  }
+  for (const [, p] of ofType('AWS::EC2::FlowLog')) {
+    edge(node(firstRef(p.ResourceId)), node(firstRef(p.LogGroupName) ?? firstRef(p.LogDestination)), 'flow logs', true);
+  }
+
+  // Render: outside nodes, then each pattern box with its nodes, then the edges.
+  const shape = (n: Node, label: string) => ({
+    box: `${n.id}[${quote(label)}]`,
+    round: `${n.id}(${quote(label)})`,
+    stadium: `${n.id}([${quote(label)}])`,
+    cylinder: `${n.id}[(${quote(label)})]`,
+  })[n.shape];
+  const render = (n: Node) => shape(n, n.counted ? `${counts.get(n.id)} ${n.counted[counts.get(n.id) === 1 ? 0 : 1]}` : n.label);
+  const used = [...edges].join('\n');
+  const lines = ['flowchart LR'];
+  if (used.includes('internet')) lines.push('  internet((Internet))');
+  if (used.includes('clients')) lines.push('  clients((Clients))');
+  const byGroup = (g: string) => [...nodes.values()].filter((n) => n.group === g).sort((a, b) => a.id.localeCompare(b.id));
+  byGroup('').forEach((n) => lines.push(`  ${render(n)}`));
+  const renderGroup = (g: Group, indent: string) => {
+    lines.push(`${indent}subgraph ${sanitize(g.path)}[${quote(g.label)}]`);
+    byGroup(g.path).forEach((n) => lines.push(`${indent}  ${render(n)}`));
+    g.children.forEach((c) => renderGroup(c, `${indent}  `));
+    lines.push(`${indent}end`);
+  };
+  groups.forEach((g) => renderGroup(g, '  '));
+  [...edges].sort().forEach((e) => lines.push(`  ${e}`));
+  return `${lines.join('\n')}\n`;
+}

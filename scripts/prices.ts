@@ -1,0 +1,42 @@
+/**
+ * The price table behind the synth report's cost estimate: on-demand list prices in one region,
+ * for the resources that cost money while an example sits idle. Usage-priced services (Lambda,
+ * SQS, SNS, API Gateway, CloudWatch Logs, S3, data transfer, LCUs, WAF requests) cost nothing at
+ * rest and are left out. Update the figures and `asOf` together, from the pages in `sources`.
+ */
+export const PRICES = {
+  region: 'us-east-1',
+  asOf: '2026-11',
+  hoursPerMonth: 730,
+  sources: [
+    'https://aws.amazon.com/vpc/pricing/ (NAT gateway, public IPv4 address)',
+    'https://aws.amazon.com/privatelink/pricing/ (interface endpoint per AZ)',
+    'https://aws.amazon.com/elasticloadbalancing/pricing/ (Application Load Balancer hour)',
+    'https://aws.amazon.com/ec2/pricing/on-demand/ (Linux instances)',
+    'https://aws.amazon.com/ebs/pricing/ (gp3 storage)',
+    'https://aws.amazon.com/kms/pricing/ (customer managed key)',
+    'https://aws.amazon.com/waf/pricing/ (web ACL, rule)',
+    'https://aws.amazon.com/cloudwatch/pricing/ (standard-resolution alarm metric)',
+  ],
+  /** USD per hour. */
+  natGatewayHour: 0.045,
+  publicIpv4Hour: 0.005,
+  interfaceEndpointAzHour: 0.01,
+  applicationLoadBalancerHour: 0.0225,
+  instanceHour: {
+    't4g.micro': 0.0084,
+    't4g.small': 0.0168,
+    't4g.medium': 0.0336,
+    't4g.large': 0.0672,
+    'm7g.large': 0.0816,
+    't3.micro': 0.0104,
+    't3.small': 0.0208,
+    'm7i.large': 0.1008,
+  } as Record<string, number>,
+  /** USD per month. */
+  gp3GbMonth: 0.08,
+  kmsKeyMonth: 1,
+  wafWebAclMonth: 5,
+  wafRuleMonth: 1,
+  alarmMetricMonth: 0.1,
+};
