@@ -12,8 +12,8 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { App, Stack } from 'aws-cdk-lib';
-import * as cxapi from 'aws-cdk-lib/cx-api';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
+import * as cxapi from 'aws-cdk-lib/cx-api';
 import { architectureDiagram } from './mermaid-diagram';
 import { PRICES } from './prices';
 import { fixedMonthlyCost, totalUsd, usd } from './stack-report';

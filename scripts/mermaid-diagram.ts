@@ -41,9 +41,13 @@ const DRAWN: Record<string, { label: (props: any, name: string) => string; shape
   'AWS::ElasticLoadBalancingV2::LoadBalancer': { label: (p) => `Application Load Balancer, ${p.Scheme ?? 'internal'}`, shape: 'box' },
   'AWS::AutoScaling::AutoScalingGroup': { label: (p) => `Auto Scaling group, ${p.MinSize}-${p.MaxSize} instances`, shape: 'box' },
   'AWS::WAFv2::WebACL': { label: (p) => `WAF web ACL, ${p.Rules?.length ?? 0} rule groups`, shape: 'round' },
-  'AWS::S3::Bucket': { label: (_p, name) => `S3 bucket ${name}`, shape: 'cylinder' },
+  'AWS::S3::Bucket': { label: (_p, name) => `S3 ${name.replace(/Bucket$/, '')}`, shape: 'cylinder' },
   'AWS::SNS::Topic': { label: (p) => (p.FifoTopic ? 'SNS FIFO topic' : 'SNS topic'), shape: 'stadium' },
-  'AWS::SQS::Queue': { label: (_p, name) => `SQS ${name}`, shape: 'cylinder' },
+  'AWS::SQS::Queue': {
+    // Inside a QueueWithDeadLetterQueue box, "Queue" and "DLQ" say enough.
+    label: (_p, name) => name.replace(/SubscriptionDeadLetterQueue/, 'subscription DLQ').replace(/DeadLetterQueue/, 'DLQ').replace(/ \/ /g, ' '),
+    shape: 'cylinder',
+  },
   'AWS::Lambda::Function': { label: (_p, name) => `Lambda ${name}`, shape: 'box' },
   'AWS::ApiGateway::RestApi': { label: () => 'API Gateway REST API', shape: 'stadium' },
   'AWS::ApiGatewayV2::Api': { label: () => 'API Gateway HTTP API', shape: 'stadium' },
@@ -98,6 +102,16 @@ export function architectureDiagram(template: Template, tree: TreeNode, stackNam
   const resources = template.Resources ?? {};
   const pathOf = (id: string): string => (resources[id] as any)?.Metadata?.['aws:cdk:path'] ?? `${stackName}/${id}`;
 
+  // The subnet tier each load balancer, instance group and function runs in goes into its label:
+  // drawn as edges to the VPC, placements dragged the network box across the whole diagram.
+  const subnetTier = new Map(Object.entries(resources).filter(([, r]) => r.Type === 'AWS::EC2::Subnet').map(([id, r]) => [id,
+    (r.Properties?.Tags ?? []).find((t: any) => t.Key === 'aws-cdk:subnet-type')?.Value?.toLowerCase() as string | undefined]));
+  const placement = (props: any) => {
+    const subnets = props.Subnets ?? props.VPCZoneIdentifier ?? props.VpcConfig?.SubnetIds;
+    const tier = [...references(subnets)].map((id) => subnetTier.get(id)).find(Boolean);
+    return tier ? `, ${tier} subnets` : '';
+  };
+
   // Which node stands for each logical id: its own, or its pattern's counted node.
   const nodes = new Map<string, Node>();
   const nodeOf = new Map<string, string>();
@@ -115,16 +129,24 @@ export function architectureDiagram(template: Template, tree: TreeNode, stackNam
       nodeOf.set(id, nodeId);
     } else {
       const nodeId = sanitize(resourcePath.replace(/\/Resource$/, ''));
-      nodes.set(nodeId, { id: nodeId, label: drawn.label(r.Properties ?? {}, shortName(resourcePath, group, stackName)), group, shape: drawn.shape });
+      const props = r.Properties ?? {};
+      const label = drawn.label(props, shortName(resourcePath, group, stackName)) + placement(props);
+      nodes.set(nodeId, { id: nodeId, label, group, shape: drawn.shape });
       nodeOf.set(id, nodeId);
     }
   }
 
   const edges = new Set<string>();
-  const edge = (from: string | undefined, to: string | undefined, label: string, dotted = false) => {
-    if (from && to && from !== to) edges.add(`${from} ${dotted ? '-.->' : '-->'}|${quote(label)}| ${to}`);
+  const linked = new Set<string>();
+  const edge = (from: string | undefined, to: string | undefined, label: string, style: 'solid' | 'dotted' | 'long' = 'solid') => {
+    if (!from || !to || from === to) return;
+    // A long link puts its target one column further, next to its source rather than past another's.
+    edges.add(`${from} ${{ solid: '-->', dotted: '-.->', long: '--->' }[style]}|${quote(label)}| ${to}`);
+    linked.add(from).add(to);
   };
-  const ofType = (type: string) => Object.entries(resources).filter(([, r]) => r.Type === type).map(([id, r]) => [id, r.Properties ?? {}] as [string, any]);
+  const ofType = (type: string) => Object.entries(resources)
+    .filter(([, r]) => r.Type === type)
+    .map(([id, r]) => [id, r.Properties ?? {}] as [string, any]);
   const firstRef = (value: any, type?: string) => [...references(value)].find((id) => !type || resources[id]?.Type === type);
   const node = (id: string | undefined) => (id ? nodeOf.get(id) : undefined);
 
@@ -136,7 +158,7 @@ export function architectureDiagram(template: Template, tree: TreeNode, stackNam
       edge('internet', node(id), protocols.join(', ') || 'HTTP');
     }
     const logBucket = (p.LoadBalancerAttributes ?? []).find((a: any) => a.Key === 'access_logs.s3.bucket');
-    edge(node(id), node(firstRef(logBucket?.Value)), 'access logs', true);
+    edge(node(id), node(firstRef(logBucket?.Value)), 'access logs', 'dotted');
   }
   for (const [id] of [...ofType('AWS::ApiGateway::RestApi'), ...ofType('AWS::ApiGatewayV2::Api')]) {
     edge('clients', node(id), 'HTTPS');
@@ -152,7 +174,7 @@ export function architectureDiagram(template: Template, tree: TreeNode, stackNam
   }
   for (const [, p] of ofType('AWS::WAFv2::WebACLAssociation')) {
     const target = [...references(p.ResourceArn)].map(node).find(Boolean);
-    edge(node(firstRef(p.WebACLArn)), target, 'filters', true);
+    edge(node(firstRef(p.WebACLArn)), target, 'filters', 'dotted');
   }
 
   // APIs to their functions.
@@ -167,13 +189,13 @@ export function architectureDiagram(template: Template, tree: TreeNode, stackNam
   for (const [, p] of ofType('AWS::SNS::Subscription')) {
     const topic = node(firstRef(p.TopicArn));
     edge(topic, node(firstRef(p.Endpoint)), p.FilterPolicy ? 'filtered' : 'all messages');
-    edge(topic, node(firstRef(p.RedrivePolicy)), 'undeliverable', true);
+    edge(topic, node(firstRef(p.RedrivePolicy)), 'undeliverable', 'dotted');
   }
   for (const [id, p] of ofType('AWS::SQS::Queue')) {
-    if (p.RedrivePolicy) edge(node(id), node(firstRef(p.RedrivePolicy)), `after ${p.RedrivePolicy.maxReceiveCount} receives`, true);
+    if (p.RedrivePolicy) edge(node(id), node(firstRef(p.RedrivePolicy)), `after ${p.RedrivePolicy.maxReceiveCount} receives`, 'dotted');
   }
   for (const [, p] of ofType('AWS::Lambda::EventSourceMapping')) {
-    edge(node(firstRef(p.EventSourceArn)), node(firstRef(p.FunctionName)), 'batches');
+    edge(node(firstRef(p.EventSourceArn)), node(firstRef(p.FunctionName)), 'batches', 'long');
   }
 
   // Who may publish or send: a managed policy granting it to the role of a function or instances.
@@ -198,31 +220,19 @@ export function architectureDiagram(template: Template, tree: TreeNode, stackNam
     const vpc = node(id);
     const nat = [...nodes.values()].find((n) => n.label === 'NAT gateways' && n.group === nodes.get(vpc ?? '')?.group);
     const igw = node(ofType('AWS::EC2::VPCGatewayAttachment').map(([, a]) => a).filter((a) => firstRef(a.VpcId) === id).map((a) => firstRef(a.InternetGatewayId))[0]);
-    edge(vpc, nat?.id, 'egress of the private subnets');
+    edge(vpc, nat?.id, 'private egress');
     edge(nat?.id, igw, 'egress');
-    edge(igw, 'internet', 'egress');
+    // Its own Internet node: the entry one would draw a loop across the whole diagram.
+    edge(igw, 'internet_out', 'egress');
     void p;
   }
 
-  // Where compute and load balancers run: the tier of the subnets they are placed in.
-  const tierOf = new Map(ofType('AWS::EC2::Subnet').map(([id, p]) => [id, {
-    vpc: firstRef(p.VpcId),
-    tier: (p.Tags ?? []).find((t: any) => t.Key === 'aws-cdk:subnet-type')?.Value?.toLowerCase() ?? 'some',
-  }]));
-  const placed = (id: string, subnets: any) => {
-    const found = [...references(subnets)].map((s) => tierOf.get(s)).filter((t) => t !== undefined);
-    if (found.length) edge(node(id), node(found[0]!.vpc), `in the ${found[0]!.tier} subnets`, true);
-  };
-  ofType('AWS::ElasticLoadBalancingV2::LoadBalancer').forEach(([id, p]) => placed(id, p.Subnets));
-  ofType('AWS::AutoScaling::AutoScalingGroup').forEach(([id, p]) => placed(id, p.VPCZoneIdentifier));
-  ofType('AWS::Lambda::Function').forEach(([id, p]) => placed(id, p.VpcConfig?.SubnetIds));
-
   // Alarms to whoever is notified.
   for (const [id, p] of ofType('AWS::CloudWatch::Alarm')) {
-    edge(node(id), node(firstRef(p.AlarmActions, 'AWS::SNS::Topic')), 'notify', true);
+    edge(node(id), node(firstRef(p.AlarmActions, 'AWS::SNS::Topic')), 'notify', 'dotted');
   }
   for (const [, p] of ofType('AWS::EC2::FlowLog')) {
-    edge(node(firstRef(p.ResourceId)), node(firstRef(p.LogGroupName) ?? firstRef(p.LogDestination)), 'flow logs', true);
+    edge(node(firstRef(p.ResourceId)), node(firstRef(p.LogGroupName) ?? firstRef(p.LogDestination)), 'flow logs', 'dotted');
   }
 
   // Render: outside nodes, then each pattern box with its nodes, then the edges.
@@ -232,11 +242,24 @@ export function architectureDiagram(template: Template, tree: TreeNode, stackNam
     stadium: `${n.id}([${quote(label)}])`,
     cylinder: `${n.id}[(${quote(label)})]`,
   })[n.shape];
-  const render = (n: Node) => shape(n, n.counted ? `${counts.get(n.id)} ${n.counted[counts.get(n.id) === 1 ? 0 : 1]}` : n.label);
-  const used = [...edges].join('\n');
+  const countLabel = (n: Node) => `${counts.get(n.id)} ${n.counted![counts.get(n.id) === 1 ? 0 : 1]}`;
+  const render = (n: Node) => shape(n, n.counted ? countLabel(n) : n.label);
+
+  // A pattern's counted nodes that nothing links to (alarms, keys, ...) become one muted node, so
+  // they do not crowd the flow.
+  const unlinked = [...nodes.values()].filter((n) => n.counted && !linked.has(n.id));
+  for (const n of unlinked) nodes.delete(n.id);
+  const operations = new Map<string, Node[]>();
+  unlinked.forEach((n) => operations.set(n.group, [...(operations.get(n.group) ?? []), n]));
+  for (const [group, members] of operations) {
+    const id = `${sanitize(group || stackName)}__operations`;
+    nodes.set(id, { id, label: members.map(countLabel).join(' · '), group, shape: 'round' });
+  }
+
   const lines = ['flowchart LR'];
-  if (used.includes('internet')) lines.push('  internet((Internet))');
-  if (used.includes('clients')) lines.push('  clients((Clients))');
+  for (const [id, label] of [['internet', 'Internet'], ['clients', 'Clients'], ['internet_out', 'Internet']]) {
+    if (linked.has(id)) lines.push(`  ${id}((${label})):::external`);
+  }
   const byGroup = (g: string) => [...nodes.values()].filter((n) => n.group === g).sort((a, b) => a.id.localeCompare(b.id));
   byGroup('').forEach((n) => lines.push(`  ${render(n)}`));
   const renderGroup = (g: Group, indent: string) => {
@@ -247,5 +270,9 @@ export function architectureDiagram(template: Template, tree: TreeNode, stackNam
   };
   groups.forEach((g) => renderGroup(g, '  '));
   [...edges].sort().forEach((e) => lines.push(`  ${e}`));
+  lines.push('  classDef external fill:#fff,stroke:#333,stroke-width:2px');
+  lines.push('  classDef operations fill:#f4f4f4,stroke:#bbb,color:#555,stroke-dasharray:3 3');
+  const muted = [...nodes.keys()].filter((id) => id.endsWith('__operations')).sort();
+  if (muted.length) lines.push(`  class ${muted.join(',')} operations`);
   return `${lines.join('\n')}\n`;
 }

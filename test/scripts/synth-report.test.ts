@@ -1,18 +1,18 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { Stack } from 'aws-cdk-lib';
-import * as cxapi from 'aws-cdk-lib/cx-api';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as sns from 'aws-cdk-lib/aws-sns';
+import * as cxapi from 'aws-cdk-lib/cx-api';
 import { architectureDiagram } from '../../scripts/mermaid-diagram';
 import { PRICES } from '../../scripts/prices';
 import { acknowledgements, fixedMonthlyCost, resourceCountsByType, totalUsd, usd } from '../../scripts/stack-report';
 // The compiled package: its classes carry the jsii names the diagram groups patterns by.
-import { AlbAutoScalingGroup, DeploymentStage, MultiAzVpc, RestApiLambda, SnsFanOut } from 'cdk-best-practice-patterns';
 import { acknowledgeNagFinding } from '../../src/core/nag';
 import { newApp, TEST_ENV } from '../support/app';
 import { consumerFunction } from '../support/fixtures';
+import { AlbAutoScalingGroup, DeploymentStage, MultiAzVpc, RestApiLambda, SnsFanOut } from 'cdk-best-practice-patterns';
 
 // The synth report and the diagrams are what learners read first, so what they say is tested
 // against real synthesized stacks, not hand-written templates.
@@ -121,11 +121,13 @@ describe('architecture diagram', () => {
       'Example_Orders_Topic -->|"all messages"| Example_Orders_audit_Queue_Queue',
       'Example_Orders_Topic -.->|"undeliverable"| Example_Orders_billing_SubscriptionDeadLetterQueue',
       'Example_Orders_billing_Queue_Queue -.->|"after 5 receives"| Example_Orders_billing_Queue_DeadLetterQueue',
-      'Example_Orders_billing_Queue_Queue -->|"batches"| Example_Biller',
+      'Example_Orders_billing_Queue_Queue --->|"batches"| Example_Biller',
+      'Example_Orders_billing_Queue_Queue[("Queue")]',
+      'Example_Orders_billing_SubscriptionDeadLetterQueue[("billing subscription DLQ")]',
     ]));
   });
 
-  test('web tier: internet to load balancer to instances, placed in their subnets, NAT egress', () => {
+  test('web tier: internet to load balancer to instances, with their subnet tiers, and NAT egress to its own Internet node', () => {
     const { template, tree } = synthesized((stack) => {
       const vpc = new MultiAzVpc(stack, 'Network').vpc;
       new AlbAutoScalingGroup(stack, 'Web', { vpc, allowInsecureHttp: true });
@@ -135,10 +137,13 @@ describe('architecture diagram', () => {
     expect(diagramLines(diagram)).toEqual(expect.arrayContaining([
       'internet -->|"HTTP"| Example_Web_LoadBalancer',
       'Example_Web_LoadBalancer -->|"forwards"| Example_Web_AutoScalingGroup_ASG',
-      'Example_Web_AutoScalingGroup_ASG -.->|"in the private subnets"| Example_Network_Vpc',
-      'Example_Web_LoadBalancer -.->|"in the public subnets"| Example_Network_Vpc',
-      'Example_Network_Vpc -->|"egress of the private subnets"| Example_Network__NAT_gateways',
+      'Example_Web_LoadBalancer["Application Load Balancer, internet-facing, public subnets"]',
+      'Example_Web_AutoScalingGroup_ASG["Auto Scaling group, 2-4 instances, private subnets"]',
+      'Example_Network_Vpc -->|"private egress"| Example_Network__NAT_gateways',
       'Example_Network__NAT_gateways("2 NAT gateways")',
+      'Example_Network_Vpc_IGW -->|"egress"| internet_out',
+      // Alarms, keys and endpoints nothing links to are one muted node per pattern.
+      'Example_Network__operations("2 VPC endpoints · 1 KMS key · 4 alarms")',
     ]));
   });
 
