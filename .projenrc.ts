@@ -71,6 +71,8 @@ const project = new awscdk.AwsCdkConstructLibrary({
       setupFiles: ['<rootDir>/test/support/jest-setup.ts'],
       // Each suite synthesizes whole apps; two workers match the 2-core machines we run on.
       maxWorkers: 2,
+      // Coverage costs jest about 10% of its time and gates nothing: `npx jest --coverage` when wanted.
+      collectCoverage: false,
     },
   },
   typecheckTests: true,
@@ -165,14 +167,22 @@ const apiDocs = project.addTask('check:api-docs', {
   ],
 });
 
-// `npm test` is everything CI checks: compile, type-check (tests, scripts, examples, doc snippets),
-// unit tests, lint, API docs, the examples' synth with its compliance report, and the generated
-// diagrams and cost tables being current.
+// `npm test` is everything CI checks: compile; type-check (tests, scripts, examples, doc
+// snippets), lint and the API docs side by side, as they are independent single-threaded checks;
+// the unit tests; the examples' synth with its compliance report; and the generated diagrams and
+// cost tables being current. Steps are listed here, not left to projen's defaults, so that the
+// order and the parallel group are deliberate.
 const test = project.tasks.tryFind('test')!;
-test.prependExec('rm -rf build/test-out', { name: 'Clear the cloud assemblies of earlier test runs' });
-test.prependSpawn(project.compileTask);
-test.spawn(checkDocSnippets);
-test.spawn(apiDocs);
+test.reset();
+test.spawn(project.compileTask);
+test.exec('rm -rf build/test-out', { name: 'Clear the cloud assemblies of earlier test runs' });
+test.exec(`bash scripts/parallel.sh ${[
+  'tsc --noEmit -p tsconfig.dev.json',
+  'npx projen eslint',
+  `npx projen ${checkDocSnippets.name}`,
+  `npx projen ${apiDocs.name}`,
+].map((c) => `"${c}"`).join(' ')}`, { name: 'Type-check, lint, doc snippets and API docs, side by side' });
+test.exec('jest --ci', { receiveArgs: true });
 test.spawn(synthExamples);
 test.spawn(checkDiagrams);
 

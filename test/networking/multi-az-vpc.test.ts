@@ -11,7 +11,16 @@ import { cloudFormationFindings } from '../support/cfn-validation';
 import { COMPLIANT, runNagPacks } from '../support/nag';
 import { normalizedTemplate } from '../support/snapshot';
 
-function build(props: MultiAzVpcProps = {}, withEnv = true): { stack: Stack; network: MultiAzVpc; template: Template } {
+/**
+ * The pattern with default props is built once per file and shared: no test changes a stack after
+ * building it, and building it for each of them was most of this suite's time.
+ */
+function build(props?: MultiAzVpcProps, withEnv?: boolean) {
+  return props === undefined && withEnv === undefined ? (defaults ??= buildNew()) : buildNew(props, withEnv);
+}
+let defaults: ReturnType<typeof buildNew> | undefined;
+
+function buildNew(props: MultiAzVpcProps = {}, withEnv = true): { stack: Stack; network: MultiAzVpc; template: Template } {
   const stack = newStack({ withEnv });
   const network = new MultiAzVpc(stack, 'Network', props);
   return { stack, network, template: Template.fromStack(stack) };

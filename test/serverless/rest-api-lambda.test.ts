@@ -20,7 +20,16 @@ import { normalizedTemplate } from '../support/snapshot';
 const CODE = lambda.Code.fromInline('exports.handler = async () => ({ statusCode: 200, body: "ok" });');
 type Extra = Partial<RestApiLambdaProps>;
 
-function build(extra: Extra = {}) {
+/**
+ * The pattern with default props is built once per file and shared: no test changes a stack after
+ * building it, and building it for each of them was most of this suite's time.
+ */
+function build(extra?: Extra) {
+  return extra === undefined ? (defaults ??= buildNew()) : buildNew(extra);
+}
+let defaults: ReturnType<typeof buildNew> | undefined;
+
+function buildNew(extra: Extra = {}) {
   const stack = newStack({ withEnv: true });
   const api = new RestApiLambda(stack, 'Notes', { code: CODE, ...extra });
   return { stack, api, template: Template.fromStack(stack) };

@@ -18,7 +18,16 @@ function certificate(stack: Stack): acm.ICertificate {
   return acm.Certificate.fromCertificateArn(stack, 'Certificate', CERT_ARN);
 }
 
-function build(extra: Extra = {}, options: { withEnv?: boolean; withCertificate?: boolean } = {}) {
+/**
+ * The pattern with default props is built once per file and shared: no test changes a stack after
+ * building it, and building it for each of them was most of this suite's time.
+ */
+function build(extra?: Extra, options?: { withEnv?: boolean; withCertificate?: boolean }) {
+  return extra === undefined && options === undefined ? (defaults ??= buildNew()) : buildNew(extra, options);
+}
+let defaults: ReturnType<typeof buildNew> | undefined;
+
+function buildNew(extra: Extra = {}, options: { withEnv?: boolean; withCertificate?: boolean } = {}) {
   const stack = newStack({ withEnv: options.withEnv ?? true });
   const vpc = new MultiAzVpc(stack, 'Network').vpc;
   const web = new AlbAutoScalingGroup(stack, 'Web', {
