@@ -20,6 +20,7 @@ const WITH_COMMANDS = !args.includes('--no-commands');
 const MAX_RATIO = 1.5;
 const MAX_IMPORT_OVERHEAD_MS = 50;
 const MAX_TEST_SECONDS = 180;
+const MAX_EXAMPLES_SYNTH_SECONDS = 60;
 
 interface Sample { importMs: number; buildMs: number; synthMs: number; resources: number; maxRssMb: number }
 interface Stats { median: number; min: number; max: number }
@@ -90,9 +91,18 @@ function main(): number {
   if (WITH_COMMANDS) {
     const testSeconds = wallSeconds('npm test');
     const synthSeconds = wallSeconds('npm run synth');
-    commands.push(`| \`npm test\` | ${testSeconds.toFixed(0)} s | under ${MAX_TEST_SECONDS} s |`, `| \`npm run synth\` | ${synthSeconds.toFixed(0)} s | under 60 s |`);
+    // The examples' synth alone, without the compile `npm run synth` starts with.
+    const examplesSeconds = wallSeconds('npx projen synth:examples');
+    commands.push(
+      `| \`npm test\` | ${testSeconds.toFixed(0)} s | under ${MAX_TEST_SECONDS} s |`,
+      `| \`npm run synth\` (compile, then every example in both stages) | ${synthSeconds.toFixed(0)} s | |`,
+      `| the examples' synth alone (\`npx projen synth:examples\`) | ${examplesSeconds.toFixed(0)} s | under ${MAX_EXAMPLES_SYNTH_SECONDS} s |`,
+    );
     if (testSeconds > MAX_TEST_SECONDS) {
       misses.push(`npm test takes ${testSeconds.toFixed(0)} s (target ${MAX_TEST_SECONDS} s)`);
+    }
+    if (examplesSeconds > MAX_EXAMPLES_SYNTH_SECONDS) {
+      misses.push(`synthesizing the examples takes ${examplesSeconds.toFixed(0)} s (target ${MAX_EXAMPLES_SYNTH_SECONDS} s)`);
     }
   }
 

@@ -25,7 +25,9 @@ export interface QueueWithDeadLetterQueueProps extends PatternProps {
 
   /**
    * How long the queue keeps a message, from 60 seconds to 14 days. The dead-letter queue always
-   * keeps messages for the 14-day maximum, so what fails is never lost early.
+   * keeps messages for the 14-day maximum. On a standard queue SQS counts that from when the
+   * message was first sent, so a failed message has at least 14 days minus this period in the
+   * dead-letter queue: 10 days with the default, less with a longer retention.
    *
    * @default Duration.days(4)
    */
@@ -163,7 +165,7 @@ export class QueueWithDeadLetterQueue extends Construct {
         `at least ${VISIBILITY_PER_FUNCTION_TIMEOUT} times the consumer's timeout of ${consumerTimeout!.toSeconds()} seconds (${minVisibility.toSeconds()} seconds)`);
     }
     validator.check(!props.contentBasedDeduplication || fifo, 'contentBasedDeduplication', props.contentBasedDeduplication,
-      'left unset unless fifo is true (only FIFO queues deduplicate)');
+      'false or unset unless fifo is true (only FIFO queues deduplicate)');
     if (!retentionPeriod.isUnresolved() && !oldestMessageAgeThreshold.isUnresolved()) {
       const threshold = oldestMessageAgeThreshold.toSeconds({ integral: false });
       validator.check(threshold >= 1 && threshold < retentionPeriod.toSeconds(), 'oldestMessageAgeThreshold',

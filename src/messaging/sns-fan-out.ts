@@ -87,7 +87,7 @@ export interface SnsFanOutProps extends PatternProps {
   /**
    * An existing topic to fan out from. Its encryption and policy stay its owner's.
    *
-   * @default - a new topic, encrypted with `masterKey`, accepting TLS requests only
+   * @default - a new topic, encrypted with `masterKey`, that accepts publishing over TLS only
    */
   readonly topic?: sns.ITopic;
 
@@ -131,8 +131,8 @@ const MAX_FILTER_COMBINATIONS = 150;
  * events its filter policy asks for.
  *
  * Applies: fan-out to queues rather than to fragile endpoints; a topic encrypted with a rotating
- * customer-managed key and a TLS-only policy; filter policies validated against SNS's limits;
- * raw message delivery; for each subscriber a QueueWithDeadLetterQueue and a subscription
+ * customer-managed key and a policy refusing to publish without TLS; filter policies validated
+ * against SNS's limits; raw message delivery; for each subscriber a QueueWithDeadLetterQueue and a subscription
  * dead-letter queue, so neither failed processing nor failed delivery loses a message; FIFO
  * topics with FIFO queues; alarms on failed notifications and on every dead-letter queue.
  */
@@ -167,7 +167,7 @@ export class SnsFanOut extends Construct {
       }
     }
     validator.check(!props.contentBasedDeduplication || props.fifo === true, 'contentBasedDeduplication', props.contentBasedDeduplication,
-      'left unset unless fifo is true (only FIFO topics deduplicate)');
+      'false or unset unless fifo is true (only FIFO topics deduplicate)');
     const topicFifo = props.topic ? props.topic.fifo : props.fifo ?? false;
     const names = new Set<string>();
     for (const subscriber of props.subscribers ?? []) {

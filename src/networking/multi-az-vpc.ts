@@ -26,7 +26,7 @@ export interface MultiAzVpcProps extends PatternProps {
   readonly cidr?: string;
 
   /**
-   * How many Availability Zones to spread over, at least 2.
+   * How many Availability Zones to spread over, from 2 to 6 (the most any region has).
    *
    * An env-agnostic stack only gets 2 from CloudFormation (`Fn::GetAZs`); set the stack's `env`
    * or `availabilityZones` to get 3.
@@ -119,8 +119,9 @@ export interface MultiAzVpcProps extends PatternProps {
   readonly flowLogEncryptionKey?: kms.IKey;
 
   /**
-   * AWS services to reach through interface endpoints (PrivateLink) from the private subnets,
-   * with private DNS, open on HTTPS to the VPC's CIDR.
+   * AWS services to reach through interface endpoints (PrivateLink), with private DNS, open on
+   * HTTPS to the VPC's CIDR. The endpoints sit in the private subnets, or without them in the
+   * isolated subnets, or else in the public ones.
    *
    * @default - none; S3 and DynamoDB always get free gateway endpoints
    */
@@ -141,7 +142,7 @@ const ALLOWED_RETENTION = new Set<number>(
  * Applies: at least 2 AZs (3 where known) with every tier in each; NAT per AZ in PROD and one in
  * DEV; no public IPs by default; encrypted flow logs with a retention; S3 and DynamoDB gateway
  * endpoints; a default security group with no rules; a network ACL that lets only the private
- * tier reach the isolated tier; alarms on NAT gateway port exhaustion and dropped packets.
+ * and isolated tiers reach the isolated tier; alarms on NAT gateway port exhaustion and dropped packets.
  */
 export class MultiAzVpc extends Construct {
   /**
@@ -251,7 +252,7 @@ export class MultiAzVpc extends Construct {
     this.privateSubnets = withPrivate ? { subnetType: ec2.SubnetType.PRIVATE_WITH_EGRESS } : undefined;
     this.isolatedSubnets = withIsolated ? { subnetType: ec2.SubnetType.PRIVATE_ISOLATED } : undefined;
 
-    this.acknowledgePublicRoutes();
+    this.acknowledgePublicSubnets(props.mapPublicIpOnLaunch ?? false);
 
     if (props.flowLogBucket) {
       this.flowLog = this.vpc.addFlowLog('FlowLog', {
@@ -371,12 +372,18 @@ export class MultiAzVpc extends Construct {
     }
   }
 
-  private acknowledgePublicRoutes(): void {
+  private acknowledgePublicSubnets(mapPublicIpOnLaunch: boolean): void {
+    const packs = [NagPackPrefix.HIPAA_SECURITY, NagPackPrefix.NIST_800_53_R5, NagPackPrefix.PCI_DSS_321];
     for (const subnet of this.vpc.publicSubnets) {
       const route = subnet.node.tryFindChild('DefaultRoute');
       if (route) {
-        acknowledgeNagRule(route, [NagPackPrefix.HIPAA_SECURITY, NagPackPrefix.NIST_800_53_R5, NagPackPrefix.PCI_DSS_321], 'VPCNoUnrestrictedRouteToIGW',
+        acknowledgeNagRule(route, packs, 'VPCNoUnrestrictedRouteToIGW',
           'Public subnets exist to route to the internet gateway: they hold only the load balancers and NAT gateways.');
+      }
+      // A deliberate weakening the caller asked for by name, so it is acknowledged, not hidden.
+      if (mapPublicIpOnLaunch) {
+        acknowledgeNagRule(subnet.node.defaultChild!, packs, 'VPCSubnetAutoAssignPublicIpDisabled',
+          'mapPublicIpOnLaunch was set: instances launched in the public subnets get a public address, as the caller chose.');
       }
     }
   }

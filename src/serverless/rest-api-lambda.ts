@@ -269,7 +269,8 @@ export class RestApiLambda extends Construct {
       },
       defaultCorsPreflightOptions: props.allowedOrigins ? {
         allowOrigins: props.allowedOrigins,
-        allowHeaders: [...apigw.Cors.DEFAULT_HEADERS, 'X-Api-Key'],
+        // The defaults include the signing headers and X-Api-Key, which a usage plan needs.
+        allowHeaders: apigw.Cors.DEFAULT_HEADERS,
         allowMethods: apigw.Cors.ALL_METHODS,
       } : undefined,
     });
@@ -305,7 +306,7 @@ export class RestApiLambda extends Construct {
     v.check(props.authorizerKind === undefined || props.authorizerFunction !== undefined, 'authorizerKind', props.authorizerKind,
       'left unset without authorizerFunction');
     if (props.stageName !== undefined && !Token.isUnresolved(props.stageName)) {
-      v.check(/^[A-Za-z0-9_]{1,128}$/.test(props.stageName), 'stageName', props.stageName, 'letters, digits and underscores, 1 to 128 of them');
+      v.check(/^[A-Za-z0-9_-]{1,128}$/.test(props.stageName), 'stageName', props.stageName, 'letters, digits, hyphens and underscores, 1 to 128 of them');
     }
     if (props.webAclArn !== undefined && !Token.isUnresolved(props.webAclArn)) {
       v.check(REGIONAL_WEB_ACL_ARN.test(props.webAclArn), 'webAclArn', props.webAclArn, 'the ARN of a regional WAFv2 web ACL (arn:aws:wafv2:<region>:<account>:regional/webacl/...)');

@@ -92,9 +92,9 @@ export interface AlbAutoScalingGroupProps extends PatternProps {
   readonly minCapacity?: number;
 
   /**
-   * The most instances, at least `minCapacity`.
+   * The most instances, a whole number of at least `minCapacity`.
    *
-   * @default - 4 in PROD, 2 in DEV
+   * @default - 4 in PROD, 2 in DEV, or `minCapacity` when that is higher
    */
   readonly maxCapacity?: number;
 
@@ -405,6 +405,7 @@ export class AlbAutoScalingGroup extends Construct {
   private validate(props: AlbAutoScalingGroupProps, minCapacity: number, maxCapacity: number, allowedCidrs: string[]): void {
     const v = new PropValidator(`AlbAutoScalingGroup '${this.node.path}'`);
     v.integerAtLeast('minCapacity', minCapacity, 1);
+    v.integerAtLeast('maxCapacity', maxCapacity, 1);
     v.check(Token.isUnresolved(minCapacity) || Token.isUnresolved(maxCapacity) || maxCapacity >= minCapacity,
       'maxCapacity', maxCapacity, `at least minCapacity (${minCapacity})`);
     if (props.desiredCapacity !== undefined && !Token.isUnresolved(props.desiredCapacity)) {

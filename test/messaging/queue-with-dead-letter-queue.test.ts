@@ -227,7 +227,7 @@ describe('QueueWithDeadLetterQueue', () => {
       ['a wait time over 20 seconds', { receiveMessageWaitTime: Duration.seconds(21) }, /receiveMessageWaitTime is 21 seconds; it must be a whole number of seconds from 0 to 20/],
       ['a visibility timeout over 12 hours', { visibilityTimeout: Duration.hours(13) }, /visibilityTimeout is 46800 seconds; it must be a whole number of seconds from 0 to 43200/],
       ['a fractional visibility timeout', { visibilityTimeout: Duration.millis(1500) }, /visibilityTimeout is 1.5 seconds/],
-      ['deduplication on a standard queue', { contentBasedDeduplication: true }, /contentBasedDeduplication is true; it must be left unset unless fifo is true/],
+      ['deduplication on a standard queue', { contentBasedDeduplication: true }, /contentBasedDeduplication is true; it must be false or unset unless fifo is true/],
       ['an age threshold under a second', { oldestMessageAgeThreshold: Duration.millis(500) }, /oldestMessageAgeThreshold is '0.5 seconds'; it must be at least 1 second and shorter than the retention period \(345600 seconds\)/],
       ['an age threshold beyond the retention', { retentionPeriod: Duration.hours(1), oldestMessageAgeThreshold: Duration.hours(2) }, /oldestMessageAgeThreshold is '7200 seconds'; it must be at least 1 second and shorter than the retention period \(3600 seconds\)/],
       ['a batch size without a consumer', { batchSize: 5 }, /batchSize is 5; it must be left unset without a consumer/],

@@ -79,9 +79,9 @@ describe('SnsFanOut', () => {
       template.hasResourceProperties('AWS::SNS::Topic', { KmsMasterKeyId: { 'Fn::GetAtt': [logicalId(stack, key), 'Arn'] } });
     });
 
-    test('denies publishing and subscribing over plain HTTP', () => {
+    test('denies publishing over plain HTTP', () => {
       build().template.hasResourceProperties('AWS::SNS::TopicPolicy', {
-        PolicyDocument: { Statement: [Match.objectLike({ Effect: 'Deny', Condition: { Bool: { 'aws:SecureTransport': 'false' } } })] },
+        PolicyDocument: { Statement: [Match.objectLike({ Effect: 'Deny', Action: 'sns:Publish', Condition: { Bool: { 'aws:SecureTransport': 'false' } } })] },
       });
     });
 
@@ -245,7 +245,7 @@ describe('SnsFanOut', () => {
         /subscribers\['x'\]\.queueOptions\.fifo is false; it must be true or unset, like the topic/],
       ['a FIFO queue under a standard topic', { subscribers: [{ name: 'x', queueOptions: { fifo: true } }] },
         /subscribers\['x'\]\.queueOptions\.fifo is true; it must be false or unset, like the topic/],
-      ['deduplication on a standard topic', { contentBasedDeduplication: true }, /contentBasedDeduplication is true; it must be left unset unless fifo is true/],
+      ['deduplication on a standard topic', { contentBasedDeduplication: true }, /contentBasedDeduplication is true; it must be false or unset unless fifo is true/],
     ];
 
     test.each(invalid)('rejects %s', (_name, props, message) => {

@@ -368,6 +368,16 @@ describe('MultiAzVpc', () => {
       expect(runNagPacks(app)).toEqual(COMPLIANT);
     });
 
+    test('public IPs on launch, asked for by name, are acknowledged on the public subnets and nowhere else', () => {
+      const app = newApp();
+      new MultiAzVpc(new Stack(app, 'PublicIps'), 'Network', { mapPublicIpOnLaunch: true });
+      expect(runNagPacks(app)).toEqual(COMPLIANT);
+      const acknowledged = app.node.findAll()
+        .filter((c) => c.node.metadata.some((m) => JSON.stringify(m.data).includes('VPCSubnetAutoAssignPublicIpDisabled')))
+        .map((c) => c.node.path);
+      expect(acknowledged).toEqual(['PublicIps/Network/Vpc/PublicSubnet1/Subnet', 'PublicIps/Network/Vpc/PublicSubnet2/Subnet']);
+    });
+
     test('fully configured: no unacknowledged finding', () => {
       const app = newApp();
       const stack = new Stack(app, 'Full', { env: TEST_ENV });

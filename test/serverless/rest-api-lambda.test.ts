@@ -326,7 +326,7 @@ describe('RestApiLambda', () => {
       ['two authorizers', { userPool: {} as cognito.IUserPool, allowUnauthenticatedAccess: true },
         /authorization is \["userPool","allowUnauthenticatedAccess"\]; it must be at most one of/],
       ['an authorizer kind without an authorizer', { authorizerKind: LambdaAuthorizerKind.REQUEST }, /authorizerKind is 'REQUEST'; it must be left unset without authorizerFunction/],
-      ['a stage name with a dash', { stageName: 'my-stage' }, /stageName is 'my-stage'; it must be letters, digits and underscores/],
+      ['a stage name with a dot', { stageName: 'v1.2' }, /stageName is 'v1.2'; it must be letters, digits, hyphens and underscores/],
       ['a web ACL ARN that is not one', { webAclArn: 'arn:aws:wafv2:us-east-1:123456789012:global/webacl/x/y' }, /webAclArn is .*; it must be the ARN of a regional WAFv2 web ACL/],
       ['a PRIVATE API without endpoints', { endpoint: RestApiEndpoint.PRIVATE }, /vpcEndpointIds is unset; it must be at least one interface endpoint id for a PRIVATE endpoint/],
       ['endpoints for a REGIONAL API', { vpcEndpointIds: ['vpce-1'] }, /vpcEndpointIds is \["vpce-1"\]; it must be left unset unless endpoint is PRIVATE/],

@@ -370,6 +370,7 @@ describe('AlbAutoScalingGroup', () => {
     const invalid: Array<[string, Extra, RegExp]> = [
       ['a minimum of 0', { minCapacity: 0 }, /minCapacity is 0; it must be a whole number of at least 1\./],
       ['a maximum below the minimum', { minCapacity: 3, maxCapacity: 2 }, /maxCapacity is 2; it must be at least minCapacity \(3\)/],
+      ['a fractional maximum', { maxCapacity: 4.5 }, /maxCapacity is 4.5; it must be a whole number of at least 1/],
       ['a desired capacity above the maximum', { desiredCapacity: 5 }, /desiredCapacity is 5; it must be a whole number from 2 to 4/],
       ['a desired capacity below the minimum', { desiredCapacity: 1 }, /desiredCapacity is 1; it must be a whole number from 2 to 4/],
       ['a root volume under 8 GiB', { rootVolumeSize: 4 }, /rootVolumeSize is 4; it must be a whole number from 8 to 16384/],
