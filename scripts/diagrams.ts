@@ -64,7 +64,10 @@ function costTable(example: string, defaultStage: string): string {
     `| **estimated fixed cost per month** | ${costs.map((lines) => `**${usd(totalUsd(lines))}**`).join(' | ')} |`,
     '',
     `_Estimated by \`npm run diagrams\` from the synthesized templates, at on-demand list prices in ${PRICES.region} as of ${PRICES.asOf} `
-      + '(`scripts/prices.ts`). Usage (requests, messages, invocations, logs, data transfer, load balancer LCUs) comes on top._',
+      + '(`scripts/prices.ts`). Usage (requests, messages, invocations, logs, data transfer, load balancer LCUs) comes on top.'
+      + (items.includes('NAT gateway')
+        ? ' Synthesized without an AWS account, the VPC spans 2 AZs; deployed with one it spans 3, which adds a NAT gateway in PROD and public addresses._'
+        : '_'),
   ].join('\n');
 }
 
