@@ -216,7 +216,7 @@ export function architectureDiagram(template: Template, tree: TreeNode, stackNam
   }
 
   // Inside the VPC: which tier reaches the internet, and how.
-  for (const [id, p] of ofType('AWS::EC2::VPC')) {
+  for (const [id] of ofType('AWS::EC2::VPC')) {
     const vpc = node(id);
     const nat = [...nodes.values()].find((n) => n.label === 'NAT gateways' && n.group === nodes.get(vpc ?? '')?.group);
     const igw = node(ofType('AWS::EC2::VPCGatewayAttachment').map(([, a]) => a).filter((a) => firstRef(a.VpcId) === id).map((a) => firstRef(a.InternetGatewayId))[0]);
@@ -224,7 +224,6 @@ export function architectureDiagram(template: Template, tree: TreeNode, stackNam
     edge(nat?.id, igw, 'egress');
     // Its own Internet node: the entry one would draw a loop across the whole diagram.
     edge(igw, 'internet_out', 'egress');
-    void p;
   }
 
   // Alarms to whoever is notified.

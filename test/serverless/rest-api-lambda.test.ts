@@ -207,6 +207,9 @@ describe('RestApiLambda', () => {
       const options = methods(template).filter((m) => m.HttpMethod === 'OPTIONS');
       expect(options).toHaveLength(2);
       expect(JSON.stringify(options[0].Integration)).toContain("'https://app.example.com'");
+      // The signing headers and X-Api-Key (for usage plans), each listed once.
+      const allowed = options[0].Integration.IntegrationResponses[0].ResponseParameters['method.response.header.Access-Control-Allow-Headers'];
+      expect(allowed.replace(/'/g, '').split(',')).toEqual(['Content-Type', 'X-Amz-Date', 'Authorization', 'X-Api-Key', 'X-Amz-Security-Token', 'X-Amz-User-Agent']);
     });
   });
 
