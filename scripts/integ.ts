@@ -1,0 +1,175 @@
+/**
+ * Runs the IntegTest scenarios of test/integ/.
+ *
+ *   integ.ts check  [name...]  synthesize each scenario and fail if it differs from its committed snapshot
+ *   integ.ts update [name...]  rewrite the snapshots (a deliberate command: review the diff)
+ *   integ.ts deploy [name...]  with AWS credentials: deploy each scenario (its assertions run as
+ *                              part of the deployment), then destroy it, pass or fail
+ *
+ * integ-runner would do this, but its newest release (2.197.10) reads cloud assemblies up to
+ * schema 53 and aws-cdk-lib 2.276 writes schema 55, so it cannot load our scenarios at all. This
+ * script keeps integ-runner's snapshot layout (`integ.<name>.ts.snapshot/`) and deploys with the
+ * project's pinned aws-cdk CLI, which reads schema 55.
+ */
+import { spawn, spawnSync, SpawnSyncOptions } from 'child_process';
+import * as fs from 'fs';
+import * as path from 'path';
+
+const ROOT = path.join(__dirname, '..');
+const INTEG_DIR = path.join(ROOT, 'test', 'integ');
+const OUT_DIR = path.join(ROOT, 'build', 'integ');
+
+/**
+ * What a snapshot keeps: each stack's template (asset hashes included) and the test cases. The
+ * asset and assembly manifests only repeat the templates' hashes.
+ */
+function isSnapshotFile(file: string): boolean {
+  return file.endsWith('.template.json') || file === 'integ.json';
+}
+
+/**
+ * integ-tests-alpha salts every assertion with the synth time so that CloudFormation reruns it on
+ * each deployment; the salt is not part of what a scenario asserts.
+ */
+function normalized(file: string): string {
+  return fs.readFileSync(file, 'utf8').replace(/"salt": "\d+"/g, '"salt": "SALT"');
+}
+
+interface Scenario {
+  readonly name: string;
+  readonly source: string;
+  readonly snapshotDir: string;
+  readonly outDir: string;
+}
+
+function scenarios(names: string[]): Scenario[] {
+  const all = fs.readdirSync(INTEG_DIR)
+    .filter((file) => /^integ\..+\.ts$/.test(file))
+    .map((file) => ({
+      name: file.slice('integ.'.length, -'.ts'.length),
+      source: path.join(INTEG_DIR, file),
+      snapshotDir: path.join(INTEG_DIR, `${file}.snapshot`),
+      outDir: path.join(OUT_DIR, file.slice(0, -'.ts'.length)),
+    }));
+  const unknown = names.filter((name) => !all.some((s) => s.name === name));
+  if (unknown.length > 0) {
+    throw new Error(`No scenario named ${unknown.join(', ')}; there are: ${all.map((s) => s.name).join(', ')}`);
+  }
+  return names.length === 0 ? all : all.filter((s) => names.includes(s.name));
+}
+
+function run(command: string, args: string[], options: SpawnSyncOptions = {}): void {
+  const result = spawnSync(command, args, { stdio: 'inherit', ...options });
+  if (result.status !== 0) {
+    throw new Error(`${command} ${args.join(' ')} exited with ${result.status ?? result.signal}`);
+  }
+}
+
+/** Synthesizes a scenario into build/integ/, as integ-runner would: CDK_OUTDIR names the folder. */
+function synth(scenario: Scenario): Promise<void> {
+  fs.rmSync(scenario.outDir, { recursive: true, force: true });
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, ['-r', 'ts-node/register', scenario.source], {
+      cwd: ROOT,
+      stdio: 'inherit',
+      env: {
+        ...process.env,
+        CDK_OUTDIR: scenario.outDir,
+        TS_NODE_PROJECT: path.join(ROOT, 'tsconfig.dev.json'),
+        TS_NODE_TRANSPILE_ONLY: 'true',
+        // The unit tests already validate every pattern's template; the snapshot compares the rest.
+        CDK_VALIDATION: 'false',
+      },
+    });
+    child.on('error', reject);
+    child.on('exit', (code) => code === 0 ? resolve() : reject(new Error(`${scenario.name}: synth exited with ${code}`)));
+  });
+}
+
+/** Two at a time: the machines this runs on have two cores. */
+async function synthAll(selected: Scenario[]): Promise<void> {
+  const queue = [...selected];
+  const worker = async (): Promise<void> => {
+    for (let next = queue.shift(); next; next = queue.shift()) await synth(next);
+  };
+  await Promise.all([worker(), worker()]);
+}
+
+function snapshotFiles(dir: string): string[] {
+  return fs.existsSync(dir) ? fs.readdirSync(dir).filter(isSnapshotFile).sort() : [];
+}
+
+/** The differences between a fresh synth and the committed snapshot, as printable lines. */
+function differences(scenario: Scenario): string[] {
+  const fresh = snapshotFiles(scenario.outDir);
+  const committed = snapshotFiles(scenario.snapshotDir);
+  const problems: string[] = [];
+  if (committed.length === 0) return [`${scenario.name}: no committed snapshot in ${path.relative(ROOT, scenario.snapshotDir)}`];
+  for (const file of committed.filter((f) => !fresh.includes(f))) problems.push(`${scenario.name}: ${file} is no longer synthesized`);
+  for (const file of fresh.filter((f) => !committed.includes(f))) problems.push(`${scenario.name}: ${file} is new`);
+  for (const file of fresh.filter((f) => committed.includes(f))) {
+    const a = path.join(scenario.snapshotDir, file);
+    const b = path.join(scenario.outDir, file);
+    if (normalized(a) !== normalized(b)) {
+      const diff = spawnSync('diff', ['-u', '-I', '"salt": ', a, b], { encoding: 'utf8' }).stdout;
+      problems.push(`${scenario.name}: ${file} changed\n${diff.split('\n').slice(0, 60).join('\n')}`);
+    }
+  }
+  return problems;
+}
+
+function update(scenario: Scenario): void {
+  fs.rmSync(scenario.snapshotDir, { recursive: true, force: true });
+  fs.mkdirSync(scenario.snapshotDir, { recursive: true });
+  for (const file of snapshotFiles(scenario.outDir)) {
+    fs.writeFileSync(path.join(scenario.snapshotDir, file), normalized(path.join(scenario.outDir, file)));
+  }
+}
+
+function cdk(args: string[]): void {
+  run('npx', ['cdk', ...args, '--no-notices', '--no-version-reporting'], {
+    cwd: ROOT,
+    env: { ...process.env, CDK_DISABLE_CLI_TELEMETRY: 'true' },
+  });
+}
+
+function deploy(scenario: Scenario): void {
+  const app = path.relative(ROOT, scenario.outDir);
+  try {
+    // The assertion stack depends on the stack under test, so --all deploys it last; a failed
+    // assertion fails its custom resource, and with it the deployment.
+    cdk(['deploy', '--app', app, '--all', '--require-approval', 'never']);
+  } finally {
+    cdk(['destroy', '--app', app, '--all', '--force']);
+  }
+}
+
+async function main(): Promise<void> {
+  const [command, ...names] = process.argv.slice(2);
+  if (!['check', 'update', 'deploy'].includes(command)) {
+    throw new Error(`Usage: integ.ts check|update|deploy [scenario...]; got ${command ?? 'nothing'}`);
+  }
+  const selected = scenarios(names);
+  await synthAll(selected);
+  if (command === 'update') {
+    for (const scenario of selected) {
+      update(scenario);
+      console.log(`${scenario.name}: snapshot written to ${path.relative(ROOT, scenario.snapshotDir)}`);
+    }
+    return;
+  }
+  const problems = selected.flatMap(differences);
+  if (problems.length > 0) {
+    console.error(problems.join('\n\n'));
+    console.error('\nA scenario differs from its snapshot. If the change is intended, run `npx projen integ:update`, review the diff and commit it.');
+    process.exit(1);
+  }
+  // Only what was reviewed is deployed: every scenario matched its snapshot above.
+  if (command === 'deploy') selected.forEach(deploy);
+  console.log(`${selected.length} IntegTest scenario(s) ${command === 'deploy' ? 'deployed, asserted and destroyed' : 'match their snapshots'}.`);
+}
+
+main().catch((error: Error) => {
+  console.error(error.message);
+  process.exit(1);
+});

@@ -1,0 +1,265 @@
+import * as fs from 'fs';
+import * as path from 'path';
+import * as zlib from 'zlib';
+import {
+  Capability,
+  CloudFormationClient,
+  CreateStackCommand,
+  DescribeStacksCommand,
+  paginateListStackResources,
+} from '@aws-sdk/client-cloudformation';
+import { CreateBucketCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import { SNSClient, SubscribeCommand } from '@aws-sdk/client-sns';
+import { PutParameterCommand, SSMClient } from '@aws-sdk/client-ssm';
+import { App, Stack } from 'aws-cdk-lib';
+import * as cxapi from 'aws-cdk-lib/cx-api';
+
+/** Where globalSetup leaves the moto server's PID for globalTeardown. */
+export const MOTO_PID_FILE = path.join(__dirname, '..', '..', 'build', 'moto.pid');
+
+/** moto's default account; every stack is deployed to it, in the only region moto's Fn::GetAZs knows. */
+export const ACCOUNT = '123456789012';
+export const REGION = 'us-east-1';
+
+/** The bootstrap resources the default synthesizer's templates and assets point at. */
+const BOOTSTRAP_QUALIFIER = 'hnb659fds';
+const ASSETS_BUCKET = `cdk-${BOOTSTRAP_QUALIFIER}-assets-${ACCOUNT}-${REGION}`;
+
+/**
+ * SDK v3 client settings for the local moto server: its endpoint, fixed dummy credentials, so
+ * no request can leave the machine or pick up a real profile.
+ */
+export function motoClientConfig() {
+  const endpoint = process.env.MOTO_ENDPOINT;
+  if (!endpoint) throw new Error('MOTO_ENDPOINT is not set: run these tests with `npm run test:emulator`, which starts moto_server.');
+  return { endpoint, region: REGION, credentials: { accessKeyId: 'testing', secretAccessKey: 'testing' } };
+}
+
+/** A resource as moto's CloudFormation reports it. */
+export interface DeployedResource {
+  readonly logicalId: string;
+  readonly type: string;
+  /** Empty when moto skipped the resource (it reports CREATE_COMPLETE anyway). */
+  readonly physicalId: string;
+}
+
+/** A stack created in moto from a synthesized template. */
+export interface DeployedStack {
+  readonly stackName: string;
+  readonly stackId: string;
+  readonly template: any;
+  readonly resources: DeployedResource[];
+  /** The types moto did not create, sorted and unique: every test asserts this list exactly. */
+  readonly skippedTypes: string[];
+  /** The custom resources whose callback the harness answered itself (their handlers need Docker). */
+  readonly answeredCustomResources: string[];
+}
+
+/** The physical id of a created resource; throws if moto skipped it. */
+export function physicalId(stack: DeployedStack, logicalId: string): string {
+  const resource = stack.resources.find((r) => r.logicalId === logicalId);
+  if (!resource?.physicalId) throw new Error(`${logicalId} was not created in ${stack.stackName}`);
+  return resource.physicalId;
+}
+
+/** The logical ids of the template's resources of one type. */
+export function logicalIdsOfType(stack: DeployedStack, type: string): string[] {
+  return Object.entries(stack.template.Resources as Record<string, { Type: string }>)
+    .filter(([, resource]) => resource.Type === type)
+    .map(([logicalId]) => logicalId);
+}
+
+/** Synthesizes a stack built in the test and deploys it to moto. */
+export async function deployStack(stack: Stack, stackName: string): Promise<DeployedStack> {
+  const assembly = (stack.node.root as App).synth();
+  return deployArtifact(assembly, assembly.getStackByName(stack.stackName), stackName);
+}
+
+/** Deploys a stack of a cloud assembly already on disk (an example synthesized by the CLI). */
+export async function deployFromAssembly(directory: string, artifactStackName: string, stackName: string): Promise<DeployedStack> {
+  const assembly = new cxapi.CloudAssembly(directory);
+  return deployArtifact(assembly, assembly.getStackByName(artifactStackName), stackName);
+}
+
+/**
+ * Does in moto what `cdk bootstrap` and `cdk deploy` do in an account: the bootstrap version
+ * parameter and assets bucket, the file assets, then CreateStack with the synthesized template,
+ * so the templates deployed here are exactly the ones users deploy.
+ */
+async function deployArtifact(assembly: cxapi.CloudAssembly, artifact: cxapi.CloudFormationStackArtifact, stackName: string): Promise<DeployedStack> {
+  await bootstrap();
+  await publishFileAssets(assembly, artifact);
+
+  const cloudFormation = new CloudFormationClient(motoClientConfig());
+  const { StackId: stackId } = await cloudFormation.send(new CreateStackCommand({
+    StackName: stackName,
+    TemplateBody: JSON.stringify(artifact.template),
+    Capabilities: [Capability.CAPABILITY_IAM, Capability.CAPABILITY_NAMED_IAM, Capability.CAPABILITY_AUTO_EXPAND],
+  }));
+  const answeredCustomResources = await answerCustomResources(artifact.template, stackId!);
+  await waitForCreateComplete(cloudFormation, stackName);
+
+  const reported = new Map<string, string>();
+  for await (const page of paginateListStackResources({ client: cloudFormation }, { StackName: stackName })) {
+    for (const summary of page.StackResourceSummaries ?? []) reported.set(summary.LogicalResourceId!, summary.PhysicalResourceId ?? '');
+  }
+  const resources = Object.entries(artifact.template.Resources as Record<string, { Type: string }>).map(([logicalId, resource]) => ({
+    logicalId,
+    type: resource.Type,
+    physicalId: reported.get(logicalId) ?? '',
+  }));
+  const skippedTypes = [...new Set(resources.filter((r) => !r.physicalId).map((r) => r.type))].sort();
+  return { stackName, stackId: stackId!, template: artifact.template, resources, skippedTypes, answeredCustomResources };
+}
+
+async function bootstrap(): Promise<void> {
+  await new SSMClient(motoClientConfig()).send(new PutParameterCommand({
+    Name: `/cdk-bootstrap/${BOOTSTRAP_QUALIFIER}/version`,
+    Value: '30',
+    Type: 'String',
+    Overwrite: true,
+  }));
+  // Creating a bucket you already own in us-east-1 succeeds, so every test file may do it.
+  await new S3Client({ ...motoClientConfig(), forcePathStyle: true }).send(new CreateBucketCommand({ Bucket: ASSETS_BUCKET }));
+}
+
+/** Uploads each file asset as cdk-assets would: a directory zipped, a file as it is. */
+async function publishFileAssets(assembly: cxapi.CloudAssembly, artifact: cxapi.CloudFormationStackArtifact): Promise<void> {
+  const s3 = new S3Client({ ...motoClientConfig(), forcePathStyle: true });
+  const manifests = artifact.dependencies.filter((dep): dep is cxapi.AssetManifestArtifact => dep instanceof cxapi.AssetManifestArtifact);
+  for (const manifest of manifests) {
+    const { files = {} } = JSON.parse(fs.readFileSync(manifest.file, 'utf8'));
+    for (const asset of Object.values<any>(files)) {
+      const source = path.join(assembly.directory, asset.source.path);
+      const body = asset.source.packaging === 'zip' ? zipDirectory(source) : fs.readFileSync(source);
+      for (const destination of Object.values<any>(asset.destinations)) {
+        const bucket = String(destination.bucketName).replace('${AWS::AccountId}', ACCOUNT).replace('${AWS::Region}', REGION);
+        await s3.send(new PutObjectCommand({ Bucket: bucket, Key: destination.objectKey, Body: body }));
+      }
+    }
+  }
+}
+
+/**
+ * Custom resource handlers are Lambda functions, which moto runs only in Docker. Without it
+ * moto waits for the callback forever, so the harness answers SUCCESS for each one: the stack
+ * completes, but what the handler would have done is not exercised.
+ */
+async function answerCustomResources(template: any, stackId: string): Promise<string[]> {
+  const custom = Object.entries(template.Resources as Record<string, { Type: string }>)
+    .filter(([, resource]) => resource.Type.startsWith('Custom::') || resource.Type === 'AWS::CloudFormation::CustomResource')
+    .map(([logicalId]) => logicalId);
+  for (const logicalId of custom) {
+    const response = await fetch(`${motoClientConfig().endpoint}/cloudformation_${REGION}/cfnresponse?stack=${encodeURIComponent(stackId)}`, {
+      method: 'PUT',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ Status: 'SUCCESS', StackId: stackId, LogicalResourceId: logicalId, PhysicalResourceId: logicalId, Data: {} }),
+    });
+    if (!response.ok) throw new Error(`moto refused the answer to custom resource ${logicalId}: ${response.status} ${await response.text()}`);
+  }
+  return custom;
+}
+
+async function waitForCreateComplete(cloudFormation: CloudFormationClient, stackName: string): Promise<void> {
+  const deadline = Date.now() + 30_000;
+  for (;;) {
+    const { Stacks: [stack] = [] } = await cloudFormation.send(new DescribeStacksCommand({ StackName: stackName }));
+    if (stack?.StackStatus === 'CREATE_COMPLETE') return;
+    if (stack?.StackStatus !== 'CREATE_IN_PROGRESS' || Date.now() > deadline) {
+      throw new Error(`${stackName} is ${stack?.StackStatus}: ${stack?.StackStatusReason ?? 'no reason given'}`);
+    }
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+}
+
+/**
+ * Resolves the intrinsics a skipped resource's properties use, against what moto created: Ref of
+ * a topic or queue, and Fn::GetAtt of a queue's Arn. Anything else is refused, not guessed.
+ */
+export function resolveProperty(stack: DeployedStack, value: any): any {
+  if (Array.isArray(value)) return value.map((item) => resolveProperty(stack, item));
+  if (value === null || typeof value !== 'object') return value;
+  if ('Ref' in value) return physicalId(stack, value.Ref);
+  if ('Fn::GetAtt' in value) {
+    const [logicalId, attribute] = value['Fn::GetAtt'];
+    const type = stack.template.Resources[logicalId]?.Type;
+    if (type === 'AWS::SQS::Queue' && attribute === 'Arn') {
+      // A queue's physical id is its URL, whose last segment is its name.
+      return `arn:aws:sqs:${REGION}:${ACCOUNT}:${physicalId(stack, logicalId).split('/').pop()}`;
+    }
+    throw new Error(`The harness cannot resolve Fn::GetAtt ${logicalId}.${attribute} (${type})`);
+  }
+  const keys = Object.keys(value);
+  if (keys.some((key) => key.startsWith('Fn::'))) throw new Error(`The harness cannot resolve ${keys.join(', ')}`);
+  return Object.fromEntries(keys.map((key) => [key, resolveProperty(stack, value[key])]));
+}
+
+/**
+ * moto's CloudFormation skips AWS::SNS::Subscription. This subscribes through the SNS API
+ * instead, with each subscription's own template properties (protocol, endpoint, filter policy
+ * and scope, raw delivery, redrive policy), and returns the subscription ARN per logical id.
+ */
+export async function subscribeSkippedSubscriptions(stack: DeployedStack): Promise<Record<string, string>> {
+  const sns = new SNSClient(motoClientConfig());
+  const arns: Record<string, string> = {};
+  for (const logicalId of logicalIdsOfType(stack, 'AWS::SNS::Subscription')) {
+    const properties = resolveProperty(stack, stack.template.Resources[logicalId].Properties);
+    const { TopicArn, Protocol, Endpoint, FilterPolicy, FilterPolicyScope, RawMessageDelivery, RedrivePolicy, ...rest } = properties;
+    const unsupported = Object.keys(rest).filter((key) => key !== 'Region');
+    if (unsupported.length > 0) throw new Error(`${logicalId} has properties the harness does not subscribe with: ${unsupported.join(', ')}`);
+    const attributes: Record<string, string> = {};
+    if (FilterPolicy) attributes.FilterPolicy = JSON.stringify(FilterPolicy);
+    if (FilterPolicyScope) attributes.FilterPolicyScope = FilterPolicyScope;
+    if (RawMessageDelivery !== undefined) attributes.RawMessageDelivery = String(RawMessageDelivery);
+    if (RedrivePolicy) attributes.RedrivePolicy = JSON.stringify(RedrivePolicy);
+    const { SubscriptionArn } = await sns.send(new SubscribeCommand({
+      TopicArn, Protocol, Endpoint, Attributes: attributes, ReturnSubscriptionArn: true,
+    }));
+    arns[logicalId] = SubscriptionArn!;
+  }
+  return arns;
+}
+
+/** A stored (uncompressed) zip of a directory: all moto needs of a Lambda code asset. */
+function zipDirectory(directory: string): Buffer {
+  const files = (fs.readdirSync(directory, { recursive: true }) as string[])
+    .filter((file) => fs.statSync(path.join(directory, file)).isFile())
+    .sort();
+  const locals: Buffer[] = [];
+  const centrals: Buffer[] = [];
+  let offset = 0;
+  for (const file of files) {
+    const name = Buffer.from(file.split(path.sep).join('/'));
+    const data = fs.readFileSync(path.join(directory, file));
+    const crc = zlib.crc32(data);
+    const local = Buffer.alloc(30);
+    local.writeUInt32LE(0x04034b50, 0);
+    local.writeUInt16LE(20, 4);
+    local.writeUInt16LE(0x21, 12); // 1980-01-01: the same bytes on every run
+    local.writeUInt32LE(crc, 14);
+    local.writeUInt32LE(data.length, 18);
+    local.writeUInt32LE(data.length, 22);
+    local.writeUInt16LE(name.length, 26);
+    const central = Buffer.alloc(46);
+    central.writeUInt32LE(0x02014b50, 0);
+    central.writeUInt16LE(20, 4);
+    central.writeUInt16LE(20, 6);
+    central.writeUInt16LE(0x21, 14);
+    central.writeUInt32LE(crc, 16);
+    central.writeUInt32LE(data.length, 20);
+    central.writeUInt32LE(data.length, 24);
+    central.writeUInt16LE(name.length, 28);
+    central.writeUInt32LE(offset, 42);
+    locals.push(local, name, data);
+    centrals.push(central, name);
+    offset += local.length + name.length + data.length;
+  }
+  const centralSize = centrals.reduce((size, part) => size + part.length, 0);
+  const end = Buffer.alloc(22);
+  end.writeUInt32LE(0x06054b50, 0);
+  end.writeUInt16LE(files.length, 8);
+  end.writeUInt16LE(files.length, 10);
+  end.writeUInt32LE(centralSize, 12);
+  end.writeUInt32LE(offset, 16);
+  return Buffer.concat([...locals, ...centrals, end]);
+}

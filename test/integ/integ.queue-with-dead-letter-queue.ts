@@ -1,0 +1,39 @@
+import { ExpectedResult, IntegTest } from '@aws-cdk/integ-tests-alpha';
+import { App, Duration, Stack } from 'aws-cdk-lib';
+import * as lambda from 'aws-cdk-lib/aws-lambda';
+import { DeploymentStage, QueueWithDeadLetterQueue } from '../../src';
+
+// A consumer that fails every message: after maxReceiveCount failed receives, SQS must move the
+// message to the dead-letter queue instead of dropping it.
+const app = new App();
+const stack = new Stack(app, 'QueueWithDeadLetterQueueInteg');
+const failingConsumer = new lambda.Function(stack, 'FailingConsumer', {
+  runtime: lambda.Runtime.NODEJS_22_X,
+  handler: 'index.handler',
+  timeout: Duration.seconds(5),
+  code: lambda.Code.fromInline('exports.handler = async () => { throw new Error("this consumer always fails"); };'),
+});
+const orders = new QueueWithDeadLetterQueue(stack, 'Orders', {
+  stage: DeploymentStage.DEV,
+  consumer: failingConsumer,
+  maxReceiveCount: 2,
+});
+
+const integ = new IntegTest(app, 'QueueWithDeadLetterQueueTest', {
+  testCases: [stack],
+  diffAssets: true,
+});
+
+const body = 'order 42: this consumer will fail it';
+integ.assertions
+  .awsApiCall('SQS', 'sendMessage', { QueueUrl: orders.queue.queueUrl, MessageBody: body })
+  .next(
+    integ.assertions
+      .awsApiCall('SQS', 'receiveMessage', {
+        QueueUrl: orders.deadLetterQueue.queueUrl,
+        WaitTimeSeconds: 20,
+        MessageSystemAttributeNames: ['ApproximateReceiveCount'],
+      })
+      .expect(ExpectedResult.objectLike({ Messages: [{ Body: body }] }))
+      .waitForAssertions({ totalTimeout: Duration.minutes(10), interval: Duration.seconds(15) }),
+  );
