@@ -48,7 +48,7 @@ const project = new awscdk.AwsCdkConstructLibrary({
     '@aws-lambda-powertools/tracer@~2.35.0',
     '@types/aws-lambda@^8.10.164',
     `@aws-cdk/integ-tests-alpha@${INTEG_TESTS}`,
-    ...['cloudformation', 'sqs', 'sns', 'ec2', 'elastic-load-balancing-v2', 'auto-scaling', 's3', 'ssm', 'lambda']
+    ...['cloudformation', 'sqs', 'sns', 'ec2', 'elastic-load-balancing-v2', 'auto-scaling', 's3', 'ssm', 'lambda', 'acm']
       .map((client) => `@aws-sdk/client-${client}@${AWS_SDK}`),
   ],
 
