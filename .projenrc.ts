@@ -194,6 +194,14 @@ project.addTask('test:emulator', {
   ],
 });
 
+project.addTask('deploy:local', {
+  description: 'Deploy an example to a local moto server (needs moto_server): npm run deploy:local -- <example> [cdk deploy options]',
+  steps: [
+    { spawn: 'compile' },
+    { exec: 'ts-node --transpile-only --project tsconfig.dev.json scripts/deploy-local.ts', receiveArgs: true },
+  ],
+});
+
 const apiDocs = project.addTask('check:api-docs', {
   description: 'Fail when the committed API.md does not match the code',
   steps: [

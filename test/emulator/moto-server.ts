@@ -1,4 +1,6 @@
+import { ChildProcess, spawn, spawnSync } from 'child_process';
 import * as fs from 'fs';
+import * as net from 'net';
 import * as path from 'path';
 import * as zlib from 'zlib';
 import {
@@ -16,6 +18,55 @@ import * as cxapi from 'aws-cdk-lib/cx-api';
 
 /** Where globalSetup leaves the moto server's PID for globalTeardown. */
 export const MOTO_PID_FILE = path.join(__dirname, '..', '..', 'build', 'moto.pid');
+
+export const MOTO_VERSION = '5.2.1';
+
+function freeLoopbackPort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = net.createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as net.AddressInfo;
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+async function waitUntilUp(endpoint: string, pid: number): Promise<void> {
+  const deadline = Date.now() + 30_000;
+  while (Date.now() < deadline) {
+    try {
+      if ((await fetch(`${endpoint}/moto-api/`)).ok) return;
+    } catch {
+      // not listening yet
+    }
+    try {
+      process.kill(pid, 0);
+    } catch {
+      throw new Error(`moto_server (pid ${pid}) exited before it answered on ${endpoint}`);
+    }
+    await new Promise((resolve) => setTimeout(resolve, 200));
+  }
+  throw new Error(`moto_server did not answer on ${endpoint} within 30 s`);
+}
+
+/**
+ * Starts moto_server on a free loopback port and waits until it answers. Fails with the install
+ * command when moto_server is not on PATH.
+ */
+export async function launchMotoServer(options: { detached: boolean }): Promise<{ endpoint: string; server: ChildProcess }> {
+  if (spawnSync('moto_server', ['--help'], { stdio: 'ignore' }).error) {
+    throw new Error(
+      `moto_server is not on PATH. The emulator deploys to a local moto ${MOTO_VERSION} server: `
+      + `install it with \`pip install "moto[server]==${MOTO_VERSION}"\` and try again.`,
+    );
+  }
+  const port = await freeLoopbackPort();
+  const endpoint = `http://127.0.0.1:${port}`;
+  const server = spawn('moto_server', ['-H', '127.0.0.1', '-p', String(port)], { stdio: 'ignore', detached: options.detached });
+  await waitUntilUp(endpoint, server.pid!);
+  return { endpoint, server };
+}
 
 /** moto's default account; every stack is deployed to it, in the only region moto's Fn::GetAZs knows. */
 export const ACCOUNT = '123456789012';
@@ -87,7 +138,7 @@ export async function deployFromAssembly(directory: string, artifactStackName: s
  * so the templates deployed here are exactly the ones users deploy.
  */
 async function deployArtifact(assembly: cxapi.CloudAssembly, artifact: cxapi.CloudFormationStackArtifact, stackName: string): Promise<DeployedStack> {
-  await bootstrap();
+  await bootstrapMoto();
   await publishFileAssets(assembly, artifact);
 
   const cloudFormation = new CloudFormationClient(motoClientConfig());
@@ -98,21 +149,29 @@ async function deployArtifact(assembly: cxapi.CloudAssembly, artifact: cxapi.Clo
   }));
   const answeredCustomResources = await answerCustomResources(artifact.template, stackId!);
   await waitForCreateComplete(cloudFormation, stackName);
+  return describeDeployedStack(stackName, stackId!, artifact.template, answeredCustomResources);
+}
 
+/** What moto created for each resource of a stack's template, and which types it skipped. */
+export async function describeDeployedStack(
+  stackName: string, stackId: string, template: any, answeredCustomResources: string[],
+): Promise<DeployedStack> {
+  const cloudFormation = new CloudFormationClient(motoClientConfig());
   const reported = new Map<string, string>();
   for await (const page of paginateListStackResources({ client: cloudFormation }, { StackName: stackName })) {
     for (const summary of page.StackResourceSummaries ?? []) reported.set(summary.LogicalResourceId!, summary.PhysicalResourceId ?? '');
   }
-  const resources = Object.entries(artifact.template.Resources as Record<string, { Type: string }>).map(([logicalId, resource]) => ({
+  const resources = Object.entries(template.Resources as Record<string, { Type: string }>).map(([logicalId, resource]) => ({
     logicalId,
     type: resource.Type,
     physicalId: reported.get(logicalId) ?? '',
   }));
   const skippedTypes = [...new Set(resources.filter((r) => !r.physicalId).map((r) => r.type))].sort();
-  return { stackName, stackId: stackId!, template: artifact.template, resources, skippedTypes, answeredCustomResources };
+  return { stackName, stackId, template, resources, skippedTypes, answeredCustomResources };
 }
 
-async function bootstrap(): Promise<void> {
+/** What `cdk bootstrap` leaves in an account and `cdk deploy` checks: the version parameter and the assets bucket. */
+export async function bootstrapMoto(): Promise<void> {
   await new SSMClient(motoClientConfig()).send(new PutParameterCommand({
     Name: `/cdk-bootstrap/${BOOTSTRAP_QUALIFIER}/version`,
     Value: '30',
@@ -145,7 +204,7 @@ async function publishFileAssets(assembly: cxapi.CloudAssembly, artifact: cxapi.
  * moto waits for the callback forever, so the harness answers SUCCESS for each one: the stack
  * completes, but what the handler would have done is not exercised.
  */
-async function answerCustomResources(template: any, stackId: string): Promise<string[]> {
+export async function answerCustomResources(template: any, stackId: string): Promise<string[]> {
   const custom = Object.entries(template.Resources as Record<string, { Type: string }>)
     .filter(([, resource]) => resource.Type.startsWith('Custom::') || resource.Type === 'AWS::CloudFormation::CustomResource')
     .map(([logicalId]) => logicalId);
