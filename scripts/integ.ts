@@ -11,7 +11,7 @@
  * script keeps integ-runner's snapshot layout (`integ.<name>.ts.snapshot/`) and deploys with the
  * project's pinned aws-cdk CLI, which reads schema 55.
  */
-import { spawn, spawnSync, SpawnSyncOptions } from 'child_process';
+import { spawnSync, SpawnSyncOptions } from 'child_process';
 import * as fs from 'fs';
 import * as path from 'path';
 
@@ -65,34 +65,25 @@ function run(command: string, args: string[], options: SpawnSyncOptions = {}): v
   }
 }
 
-/** Synthesizes a scenario into build/integ/, as integ-runner would: CDK_OUTDIR names the folder. */
-function synth(scenario: Scenario): Promise<void> {
-  fs.rmSync(scenario.outDir, { recursive: true, force: true });
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['-r', 'ts-node/register', scenario.source], {
-      cwd: ROOT,
-      stdio: 'inherit',
-      env: {
-        ...process.env,
-        CDK_OUTDIR: scenario.outDir,
-        TS_NODE_PROJECT: path.join(ROOT, 'tsconfig.dev.json'),
-        TS_NODE_TRANSPILE_ONLY: 'true',
-        // The unit tests already validate every pattern's template; the snapshot compares the rest.
-        CDK_VALIDATION: 'false',
-      },
-    });
-    child.on('error', reject);
-    child.on('exit', (code) => code === 0 ? resolve() : reject(new Error(`${scenario.name}: synth exited with ${code}`)));
+/**
+ * Synthesizes the scenarios into build/integ/ in one Node process, which loads ts-node and
+ * aws-cdk-lib once instead of once per scenario. Each scenario is an app, as integ-runner expects:
+ * its App reads CDK_OUTDIR when constructed and synthesizes itself when the process exits.
+ */
+function synthAll(selected: Scenario[]): void {
+  for (const scenario of selected) fs.rmSync(scenario.outDir, { recursive: true, force: true });
+  const apps = JSON.stringify(selected.map((s) => [s.source, s.outDir]));
+  const program = `for (const [source, outDir] of ${apps}) { process.env.CDK_OUTDIR = outDir; require(source); }`;
+  run(process.execPath, ['-r', 'ts-node/register', '-e', program], {
+    cwd: ROOT,
+    env: {
+      ...process.env,
+      TS_NODE_PROJECT: path.join(ROOT, 'tsconfig.dev.json'),
+      TS_NODE_TRANSPILE_ONLY: 'true',
+      // The unit tests already validate every pattern's template; the snapshot compares the rest.
+      CDK_VALIDATION: 'false',
+    },
   });
-}
-
-/** Two at a time: the machines this runs on have two cores. */
-async function synthAll(selected: Scenario[]): Promise<void> {
-  const queue = [...selected];
-  const worker = async (): Promise<void> => {
-    for (let next = queue.shift(); next; next = queue.shift()) await synth(next);
-  };
-  await Promise.all([worker(), worker()]);
 }
 
 function snapshotFiles(dir: string): string[] {
@@ -150,7 +141,7 @@ async function main(): Promise<void> {
     throw new Error(`Usage: integ.ts check|update|deploy [scenario...]; got ${command ?? 'nothing'}`);
   }
   const selected = scenarios(names);
-  await synthAll(selected);
+  synthAll(selected);
   if (command === 'update') {
     for (const scenario of selected) {
       update(scenario);
