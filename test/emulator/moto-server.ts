@@ -120,16 +120,30 @@ export function logicalIdsOfType(stack: DeployedStack, type: string): string[] {
     .map(([logicalId]) => logicalId);
 }
 
-/** Synthesizes a stack built in the test and deploys it to moto. */
-export async function deployStack(stack: Stack, stackName: string): Promise<DeployedStack> {
+/**
+ * Synthesizes a stack built in the test and deploys it to moto. `skippedTypes` is the exact list
+ * of types moto is expected to skip: any difference fails the deployment, and with it every test
+ * that uses the stack, so nothing passes because moto silently left it out.
+ */
+export async function deployStack(stack: Stack, stackName: string, skippedTypes: string[]): Promise<DeployedStack> {
   const assembly = (stack.node.root as App).synth();
-  return deployArtifact(assembly, assembly.getStackByName(stack.stackName), stackName);
+  return expectSkipped(await deployArtifact(assembly, assembly.getStackByName(stack.stackName), stackName), skippedTypes);
 }
 
-/** Deploys a stack of a cloud assembly already on disk (an example synthesized by the CLI). */
-export async function deployFromAssembly(directory: string, artifactStackName: string, stackName: string): Promise<DeployedStack> {
+/** Deploys a stack of a cloud assembly already on disk (an example synthesized by the CLI); see deployStack. */
+export async function deployFromAssembly(
+  directory: string, artifactStackName: string, stackName: string, skippedTypes: string[],
+): Promise<DeployedStack> {
   const assembly = new cxapi.CloudAssembly(directory);
-  return deployArtifact(assembly, assembly.getStackByName(artifactStackName), stackName);
+  return expectSkipped(await deployArtifact(assembly, assembly.getStackByName(artifactStackName), stackName), skippedTypes);
+}
+
+function expectSkipped(deployed: DeployedStack, expected: string[]): DeployedStack {
+  const sorted = [...expected].sort();
+  if (JSON.stringify(deployed.skippedTypes) !== JSON.stringify(sorted)) {
+    throw new Error(`moto skipped ${JSON.stringify(deployed.skippedTypes)} in ${deployed.stackName}; the test expects exactly ${JSON.stringify(sorted)}`);
+  }
+  return deployed;
 }
 
 /**

@@ -54,7 +54,12 @@ async function drain(queueUrl: string): Promise<{ body: string; type?: string }[
 
 beforeAll(async () => {
   synthesizeExample();
-  deployed = await deployFromAssembly(ASSEMBLY, 'OrderEventsExample', 'EmulatorOrderEvents');
+  deployed = await deployFromAssembly(ASSEMBLY, 'OrderEventsExample', 'EmulatorOrderEvents', [
+    'AWS::CloudWatch::Alarm',
+    'AWS::SNS::Subscription',
+    'AWS::SNS::TopicPolicy',
+    'AWS::SQS::QueuePolicy',
+  ]);
 
   // The consumers need Docker to run in moto; with their event source mappings enabled, moto
   // would hand them each message, fail, and hide it for the visibility timeout. The test reads
@@ -72,13 +77,7 @@ beforeAll(async () => {
   }
 });
 
-test('moto creates the topic, the queues and the consumers, and skips exactly subscriptions, policies and alarms', () => {
-  expect(deployed.skippedTypes).toEqual([
-    'AWS::CloudWatch::Alarm',
-    'AWS::SNS::Subscription',
-    'AWS::SNS::TopicPolicy',
-    'AWS::SQS::QueuePolicy',
-  ]);
+test('every subscriber of the example has a queue and a subscription', () => {
   expect(Object.keys(subscribers).sort()).toEqual(SUBSCRIBERS);
 });
 
