@@ -3,8 +3,8 @@
  *
  *   integ.ts check  [name...]  synthesize each scenario and fail if it differs from its committed snapshot
  *   integ.ts update [name...]  rewrite the snapshots (a deliberate command: review the diff)
- *   integ.ts deploy [name...]  with AWS credentials: deploy each scenario (its assertions run as
- *                              part of the deployment), then destroy it, pass or fail
+ *   integ.ts deploy [name...]  with AWS credentials: deploy each committed scenario, fail if any
+ *                              assertion failed, then destroy it, pass or fail
  *
  * integ-runner would do this, but its newest release (2.197.10) reads cloud assemblies up to
  * schema 53 and aws-cdk-lib 2.276 writes schema 55, so it cannot load our scenarios at all. This
@@ -124,23 +124,57 @@ function cdk(args: string[]): void {
   });
 }
 
-function deploy(scenario: Scenario): void {
+/**
+ * The assertions that failed, read from the deployed stacks' outputs. An assertion that waits
+ * (`waitForAssertions`) fails the deployment on its own; one that does not only records
+ * `{"status":"fail"}` in its `AssertionResults` output, which is what integ-runner reads too.
+ */
+function failedAssertions(scenario: Scenario, outputsFile: string): string[] {
+  const stacks: Record<string, Record<string, string>> = JSON.parse(fs.readFileSync(outputsFile, 'utf8'));
+  const results = Object.entries(stacks).flatMap(([stack, outputs]) => Object.entries(outputs)
+    .filter(([key]) => key.startsWith('AssertionResults'))
+    .map(([key, value]) => ({ name: `${stack}.${key}`, result: JSON.parse(value) as { status: string; message?: string } })));
+  if (results.length === 0) return [`${scenario.name}: the deployment reported no assertion results at all`];
+  return results
+    .filter(({ result }) => result.status !== 'success')
+    .map(({ name, result }) => `${scenario.name}: ${name} ${result.status}\n${result.message ?? ''}`);
+}
+
+function deploy(scenario: Scenario): string[] {
   const app = path.relative(ROOT, scenario.outDir);
+  const outputsFile = path.join(scenario.outDir, 'outputs.json');
+  const problems: string[] = [];
   try {
-    // The assertion stack depends on the stack under test, so --all deploys it last; a failed
-    // assertion fails its custom resource, and with it the deployment.
-    cdk(['deploy', '--app', app, '--all', '--require-approval', 'never']);
-  } finally {
+    // The assertion stack depends on the stack under test, so --all deploys it last.
+    cdk(['deploy', '--app', app, '--all', '--require-approval', 'never', '--outputs-file', outputsFile]);
+    problems.push(...failedAssertions(scenario, outputsFile));
+  } catch (error) {
+    problems.push(`${scenario.name}: deployment failed: ${(error as Error).message}`);
+  }
+  // Destroy whatever was created, pass or fail, and report a failed destroy beside the result.
+  try {
     cdk(['destroy', '--app', app, '--all', '--force']);
+  } catch (error) {
+    problems.push(`${scenario.name}: destroy failed, delete its stacks by hand: ${(error as Error).message}`);
+  }
+  return problems;
+}
+
+/** Deploying spends money on what the snapshots show, so they must be the committed ones. */
+function assertSnapshotsCommitted(): void {
+  const status = spawnSync('git', ['status', '--porcelain', '--', path.relative(ROOT, INTEG_DIR)], { cwd: ROOT, encoding: 'utf8' });
+  if (status.status !== 0 || status.stdout.trim() !== '') {
+    throw new Error(`Commit test/integ before deploying; uncommitted changes:\n${status.stdout}${status.stderr}`);
   }
 }
 
-async function main(): Promise<void> {
+function main(): void {
   const [command, ...names] = process.argv.slice(2);
   if (!['check', 'update', 'deploy'].includes(command)) {
     throw new Error(`Usage: integ.ts check|update|deploy [scenario...]; got ${command ?? 'nothing'}`);
   }
   const selected = scenarios(names);
+  if (command === 'deploy') assertSnapshotsCommitted();
   synthAll(selected);
   if (command === 'update') {
     for (const scenario of selected) {
@@ -155,12 +189,24 @@ async function main(): Promise<void> {
     console.error('\nA scenario differs from its snapshot. If the change is intended, run `npx projen integ:update`, review the diff and commit it.');
     process.exit(1);
   }
-  // Only what was reviewed is deployed: every scenario matched its snapshot above.
-  if (command === 'deploy') selected.forEach(deploy);
+  if (command === 'deploy') {
+    // An interrupt would kill this script along with the CLI and skip the destroy; the CLI still
+    // gets it and stops, and the destroy then runs.
+    process.on('SIGINT', () => undefined);
+    process.on('SIGTERM', () => undefined);
+    // Only what was reviewed is deployed: every scenario matched its committed snapshot above.
+    const failures = selected.flatMap(deploy);
+    if (failures.length > 0) {
+      console.error(failures.join('\n\n'));
+      process.exit(1);
+    }
+  }
   console.log(`${selected.length} IntegTest scenario(s) ${command === 'deploy' ? 'deployed, asserted and destroyed' : 'match their snapshots'}.`);
 }
 
-main().catch((error: Error) => {
-  console.error(error.message);
+try {
+  main();
+} catch (error) {
+  console.error((error as Error).message);
   process.exit(1);
-});
+}

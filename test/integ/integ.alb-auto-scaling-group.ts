@@ -2,10 +2,11 @@ import { ExpectedResult, IntegTest, Match } from '@aws-cdk/integ-tests-alpha';
 import { App, Duration, Stack } from 'aws-cdk-lib';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import { AlbAutoScalingGroup, DeploymentStage, MultiAzVpc } from '../../src';
+import { NEW_PROJECT_CONTEXT } from '../support/app';
 
 // The pattern's instances run nothing by default, so they install a web server serving the health
 // path. Plain HTTP: a test account has no certificate or domain.
-const app = new App();
+const app = new App({ context: NEW_PROJECT_CONTEXT });
 const stack = new Stack(app, 'AlbAutoScalingGroupInteg');
 const network = new MultiAzVpc(stack, 'Network', { stage: DeploymentStage.DEV });
 const userData = ec2.UserData.forLinux();

@@ -2,10 +2,11 @@ import { ExpectedResult, IntegTest } from '@aws-cdk/integ-tests-alpha';
 import { App, Duration, Stack } from 'aws-cdk-lib';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import { DeploymentStage, HttpApiLambda } from '../../src';
+import { NEW_PROJECT_CONTEXT } from '../support/app';
 
 // The default must refuse anonymous callers (IAM authorization); only the explicit opt-in may
 // serve them, and then the handler's answer must come through unchanged.
-const app = new App();
+const app = new App({ context: NEW_PROJECT_CONTEXT });
 const stack = new Stack(app, 'HttpApiLambdaInteg');
 const props = {
   stage: DeploymentStage.DEV,
@@ -22,9 +23,10 @@ const integ = new IntegTest(app, 'HttpApiLambdaTest', {
 
 // A new stage can take a few seconds to answer.
 const retry = { totalTimeout: Duration.minutes(5), interval: Duration.seconds(10) };
+// An HTTP API answers a route it does not have with 404 Not Found; 403 Forbidden is IAM refusing.
 integ.assertions
   .httpApiCall(iamApi.url)
-  .expect(ExpectedResult.objectLike({ status: 403 }))
+  .expect(ExpectedResult.objectLike({ status: 403, body: { message: 'Forbidden' } }))
   .waitForAssertions(retry);
 integ.assertions
   .httpApiCall(publicApi.url)

@@ -1,11 +1,12 @@
 import { ExpectedResult, IntegTest, Match } from '@aws-cdk/integ-tests-alpha';
-import { App, Stack } from 'aws-cdk-lib';
+import { App, Duration, Stack } from 'aws-cdk-lib';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import { DeploymentStage, MultiAzVpc } from '../../src';
+import { NEW_PROJECT_CONTEXT } from '../support/app';
 
 // The tiers differ only in where 0.0.0.0/0 goes: to the internet gateway, to a NAT gateway, or
 // nowhere. The route tables associated with each subnet are what decide it, so ask EC2 for them.
-const app = new App();
+const app = new App({ context: NEW_PROJECT_CONTEXT });
 const stack = new Stack(app, 'MultiAzVpcInteg');
 const network = new MultiAzVpc(stack, 'Network', { stage: DeploymentStage.DEV });
 
@@ -29,14 +30,18 @@ function defaultRouteThrough(target: { [key: string]: unknown }): ExpectedResult
   });
 }
 
+// Waiting makes a mismatch fail the deployment itself, not only the scenario's outputs. Routes
+// are in place once the stack is, so a short wait is enough.
+const retry = { totalTimeout: Duration.minutes(2), interval: Duration.seconds(10) };
 for (const subnet of network.vpc.publicSubnets) {
-  routeTablesOf(subnet).expect(defaultRouteThrough({ GatewayId: Match.stringLikeRegexp('^igw-') }));
+  routeTablesOf(subnet).expect(defaultRouteThrough({ GatewayId: Match.stringLikeRegexp('^igw-') })).waitForAssertions(retry);
 }
 for (const subnet of network.vpc.privateSubnets) {
-  routeTablesOf(subnet).expect(defaultRouteThrough({ NatGatewayId: Match.stringLikeRegexp('^nat-') }));
+  routeTablesOf(subnet).expect(defaultRouteThrough({ NatGatewayId: Match.stringLikeRegexp('^nat-') })).waitForAssertions(retry);
 }
 // No route table holding a default route is associated with an isolated subnet: no way out.
 for (const subnet of network.vpc.isolatedSubnets) {
   routeTablesOf(subnet, { Name: 'route.destination-cidr-block', Values: ['0.0.0.0/0'] })
-    .expect(ExpectedResult.objectLike({ RouteTables: [] }));
+    .expect(ExpectedResult.objectLike({ RouteTables: [] }))
+    .waitForAssertions(retry);
 }

@@ -2,10 +2,11 @@ import { ExpectedResult, IntegTest } from '@aws-cdk/integ-tests-alpha';
 import { App, Duration, Stack } from 'aws-cdk-lib';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import { DeploymentStage, QueueWithDeadLetterQueue } from '../../src';
+import { NEW_PROJECT_CONTEXT } from '../support/app';
 
 // A consumer that fails every message: after maxReceiveCount failed receives, SQS must move the
 // message to the dead-letter queue instead of dropping it.
-const app = new App();
+const app = new App({ context: NEW_PROJECT_CONTEXT });
 const stack = new Stack(app, 'QueueWithDeadLetterQueueInteg');
 const failingConsumer = new lambda.Function(stack, 'FailingConsumer', {
   runtime: lambda.Runtime.NODEJS_22_X,
@@ -32,7 +33,6 @@ integ.assertions
       .awsApiCall('SQS', 'receiveMessage', {
         QueueUrl: orders.deadLetterQueue.queueUrl,
         WaitTimeSeconds: 20,
-        MessageSystemAttributeNames: ['ApproximateReceiveCount'],
       })
       .expect(ExpectedResult.objectLike({ Messages: [{ Body: body }] }))
       .waitForAssertions({ totalTimeout: Duration.minutes(10), interval: Duration.seconds(15) }),

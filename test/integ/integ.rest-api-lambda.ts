@@ -2,10 +2,11 @@ import { ExpectedResult, IntegTest } from '@aws-cdk/integ-tests-alpha';
 import { App, Duration, Stack } from 'aws-cdk-lib';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import { DeploymentStage, RestApiLambda } from '../../src';
+import { NEW_PROJECT_CONTEXT } from '../support/app';
 
 // The default must refuse anonymous callers (IAM authorization); only the explicit opt-in may
 // serve them, and then the handler's answer must come through unchanged.
-const app = new App();
+const app = new App({ context: NEW_PROJECT_CONTEXT });
 const stack = new Stack(app, 'RestApiLambdaInteg');
 const props = {
   stage: DeploymentStage.DEV,
@@ -22,9 +23,20 @@ const integ = new IntegTest(app, 'RestApiLambdaTest', {
 
 // A new stage can take a few seconds to answer.
 const retry = { totalTimeout: Duration.minutes(5), interval: Duration.seconds(10) };
+// A REST API answers 403 for a path it does not have as well, so first prove the path exists and
+// is IAM-protected: the root's ANY method, as API Gateway holds it. Then the anonymous 403 can
+// only come from IAM authorization.
+const rootMethod = integ.assertions.awsApiCall('APIGateway', 'getMethod', {
+  restApiId: iamApi.api.restApiId,
+  resourceId: iamApi.api.root.resourceId,
+  httpMethod: 'ANY',
+});
+// API Gateway authorizes its control plane by HTTP verb, not by the SDK's operation name.
+rootMethod.provider.addToRolePolicy({ Effect: 'Allow', Action: ['apigateway:GET'], Resource: ['*'] });
+rootMethod.expect(ExpectedResult.objectLike({ authorizationType: 'AWS_IAM' }));
 integ.assertions
   .httpApiCall(iamApi.url)
-  .expect(ExpectedResult.objectLike({ status: 403 }))
+  .expect(ExpectedResult.objectLike({ status: 403, body: { message: 'Missing Authentication Token' } }))
   .waitForAssertions(retry);
 integ.assertions
   .httpApiCall(publicApi.url)

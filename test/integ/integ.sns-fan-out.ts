@@ -2,10 +2,11 @@ import { ExpectedResult, IntegTest, Match } from '@aws-cdk/integ-tests-alpha';
 import { App, Duration, Stack } from 'aws-cdk-lib';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import { DeploymentStage, SnsFanOut } from '../../src';
+import { NEW_PROJECT_CONTEXT } from '../support/app';
 
 // Two events, three subscribers: each queue must get exactly the events its filter policy lets
 // through, and get them as published (raw delivery), not wrapped in SNS's JSON envelope.
-const app = new App();
+const app = new App({ context: NEW_PROJECT_CONTEXT });
 const stack = new Stack(app, 'SnsFanOutInteg');
 const orders = new SnsFanOut(stack, 'Orders', {
   stage: DeploymentStage.DEV,
