@@ -27,10 +27,12 @@ import {
 } from '../test/emulator/moto-server';
 
 const ROOT = path.join(__dirname, '..');
-const EXAMPLES = fs.readdirSync(path.join(ROOT, 'examples')).filter((name) => fs.existsSync(path.join(ROOT, 'examples', name, 'cdk.json')));
+const EXAMPLES = fs.readdirSync(path.join(ROOT, 'examples'))
+  .filter((name) => fs.existsSync(path.join(ROOT, 'examples', name, 'cdk.json')));
 
 async function stacks(status: StackStatus): Promise<{ name: string; id: string }[]> {
-  const { StackSummaries = [] } = await new CloudFormationClient(motoClientConfig()).send(new ListStacksCommand({ StackStatusFilter: [status] }));
+  const cloudFormation = new CloudFormationClient(motoClientConfig());
+  const { StackSummaries = [] } = await cloudFormation.send(new ListStacksCommand({ StackStatusFilter: [status] }));
   return StackSummaries.map((s) => ({ name: s.StackName!, id: s.StackId! }));
 }
 
@@ -59,10 +61,13 @@ async function answerWhile(deploying: Promise<number>): Promise<Map<string, stri
 async function main(): Promise<void> {
   const [example, ...cdkArgs] = process.argv.slice(2);
   if (!example || !EXAMPLES.includes(example)) {
-    throw new Error(`Usage: npm run deploy:local -- <example> [cdk deploy options]; example is ${example ?? 'missing'}, it must be one of ${EXAMPLES.join(', ')}`);
+    throw new Error(
+      `Usage: npm run deploy:local -- <example> [cdk deploy options]; example is ${example ?? 'missing'}, it must be one of ${EXAMPLES.join(', ')}`,
+    );
   }
 
-  const { endpoint, server } = await launchMotoServer({ detached: false });
+  const logFile = path.join(ROOT, 'build', 'moto-deploy-local.log');
+  const { endpoint, server } = await launchMotoServer({ detached: false, logFile });
   process.env.MOTO_ENDPOINT = endpoint;
   const stop = () => server.kill();
   for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) process.on(signal, () => { stop(); process.exit(0); });
@@ -93,22 +98,27 @@ async function main(): Promise<void> {
 
     for (const stack of await stacks(StackStatus.CREATE_COMPLETE)) {
       const deployed = await describeDeployedStack(stack.name, stack.id, await template(stack.name), answered.get(stack.id) ?? []);
-      console.log(`\n${stack.name}: moto created ${deployed.resources.filter((r) => r.physicalId).length} of ${deployed.resources.length} resources.`);
+      const created = deployed.resources.filter((r) => r.physicalId).length;
+      console.log(`\n${stack.name}: moto created ${created} of ${deployed.resources.length} resources.`);
       console.log(`  Skipped by moto's CloudFormation: ${deployed.skippedTypes.join(', ') || 'none'}`);
       if (deployed.answeredCustomResources.length > 0) {
         console.log(`  Custom resources answered without running their handlers: ${deployed.answeredCustomResources.join(', ')}`);
       }
       if (logicalIdsOfType(deployed, 'AWS::SNS::Subscription').length > 0) {
         const arns = await subscribeSkippedSubscriptions(deployed);
-        console.log(`  Subscribed through the SNS API instead: ${Object.keys(arns).length} subscriptions, with their filter policies and raw delivery.`);
+        console.log(
+          `  Subscribed through the SNS API instead: ${Object.keys(arns).length} subscriptions, with their filter policies and raw delivery.`,
+        );
       }
     }
     console.log([
       '',
       `moto is serving on ${endpoint}. In another shell:`,
-      `  export AWS_ENDPOINT_URL=${endpoint} AWS_ACCESS_KEY_ID=${credentials.accessKeyId} AWS_SECRET_ACCESS_KEY=${credentials.secretAccessKey} AWS_REGION=${REGION}`,
+      `  export AWS_ENDPOINT_URL=${endpoint} AWS_REGION=${REGION}`
+        + ` AWS_ACCESS_KEY_ID=${credentials.accessKeyId} AWS_SECRET_ACCESS_KEY=${credentials.secretAccessKey}`,
       '  aws cloudformation describe-stack-resources --stack-name <stack>',
       'Policies are not enforced and nothing runs in Lambda or on EC2 here. Press Ctrl-C to stop moto; everything is in its memory.',
+      `moto's own log: ${path.relative(process.cwd(), logFile)}`,
     ].join('\n'));
   } catch (error) {
     stop();

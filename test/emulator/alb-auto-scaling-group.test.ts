@@ -86,14 +86,15 @@ test('an internet-facing load balancer in every AZ\'s public subnet', async () =
   expect(loadBalancer.AvailabilityZones!.map((z) => subnetTier[z.SubnetId!])).toEqual(['Public', 'Public', 'Public']);
 });
 
-test('HTTPS on 443 forwards to the target group with the certificate and a TLS 1.2+ policy; port 80 only redirects to it', async () => {
-  const https = listeners.find((l) => l.Port === 443)!;
+test('HTTPS on 443 forwards to the target group with the certificate and the TLS 1.2/1.3 policy; port 80 only redirects to it', async () => {
+  const https = only(listeners.filter((l) => l.Port === 443), 'listener on port 443');
   expect(https.Protocol).toBe('HTTPS');
   expect(https.Certificates?.map((c) => c.CertificateArn)).toEqual([certificateArn]);
-  expect(https.SslPolicy).toMatch(/TLS1[23]/);
+  // The pattern's default, elbv2.SslPolicy.RECOMMENDED_TLS.
+  expect(https.SslPolicy).toBe('ELBSecurityPolicy-TLS13-1-2-2021-06');
   expect(https.DefaultActions).toEqual([expect.objectContaining({ Type: 'forward', TargetGroupArn: targetGroupArn })]);
 
-  const http = listeners.find((l) => l.Port === 80)!;
+  const http = only(listeners.filter((l) => l.Port === 80), 'listener on port 80');
   expect(http.DefaultActions).toEqual([expect.objectContaining({
     Type: 'redirect',
     RedirectConfig: expect.objectContaining({ Protocol: 'HTTPS', Port: '443', StatusCode: 'HTTP_301' }),
@@ -106,7 +107,7 @@ test('the target group health-checks the configured path on the application port
   expect(only(TargetGroups, 'target group')).toMatchObject({ Port: 80, Protocol: 'HTTP', HealthCheckPath: '/health', TargetType: 'instance' });
 });
 
-test('PROD capacity: 2 to 4 instances over every AZ\'s private subnet, 2 running there without public IPs, registered in the target group', async () => {
+test('PROD capacity: 2 to 4 instances over every AZ\'s private subnet, 2 running there without public IPs, in the target group', async () => {
   const { group, instances } = await groupAndInstances();
   expect(group).toMatchObject({ MinSize: 2, MaxSize: 4, DesiredCapacity: 2, HealthCheckType: 'ELB' });
   expect(group.TargetGroupARNs).toEqual([targetGroupArn]);
@@ -114,6 +115,7 @@ test('PROD capacity: 2 to 4 instances over every AZ\'s private subnet, 2 running
   expect(groupSubnets.map((id: string) => subnetTier[id])).toEqual(['Private', 'Private', 'Private']);
   // moto does not balance instances across AZs, so the spread itself is not asserted here.
   expect(instances).toHaveLength(2);
+  expect(instances.map((i) => i.State?.Name)).toEqual(['running', 'running']);
   expect(instances.map((i) => subnetTier[i.SubnetId!])).toEqual(['Private', 'Private']);
   expect(instances.map((i) => i.PublicIpAddress)).toEqual([undefined, undefined]);
 

@@ -1,4 +1,4 @@
-import { ChildProcess, spawn, spawnSync } from 'child_process';
+import { ChildProcess, spawn } from 'child_process';
 import * as fs from 'fs';
 import * as net from 'net';
 import * as path from 'path';
@@ -16,8 +16,10 @@ import { PutParameterCommand, SSMClient } from '@aws-sdk/client-ssm';
 import { App, Stack } from 'aws-cdk-lib';
 import * as cxapi from 'aws-cdk-lib/cx-api';
 
+const BUILD_DIR = path.join(__dirname, '..', '..', 'build');
+
 /** Where globalSetup leaves the moto server's PID for globalTeardown. */
-export const MOTO_PID_FILE = path.join(__dirname, '..', '..', 'build', 'moto.pid');
+export const MOTO_PID_FILE = path.join(BUILD_DIR, 'moto.pid');
 
 export const MOTO_VERSION = '5.2.1';
 
@@ -32,7 +34,17 @@ function freeLoopbackPort(): Promise<number> {
   });
 }
 
-async function waitUntilUp(endpoint: string, pid: number): Promise<void> {
+/** The last lines of a file, which say why a process that wrote it stopped. */
+function tail(file: string, lines = 10): string {
+  const text = fs.existsSync(file) ? fs.readFileSync(file, 'utf8').trimEnd() : '';
+  return text.split('\n').slice(-lines).join('\n') || '(nothing)';
+}
+
+/**
+ * Polls until moto answers. `stopped` says why it stopped, if it has: without moto, a pyenv shim
+ * spawns fine and exits 127, so a failed spawn alone would not catch a missing moto_server.
+ */
+async function waitUntilUp(endpoint: string, stopped: () => string | undefined, logFile: string): Promise<void> {
   const deadline = Date.now() + 30_000;
   while (Date.now() < deadline) {
     try {
@@ -40,31 +52,44 @@ async function waitUntilUp(endpoint: string, pid: number): Promise<void> {
     } catch {
       // not listening yet
     }
-    try {
-      process.kill(pid, 0);
-    } catch {
-      throw new Error(`moto_server (pid ${pid}) exited before it answered on ${endpoint}`);
+    const reason = stopped();
+    if (reason) {
+      throw new Error(
+        `moto_server ${reason} before it answered on ${endpoint}. The emulator deploys to a local moto ${MOTO_VERSION} server: `
+        + `install it with \`pip install "moto[server]==${MOTO_VERSION}"\` and try again. Its output (${logFile}) ended with:\n${tail(logFile)}`,
+      );
     }
     await new Promise((resolve) => setTimeout(resolve, 200));
   }
-  throw new Error(`moto_server did not answer on ${endpoint} within 30 s`);
+  throw new Error(`moto_server did not answer on ${endpoint} within 30 s; its output (${logFile}) ended with:\n${tail(logFile)}`);
 }
 
 /**
- * Starts moto_server on a free loopback port and waits until it answers. Fails with the install
- * command when moto_server is not on PATH.
+ * Starts moto_server on a free loopback port and waits until it answers. Its output goes to
+ * `logFile` (a file, not a pipe, so nothing has to keep reading it, and a detached server can
+ * outlive this process's event loop). Fails with the install command when moto_server does not
+ * start, and kills it then, so a failed start leaves no server behind.
  */
-export async function launchMotoServer(options: { detached: boolean }): Promise<{ endpoint: string; server: ChildProcess }> {
-  if (spawnSync('moto_server', ['--help'], { stdio: 'ignore' }).error) {
-    throw new Error(
-      `moto_server is not on PATH. The emulator deploys to a local moto ${MOTO_VERSION} server: `
-      + `install it with \`pip install "moto[server]==${MOTO_VERSION}"\` and try again.`,
-    );
-  }
+export async function launchMotoServer(options: { detached: boolean; logFile: string }): Promise<{ endpoint: string; server: ChildProcess }> {
   const port = await freeLoopbackPort();
   const endpoint = `http://127.0.0.1:${port}`;
-  const server = spawn('moto_server', ['-H', '127.0.0.1', '-p', String(port)], { stdio: 'ignore', detached: options.detached });
-  await waitUntilUp(endpoint, server.pid!);
+  fs.mkdirSync(path.dirname(options.logFile), { recursive: true });
+  const log = fs.openSync(options.logFile, 'w');
+  let server: ChildProcess;
+  try {
+    server = spawn('moto_server', ['-H', '127.0.0.1', '-p', String(port)], { stdio: ['ignore', log, log], detached: options.detached });
+  } finally {
+    fs.closeSync(log);
+  }
+  let stopped: string | undefined;
+  server.on('error', (error) => { stopped ??= `could not start (${error.message})`; });
+  server.once('exit', (code, signal) => { stopped ??= signal ? `was killed by ${signal}` : `exited with code ${code}`; });
+  try {
+    await waitUntilUp(endpoint, () => stopped, options.logFile);
+  } catch (error) {
+    server.kill();
+    throw error;
+  }
   return { endpoint, server };
 }
 
@@ -141,7 +166,9 @@ export async function deployFromAssembly(
 function expectSkipped(deployed: DeployedStack, expected: string[]): DeployedStack {
   const sorted = [...expected].sort();
   if (JSON.stringify(deployed.skippedTypes) !== JSON.stringify(sorted)) {
-    throw new Error(`moto skipped ${JSON.stringify(deployed.skippedTypes)} in ${deployed.stackName}; the test expects exactly ${JSON.stringify(sorted)}`);
+    throw new Error(
+      `moto skipped ${JSON.stringify(deployed.skippedTypes)} in ${deployed.stackName}; the test expects exactly ${JSON.stringify(sorted)}`,
+    );
   }
   return deployed;
 }

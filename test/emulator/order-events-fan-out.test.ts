@@ -32,7 +32,8 @@ async function publish(message: string, attributes: Record<string, string>): Pro
   const messageAttributes: Record<string, MessageAttributeValue> = Object.fromEntries(
     Object.entries(attributes).map(([name, value]) => [name, { DataType: 'String', StringValue: value }]),
   );
-  await sns.send(new PublishCommand({ TopicArn: physicalId(deployed, logicalIdsOfType(deployed, 'AWS::SNS::Topic')[0]), Message: message, MessageAttributes: messageAttributes }));
+  const topicArn = physicalId(deployed, logicalIdsOfType(deployed, 'AWS::SNS::Topic')[0]);
+  await sns.send(new PublishCommand({ TopicArn: topicArn, Message: message, MessageAttributes: messageAttributes }));
 }
 
 /** Everything waiting in a queue, consumed: bodies sorted, with each message's attributes. */

@@ -55,20 +55,24 @@ async function attributes(queueUrl: string): Promise<Record<string, string>> {
   return (await client.send(new GetQueueAttributesCommand({ QueueUrl: queueUrl, AttributeNames: ['All'] }))).Attributes!;
 }
 
+/** The messages in a queue, visible or received and not yet deleted, without receiving any. */
+async function messageCount(queueUrl: string): Promise<number> {
+  const { ApproximateNumberOfMessages, ApproximateNumberOfMessagesNotVisible } = await attributes(queueUrl);
+  return Number(ApproximateNumberOfMessages) + Number(ApproximateNumberOfMessagesNotVisible);
+}
+
 beforeAll(async () => {
   standard = await deploy('EmulatorQueueWithDeadLetterQueue', { maxReceiveCount: 3 });
   // No FIFO case: moto names a FIFO queue without the `.fifo` suffix CloudFormation adds to a
   // generated name, and then rejects its own name, so a FIFO dead-letter queue cannot be created.
 });
 
-test('the deployed queue redrives to its dead-letter queue after 3 receives, and both keep messages as configured', async () => {
+test('the deployed queue redrives to its dead-letter queue after 3 receives and long-polls; the DLQ keeps messages 14 days', async () => {
   const queue = await attributes(standard.queueUrl);
   const deadLetterQueue = await attributes(standard.deadLetterQueueUrl);
   expect(JSON.parse(queue.RedrivePolicy)).toEqual({ deadLetterTargetArn: deadLetterQueue.QueueArn, maxReceiveCount: 3 });
-  // moto does not keep RedriveAllowPolicy, so "redrive only from its source" is proven in the template alone.
-  expect(deadLetterQueue.RedriveAllowPolicy).toBeUndefined();
-  expect(queue).toMatchObject({ MessageRetentionPeriod: '345600', ReceiveMessageWaitTimeSeconds: '20', SqsManagedSseEnabled: 'true' });
-  expect(deadLetterQueue).toMatchObject({ MessageRetentionPeriod: '1209600', SqsManagedSseEnabled: 'true' });
+  expect(queue.ReceiveMessageWaitTimeSeconds).toBe('20');
+  expect(deadLetterQueue.MessageRetentionPeriod).toBe('1209600');
 });
 
 test('a message its consumer fails maxReceiveCount (3) times moves to the dead-letter queue, body intact', async () => {
@@ -80,11 +84,18 @@ test('a message its consumer fails maxReceiveCount (3) times moves to the dead-l
 });
 
 test('a message its consumer processes and deletes never reaches the dead-letter queue', async () => {
-  await client.send(new SendMessageCommand({ QueueUrl: standard.queueUrl, MessageBody: 'order 43' }));
-  const { Messages = [] } = await client.send(new ReceiveMessageCommand({ QueueUrl: standard.queueUrl, WaitTimeSeconds: 0 }));
+  // A stack of its own, so what other tests leave in the queues cannot decide this one.
+  const { queueUrl, deadLetterQueueUrl } = await deploy('EmulatorQueueWithDeadLetterQueueProcessed', { maxReceiveCount: 3 });
+  const deadLettersBefore = await messageCount(deadLetterQueueUrl);
+  await client.send(new SendMessageCommand({ QueueUrl: queueUrl, MessageBody: 'order 43' }));
+  // Held invisible for 1 s instead of the queue's 30 s, so the wait below outlasts it: an undeleted message would be back.
+  const { Messages = [] } = await client.send(new ReceiveMessageCommand({ QueueUrl: queueUrl, WaitTimeSeconds: 0, VisibilityTimeout: 1 }));
   expect(Messages.map((m) => m.Body)).toEqual(['order 43']);
-  await client.send(new DeleteMessageCommand({ QueueUrl: standard.queueUrl, ReceiptHandle: Messages[0].ReceiptHandle }));
+  await client.send(new DeleteMessageCommand({ QueueUrl: queueUrl, ReceiptHandle: Messages[0].ReceiptHandle }));
+  await new Promise((resolve) => setTimeout(resolve, 2_000));
 
-  expect(await failingConsumer(standard.queueUrl, 3)).toEqual([]);
-  expect((await attributes(standard.deadLetterQueueUrl)).ApproximateNumberOfMessages).toBe('1');
+  // More receives than maxReceiveCount: had the message come back, the last one would have moved it to the DLQ.
+  expect(await failingConsumer(queueUrl, 4)).toEqual([]);
+  expect(await messageCount(queueUrl)).toBe(0);
+  expect(await messageCount(deadLetterQueueUrl)).toBe(deadLettersBefore);
 });
