@@ -1,10 +1,10 @@
 /**
  * npm run bench: synth time, resource count and peak memory of every pattern against the same
  * architecture written with plain aws-cdk-lib L2s, each measured in fresh node processes; the
- * import cost of the package; and the wall time of the README's two commands. Prints a table
- * and writes docs/BENCHMARKS.md.
+ * import cost of the package; and the wall time of the README's commands and the emulator suites.
+ * Prints a table and writes docs/BENCHMARKS.md.
  *
- *   npm run bench                 # 5 runs per case after a warm-up, plus the two commands
+ *   npm run bench                 # 5 runs per case after a warm-up, plus the commands
  *   npm run bench -- --runs 3 --no-commands
  */
 import { execSync, spawnSync } from 'child_process';
