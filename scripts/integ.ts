@@ -58,8 +58,14 @@ function scenarios(names: string[]): Scenario[] {
   return names.length === 0 ? all : all.filter((s) => names.includes(s.name));
 }
 
+/** A child stopped by Ctrl-C (or SIGTERM), directly or through npx, which exits 128 + the signal. */
+class Interrupted extends Error {}
+
 function run(command: string, args: string[], options: SpawnSyncOptions = {}): void {
   const result = spawnSync(command, args, { stdio: 'inherit', ...options });
+  if (['SIGINT', 'SIGTERM'].includes(result.signal ?? '') || result.status === 130 || result.status === 143) {
+    throw new Interrupted(`${command} ${args.join(' ')} was interrupted`);
+  }
   if (result.status !== 0) {
     throw new Error(`${command} ${args.join(' ')} exited with ${result.status ?? result.signal}`);
   }
@@ -140,24 +146,27 @@ function failedAssertions(scenario: Scenario, outputsFile: string): string[] {
     .map(({ name, result }) => `${scenario.name}: ${name} ${result.status}\n${result.message ?? ''}`);
 }
 
-function deploy(scenario: Scenario): string[] {
+function deploy(scenario: Scenario): { problems: string[]; interrupted: boolean } {
   const app = path.relative(ROOT, scenario.outDir);
   const outputsFile = path.join(scenario.outDir, 'outputs.json');
   const problems: string[] = [];
+  let interrupted = false;
   try {
     // The assertion stack depends on the stack under test, so --all deploys it last.
     cdk(['deploy', '--app', app, '--all', '--require-approval', 'never', '--outputs-file', outputsFile]);
     problems.push(...failedAssertions(scenario, outputsFile));
   } catch (error) {
+    interrupted = error instanceof Interrupted;
     problems.push(`${scenario.name}: deployment failed: ${(error as Error).message}`);
   }
   // Destroy whatever was created, pass or fail, and report a failed destroy beside the result.
   try {
     cdk(['destroy', '--app', app, '--all', '--force']);
   } catch (error) {
+    interrupted ||= error instanceof Interrupted;
     problems.push(`${scenario.name}: destroy failed, delete its stacks by hand: ${(error as Error).message}`);
   }
-  return problems;
+  return { problems, interrupted };
 }
 
 /** Deploying spends money on what the snapshots show, so they must be the committed ones. */
@@ -183,19 +192,29 @@ function main(): void {
     }
     return;
   }
-  const problems = selected.flatMap(differences);
-  if (problems.length > 0) {
-    console.error(problems.join('\n\n'));
+  const snapshotDifferences = selected.flatMap(differences);
+  if (snapshotDifferences.length > 0) {
+    console.error(snapshotDifferences.join('\n\n'));
     console.error('\nA scenario differs from its snapshot. If the change is intended, run `npx projen integ:update`, review the diff and commit it.');
     process.exit(1);
   }
   if (command === 'deploy') {
-    // An interrupt would kill this script along with the CLI and skip the destroy; the CLI still
-    // gets it and stops, and the destroy then runs.
+    // Without a listener, Ctrl-C would kill this script along with the CLI and skip the destroy.
+    // With one, only the CLI stops (the listener itself runs only after the synchronous loop): the
+    // script destroys that scenario and deploys no further one. A second Ctrl-C stops the destroy.
     process.on('SIGINT', () => undefined);
     process.on('SIGTERM', () => undefined);
     // Only what was reviewed is deployed: every scenario matched its committed snapshot above.
-    const failures = selected.flatMap(deploy);
+    const failures: string[] = [];
+    for (const [index, scenario] of selected.entries()) {
+      const { problems, interrupted } = deploy(scenario);
+      failures.push(...problems);
+      if (interrupted) {
+        const skipped = selected.slice(index + 1).map((s) => s.name);
+        if (skipped.length > 0) failures.push(`Interrupted; not deployed: ${skipped.join(', ')}`);
+        break;
+      }
+    }
     if (failures.length > 0) {
       console.error(failures.join('\n\n'));
       process.exit(1);
