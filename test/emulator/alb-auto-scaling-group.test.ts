@@ -78,6 +78,10 @@ beforeAll(async () => {
   subnetTier = Object.fromEntries(Subnets.map((s) => [s.SubnetId!, s.Tags?.find((t) => t.Key === 'aws-cdk:subnet-type')?.Value ?? '']));
 });
 
+test('the harness answers only the VPC\'s default-security-group custom resource: a PROD access-log bucket has no cleanup handler', () => {
+  expect(deployed.answeredCustomResources).toEqual([expect.stringMatching(/RestrictDefaultSecurityGroupCustomResource/)]);
+});
+
 test('an internet-facing load balancer in every AZ\'s public subnet', async () => {
   const { LoadBalancers } = await elbv2.send(new DescribeLoadBalancersCommand({ LoadBalancerArns: [loadBalancerArn] }));
   const loadBalancer = only(LoadBalancers, 'load balancer');

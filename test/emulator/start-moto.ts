@@ -10,7 +10,6 @@ export default async function startMoto(): Promise<void> {
   const { endpoint, server } = await launchMotoServer({ detached: true, logFile: path.join(path.dirname(MOTO_PID_FILE), 'moto.log') });
   // Detached, the server is outside the terminal's process group, so Ctrl-C does not reach it, and
   // a run that dies before globalTeardown never reads the PID file: this process kills it then.
-  (globalThis as any).motoServer = server;
   const stop = () => server.kill();
   process.once('exit', stop);
   for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) {
