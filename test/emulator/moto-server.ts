@@ -21,6 +21,9 @@ const BUILD_DIR = path.join(__dirname, '..', '..', 'build');
 /** Where globalSetup leaves the moto server's PID for globalTeardown. */
 export const MOTO_PID_FILE = path.join(BUILD_DIR, 'moto.pid');
 
+/** Where the suites' moto server writes its output, which a failed start quotes. */
+export const MOTO_LOG_FILE = path.join(BUILD_DIR, 'moto.log');
+
 export const MOTO_VERSION = '5.2.1';
 
 function freeLoopbackPort(): Promise<number> {

@@ -1,13 +1,13 @@
 import * as fs from 'fs';
 import * as path from 'path';
-import { launchMotoServer, MOTO_PID_FILE } from './moto-server';
+import { launchMotoServer, MOTO_LOG_FILE, MOTO_PID_FILE } from './moto-server';
 
 /**
  * Jest globalSetup: starts one moto server for every test file; its endpoint reaches the
  * workers through the environment, its PID the teardown through a file.
  */
 export default async function startMoto(): Promise<void> {
-  const { endpoint, server } = await launchMotoServer({ detached: true, logFile: path.join(path.dirname(MOTO_PID_FILE), 'moto.log') });
+  const { endpoint, server } = await launchMotoServer({ detached: true, logFile: MOTO_LOG_FILE });
   // Detached, the server is outside the terminal's process group, so Ctrl-C does not reach it, and
   // a run that dies before globalTeardown never reads the PID file: this process kills it then.
   const stop = () => server.kill();
