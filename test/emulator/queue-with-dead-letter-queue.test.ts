@@ -86,7 +86,6 @@ test('a message its consumer fails maxReceiveCount (3) times moves to the dead-l
 test('a message its consumer processes and deletes never reaches the dead-letter queue', async () => {
   // A stack of its own, so what other tests leave in the queues cannot decide this one.
   const { queueUrl, deadLetterQueueUrl } = await deploy('EmulatorQueueWithDeadLetterQueueProcessed', { maxReceiveCount: 3 });
-  const deadLettersBefore = await messageCount(deadLetterQueueUrl);
   await client.send(new SendMessageCommand({ QueueUrl: queueUrl, MessageBody: 'order 43' }));
   // Held invisible for 1 s instead of the queue's 30 s, so the wait below outlasts it: an undeleted message would be back.
   const { Messages = [] } = await client.send(new ReceiveMessageCommand({ QueueUrl: queueUrl, WaitTimeSeconds: 0, VisibilityTimeout: 1 }));
@@ -97,5 +96,5 @@ test('a message its consumer processes and deletes never reaches the dead-letter
   // More receives than maxReceiveCount: had the message come back, the last one would have moved it to the DLQ.
   expect(await failingConsumer(queueUrl, 4)).toEqual([]);
   expect(await messageCount(queueUrl)).toBe(0);
-  expect(await messageCount(deadLetterQueueUrl)).toBe(deadLettersBefore);
+  expect(await messageCount(deadLetterQueueUrl)).toBe(0);
 });
