@@ -1,6 +1,8 @@
 // The public API. src/core's helpers (validation, acknowledgements, alarm routing) stay internal.
 export { DeploymentStage } from './core/deployment-stage';
 export * from './core/pattern-props';
+export * from './building-blocks/dead-letter-queue';
+export * from './building-blocks/hardened-function';
 export * from './networking/multi-az-vpc';
 export * from './messaging/queue-with-dead-letter-queue';
 export * from './messaging/sns-fan-out';

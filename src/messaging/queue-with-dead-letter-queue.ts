@@ -5,6 +5,8 @@ import * as kms from 'aws-cdk-lib/aws-kms';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
+import { DeadLetterQueue, DeadLetterSource } from '../building-blocks/dead-letter-queue';
+import { HardenedFunction } from '../building-blocks/hardened-function';
 import { createPatternAlarm } from '../core/alarms';
 import { isProduction } from '../core/deployment-stage';
 import { acknowledgeNagFinding } from '../core/nag';
@@ -81,7 +83,8 @@ export interface QueueWithDeadLetterQueueProps extends PatternProps {
 
   /**
    * A function that processes the queue's messages. It is given an event source mapping that
-   * reports batch item failures, and only the permissions it needs to consume the queue.
+   * reports batch item failures, and only the permissions it needs to consume the queue. A
+   * HardenedFunction is invoked through its alias, so its consumer is deployed safely too.
    *
    * @default - no consumer
    */
@@ -197,20 +200,15 @@ export class QueueWithDeadLetterQueue extends Construct {
     const queueName = Names.uniqueResourceName(this, { maxLength: 75 }) + (fifo ? '.fifo' : '');
     const queueArn = Stack.of(this).formatArn({ service: 'sqs', resource: queueName });
 
-    this.deadLetterQueue = new sqs.Queue(this, 'DeadLetterQueue', {
-      fifo: fifo || undefined,
-      retentionPeriod: MAX_RETENTION,
-      encryption,
-      encryptionMasterKey: props.encryptionKey,
-      enforceSSL: true,
-      redriveAllowPolicy: {
-        redrivePermission: sqs.RedrivePermission.BY_QUEUE,
-        sourceQueues: [sqs.Queue.fromQueueArn(this, 'SourceQueueRef', queueArn)],
-      },
-      removalPolicy,
+    const deadLetterQueue = new DeadLetterQueue(this, 'DeadLetterQueue', {
+      source: DeadLetterSource.SQS_QUEUE,
+      sourceQueueArn: queueArn,
+      fifo,
+      encryptionKey: props.encryptionKey,
+      stage: props.stage,
+      alarmTopic: props.alarmTopic,
+      alarmDescription: `A message failed processing ${props.maxReceiveCount ?? 5} times and is in the dead-letter queue of ${this.node.path}`,
     });
-    acknowledgeNagFinding(this.deadLetterQueue, 'Serverless-SQSRedrivePolicy',
-      'This is the dead-letter queue, the end of the redrive chain: it keeps failed messages for 14 days, and a DLQ of its own would only move them again.');
 
     this.queue = new sqs.Queue(this, 'Queue', {
       queueName,
@@ -222,9 +220,10 @@ export class QueueWithDeadLetterQueue extends Construct {
       encryption,
       encryptionMasterKey: props.encryptionKey,
       enforceSSL: true,
-      deadLetterQueue: { queue: this.deadLetterQueue, maxReceiveCount: props.maxReceiveCount ?? 5 },
+      deadLetterQueue: { queue: deadLetterQueue.queue, maxReceiveCount: props.maxReceiveCount ?? 5 },
       removalPolicy,
     });
+    this.deadLetterQueue = deadLetterQueue.queue;
 
     if (props.consumer) {
       this.eventSourceMapping = new lambda.EventSourceMapping(this, 'ConsumerMapping', {
@@ -239,12 +238,7 @@ export class QueueWithDeadLetterQueue extends Construct {
       this.grantConsume(props.consumer.role!, props.encryptionKey);
     }
 
-    this.alarms.push(createPatternAlarm(this, 'DeadLetterQueueNotEmptyAlarm', {
-      metric: this.deadLetterQueue.metricApproximateNumberOfMessagesVisible({ period: Duration.minutes(1), statistic: cloudwatch.Stats.MAXIMUM }),
-      threshold: 1,
-      orEqual: true,
-      description: `A message failed processing ${props.maxReceiveCount ?? 5} times and is in the dead-letter queue of ${this.node.path}`,
-    }, props.alarmTopic));
+    this.alarms.push(deadLetterQueue.alarm);
     this.alarms.push(createPatternAlarm(this, 'OldestMessageAgeAlarm', {
       metric: this.queue.metricApproximateAgeOfOldestMessage({ period: Duration.minutes(1), statistic: cloudwatch.Stats.MAXIMUM }),
       threshold: oldestMessageAgeThreshold.toSeconds({ integral: false }),
@@ -285,10 +279,13 @@ function defaultAgeThreshold(retentionPeriod: Duration): Duration {
 }
 
 /**
- * The consumer's timeout when it is known: Lambda's 3-second default for a function defined in
- * this app without one, nothing for an imported function.
+ * The consumer's timeout when it is known: a HardenedFunction's, or Lambda's 3-second default for
+ * a function defined in this app without one; nothing for an imported function.
  */
 function timeoutOf(consumer: lambda.IFunction | undefined): Duration | undefined {
+  if (consumer instanceof HardenedFunction) {
+    return consumer.timeout;
+  }
   if (consumer instanceof lambda.Function) {
     return consumer.timeout ?? Duration.seconds(3);
   }

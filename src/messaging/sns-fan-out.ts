@@ -6,9 +6,9 @@ import * as subscriptions from 'aws-cdk-lib/aws-sns-subscriptions';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { QueueWithDeadLetterQueue, QueueWithDeadLetterQueueProps } from './queue-with-dead-letter-queue';
+import { DeadLetterQueue, DeadLetterSource } from '../building-blocks/dead-letter-queue';
 import { createPatternAlarm } from '../core/alarms';
 import { isProduction } from '../core/deployment-stage';
-import { acknowledgeNagRule, NagPackPrefix } from '../core/nag';
 import { PatternProps } from '../core/pattern-props';
 import { PropValidator } from '../core/prop-validator';
 
@@ -247,36 +247,24 @@ export class SnsFanOut extends Construct {
       fifo,
     });
 
-    const subscriptionDeadLetterQueue = new sqs.Queue(scope, 'SubscriptionDeadLetterQueue', {
-      fifo: fifo || undefined,
-      retentionPeriod: Duration.days(14),
-      encryption: sqs.QueueEncryption.SQS_MANAGED,
-      enforceSSL: true,
-      removalPolicy: this.removalPolicy,
+    const subscriptionDeadLetterQueue = new DeadLetterQueue(scope, 'SubscriptionDeadLetterQueue', {
+      source: DeadLetterSource.SNS_SUBSCRIPTION,
+      fifo,
+      stage: this.props.stage,
+      alarmTopic: this.props.alarmTopic,
+      alarmDescription: `SNS could not deliver a notification to subscriber '${subscriber.name}' of ${this.node.path}`,
     });
-    acknowledgeNagRule(subscriptionDeadLetterQueue, [NagPackPrefix.AWS_SOLUTIONS], 'SQS3',
-      'This queue is the dead-letter queue of an SNS subscription (its redrive policy), which the rule does not recognise as a DLQ.');
-    acknowledgeNagRule(subscriptionDeadLetterQueue, [NagPackPrefix.SERVERLESS], 'SQSRedrivePolicy',
-      'This is the SNS subscription dead-letter queue, the end of the chain: it keeps undeliverable notifications for 14 days.');
-    this.alarms.push(createPatternAlarm(scope, 'SubscriptionDeadLetterQueueNotEmptyAlarm', {
-      metric: subscriptionDeadLetterQueue.metricApproximateNumberOfMessagesVisible({
-        period: Duration.minutes(1),
-        statistic: cloudwatch.Stats.MAXIMUM,
-      }),
-      threshold: 1,
-      orEqual: true,
-      description: `SNS could not deliver a notification to subscriber '${subscriber.name}' of ${this.node.path}`,
-    }, this.props.alarmTopic));
+    this.alarms.push(subscriptionDeadLetterQueue.alarm);
 
     const subscription = this.topic.addSubscription(new subscriptions.SqsSubscription(queue.queue, {
       rawMessageDelivery: subscriber.rawMessageDelivery ?? true,
       filterPolicy: subscriber.filterPolicy,
       filterPolicyWithMessageBody: subscriber.filterPolicyWithMessageBody,
-      deadLetterQueue: subscriptionDeadLetterQueue,
+      deadLetterQueue: subscriptionDeadLetterQueue.queue,
     }));
 
     this.alarms.push(...queue.alarms);
-    const result: FanOutSubscriber = { name: subscriber.name, queue, subscriptionDeadLetterQueue, subscription };
+    const result: FanOutSubscriber = { name: subscriber.name, queue, subscriptionDeadLetterQueue: subscriptionDeadLetterQueue.queue, subscription };
     this.subscribers[subscriber.name] = result;
     return result;
   }

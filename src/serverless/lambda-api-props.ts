@@ -1,90 +1,24 @@
 import { Duration } from 'aws-cdk-lib';
-import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
-import * as logs from 'aws-cdk-lib/aws-logs';
-import { PatternProps } from '../core/pattern-props';
+import { HardenedFunctionProps } from '../building-blocks/hardened-function';
 
 /**
  * What a Lambda-backed API pattern (RestApiLambda, HttpApiLambda) accepts about its function,
  * its throttling, CORS and alarms.
+ *
+ * The pattern creates a HardenedFunction from `code` or `entry` and these props, or puts your
+ * `handlerFunction` behind the API; one of the three is required. The created function's
+ * `timeout` must stay within API Gateway's 29-second integration timeout, or callers would get a
+ * 504 while it still runs. `logRetention` keeps the API's access logs as well as the function's.
  */
-export interface LambdaApiProps extends PatternProps {
+export interface LambdaApiProps extends HardenedFunctionProps {
   /**
    * Your own function to put behind the API. Its configuration stays yours; the pattern only
-   * lets the API invoke it and watches it.
+   * lets the API invoke it (a HardenedFunction through its alias) and watches it.
    *
-   * @default - a function created from `code`
+   * @default - a HardenedFunction created from `code` or `entry`
    */
   readonly handlerFunction?: lambda.IFunction;
-
-  /**
-   * The code of the function the pattern creates. One of `handlerFunction`, `code` and `entry` is
-   * required.
-   *
-   * @default - none
-   */
-  readonly code?: lambda.Code;
-
-  /**
-   * A TypeScript or JavaScript file the pattern bundles with esbuild (aws-lambda-nodejs; esbuild
-   * must be installed, or Docker running) into the function it creates. Instead of `code`.
-   *
-   * @default - none
-   */
-  readonly entry?: string;
-
-  /**
-   * The handler of the function the pattern creates: `file.export` with `code`, the exported
-   * function's name with `entry`.
-   *
-   * @default - 'index.handler' with `code`, 'handler' with `entry`
-   */
-  readonly handler?: string;
-
-  /**
-   * Memory of the function the pattern creates, in MB from 128 to 10240.
-   *
-   * @default 256
-   */
-  readonly memorySize?: number;
-
-  /**
-   * Timeout of the function the pattern creates, from 1 to 29 seconds: never longer than API
-   * Gateway's 29-second integration timeout, or callers would get a 504 while it still runs.
-   *
-   * @default Duration.seconds(10)
-   */
-  readonly timeout?: Duration;
-
-  /**
-   * Reserved concurrency of the function the pattern creates, to protect what it calls.
-   *
-   * @default - none: API throttling bounds the load, and a reservation can exceed a new
-   * account's concurrency quota
-   */
-  readonly reservedConcurrentExecutions?: number;
-
-  /**
-   * Environment variables of the function the pattern creates.
-   *
-   * @default - none
-   */
-  readonly environment?: { [key: string]: string };
-
-  /**
-   * A VPC to run the created function in, in its private subnets with egress, for handlers that
-   * call private resources.
-   *
-   * @default - outside any VPC
-   */
-  readonly vpc?: ec2.IVpc;
-
-  /**
-   * How long the function's logs and the API's access logs are kept.
-   *
-   * @default - one year in PROD, one month in DEV
-   */
-  readonly logRetention?: logs.RetentionDays;
 
   /**
    * Steady-state requests per second the API accepts before throttling (429), at least 0.

@@ -4,12 +4,14 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as sns from 'aws-cdk-lib/aws-sns';
-import { DeploymentStage, QueueWithDeadLetterQueue, QueueWithDeadLetterQueueProps } from '../../src';
+import { DeploymentStage, HardenedFunction, QueueWithDeadLetterQueue, QueueWithDeadLetterQueueProps } from '../../src';
 import { newApp, newStack, TEST_ENV } from '../support/app';
 import { cloudFormationFindings } from '../support/cfn-validation';
-import { consumerFunction } from '../support/fixtures';
+import { consumerFunction, onlyAliasId, referencesOnlyAlias } from '../support/fixtures';
 import { COMPLIANT, runNagPacks } from '../support/nag';
 import { normalizedTemplate } from '../support/snapshot';
+
+const CODE = lambda.Code.fromInline('exports.handler = async () => ({ batchItemFailures: [] });');
 
 function build(props: QueueWithDeadLetterQueueProps = {}): { stack: Stack; pattern: QueueWithDeadLetterQueue; template: Template } {
   const stack = newStack({ withEnv: true });
@@ -175,6 +177,17 @@ describe('QueueWithDeadLetterQueue', () => {
       Template.fromStack(stack).hasResourceProperties('AWS::IAM::ManagedPolicy', { Roles: ['worker'] });
     });
 
+    test('a HardenedFunction consumer is invoked through its alias, and its timeout sets the visibility timeout', () => {
+      const stack = newStack({ withEnv: true });
+      const consumer = new HardenedFunction(stack, 'Consumer', { code: CODE, timeout: Duration.seconds(20) });
+      new QueueWithDeadLetterQueue(stack, 'Orders', { consumer });
+      const template = Template.fromStack(stack);
+      const mapping = Object.values(template.findResources('AWS::Lambda::EventSourceMapping'))[0].Properties;
+      const functionId = stack.getLogicalId(consumer.lambdaFunction.node.defaultChild as lambda.CfnFunction);
+      expect(referencesOnlyAlias(mapping.FunctionName, onlyAliasId(template), functionId)).toBe(true);
+      template.hasResourceProperties('AWS::SQS::Queue', { VisibilityTimeout: 120, RedrivePolicy: Match.anyValue() });
+    });
+
     test('the visibility timeout defaults to 6 times the consumer timeout', () => {
       buildWithConsumer({}, Duration.seconds(20)).template.hasResourceProperties('AWS::SQS::Queue', { VisibilityTimeout: 120 });
       // Lambda's 3-second default gives 18 s, below the 30 s floor.
@@ -308,6 +321,15 @@ describe('QueueWithDeadLetterQueue', () => {
       const stack = new Stack(app, 'Full', { env: TEST_ENV });
       new QueueWithDeadLetterQueue(stack, 'Orders', fullyConfigured(stack));
       expect(runNagPacks(app, { onlyUnder: 'Full/Orders' })).toEqual(COMPLIANT);
+    });
+  });
+
+  describe('compliance with a HardenedFunction consumer', () => {
+    test('no unacknowledged finding anywhere in the stack, the consumer included', () => {
+      const app = newApp();
+      const stack = new Stack(app, 'Hardened');
+      new QueueWithDeadLetterQueue(stack, 'Orders', { consumer: new HardenedFunction(stack, 'Consumer', { code: CODE }) });
+      expect(runNagPacks(app)).toEqual(COMPLIANT);
     });
   });
 

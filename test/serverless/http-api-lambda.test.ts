@@ -5,10 +5,10 @@ import * as kms from 'aws-cdk-lib/aws-kms';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as sns from 'aws-cdk-lib/aws-sns';
-import { DeploymentStage, HttpApiLambda, HttpApiLambdaProps } from '../../src';
+import { DeploymentStage, HardenedFunction, HttpApiLambda, HttpApiLambdaProps } from '../../src';
 import { newApp, newStack, TEST_ENV } from '../support/app';
 import { cloudFormationFindings } from '../support/cfn-validation';
-import { consumerFunction } from '../support/fixtures';
+import { consumerFunction, onlyAliasId, referencesOnlyAlias } from '../support/fixtures';
 import { COMPLIANT, runNagPacks } from '../support/nag';
 import { normalizedTemplate } from '../support/snapshot';
 
@@ -129,7 +129,8 @@ describe('HttpApiLambda', () => {
   describe('alarms', () => {
     test('5xx and 4xx rates, p99 latency, and the function errors, throttles and duration', () => {
       const { template, api } = build();
-      expect(api.alarms).toHaveLength(6);
+      // The API's three and the function's four, its dead-letter queue among them.
+      expect(api.alarms).toHaveLength(7);
       template.hasResourceProperties('AWS::CloudWatch::Alarm', { MetricName: '5xx', Namespace: 'AWS/ApiGateway', Statistic: 'Average', Threshold: 0.01 });
       template.hasResourceProperties('AWS::CloudWatch::Alarm', { MetricName: '4xx', Statistic: 'Average', Threshold: 0.1 });
       template.hasResourceProperties('AWS::CloudWatch::Alarm', { MetricName: 'Latency', ExtendedStatistic: 'p99', Threshold: 3000 });
@@ -159,6 +160,18 @@ describe('HttpApiLambda', () => {
       const burst = new CfnParameter(stack, 'Burst', { type: 'Number' }).valueAsNumber;
       const issuer = new CfnParameter(stack, 'Issuer').valueAsString;
       expect(() => new HttpApiLambda(stack, 'Notes', { code: CODE, throttlingBurstLimit: burst, jwtIssuer: issuer, jwtAudience: ['notes'] })).not.toThrow();
+    });
+
+    test('creates a HardenedFunction: the integration and its Lambda permission point at the alias', () => {
+      const { template, stack, api } = build();
+      const aliasId = onlyAliasId(template);
+      const functionId = stack.getLogicalId((api.handlerFunction as HardenedFunction).lambdaFunction.node.defaultChild as lambda.CfnFunction);
+      const integrations = Object.values(template.findResources('AWS::ApiGatewayV2::Integration')).map((i) => i.Properties);
+      expect(integrations).toHaveLength(1);
+      expect(referencesOnlyAlias(integrations[0].IntegrationUri, aliasId, functionId)).toBe(true);
+      const permissions = Object.values(template.findResources('AWS::Lambda::Permission')).map((p) => p.Properties);
+      expect(permissions).toHaveLength(1);
+      expect(referencesOnlyAlias(permissions[0].FunctionName, aliasId, functionId)).toBe(true);
     });
 
     test('uses your function as it is', () => {

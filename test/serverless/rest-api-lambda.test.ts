@@ -9,11 +9,11 @@ import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import {
-  DeploymentStage, ExecutionLogLevel, LambdaAuthorizerKind, MultiAzVpc, RestApiEndpoint, RestApiLambda, RestApiLambdaProps,
+  DeploymentStage, ExecutionLogLevel, HardenedFunction, LambdaAuthorizerKind, MultiAzVpc, RestApiEndpoint, RestApiLambda, RestApiLambdaProps,
 } from '../../src';
 import { newApp, newStack, TEST_ENV } from '../support/app';
 import { cloudFormationFindings } from '../support/cfn-validation';
-import { consumerFunction } from '../support/fixtures';
+import { consumerFunction, onlyAliasId, referencesOnlyAlias } from '../support/fixtures';
 import { COMPLIANT, runNagPacks } from '../support/nag';
 import { normalizedTemplate } from '../support/snapshot';
 
@@ -133,6 +133,31 @@ describe('RestApiLambda', () => {
         TracingConfig: { Mode: 'Active' },
         Code: { S3Key: Match.stringLikeRegexp('\\.zip$') },
       });
+    });
+
+    test('is a HardenedFunction: the integration and every Lambda permission point at its alias, shifted by CodeDeploy', () => {
+      const { template, stack, api } = build();
+      expect(api.handlerFunction).toBeInstanceOf(HardenedFunction);
+      const aliasId = onlyAliasId(template);
+      const functionId = stack.getLogicalId((api.handlerFunction as HardenedFunction).lambdaFunction.node.defaultChild as lambda.CfnFunction);
+      const proxied = methods(template).filter((m) => m.HttpMethod === 'ANY');
+      expect(proxied).toHaveLength(2);
+      expect(proxied.every((m) => referencesOnlyAlias(m.Integration.Uri, aliasId, functionId))).toBe(true);
+      const permissions = Object.values(template.findResources('AWS::Lambda::Permission')).map((p) => p.Properties);
+      expect(permissions.length).toBeGreaterThan(0);
+      expect(permissions.every((p) => referencesOnlyAlias(p.FunctionName, aliasId, functionId))).toBe(true);
+      template.hasResourceProperties('AWS::CodeDeploy::DeploymentGroup', { DeploymentConfigName: 'CodeDeployDefault.LambdaCanary10Percent5Minutes' });
+    });
+
+    test('your HardenedFunction is invoked through its alias, and keeps its own alarms', () => {
+      const stack = newStack({ withEnv: true });
+      const own = new HardenedFunction(stack, 'Own', { code: CODE });
+      const api = new RestApiLambda(stack, 'Notes', { handlerFunction: own });
+      const template = Template.fromStack(stack);
+      const functionId = stack.getLogicalId(own.lambdaFunction.node.defaultChild as lambda.CfnFunction);
+      expect(methods(template).filter((m) => m.HttpMethod === 'ANY').every((m) => referencesOnlyAlias(m.Integration.Uri, onlyAliasId(template), functionId))).toBe(true);
+      expect(api.alarms).toHaveLength(3);
+      expect(own.alarms).toHaveLength(4);
     });
 
     test('uses your function as it is', () => {
@@ -292,13 +317,15 @@ describe('RestApiLambda', () => {
   describe('alarms', () => {
     test('5xx and 4xx rates, p99 latency, and the function errors, throttles and duration near its timeout', () => {
       const { template, api } = build({ timeout: Duration.seconds(20) });
-      expect(api.alarms).toHaveLength(6);
+      // The API's three and the function's four, its dead-letter queue among them.
+      expect(api.alarms).toHaveLength(7);
       template.hasResourceProperties('AWS::CloudWatch::Alarm', { MetricName: '5XXError', Statistic: 'Average', Threshold: 0.01 });
       template.hasResourceProperties('AWS::CloudWatch::Alarm', { MetricName: '4XXError', Statistic: 'Average', Threshold: 0.1 });
       template.hasResourceProperties('AWS::CloudWatch::Alarm', { MetricName: 'Latency', ExtendedStatistic: 'p99', Threshold: 3000 });
       template.hasResourceProperties('AWS::CloudWatch::Alarm', { MetricName: 'Errors', Namespace: 'AWS/Lambda', Threshold: 0 });
       template.hasResourceProperties('AWS::CloudWatch::Alarm', { MetricName: 'Throttles', Namespace: 'AWS/Lambda', Threshold: 0 });
       template.hasResourceProperties('AWS::CloudWatch::Alarm', { MetricName: 'Duration', ExtendedStatistic: 'p99', Threshold: 16000 });
+      template.hasResourceProperties('AWS::CloudWatch::Alarm', { MetricName: 'ApproximateNumberOfMessagesVisible', Namespace: 'AWS/SQS', Threshold: 1 });
     });
 
     test('notify the alarm topic', () => {

@@ -1,0 +1,122 @@
+import { Duration, RemovalPolicy } from 'aws-cdk-lib';
+import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
+import * as kms from 'aws-cdk-lib/aws-kms';
+import * as sqs from 'aws-cdk-lib/aws-sqs';
+import { Construct } from 'constructs';
+import { createPatternAlarm } from '../core/alarms';
+import { isProduction } from '../core/deployment-stage';
+import { acknowledgeNagFinding } from '../core/nag';
+import { PatternProps } from '../core/pattern-props';
+import { PropValidator } from '../core/prop-validator';
+
+/**
+ * What sends its failures to a dead-letter queue.
+ */
+export enum DeadLetterSource {
+  /** An SQS queue's redrive policy, after `maxReceiveCount` failed receives. */
+  SQS_QUEUE = 'SQS_QUEUE',
+  /** An SNS subscription that could not deliver a notification. */
+  SNS_SUBSCRIPTION = 'SNS_SUBSCRIPTION',
+  /** A Lambda function whose asynchronous invocation failed every retry or grew too old. */
+  LAMBDA_FUNCTION = 'LAMBDA_FUNCTION',
+}
+
+/**
+ * Properties of a DeadLetterQueue.
+ */
+export interface DeadLetterQueueProps extends PatternProps {
+  /**
+   * What sends its failures here: an SQS source is named in the queue's redrive-allow policy.
+   */
+  readonly source: DeadLetterSource;
+
+  /**
+   * For an SQS source, the ARN of the one queue allowed to redrive into this one.
+   *
+   * @default - no redrive-allow policy (required for `DeadLetterSource.SQS_QUEUE`)
+   */
+  readonly sourceQueueArn?: string;
+
+  /**
+   * Whether the queue is FIFO; a FIFO source needs a FIFO dead-letter queue.
+   *
+   * @default false
+   */
+  readonly fifo?: boolean;
+
+  /**
+   * A customer-managed KMS key to encrypt the queue with.
+   *
+   * @default - SQS-managed server-side encryption (SSE-SQS)
+   */
+  readonly encryptionKey?: kms.IKey;
+
+  /**
+   * What a message in this queue means, for the operator who reads the alarm.
+   *
+   * @default - 'A message is in the dead-letter queue <path>'
+   */
+  readonly alarmDescription?: string;
+}
+
+/**
+ * The dead-letter queue every pattern of this library uses, so that nothing a queue, a
+ * subscription or a function fails to process is ever dropped: it keeps messages for the 14-day
+ * maximum, encrypted at rest and reachable over TLS only, raises an alarm on the first message,
+ * and is retained in PROD.
+ *
+ * Applies: DLQ retention at the maximum; encryption at rest and in transit; a redrive-allow policy
+ * naming only its source queue; an alarm when the DLQ is not empty; FIFO to match a FIFO source.
+ */
+export class DeadLetterQueue extends Construct {
+  /**
+   * The queue.
+   */
+  public readonly queue: sqs.Queue;
+
+  /**
+   * Fires when the queue holds a message.
+   */
+  public readonly alarm: cloudwatch.Alarm;
+
+  constructor(scope: Construct, id: string, props: DeadLetterQueueProps) {
+    super(scope, id);
+    const validator = new PropValidator(`DeadLetterQueue '${this.node.path}'`);
+    const fromQueue = props.source === DeadLetterSource.SQS_QUEUE;
+    validator.check(fromQueue === (props.sourceQueueArn !== undefined), 'sourceQueueArn', props.sourceQueueArn,
+      fromQueue ? 'the ARN of the source queue, since source is SQS_QUEUE' : 'left unset unless source is SQS_QUEUE');
+    validator.throwIfInvalid();
+
+    // The queue's id is 'Default', which CloudFormation logical ids leave out: the queue keeps the
+    // logical id it had when the patterns created it directly, so moving it here replaces nothing.
+    this.queue = new sqs.Queue(this, 'Default', {
+      fifo: props.fifo || undefined,
+      retentionPeriod: Duration.days(14),
+      encryption: props.encryptionKey ? sqs.QueueEncryption.KMS : sqs.QueueEncryption.SQS_MANAGED,
+      encryptionMasterKey: props.encryptionKey,
+      enforceSSL: true,
+      redriveAllowPolicy: props.sourceQueueArn ? {
+        redrivePermission: sqs.RedrivePermission.BY_QUEUE,
+        sourceQueues: [sqs.Queue.fromQueueArn(this, 'SourceQueueRef', props.sourceQueueArn)],
+      } : undefined,
+      removalPolicy: isProduction(props.stage) ? RemovalPolicy.RETAIN : RemovalPolicy.DESTROY,
+    });
+
+    acknowledgeNagFinding(this.queue, 'Serverless-SQSRedrivePolicy',
+      'This is a dead-letter queue, the end of the chain: it keeps failed messages for 14 days, and a DLQ of its own would only move them again.');
+    if (props.source !== DeadLetterSource.SQS_QUEUE) {
+      // The rule recognises a DLQ only by a queue's redrive policy or a function's DeadLetterConfig
+      // in the same stack.
+      acknowledgeNagFinding(this.queue, 'AwsSolutions-SQS3', props.source === DeadLetterSource.SNS_SUBSCRIPTION
+        ? 'This queue is the dead-letter queue of an SNS subscription (its redrive policy), which the rule does not recognise as a DLQ.'
+        : "This queue is the dead-letter queue of a Lambda function's asynchronous invocations, which the rule recognises only in the function's own stack.");
+    }
+
+    this.alarm = createPatternAlarm(this, 'NotEmptyAlarm', {
+      metric: this.queue.metricApproximateNumberOfMessagesVisible({ period: Duration.minutes(1), statistic: cloudwatch.Stats.MAXIMUM }),
+      threshold: 1,
+      orEqual: true,
+      description: props.alarmDescription ?? `A message is in the dead-letter queue ${this.node.path}`,
+    }, props.alarmTopic);
+  }
+}

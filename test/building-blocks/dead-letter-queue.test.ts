@@ -1,0 +1,132 @@
+import { Stack } from 'aws-cdk-lib';
+import { Match, Template } from 'aws-cdk-lib/assertions';
+import * as kms from 'aws-cdk-lib/aws-kms';
+import * as sns from 'aws-cdk-lib/aws-sns';
+import * as sqs from 'aws-cdk-lib/aws-sqs';
+import { DeadLetterQueue, DeadLetterQueueProps, DeadLetterSource, DeploymentStage } from '../../src';
+import { newApp, newStack, TEST_ENV } from '../support/app';
+import { cloudFormationFindings } from '../support/cfn-validation';
+import { COMPLIANT, runNagPacks } from '../support/nag';
+import { normalizedTemplate } from '../support/snapshot';
+
+const SOURCE_ARN = 'arn:aws:sqs:us-east-1:123456789012:orders';
+
+function build(props: DeadLetterQueueProps = { source: DeadLetterSource.LAMBDA_FUNCTION }) {
+  const stack = newStack({ withEnv: true });
+  const dlq = new DeadLetterQueue(stack, 'Failed', props);
+  return { stack, dlq, template: Template.fromStack(stack) };
+}
+
+describe('DeadLetterQueue', () => {
+  describe('snapshots', () => {
+    test('for an SQS source, with a key and an alarm topic', () => {
+      const stack = newStack();
+      new DeadLetterQueue(stack, 'Failed', {
+        source: DeadLetterSource.SQS_QUEUE,
+        sourceQueueArn: SOURCE_ARN,
+        encryptionKey: new kms.Key(stack, 'Key', { enableKeyRotation: true }),
+        alarmTopic: new sns.Topic(stack, 'Alarms'),
+      });
+      expect(normalizedTemplate(stack)).toMatchSnapshot();
+    });
+  });
+
+  describe('queue', () => {
+    test('keeps messages the 14-day maximum, encrypted by SQS, and denies plain HTTP', () => {
+      const { template } = build();
+      template.hasResourceProperties('AWS::SQS::Queue', { MessageRetentionPeriod: 1209600, SqsManagedSseEnabled: true });
+      template.hasResourceProperties('AWS::SQS::QueuePolicy', {
+        PolicyDocument: { Statement: [Match.objectLike({ Effect: 'Deny', Action: 'sqs:*', Condition: { Bool: { 'aws:SecureTransport': 'false' } } })] },
+      });
+    });
+
+    test('encrypts with a given key', () => {
+      const stack = newStack({ withEnv: true });
+      const key = new kms.Key(stack, 'Key', { enableKeyRotation: true });
+      new DeadLetterQueue(stack, 'Failed', { source: DeadLetterSource.LAMBDA_FUNCTION, encryptionKey: key });
+      Template.fromStack(stack).hasResourceProperties('AWS::SQS::Queue', {
+        KmsMasterKeyId: { 'Fn::GetAtt': [stack.getLogicalId(key.node.defaultChild as kms.CfnKey), 'Arn'] },
+      });
+    });
+
+    test('names its SQS source as the only queue that may redrive into it', () => {
+      build({ source: DeadLetterSource.SQS_QUEUE, sourceQueueArn: SOURCE_ARN }).template.hasResourceProperties('AWS::SQS::Queue', {
+        RedriveAllowPolicy: { redrivePermission: 'byQueue', sourceQueueArns: [SOURCE_ARN] },
+      });
+      build().template.hasResourceProperties('AWS::SQS::Queue', { RedriveAllowPolicy: Match.absent() });
+    });
+
+    test('is FIFO for a FIFO source', () => {
+      build({ source: DeadLetterSource.SNS_SUBSCRIPTION, fifo: true }).template.hasResourceProperties('AWS::SQS::Queue', { FifoQueue: true });
+    });
+
+    test('is retained in PROD and destroyed in DEV', () => {
+      build().template.hasResource('AWS::SQS::Queue', { DeletionPolicy: 'Retain', UpdateReplacePolicy: 'Retain' });
+      build({ source: DeadLetterSource.LAMBDA_FUNCTION, stage: DeploymentStage.DEV }).template.hasResource('AWS::SQS::Queue', { DeletionPolicy: 'Delete' });
+    });
+
+    test('keeps the logical id the patterns gave their dead-letter queues before it existed', () => {
+      const { stack, dlq } = build();
+      expect(stack.getLogicalId(dlq.queue.node.defaultChild as any)).toMatch(/^Failed[0-9A-F]{8}$/);
+    });
+  });
+
+  describe('alarm', () => {
+    test('fires on the first message, and says what it means', () => {
+      const { template, dlq } = build({ source: DeadLetterSource.LAMBDA_FUNCTION, alarmDescription: 'An order was lost by the billing function' });
+      expect(dlq.alarm).toBeDefined();
+      template.hasResourceProperties('AWS::CloudWatch::Alarm', {
+        MetricName: 'ApproximateNumberOfMessagesVisible',
+        Statistic: 'Maximum',
+        Period: 60,
+        Threshold: 1,
+        ComparisonOperator: 'GreaterThanOrEqualToThreshold',
+        AlarmDescription: 'An order was lost by the billing function',
+      });
+    });
+  });
+
+  describe('validation', () => {
+    test('an SQS source needs its queue ARN', () => {
+      expect(() => build({ source: DeadLetterSource.SQS_QUEUE })).toThrow(/sourceQueueArn is unset; it must be the ARN of the source queue, since source is SQS_QUEUE/);
+    });
+
+    test('other sources take none', () => {
+      expect(() => build({ source: DeadLetterSource.SNS_SUBSCRIPTION, sourceQueueArn: SOURCE_ARN }))
+        .toThrow(/sourceQueueArn is 'arn:aws:sqs:us-east-1:123456789012:orders'; it must be left unset unless source is SQS_QUEUE/);
+    });
+  });
+
+  describe('compliance', () => {
+    test.each([DeadLetterSource.SNS_SUBSCRIPTION, DeadLetterSource.LAMBDA_FUNCTION])('as the DLQ of a %s, on its own: no unacknowledged finding', (source) => {
+      const app = newApp();
+      new DeadLetterQueue(new Stack(app, 'Alone'), 'Failed', { source });
+      expect(runNagPacks(app)).toEqual(COMPLIANT);
+    });
+
+    test('as the DLQ of an SQS queue that redrives into it: no unacknowledged finding', () => {
+      const app = newApp();
+      const stack = new Stack(app, 'Redrive', { env: TEST_ENV });
+      const dlq = new DeadLetterQueue(stack, 'Failed', { source: DeadLetterSource.SQS_QUEUE, sourceQueueArn: SOURCE_ARN });
+      new sqs.Queue(stack, 'Orders', { queueName: 'orders', enforceSSL: true, deadLetterQueue: { queue: dlq.queue, maxReceiveCount: 3 } });
+      expect(runNagPacks(app)).toEqual(COMPLIANT);
+    });
+  });
+
+  describe('composition', () => {
+    test('two in one stack synthesize', () => {
+      const stack = newStack({ withEnv: true });
+      new DeadLetterQueue(stack, 'One', { source: DeadLetterSource.LAMBDA_FUNCTION });
+      new DeadLetterQueue(stack, 'Two', { source: DeadLetterSource.SNS_SUBSCRIPTION, fifo: true });
+      Template.fromStack(stack).resourceCountIs('AWS::SQS::Queue', 2);
+    });
+  });
+
+  describe('template validity', () => {
+    test("aws-cdk-lib's CloudFormation validation reports nothing under new-project flags", () => {
+      const app = newApp();
+      new DeadLetterQueue(new Stack(app, 'Validated', { env: TEST_ENV }), 'Failed', { source: DeadLetterSource.SQS_QUEUE, sourceQueueArn: SOURCE_ARN, fifo: true });
+      expect(cloudFormationFindings(app)).toEqual([]);
+    });
+  });
+});

@@ -1,0 +1,466 @@
+import { CfnParameter, Duration, Stack } from 'aws-cdk-lib';
+import { Match, Template } from 'aws-cdk-lib/assertions';
+import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
+import * as actions from 'aws-cdk-lib/aws-cloudwatch-actions';
+import * as codedeploy from 'aws-cdk-lib/aws-codedeploy';
+import * as ec2 from 'aws-cdk-lib/aws-ec2';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import * as kms from 'aws-cdk-lib/aws-kms';
+import * as lambda from 'aws-cdk-lib/aws-lambda';
+import * as sources from 'aws-cdk-lib/aws-lambda-event-sources';
+import * as logs from 'aws-cdk-lib/aws-logs';
+import * as s3 from 'aws-cdk-lib/aws-s3';
+import * as sns from 'aws-cdk-lib/aws-sns';
+import * as sqs from 'aws-cdk-lib/aws-sqs';
+import { DeploymentStage, HardenedFunction, HardenedFunctionProps, MultiAzVpc } from '../../src';
+import { newApp, newStack, TEST_ENV } from '../support/app';
+import { cloudFormationFindings } from '../support/cfn-validation';
+import { consumerFunction, onlyAliasId, referencesOnlyAlias } from '../support/fixtures';
+import { COMPLIANT, runNagPacks } from '../support/nag';
+import { normalizedTemplate } from '../support/snapshot';
+
+const CODE = lambda.Code.fromInline('exports.handler = async () => ({});');
+type Extra = Partial<HardenedFunctionProps>;
+
+/**
+ * The function with default props is built once per file and shared: no test changes a stack
+ * after building it.
+ */
+function build(extra?: Extra) {
+  return extra === undefined ? (defaults ??= buildNew()) : buildNew(extra);
+}
+let defaults: ReturnType<typeof buildNew> | undefined;
+
+function buildNew(extra: Extra = {}) {
+  const stack = newStack({ withEnv: true });
+  const fn = new HardenedFunction(stack, 'Worker', { code: CODE, ...extra });
+  return { stack, fn, template: Template.fromStack(stack) };
+}
+
+function fullyConfigured(stack: Stack): HardenedFunctionProps {
+  const alarmTopic = new sns.Topic(stack, 'Alarms', { enforceSSL: true, masterKey: new kms.Key(stack, 'AlarmKey', { enableKeyRotation: true }) });
+  const rejected = new cloudwatch.Alarm(stack, 'BusinessErrors', {
+    metric: new cloudwatch.Metric({ namespace: 'Orders', metricName: 'Rejected' }),
+    threshold: 10,
+    evaluationPeriods: 1,
+  });
+  rejected.addAlarmAction(new actions.SnsAction(alarmTopic));
+  return {
+    stage: DeploymentStage.PROD,
+    code: CODE,
+    handler: 'app.main',
+    runtime: lambda.Runtime.NODEJS_24_X,
+    architecture: lambda.Architecture.X86_64,
+    memorySize: 1024,
+    timeout: Duration.minutes(2),
+    reservedConcurrentExecutions: 5,
+    environment: { TABLE: 'orders' },
+    description: 'Processes orders',
+    vpc: new MultiAzVpc(stack, 'Network').vpc,
+    logRetention: logs.RetentionDays.TWO_YEARS,
+    logEncryptionKey: logKey(stack),
+    retryAttempts: 1,
+    maxEventAge: Duration.hours(1),
+    aliasName: 'prod',
+    deploymentConfig: codedeploy.LambdaDeploymentConfig.LINEAR_10PERCENT_EVERY_1MINUTE,
+    deploymentAlarms: [rejected],
+    preTrafficHook: new HardenedFunction(stack, 'PreTraffic', { code: CODE }),
+    postTrafficHook: new HardenedFunction(stack, 'PostTraffic', { code: CODE }),
+    alarmTopic,
+  };
+}
+
+function logKey(stack: Stack): kms.Key {
+  const key = new kms.Key(stack, 'OwnLogKey', { enableKeyRotation: true });
+  key.grantEncryptDecrypt(new iam.ServicePrincipal(`logs.${stack.region}.amazonaws.com`));
+  return key;
+}
+
+function alarmsIn(stack: Stack, n: number): cloudwatch.Alarm[] {
+  return Array.from({ length: n }, (_, i) => new cloudwatch.Alarm(stack, `Extra${i}`, {
+    metric: new cloudwatch.Metric({ namespace: 'Orders', metricName: `Metric${i}` }), threshold: 1, evaluationPeriods: 1,
+  }));
+}
+
+const functionId = (stack: Stack, fn: HardenedFunction) => stack.getLogicalId(fn.lambdaFunction.node.defaultChild as lambda.CfnFunction);
+const deploymentGroup = (template: Template) => Object.values(template.findResources('AWS::CodeDeploy::DeploymentGroup'))[0].Properties;
+
+describe('HardenedFunction', () => {
+  describe('snapshots', () => {
+    test('defaults, env-agnostic', () => {
+      const stack = newStack();
+      new HardenedFunction(stack, 'Worker', { code: CODE });
+      expect(normalizedTemplate(stack)).toMatchSnapshot();
+    });
+
+    test('fully configured: VPC, own log key, linear deploys with hooks and an extra alarm', () => {
+      const stack = newStack({ withEnv: true });
+      new HardenedFunction(stack, 'Worker', fullyConfigured(stack));
+      expect(normalizedTemplate(stack)).toMatchSnapshot();
+    });
+  });
+
+  describe('function', () => {
+    test('runs on ARM64 and the newest Node.js runtime, traced, logging JSON, with explicit memory and timeout', () => {
+      build().template.hasResourceProperties('AWS::Lambda::Function', {
+        Architectures: ['arm64'],
+        Runtime: 'nodejs24.x',
+        TracingConfig: { Mode: 'Active' },
+        LoggingConfig: Match.objectLike({ LogFormat: 'JSON' }),
+        MemorySize: 256,
+        Timeout: 10,
+        Handler: 'index.handler',
+      });
+    });
+
+    test('takes the runtime, architecture, handler and limits it is given', () => {
+      build({ runtime: lambda.Runtime.PYTHON_3_13, architecture: lambda.Architecture.X86_64, handler: 'app.main', memorySize: 2048, timeout: Duration.minutes(15), reservedConcurrentExecutions: 3 })
+        .template.hasResourceProperties('AWS::Lambda::Function', {
+          Runtime: 'python3.13', Architectures: ['x86_64'], Handler: 'app.main', MemorySize: 2048, Timeout: 900, ReservedConcurrentExecutions: 3,
+        });
+    });
+
+    test('runs in the private subnets of a given VPC, with its security group exposed', () => {
+      const stack = newStack({ withEnv: true });
+      const vpc = new MultiAzVpc(stack, 'Network').vpc;
+      const fn = new HardenedFunction(stack, 'Worker', { code: CODE, vpc });
+      const template = Template.fromStack(stack);
+      template.hasResourceProperties('AWS::Lambda::Function', {
+        VpcConfig: {
+          SubnetIds: vpc.privateSubnets.map((s) => ({ Ref: stack.getLogicalId(s.node.defaultChild as ec2.CfnSubnet) })),
+          SecurityGroupIds: [{ 'Fn::GetAtt': [stack.getLogicalId(fn.securityGroup!.node.defaultChild as ec2.CfnSecurityGroup), 'GroupId'] }],
+        },
+      });
+      expect(fn.isBoundToVpc).toBe(true);
+      expect(fn.connections.securityGroups).toEqual([fn.securityGroup]);
+      template.hasResourceProperties('AWS::IAM::ManagedPolicy', {
+        PolicyDocument: { Statement: Match.arrayWith([Match.objectLike({ Action: Match.arrayWith(['ec2:CreateNetworkInterface']), Resource: '*' })]) },
+      });
+    });
+
+    test('has no security group outside a VPC', () => {
+      const { fn } = build();
+      expect(fn.securityGroup).toBeUndefined();
+      expect(fn.isBoundToVpc).toBe(false);
+    });
+  });
+
+  describe('logs', () => {
+    test('go to an encrypted log group kept a year in PROD and a month in DEV', () => {
+      build().template.hasResourceProperties('AWS::Logs::LogGroup', { RetentionInDays: 365, KmsKeyId: Match.anyValue() });
+      build({ stage: DeploymentStage.DEV }).template.hasResourceProperties('AWS::Logs::LogGroup', { RetentionInDays: 30 });
+    });
+
+    test('one rotating key per stack serves every function, usable by CloudWatch Logs only for log groups', () => {
+      const stack = newStack({ withEnv: true });
+      new HardenedFunction(stack, 'One', { code: CODE, stage: DeploymentStage.DEV });
+      new HardenedFunction(stack, 'Two', { code: CODE, stage: DeploymentStage.DEV });
+      const template = Template.fromStack(stack);
+      template.resourceCountIs('AWS::KMS::Key', 1);
+      template.hasResource('AWS::KMS::Key', {
+        DeletionPolicy: 'Delete',
+        Properties: Match.objectLike({
+          EnableKeyRotation: true,
+          KeyPolicy: { Statement: Match.arrayWith([Match.objectLike({ Principal: { Service: 'logs.us-east-1.amazonaws.com' } })]) },
+        }),
+      });
+    });
+
+    test('the shared key is retained as soon as one PROD function uses it', () => {
+      const stack = newStack({ withEnv: true });
+      new HardenedFunction(stack, 'Sandbox', { code: CODE, stage: DeploymentStage.DEV });
+      new HardenedFunction(stack, 'Live', { code: CODE, stage: DeploymentStage.PROD });
+      Template.fromStack(stack).hasResource('AWS::KMS::Key', { DeletionPolicy: 'Retain' });
+    });
+
+    test('a given key is used instead', () => {
+      const stack = newStack({ withEnv: true });
+      const key = logKey(stack);
+      new HardenedFunction(stack, 'Worker', { code: CODE, logEncryptionKey: key });
+      const template = Template.fromStack(stack);
+      template.resourceCountIs('AWS::KMS::Key', 1);
+      template.hasResourceProperties('AWS::Logs::LogGroup', { KmsKeyId: { 'Fn::GetAtt': [stack.getLogicalId(key.node.defaultChild as kms.CfnKey), 'Arn'] } });
+    });
+  });
+
+  describe('role', () => {
+    test('may write exactly its logs and traces, in a managed policy, and has no inline policy', () => {
+      const { template } = build();
+      template.hasResourceProperties('AWS::IAM::ManagedPolicy', {
+        PolicyDocument: {
+          Statement: [
+            { Effect: 'Allow', Action: ['logs:CreateLogStream', 'logs:PutLogEvents'], Resource: { 'Fn::GetAtt': [Match.stringLikeRegexp('WorkerLogs'), 'Arn'] } },
+            { Effect: 'Allow', Action: ['xray:PutTelemetryRecords', 'xray:PutTraceSegments'], Resource: '*' },
+          ],
+        },
+      });
+      template.resourceCountIs('AWS::IAM::Policy', 0);
+      template.allResourcesProperties('AWS::IAM::Role', { Policies: Match.absent() });
+    });
+
+    test('grants made on it afterwards land in its managed policy too, never inline', () => {
+      const stack = newStack({ withEnv: true });
+      const fn = new HardenedFunction(stack, 'Worker', { code: CODE });
+      const bucket = new s3.Bucket(stack, 'Data');
+      bucket.grantRead(fn);
+      fn.addToRolePolicy(new iam.PolicyStatement({ actions: ['ssm:GetParameter'], resources: ['arn:aws:ssm:us-east-1:123456789012:parameter/x'] }));
+      const template = Template.fromStack(stack);
+      template.resourceCountIs('AWS::IAM::Policy', 0);
+      const grants = Object.values(template.findResources('AWS::IAM::ManagedPolicy'))
+        .map((p) => JSON.stringify(p.Properties.PolicyDocument))
+        .filter((doc) => doc.includes('s3:GetObject*'));
+      expect(grants).toHaveLength(1);
+      expect(grants[0]).toContain('ssm:GetParameter');
+      expect(grants[0]).toContain('sqs:SendMessage');
+    });
+  });
+
+  describe('asynchronous invocations', () => {
+    test('retry twice within 6 hours on the alias, then go to the dead-letter queue', () => {
+      const { template, stack, fn } = build();
+      template.hasResourceProperties('AWS::Lambda::EventInvokeConfig', {
+        FunctionName: { Ref: functionId(stack, fn) },
+        Qualifier: Match.objectLike({ 'Fn::Select': [7, { 'Fn::Split': [':', { Ref: onlyAliasId(template) }] }] }),
+        MaximumRetryAttempts: 2,
+        MaximumEventAgeInSeconds: 21600,
+      });
+      template.hasResourceProperties('AWS::Lambda::Function', {
+        DeadLetterConfig: { TargetArn: { 'Fn::GetAtt': [stack.getLogicalId(fn.deadLetterQueue.node.defaultChild as sqs.CfnQueue), 'Arn'] } },
+      });
+    });
+
+    test('the dead-letter queue keeps events 14 days, encrypted, over TLS only, retained in PROD and destroyed in DEV', () => {
+      const { template } = build();
+      template.hasResource('AWS::SQS::Queue', {
+        DeletionPolicy: 'Retain',
+        Properties: { MessageRetentionPeriod: 1209600, SqsManagedSseEnabled: true },
+      });
+      template.hasResourceProperties('AWS::SQS::QueuePolicy', {
+        PolicyDocument: { Statement: [Match.objectLike({ Effect: 'Deny', Condition: { Bool: { 'aws:SecureTransport': 'false' } } })] },
+      });
+      build({ stage: DeploymentStage.DEV }).template.hasResource('AWS::SQS::Queue', { DeletionPolicy: 'Delete' });
+    });
+
+    test('takes bounded retries and age', () => {
+      build({ retryAttempts: 0, maxEventAge: Duration.minutes(1) }).template.hasResourceProperties('AWS::Lambda::EventInvokeConfig', {
+        MaximumRetryAttempts: 0,
+        MaximumEventAgeInSeconds: 60,
+      });
+    });
+
+    test('configureAsyncInvoke explains that the props configure it', () => {
+      const { fn } = buildNew();
+      expect(() => fn.configureAsyncInvoke({ retryAttempts: 1 })).toThrow(/configures its asynchronous invocations itself: set retryAttempts and maxEventAge/);
+    });
+  });
+
+  describe('safe deploys', () => {
+    test('publishes a version and points the alias `live` at it', () => {
+      const { template, stack, fn } = build();
+      template.resourceCountIs('AWS::Lambda::Version', 1);
+      template.hasResourceProperties('AWS::Lambda::Alias', {
+        Name: 'live',
+        FunctionName: { Ref: functionId(stack, fn) },
+        FunctionVersion: { 'Fn::GetAtt': [stack.resolve((fn.version.node.defaultChild as lambda.CfnVersion).logicalId), 'Version'] },
+      });
+    });
+
+    test('every change publishes a new version', () => {
+      const versionOf = (memorySize: number) => Object.keys(buildNew({ memorySize }).template.findResources('AWS::Lambda::Version'))[0];
+      expect(versionOf(512)).not.toEqual(versionOf(1024));
+    });
+
+    test('CodeDeploy shifts the alias: a 10% canary for 5 minutes in PROD, all at once in DEV, or as configured', () => {
+      const { template } = build();
+      expect(deploymentGroup(template).DeploymentConfigName).toBe('CodeDeployDefault.LambdaCanary10Percent5Minutes');
+      template.hasResource('AWS::Lambda::Alias', {
+        UpdatePolicy: { CodeDeployLambdaAliasUpdate: { ApplicationName: Match.anyValue(), DeploymentGroupName: Match.anyValue() } },
+      });
+      expect(deploymentGroup(build({ stage: DeploymentStage.DEV }).template).DeploymentConfigName).toBe('CodeDeployDefault.LambdaAllAtOnce');
+      const linear = build({ deploymentConfig: codedeploy.LambdaDeploymentConfig.LINEAR_10PERCENT_EVERY_1MINUTE });
+      expect(deploymentGroup(linear.template).DeploymentConfigName).toBe('CodeDeployDefault.LambdaLinear10PercentEvery1Minute');
+    });
+
+    test('rolls back by itself on the alias\'s errors and duration alarms, and on any extra alarm', () => {
+      const { template, stack, fn } = build();
+      const group = deploymentGroup(template);
+      expect(group.AutoRollbackConfiguration).toEqual({ Enabled: true, Events: ['DEPLOYMENT_FAILURE', 'DEPLOYMENT_STOP_ON_REQUEST', 'DEPLOYMENT_STOP_ON_ALARM'] });
+      const alarmIds = group.AlarmConfiguration.Alarms.map((a: any) => a.Name.Ref);
+      const byMetric = (name: string) => stack.getLogicalId(fn.alarms.find((a) => (a as cloudwatch.Alarm).metric instanceof cloudwatch.Metric
+        && ((a as cloudwatch.Alarm).metric as cloudwatch.Metric).metricName === name)!.node.defaultChild as cloudwatch.CfnAlarm);
+      expect(alarmIds).toEqual([byMetric('Errors'), byMetric('Duration')]);
+
+      const other = newStack({ withEnv: true });
+      const extra = alarmsIn(other, 1);
+      new HardenedFunction(other, 'Worker', { code: CODE, deploymentAlarms: extra });
+      expect(deploymentGroup(Template.fromStack(other)).AlarmConfiguration.Alarms).toEqual([
+        // The same path in another stack: the same logical ids.
+        ...alarmIds.map((id: string) => ({ Name: { Ref: id } })),
+        { Name: { Ref: other.getLogicalId(extra[0].node.defaultChild as cloudwatch.CfnAlarm) } },
+      ]);
+    });
+
+    test('runs the traffic hooks, and CodeDeploy may invoke them through a managed policy', () => {
+      const stack = newStack({ withEnv: true });
+      const pre = consumerFunction(stack, 'Pre');
+      const post = consumerFunction(stack, 'Post');
+      new HardenedFunction(stack, 'Worker', { code: CODE, preTrafficHook: pre, postTrafficHook: post });
+      const template = Template.fromStack(stack);
+      template.hasResource('AWS::Lambda::Alias', {
+        UpdatePolicy: {
+          CodeDeployLambdaAliasUpdate: Match.objectLike({
+            BeforeAllowTrafficHook: { Ref: stack.getLogicalId(pre.node.defaultChild as lambda.CfnFunction) },
+            AfterAllowTrafficHook: { Ref: stack.getLogicalId(post.node.defaultChild as lambda.CfnFunction) },
+          }),
+        },
+      });
+      template.hasResourceProperties('AWS::IAM::ManagedPolicy', {
+        PolicyDocument: { Statement: Match.arrayWith([Match.objectLike({ Action: 'lambda:InvokeFunction' })]) },
+        Roles: [{ Ref: Match.stringLikeRegexp('WorkerDeploymentRole') }],
+      });
+    });
+  });
+
+  describe('as a lambda.IFunction, it stands for its alias', () => {
+    test('its ARN and name are the alias\'s, and its metrics are the alias\'s', () => {
+      const { stack, fn } = build();
+      expect(stack.resolve(fn.functionArn)).toEqual({ Ref: stack.getLogicalId(fn.alias.node.defaultChild as lambda.CfnAlias) });
+      expect(stack.resolve(fn.functionName)).toEqual(stack.resolve(fn.alias.functionName));
+      expect(stack.resolve(fn.metricErrors().dimensions)).toEqual({ FunctionName: { Ref: functionId(stack, fn) }, Resource: { 'Fn::Join': ['', [{ Ref: functionId(stack, fn) }, ':live']] } });
+      expect(fn.latestVersion).toBe(fn.lambdaFunction.latestVersion);
+    });
+
+    test('grantInvoke and addPermission act on the alias', () => {
+      const stack = newStack({ withEnv: true });
+      const fn = new HardenedFunction(stack, 'Worker', { code: CODE });
+      const caller = new iam.Role(stack, 'Caller', { assumedBy: new iam.AccountRootPrincipal() });
+      fn.grantInvoke(caller);
+      fn.grantInvoke(new iam.ServicePrincipal('events.amazonaws.com'));
+      const template = Template.fromStack(stack);
+      const aliasId = onlyAliasId(template);
+      template.hasResourceProperties('AWS::IAM::Policy', {
+        PolicyDocument: { Statement: [Match.objectLike({ Action: 'lambda:InvokeFunction', Resource: { Ref: aliasId } })] },
+      });
+      const permission = Object.values(template.findResources('AWS::Lambda::Permission'))[0].Properties;
+      expect(referencesOnlyAlias(permission.FunctionName, aliasId, functionId(stack, fn))).toBe(true);
+    });
+
+    test('an event source added to it maps to the alias', () => {
+      const stack = newStack({ withEnv: true });
+      const fn = new HardenedFunction(stack, 'Worker', { code: CODE });
+      fn.addEventSource(new sources.SqsEventSource(new sqs.Queue(stack, 'Jobs')));
+      const template = Template.fromStack(stack);
+      const mapping = Object.values(template.findResources('AWS::Lambda::EventSourceMapping'))[0].Properties;
+      expect(referencesOnlyAlias(mapping.FunctionName, onlyAliasId(template), functionId(stack, fn))).toBe(true);
+      template.resourceCountIs('AWS::IAM::Policy', 0);
+    });
+  });
+
+  describe('alarms', () => {
+    test('errors, throttles and p99 duration near the timeout, on the alias, and the dead-letter queue not empty', () => {
+      const { template, fn } = build({ timeout: Duration.seconds(30) });
+      expect(fn.alarms).toHaveLength(4);
+      const onAlias = { Dimensions: Match.arrayWith([Match.objectLike({ Name: 'Resource' })]) };
+      template.hasResourceProperties('AWS::CloudWatch::Alarm', { MetricName: 'Errors', Namespace: 'AWS/Lambda', Threshold: 0, ...onAlias });
+      template.hasResourceProperties('AWS::CloudWatch::Alarm', { MetricName: 'Throttles', Namespace: 'AWS/Lambda', Threshold: 0, ...onAlias });
+      template.hasResourceProperties('AWS::CloudWatch::Alarm', { MetricName: 'Duration', ExtendedStatistic: 'p99', Threshold: 24000, ...onAlias });
+      template.hasResourceProperties('AWS::CloudWatch::Alarm', {
+        MetricName: 'ApproximateNumberOfMessagesVisible', Namespace: 'AWS/SQS', Threshold: 1, ComparisonOperator: 'GreaterThanOrEqualToThreshold',
+      });
+    });
+
+    test('notify the alarm topic in alarm and back to OK', () => {
+      const stack = newStack({ withEnv: true });
+      const topic = new sns.Topic(stack, 'Alarms');
+      new HardenedFunction(stack, 'Worker', { code: CODE, alarmTopic: topic });
+      const ref = { Ref: stack.getLogicalId(topic.node.defaultChild as sns.CfnTopic) };
+      Template.fromStack(stack).allResourcesProperties('AWS::CloudWatch::Alarm', { AlarmActions: [ref], OKActions: [ref] });
+    });
+  });
+
+  describe('validation', () => {
+    const alarms = (n: number) => alarmsIn(new Stack(), n);
+    const invalid: Array<[string, Extra, RegExp]> = [
+      ['neither code nor an entry file', { code: undefined }, /code and entry is \[\]; it must be exactly one of them/],
+      ['both code and an entry file', { entry: 'handler.ts' }, /code and entry is \["code","entry"\]; it must be exactly one of them/],
+      ['memory under 128 MB', { memorySize: 127 }, /memorySize is 127; it must be a whole number from 128 to 10240/],
+      ['memory over 10240 MB', { memorySize: 10241 }, /memorySize is 10241; it must be a whole number from 128 to 10240/],
+      ['a timeout under a second', { timeout: Duration.millis(500) }, /timeout is 0.5 seconds; it must be a whole number of seconds from 1 to 900/],
+      ['a timeout over 15 minutes', { timeout: Duration.seconds(901) }, /timeout is 901 seconds; it must be a whole number of seconds from 1 to 900/],
+      ['negative reserved concurrency', { reservedConcurrentExecutions: -1 }, /reservedConcurrentExecutions is -1; it must be a whole number of at least 0\./],
+      ['3 retries', { retryAttempts: 3 }, /retryAttempts is 3; it must be a whole number from 0 to 2/],
+      ['an event age under a minute', { maxEventAge: Duration.seconds(59) }, /maxEventAge is 59 seconds; it must be a whole number of seconds from 60 to 21600/],
+      ['an event age over 6 hours', { maxEventAge: Duration.seconds(21601) }, /maxEventAge is 21601 seconds; it must be a whole number of seconds from 60 to 21600/],
+      ['an alias name of digits only', { aliasName: '42' }, /aliasName is '42'; it must be 1 to 128 letters, digits, hyphens and underscores, not only digits/],
+      ['an alias name with a space', { aliasName: 'my alias' }, /aliasName is 'my alias'; it must be 1 to 128/],
+      ['9 extra deployment alarms', { deploymentAlarms: alarms(9) }, /deploymentAlarms is '9 alarms'; it must be at most 8: a deployment group watches at most 10 alarms/],
+    ];
+
+    test.each(invalid)('rejects %s', (_name, extra, message) => {
+      expect(() => buildNew(extra)).toThrow(message);
+    });
+
+    test('reports every invalid prop at once', () => {
+      expect(() => buildNew({ memorySize: 1, retryAttempts: 5 })).toThrow(/has 2 invalid props:\n {2}- memorySize is 1.*\n {2}- retryAttempts is 5/);
+    });
+
+    test('accepts unresolved tokens', () => {
+      const stack = newStack({ withEnv: true });
+      const memory = new CfnParameter(stack, 'Memory', { type: 'Number' }).valueAsNumber;
+      const alias = new CfnParameter(stack, 'AliasName').valueAsString;
+      expect(() => new HardenedFunction(stack, 'Worker', { code: CODE, memorySize: memory, retryAttempts: memory, aliasName: alias })).not.toThrow();
+    });
+
+    test('accepts the limits themselves', () => {
+      expect(() => buildNew({
+        memorySize: 128, timeout: Duration.seconds(1), retryAttempts: 0, maxEventAge: Duration.seconds(60), reservedConcurrentExecutions: 0,
+      })).not.toThrow();
+      const stack = newStack({ withEnv: true });
+      expect(() => new HardenedFunction(stack, 'Worker', {
+        code: CODE, memorySize: 10240, timeout: Duration.seconds(900), retryAttempts: 2, maxEventAge: Duration.hours(6), aliasName: 'a'.repeat(128), deploymentAlarms: alarmsIn(stack, 8),
+      })).not.toThrow();
+      expect(() => Template.fromStack(stack)).not.toThrow();
+    });
+  });
+
+  describe('compliance', () => {
+    test('defaults: no unacknowledged finding in any of the five cdk-nag packs', () => {
+      const app = newApp();
+      new HardenedFunction(new Stack(app, 'Defaults'), 'Worker', { code: CODE });
+      expect(runNagPacks(app)).toEqual(COMPLIANT);
+    });
+
+    test('DEV: no unacknowledged finding', () => {
+      const app = newApp();
+      new HardenedFunction(new Stack(app, 'Dev'), 'Worker', { code: CODE, stage: DeploymentStage.DEV });
+      expect(runNagPacks(app)).toEqual(COMPLIANT);
+    });
+
+    test('fully configured, in a VPC with hooks: no unacknowledged finding', () => {
+      const app = newApp();
+      const stack = new Stack(app, 'Full', { env: TEST_ENV });
+      new HardenedFunction(stack, 'Worker', fullyConfigured(stack));
+      expect(runNagPacks(app)).toEqual(COMPLIANT);
+    });
+  });
+
+  describe('composition', () => {
+    test('two functions in one stack synthesize, each with its own alias and deployment group', () => {
+      const stack = newStack({ withEnv: true });
+      new HardenedFunction(stack, 'One', { code: CODE });
+      new HardenedFunction(stack, 'Two', { code: CODE, stage: DeploymentStage.DEV });
+      const template = Template.fromStack(stack);
+      template.resourceCountIs('AWS::Lambda::Alias', 2);
+      template.resourceCountIs('AWS::CodeDeploy::DeploymentGroup', 2);
+    });
+  });
+
+  describe('template validity', () => {
+    test("aws-cdk-lib's CloudFormation validation reports nothing under new-project flags", () => {
+      const app = newApp();
+      const stack = new Stack(app, 'Validated', { env: TEST_ENV });
+      new HardenedFunction(stack, 'Worker', fullyConfigured(stack));
+      expect(cloudFormationFindings(app)).toEqual([]);
+    });
+  });
+});
