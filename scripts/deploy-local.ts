@@ -4,21 +4,24 @@
  *
  *   npm run deploy:local -- <example> [cdk deploy options, e.g. -c stage=dev]
  *
- * It starts moto_server on a free loopback port, bootstraps it as `cdk bootstrap` would, and runs
- * `cdk deploy --method=direct` with the CLI pointed at it. While the CLI waits, it answers the
- * callbacks of custom resources (their handlers need Docker, which moto would run them in). Once
+ * It synthesizes the example with the aws-cdk CLI (options such as `-c stage=dev` go to it), starts
+ * moto_server on a free loopback port, and deploys each stack as the emulator suites do: bootstrap
+ * resources and file assets as `cdk bootstrap` and `cdk deploy` would, then CreateStack, answering
+ * the callbacks of custom resources (their handlers need Docker). moto has no Lambda aliases, so
+ * the callers of a HardenedFunction's alias are pointed at its function first, and said so. Once
  * deployed, it subscribes the SNS subscriptions moto's CloudFormation skips, prints what moto did
  * not create, and keeps moto running for the AWS CLI until Ctrl-C. Everything lives in moto's
  * memory and is gone when it stops.
+ *
+ * It used to run `cdk deploy --method=direct` against moto; the CLI cannot change the template on
+ * the way, and a HardenedFunction's alias, which moto skips, fails the whole stack there.
  */
-import { spawn } from 'child_process';
+import { spawnSync } from 'child_process';
 import * as fs from 'fs';
 import * as path from 'path';
-import { CloudFormationClient, GetTemplateCommand, ListStacksCommand, StackStatus } from '@aws-sdk/client-cloudformation';
+import * as cxapi from 'aws-cdk-lib/cx-api';
 import {
-  answerCustomResources,
-  bootstrapMoto,
-  describeDeployedStack,
+  deployArtifact,
   launchMotoServer,
   logicalIdsOfType,
   motoClientConfig,
@@ -30,41 +33,22 @@ const ROOT = path.join(__dirname, '..');
 const EXAMPLES = fs.readdirSync(path.join(ROOT, 'examples'))
   .filter((name) => fs.existsSync(path.join(ROOT, 'examples', name, 'cdk.json')));
 
-async function stacks(status: StackStatus): Promise<{ name: string; id: string }[]> {
-  const cloudFormation = new CloudFormationClient(motoClientConfig());
-  const { StackSummaries = [] } = await cloudFormation.send(new ListStacksCommand({ StackStatusFilter: [status] }));
-  return StackSummaries.map((s) => ({ name: s.StackName!, id: s.StackId! }));
-}
-
-async function template(stackName: string): Promise<any> {
-  const { TemplateBody } = await new CloudFormationClient(motoClientConfig()).send(new GetTemplateCommand({ StackName: stackName }));
-  return JSON.parse(TemplateBody!);
-}
-
-/** Answers each creating stack's custom resources once, until `deploying` settles. */
-async function answerWhile(deploying: Promise<number>): Promise<Map<string, string[]>> {
-  const answered = new Map<string, string[]>();
-  let done = false;
-  void deploying.finally(() => { done = true; });
-  while (!done) {
-    for (const stack of await stacks(StackStatus.CREATE_IN_PROGRESS)) {
-      if (answered.has(stack.id)) continue;
-      // moto may still be creating the stack's resources; a refused answer is retried next round.
-      const ids = await answerCustomResources(await template(stack.name), stack.id).catch(() => undefined);
-      if (ids) answered.set(stack.id, ids);
-    }
-    await new Promise((resolve) => setTimeout(resolve, 300));
-  }
-  return answered;
-}
-
 async function main(): Promise<void> {
   const [example, ...cdkArgs] = process.argv.slice(2);
   if (!example || !EXAMPLES.includes(example)) {
     throw new Error(
-      `Usage: npm run deploy:local -- <example> [cdk deploy options]; example is ${example ?? 'missing'}, it must be one of ${EXAMPLES.join(', ')}`,
+      `Usage: npm run deploy:local -- <example> [cdk synth options]; example is ${example ?? 'missing'}, it must be one of ${EXAMPLES.join(', ')}`,
     );
   }
+
+  const assemblyDir = path.join(ROOT, 'build', 'deploy-local', example);
+  fs.rmSync(assemblyDir, { recursive: true, force: true });
+  const synth = spawnSync('npx', ['cdk', 'synth', '--quiet', '--no-notices', '--output', assemblyDir, ...cdkArgs], {
+    cwd: path.join(ROOT, 'examples', example),
+    env: { ...process.env, CDK_DISABLE_CLI_TELEMETRY: 'true', CDK_DISABLE_VERSION_CHECK: 'true' },
+    stdio: 'inherit',
+  });
+  if (synth.status !== 0) throw new Error(`cdk synth of examples/${example} failed`);
 
   const logFile = path.join(ROOT, 'build', 'moto-deploy-local.log');
   const { endpoint, server } = await launchMotoServer({ detached: false, logFile });
@@ -72,37 +56,17 @@ async function main(): Promise<void> {
   const stop = () => server.kill();
   for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) process.on(signal, () => { stop(); process.exit(0); });
   try {
-    await bootstrapMoto();
-    const { credentials } = motoClientConfig();
-    const env = {
-      ...process.env,
-      AWS_ENDPOINT_URL: endpoint,
-      // The CLI hands CloudFormation the template's S3 URL; moto serves that address from its own S3.
-      AWS_ENDPOINT_URL_S3_FOR_CLOUDFORMATION: `https://s3.${REGION}.amazonaws.com`,
-      AWS_ACCESS_KEY_ID: credentials.accessKeyId,
-      AWS_SECRET_ACCESS_KEY: credentials.secretAccessKey,
-      AWS_REGION: REGION,
-      AWS_DEFAULT_REGION: REGION,
-      AWS_PROFILE: '',
-      CDK_DISABLE_CLI_TELEMETRY: 'true',
-      CDK_DISABLE_VERSION_CHECK: 'true',
-    };
-    const cdk = spawn('npx', ['cdk', 'deploy', '--all', '--method=direct', '--require-approval', 'never', '--no-notices', ...cdkArgs], {
-      cwd: path.join(ROOT, 'examples', example),
-      env,
-      stdio: 'inherit',
-    });
-    const deploying = new Promise<number>((resolve) => cdk.on('exit', (code) => resolve(code ?? 1)));
-    const answered = await answerWhile(deploying);
-    if (await deploying !== 0) throw new Error(`cdk deploy of examples/${example} failed`);
-
-    for (const stack of await stacks(StackStatus.CREATE_COMPLETE)) {
-      const deployed = await describeDeployedStack(stack.name, stack.id, await template(stack.name), answered.get(stack.id) ?? []);
+    const assembly = new cxapi.CloudAssembly(assemblyDir);
+    for (const artifact of assembly.stacksRecursively) {
+      const deployed = await deployArtifact(assembly, artifact, artifact.stackName);
       const created = deployed.resources.filter((r) => r.physicalId).length;
-      console.log(`\n${stack.name}: moto created ${created} of ${deployed.resources.length} resources.`);
+      console.log(`\n${deployed.stackName}: moto created ${created} of ${deployed.resources.length} resources.`);
       console.log(`  Skipped by moto's CloudFormation: ${deployed.skippedTypes.join(', ') || 'none'}`);
       if (deployed.answeredCustomResources.length > 0) {
         console.log(`  Custom resources answered without running their handlers: ${deployed.answeredCustomResources.join(', ')}`);
+      }
+      if (deployed.redirectedFromAliases.length > 0) {
+        console.log(`  Pointed at their function instead of its alias (moto has none): ${deployed.redirectedFromAliases.join(', ')}`);
       }
       if (logicalIdsOfType(deployed, 'AWS::SNS::Subscription').length > 0) {
         const arns = await subscribeSkippedSubscriptions(deployed);
@@ -111,6 +75,7 @@ async function main(): Promise<void> {
         );
       }
     }
+    const { credentials } = motoClientConfig();
     console.log([
       '',
       `moto is serving on ${endpoint}. In another shell:`,

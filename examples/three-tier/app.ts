@@ -7,7 +7,7 @@ import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import { AwsSolutionsChecks, HIPAASecurityChecks, NIST80053R5Checks, PCIDSS321Checks, ServerlessChecks } from 'cdk-nag';
-import { AlbAutoScalingGroup, DeploymentStage, MultiAzVpc, SnsFanOut } from 'cdk-best-practice-patterns';
+import { AlbAutoScalingGroup, DeploymentStage, HardenedFunction, MultiAzVpc, SnsFanOut } from 'cdk-best-practice-patterns';
 
 const app = new App();
 // cdk.json sets this example's stage; `-c stage=dev` or `-c stage=prod` overrides it.
@@ -33,37 +33,14 @@ const network = new MultiAzVpc(stack, 'Network', { stage });
 const jobsKey = new kms.Key(stack, 'JobsKey', { description: 'Encrypts the jobs topic', enableKeyRotation: true, removalPolicy });
 
 /**
- * A background worker: runs in the VPC's private subnets, on ARM64 and Node.js 24, traced, with
- * JSON logs in an encrypted log group. It fails on a job marked `"fail": true`, so you can watch
- * the job retried and then parked in the dead-letter queue.
+ * A background worker in the VPC's private subnets: a HardenedFunction (ARM64, traced, JSON logs
+ * in an encrypted log group, a managed-policy role, deployed through an alias by CodeDeploy). It
+ * fails on a job marked `"fail": true`, so you can watch the job retried and then parked in the
+ * dead-letter queue.
  */
-function worker(id: string, logKey: kms.IKey): lambda.Function {
-  const logGroup = new logs.LogGroup(stack, `${id}Logs`, {
-    retention: production ? logs.RetentionDays.ONE_YEAR : logs.RetentionDays.TWO_WEEKS,
-    encryptionKey: logKey,
-    removalPolicy,
-  });
-  const role = new iam.Role(stack, `${id}Role`, {
-    assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com'),
-    managedPolicies: [iam.ManagedPolicy.fromAwsManagedPolicyName('service-role/AWSLambdaVPCAccessExecutionRole')],
-  });
-  Validations.of(role).acknowledge({
-    id: 'AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSLambdaVPCAccessExecutionRole]',
-    reason: 'AWSLambdaVPCAccessExecutionRole is the AWS-maintained minimum a function needs to attach to a VPC and write its logs.',
-  });
-  const tracing = new iam.ManagedPolicy(stack, `${id}TracingPolicy`, {
-    roles: [role],
-    statements: [new iam.PolicyStatement({ actions: ['xray:PutTraceSegments', 'xray:PutTelemetryRecords'], resources: ['*'] })],
-  });
-  Validations.of(tracing).acknowledge({
-    id: 'AwsSolutions-IAM5[Resource::*]',
-    reason: 'X-Ray PutTraceSegments and PutTelemetryRecords support no resource-level permissions, so they can only be granted on *.',
-  });
-
-  const fn = new lambda.Function(stack, id, {
-    runtime: lambda.Runtime.NODEJS_24_X,
-    architecture: lambda.Architecture.ARM_64,
-    handler: 'index.handler',
+function worker(id: string): HardenedFunction {
+  return new HardenedFunction(stack, id, {
+    stage,
     code: lambda.Code.fromInline([
       'exports.handler = async (event) => {',
       '  const batchItemFailures = [];',
@@ -75,35 +52,12 @@ function worker(id: string, logKey: kms.IKey): lambda.Function {
       '  return { batchItemFailures };',
       '};',
     ].join('\n')),
-    memorySize: 256,
     timeout: Duration.seconds(30),
-    tracing: lambda.Tracing.ACTIVE,
-    loggingFormat: lambda.LoggingFormat.JSON,
-    logGroup,
     reservedConcurrentExecutions: 5,
     vpc: network.vpc,
-    vpcSubnets: { subnetType: ec2.SubnetType.PRIVATE_WITH_EGRESS },
-    // The role is complete as written: nothing may add an inline policy to it.
-    role: role.withoutPolicyUpdates(),
+    logRetention: production ? logs.RetentionDays.ONE_YEAR : logs.RetentionDays.TWO_WEEKS,
   });
-  fn.node.addDependency(tracing);
-  for (const pack of ['NIST.800.53.R5', 'HIPAA.Security', 'Serverless']) {
-    Validations.of(fn).acknowledge({
-      id: `${pack}-LambdaDLQ`,
-      reason: 'Only its SQS event source mapping invokes this worker; jobs it fails go to the queue\'s dead-letter queue instead.',
-    });
-  }
-  return fn;
 }
-
-const workerLogKey = new kms.Key(stack, 'WorkerLogKey', { description: 'Encrypts the workers\' logs', enableKeyRotation: true, removalPolicy });
-// CloudWatch Logs may use the key only for log groups of this account and region.
-workerLogKey.addToResourcePolicy(new iam.PolicyStatement({
-  principals: [new iam.ServicePrincipal(`logs.${stack.region}.amazonaws.com`)],
-  actions: ['kms:Encrypt*', 'kms:Decrypt*', 'kms:ReEncrypt*', 'kms:GenerateDataKey*', 'kms:Describe*'],
-  resources: ['*'],
-  conditions: { ArnLike: { 'kms:EncryptionContext:aws:logs:arn': `arn:${stack.partition}:logs:${stack.region}:${stack.account}:log-group:*` } },
-}));
 
 const jobs = new SnsFanOut(stack, 'Jobs', {
   stage,
@@ -112,12 +66,12 @@ const jobs = new SnsFanOut(stack, 'Jobs', {
     {
       name: 'thumbnails',
       filterPolicy: { kind: sns.SubscriptionFilter.stringFilter({ allowlist: ['image-uploaded'] }) },
-      queueOptions: { consumer: worker('ThumbnailWorker', workerLogKey) },
+      queueOptions: { consumer: worker('ThumbnailWorker') },
     },
     {
       name: 'emails',
       filterPolicy: { kind: sns.SubscriptionFilter.stringFilter({ allowlist: ['signup', 'order-placed'] }) },
-      queueOptions: { consumer: worker('EmailWorker', workerLogKey) },
+      queueOptions: { consumer: worker('EmailWorker') },
     },
   ],
 });

@@ -132,6 +132,8 @@ export interface DeployedStack {
   readonly skippedTypes: string[];
   /** The custom resources whose callback the harness answered itself (their handlers need Docker). */
   readonly answeredCustomResources: string[];
+  /** The resources whose reference to a Lambda alias the harness pointed at the alias's function (see forMoto). */
+  readonly redirectedFromAliases: string[];
 }
 
 /** The physical id of a created resource; throws if moto skipped it. */
@@ -179,26 +181,70 @@ function expectSkipped(deployed: DeployedStack, expected: string[]): DeployedSta
 /**
  * Does in moto what `cdk bootstrap` and `cdk deploy` do in an account: the bootstrap version
  * parameter and assets bucket, the file assets, then CreateStack with the synthesized template,
- * so the templates deployed here are exactly the ones users deploy.
+ * so the templates deployed here are the ones users deploy, but for the alias callers that
+ * forMoto redirects (and reports).
  */
-async function deployArtifact(assembly: cxapi.CloudAssembly, artifact: cxapi.CloudFormationStackArtifact, stackName: string): Promise<DeployedStack> {
+export async function deployArtifact(
+  assembly: cxapi.CloudAssembly, artifact: cxapi.CloudFormationStackArtifact, stackName: string,
+): Promise<DeployedStack> {
   await bootstrapMoto();
   await publishFileAssets(assembly, artifact);
 
+  const { template, redirected } = forMoto(artifact.template);
   const cloudFormation = new CloudFormationClient(motoClientConfig());
   const { StackId: stackId } = await cloudFormation.send(new CreateStackCommand({
     StackName: stackName,
-    TemplateBody: JSON.stringify(artifact.template),
+    TemplateBody: JSON.stringify(template),
     Capabilities: [Capability.CAPABILITY_IAM, Capability.CAPABILITY_NAMED_IAM, Capability.CAPABILITY_AUTO_EXPAND],
   }));
   const answeredCustomResources = await answerCustomResources(artifact.template, stackId!);
   await waitForCreateComplete(cloudFormation, stackName);
-  return describeDeployedStack(stackName, stackId!, artifact.template, answeredCustomResources);
+  return describeDeployedStack(stackName, stackId!, artifact.template, answeredCustomResources, redirected);
+}
+
+// Resource types moto's CloudFormation skips without reading their properties, so a reference to an
+// alias in them cannot fail the stack.
+const SKIPPED_ALIAS_CALLERS = new Set(['AWS::ApiGateway::Method']);
+// Where a HardenedFunction's callers name its alias, and what moto gets instead.
+const ALIAS_CALLERS: Record<string, { property: string; instead: (functionRef: unknown) => unknown }> = {
+  'AWS::Lambda::EventSourceMapping': { property: 'FunctionName', instead: (functionRef) => functionRef },
+  'AWS::Lambda::Permission': { property: 'FunctionName', instead: (functionRef) => functionRef },
+  'AWS::Lambda::EventInvokeConfig': { property: 'Qualifier', instead: () => '$LATEST' },
+};
+
+/**
+ * moto's CloudFormation skips AWS::Lambda::Alias, and a reference to a skipped resource resolves to
+ * nothing, which fails the whole stack. So, before deploying, every caller that names an alias (an
+ * event source mapping, a permission, an asynchronous-invocation config) is pointed at the alias's
+ * function instead, at $LATEST; the callers so changed are returned, and each suite asserts the
+ * list. Types moto skips unread (a REST API's methods) keep theirs; a reference to an alias anywhere
+ * else is refused, not guessed. The template returned is a
+ * copy; the deployed stack keeps the synthesized one for the tests to read.
+ */
+export function forMoto(original: any): { template: any; redirected: string[] } {
+  const template = JSON.parse(JSON.stringify(original));
+  const resources: Record<string, { Type: string; Properties?: Record<string, unknown> }> = template.Resources;
+  const aliases = Object.entries(resources).filter(([, r]) => r.Type === 'AWS::Lambda::Alias');
+  const redirected: string[] = [];
+  for (const [aliasId, alias] of aliases) {
+    const namesAlias = (value: unknown) => JSON.stringify(value).includes(`{"Ref":"${aliasId}"}`);
+    for (const [logicalId, resource] of Object.entries(resources)) {
+      if (logicalId === aliasId || SKIPPED_ALIAS_CALLERS.has(resource.Type) || !namesAlias(resource.Properties ?? {})) continue;
+      const caller = ALIAS_CALLERS[resource.Type];
+      const others = Object.entries(resource.Properties!).filter(([key, value]) => key !== caller?.property && namesAlias(value));
+      if (!caller || others.length > 0) {
+        throw new Error(`${logicalId} (${resource.Type}) references the alias ${aliasId} where the harness cannot redirect it for moto`);
+      }
+      resource.Properties![caller.property] = caller.instead(alias.Properties!.FunctionName);
+      redirected.push(logicalId);
+    }
+  }
+  return { template, redirected: redirected.sort() };
 }
 
 /** What moto created for each resource of a stack's template, and which types it skipped. */
 export async function describeDeployedStack(
-  stackName: string, stackId: string, template: any, answeredCustomResources: string[],
+  stackName: string, stackId: string, template: any, answeredCustomResources: string[], redirectedFromAliases: string[],
 ): Promise<DeployedStack> {
   const cloudFormation = new CloudFormationClient(motoClientConfig());
   const reported = new Map<string, string>();
@@ -211,7 +257,7 @@ export async function describeDeployedStack(
     physicalId: reported.get(logicalId) ?? '',
   }));
   const skippedTypes = [...new Set(resources.filter((r) => !r.physicalId).map((r) => r.type))].sort();
-  return { stackName, stackId, template, resources, skippedTypes, answeredCustomResources };
+  return { stackName, stackId, template, resources, skippedTypes, answeredCustomResources, redirectedFromAliases };
 }
 
 /** What `cdk bootstrap` leaves in an account and `cdk deploy` checks: the version parameter and the assets bucket. */

@@ -57,6 +57,13 @@ beforeAll(async () => {
   synthesizeExample();
   deployed = await deployFromAssembly(ASSEMBLY, 'OrderEventsExample', 'EmulatorOrderEvents', [
     'AWS::CloudWatch::Alarm',
+    // The consumers are HardenedFunctions: moto has no aliases, no CodeDeploy, no asynchronous-
+    // invocation configs, and reports no physical id for a published version.
+    'AWS::CodeDeploy::Application',
+    'AWS::CodeDeploy::DeploymentGroup',
+    'AWS::Lambda::Alias',
+    'AWS::Lambda::EventInvokeConfig',
+    'AWS::Lambda::Version',
     'AWS::SNS::Subscription',
     'AWS::SNS::TopicPolicy',
     'AWS::SQS::QueuePolicy',
@@ -75,6 +82,17 @@ beforeAll(async () => {
     const queueLogicalId = deployed.template.Resources[logicalId].Properties.Endpoint['Fn::GetAtt'][0];
     const name = SUBSCRIBERS.find((subscriber) => queueLogicalId.startsWith(`OrderEvents${subscriber}Queue`))!;
     subscribers[name] = { subscription: logicalId, queueUrl: physicalId(deployed, queueLogicalId) };
+  }
+});
+
+test('the consumers\' mappings and invoke configs named their alias, and the harness pointed exactly those at the function', () => {
+  const ofType = (type: string) => logicalIdsOfType(deployed, type);
+  expect(deployed.redirectedFromAliases).toEqual([...ofType('AWS::Lambda::EventSourceMapping'), ...ofType('AWS::Lambda::EventInvokeConfig')].sort());
+  expect(ofType('AWS::Lambda::EventSourceMapping')).toHaveLength(2);
+  // In the synthesized template, which is what users deploy, every mapping invokes an alias.
+  for (const logicalId of ofType('AWS::Lambda::EventSourceMapping')) {
+    const functionName = JSON.stringify(deployed.template.Resources[logicalId].Properties.FunctionName);
+    expect(ofType('AWS::Lambda::Alias').some((alias) => functionName.includes(`{"Ref":"${alias}"}`))).toBe(true);
   }
 });
 
