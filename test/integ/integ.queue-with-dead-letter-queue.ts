@@ -1,16 +1,16 @@
 import { ExpectedResult, IntegTest } from '@aws-cdk/integ-tests-alpha';
 import { App, Duration, Stack } from 'aws-cdk-lib';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
-import { DeploymentStage, QueueWithDeadLetterQueue } from '../../src';
+import { DeploymentStage, HardenedFunction, QueueWithDeadLetterQueue } from '../../src';
 import { NEW_PROJECT_CONTEXT } from '../support/app';
 
 // A consumer that fails every message: after maxReceiveCount failed receives, SQS must move the
-// message to the dead-letter queue instead of dropping it.
+// message to the dead-letter queue instead of dropping it. The consumer is a HardenedFunction, so
+// the event source mapping invokes it through its alias.
 const app = new App({ context: NEW_PROJECT_CONTEXT });
 const stack = new Stack(app, 'QueueWithDeadLetterQueueInteg');
-const failingConsumer = new lambda.Function(stack, 'FailingConsumer', {
-  runtime: lambda.Runtime.NODEJS_22_X,
-  handler: 'index.handler',
+const failingConsumer = new HardenedFunction(stack, 'FailingConsumer', {
+  stage: DeploymentStage.DEV,
   timeout: Duration.seconds(5),
   code: lambda.Code.fromInline('exports.handler = async () => { throw new Error("this consumer always fails"); };'),
 });

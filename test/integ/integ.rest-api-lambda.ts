@@ -1,16 +1,22 @@
-import { ExpectedResult, IntegTest } from '@aws-cdk/integ-tests-alpha';
+import { ExpectedResult, IntegTest, Match } from '@aws-cdk/integ-tests-alpha';
 import { App, Duration, Stack } from 'aws-cdk-lib';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
-import { DeploymentStage, RestApiLambda } from '../../src';
+import { DeploymentStage, HardenedFunction, RestApiLambda } from '../../src';
 import { NEW_PROJECT_CONTEXT } from '../support/app';
 
 // The default must refuse anonymous callers (IAM authorization); only the explicit opt-in may
-// serve them, and then the handler's answer must come through unchanged.
+// serve them, and then the handler's answer must come through unchanged, from a published version
+// (the alias CodeDeploy shifted), never from $LATEST.
 const app = new App({ context: NEW_PROJECT_CONTEXT });
 const stack = new Stack(app, 'RestApiLambdaInteg');
 const props = {
   stage: DeploymentStage.DEV,
-  code: lambda.Code.fromInline('exports.handler = async () => ({ statusCode: 200, body: JSON.stringify({ message: "hello from the handler" }) });'),
+  code: lambda.Code.fromInline([
+    'exports.handler = async () => ({',
+    '  statusCode: 200,',
+    '  body: JSON.stringify({ message: "hello from the handler", version: process.env.AWS_LAMBDA_FUNCTION_VERSION }),',
+    '});',
+  ].join('\n')),
   handler: 'index.handler',
 };
 const iamApi = new RestApiLambda(stack, 'IamApi', props);
@@ -38,7 +44,23 @@ integ.assertions
   .httpApiCall(iamApi.url)
   .expect(ExpectedResult.objectLike({ status: 403, body: { message: 'Missing Authentication Token' } }))
   .waitForAssertions(retry);
+// Invoked through the alias, Lambda runs a numbered version: $LATEST would mean the API bypassed it.
 integ.assertions
   .httpApiCall(publicApi.url)
-  .expect(ExpectedResult.objectLike({ status: 200, body: { message: 'hello from the handler' } }))
+  .expect(ExpectedResult.objectLike({ status: 200, body: { message: 'hello from the handler', version: Match.stringLikeRegexp('^[0-9]+$') } }))
   .waitForAssertions(retry);
+
+// The alias's traffic is CodeDeploy's to shift: all at once in DEV, rolling back on its alarms.
+const deployment = (publicApi.handlerFunction as HardenedFunction).deploymentGroup;
+integ.assertions
+  .awsApiCall('CodeDeploy', 'getDeploymentGroup', {
+    applicationName: deployment.application.applicationName,
+    deploymentGroupName: deployment.deploymentGroupName,
+  })
+  .expect(ExpectedResult.objectLike({
+    deploymentGroupInfo: {
+      deploymentConfigName: 'CodeDeployDefault.LambdaAllAtOnce',
+      autoRollbackConfiguration: { enabled: true },
+      alarmConfiguration: { enabled: true },
+    },
+  }));
