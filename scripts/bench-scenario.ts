@@ -43,7 +43,15 @@ function measureScenario(): void {
   const stack = new cdk.Stack(app, 'Bench');
   const code = lambda.Code.fromInline('exports.handler = async () => ({ statusCode: 200 });');
   const fn = () => new lambda.Function(stack, 'Function', { runtime: lambda.Runtime.NODEJS_22_X, handler: 'index.handler', code });
-  BUILDERS[scenario](ours, { cdk, ec2, lambda, stack, code, fn });
+  // The floor of a function deployed safely, as HardenedFunction is: a version, an alias callers
+  // invoke, and a CodeDeploy group that shifts it.
+  const safelyDeployedFn = () => {
+    const codedeploy = require('aws-cdk-lib/aws-codedeploy') as typeof import('aws-cdk-lib/aws-codedeploy');
+    const alias = new lambda.Alias(stack, 'Alias', { aliasName: 'live', version: fn().currentVersion });
+    new codedeploy.LambdaDeploymentGroup(stack, 'Deployment', { alias });
+    return alias;
+  };
+  BUILDERS[scenario](ours, { cdk, ec2, lambda, stack, code, fn, safelyDeployedFn });
   const buildMs = ms(buildStart);
 
   const synthStart = process.hrtime.bigint();
@@ -60,6 +68,7 @@ interface Kit {
   stack: import('aws-cdk-lib').Stack;
   code: import('aws-cdk-lib/aws-lambda').Code;
   fn: () => import('aws-cdk-lib/aws-lambda').Function;
+  safelyDeployedFn: () => import('aws-cdk-lib/aws-lambda').Alias;
 }
 
 // For each pattern, ours and the same architecture written with plain aws-cdk-lib L2s and no
@@ -128,22 +137,30 @@ const BUILDERS: Record<string, (ours: typeof import('../src') | undefined, kit: 
     alb.addListener('Http', { port: 80 }).addTargets('Targets', { port: 80, targets: [asg] });
     asg.scaleOnCpuUtilization('Cpu', { targetUtilizationPercent: 50 });
   },
-  'rest api -> lambda': (ours, { stack, code, fn }) => {
+  // The API patterns create their function as a HardenedFunction, so their floors deploy it safely too.
+  'rest api -> lambda': (ours, { stack, code, safelyDeployedFn }) => {
     if (ours) {
       new ours.RestApiLambda(stack, 'Api', { code });
       return;
     }
     const apigw = require('aws-cdk-lib/aws-apigateway') as typeof import('aws-cdk-lib/aws-apigateway');
-    new apigw.LambdaRestApi(stack, 'Api', { handler: fn() });
+    new apigw.LambdaRestApi(stack, 'Api', { handler: safelyDeployedFn() });
   },
-  'http api -> lambda': (ours, { stack, code, fn }) => {
+  'http api -> lambda': (ours, { stack, code, safelyDeployedFn }) => {
     if (ours) {
       new ours.HttpApiLambda(stack, 'Api', { code });
       return;
     }
     const apigwv2 = require('aws-cdk-lib/aws-apigatewayv2') as typeof import('aws-cdk-lib/aws-apigatewayv2');
     const integrations = require('aws-cdk-lib/aws-apigatewayv2-integrations') as typeof import('aws-cdk-lib/aws-apigatewayv2-integrations');
-    new apigwv2.HttpApi(stack, 'Api', { defaultIntegration: new integrations.HttpLambdaIntegration('Function', fn()) });
+    new apigwv2.HttpApi(stack, 'Api', { defaultIntegration: new integrations.HttpLambdaIntegration('Function', safelyDeployedFn()) });
+  },
+  'hardened function': (ours, { stack, code, safelyDeployedFn }) => {
+    if (ours) {
+      new ours.HardenedFunction(stack, 'Function', { code });
+      return;
+    }
+    safelyDeployedFn();
   },
 };
 /* eslint-enable @typescript-eslint/no-require-imports */

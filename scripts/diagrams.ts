@@ -105,6 +105,7 @@ const PATTERN_SCENARIOS: Record<string, (stack: Stack) => void> = {
   'sns-fan-out': (stack) => new patterns.SnsFanOut(stack, 'Events', { subscribers: [{ name: 'billing' }, { name: 'audit' }] }),
   'rest-api-lambda': (stack) => new patterns.RestApiLambda(stack, 'Api', { code: lambda.Code.fromInline('exports.handler = async () => ({ statusCode: 200 });') }),
   'http-api-lambda': (stack) => new patterns.HttpApiLambda(stack, 'Api', { code: lambda.Code.fromInline('exports.handler = async () => ({ statusCode: 200 });') }),
+  'hardened-function': (stack) => new patterns.HardenedFunction(stack, 'Worker', { code: lambda.Code.fromInline('exports.handler = async () => ({});') }),
 };
 
 function patternBlocks(): Block[] {

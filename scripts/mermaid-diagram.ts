@@ -16,6 +16,8 @@ export interface TreeNode {
 }
 
 const PACKAGE = 'cdk-best-practice-patterns';
+// Building blocks drawn as a resource of the pattern that holds them, not as a box of their own.
+const DRAWN_INLINE = new Set([`${PACKAGE}.DeadLetterQueue`]);
 
 interface Group {
   readonly path: string;
@@ -49,6 +51,8 @@ const DRAWN: Record<string, { label: (props: any, name: string) => string; shape
     shape: 'cylinder',
   },
   'AWS::Lambda::Function': { label: (_p, name) => `Lambda ${name}`, shape: 'box' },
+  'AWS::Lambda::Alias': { label: (p) => `alias ${typeof p.Name === 'string' ? p.Name : ''}`.trim(), shape: 'round' },
+  'AWS::CodeDeploy::DeploymentGroup': { label: (p) => `CodeDeploy, ${deploymentStyle(p.DeploymentConfigName)}`, shape: 'round' },
   'AWS::ApiGateway::RestApi': { label: () => 'API Gateway REST API', shape: 'stadium' },
   'AWS::ApiGatewayV2::Api': { label: () => 'API Gateway HTTP API', shape: 'stadium' },
   'AWS::Cognito::UserPool': { label: () => 'Cognito user pool', shape: 'round' },
@@ -56,6 +60,17 @@ const DRAWN: Record<string, { label: (props: any, name: string) => string; shape
   'AWS::Logs::LogGroup': { label: () => 'Log group', shape: 'cylinder', counted: ['log group', 'log groups'] },
   'AWS::CloudWatch::Alarm': { label: () => 'Alarm', shape: 'round', counted: ['alarm', 'alarms'] },
 };
+
+/** CodeDeploy's predefined Lambda configs, in words: `CodeDeployDefault.LambdaCanary10Percent5Minutes` is a 10% canary for 5 minutes. */
+function deploymentStyle(configName: unknown): string {
+  const name = typeof configName === 'string' ? configName.replace(/^CodeDeployDefault\.Lambda/, '') : '';
+  const shifted = /^(Canary|Linear)(\d+)Percent(Every)?(\d+)Minutes?$/.exec(name);
+  if (name === 'AllAtOnce') return 'all at once';
+  if (!shifted) return name || 'custom config';
+  const [, kind, percent, , minutes] = shifted;
+  const span = minutes === '1' ? 'minute' : `${minutes} minutes`;
+  return kind === 'Canary' ? `canary ${percent}% for ${span}` : `linear ${percent}% every ${span}`;
+}
 
 /** Every logical id referenced anywhere inside a value. */
 function references(value: any, found = new Set<string>()): Set<string> {
@@ -76,7 +91,7 @@ const quote = (s: string) => `"${s.replace(/"/g, '#quot;')}"`;
 function patternGroups(node: TreeNode, parentPath = node.path): Group[] {
   return Object.values(node.children ?? {}).flatMap((child) => {
     const fqn = child.constructInfo?.fqn ?? '';
-    if (!fqn.startsWith(`${PACKAGE}.`)) return patternGroups(child, parentPath);
+    if (!fqn.startsWith(`${PACKAGE}.`) || DRAWN_INLINE.has(fqn)) return patternGroups(child, parentPath);
     const name = child.path.slice(parentPath.length + 1);
     return [{ path: child.path, label: `${name}: ${fqn.slice(PACKAGE.length + 1)}`, children: patternGroups(child, child.path) }];
   });
@@ -89,9 +104,9 @@ function innermostGroup(groups: Group[], resourcePath: string, outer = ''): stri
   return outer;
 }
 
-/** A short, readable name for a resource: its construct path below its pattern, without `/Resource`. */
+/** A short, readable name for a resource: its construct path below its pattern, without `/Resource` or `/Default`. */
 function shortName(resourcePath: string, group: string, stackName: string): string {
-  const below = resourcePath.slice((group || stackName).length + 1).replace(/\/Resource$/, '');
+  const below = resourcePath.slice((group || stackName).length + 1).replace(/\/Resource$/, '').replace(/\/Default$/, '');
   return below.split('/').filter((s) => !/^[A-Za-z0-9]+[0-9A-F]{8}$/.test(s)).join(' / ') || below;
 }
 
@@ -128,7 +143,7 @@ export function architectureDiagram(template: Template, tree: TreeNode, stackNam
       nodes.set(nodeId, { id: nodeId, label: drawn.counted[1], group, shape: drawn.shape, counted: drawn.counted });
       nodeOf.set(id, nodeId);
     } else {
-      const nodeId = sanitize(resourcePath.replace(/\/Resource$/, ''));
+      const nodeId = sanitize(resourcePath.replace(/\/Resource$/, '').replace(/\/Default$/, ''));
       const props = r.Properties ?? {};
       const label = drawn.label(props, shortName(resourcePath, group, stackName)) + placement(props);
       nodes.set(nodeId, { id: nodeId, label, group, shape: drawn.shape });
@@ -177,12 +192,21 @@ export function architectureDiagram(template: Template, tree: TreeNode, stackNam
     edge(node(firstRef(p.WebACLArn)), target, 'filters', 'dotted');
   }
 
-  // APIs to their functions.
+  // APIs to their functions, or to the alias a HardenedFunction's callers invoke.
+  const invoked = (value: any) => firstRef(value, 'AWS::Lambda::Alias') ?? firstRef(value, 'AWS::Lambda::Function');
   for (const [, p] of ofType('AWS::ApiGateway::Method')) {
-    edge(node(firstRef(p.RestApiId)), node(firstRef(p.Integration, 'AWS::Lambda::Function')), 'proxies');
+    edge(node(firstRef(p.RestApiId)), node(invoked(p.Integration)), 'proxies');
   }
   for (const [, p] of ofType('AWS::ApiGatewayV2::Integration')) {
-    edge(node(firstRef(p.ApiId)), node(firstRef(p.IntegrationUri, 'AWS::Lambda::Function')), 'proxies');
+    edge(node(firstRef(p.ApiId)), node(invoked(p.IntegrationUri)), 'proxies');
+  }
+
+  // Safe deploys: the alias runs a published version of its function, and CodeDeploy shifts it.
+  const versions = new Map(ofType('AWS::Lambda::Version').map(([id, p]) => [id, firstRef(p.FunctionName)]));
+  for (const [id, p] of ofType('AWS::Lambda::Alias')) {
+    edge(node(id), node(versions.get(firstRef(p.FunctionVersion) ?? '') ?? firstRef(p.FunctionName)), 'runs version');
+    const update = (resources[id] as any).UpdatePolicy?.CodeDeployLambdaAliasUpdate;
+    edge(node(firstRef(update?.DeploymentGroupName)), node(id), 'shifts', 'dotted');
   }
 
   // Messages: topic to queues, queues to dead-letter queues and consumers.
@@ -195,7 +219,15 @@ export function architectureDiagram(template: Template, tree: TreeNode, stackNam
     if (p.RedrivePolicy) edge(node(id), node(firstRef(p.RedrivePolicy)), `after ${p.RedrivePolicy.maxReceiveCount} receives`, 'dotted');
   }
   for (const [, p] of ofType('AWS::Lambda::EventSourceMapping')) {
-    edge(node(firstRef(p.EventSourceArn)), node(firstRef(p.FunctionName)), 'batches', 'long');
+    edge(node(firstRef(p.EventSourceArn)), node(invoked(p.FunctionName)), 'batches', 'long');
+  }
+  // A function's dead-letter queue: where its failed asynchronous events wait.
+  const deadLetterTargets = new Map<string, string>();
+  for (const [id, p] of ofType('AWS::Lambda::Function')) {
+    const target = firstRef(p.DeadLetterConfig?.TargetArn);
+    if (!target) continue;
+    deadLetterTargets.set(id, target);
+    edge(node(id), node(target), 'failed async events', 'dotted');
   }
 
   // Who may publish or send: a managed policy granting it to the role of a function or instances.
@@ -210,7 +242,11 @@ export function architectureDiagram(template: Template, tree: TreeNode, stackNam
       const verb = actions.includes('sns:Publish') ? 'publishes' : actions.includes('sqs:SendMessage') ? 'sends' : undefined;
       if (!verb) continue;
       for (const role of references(p.Roles)) {
-        for (const target of references(statement.Resource)) edge(node(computeByRole.get(role)), node(target), verb);
+        const compute = computeByRole.get(role);
+        for (const target of references(statement.Resource)) {
+          // A function's permission to its own dead-letter queue is drawn above, as what it is.
+          if (deadLetterTargets.get(compute ?? '') !== target) edge(node(compute), node(target), verb);
+        }
       }
     }
   }

@@ -12,7 +12,7 @@ import { acknowledgements, fixedMonthlyCost, resourceCountsByType, totalUsd, usd
 import { acknowledgeNagFinding } from '../../src/core/nag';
 import { newApp, TEST_ENV } from '../support/app';
 import { consumerFunction } from '../support/fixtures';
-import { AlbAutoScalingGroup, DeploymentStage, MultiAzVpc, RestApiLambda, SnsFanOut } from 'cdk-best-practice-patterns';
+import { AlbAutoScalingGroup, DeploymentStage, HttpApiLambda, MultiAzVpc, RestApiLambda, SnsFanOut } from 'cdk-best-practice-patterns';
 
 // The synth report and the diagrams are what learners read first, so what they say is tested
 // against real synthesized stacks, not hand-written templates.
@@ -145,6 +145,26 @@ describe('architecture diagram', () => {
       // Alarms, keys and endpoints nothing links to are one muted node per pattern.
       'Example_Network__operations("2 VPC endpoints · 1 KMS key · 4 alarms")',
     ]));
+  });
+
+  test('safe deploys: the API proxies to the alias, which runs the function, shifted by CodeDeploy; failed async events go to the DLQ', () => {
+    const { template, tree } = synthesized((stack) => {
+      new HttpApiLambda(stack, 'Api', { code: lambda.Code.fromInline('exports.handler = async () => ({});'), stage: DeploymentStage.DEV });
+    });
+    const diagram = architectureDiagram(template, tree, 'Example');
+
+    expect(diagramLines(diagram)).toEqual(expect.arrayContaining([
+      'subgraph Example_Api_Function["Function: HardenedFunction"]',
+      'Example_Api_Api -->|"proxies"| Example_Api_Function_Alias',
+      'Example_Api_Function_Alias("alias live")',
+      'Example_Api_Function_Alias -->|"runs version"| Example_Api_Function_Function',
+      'Example_Api_Function_Deployment("CodeDeploy, all at once")',
+      'Example_Api_Function_Deployment -.->|"shifts"| Example_Api_Function_Alias',
+      // The DeadLetterQueue building block is drawn as the queue it is, inside its holder's box.
+      'Example_Api_Function_DeadLetterQueue[("DLQ")]',
+      'Example_Api_Function_Function -.->|"failed async events"| Example_Api_Function_DeadLetterQueue',
+    ]));
+    expect(diagram).not.toContain('"sends"');
   });
 
   test('an unknown stack is an error, not an empty diagram', () => {
