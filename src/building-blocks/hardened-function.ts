@@ -340,14 +340,16 @@ export class HardenedFunction extends lambda.FunctionBase {
   }
 
   /**
-   * What every function needs to run: write its own logs and traces, and in a VPC manage its
-   * network interfaces. Grants made later go to the role's own managed policy instead, so this
-   * policy's acknowledgement of `*` covers exactly these actions.
+   * What every function needs to run: write its own logs and traces, park failed events in its
+   * dead-letter queue, and in a VPC manage its network interfaces. Grants made later go to the
+   * role's own managed policy instead, so this policy's acknowledgement of `*` covers exactly
+   * these actions.
    */
   private createExecutionPolicy(role: iam.IRole, inVpc: boolean): iam.ManagedPolicy {
     const statements = [
       new iam.PolicyStatement({ actions: ['logs:CreateLogStream', 'logs:PutLogEvents'], resources: [this.logGroup.logGroupArn] }),
       new iam.PolicyStatement({ actions: ['xray:PutTraceSegments', 'xray:PutTelemetryRecords'], resources: ['*'] }),
+      new iam.PolicyStatement({ actions: ['sqs:SendMessage'], resources: [this.deadLetterQueue.queueArn] }),
     ];
     if (inVpc) {
       // Lambda attaches network interfaces in the VPC on the function's behalf.
@@ -358,7 +360,7 @@ export class HardenedFunction extends lambda.FunctionBase {
       }));
     }
     const policy = new iam.ManagedPolicy(this, 'ExecutionPolicy', {
-      description: `Lets the function ${this.node.path} write its logs and traces`,
+      description: `Lets the function ${this.node.path} write its logs and traces and park failed events`,
       roles: [role],
       statements,
     });
@@ -379,7 +381,6 @@ export class HardenedFunction extends lambda.FunctionBase {
       logGroup: this.logGroup,
       loggingFormat: lambda.LoggingFormat.JSON,
       role,
-      deadLetterQueue: this.deadLetterQueue,
       vpc: props.vpc,
       vpcSubnets: props.vpc ? { subnetType: ec2.SubnetType.PRIVATE_WITH_EGRESS } : undefined,
     };
@@ -393,9 +394,12 @@ export class HardenedFunction extends lambda.FunctionBase {
         bundling: { minify: true, sourceMap: true },
       })
       : new lambda.Function(this, 'Function', { ...common, runtime, code: props.code!, handler: props.handler ?? 'index.handler' });
-    // Active tracing set on the resource rather than through the `tracing` prop, which would grant
-    // the X-Ray actions again, in the grants policy, outside the execution policy's acknowledgement.
-    (fn.node.defaultChild as lambda.CfnFunction).tracingConfig = { mode: lambda.Tracing.ACTIVE };
+    // Tracing and the dead-letter queue are set on the resource rather than through the `tracing` and
+    // `deadLetterQueue` props, which would grant their actions a second time, in the grants policy:
+    // the execution policy holds them, and a function nobody grants anything needs no other policy.
+    const cfn = fn.node.defaultChild as lambda.CfnFunction;
+    cfn.tracingConfig = { mode: lambda.Tracing.ACTIVE };
+    cfn.deadLetterConfig = { targetArn: this.deadLetterQueue.queueArn };
 
     const packs = [NagPackPrefix.NIST_800_53_R5, NagPackPrefix.HIPAA_SECURITY];
     if (props.reservedConcurrentExecutions === undefined) {
