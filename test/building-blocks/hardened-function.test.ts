@@ -381,7 +381,7 @@ describe('HardenedFunction', () => {
   });
 
   describe('validation', () => {
-    const alarms = (n: number) => alarmsIn(new Stack(), n);
+    const alarms = (n: number) => alarmsIn(newStack(), n);
     const invalid: Array<[string, Extra, RegExp]> = [
       ['neither code nor an entry file', { code: undefined }, /code and entry is \[\]; it must be exactly one of them/],
       ['both code and an entry file', { entry: 'handler.ts' }, /code and entry is \["code","entry"\]; it must be exactly one of them/],
