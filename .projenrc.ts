@@ -12,6 +12,8 @@ const INTEG_TESTS = '2.245.0-alpha.0';
 // One AWS SDK v3 release for every client the emulator tests use (3.1142.0 is the newest this
 // registry holds for all of them).
 const AWS_SDK = '3.1142.0';
+// The newest cdk-nag 2.x: acknowledgements must work for its users too.
+const CDK_NAG_V2 = '2.38.2';
 
 const project = new awscdk.AwsCdkConstructLibrary({
   name: 'cdk-best-practice-patterns',
@@ -48,6 +50,10 @@ const project = new awscdk.AwsCdkConstructLibrary({
     '@aws-lambda-powertools/tracer@~2.35.0',
     '@types/aws-lambda@^8.10.164',
     `@aws-cdk/integ-tests-alpha@${INTEG_TESTS}`,
+    // cdk-nag 2.x, which most CDK apps still run (Aspects, `cdk_nag` metadata): the tests hold the
+    // patterns to it as well as to 3.x. An alias, so both majors install side by side; it resolves
+    // aws-cdk-lib to the project's own copy, as it must to recognise the project's classes.
+    `cdk-nag-v2@npm:cdk-nag@${CDK_NAG_V2}`,
     ...['cloudformation', 'sqs', 'sns', 'ec2', 'elastic-load-balancing-v2', 'auto-scaling', 's3', 'ssm', 'lambda', 'acm']
       .map((client) => `@aws-sdk/client-${client}@${AWS_SDK}`),
   ],

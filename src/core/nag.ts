@@ -1,5 +1,8 @@
-import { Validations } from 'aws-cdk-lib';
+import { CfnResource, Validations } from 'aws-cdk-lib';
 import { IConstruct } from 'constructs';
+
+/** Where cdk-nag 2.x (and `NagSuppressions`) keep suppressions: CloudFormation metadata of each resource. */
+const NAG_V2_METADATA = 'cdk_nag';
 
 /**
  * Acknowledges one cdk-nag finding on one construct (and the resources below it), with the reason
@@ -17,6 +20,30 @@ export function acknowledgeNagFinding(scope: IConstruct, id: string, reason: str
     throw new Error(`The acknowledgement of ${id} at ${scope.node.path} needs a reason a reviewer can check, not '${reason}'.`);
   }
   Validations.of(scope).acknowledge({ id, reason });
+  suppressForNagV2(scope, id, reason);
+}
+
+/**
+ * cdk-nag 2.x, which runs as Aspects, reads no `Validations` acknowledgement: it reads the
+ * `cdk_nag` metadata that its `NagSuppressions.addResourceSuppressions(scope, ..., true)` writes on
+ * every resource below the scope. This writes the same, in the same format: a granular finding
+ * (`AwsSolutions-IAM5[Resource::*]`) becomes the rule id with `applies_to`, and a reason with
+ * characters beyond Latin-1 is base64-encoded as cdk-nag 2.x expects.
+ */
+function suppressForNagV2(scope: IConstruct, id: string, reason: string): void {
+  const [, rule, finding] = /^([^[]+)(?:\[(.+)\])?$/.exec(id)!;
+  const outsideLatin1 = [...reason].some((c) => c.codePointAt(0)! > 255);
+  const suppression = {
+    ...(outsideLatin1 ? { reason: Buffer.from(reason).toString('base64'), is_reason_encoded: true } : { reason }),
+    id: rule,
+    ...(finding ? { applies_to: [finding] } : {}),
+  };
+  for (const resource of scope.node.findAll().filter(CfnResource.isCfnResource)) {
+    const existing: object[] = resource.getMetadata(NAG_V2_METADATA)?.rules_to_suppress ?? [];
+    if (!existing.some((s) => JSON.stringify(s) === JSON.stringify(suppression))) {
+      resource.addMetadata(NAG_V2_METADATA, { rules_to_suppress: [...existing, suppression] });
+    }
+  }
 }
 
 /**
