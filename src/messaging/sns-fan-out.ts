@@ -9,6 +9,7 @@ import { QueueWithDeadLetterQueue, QueueWithDeadLetterQueueProps } from './queue
 import { DeadLetterQueue, DeadLetterSource } from '../building-blocks/dead-letter-queue';
 import { createPatternAlarm } from '../core/alarms';
 import { isProduction } from '../core/deployment-stage';
+import { createPatternKey } from '../core/keys';
 import { PatternProps } from '../core/pattern-props';
 import { PropValidator } from '../core/prop-validator';
 
@@ -179,11 +180,7 @@ export class SnsFanOut extends Construct {
     this.topic = props.topic ?? new sns.Topic(this, 'Topic', {
       fifo: props.fifo,
       contentBasedDeduplication: props.contentBasedDeduplication,
-      masterKey: props.masterKey ?? new kms.Key(this, 'TopicKey', {
-        description: `Encrypts the messages of ${this.node.path}`,
-        enableKeyRotation: true,
-        removalPolicy: this.removalPolicy,
-      }),
+      masterKey: props.masterKey ?? createPatternKey(this, 'TopicKey', `Encrypts the messages of ${this.node.path}`, this.removalPolicy),
       enforceSSL: true,
     });
 

@@ -1,7 +1,9 @@
 import { Lazy, Stack } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
+import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as sns from 'aws-cdk-lib/aws-sns';
+import { AlbAutoScalingGroup, HardenedFunction, HttpApiLambda, MultiAzVpc, RestApiLambda, SnsFanOut } from '../../src';
 import { createPatternAlarm, routeAlarm } from '../../src/core/alarms';
 import { DeploymentStage, isProduction } from '../../src/core/deployment-stage';
 import { acknowledgeNagFinding } from '../../src/core/nag';
@@ -85,5 +87,35 @@ describe('createPatternAlarm', () => {
       Threshold: 0, ComparisonOperator: 'GreaterThanThreshold', EvaluationPeriods: 1, TreatMissingData: 'notBreaching', AlarmDescription: 'Something failed.',
     });
     template.hasResourceProperties('AWS::CloudWatch::Alarm', { Threshold: 1, ComparisonOperator: 'GreaterThanOrEqualToThreshold' });
+  });
+});
+
+describe('keys the library creates', () => {
+  const GRANT_GUARD = {
+    Sid: 'DenyGrantsExceptForAwsResources',
+    Effect: 'Deny',
+    Principal: { AWS: '*' },
+    Action: 'kms:CreateGrant',
+    Resource: '*',
+    Condition: { BoolIfExists: { 'kms:GrantIsForAWSResource': 'false', 'aws:PrincipalIsAWSService': 'false' } },
+  };
+
+  test('every one, in every pattern, rotates and lets no one create a grant unless it is for an AWS resource or by an AWS service', () => {
+    const stack = new Stack(newApp(), 'Keys', { env: { account: '123456789012', region: 'us-east-1' } });
+    const code = lambda.Code.fromInline('exports.handler = async () => ({ statusCode: 200 });');
+    // PROD: the VPC's flow-log key, the API's log key (its WAF logs use it), the ALB's WAF log key,
+    // the topic key, and the stack's HardenedFunction log key.
+    const vpc = new MultiAzVpc(stack, 'Network').vpc;
+    new AlbAutoScalingGroup(stack, 'Web', { vpc, allowInsecureHttp: true });
+    new RestApiLambda(stack, 'Rest', { code });
+    new HttpApiLambda(stack, 'Http', { code });
+    new SnsFanOut(stack, 'Events', { subscribers: [{ name: 'billing' }] });
+    new HardenedFunction(stack, 'Worker', { code });
+    const keys = Object.entries(Template.fromStack(stack).findResources('AWS::KMS::Key'));
+    expect(keys.length).toBeGreaterThanOrEqual(6);
+    for (const [id, key] of keys) {
+      expect([id, key.Properties.EnableKeyRotation]).toEqual([id, true]);
+      expect([id, key.Properties.KeyPolicy.Statement]).toEqual([id, expect.arrayContaining([GRANT_GUARD])]);
+    }
   });
 });
