@@ -235,7 +235,11 @@ export function architectureDiagram(template: Template, tree: TreeNode, stackNam
   for (const [id, p] of ofType('AWS::Lambda::Function')) computeByRole.set(firstRef(p.Role) ?? '', id);
   const profiles = new Map(ofType('AWS::IAM::InstanceProfile').map(([id, p]) => [id, firstRef(p.Roles)]));
   const templates = new Map(ofType('AWS::EC2::LaunchTemplate').map(([id, p]) => [id, profiles.get(firstRef(p.LaunchTemplateData?.IamInstanceProfile) ?? '')]));
-  for (const [id, p] of ofType('AWS::AutoScaling::AutoScalingGroup')) computeByRole.set(templates.get(firstRef(p.LaunchTemplate) ?? '') ?? '', id);
+  for (const [id, p] of ofType('AWS::AutoScaling::AutoScalingGroup')) {
+    // Its own launch template, or the one its mixed instances policy names.
+    const launchTemplate = firstRef(p.LaunchTemplate ?? p.MixedInstancesPolicy, 'AWS::EC2::LaunchTemplate');
+    computeByRole.set(templates.get(launchTemplate ?? '') ?? '', id);
+  }
   for (const [, p] of [...ofType('AWS::IAM::ManagedPolicy'), ...ofType('AWS::IAM::Policy')]) {
     for (const statement of p.PolicyDocument?.Statement ?? []) {
       const actions: string[] = [statement.Action].flat();

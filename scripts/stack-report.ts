@@ -85,8 +85,12 @@ export function fixedMonthlyCost(template: Template): CostLine[] {
 
   const launchTemplates = new Map(resourcesOfType(template, 'AWS::EC2::LaunchTemplate'));
   for (const [, group] of resourcesOfType(template, 'AWS::AutoScaling::AutoScalingGroup')) {
-    const data = launchTemplates.get(referencedId(group.LaunchTemplate?.LaunchTemplateId) ?? '')?.LaunchTemplateData ?? {};
-    const instanceType: string = data.InstanceType ?? 'unknown';
+    // A group launches from its own launch template, or from the one its mixed instances policy
+    // names; there, the first override is the type it prefers, and runs while it has capacity.
+    const mixed = group.MixedInstancesPolicy?.LaunchTemplate;
+    const templateId = referencedId((group.LaunchTemplate ?? mixed?.LaunchTemplateSpecification)?.LaunchTemplateId) ?? '';
+    const data = launchTemplates.get(templateId)?.LaunchTemplateData ?? {};
+    const instanceType: string = mixed?.Overrides?.[0]?.InstanceType ?? data.InstanceType ?? 'unknown';
     const minimum = Number(group.MinSize ?? 0);
     add(`EC2 ${instanceType}, the group's minimum`, minimum, perMonth(PRICES.instanceHour[instanceType] ?? NaN));
     const gigabytes = (data.BlockDeviceMappings ?? []).reduce((n: number, m: any) => n + Number(m.Ebs?.VolumeSize ?? 0), 0);

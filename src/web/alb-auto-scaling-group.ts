@@ -63,6 +63,16 @@ export interface AlbAutoScalingGroupProps extends PatternProps {
   readonly instanceType?: ec2.InstanceType;
 
   /**
+   * Instance types the group falls back to, in order, when `instanceType` has no capacity in an
+   * Availability Zone: at least one, all of `instanceType`'s architecture, none repeated.
+   *
+   * @default - m7g.medium for an ARM64 instance type (t4g.medium when that is the instance
+   * type), m7i.large for x86-64 (t3.medium when that is the instance type): another family, so
+   * another capacity pool
+   */
+  readonly fallbackInstanceTypes?: ec2.InstanceType[];
+
+  /**
    * The machine image.
    *
    * @default - the latest Amazon Linux 2023 for the instance type's architecture, looked up at
@@ -237,6 +247,13 @@ export interface AlbAutoScalingGroupProps extends PatternProps {
 }
 
 const DEFAULT_INSTANCE_TYPE = 't4g.small';
+// Per architecture, the fallbacks tried in order: the first that is not the instance type itself.
+const DEFAULT_FALLBACKS: Record<string, string[]> = {
+  [ec2.InstanceArchitecture.ARM_64]: ['m7g.medium', 't4g.medium'],
+  [ec2.InstanceArchitecture.X86_64]: ['m7i.large', 't3.medium'],
+};
+// An Auto Scaling group's mixed instances policy takes at most 40 instance types.
+const MAX_INSTANCE_TYPES = 40;
 const HTTP_CODES = /^[2-4]\d\d(-[2-4]\d\d)?(,[2-4]\d\d(-[2-4]\d\d)?)*$/;
 const IPV4_CIDR = /^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})\/(\d{1,2})$/;
 
@@ -412,6 +429,17 @@ export class AlbAutoScalingGroup extends Construct {
       v.integerInRange('desiredCapacity', props.desiredCapacity, minCapacity, maxCapacity);
     }
     v.integerInRange('rootVolumeSize', props.rootVolumeSize, 8, 16384);
+    if (props.fallbackInstanceTypes) {
+      const primary = props.instanceType ?? new ec2.InstanceType(DEFAULT_INSTANCE_TYPE);
+      const names = props.fallbackInstanceTypes.map((t) => t.toString());
+      v.check(names.length >= 1 && names.length < MAX_INSTANCE_TYPES, 'fallbackInstanceTypes', names,
+        `1 to ${MAX_INSTANCE_TYPES - 1} instance types (a mixed instances policy takes at most ${MAX_INSTANCE_TYPES}, the instance type included)`);
+      v.check(new Set([primary.toString(), ...names]).size === names.length + 1, 'fallbackInstanceTypes', names,
+        `instance types that repeat neither each other nor instanceType (${primary})`);
+      const otherArchitecture = props.fallbackInstanceTypes.filter((t) => t.architecture !== primary.architecture).map((t) => t.toString());
+      v.check(otherArchitecture.length === 0, 'fallbackInstanceTypes', otherArchitecture,
+        `instance types of instanceType's architecture (${primary.architecture}), since the machine image is built for it`);
+    }
     v.integerInRange('targetCpuUtilization', props.targetCpuUtilization, 1, 100);
     v.integerAtLeast('targetRequestsPerMinute', props.targetRequestsPerMinute, 1);
     v.secondsInRange('instanceWarmup', props.instanceWarmup, 0, 3600);
@@ -561,10 +589,22 @@ export class AlbAutoScalingGroup extends Construct {
       }],
     });
 
+    // A shortage of one instance type in one Availability Zone must not stop the group from scaling:
+    // the overrides are tried in order (the instance type first), all on demand.
+    const fallbacks = props.fallbackInstanceTypes
+      ?? [new ec2.InstanceType(DEFAULT_FALLBACKS[instanceType.architecture].find((t) => t !== instanceType.toString())!)];
+    const subnets = { subnetType: ec2.SubnetType.PRIVATE_WITH_EGRESS };
     const group = new autoscaling.AutoScalingGroup(this, 'AutoScalingGroup', {
       vpc: props.vpc,
-      vpcSubnets: { subnetType: ec2.SubnetType.PRIVATE_WITH_EGRESS },
-      launchTemplate,
+      vpcSubnets: subnets,
+      mixedInstancesPolicy: {
+        launchTemplate,
+        launchTemplateOverrides: [instanceType, ...fallbacks].map((type) => ({ instanceType: type })),
+        instancesDistribution: {
+          onDemandAllocationStrategy: autoscaling.OnDemandAllocationStrategy.PRIORITIZED,
+          onDemandPercentageAboveBaseCapacity: 100,
+        },
+      },
       minCapacity,
       maxCapacity,
       desiredCapacity: props.desiredCapacity,
@@ -578,6 +618,15 @@ export class AlbAutoScalingGroup extends Construct {
       groupMetrics: [autoscaling.GroupMetrics.all()],
       notifications: props.alarmTopic ? [{ topic: props.alarmTopic }] : undefined,
     });
+    // The group names its Availability Zones, those of its subnets, so the spread is explicit.
+    const cfnGroup = group.node.defaultChild as autoscaling.CfnAutoScalingGroup;
+    cfnGroup.availabilityZones = props.vpc.selectSubnets(subnets).availabilityZones;
+    // These rules read a group's own LaunchTemplate property, not the one its mixed instances policy
+    // names; that template is this pattern's, which requires IMDSv2 and encrypts its gp3 volume.
+    acknowledgeNagFinding(cfnGroup, 'AwsSolutions-EC26',
+      "The group launches from this pattern's launch template through its mixed instances policy, which the rule does not read; the template encrypts the root volume.");
+    acknowledgeNagRule(cfnGroup, [NagPackPrefix.NIST_800_53_R5, NagPackPrefix.HIPAA_SECURITY], 'EC2IMDSv2Enabled',
+      "The group launches from this pattern's launch template through its mixed instances policy, which the rule does not read; the template requires IMDSv2.");
     if (!props.alarmTopic) {
       acknowledgeNagFinding(group, 'AwsSolutions-AS3',
         'No alarmTopic was given, so scaling events have no topic to go to; pass alarmTopic to receive them.');

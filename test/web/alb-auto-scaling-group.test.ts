@@ -128,6 +128,31 @@ describe('AlbAutoScalingGroup', () => {
       expect(ingress.some((r) => r.FromPort <= 22 && r.ToPort >= 22)).toBe(false);
     });
 
+    test('name their Availability Zones, those of the private subnets', () => {
+      const { template, stack, web } = build();
+      const group = Object.values(template.findResources('AWS::AutoScaling::AutoScalingGroup'))[0].Properties;
+      const vpc = (web.node.scope as Stack).node.findChild('Network') as MultiAzVpc;
+      expect(group.AvailabilityZones).toEqual(stack.resolve(vpc.vpc.privateSubnets.map((s) => s.availabilityZone)));
+      expect(new Set(group.AvailabilityZones).size).toBe(3);
+    });
+
+    test('diversify instance types: t4g.small first, m7g.medium when it has no capacity, all on demand', () => {
+      const policy = Object.values(build().template.findResources('AWS::AutoScaling::AutoScalingGroup'))[0].Properties.MixedInstancesPolicy;
+      expect(policy.LaunchTemplate.Overrides).toEqual([{ InstanceType: 't4g.small' }, { InstanceType: 'm7g.medium' }]);
+      expect(policy.InstancesDistribution).toEqual({ OnDemandAllocationStrategy: 'prioritized', OnDemandPercentageAboveBaseCapacity: 100 });
+      // The pattern's own launch template: IMDSv2, encrypted gp3, the instance security group.
+      expect(policy.LaunchTemplate.LaunchTemplateSpecification.LaunchTemplateId).toEqual({ Ref: expect.stringMatching(/^WebLaunchTemplate/) });
+    });
+
+    test('fall back within the instance type\'s architecture, or to the given types', () => {
+      const overrides = (extra: Extra) => Object.values(build(extra).template.findResources('AWS::AutoScaling::AutoScalingGroup'))[0]
+        .Properties.MixedInstancesPolicy.LaunchTemplate.Overrides.map((o: any) => o.InstanceType);
+      expect(overrides({ instanceType: new ec2.InstanceType('c7i.large') })).toEqual(['c7i.large', 'm7i.large']);
+      expect(overrides({ instanceType: new ec2.InstanceType('m7g.medium') })).toEqual(['m7g.medium', 't4g.medium']);
+      expect(overrides({ fallbackInstanceTypes: [new ec2.InstanceType('c7g.medium'), new ec2.InstanceType('t4g.medium')] }))
+        .toEqual(['t4g.small', 'c7g.medium', 't4g.medium']);
+    });
+
     test('run in the private subnets', () => {
       const { template, stack, web } = build();
       const subnets = Object.values(template.findResources('AWS::AutoScaling::AutoScalingGroup'))[0].Properties.VPCZoneIdentifier;
@@ -374,6 +399,13 @@ describe('AlbAutoScalingGroup', () => {
       ['a desired capacity above the maximum', { desiredCapacity: 5 }, /desiredCapacity is 5; it must be a whole number from 2 to 4/],
       ['a desired capacity below the minimum', { desiredCapacity: 1 }, /desiredCapacity is 1; it must be a whole number from 2 to 4/],
       ['a root volume under 8 GiB', { rootVolumeSize: 4 }, /rootVolumeSize is 4; it must be a whole number from 8 to 16384/],
+      ['no fallback instance type', { fallbackInstanceTypes: [] }, /fallbackInstanceTypes is \[\]; it must be 1 to 39 instance types/],
+      ['40 fallback instance types', { fallbackInstanceTypes: Array.from({ length: 40 }, (_, i) => new ec2.InstanceType(`m7g.${i + 1}xlarge`)) },
+        /fallbackInstanceTypes is .*; it must be 1 to 39 instance types \(a mixed instances policy takes at most 40/],
+      ['a fallback that repeats the instance type', { fallbackInstanceTypes: [new ec2.InstanceType('t4g.small')] },
+        /fallbackInstanceTypes is \["t4g.small"\]; it must be instance types that repeat neither each other nor instanceType \(t4g.small\)/],
+      ['a fallback of another architecture', { fallbackInstanceTypes: [new ec2.InstanceType('m7i.large')] },
+        /fallbackInstanceTypes is \["m7i.large"\]; it must be instance types of instanceType's architecture \(arm64\)/],
       ['a root volume over 16 TiB', { rootVolumeSize: 16385 }, /rootVolumeSize is 16385; it must be a whole number from 8 to 16384/],
       ['a CPU target of 0', { targetCpuUtilization: 0 }, /targetCpuUtilization is 0; it must be a whole number from 1 to 100/],
       ['a CPU target over 100', { targetCpuUtilization: 101 }, /targetCpuUtilization is 101; it must be a whole number from 1 to 100/],
