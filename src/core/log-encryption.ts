@@ -6,9 +6,8 @@ import { createPatternKey } from './keys';
 
 /**
  * A rotating customer-managed key for CloudWatch log groups, with the grant guard of every key the
- * library creates. CloudWatch Logs encrypts with it on
- * a log group's behalf, so its policy lets the regional Logs service use it, for log groups of
- * this account and region only.
+ * library creates. CloudWatch Logs encrypts with it on a log group's behalf, so its policy lets the
+ * regional Logs service use it, for log groups of this account and region only.
  */
 export function createLogEncryptionKey(scope: Construct, id: string, description: string, removalPolicy: RemovalPolicy): kms.Key {
   const key = createPatternKey(scope, id, description, removalPolicy);

@@ -1,5 +1,4 @@
 import * as iam from 'aws-cdk-lib/aws-iam';
-import { Construct } from 'constructs';
 
 /**
  * An IAM role whose added permissions land in a customer-managed policy of its own instead of the
@@ -13,17 +12,6 @@ import { Construct } from 'constructs';
  */
 export class ManagedPolicyRole extends iam.Role {
   private grantsPolicy?: iam.ManagedPolicy;
-
-  constructor(scope: Construct, id: string, props: iam.RoleProps) {
-    super(scope, id, props);
-  }
-
-  /**
-   * The managed policy that holds this role's granted permissions, once it has any.
-   */
-  public get policy(): iam.ManagedPolicy | undefined {
-    return this.grantsPolicy;
-  }
 
   public addToPrincipalPolicy(statement: iam.PolicyStatement): iam.AddToPrincipalPolicyResult {
     this.grantsPolicy ??= new iam.ManagedPolicy(this, 'Policy', {
