@@ -1,7 +1,6 @@
 import { Stack } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
-import * as logs from 'aws-cdk-lib/aws-logs';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import {
   AlbAutoScalingGroup, DeadLetterQueue, DeadLetterSource, HardenedFunction, HttpApiLambda, MultiAzVpc, QueueWithDeadLetterQueue,
@@ -9,6 +8,7 @@ import {
 } from '../../src';
 import { acknowledgeNagFinding } from '../../src/core/nag';
 import { newApp } from '../support/app';
+import { knownBadStack } from '../support/fixtures';
 import { runNagV2Packs } from '../support/nag-v2';
 
 const CODE = lambda.Code.fromInline('exports.handler = async () => ({ statusCode: 200 });');
@@ -19,15 +19,7 @@ describe('cdk-nag 2.x (2.38.2, as Aspects)', () => {
   describe('the helper sees what 2.x reports', () => {
     test('known-bad resources are reported in each of the five packs', () => {
       const app = newApp();
-      const stack = new Stack(app, 'Bad');
-      new sqs.Queue(stack, 'Queue', { encryption: sqs.QueueEncryption.UNENCRYPTED });
-      new logs.CfnLogGroup(stack, 'Logs');
-      new lambda.CfnFunction(stack, 'Function', {
-        code: { zipFile: 'exports.handler = async () => {};' },
-        role: 'arn:aws:iam::123456789012:role/example',
-        runtime: 'nodejs22.x',
-        handler: 'index.handler',
-      });
+      knownBadStack(app);
       const findings = runNagV2Packs(app);
       expect(findings).toEqual(expect.arrayContaining([
         'AwsSolutions-SQS2 at Bad/Queue/Resource',

@@ -1,6 +1,8 @@
-import { Duration } from 'aws-cdk-lib';
+import { App, Duration, Stack } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
+import * as logs from 'aws-cdk-lib/aws-logs';
+import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 
 /**
@@ -34,4 +36,23 @@ export function onlyAliasId(template: Template): string {
 export function referencesOnlyAlias(properties: unknown, aliasId: string, functionId: string): boolean {
   const json = JSON.stringify(properties);
   return json.includes(`"Ref":"${aliasId}"`) && !json.includes(`"${functionId}"`);
+}
+
+/**
+ * Resources every one of the five cdk-nag packs reports, in a stack named `Bad`: an unencrypted
+ * queue (`Bad/Queue/Resource`), a log group without retention (`Bad/Logs`) and a function without
+ * a dead-letter queue (`Bad/Function`). The compliance helpers prove with them that they see
+ * findings.
+ */
+export function knownBadStack(app: App): Stack {
+  const stack = new Stack(app, 'Bad');
+  new sqs.Queue(stack, 'Queue', { encryption: sqs.QueueEncryption.UNENCRYPTED });
+  new logs.CfnLogGroup(stack, 'Logs');
+  new lambda.CfnFunction(stack, 'Function', {
+    code: { zipFile: 'exports.handler = async () => {};' },
+    role: 'arn:aws:iam::123456789012:role/example',
+    runtime: 'nodejs22.x',
+    handler: 'index.handler',
+  });
+  return stack;
 }

@@ -1,8 +1,7 @@
 import { Stack } from 'aws-cdk-lib';
-import * as lambda from 'aws-cdk-lib/aws-lambda';
-import * as logs from 'aws-cdk-lib/aws-logs';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { newApp } from './app';
+import { knownBadStack } from './fixtures';
 import { COMPLIANT, runNagPacks } from './nag';
 import { acknowledgeNagFinding } from '../../src/core/nag';
 
@@ -11,15 +10,7 @@ import { acknowledgeNagFinding } from '../../src/core/nag';
 describe('runNagPacks', () => {
   test('reports known-bad resources in each of the five packs', () => {
     const app = newApp();
-    const stack = new Stack(app, 'Bad');
-    new sqs.Queue(stack, 'Queue', { encryption: sqs.QueueEncryption.UNENCRYPTED });
-    new logs.CfnLogGroup(stack, 'Logs');
-    new lambda.CfnFunction(stack, 'Function', {
-      code: { zipFile: 'exports.handler = async () => {};' },
-      role: 'arn:aws:iam::123456789012:role/example',
-      runtime: 'nodejs22.x',
-      handler: 'index.handler',
-    });
+    knownBadStack(app);
 
     const outcome = runNagPacks(app);
 
