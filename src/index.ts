@@ -1,6 +1,9 @@
-// The public API. src/core's helpers (validation, acknowledgements, alarm routing) stay internal.
+// The public API. src/core's helpers (validation, acknowledgements, alarm routing, the stack's
+// operations) stay internal.
 export { DeploymentStage } from './core/deployment-stage';
 export * from './core/pattern-props';
+export { PatternDefaults } from './core/pattern-defaults';
+export type { PatternDefaultsProps } from './core/pattern-defaults';
 export * from './building-blocks/dead-letter-queue';
 export * from './building-blocks/hardened-function';
 export * from './networking/multi-az-vpc';

@@ -6,8 +6,10 @@ import { Construct } from 'constructs';
 import { createPatternAlarm } from '../core/alarms';
 import { isProduction } from '../core/deployment-stage';
 import { acknowledgeNagFinding } from '../core/nag';
+import { withPatternDefaults } from '../core/pattern-defaults';
 import { PatternProps } from '../core/pattern-props';
 import { PropValidator } from '../core/prop-validator';
+import { addDashboardSection } from '../core/stack-operations';
 
 /**
  * What sends its failures to a dead-letter queue.
@@ -81,6 +83,7 @@ export class DeadLetterQueue extends Construct {
 
   constructor(scope: Construct, id: string, props: DeadLetterQueueProps) {
     super(scope, id);
+    props = withPatternDefaults(this, props);
     const validator = new PropValidator(`DeadLetterQueue '${this.node.path}'`);
     const fromQueue = props.source === DeadLetterSource.SQS_QUEUE;
     validator.check(fromQueue === (props.sourceQueueArn !== undefined), 'sourceQueueArn', props.sourceQueueArn,
@@ -118,5 +121,10 @@ export class DeadLetterQueue extends Construct {
       orEqual: true,
       description: props.alarmDescription ?? `A message is in the dead-letter queue ${this.node.path}`,
     }, props.alarmTopic);
+    addDashboardSection(this, {
+      kind: 'DeadLetterQueue',
+      alarms: [this.alarm],
+      throughput: [{ title: 'Failed messages arriving', metrics: [this.queue.metricNumberOfMessagesSent({ period: Duration.minutes(5), statistic: cloudwatch.Stats.SUM })] }],
+    });
   }
 }

@@ -15,8 +15,10 @@ import { isProduction } from '../core/deployment-stage';
 import { createLogEncryptionKey } from '../core/log-encryption';
 import { ManagedPolicyRole } from '../core/managed-policy-role';
 import { acknowledgeNagFinding, acknowledgeNagRule, NagPackPrefix } from '../core/nag';
+import { withPatternDefaults } from '../core/pattern-defaults';
 import { PatternProps } from '../core/pattern-props';
 import { PropValidator } from '../core/prop-validator';
+import { addDashboardSection } from '../core/stack-operations';
 
 /**
  * Properties of a HardenedFunction. Exactly one of `code` and `entry` is required.
@@ -248,6 +250,7 @@ export class HardenedFunction extends lambda.FunctionBase {
 
   constructor(scope: Construct, id: string, props: HardenedFunctionProps) {
     super(scope, id);
+    props = withPatternDefaults(this, props);
     this.timeout = props.timeout ?? Duration.seconds(10);
     this.validate(props);
 
@@ -300,6 +303,14 @@ export class HardenedFunction extends lambda.FunctionBase {
     const ownAlarms = functionAlarms(this, this, this.timeout, { subject: `The function ${this.node.path}`, idPrefix: '', alarmTopic: props.alarmTopic });
     this.alarms.push(...ownAlarms, deadLetterQueue.alarm);
     this.deploymentGroup = this.createDeploymentGroup(props, production, ownAlarms);
+    addDashboardSection(this, {
+      kind: 'HardenedFunction',
+      alarms: this.alarms,
+      throughput: [
+        { title: 'Invocations', metrics: [this.metricInvocations({ period: Duration.minutes(5), statistic: cloudwatch.Stats.SUM })] },
+        { title: 'Concurrent executions', metrics: [this.metric('ConcurrentExecutions', { period: Duration.minutes(5), statistic: cloudwatch.Stats.MAXIMUM })] },
+      ],
+    });
   }
 
   /**

@@ -2,7 +2,7 @@ import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as actions from 'aws-cdk-lib/aws-cloudwatch-actions';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import { Construct } from 'constructs';
-import { acknowledgeNagRule, NagPackPrefix } from './nag';
+import { PatternDefaults } from './pattern-defaults';
 
 /**
  * What an alarm of a pattern watches.
@@ -19,7 +19,7 @@ export interface PatternAlarmOptions {
 /**
  * Creates one of a pattern's alarms: it fires on the first period past the threshold (a dead
  * letter or a dropped packet is worth knowing about at once), treats missing data as fine (an
- * idle queue publishes no metric), and notifies the alarm topic when there is one.
+ * idle queue publishes no metric), and notifies an alarm topic (see `routeAlarm`).
  */
 export function createPatternAlarm(scope: Construct, id: string, options: PatternAlarmOptions, alarmTopic: sns.ITopic | undefined): cloudwatch.Alarm {
   const alarm = new cloudwatch.Alarm(scope, id, {
@@ -37,19 +37,20 @@ export function createPatternAlarm(scope: Construct, id: string, options: Patter
 }
 
 /**
- * Sends an alarm's state changes to the pattern's alarm topic, when it has one.
+ * Sends an alarm's changes, into ALARM and back to OK, to a topic: the pattern's `alarmTopic`, else
+ * the one `PatternDefaults` sets above the alarm, else its stack's own alarm topic. An alarm
+ * nobody hears is a graph nobody watches.
  */
 export function routeAlarm(alarm: cloudwatch.Alarm, alarmTopic: sns.ITopic | undefined): void {
-  if (alarmTopic) {
-    const action = new actions.SnsAction(alarmTopic);
-    alarm.addAlarmAction(action);
-    alarm.addOkAction(action);
-    return;
-  }
-  acknowledgeNagRule(
-    alarm,
-    [NagPackPrefix.HIPAA_SECURITY, NagPackPrefix.NIST_800_53_R5],
-    'CloudWatchAlarmAction',
-    'No alarmTopic was given, so this alarm has no action yet; the pattern exposes it as `alarms` for the caller to route.',
-  );
+  const action = new actions.SnsAction(alarmTopicFor(alarm, alarmTopic));
+  alarm.addAlarmAction(action);
+  alarm.addOkAction(action);
+}
+
+/**
+ * The topic a pattern's notifications go to: its own `alarmTopic`, the app-wide one, or the
+ * stack's.
+ */
+export function alarmTopicFor(scope: Construct, alarmTopic: sns.ITopic | undefined): sns.ITopic {
+  return alarmTopic ?? PatternDefaults.alarmTopicOf(scope);
 }

@@ -10,8 +10,10 @@ import { HardenedFunction } from '../building-blocks/hardened-function';
 import { createPatternAlarm } from '../core/alarms';
 import { isProduction } from '../core/deployment-stage';
 import { acknowledgeNagFinding } from '../core/nag';
+import { withPatternDefaults } from '../core/pattern-defaults';
 import { PatternProps } from '../core/pattern-props';
 import { PropValidator } from '../core/prop-validator';
+import { addDashboardSection } from '../core/stack-operations';
 
 /**
  * Properties of a QueueWithDeadLetterQueue.
@@ -146,6 +148,7 @@ export class QueueWithDeadLetterQueue extends Construct {
 
   constructor(scope: Construct, id: string, props: QueueWithDeadLetterQueueProps = {}) {
     super(scope, id);
+    props = withPatternDefaults(this, props);
 
     const fifo = props.fifo ?? false;
     const retentionPeriod = props.retentionPeriod ?? Duration.days(4);
@@ -245,6 +248,15 @@ export class QueueWithDeadLetterQueue extends Construct {
       orEqual: true,
       description: `Consumers of ${this.node.path} are falling behind: a message has waited ${oldestMessageAgeThreshold.toHumanString()}`,
     }, props.alarmTopic));
+    const sum = { period: Duration.minutes(5), statistic: cloudwatch.Stats.SUM };
+    addDashboardSection(this, {
+      kind: 'QueueWithDeadLetterQueue',
+      alarms: this.alarms,
+      throughput: [
+        { title: 'Messages sent and deleted', metrics: [this.queue.metricNumberOfMessagesSent(sum), this.queue.metricNumberOfMessagesDeleted(sum)] },
+        { title: 'Messages waiting', metrics: [this.queue.metricApproximateNumberOfMessagesVisible({ statistic: cloudwatch.Stats.MAXIMUM })] },
+      ],
+    });
   }
 
   /**

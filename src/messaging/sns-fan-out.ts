@@ -10,8 +10,10 @@ import { DeadLetterQueue, DeadLetterSource } from '../building-blocks/dead-lette
 import { createPatternAlarm } from '../core/alarms';
 import { isProduction } from '../core/deployment-stage';
 import { createPatternKey } from '../core/keys';
+import { withPatternDefaults } from '../core/pattern-defaults';
 import { PatternProps } from '../core/pattern-props';
 import { PropValidator } from '../core/prop-validator';
+import { addDashboardSection } from '../core/stack-operations';
 
 /**
  * One subscriber of an SnsFanOut: a queue that receives the events its filter lets through.
@@ -158,6 +160,7 @@ export class SnsFanOut extends Construct {
 
   constructor(scope: Construct, id: string, props: SnsFanOutProps = {}) {
     super(scope, id);
+    props = withPatternDefaults(this, props);
     this.props = props;
 
     const validator = new PropValidator(`SnsFanOut '${this.node.path}'`);
@@ -193,6 +196,15 @@ export class SnsFanOut extends Construct {
     for (const subscriber of props.subscribers ?? []) {
       this.wire(subscriber);
     }
+    const sum = { period: Duration.minutes(5), statistic: cloudwatch.Stats.SUM };
+    addDashboardSection(this, {
+      kind: 'SnsFanOut',
+      alarms: this.alarms,
+      throughput: [{
+        title: 'Messages published and notifications delivered',
+        metrics: [this.topic.metricNumberOfMessagesPublished(sum), this.topic.metricNumberOfNotificationsDelivered(sum)],
+      }],
+    });
   }
 
   /**

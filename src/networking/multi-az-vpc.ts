@@ -10,8 +10,10 @@ import { createPatternAlarm } from '../core/alarms';
 import { isProduction } from '../core/deployment-stage';
 import { createLogEncryptionKey } from '../core/log-encryption';
 import { acknowledgeNagFinding, acknowledgeNagRule, NagPackPrefix } from '../core/nag';
+import { withPatternDefaults } from '../core/pattern-defaults';
 import { PatternProps } from '../core/pattern-props';
 import { PropValidator } from '../core/prop-validator';
+import { addDashboardSection } from '../core/stack-operations';
 
 /**
  * Properties of a MultiAzVpc.
@@ -182,6 +184,7 @@ export class MultiAzVpc extends Construct {
 
   constructor(scope: Construct, id: string, props: MultiAzVpcProps = {}) {
     super(scope, id);
+    props = withPatternDefaults(this, props);
 
     const production = isProduction(props.stage);
     const cidr = props.cidr ?? '10.0.0.0/16';
@@ -276,6 +279,17 @@ export class MultiAzVpc extends Construct {
       this.restrictIsolatedTier();
     }
     this.createNatAlarms(props);
+    const natMetric = (metricName: string, statistic: string) => this.vpc.publicSubnets.flatMap((subnet) => {
+      const natGateway = subnet.node.tryFindChild('NATGateway') as ec2.CfnNatGateway | undefined;
+      return natGateway ? [new cloudwatch.Metric({
+        namespace: 'AWS/NATGateway', metricName, dimensionsMap: { NatGatewayId: natGateway.ref }, statistic, period: Duration.minutes(5), label: subnet.node.id,
+      })] : [];
+    });
+    const natGraphs = [
+      { title: 'NAT gateways: bytes out to the internet', metrics: natMetric('BytesOutToDestination', cloudwatch.Stats.SUM) },
+      { title: 'NAT gateways: active connections', metrics: natMetric('ActiveConnectionCount', cloudwatch.Stats.MAXIMUM) },
+    ];
+    addDashboardSection(this, { kind: 'MultiAzVpc', alarms: this.alarms, throughput: natGraphs.filter((graph) => graph.metrics.length > 0) });
   }
 
   private expectedAzCount(props: MultiAzVpcProps): number {

@@ -11,6 +11,7 @@ import { createPatternAlarm } from '../core/alarms';
 import { isProduction } from '../core/deployment-stage';
 import { createLogEncryptionKey } from '../core/log-encryption';
 import { PropValidator } from '../core/prop-validator';
+import { addDashboardSection } from '../core/stack-operations';
 
 /**
  * API Gateway cuts off integrations after 29 seconds.
@@ -107,6 +108,7 @@ export function apiFunction(scope: Construct, props: LambdaApiProps, logSettings
  * The metrics both kinds of API Gateway API offer.
  */
 export interface ApiMetrics {
+  metricCount(props?: cloudwatch.MetricOptions): cloudwatch.Metric;
   metricServerError(props?: cloudwatch.MetricOptions): cloudwatch.Metric;
   metricClientError(props?: cloudwatch.MetricOptions): cloudwatch.Metric;
   metricLatency(props?: cloudwatch.MetricOptions): cloudwatch.Metric;
@@ -139,6 +141,25 @@ export function apiAlarms(scope: Construct, api: ApiMetrics, fn: lambda.IFunctio
     }, props.alarmTopic),
     ...apiFunctionAlarms(scope, fn, props),
   ];
+}
+
+/**
+ * An API pattern's dashboard section: its requests and latency, and its alarms (with those of
+ * the function it created).
+ */
+export function addApiDashboardSection(scope: Construct, kind: string, api: ApiMetrics, alarms: cloudwatch.IAlarm[]): void {
+  const fiveMinutes = Duration.minutes(5);
+  addDashboardSection(scope, {
+    kind,
+    alarms,
+    throughput: [
+      { title: 'Requests', metrics: [api.metricCount({ period: fiveMinutes, statistic: cloudwatch.Stats.SUM })] },
+      {
+        title: 'Latency',
+        metrics: [cloudwatch.Stats.p(50), cloudwatch.Stats.p(99)].map((statistic) => api.metricLatency({ period: fiveMinutes, statistic })),
+      },
+    ],
+  });
 }
 
 /**

@@ -8,9 +8,10 @@ import * as cognito from 'aws-cdk-lib/aws-cognito';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
-import { apiAlarms, apiFunction, apiLogSettings, validateLambdaApiProps } from './api-function';
+import { addApiDashboardSection, apiAlarms, apiFunction, apiLogSettings, validateLambdaApiProps } from './api-function';
 import { LambdaApiProps } from './lambda-api-props';
 import { acknowledgeNagFinding } from '../core/nag';
+import { withPatternDefaults } from '../core/pattern-defaults';
 import { PropValidator } from '../core/prop-validator';
 
 /**
@@ -90,6 +91,7 @@ export class HttpApiLambda extends Construct {
 
   constructor(scope: Construct, id: string, props: HttpApiLambdaProps) {
     super(scope, id);
+    props = withPatternDefaults(this, props);
     this.validate(props);
 
     const logSettings = apiLogSettings(this, props);
@@ -135,6 +137,7 @@ export class HttpApiLambda extends Construct {
       }
     }
     this.alarms.push(...apiAlarms(this, this.api, this.handlerFunction, props));
+    addApiDashboardSection(this, 'HttpApiLambda', this.api, this.alarms);
   }
 
   private validate(props: HttpApiLambdaProps): void {

@@ -7,10 +7,11 @@ import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as wafv2 from 'aws-cdk-lib/aws-wafv2';
 import { Construct } from 'constructs';
-import { apiAlarms, apiFunction, apiLogSettings, ApiLogSettings, validateLambdaApiProps } from './api-function';
+import { addApiDashboardSection, apiAlarms, apiFunction, apiLogSettings, ApiLogSettings, validateLambdaApiProps } from './api-function';
 import { LambdaApiProps } from './lambda-api-props';
 import { isProduction } from '../core/deployment-stage';
 import { acknowledgeNagFinding, acknowledgeNagRule, NagPackPrefix } from '../core/nag';
+import { withPatternDefaults } from '../core/pattern-defaults';
 import { PropValidator } from '../core/prop-validator';
 import { associateWebAcl, protectWithManagedRules, REGIONAL_WEB_ACL_ARN } from '../core/web-acl';
 
@@ -218,6 +219,7 @@ export class RestApiLambda extends Construct {
 
   constructor(scope: Construct, id: string, props: RestApiLambdaProps) {
     super(scope, id);
+    props = withPatternDefaults(this, props);
     this.validate(props);
 
     const production = isProduction(props.stage);
@@ -432,6 +434,7 @@ export class RestApiLambda extends Construct {
 
   private createAlarms(props: RestApiLambdaProps): void {
     this.alarms.push(...apiAlarms(this, this.api, this.handlerFunction, props));
+    addApiDashboardSection(this, 'RestApiLambda', this.api, this.alarms);
   }
 }
 

@@ -6,14 +6,17 @@ import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as elbv2 from 'aws-cdk-lib/aws-elasticloadbalancingv2';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as s3 from 'aws-cdk-lib/aws-s3';
+import * as sns from 'aws-cdk-lib/aws-sns';
 import * as wafv2 from 'aws-cdk-lib/aws-wafv2';
 import { RegionInfo } from 'aws-cdk-lib/region-info';
 import { Construct } from 'constructs';
 import { createPatternAlarm } from '../core/alarms';
 import { isProduction } from '../core/deployment-stage';
 import { acknowledgeNagFinding, acknowledgeNagRule, NagPackPrefix } from '../core/nag';
+import { withPatternDefaults } from '../core/pattern-defaults';
 import { PatternProps } from '../core/pattern-props';
 import { PropValidator } from '../core/prop-validator';
+import { addDashboardSection, StackOperations } from '../core/stack-operations';
 import { associateWebAcl, protectWithManagedRules, REGIONAL_WEB_ACL_ARN } from '../core/web-acl';
 
 /**
@@ -325,6 +328,7 @@ export class AlbAutoScalingGroup extends Construct {
 
   constructor(scope: Construct, id: string, props: AlbAutoScalingGroupProps) {
     super(scope, id);
+    props = withPatternDefaults(this, props);
 
     const production = isProduction(props.stage);
     const minCapacity = props.minCapacity ?? (production ? 2 : 1);
@@ -416,6 +420,22 @@ export class AlbAutoScalingGroup extends Construct {
     this.configureScaling(props);
     this.webAcl = this.protectWithWaf(props, production, removalPolicy);
     this.createAlarms(props);
+    const byGroup = { AutoScalingGroupName: this.autoScalingGroup.autoScalingGroupName };
+    addDashboardSection(this, {
+      kind: 'AlbAutoScalingGroup',
+      alarms: this.alarms,
+      throughput: [
+        { title: 'Requests', metrics: [this.loadBalancer.metrics.requestCount({ period: Duration.minutes(5), statistic: cloudwatch.Stats.SUM })] },
+        {
+          title: 'Instances in service',
+          metrics: [new cloudwatch.Metric({ namespace: 'AWS/AutoScaling', metricName: 'GroupInServiceInstances', dimensionsMap: byGroup, statistic: cloudwatch.Stats.MAXIMUM })],
+        },
+        {
+          title: 'CPU utilization',
+          metrics: [new cloudwatch.Metric({ namespace: 'AWS/EC2', metricName: 'CPUUtilization', dimensionsMap: byGroup, statistic: cloudwatch.Stats.AVERAGE })],
+        },
+      ],
+    });
     this.url = `${secure ? 'https' : 'http'}://${this.loadBalancer.loadBalancerDnsName}`;
   }
 
@@ -616,7 +636,7 @@ export class AlbAutoScalingGroup extends Construct {
       // Replace instances one at a time, never dropping below the minimum that serves traffic.
       updatePolicy: autoscaling.UpdatePolicy.rollingUpdate({ minInstancesInService: minCapacity, maxBatchSize: 1 }),
       groupMetrics: [autoscaling.GroupMetrics.all()],
-      notifications: props.alarmTopic ? [{ topic: props.alarmTopic }] : undefined,
+      notifications: [{ topic: this.scalingNotificationTopic(props) }],
     });
     // The group names its Availability Zones, those of its subnets, so the spread is explicit.
     const cfnGroup = group.node.defaultChild as autoscaling.CfnAutoScalingGroup;
@@ -627,11 +647,20 @@ export class AlbAutoScalingGroup extends Construct {
       "The group launches from this pattern's launch template through its mixed instances policy, which the rule does not read; the template encrypts the root volume.");
     acknowledgeNagRule(cfnGroup, [NagPackPrefix.NIST_800_53_R5, NagPackPrefix.HIPAA_SECURITY], 'EC2IMDSv2Enabled',
       "The group launches from this pattern's launch template through its mixed instances policy, which the rule does not read; the template requires IMDSv2.");
-    if (!props.alarmTopic) {
-      acknowledgeNagFinding(group, 'AwsSolutions-AS3',
-        'No alarmTopic was given, so scaling events have no topic to go to; pass alarmTopic to receive them.');
-    }
     return group;
+  }
+
+  /**
+   * Scaling events (launches, terminations and their failures) go where the alarms go. The stack's
+   * own alarm topic lets Auto Scaling use its key; a topic you give that is encrypted must too.
+   */
+  private scalingNotificationTopic(props: AlbAutoScalingGroupProps): sns.ITopic {
+    if (props.alarmTopic) {
+      return props.alarmTopic;
+    }
+    const operations = StackOperations.of(this);
+    operations.allowAutoScalingNotifications();
+    return operations.alarmTopic;
   }
 
   private configureScaling(props: AlbAutoScalingGroupProps): void {

@@ -2,13 +2,9 @@ import { Stack } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
-import {
-  AlbAutoScalingGroup, DeadLetterQueue, DeadLetterSource, HardenedFunction, HttpApiLambda, MultiAzVpc, QueueWithDeadLetterQueue,
-  RestApiLambda, SnsFanOut,
-} from '../../src';
 import { acknowledgeNagFinding } from '../../src/core/nag';
 import { newApp } from '../support/app';
-import { knownBadStack } from '../support/fixtures';
+import { EVERY_PATTERN, knownBadStack } from '../support/fixtures';
 import { runNagV2Packs } from '../support/nag-v2';
 
 const CODE = lambda.Code.fromInline('exports.handler = async () => ({ statusCode: 200 });');
@@ -59,20 +55,8 @@ describe('cdk-nag 2.x (2.38.2, as Aspects)', () => {
   });
 
   describe('every pattern with default props reports nothing unacknowledged', () => {
-    const patterns: Array<[string, (stack: Stack) => void]> = [
-      ['MultiAzVpc', (stack) => new MultiAzVpc(stack, 'Network')],
-      ['AlbAutoScalingGroup', (stack) => new AlbAutoScalingGroup(stack, 'Web', { vpc: new MultiAzVpc(stack, 'Network').vpc, allowInsecureHttp: true })],
-      ['QueueWithDeadLetterQueue, with a HardenedFunction consumer', (stack) => new QueueWithDeadLetterQueue(stack, 'Jobs', {
-        consumer: new HardenedFunction(stack, 'Worker', { code: CODE }),
-      })],
-      ['SnsFanOut', (stack) => new SnsFanOut(stack, 'Events', { subscribers: [{ name: 'billing' }] })],
-      ['RestApiLambda', (stack) => new RestApiLambda(stack, 'Api', { code: CODE })],
-      ['HttpApiLambda', (stack) => new HttpApiLambda(stack, 'Api', { code: CODE })],
-      ['HardenedFunction', (stack) => new HardenedFunction(stack, 'Worker', { code: CODE })],
-      ['DeadLetterQueue', (stack) => new DeadLetterQueue(stack, 'Failed', { source: DeadLetterSource.LAMBDA_FUNCTION })],
-    ];
 
-    test.each(patterns)('%s', (_name, build) => {
+    test.each(EVERY_PATTERN)('%s', (_name, build) => {
       const app = newApp();
       build(new Stack(app, 'Defaults'));
       expect(runNagV2Packs(app)).toEqual([]);

@@ -4,6 +4,10 @@ import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
+import {
+  AlbAutoScalingGroup, DeadLetterQueue, DeadLetterSource, HardenedFunction, HttpApiLambda, MultiAzVpc, QueueWithDeadLetterQueue,
+  RestApiLambda, SnsFanOut,
+} from '../../src';
 
 /**
  * A minimal consumer function. Its own compliance (VPC, concurrency, tracing) is the user's
@@ -56,3 +60,30 @@ export function knownBadStack(app: App): Stack {
   });
   return stack;
 }
+
+/**
+ * How many resources of a type the patterns of a template created, leaving out what the stack
+ * shares (its alarm topic and key, its dashboard: `PatternOperations`), which has tests of its own.
+ */
+export function patternResourceCount(template: Template, type: string): number {
+  return Object.keys(template.findResources(type)).filter((id) => !id.startsWith('PatternOperations')).length;
+}
+
+const INLINE_CODE = lambda.Code.fromInline('exports.handler = async () => ({ statusCode: 200 });');
+
+/**
+ * Every pattern of the library with default props (and only what it requires), each built into a
+ * stack, by name: for the tests that must hold for all of them.
+ */
+export const EVERY_PATTERN: Array<[string, (stack: Stack) => void]> = [
+  ['MultiAzVpc', (stack) => new MultiAzVpc(stack, 'Network')],
+  ['AlbAutoScalingGroup', (stack) => new AlbAutoScalingGroup(stack, 'Web', { vpc: new MultiAzVpc(stack, 'Network').vpc, allowInsecureHttp: true })],
+  ['QueueWithDeadLetterQueue, with a HardenedFunction consumer', (stack) => new QueueWithDeadLetterQueue(stack, 'Jobs', {
+    consumer: new HardenedFunction(stack, 'Worker', { code: INLINE_CODE }),
+  })],
+  ['SnsFanOut', (stack) => new SnsFanOut(stack, 'Events', { subscribers: [{ name: 'billing' }] })],
+  ['RestApiLambda', (stack) => new RestApiLambda(stack, 'Api', { code: INLINE_CODE })],
+  ['HttpApiLambda', (stack) => new HttpApiLambda(stack, 'Api', { code: INLINE_CODE })],
+  ['HardenedFunction', (stack) => new HardenedFunction(stack, 'Worker', { code: INLINE_CODE })],
+  ['DeadLetterQueue', (stack) => new DeadLetterQueue(stack, 'Failed', { source: DeadLetterSource.LAMBDA_FUNCTION })],
+];

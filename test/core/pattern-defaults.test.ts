@@ -1,0 +1,261 @@
+import * as fs from 'fs';
+import * as path from 'path';
+import { App, Stack, Stage } from 'aws-cdk-lib';
+import { Match, Template } from 'aws-cdk-lib/assertions';
+import * as lambda from 'aws-cdk-lib/aws-lambda';
+import * as sns from 'aws-cdk-lib/aws-sns';
+import { Construct } from 'constructs';
+import { DeploymentStage, PatternDefaults, QueueWithDeadLetterQueue, RestApiLambda } from '../../src';
+import { newApp, NEW_PROJECT_CONTEXT } from '../support/app';
+import { EVERY_PATTERN } from '../support/fixtures';
+
+const ALARM_TOPIC_ID = /^PatternOperationsAlarmTopic[0-9A-F]{8}$/;
+
+/**
+ * Whether a template keeps anything on deletion: the mark of PROD in every pattern. The REST API's
+ * account-wide logging role is retained in every stage (another stack may rely on it) and does not
+ * count.
+ */
+function retainsAnything(stack: Stack): boolean {
+  return Object.entries(Template.fromStack(stack).toJSON().Resources)
+    .some(([id, r]: [string, any]) => r.DeletionPolicy === 'Retain' && !id.startsWith('ApiGatewayAccountLogging'));
+}
+
+function appWithContext(context: Record<string, string>): App {
+  const outRoot = path.join(__dirname, '..', '..', 'build', 'test-out');
+  fs.mkdirSync(outRoot, { recursive: true });
+  return new App({ outdir: fs.mkdtempSync(path.join(outRoot, 'app-')), context: { ...NEW_PROJECT_CONTEXT, ...context } });
+}
+
+function queueIn(scope: Construct, stage?: DeploymentStage): Stack {
+  const stack = scope instanceof Stack ? scope : new Stack(scope, 'Queues');
+  new QueueWithDeadLetterQueue(stack, `Jobs${stack.node.children.length}`, { stage });
+  return stack;
+}
+
+describe('PatternDefaults', () => {
+  describe('stage', () => {
+    test.each(EVERY_PATTERN)('an app-wide DEV stage reaches %s', (_name, build) => {
+      const prod = new Stack(newApp(), 'Prod');
+      build(prod);
+      expect(retainsAnything(prod)).toBe(true);
+
+      const app = newApp();
+      PatternDefaults.set(app, { stage: DeploymentStage.DEV });
+      const dev = new Stack(app, 'Dev');
+      build(dev);
+      expect(retainsAnything(dev)).toBe(false);
+    });
+
+    test("a pattern's own stage beats the app-wide one", () => {
+      const app = newApp();
+      PatternDefaults.set(app, { stage: DeploymentStage.DEV });
+      expect(retainsAnything(queueIn(new Stack(app, 'S'), DeploymentStage.PROD))).toBe(true);
+    });
+
+    test('the nearest scope wins: a stack over its cdk.Stage over the app, one field at a time', () => {
+      const app = newApp();
+      const appTopic = sns.Topic.fromTopicArn(new Stack(app, 'Shared'), 'Topic', 'arn:aws:sns:us-east-1:123456789012:app-alarms');
+      PatternDefaults.set(app, { stage: DeploymentStage.DEV, alarmTopic: appTopic });
+      const stage = new Stage(app, 'Prod');
+      PatternDefaults.set(stage, { stage: DeploymentStage.PROD });
+      const devStack = new Stack(stage, 'Sandbox');
+      PatternDefaults.set(devStack, { stage: DeploymentStage.DEV });
+
+      expect(PatternDefaults.stageOf(new Stack(app, 'Plain'))).toBe(DeploymentStage.DEV);
+      const prodStack = queueIn(new Stack(stage, 'Service'));
+      queueIn(devStack);
+      expect(retainsAnything(prodStack)).toBe(true);
+      expect(retainsAnything(devStack)).toBe(false);
+      // The stage came from the cdk.Stage, the alarm topic still from the app.
+      Template.fromStack(prodStack).allResourcesProperties('AWS::CloudWatch::Alarm', { AlarmActions: ['arn:aws:sns:us-east-1:123456789012:app-alarms'] });
+      expect(PatternDefaults.alarmTopicOf(prodStack)).toBe(appTopic);
+    });
+
+    test('a second call on the same scope changes only the fields it sets', () => {
+      const app = newApp();
+      const topic = sns.Topic.fromTopicArn(new Stack(app, 'Shared'), 'Topic', 'arn:aws:sns:us-east-1:123456789012:alarms');
+      PatternDefaults.set(app, { stage: DeploymentStage.DEV });
+      PatternDefaults.set(app, { alarmTopic: topic });
+      const stack = new Stack(app, 'S');
+      expect(PatternDefaults.stageOf(stack)).toBe(DeploymentStage.DEV);
+      expect(PatternDefaults.alarmTopicOf(stack)).toBe(topic);
+    });
+
+    test('the context key flips the stage of a whole app, and PatternDefaults beats it', () => {
+      const app = appWithContext({ [PatternDefaults.STAGE_CONTEXT_KEY]: 'dev' });
+      const fromContext = queueIn(new Stack(app, 'FromContext'));
+      const fromCode = new Stack(app, 'FromCode');
+      PatternDefaults.set(fromCode, { stage: DeploymentStage.PROD });
+      queueIn(fromCode);
+      expect(retainsAnything(fromContext)).toBe(false);
+      expect(retainsAnything(fromCode)).toBe(true);
+    });
+
+    test('a context value that is no stage is an error naming the key, the value and the choices', () => {
+      const app = appWithContext({ [PatternDefaults.STAGE_CONTEXT_KEY]: 'staging' });
+      expect(() => queueIn(new Stack(app, 'S'))).toThrow(
+        "The context key cdk-best-practice-patterns:stage is 'staging'; it must be one of: dev, prod.");
+    });
+
+    test('setting defaults after a pattern below was created is an error, since the pattern would never see them', () => {
+      const app = newApp();
+      const stack = queueIn(new Stack(app, 'S'));
+      expect(() => PatternDefaults.set(app, { stage: DeploymentStage.DEV })).toThrow(/comes after the pattern 'S\/Jobs0' was created/);
+      expect(() => PatternDefaults.set(stack, { stage: DeploymentStage.DEV })).toThrow(/call PatternDefaults.set before creating the patterns/);
+      // A scope with no pattern below it yet is fine.
+      expect(() => PatternDefaults.set(new Stack(app, 'Other'), { stage: DeploymentStage.DEV })).not.toThrow();
+    });
+  });
+
+  describe('alarms that always act', () => {
+    test.each(EVERY_PATTERN)('every alarm of %s notifies the stack alarm topic in ALARM and back to OK', (_name, build) => {
+      const stack = new Stack(newApp(), 'S');
+      build(stack);
+      const template = Template.fromStack(stack);
+      const alarms = Object.values(template.findResources('AWS::CloudWatch::Alarm'));
+      expect(alarms.length).toBeGreaterThan(0);
+      const topicId = Object.keys(template.findResources('AWS::SNS::Topic')).find((id) => ALARM_TOPIC_ID.test(id));
+      expect(topicId).toBeDefined();
+      for (const alarm of alarms) {
+        expect(alarm.Properties.AlarmActions).toEqual([{ Ref: topicId }]);
+        expect(alarm.Properties.OKActions).toEqual([{ Ref: topicId }]);
+      }
+    });
+
+    test('one topic per stack, encrypted with a rotating key CloudWatch may use, TLS-only, only for this account', () => {
+      const stack = new Stack(newApp(), 'S');
+      queueIn(stack);
+      queueIn(stack);
+      const template = Template.fromStack(stack);
+      expect(Object.keys(template.findResources('AWS::SNS::Topic')).filter((id) => ALARM_TOPIC_ID.test(id))).toHaveLength(1);
+      template.hasResourceProperties('AWS::KMS::Key', {
+        EnableKeyRotation: true,
+        KeyPolicy: {
+          Statement: Match.arrayWith([
+            Match.objectLike({ Sid: 'DenyGrantsExceptForAwsResources', Effect: 'Deny', Action: 'kms:CreateGrant' }),
+            Match.objectLike({ Sid: 'AllowCloudWatchAlarmsToPublish', Principal: { Service: 'cloudwatch.amazonaws.com' }, Action: ['kms:Decrypt', 'kms:GenerateDataKey*'] }),
+          ]),
+        },
+      });
+      template.hasResourceProperties('AWS::SNS::TopicPolicy', {
+        PolicyDocument: {
+          Statement: Match.arrayWith([
+            Match.objectLike({ Effect: 'Deny', Condition: { Bool: { 'aws:SecureTransport': 'false' } } }),
+            Match.objectLike({
+              Effect: 'Allow',
+              Principal: { Service: 'cloudwatch.amazonaws.com' },
+              Action: 'sns:Publish',
+              Condition: { StringEquals: { 'aws:SourceAccount': { Ref: 'AWS::AccountId' } }, ArnLike: Match.anyValue() },
+            }),
+          ]),
+        },
+      });
+      template.resourceCountIs('AWS::SNS::Subscription', 0);
+      expect(PatternDefaults.alarmTopicOf(stack)).toBe(stack.node.findChild('PatternOperations').node.findChild('AlarmTopic'));
+    });
+
+    test('each stack has its own topic', () => {
+      const app = newApp();
+      const one = queueIn(new Stack(app, 'One'));
+      const two = queueIn(new Stack(app, 'Two'));
+      expect(PatternDefaults.alarmTopicOf(one)).not.toBe(PatternDefaults.alarmTopicOf(two));
+      for (const stack of [one, two]) {
+        expect(Object.keys(Template.fromStack(stack).findResources('AWS::SNS::Topic')).filter((id) => ALARM_TOPIC_ID.test(id))).toHaveLength(1);
+      }
+    });
+
+    test('an alarm e-mail, from PatternDefaults or the context key, subscribes to the topic', () => {
+      const app = newApp();
+      PatternDefaults.set(app, { alarmEmail: 'ops@example.com' });
+      Template.fromStack(queueIn(new Stack(app, 'S'))).hasResourceProperties('AWS::SNS::Subscription', {
+        Protocol: 'email', Endpoint: 'ops@example.com', TopicArn: { Ref: Match.stringLikeRegexp('^PatternOperationsAlarmTopic') },
+      });
+      const fromContext = appWithContext({ [PatternDefaults.ALARM_EMAIL_CONTEXT_KEY]: 'oncall@example.com' });
+      Template.fromStack(queueIn(new Stack(fromContext, 'S'))).hasResourceProperties('AWS::SNS::Subscription', { Endpoint: 'oncall@example.com' });
+    });
+
+    test('an alarm e-mail that is no address is an error naming where it came from', () => {
+      expect(() => PatternDefaults.set(newApp(), { alarmEmail: 'ops' })).toThrow(
+        "PatternDefaults.set(the app): alarmEmail is 'ops'; it must be an e-mail address such as ops@example.com.");
+      const app = appWithContext({ [PatternDefaults.ALARM_EMAIL_CONTEXT_KEY]: 'ops@' });
+      expect(() => queueIn(new Stack(app, 'S'))).toThrow(/The context key cdk-best-practice-patterns:alarmEmail is 'ops@'/);
+    });
+
+    test('an app-wide alarm topic replaces the stack topic; a pattern\'s own topic beats it', () => {
+      const app = newApp();
+      const shared = new Stack(app, 'Shared');
+      const appTopic = sns.Topic.fromTopicArn(shared, 'AppTopic', 'arn:aws:sns:us-east-1:123456789012:app-alarms');
+      PatternDefaults.set(app, { alarmTopic: appTopic });
+      const stack = new Stack(app, 'S');
+      new QueueWithDeadLetterQueue(stack, 'Jobs');
+      new QueueWithDeadLetterQueue(stack, 'Own', { alarmTopic: sns.Topic.fromTopicArn(stack, 'OwnTopic', 'arn:aws:sns:us-east-1:123456789012:own') });
+      const template = Template.fromStack(stack);
+      template.resourceCountIs('AWS::SNS::Topic', 0);
+      const actions = Object.entries(template.findResources('AWS::CloudWatch::Alarm')).map(([id, alarm]) => [id.startsWith('Own'), alarm.Properties.AlarmActions[0]]);
+      expect(new Set(actions.filter(([own]) => own).map(([, action]) => action))).toEqual(new Set(['arn:aws:sns:us-east-1:123456789012:own']));
+      expect(new Set(actions.filter(([own]) => !own).map(([, action]) => action))).toEqual(new Set(['arn:aws:sns:us-east-1:123456789012:app-alarms']));
+    });
+  });
+
+  describe('a dashboard per stack', () => {
+    function dashboardBody(stack: Stack): string {
+      const dashboards = Object.values(Template.fromStack(stack).findResources('AWS::CloudWatch::Dashboard'));
+      expect(dashboards).toHaveLength(1);
+      return JSON.stringify(dashboards[0].Properties.DashboardBody);
+    }
+
+    test('one dashboard per stack, with a section per pattern, and none in a stack without patterns', () => {
+      const app = newApp();
+      const stack = new Stack(app, 'S');
+      new QueueWithDeadLetterQueue(stack, 'Orders');
+      new QueueWithDeadLetterQueue(stack, 'Invoices');
+      const empty = new Stack(app, 'Empty');
+      const body = dashboardBody(stack);
+      expect(body.match(/### [A-Za-z]+ `[^`]+`/g)).toEqual(['### QueueWithDeadLetterQueue `S/Orders`', '### QueueWithDeadLetterQueue `S/Invoices`']);
+      Template.fromStack(empty).resourceCountIs('AWS::CloudWatch::Dashboard', 0);
+    });
+
+    test.each(EVERY_PATTERN)('%s has a section with its throughput and the state and metric of each alarm', (_name, build) => {
+      const stack = new Stack(newApp(), 'S');
+      build(stack);
+      const body = dashboardBody(stack);
+      const alarmIds = Object.keys(Template.fromStack(stack).findResources('AWS::CloudWatch::Alarm'));
+      expect(body).toMatch(/"type\\":\\"text\\"/);
+      expect(body).toMatch(/\\"view\\":\\"timeSeries\\",\\"title\\":\\"[^\\]+\\",\\"region\\":\\"[^]*\\"metrics\\":/);
+      for (const id of alarmIds) {
+        // Once in the alarm status widget, once as the annotation of its own graph.
+        expect(body.split(`"${id}"`).length - 1).toBe(2);
+      }
+    });
+
+    test('a pattern inside another shows in the outer section only', () => {
+      const stack = new Stack(newApp(), 'S');
+      new RestApiLambda(stack, 'Api', { code: lambda.Code.fromInline('exports.handler = async () => ({ statusCode: 200 });') });
+      expect(dashboardBody(stack).match(/### [A-Za-z]+ `[^`]+`/g)).toEqual(['### RestApiLambda `S/Api`']);
+    });
+
+    test('PatternDefaults turns the dashboard off, for a stack or for one pattern', () => {
+      const app = newApp();
+      const off = new Stack(app, 'Off');
+      PatternDefaults.set(off, { dashboard: false });
+      queueIn(off);
+      const partly = new Stack(app, 'Partly');
+      const quiet = new Construct(partly, 'Quiet');
+      PatternDefaults.set(quiet, { dashboard: false });
+      new QueueWithDeadLetterQueue(quiet, 'Hidden');
+      new QueueWithDeadLetterQueue(partly, 'Shown');
+      Template.fromStack(off).resourceCountIs('AWS::CloudWatch::Dashboard', 0);
+      expect(dashboardBody(partly).match(/### [A-Za-z]+ `[^`]+`/g)).toEqual(['### QueueWithDeadLetterQueue `Partly/Shown`']);
+    });
+
+    test('more widgets than CloudWatch allows on a dashboard is an error that says what to do', () => {
+      const stack = new Stack(newApp(), 'Crowded');
+      // Each queue's section holds 6 widgets: heading, alarm states, 2 graphs, 2 alarm graphs.
+      for (let i = 0; i < 84; i++) {
+        new QueueWithDeadLetterQueue(stack, `Queue${i}`);
+      }
+      expect(() => Template.fromStack(stack)).toThrow(/would hold 504 widgets; CloudWatch allows 500\. Turn the dashboard off for some patterns/);
+    });
+  });
+});
