@@ -2,9 +2,9 @@
  * Deploys an example to a local moto server, so it can be deployed and explored without an AWS
  * account:
  *
- *   npm run deploy:local -- <example> [cdk deploy options, e.g. -c stage=dev]
+ *   npm run deploy:local -- <example> [cdk deploy options, e.g. -c cdk-best-practice-patterns:stage=dev]
  *
- * It synthesizes the example with the aws-cdk CLI (options such as `-c stage=dev` go to it), starts
+ * It synthesizes the example with the aws-cdk CLI (options such as `-c cdk-best-practice-patterns:stage=dev` go to it), starts
  * moto_server on a free loopback port, and deploys each stack as the emulator suites do: bootstrap
  * resources and file assets as `cdk bootstrap` and `cdk deploy` would, then CreateStack, answering
  * the callbacks of custom resources (their handlers need Docker). moto has no Lambda aliases, so

@@ -16,7 +16,7 @@ export const PRICES = {
     'https://aws.amazon.com/ebs/pricing/ (gp3 storage)',
     'https://aws.amazon.com/kms/pricing/ (customer managed key)',
     'https://aws.amazon.com/waf/pricing/ (web ACL, rule)',
-    'https://aws.amazon.com/cloudwatch/pricing/ (standard-resolution alarm metric)',
+    'https://aws.amazon.com/cloudwatch/pricing/ (standard-resolution alarm metric, dashboard)',
   ],
   /** USD per hour. */
   natGatewayHour: 0.045,
@@ -39,4 +39,6 @@ export const PRICES = {
   wafWebAclMonth: 5,
   wafRuleMonth: 1,
   alarmMetricMonth: 0.1,
+  /** A custom dashboard; the first three of an account are free, which this estimate ignores. */
+  dashboardMonth: 3,
 };

@@ -107,6 +107,7 @@ export function fixedMonthlyCost(template: Template): CostLine[] {
   const alarmMetrics = resourcesOfType(template, 'AWS::CloudWatch::Alarm')
     .reduce((n, [, p]) => n + (p.Metrics ? p.Metrics.filter((m: any) => m.MetricStat).length : 1), 0);
   add('CloudWatch alarm metric', alarmMetrics, PRICES.alarmMetricMonth);
+  add('CloudWatch dashboard (the first 3 of an account are free)', resourcesOfType(template, 'AWS::CloudWatch::Dashboard').length, PRICES.dashboardMonth);
 
   return lines;
 }

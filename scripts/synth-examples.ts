@@ -22,6 +22,8 @@ const OUT = path.join(ROOT, 'cdk.out');
 const CDK = path.join(ROOT, 'node_modules', '.bin', 'cdk');
 const PACKS = ['AwsSolutions', 'Serverless', 'NIST.800.53.R5', 'HIPAA.Security', 'PCI.DSS.321'];
 const STAGES = ['dev', 'prod'];
+/** The library's context key for the stage (`PatternDefaults.STAGE_CONTEXT_KEY`): each example's cdk.json sets it. */
+const STAGE_CONTEXT_KEY = 'cdk-best-practice-patterns:stage';
 
 interface PluginReport {
   readonly pluginName: string;
@@ -55,9 +57,9 @@ interface StackResult {
 }
 
 function jobsOf(example: string): Job[] {
-  const defaultStage: string = JSON.parse(fs.readFileSync(path.join(EXAMPLES, example, 'cdk.json'), 'utf8')).context?.stage;
+  const defaultStage: string = JSON.parse(fs.readFileSync(path.join(EXAMPLES, example, 'cdk.json'), 'utf8')).context?.[STAGE_CONTEXT_KEY];
   if (!STAGES.includes(defaultStage)) {
-    throw new Error(`examples/${example}/cdk.json: context.stage is ${defaultStage}; it must be one of ${STAGES.join(', ')}.`);
+    throw new Error(`examples/${example}/cdk.json: context['${STAGE_CONTEXT_KEY}'] is ${defaultStage}; it must be one of ${STAGES.join(', ')}.`);
   }
   return [
     { example, stage: defaultStage, isDefault: true, outdir: path.join(OUT, example) },
@@ -69,7 +71,7 @@ function synthesize(job: Job): Promise<Synthesis> {
   fs.rmSync(job.outdir, { recursive: true, force: true });
   const started = Date.now();
   // The default stage comes from the example's cdk.json, as it does for a user; the other is asked for.
-  const stageArgs = job.isDefault ? [] : ['-c', `stage=${job.stage}`];
+  const stageArgs = job.isDefault ? [] : ['-c', `${STAGE_CONTEXT_KEY}=${job.stage}`];
   // aws-cdk-lib's built-in template validation takes half of each synth, so it runs on the default
   // stage only, where users meet it; the other stage is there for its findings and its cost.
   const validation = job.isDefault ? {} : { CDK_VALIDATION: 'false' };

@@ -1,13 +1,12 @@
 import { App, Stack, Validations } from 'aws-cdk-lib';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import { AwsSolutionsChecks, HIPAASecurityChecks, NIST80053R5Checks, PCIDSS321Checks, ServerlessChecks } from 'cdk-nag';
-import { DeploymentStage, MultiAzVpc } from 'cdk-best-practice-patterns';
+import { MultiAzVpc } from 'cdk-best-practice-patterns';
 
 const app = new App();
-// cdk.json sets this example's stage; `-c stage=dev` or `-c stage=prod` overrides it.
-const stageName: unknown = app.node.tryGetContext('stage');
-if (stageName !== 'dev' && stageName !== 'prod') throw new Error(`stage is ${String(stageName)}; it must be 'dev' or 'prod'.`);
-const stage = stageName === 'prod' ? DeploymentStage.PROD : DeploymentStage.DEV;
+// cdk.json sets the stage of every pattern through the library's context key, and
+// `-c cdk-best-practice-patterns:stage=dev` (or `=prod`) overrides it. Each stack's alarms notify
+// its alarm topic; `-c cdk-best-practice-patterns:alarmEmail=you@example.com` subscribes you.
 
 // With an account and region, the VPC spans 3 AZs; an env-agnostic stack only gets 2.
 const account = process.env.CDK_DEFAULT_ACCOUNT;
@@ -18,7 +17,6 @@ const stack = new Stack(app, 'NetworkExample', {
 });
 
 new MultiAzVpc(stack, 'Network', {
-  stage,
   // PrivateLink to Systems Manager, so private instances are managed without a route to the internet.
   interfaceEndpoints: [ec2.InterfaceVpcEndpointAwsService.SSM, ec2.InterfaceVpcEndpointAwsService.SSM_MESSAGES],
 });

@@ -2,13 +2,12 @@ import * as path from 'path';
 import { App, Duration, Stack, Validations } from 'aws-cdk-lib';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import { AwsSolutionsChecks, HIPAASecurityChecks, NIST80053R5Checks, PCIDSS321Checks, ServerlessChecks } from 'cdk-nag';
-import { DeploymentStage, HardenedFunction, SnsFanOut } from 'cdk-best-practice-patterns';
+import { HardenedFunction, SnsFanOut } from 'cdk-best-practice-patterns';
 
 const app = new App();
-// cdk.json sets this example's stage; `-c stage=dev` or `-c stage=prod` overrides it.
-const stageName: unknown = app.node.tryGetContext('stage');
-if (stageName !== 'dev' && stageName !== 'prod') throw new Error(`stage is ${String(stageName)}; it must be 'dev' or 'prod'.`);
-const stage = stageName === 'prod' ? DeploymentStage.PROD : DeploymentStage.DEV;
+// cdk.json sets the stage of every pattern through the library's context key, and
+// `-c cdk-best-practice-patterns:stage=dev` (or `=prod`) overrides it. Each stack's alarms notify
+// its alarm topic; `-c cdk-best-practice-patterns:alarmEmail=you@example.com` subscribes you.
 
 const stack = new Stack(app, 'OrderEventsExample', {
   description: 'cdk-best-practice-patterns example: order events fanned out to billing, shipping and audit queues',
@@ -21,7 +20,6 @@ const stack = new Stack(app, 'OrderEventsExample', {
  */
 function orderConsumer(id: string): HardenedFunction {
   return new HardenedFunction(stack, id, {
-    stage,
     entry: path.join(__dirname, 'consumer', 'handler.ts'),
     reservedConcurrentExecutions: 5,
   });
@@ -29,7 +27,6 @@ function orderConsumer(id: string): HardenedFunction {
 
 const orders = { type: sns.SubscriptionFilter.stringFilter({ allowlist: ['order'] }) };
 new SnsFanOut(stack, 'OrderEvents', {
-  stage,
   subscribers: [
     { name: 'billing', filterPolicy: orders, queueOptions: { consumer: orderConsumer('BillingConsumer') } },
     {

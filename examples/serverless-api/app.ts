@@ -1,20 +1,18 @@
 import * as path from 'path';
 import { App, CfnOutput, Duration, Stack, Validations } from 'aws-cdk-lib';
 import { AwsSolutionsChecks, HIPAASecurityChecks, NIST80053R5Checks, PCIDSS321Checks, ServerlessChecks } from 'cdk-nag';
-import { DeploymentStage, RestApiLambda } from 'cdk-best-practice-patterns';
+import { RestApiLambda } from 'cdk-best-practice-patterns';
 
 const app = new App();
-// cdk.json sets this example's stage; `-c stage=dev` or `-c stage=prod` overrides it.
-const stageName: unknown = app.node.tryGetContext('stage');
-if (stageName !== 'dev' && stageName !== 'prod') throw new Error(`stage is ${String(stageName)}; it must be 'dev' or 'prod'.`);
-const stage = stageName === 'prod' ? DeploymentStage.PROD : DeploymentStage.DEV;
+// cdk.json sets the stage of every pattern through the library's context key, and
+// `-c cdk-best-practice-patterns:stage=dev` (or `=prod`) overrides it. Each stack's alarms notify
+// its alarm topic; `-c cdk-best-practice-patterns:alarmEmail=you@example.com` subscribes you.
 
 const stack = new Stack(app, 'ServerlessApiExample', {
   description: 'cdk-best-practice-patterns example: a notes API, API Gateway REST API in front of a Lambda function',
 });
 
 const notes = new RestApiLambda(stack, 'Notes', {
-  stage,
   // Bundled at synth time by aws-lambda-nodejs with esbuild, locally (no Docker).
   entry: path.join(__dirname, 'api', 'notes.ts'),
   timeout: Duration.seconds(5),

@@ -7,14 +7,13 @@ import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import { AwsSolutionsChecks, HIPAASecurityChecks, NIST80053R5Checks, PCIDSS321Checks, ServerlessChecks } from 'cdk-nag';
-import { AlbAutoScalingGroup, DeploymentStage, HardenedFunction, MultiAzVpc, SnsFanOut } from 'cdk-best-practice-patterns';
+import { AlbAutoScalingGroup, DeploymentStage, HardenedFunction, MultiAzVpc, PatternDefaults, SnsFanOut } from 'cdk-best-practice-patterns';
 
 const app = new App();
-// cdk.json sets this example's stage; `-c stage=dev` or `-c stage=prod` overrides it.
-const stageName: unknown = app.node.tryGetContext('stage');
-if (stageName !== 'dev' && stageName !== 'prod') throw new Error(`stage is ${String(stageName)}; it must be 'dev' or 'prod'.`);
-const stage = stageName === 'prod' ? DeploymentStage.PROD : DeploymentStage.DEV;
-const production = stage === DeploymentStage.PROD;
+// cdk.json sets the stage of every pattern through the library's context key, and
+// `-c cdk-best-practice-patterns:stage=dev` (or `=prod`) overrides it. Each stack's alarms notify
+// its alarm topic; `-c cdk-best-practice-patterns:alarmEmail=you@example.com` subscribes you.
+const production = PatternDefaults.stageOf(app) === DeploymentStage.PROD;
 // `-c certificateArn=arn:aws:acm:...` serves HTTPS; without one, the example opts in to plain HTTP.
 const certificateArn: string | undefined = app.node.tryGetContext('certificateArn');
 
@@ -27,7 +26,7 @@ const stack = new Stack(app, 'ThreeTierExample', {
 const removalPolicy = production ? RemovalPolicy.RETAIN : RemovalPolicy.DESTROY;
 
 // Tier 1 and 2 live in the network's public and private subnets; tier 3 is the workers.
-const network = new MultiAzVpc(stack, 'Network', { stage });
+const network = new MultiAzVpc(stack, 'Network');
 
 // The jobs topic's key is created here, not by the pattern, so the web tier can be granted it.
 const jobsKey = new kms.Key(stack, 'JobsKey', { description: 'Encrypts the jobs topic', enableKeyRotation: true, removalPolicy });
@@ -40,7 +39,6 @@ const jobsKey = new kms.Key(stack, 'JobsKey', { description: 'Encrypts the jobs 
  */
 function worker(id: string): HardenedFunction {
   return new HardenedFunction(stack, id, {
-    stage,
     code: lambda.Code.fromInline([
       'exports.handler = async (event) => {',
       '  const batchItemFailures = [];',
@@ -60,7 +58,6 @@ function worker(id: string): HardenedFunction {
 }
 
 const jobs = new SnsFanOut(stack, 'Jobs', {
-  stage,
   masterKey: jobsKey,
   subscribers: [
     {
@@ -88,7 +85,6 @@ userData.addCommands(
 );
 const web = new AlbAutoScalingGroup(stack, 'Web', {
   vpc: network.vpc,
-  stage,
   userData,
   healthCheckPath: '/health',
   ...(certificateArn

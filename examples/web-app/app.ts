@@ -2,13 +2,12 @@ import { App, CfnOutput, Stack, Validations } from 'aws-cdk-lib';
 import * as acm from 'aws-cdk-lib/aws-certificatemanager';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import { AwsSolutionsChecks, HIPAASecurityChecks, NIST80053R5Checks, PCIDSS321Checks, ServerlessChecks } from 'cdk-nag';
-import { AlbAutoScalingGroup, DeploymentStage, MultiAzVpc } from 'cdk-best-practice-patterns';
+import { AlbAutoScalingGroup, MultiAzVpc } from 'cdk-best-practice-patterns';
 
 const app = new App();
-// cdk.json sets this example's stage; `-c stage=dev` or `-c stage=prod` overrides it.
-const stageName: unknown = app.node.tryGetContext('stage');
-if (stageName !== 'dev' && stageName !== 'prod') throw new Error(`stage is ${String(stageName)}; it must be 'dev' or 'prod'.`);
-const stage = stageName === 'prod' ? DeploymentStage.PROD : DeploymentStage.DEV;
+// cdk.json sets the stage of every pattern through the library's context key, and
+// `-c cdk-best-practice-patterns:stage=dev` (or `=prod`) overrides it. Each stack's alarms notify
+// its alarm topic; `-c cdk-best-practice-patterns:alarmEmail=you@example.com` subscribes you.
 // `-c certificateArn=arn:aws:acm:...` serves HTTPS; without one, the example opts in to plain HTTP.
 const certificateArn: string | undefined = app.node.tryGetContext('certificateArn');
 
@@ -19,7 +18,7 @@ const stack = new Stack(app, 'WebAppExample', {
   description: 'cdk-best-practice-patterns example: a load-balanced, auto-scaled web tier in a three-tier VPC',
 });
 
-const network = new MultiAzVpc(stack, 'Network', { stage });
+const network = new MultiAzVpc(stack, 'Network');
 
 // Runs once at first boot, as root: nginx serving a page and the health check path.
 const userData = ec2.UserData.forLinux();
@@ -34,7 +33,6 @@ userData.addCommands(
 
 const web = new AlbAutoScalingGroup(stack, 'Web', {
   vpc: network.vpc,
-  stage,
   userData,
   healthCheckPath: '/health',
   ...(certificateArn

@@ -17,6 +17,7 @@ import { newApp, newStack, TEST_ENV } from '../support/app';
 import { cloudFormationFindings } from '../support/cfn-validation';
 import { consumerFunction, onlyAliasId, patternResourceCount, referencesOnlyAlias } from '../support/fixtures';
 import { COMPLIANT, runNagPacks } from '../support/nag';
+import { runNagV2Packs } from '../support/nag-v2';
 import { normalizedTemplate } from '../support/snapshot';
 
 const CODE = lambda.Code.fromInline('exports.handler = async () => ({});');
@@ -97,6 +98,13 @@ describe('HardenedFunction', () => {
       const stack = newStack({ withEnv: true });
       new HardenedFunction(stack, 'Worker', fullyConfigured(stack));
       expect(normalizedTemplate(stack)).toMatchSnapshot();
+    });
+
+    test('fully configured: cdk-nag 2.x reports nothing unacknowledged', () => {
+      const app = newApp();
+      const stack = new Stack(app, 'Full', { env: TEST_ENV });
+      new HardenedFunction(stack, 'Worker', fullyConfigured(stack));
+      expect(runNagV2Packs(app)).toEqual([]);
     });
   });
 

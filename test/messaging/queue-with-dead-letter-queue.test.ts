@@ -9,6 +9,7 @@ import { newApp, newStack, TEST_ENV } from '../support/app';
 import { cloudFormationFindings } from '../support/cfn-validation';
 import { consumerFunction, onlyAliasId, referencesOnlyAlias } from '../support/fixtures';
 import { COMPLIANT, runNagPacks } from '../support/nag';
+import { runNagV2Packs } from '../support/nag-v2';
 import { normalizedTemplate } from '../support/snapshot';
 
 const CODE = lambda.Code.fromInline('exports.handler = async () => ({ batchItemFailures: [] });');
@@ -58,6 +59,13 @@ describe('QueueWithDeadLetterQueue', () => {
       const stack = newStack({ withEnv: true });
       new QueueWithDeadLetterQueue(stack, 'Orders', fullyConfigured(stack));
       expect(normalizedTemplate(stack)).toMatchSnapshot();
+    });
+
+    test('fully configured: cdk-nag 2.x reports nothing unacknowledged on what the pattern creates', () => {
+      const app = newApp();
+      const stack = new Stack(app, 'Full', { env: TEST_ENV });
+      new QueueWithDeadLetterQueue(stack, 'Orders', fullyConfigured(stack));
+      expect(runNagV2Packs(app).filter((finding) => finding.includes(' at Full/Orders'))).toEqual([]);
     });
   });
 

@@ -7,6 +7,7 @@ import { newApp, newStack, TEST_ENV } from '../support/app';
 import { cloudFormationFindings } from '../support/cfn-validation';
 import { consumerFunction, patternResourceCount } from '../support/fixtures';
 import { COMPLIANT, runNagPacks } from '../support/nag';
+import { runNagV2Packs } from '../support/nag-v2';
 import { normalizedTemplate } from '../support/snapshot';
 
 const ORDERS = { type: sns.SubscriptionFilter.stringFilter({ allowlist: ['order'] }) };
@@ -52,6 +53,13 @@ describe('SnsFanOut', () => {
       const stack = newStack({ withEnv: true });
       new SnsFanOut(stack, 'Events', fullyConfigured(stack, false));
       expect(normalizedTemplate(stack)).toMatchSnapshot();
+    });
+
+    test('fully configured: cdk-nag 2.x reports nothing unacknowledged on what the pattern creates', () => {
+      const app = newApp();
+      const stack = new Stack(app, 'Full', { env: TEST_ENV });
+      new SnsFanOut(stack, 'Events', fullyConfigured(stack, false));
+      expect(runNagV2Packs(app).filter((finding) => finding.includes(' at Full/Events'))).toEqual([]);
     });
 
     test('fully configured, FIFO', () => {

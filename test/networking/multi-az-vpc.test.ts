@@ -10,6 +10,7 @@ import { newApp, newStack, TEST_ENV } from '../support/app';
 import { cloudFormationFindings } from '../support/cfn-validation';
 import { patternResourceCount } from '../support/fixtures';
 import { COMPLIANT, runNagPacks } from '../support/nag';
+import { runNagV2Packs } from '../support/nag-v2';
 import { normalizedTemplate } from '../support/snapshot';
 
 /**
@@ -62,6 +63,13 @@ describe('MultiAzVpc', () => {
       const stack = newStack({ withEnv: true });
       new MultiAzVpc(stack, 'Network', fullyConfigured(stack));
       expect(normalizedTemplate(stack)).toMatchSnapshot();
+    });
+
+    test('fully configured: cdk-nag 2.x reports nothing unacknowledged', () => {
+      const app = newApp();
+      const stack = new Stack(app, 'Full', { env: TEST_ENV });
+      new MultiAzVpc(stack, 'Network', fullyConfigured(stack));
+      expect(runNagV2Packs(app)).toEqual([]);
     });
   });
 

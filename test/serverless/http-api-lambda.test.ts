@@ -10,6 +10,7 @@ import { newApp, newStack, TEST_ENV } from '../support/app';
 import { cloudFormationFindings } from '../support/cfn-validation';
 import { consumerFunction, onlyAliasId, referencesOnlyAlias } from '../support/fixtures';
 import { COMPLIANT, runNagPacks } from '../support/nag';
+import { runNagV2Packs } from '../support/nag-v2';
 import { normalizedTemplate } from '../support/snapshot';
 
 const CODE = lambda.Code.fromInline('exports.handler = async () => ({ statusCode: 200, body: "ok" });');
@@ -55,6 +56,13 @@ describe('HttpApiLambda', () => {
       const stack = newStack({ withEnv: true });
       new HttpApiLambda(stack, 'Notes', fullyConfigured(stack));
       expect(normalizedTemplate(stack)).toMatchSnapshot();
+    });
+
+    test('fully configured: cdk-nag 2.x reports nothing unacknowledged on what the pattern creates', () => {
+      const app = newApp();
+      const stack = new Stack(app, 'Full', { env: TEST_ENV });
+      new HttpApiLambda(stack, 'Notes', fullyConfigured(stack));
+      expect(runNagV2Packs(app).filter((finding) => finding.includes(' at Full/Notes'))).toEqual([]);
     });
   });
 

@@ -15,6 +15,7 @@ import { newApp, newStack, TEST_ENV } from '../support/app';
 import { cloudFormationFindings } from '../support/cfn-validation';
 import { consumerFunction, onlyAliasId, patternResourceCount, referencesOnlyAlias } from '../support/fixtures';
 import { COMPLIANT, runNagPacks } from '../support/nag';
+import { runNagV2Packs } from '../support/nag-v2';
 import { normalizedTemplate } from '../support/snapshot';
 
 const CODE = lambda.Code.fromInline('exports.handler = async () => ({ statusCode: 200, body: "ok" });');
@@ -75,6 +76,13 @@ describe('RestApiLambda', () => {
       const stack = newStack({ withEnv: true });
       new RestApiLambda(stack, 'Notes', fullyConfigured(stack));
       expect(normalizedTemplate(stack)).toMatchSnapshot();
+    });
+
+    test('fully configured: cdk-nag 2.x reports nothing unacknowledged', () => {
+      const app = newApp();
+      const stack = new Stack(app, 'Full', { env: TEST_ENV });
+      new RestApiLambda(stack, 'Notes', fullyConfigured(stack));
+      expect(runNagV2Packs(app)).toEqual([]);
     });
   });
 

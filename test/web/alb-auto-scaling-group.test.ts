@@ -9,6 +9,7 @@ import { AlbAutoScalingGroup, AlbAutoScalingGroupProps, DeploymentStage, MultiAz
 import { newApp, newStack, TEST_ENV } from '../support/app';
 import { cloudFormationFindings } from '../support/cfn-validation';
 import { COMPLIANT, runNagPacks } from '../support/nag';
+import { runNagV2Packs } from '../support/nag-v2';
 import { normalizedTemplate } from '../support/snapshot';
 
 type Extra = Partial<AlbAutoScalingGroupProps>;
@@ -85,6 +86,13 @@ describe('AlbAutoScalingGroup', () => {
       const stack = newStack({ withEnv: true });
       new AlbAutoScalingGroup(stack, 'Web', fullyConfigured(stack, new MultiAzVpc(stack, 'Network').vpc));
       expect(normalizedTemplate(stack)).toMatchSnapshot();
+    });
+
+    test('fully configured: cdk-nag 2.x reports nothing unacknowledged', () => {
+      const app = newApp();
+      const stack = new Stack(app, 'Full', { env: TEST_ENV });
+      new AlbAutoScalingGroup(stack, 'Web', fullyConfigured(stack, new MultiAzVpc(stack, 'Network').vpc));
+      expect(runNagV2Packs(app)).toEqual([]);
     });
   });
 
