@@ -55,7 +55,7 @@ beforeAll(async () => {
     healthCheckPath: '/health',
   });
   // moto's CloudFormation has no scaling policies, security group rules, network ACLs, bucket
-  // policies, WAF or alarms.
+  // policies, WAF, alarms or topic policies (the stack's alarm topic's).
   deployed = await deployStack(stack, 'EmulatorAlbAutoScalingGroup', [
     'AWS::AutoScaling::ScalingPolicy',
     'AWS::CloudWatch::Alarm',
@@ -65,6 +65,7 @@ beforeAll(async () => {
     'AWS::EC2::SecurityGroupIngress',
     'AWS::EC2::SubnetNetworkAclAssociation',
     'AWS::S3::BucketPolicy',
+    'AWS::SNS::TopicPolicy',
     'AWS::WAFv2::LoggingConfiguration',
     'AWS::WAFv2::WebACL',
     'AWS::WAFv2::WebACLAssociation',

@@ -218,7 +218,8 @@ const ALIAS_CALLERS: Record<string, { property: string; instead: (functionRef: u
  * event source mapping, a permission, an asynchronous-invocation config) is pointed at the alias's
  * function instead, at $LATEST; the callers so changed are returned, and each suite asserts the
  * list. Types moto skips unread (a REST API's methods) keep theirs; a reference to an alias anywhere
- * else is refused, not guessed. The template returned is a
+ * else is refused, not guessed. A dashboard's references to the alarms (which moto skips as well)
+ * become literal alarm ARNs, so the dashboard itself deploys. The template returned is a
  * copy; the deployed stack keeps the synthesized one for the tests to read.
  */
 export function forMoto(original: any): { template: any; redirected: string[] } {
@@ -238,6 +239,14 @@ export function forMoto(original: any): { template: any; redirected: string[] } 
       resource.Properties![caller.property] = caller.instead(alias.Properties!.FunctionName);
       redirected.push(logicalId);
     }
+  }
+  // moto skips alarms too, so a dashboard's references to their ARNs become the ARNs they would have.
+  const alarmIds = new Set(Object.keys(resources).filter((id) => resources[id].Type === 'AWS::CloudWatch::Alarm'));
+  for (const dashboard of Object.values(resources).filter((r) => r.Type === 'AWS::CloudWatch::Dashboard')) {
+    dashboard.Properties = JSON.parse(JSON.stringify(dashboard.Properties), (_key, value) => {
+      const getAtt = value?.['Fn::GetAtt'];
+      return Array.isArray(getAtt) && alarmIds.has(getAtt[0]) && getAtt[1] === 'Arn' ? `arn:aws:cloudwatch:us-east-1:123456789012:alarm:${getAtt[0]}` : value;
+    });
   }
   return { template, redirected: redirected.sort() };
 }

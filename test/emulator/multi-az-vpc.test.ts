@@ -32,12 +32,13 @@ async function deploy(stackName: string, stage: DeploymentStage): Promise<Layout
   app.node.setContext(`availability-zones:account=${ACCOUNT}:region=${REGION}`, ZONES);
   const stack = new Stack(app, stackName, { env: TEST_ENV });
   const network = new MultiAzVpc(stack, 'Network', { stage });
-  // moto's CloudFormation has no network ACLs or alarms.
+  // moto's CloudFormation has no network ACLs, alarms or topic policies (the stack's alarm topic's).
   const deployed = await deployStack(stack, stackName, [
     'AWS::CloudWatch::Alarm',
     'AWS::EC2::NetworkAcl',
     'AWS::EC2::NetworkAclEntry',
     'AWS::EC2::SubnetNetworkAclAssociation',
+    'AWS::SNS::TopicPolicy',
   ]);
   const vpcId = physicalId(deployed, stack.getLogicalId(network.vpc.node.defaultChild as any));
   const filters = [{ Name: 'vpc-id', Values: [vpcId] }];

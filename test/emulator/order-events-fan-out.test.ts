@@ -32,7 +32,10 @@ async function publish(message: string, attributes: Record<string, string>): Pro
   const messageAttributes: Record<string, MessageAttributeValue> = Object.fromEntries(
     Object.entries(attributes).map(([name, value]) => [name, { DataType: 'String', StringValue: value }]),
   );
-  const topicArn = physicalId(deployed, logicalIdsOfType(deployed, 'AWS::SNS::Topic')[0]);
+  // The fan-out's topic, not the stack's alarm topic beside it.
+  const fanOutTopics = logicalIdsOfType(deployed, 'AWS::SNS::Topic').filter((id) => id.startsWith('OrderEvents'));
+  if (fanOutTopics.length !== 1) throw new Error(`expected one fan-out topic, found ${fanOutTopics.join(', ')}`);
+  const topicArn = physicalId(deployed, fanOutTopics[0]);
   await sns.send(new PublishCommand({ TopicArn: topicArn, Message: message, MessageAttributes: messageAttributes }));
 }
 

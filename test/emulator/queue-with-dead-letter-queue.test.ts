@@ -18,7 +18,7 @@ async function deploy(stackName: string, props: { maxReceiveCount: number }) {
   const stack = new Stack(newApp(), stackName, { env: TEST_ENV });
   const orders = new QueueWithDeadLetterQueue(stack, 'Orders', { stage: DeploymentStage.PROD, ...props });
   // moto's CloudFormation has no queue policies (TLS-only) or alarms.
-  const deployed = await deployStack(stack, stackName, ['AWS::CloudWatch::Alarm', 'AWS::SQS::QueuePolicy']);
+  const deployed = await deployStack(stack, stackName, ['AWS::CloudWatch::Alarm', 'AWS::SNS::TopicPolicy', 'AWS::SQS::QueuePolicy']);
   const logicalId = (queue: sqs.Queue) => stack.getLogicalId(queue.node.defaultChild as sqs.CfnQueue);
   return {
     deployed,
