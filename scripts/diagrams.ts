@@ -78,7 +78,7 @@ function exampleBlocks(): Block[] {
     if (!fs.existsSync(path.join(outdir, 'manifest.json'))) {
       throw new Error(`cdk.out/${example} is missing: run \`npm run synth\` before drawing the examples' diagrams`);
     }
-    const stage = readJson(path.join(ROOT, 'examples', example, 'cdk.json')).context.stage;
+    const stage = readJson(path.join(ROOT, 'examples', example, 'cdk.json')).context['cdk-best-practice-patterns:stage'];
     const diagram = mermaidBlock(diagramOfAssembly(outdir), `Drawn by \`npm run diagrams\` from the synthesized ${stage} stage. ${NOTE}`);
     return [
       { file: path.join('examples', example, 'README.md'), marker: 'diagram', body: diagram },
