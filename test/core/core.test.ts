@@ -104,7 +104,7 @@ describe('keys the library creates', () => {
     const stack = new Stack(newApp(), 'Keys', { env: { account: '123456789012', region: 'us-east-1' } });
     const code = lambda.Code.fromInline('exports.handler = async () => ({ statusCode: 200 });');
     // PROD: the VPC's flow-log key, the API's log key (its WAF logs use it), the ALB's WAF log key,
-    // the topic key, and the stack's HardenedFunction log key.
+    // the topic key, the stack's HardenedFunction log key and the stack's alarm topic key.
     const vpc = new MultiAzVpc(stack, 'Network').vpc;
     new AlbAutoScalingGroup(stack, 'Web', { vpc, allowInsecureHttp: true });
     new RestApiLambda(stack, 'Rest', { code });
@@ -112,7 +112,8 @@ describe('keys the library creates', () => {
     new SnsFanOut(stack, 'Events', { subscribers: [{ name: 'billing' }] });
     new HardenedFunction(stack, 'Worker', { code });
     const keys = Object.entries(Template.fromStack(stack).findResources('AWS::KMS::Key'));
-    expect(keys.length).toBeGreaterThanOrEqual(6);
+    expect(keys.length).toBeGreaterThanOrEqual(7);
+    expect(keys.map(([id]) => id)).toContainEqual(expect.stringMatching(/^PatternOperationsAlarmTopicKey/));
     for (const [id, key] of keys) {
       expect([id, key.Properties.EnableKeyRotation]).toEqual([id, true]);
       expect([id, key.Properties.KeyPolicy.Statement]).toEqual([id, expect.arrayContaining([GRANT_GUARD])]);

@@ -71,9 +71,11 @@ describe('fixed monthly cost', () => {
     expect(usd(totalUsd(fixedMonthlyCost(template)))).toBe('not in the price table');
   });
 
-  test('serverless resources cost nothing at rest but their keys and alarms', () => {
+  test('serverless resources cost nothing at rest but their keys, alarms and the dashboard', () => {
     const { template } = synthesized((stack) => new RestApiLambda(stack, 'Api', { code: lambda.Code.fromInline('exports.handler = async () => ({ statusCode: 200 });') }));
-    expect(fixedMonthlyCost(template).map((l) => l.item).sort()).toEqual(['CloudWatch alarm metric', 'KMS customer managed key', 'WAF rule or managed rule group', 'WAF web ACL']);
+    expect(fixedMonthlyCost(template).map((l) => l.item).sort()).toEqual([
+      'CloudWatch alarm metric', 'CloudWatch dashboard (the first 3 of an account are free)', 'KMS customer managed key', 'WAF rule or managed rule group', 'WAF web ACL',
+    ]);
   });
 });
 
@@ -143,7 +145,10 @@ describe('architecture diagram', () => {
       'Example_Network__NAT_gateways("2 NAT gateways")',
       'Example_Network_Vpc_IGW -->|"egress"| internet_out',
       // Alarms, keys and endpoints nothing links to are one muted node per pattern.
-      'Example_Network__operations("2 VPC endpoints · 1 KMS key · 4 alarms")',
+      'Example_Network__operations("2 VPC endpoints · 1 KMS key")',
+      // The alarms notify the stack's alarm topic.
+      'Example_Network__alarms("4 alarms")',
+      'Example_Network__alarms -.->|"notify"| Example_PatternOperations_AlarmTopic',
     ]));
   });
 
