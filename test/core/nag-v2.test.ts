@@ -2,6 +2,7 @@ import { Stack } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
+import { DeploymentStage, PatternDefaults } from '../../src';
 import { acknowledgeNagFinding } from '../../src/core/nag';
 import { newApp } from '../support/app';
 import { EVERY_PATTERN, knownBadStack } from '../support/fixtures';
@@ -59,6 +60,13 @@ describe('cdk-nag 2.x (2.38.2, as Aspects)', () => {
     test.each(EVERY_PATTERN)('%s', (_name, build) => {
       const app = newApp();
       build(new Stack(app, 'Defaults'));
+      expect(runNagV2Packs(app)).toEqual([]);
+    });
+
+    test.each(EVERY_PATTERN)('%s, in an app whose stage is DEV', (_name, build) => {
+      const app = newApp();
+      PatternDefaults.set(app, { stage: DeploymentStage.DEV });
+      build(new Stack(app, 'Dev'));
       expect(runNagV2Packs(app)).toEqual([]);
     });
   });
