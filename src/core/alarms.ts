@@ -1,5 +1,4 @@
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
-import * as actions from 'aws-cdk-lib/aws-cloudwatch-actions';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import { Construct } from 'constructs';
 import { PatternDefaults } from './pattern-defaults';
@@ -42,7 +41,9 @@ export function createPatternAlarm(scope: Construct, id: string, options: Patter
  * nobody hears is a graph nobody watches.
  */
 export function routeAlarm(alarm: cloudwatch.Alarm, alarmTopic: sns.ITopic | undefined): void {
-  const action = new actions.SnsAction(alarmTopicFor(alarm, alarmTopic));
+  // What aws-cloudwatch-actions' SnsAction does, without loading that module for one ARN.
+  const topic = alarmTopicFor(alarm, alarmTopic);
+  const action: cloudwatch.IAlarmAction = { bind: () => ({ alarmActionArn: topic.topicArn }) };
   alarm.addAlarmAction(action);
   alarm.addOkAction(action);
 }

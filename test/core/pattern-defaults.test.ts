@@ -162,6 +162,12 @@ describe('PatternDefaults', () => {
       expect(PatternDefaults.alarmTopicOf(stack)).toBe(stack.node.findChild('PatternOperations').node.findChild('AlarmTopic'));
     });
 
+    test("a construct of the user's own under the id the stack's operations use is an error that says so", () => {
+      const stack = new Stack(newApp(), 'S');
+      new Construct(stack, 'PatternOperations');
+      expect(() => queueIn(stack)).toThrow("The stack S has a construct named 'PatternOperations' of its own");
+    });
+
     test('each stack has its own topic', () => {
       const app = newApp();
       const one = queueIn(new Stack(app, 'One'));
