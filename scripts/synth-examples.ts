@@ -4,8 +4,8 @@
  * cdk.out/<example>-<stage>/. Prints one line per stack (resources, unacknowledged cdk-nag
  * findings per pack, estimated fixed monthly cost) and writes cdk.out/REPORT.md with the
  * resources by type, the acknowledged findings with their reasons, and the cost estimate.
- * Exits non-zero on any unacknowledged finding, on a pack that failed to run, or on an example
- * that did not synthesize.
+ * Exits non-zero on any unacknowledged finding, on a pack that failed to run, on an alarm with no
+ * action, or on an example that did not synthesize.
  *
  * Needs the compiled lib/ (the examples import the package by its name). No AWS account needed.
  */
@@ -54,6 +54,8 @@ interface StackResult {
   readonly failedPacks: string[];
   readonly acknowledged: Acknowledgement[];
   readonly cost: CostLine[];
+  /** Alarms that notify nobody: each is a problem, since every alarm of the patterns must act. */
+  readonly silentAlarms: string[];
 }
 
 function jobsOf(example: string): Job[] {
@@ -138,6 +140,9 @@ function stackResults(job: Job): StackResult[] {
         failedPacks,
         acknowledged: fs.existsSync(metadataFile) ? acknowledgements(readJson(metadataFile)) : [],
         cost: fixedMonthlyCost(template),
+        silentAlarms: Object.entries<any>(template.Resources ?? {})
+          .filter(([, r]) => r.Type === 'AWS::CloudWatch::Alarm' && !(r.Properties?.AlarmActions?.length > 0))
+          .map(([id]) => id),
       };
     });
 }
@@ -238,12 +243,14 @@ async function main(): Promise<number> {
     }
     for (const r of stackResults(job)) {
       results.push(r);
-      problems += findingTotal(r) + r.failedPacks.length;
+      problems += findingTotal(r) + r.failedPacks.length + r.silentAlarms.length;
       console.log(
         `${name} ${r.stack}: ${resourceTotal(r)} resources; unacknowledged cdk-nag findings: `
         + PACKS.map((p) => `${p} ${r.findings[p]}`).join(', ')
         + (r.failedPacks.length ? `; packs that failed to run: ${r.failedPacks.join(', ')}` : '')
-        + `; ${r.acknowledged.length} acknowledged; est. fixed cost ${usd(totalUsd(r.cost))}/month`
+        + `; ${r.acknowledged.length} acknowledged`
+        + (r.silentAlarms.length ? `; alarms without an action: ${r.silentAlarms.join(', ')}` : '')
+        + `; est. fixed cost ${usd(totalUsd(r.cost))}/month`
         + `\n  template: ${path.relative(ROOT, r.templateFile)} (${jobSeconds.toFixed(1)} s)`,
       );
     }
@@ -258,7 +265,7 @@ async function main(): Promise<number> {
   console.log(`\n${results.length} stacks, ${sum(results.map(resourceTotal))} resources, ${sum(results.map(findingTotal))} unacknowledged and `
     + `${sum(results.map((r) => r.acknowledged.length))} acknowledged findings, in ${seconds.toFixed(1)} s. `
     + `Costs are estimates at ${PRICES.region} list prices of ${PRICES.asOf}; details in ${path.relative(ROOT, path.join(OUT, 'REPORT.md'))}.`);
-  console.log(problems === 0 ? 'All examples synthesized with no unacknowledged finding.' : `${problems} problem(s); see above.`);
+  console.log(problems === 0 ? 'All examples synthesized with no unacknowledged finding, and every alarm acts.' : `${problems} problem(s); see above.`);
   return problems === 0 ? 0 : 1;
 }
 
