@@ -6,7 +6,6 @@ import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { DeadLetterQueue, DeadLetterSource } from '../building-blocks/dead-letter-queue';
-import { HardenedFunction } from '../building-blocks/hardened-function';
 import { createPatternAlarm } from '../core/alarms';
 import { isProduction } from '../core/deployment-stage';
 import { acknowledgeNagFinding } from '../core/nag';
@@ -295,11 +294,14 @@ function defaultAgeThreshold(retentionPeriod: Duration): Duration {
  * a function defined in this app without one; nothing for an imported function.
  */
 function timeoutOf(consumer: lambda.IFunction | undefined): Duration | undefined {
-  if (consumer instanceof HardenedFunction) {
-    return consumer.timeout;
+  if (consumer === undefined) {
+    return undefined;
   }
   if (consumer instanceof lambda.Function) {
     return consumer.timeout ?? Duration.seconds(3);
   }
-  return undefined;
+  // A HardenedFunction says its timeout too. Read structurally: importing HardenedFunction here
+  // would load the Lambda, CodeDeploy and IAM role modules for every queue, consumer or not.
+  const timeout: unknown = (consumer as { timeout?: unknown }).timeout;
+  return timeout instanceof Duration ? timeout : undefined;
 }
