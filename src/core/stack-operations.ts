@@ -1,7 +1,6 @@
-import { Aws, Lazy, RemovalPolicy, Stack } from 'aws-cdk-lib';
+import { ArnFormat, Aws, Lazy, RemovalPolicy, Stack } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as iam from 'aws-cdk-lib/aws-iam';
-import * as kms from 'aws-cdk-lib/aws-kms';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import { Construct, IConstruct } from 'constructs';
 import { createPatternKey } from './keys';
@@ -46,7 +45,6 @@ export class StackOperations extends Construct {
   }
 
   private topic?: sns.Topic;
-  private topicKey?: kms.Key;
   private autoScalingAllowed = false;
   private readonly sections: DashboardSection[] = [];
   private rendered?: DashboardWidget[];
@@ -61,17 +59,18 @@ export class StackOperations extends Construct {
    */
   public get alarmTopic(): sns.Topic {
     if (!this.topic) {
+      const stack = Stack.of(this);
       // Nothing waits in a topic (SNS delivers or drops each message within its retries), so the
       // key and the topic go with the stack whatever the stage.
-      this.topicKey = createPatternKey(this, 'AlarmTopicKey', `Encrypts the alarm notifications of ${Stack.of(this).stackName}`, RemovalPolicy.DESTROY);
+      const key = createPatternKey(this, 'AlarmTopicKey', `Encrypts the alarm notifications of ${stack.stackName}`, RemovalPolicy.DESTROY);
       // CloudWatch encrypts each notification with the key when it publishes an alarm's change.
-      this.topicKey.addToResourcePolicy(new iam.PolicyStatement({
+      key.addToResourcePolicy(new iam.PolicyStatement({
         sid: 'AllowCloudWatchAlarmsToPublish',
         principals: [new iam.ServicePrincipal('cloudwatch.amazonaws.com')],
         actions: ['kms:Decrypt', 'kms:GenerateDataKey*'],
         resources: ['*'],
       }));
-      this.topic = new sns.Topic(this, 'AlarmTopic', { displayName: 'Alarms', masterKey: this.topicKey, enforceSSL: true });
+      this.topic = new sns.Topic(this, 'AlarmTopic', { displayName: 'Alarms', masterKey: key, enforceSSL: true });
       // Only this account's alarms may publish: the topic policy guards against a confused deputy.
       this.topic.addToResourcePolicy(new iam.PolicyStatement({
         sid: 'AllowThisAccountsAlarms',
@@ -79,11 +78,11 @@ export class StackOperations extends Construct {
         actions: ['sns:Publish'],
         resources: [this.topic.topicArn],
         conditions: {
-          ArnLike: { 'aws:SourceArn': `arn:${Aws.PARTITION}:cloudwatch:${Aws.REGION}:${Aws.ACCOUNT_ID}:alarm:*` },
-          StringEquals: { 'aws:SourceAccount': Aws.ACCOUNT_ID },
+          ArnLike: { 'aws:SourceArn': stack.formatArn({ service: 'cloudwatch', resource: 'alarm', resourceName: '*', arnFormat: ArnFormat.COLON_RESOURCE_NAME }) },
+          StringEquals: { 'aws:SourceAccount': stack.account },
         },
       }));
-      const email = alarmEmailFor(Stack.of(this));
+      const email = alarmEmailFor(stack);
       if (email) {
         new sns.Subscription(this, 'AlarmEmail', { topic: this.topic, protocol: sns.SubscriptionProtocol.EMAIL, endpoint: email });
       }
@@ -100,8 +99,8 @@ export class StackOperations extends Construct {
       return;
     }
     this.autoScalingAllowed = true;
-    const key = this.alarmTopic && this.topicKey!;
-    key.addToResourcePolicy(new iam.PolicyStatement({
+    const stack = Stack.of(this);
+    this.alarmTopic.masterKey!.addToResourcePolicy(new iam.PolicyStatement({
       sid: 'AllowAutoScalingNotifications',
       // Matched by ARN rather than named as the principal: KMS rejects a policy that names a role
       // which does not exist yet, and the service-linked role appears with the first group.
@@ -110,9 +109,9 @@ export class StackOperations extends Construct {
       resources: ['*'],
       conditions: {
         ArnEquals: {
-          'aws:PrincipalArn': `arn:${Aws.PARTITION}:iam::${Aws.ACCOUNT_ID}:role/aws-service-role/autoscaling.amazonaws.com/AWSServiceRoleForAutoScaling`,
+          'aws:PrincipalArn': `arn:${stack.partition}:iam::${stack.account}:role/aws-service-role/autoscaling.amazonaws.com/AWSServiceRoleForAutoScaling`,
         },
-        StringEquals: { 'kms:ViaService': `sns.${Aws.REGION}.amazonaws.com` },
+        StringEquals: { 'kms:ViaService': `sns.${stack.region}.amazonaws.com` },
       },
     }));
   }

@@ -386,6 +386,29 @@ describe('AlbAutoScalingGroup', () => {
       template.hasResourceProperties('AWS::CloudWatch::Alarm', { MetricName: 'TargetResponseTime', ExtendedStatistic: 'p99', Threshold: 0.8 });
     });
 
+    test("without a topic, scaling events go to the stack's alarm topic, whose key Auto Scaling may use through SNS", () => {
+      const stack = newStack({ withEnv: true });
+      new AlbAutoScalingGroup(stack, 'Web', { vpc: new MultiAzVpc(stack, 'Network').vpc, allowInsecureHttp: true });
+      const template = Template.fromStack(stack);
+      template.hasResourceProperties('AWS::AutoScaling::AutoScalingGroup', {
+        NotificationConfigurations: [Match.objectLike({ TopicARN: { Ref: Match.stringLikeRegexp('^PatternOperationsAlarmTopic') } })],
+      });
+      template.hasResourceProperties('AWS::KMS::Key', {
+        KeyPolicy: {
+          Statement: Match.arrayWith([Match.objectLike({
+            Sid: 'AllowAutoScalingNotifications',
+            Effect: 'Allow',
+            Principal: { AWS: '*' },
+            Action: ['kms:Decrypt', 'kms:GenerateDataKey*'],
+            Condition: {
+              ArnEquals: { 'aws:PrincipalArn': Match.anyValue() },
+              StringEquals: { 'kms:ViaService': 'sns.us-east-1.amazonaws.com' },
+            },
+          })]),
+        },
+      });
+    });
+
     test('go to the alarm topic, and scaling events too', () => {
       const stack = newStack({ withEnv: true });
       const topic = new sns.Topic(stack, 'Alarms');
