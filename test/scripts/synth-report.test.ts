@@ -144,7 +144,7 @@ describe('architecture diagram', () => {
       'Example_Network_Vpc -->|"private egress"| Example_Network__NAT_gateways',
       'Example_Network__NAT_gateways("2 NAT gateways")',
       'Example_Network_Vpc_IGW -->|"egress"| internet_out',
-      // Alarms, keys and endpoints nothing links to are one muted node per pattern.
+      // Keys and endpoints nothing links to are one muted node per pattern; its alarms are a node of their own.
       'Example_Network__operations("2 VPC endpoints · 1 KMS key")',
       // The alarms notify the stack's alarm topic.
       'Example_Network__alarms("4 alarms")',
