@@ -13,3 +13,4 @@ export * from './web/alb-auto-scaling-group';
 export * from './serverless/lambda-api-props';
 export * from './serverless/rest-api-lambda';
 export * from './serverless/http-api-lambda';
+export * from './edge/static-website';

@@ -1,4 +1,4 @@
-import { CfnResource, Validations } from 'aws-cdk-lib';
+import { CfnResource, Stack, Validations } from 'aws-cdk-lib';
 import { IConstruct } from 'constructs';
 
 /** Where cdk-nag 2.x (and `NagSuppressions`) keep suppressions: CloudFormation metadata of each resource. */
@@ -65,4 +65,33 @@ export function acknowledgeNagRule(scope: IConstruct, packs: NagPackPrefix[], ru
   for (const pack of packs) {
     acknowledgeNagFinding(scope, `${pack}-${rule}`, reason);
   }
+}
+
+/**
+ * How cdk-nag names a resource of a policy statement in a granular finding id
+ * (`AwsSolutions-IAM5[Resource::<this text>]`): references become `<AWS::Region>`,
+ * `<Bucket1234.Arn>`, joins are joined. For acknowledging a grant whose ARN only tokens know.
+ */
+export function nagResourceText(scope: IConstruct, value: string): string {
+  const render = (part: unknown): string => {
+    if (typeof part === 'string') {
+      return part;
+    }
+    const intrinsic = part as Record<string, any>;
+    if ('Ref' in intrinsic) {
+      return `<${intrinsic.Ref}>`;
+    }
+    if ('Fn::GetAtt' in intrinsic) {
+      return `<${intrinsic['Fn::GetAtt'].join('.')}>`;
+    }
+    if ('Fn::Sub' in intrinsic && typeof intrinsic['Fn::Sub'] === 'string') {
+      return intrinsic['Fn::Sub'].replace(/\$\{([^}]+)\}/g, '<$1>');
+    }
+    if ('Fn::Join' in intrinsic) {
+      const [separator, parts] = intrinsic['Fn::Join'];
+      return (parts as unknown[]).map(render).join(separator);
+    }
+    throw new Error(`cdk-nag's name for ${JSON.stringify(part)} is not known`);
+  };
+  return render(Stack.of(scope).resolve(value));
 }

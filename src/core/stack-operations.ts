@@ -26,6 +26,8 @@ export interface DashboardSectionOptions {
 export interface ThroughputGraph {
   readonly title: string;
   readonly metrics: cloudwatch.IMetric[];
+  /** Where the metrics live, when not in the stack's region: CloudFront's are all in us-east-1. */
+  readonly region?: string;
 }
 
 /**
@@ -193,7 +195,7 @@ function renderSections(sections: DashboardSection[]): DashboardWidget[] {
       fullRow('alarm', 1 + Math.ceil(chunk.length / 4), { title: 'Alarms', alarms: chunk.map((alarm) => alarm.alarmArn) });
     }
     const graphs = [
-      ...throughput.map((graph) => ({ view: 'timeSeries', title: graph.title, region: Aws.REGION, metrics: graph.metrics.map(metricJson) })),
+      ...throughput.map((graph) => ({ view: 'timeSeries', title: graph.title, region: graph.region ?? Aws.REGION, metrics: graph.metrics.map(metricJson) })),
       ...alarms.map((alarm) => ({ view: 'timeSeries', title: alarmTitle(pattern, alarm), region: Aws.REGION, annotations: { alarms: [alarm.alarmArn] } })),
     ];
     graphs.forEach((properties, i) => {

@@ -10,13 +10,31 @@ import { createLogEncryptionKey } from './log-encryption';
 const MANAGED_RULE_GROUPS = ['AWSManagedRulesCommonRuleSet', 'AWSManagedRulesKnownBadInputsRuleSet', 'AWSManagedRulesAmazonIpReputationList'];
 
 /**
+ * Where a web ACL applies: `REGIONAL` for load balancers and API stages, `CLOUDFRONT` for
+ * distributions (such a web ACL can only be created in us-east-1).
+ */
+export type WebAclScope = 'REGIONAL' | 'CLOUDFRONT';
+
+/**
  * Protects a regional resource (a load balancer, a REST API stage) with a new web ACL of AWS
- * managed rule groups, logged to an encrypted log group kept one year: with the pattern's own
- * log key when it has one, else a new one.
+ * managed rule groups (see `createManagedRulesWebAcl`).
  */
 export function protectWithManagedRules(scope: Construct, resourceArn: string, removalPolicy: RemovalPolicy, logKey?: kms.IKey): wafv2.CfnWebACL {
+  const webAcl = createManagedRulesWebAcl(scope, 'REGIONAL', removalPolicy, logKey);
+  associateWebAcl(scope, resourceArn, webAcl.attrArn);
+  return webAcl;
+}
+
+/**
+ * A new web ACL of AWS managed rule groups, logged to an encrypted log group kept one year: with
+ * the pattern's own log key when it has one, else a new one. A distribution names it by ARN; a
+ * regional resource needs an association (`protectWithManagedRules`).
+ */
+export function createManagedRulesWebAcl(
+  scope: Construct, webAclScope: WebAclScope, removalPolicy: RemovalPolicy, logKey?: kms.IKey,
+): wafv2.CfnWebACL {
   const webAcl = new wafv2.CfnWebACL(scope, 'WebAcl', {
-    scope: 'REGIONAL',
+    scope: webAclScope,
     defaultAction: { allow: {} },
     visibilityConfig: { cloudWatchMetricsEnabled: true, sampledRequestsEnabled: true, metricName: 'WebAcl' },
     rules: MANAGED_RULE_GROUPS.map((name, priority) => ({
@@ -27,7 +45,6 @@ export function protectWithManagedRules(scope: Construct, resourceArn: string, r
       visibilityConfig: { cloudWatchMetricsEnabled: true, sampledRequestsEnabled: true, metricName: name },
     })),
   });
-  associateWebAcl(scope, resourceArn, webAcl.attrArn);
 
   // WAF only logs to log groups whose name starts with aws-waf-logs-, so this one is named.
   const logGroupName = `aws-waf-logs-${Names.uniqueResourceName(scope, { maxLength: 200 })}`;
@@ -57,3 +74,9 @@ export function associateWebAcl(scope: Construct, resourceArn: string, webAclArn
  * The shape of a regional WAFv2 web ACL ARN.
  */
 export const REGIONAL_WEB_ACL_ARN = /^arn:aws[a-z-]*:wafv2:[a-z0-9-]+:\d{12}:regional\/webacl\/.+$/;
+
+/**
+ * The shape of a web ACL ARN a CloudFront distribution can use: scope CLOUDFRONT, always in
+ * us-east-1.
+ */
+export const CLOUDFRONT_WEB_ACL_ARN = /^arn:aws[a-z-]*:wafv2:us-east-1:\d{12}:global\/webacl\/.+$/;

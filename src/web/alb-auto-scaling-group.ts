@@ -10,6 +10,7 @@ import * as sns from 'aws-cdk-lib/aws-sns';
 import * as wafv2 from 'aws-cdk-lib/aws-wafv2';
 import { RegionInfo } from 'aws-cdk-lib/region-info';
 import { Construct } from 'constructs';
+import { createAccessLogBucket } from '../core/access-log-bucket';
 import { createPatternAlarm } from '../core/alarms';
 import { isProduction } from '../core/deployment-stage';
 import { acknowledgeNagFinding, acknowledgeNagRule, NagPackPrefix } from '../core/nag';
@@ -362,7 +363,11 @@ export class AlbAutoScalingGroup extends Construct {
       allowAllOutbound: true,
     });
 
-    this.accessLogsBucket = this.createAccessLogsBucket(production, removalPolicy);
+    this.accessLogsBucket = createAccessLogBucket(this, 'AccessLogsBucket', {
+      production,
+      objectOwnership: s3.ObjectOwnership.BUCKET_OWNER_ENFORCED,
+      sseS3Reason: 'Load balancer access logs can only be delivered to a bucket encrypted with S3-managed keys (SSE-S3), which this bucket uses.',
+    });
     this.loadBalancer = new elbv2.ApplicationLoadBalancer(this, 'LoadBalancer', {
       vpc: props.vpc,
       internetFacing: true,
@@ -510,34 +515,6 @@ export class AlbAutoScalingGroup extends Construct {
       }
     }
     v.throwIfInvalid();
-  }
-
-  private createAccessLogsBucket(production: boolean, removalPolicy: RemovalPolicy): s3.Bucket {
-    const bucket = new s3.Bucket(this, 'AccessLogsBucket', {
-      // Load balancer access logs can only be delivered to buckets encrypted with S3-managed keys.
-      encryption: s3.BucketEncryption.S3_MANAGED,
-      enforceSSL: true,
-      blockPublicAccess: s3.BlockPublicAccess.BLOCK_ALL,
-      objectOwnership: s3.ObjectOwnership.BUCKET_OWNER_ENFORCED,
-      versioned: true,
-      lifecycleRules: [{
-        expiration: production ? Duration.days(365) : Duration.days(30),
-        noncurrentVersionExpiration: Duration.days(30),
-        abortIncompleteMultipartUploadAfter: Duration.days(7),
-      }],
-      removalPolicy,
-      autoDeleteObjects: !production,
-    });
-    const all = [NagPackPrefix.NIST_800_53_R5, NagPackPrefix.HIPAA_SECURITY, NagPackPrefix.PCI_DSS_321];
-    acknowledgeNagFinding(bucket, 'AwsSolutions-S1',
-      'This bucket holds access logs; logging access to it would need yet another bucket whose own access would go unlogged.');
-    acknowledgeNagRule(bucket, all, 'S3BucketLoggingEnabled',
-      'This bucket holds access logs; logging access to it would need yet another bucket whose own access would go unlogged.');
-    acknowledgeNagRule(bucket, all, 'S3DefaultEncryptionKMS',
-      'Load balancer access logs can only be delivered to a bucket encrypted with S3-managed keys (SSE-S3), which this bucket uses.');
-    acknowledgeNagRule(bucket, all, 'S3BucketReplicationEnabled',
-      'Access logs stay in their region, versioned and retained in PROD; replicating them needs a bucket in another region, outside this stack.');
-    return bucket;
   }
 
   /**

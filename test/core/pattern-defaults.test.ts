@@ -6,7 +6,7 @@ import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import { Construct } from 'constructs';
 import { DeploymentStage, PatternDefaults, QueueWithDeadLetterQueue, RestApiLambda } from '../../src';
-import { newApp, NEW_PROJECT_CONTEXT } from '../support/app';
+import { newApp, NEW_PROJECT_CONTEXT, TEST_ENV } from '../support/app';
 import { EVERY_PATTERN } from '../support/fixtures';
 
 const ALARM_TOPIC_ID = /^PatternOperationsAlarmTopic[0-9A-F]{8}$/;
@@ -31,7 +31,8 @@ function appWithContext(context: Record<string, string>): App {
 const defaultBuilds = new Map<string, Stack>();
 function withDefaults(name: string, build: (stack: Stack) => void): Stack {
   if (!defaultBuilds.has(name)) {
-    const stack = new Stack(newApp(), 'S');
+    // In us-east-1, the one region where a StaticWebsite can have alarms (CloudFront's metrics are there).
+    const stack = new Stack(newApp(), 'S', { env: TEST_ENV });
     build(stack);
     defaultBuilds.set(name, stack);
   }

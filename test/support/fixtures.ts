@@ -6,7 +6,7 @@ import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import {
   AlbAutoScalingGroup, DeadLetterQueue, DeadLetterSource, HardenedFunction, HttpApiLambda, MultiAzVpc, QueueWithDeadLetterQueue,
-  RestApiLambda, SnsFanOut,
+  RestApiLambda, SnsFanOut, StaticWebsite,
 } from '../../src';
 
 /**
@@ -86,4 +86,5 @@ export const EVERY_PATTERN: Array<[string, (stack: Stack) => void]> = [
   ['HttpApiLambda', (stack) => new HttpApiLambda(stack, 'Api', { code: INLINE_CODE })],
   ['HardenedFunction', (stack) => new HardenedFunction(stack, 'Worker', { code: INLINE_CODE })],
   ['DeadLetterQueue', (stack) => new DeadLetterQueue(stack, 'Failed', { source: DeadLetterSource.LAMBDA_FUNCTION })],
+  ['StaticWebsite', (stack) => new StaticWebsite(stack, 'Site')],
 ];
