@@ -106,6 +106,7 @@ const PATTERN_SCENARIOS: Record<string, (stack: Stack) => void> = {
   'rest-api-lambda': (stack) => new patterns.RestApiLambda(stack, 'Api', { code: lambda.Code.fromInline('exports.handler = async () => ({ statusCode: 200 });') }),
   'http-api-lambda': (stack) => new patterns.HttpApiLambda(stack, 'Api', { code: lambda.Code.fromInline('exports.handler = async () => ({ statusCode: 200 });') }),
   'hardened-function': (stack) => new patterns.HardenedFunction(stack, 'Worker', { code: lambda.Code.fromInline('exports.handler = async () => ({});') }),
+  'static-website': (stack) => new patterns.StaticWebsite(stack, 'Site'),
 };
 
 function patternBlocks(): Block[] {

@@ -43,7 +43,17 @@ const DRAWN: Record<string, { label: (props: any, name: string) => string; shape
   'AWS::ElasticLoadBalancingV2::LoadBalancer': { label: (p) => `Application Load Balancer, ${p.Scheme ?? 'internal'}`, shape: 'box' },
   'AWS::AutoScaling::AutoScalingGroup': { label: (p) => `Auto Scaling group, ${p.MinSize}-${p.MaxSize} instances`, shape: 'box' },
   'AWS::WAFv2::WebACL': { label: (p) => `WAF web ACL, ${p.Rules?.length ?? 0} rule groups`, shape: 'round' },
-  'AWS::S3::Bucket': { label: (_p, name) => `S3 ${name.replace(/Bucket$/, '')}`, shape: 'cylinder' },
+  'AWS::S3::Bucket': {
+    // LogBucket: "S3 log bucket"; a pattern's only bucket, Bucket: "S3 bucket".
+    label: (_p, name) => ['S3', name.replace(/Bucket$/, '').replace(/([a-z])([A-Z])/g, '$1 $2').toLowerCase(), 'bucket'].filter(Boolean).join(' '),
+    shape: 'cylinder',
+  },
+  'AWS::CloudFront::Distribution': {
+    label: (p) => `CloudFront distribution, ${String(p.DistributionConfig?.PriceClass ?? 'PriceClass_All').replace(/^PriceClass_/, 'price class ')}`,
+    shape: 'stadium',
+  },
+  'Custom::CDKBucketDeployment': { label: (_p, name) => `${name.replace(/ \/ CustomResource.*$/, '')} (BucketDeployment)`, shape: 'round' },
+  'AWS::Route53::RecordSet': { label: () => 'DNS record', shape: 'round', counted: ['DNS alias record', 'DNS alias records'] },
   'AWS::SNS::Topic': { label: (p) => (p.FifoTopic ? 'SNS FIFO topic' : 'SNS topic'), shape: 'stadium' },
   'AWS::SQS::Queue': {
     // Inside a QueueWithDeadLetterQueue box, "Queue" and "DLQ" say enough.
@@ -177,6 +187,25 @@ export function architectureDiagram(template: Template, tree: TreeNode, stackNam
   }
   for (const [id] of [...ofType('AWS::ApiGateway::RestApi'), ...ofType('AWS::ApiGatewayV2::Api')]) {
     edge('clients', node(id), 'HTTPS');
+  }
+
+  // A static website: the distribution reads its bucket, logs, is filtered, named and refreshed.
+  for (const [id, p] of ofType('AWS::CloudFront::Distribution')) {
+    const config = p.DistributionConfig ?? {};
+    edge('clients', node(id), 'HTTPS');
+    (config.Origins ?? []).forEach((origin: any) => edge(node(id), node(firstRef(origin.DomainName)), origin.OriginAccessControlId ? 'reads, origin access control' : 'reads'));
+    edge(node(id), node(firstRef(config.Logging?.Bucket)), 'access logs', 'dotted');
+    edge(node(firstRef(config.WebACLId)), node(id), 'filters', 'dotted');
+  }
+  for (const [id, p] of ofType('AWS::S3::Bucket')) {
+    edge(node(id), node(firstRef(p.LoggingConfiguration?.DestinationBucketName)), 'access logs', 'dotted');
+  }
+  for (const [id, p] of ofType('Custom::CDKBucketDeployment')) {
+    edge(node(id), node(firstRef(p.DestinationBucketName)), 'copies files');
+    edge(node(id), node(firstRef(p.DistributionId)), 'invalidates', 'dotted');
+  }
+  for (const [id, p] of ofType('AWS::Route53::RecordSet')) {
+    edge(node(id), node(firstRef(p.AliasTarget?.DNSName, 'AWS::CloudFront::Distribution')), 'alias', 'dotted');
   }
 
   // Load balancer to instances, through the target group.
