@@ -155,6 +155,20 @@ const BUILDERS: Record<string, (ours: typeof import('../src') | undefined, kit: 
     const integrations = require('aws-cdk-lib/aws-apigatewayv2-integrations') as typeof import('aws-cdk-lib/aws-apigatewayv2-integrations');
     new apigwv2.HttpApi(stack, 'Api', { defaultIntegration: new integrations.HttpLambdaIntegration('Function', safelyDeployedFn()) });
   },
+  'cloudfront -> s3': (ours, { stack }) => {
+    if (ours) {
+      new ours.StaticWebsite(stack, 'Site');
+      return;
+    }
+    const s3 = require('aws-cdk-lib/aws-s3') as typeof import('aws-cdk-lib/aws-s3');
+    const cloudfront = require('aws-cdk-lib/aws-cloudfront') as typeof import('aws-cdk-lib/aws-cloudfront');
+    const origins = require('aws-cdk-lib/aws-cloudfront-origins') as typeof import('aws-cdk-lib/aws-cloudfront-origins');
+    const bucket = new s3.Bucket(stack, 'Bucket');
+    new cloudfront.Distribution(stack, 'Distribution', {
+      defaultBehavior: { origin: origins.S3BucketOrigin.withOriginAccessControl(bucket) },
+      defaultRootObject: 'index.html',
+    });
+  },
   'hardened function': (ours, { stack, code, safelyDeployedFn }) => {
     if (ours) {
       new ours.HardenedFunction(stack, 'Function', { code });
