@@ -14,3 +14,5 @@ export * from './serverless/lambda-api-props';
 export * from './serverless/rest-api-lambda';
 export * from './serverless/http-api-lambda';
 export * from './edge/static-website';
+export * from './events/event-rule-with-dead-letter-queue';
+export * from './events/step-functions-workflow';

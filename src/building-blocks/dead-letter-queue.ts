@@ -1,5 +1,6 @@
-import { Duration, RemovalPolicy } from 'aws-cdk-lib';
+import { Annotations, Duration, RemovalPolicy } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
+import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
@@ -21,6 +22,8 @@ export enum DeadLetterSource {
   SNS_SUBSCRIPTION = 'SNS_SUBSCRIPTION',
   /** A Lambda function whose asynchronous invocation failed every retry or grew too old. */
   LAMBDA_FUNCTION = 'LAMBDA_FUNCTION',
+  /** An EventBridge rule whose target failed every retry, or whose event grew too old. */
+  EVENT_RULE = 'EVENT_RULE',
 }
 
 /**
@@ -40,7 +43,17 @@ export interface DeadLetterQueueProps extends PatternProps {
   readonly sourceQueueArn?: string;
 
   /**
-   * Whether the queue is FIFO; a FIFO source needs a FIFO dead-letter queue.
+   * For an EventBridge rule source, the rule's ARN: with an `encryptionKey`, the key policy lets
+   * EventBridge use the key for this rule only. A rule's dead-letter queue encrypted with a key
+   * EventBridge may not use loses every event sent to it (aws-cdk #33169).
+   *
+   * @default - no key statement (required for `DeadLetterSource.EVENT_RULE` with an `encryptionKey`)
+   */
+  readonly sourceRuleArn?: string;
+
+  /**
+   * Whether the queue is FIFO; a FIFO source needs a FIFO dead-letter queue. EventBridge takes
+   * only standard queues.
    *
    * @default false
    */
@@ -88,6 +101,11 @@ export class DeadLetterQueue extends Construct {
     const fromQueue = props.source === DeadLetterSource.SQS_QUEUE;
     validator.check(fromQueue === (props.sourceQueueArn !== undefined), 'sourceQueueArn', props.sourceQueueArn,
       fromQueue ? 'the ARN of the source queue, since source is SQS_QUEUE' : 'left unset unless source is SQS_QUEUE');
+    const fromRule = props.source === DeadLetterSource.EVENT_RULE;
+    validator.check(fromRule || props.sourceRuleArn === undefined, 'sourceRuleArn', props.sourceRuleArn, 'left unset unless source is EVENT_RULE');
+    validator.check(!fromRule || !props.encryptionKey || props.sourceRuleArn !== undefined, 'sourceRuleArn', props.sourceRuleArn,
+      "the rule's ARN when the queue has an encryptionKey, so the key policy can admit EventBridge for that rule");
+    validator.check(!fromRule || !props.fifo, 'fifo', props.fifo, 'false or unset for an EVENT_RULE source: EventBridge sends only to standard queues');
     validator.throwIfInvalid();
 
     // The queue's id is 'Default', which CloudFormation logical ids leave out: the queue keeps the
@@ -105,14 +123,20 @@ export class DeadLetterQueue extends Construct {
       removalPolicy: isProduction(props.stage) ? RemovalPolicy.RETAIN : RemovalPolicy.DESTROY,
     });
 
+    if (fromRule && props.encryptionKey) {
+      this.admitEventBridge(props.encryptionKey, props.sourceRuleArn!);
+    }
+
     acknowledgeNagFinding(this.queue, 'Serverless-SQSRedrivePolicy',
       'This is a dead-letter queue, the end of the chain: it keeps failed messages for 14 days, and a DLQ of its own would only move them again.');
     if (props.source !== DeadLetterSource.SQS_QUEUE) {
       // The rule recognises a DLQ only by a queue's redrive policy or a function's DeadLetterConfig
       // in the same stack.
-      acknowledgeNagFinding(this.queue, 'AwsSolutions-SQS3', props.source === DeadLetterSource.SNS_SUBSCRIPTION
-        ? 'This queue is the dead-letter queue of an SNS subscription (its redrive policy), which the rule does not recognise as a DLQ.'
-        : "This queue is the dead-letter queue of a Lambda function's asynchronous invocations, which the rule recognises only in the function's own stack.");
+      acknowledgeNagFinding(this.queue, 'AwsSolutions-SQS3', {
+        [DeadLetterSource.SNS_SUBSCRIPTION]: 'This queue is the dead-letter queue of an SNS subscription (its redrive policy), which the rule does not recognise as a DLQ.',
+        [DeadLetterSource.LAMBDA_FUNCTION]: "This queue is the dead-letter queue of a Lambda function's asynchronous invocations, which the rule recognises only in the function's own stack.",
+        [DeadLetterSource.EVENT_RULE]: "This queue is the dead-letter queue of an EventBridge rule's targets (their DeadLetterConfig), which the rule does not recognise as a DLQ.",
+      }[props.source]);
     }
 
     this.alarm = createPatternAlarm(this, 'NotEmptyAlarm', {
@@ -126,5 +150,23 @@ export class DeadLetterQueue extends Construct {
       alarms: [this.alarm],
       throughput: [{ title: 'Failed messages arriving', metrics: [this.queue.metricNumberOfMessagesSent({ period: Duration.minutes(5), statistic: cloudwatch.Stats.SUM })] }],
     });
+  }
+
+  /**
+   * SQS encrypts what EventBridge sends with the queue's key on EventBridge's behalf, so the key
+   * policy must let `events.amazonaws.com` use it: here for the one rule, as AWS documents.
+   */
+  private admitEventBridge(key: kms.IKey, ruleArn: string): void {
+    const { statementAdded } = key.addToResourcePolicy(new iam.PolicyStatement({
+      principals: [new iam.ServicePrincipal('events.amazonaws.com')],
+      actions: ['kms:Decrypt', 'kms:GenerateDataKey'],
+      resources: ['*'],
+      conditions: { ArnEquals: { 'aws:SourceArn': ruleArn } },
+    }));
+    if (!statementAdded) {
+      Annotations.of(this).addWarningV2('cdk-best-practice-patterns:importedDeadLetterKey',
+        `The key of ${this.node.path} is imported, so its policy cannot be changed here: let events.amazonaws.com use kms:Decrypt and `
+        + `kms:GenerateDataKey for aws:SourceArn ${ruleArn}, or EventBridge cannot put failed events into the queue.`);
+    }
   }
 }

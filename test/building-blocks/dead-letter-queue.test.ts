@@ -1,5 +1,5 @@
 import { Stack } from 'aws-cdk-lib';
-import { Match, Template } from 'aws-cdk-lib/assertions';
+import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
@@ -10,6 +10,7 @@ import { COMPLIANT, runNagPacks } from '../support/nag';
 import { normalizedTemplate } from '../support/snapshot';
 
 const SOURCE_ARN = 'arn:aws:sqs:us-east-1:123456789012:orders';
+const RULE_ARN = 'arn:aws:events:us-east-1:123456789012:rule/orders';
 
 function build(props: DeadLetterQueueProps = { source: DeadLetterSource.LAMBDA_FUNCTION }) {
   const stack = newStack({ withEnv: true });
@@ -95,10 +96,45 @@ describe('DeadLetterQueue', () => {
       expect(() => build({ source: DeadLetterSource.SNS_SUBSCRIPTION, sourceQueueArn: SOURCE_ARN }))
         .toThrow(/sourceQueueArn is 'arn:aws:sqs:us-east-1:123456789012:orders'; it must be left unset unless source is SQS_QUEUE/);
     });
+
+    test("an event rule's queue with a key needs the rule's ARN, is never FIFO, and only it takes a rule ARN", () => {
+      const stack = newStack({ withEnv: true });
+      const encryptionKey = new kms.Key(stack, 'Key');
+      expect(() => new DeadLetterQueue(stack, 'A', { source: DeadLetterSource.EVENT_RULE, encryptionKey }))
+        .toThrow(/sourceRuleArn is unset; it must be the rule's ARN when the queue has an encryptionKey/);
+      expect(() => build({ source: DeadLetterSource.EVENT_RULE, fifo: true })).toThrow(/fifo is true; it must be false or unset for an EVENT_RULE source/);
+      expect(() => build({ source: DeadLetterSource.LAMBDA_FUNCTION, sourceRuleArn: RULE_ARN })).toThrow(/sourceRuleArn is '.*'; it must be left unset unless source is EVENT_RULE/);
+    });
+  });
+
+  describe('as an event rule\'s dead-letter queue', () => {
+    test('with a key, the key policy lets EventBridge use it for that rule only', () => {
+      const stack = newStack({ withEnv: true });
+      const encryptionKey = new kms.Key(stack, 'Key');
+      new DeadLetterQueue(stack, 'Failed', { source: DeadLetterSource.EVENT_RULE, sourceRuleArn: RULE_ARN, encryptionKey });
+      Template.fromStack(stack).hasResourceProperties('AWS::KMS::Key', {
+        KeyPolicy: {
+          Statement: Match.arrayWith([{
+            Effect: 'Allow',
+            Principal: { Service: 'events.amazonaws.com' },
+            Action: ['kms:Decrypt', 'kms:GenerateDataKey'],
+            Resource: '*',
+            Condition: { ArnEquals: { 'aws:SourceArn': RULE_ARN } },
+          }]),
+        },
+      });
+    });
+
+    test('with an imported key, whose policy it cannot change, it warns that events would be lost', () => {
+      const stack = newStack({ withEnv: true });
+      const encryptionKey = kms.Key.fromKeyArn(stack, 'Key', 'arn:aws:kms:us-east-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab');
+      new DeadLetterQueue(stack, 'Failed', { source: DeadLetterSource.EVENT_RULE, sourceRuleArn: RULE_ARN, encryptionKey });
+      Annotations.fromStack(stack).hasWarning('/TestStack/Failed', Match.stringLikeRegexp('let events.amazonaws.com use kms:Decrypt'));
+    });
   });
 
   describe('compliance', () => {
-    test.each([DeadLetterSource.SNS_SUBSCRIPTION, DeadLetterSource.LAMBDA_FUNCTION])('as the DLQ of a %s, on its own: no unacknowledged finding', (source) => {
+    test.each([DeadLetterSource.SNS_SUBSCRIPTION, DeadLetterSource.LAMBDA_FUNCTION, DeadLetterSource.EVENT_RULE])('as the DLQ of a %s, on its own: no unacknowledged finding', (source) => {
       const app = newApp();
       new DeadLetterQueue(new Stack(app, 'Alone'), 'Failed', { source });
       expect(runNagPacks(app)).toEqual(COMPLIANT);

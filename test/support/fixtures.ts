@@ -5,8 +5,9 @@ import * as logs from 'aws-cdk-lib/aws-logs';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import {
-  AlbAutoScalingGroup, DeadLetterQueue, DeadLetterSource, HardenedFunction, HttpApiLambda, MultiAzVpc, QueueWithDeadLetterQueue,
-  RestApiLambda, SnsFanOut, StaticWebsite,
+  AlbAutoScalingGroup, DeadLetterQueue, DeadLetterSource, EventRuleWithDeadLetterQueue, HardenedFunction, HttpApiLambda, MultiAzVpc,
+  QueueWithDeadLetterQueue,
+  RestApiLambda, SnsFanOut, StaticWebsite, StepFunctionsWorkflow,
 } from '../../src';
 
 /**
@@ -87,4 +88,10 @@ export const EVERY_PATTERN: Array<[string, (stack: Stack) => void]> = [
   ['HardenedFunction', (stack) => new HardenedFunction(stack, 'Worker', { code: INLINE_CODE })],
   ['DeadLetterQueue', (stack) => new DeadLetterQueue(stack, 'Failed', { source: DeadLetterSource.LAMBDA_FUNCTION })],
   ['StaticWebsite', (stack) => new StaticWebsite(stack, 'Site')],
+  ['EventRuleWithDeadLetterQueue, with a HardenedFunction target', (stack) => new EventRuleWithDeadLetterQueue(stack, 'Placed', {
+    eventPattern: { source: ['com.example.orders'] },
+  }).addFunctionTarget(new HardenedFunction(stack, 'Handler', { code: INLINE_CODE }))],
+  ['StepFunctionsWorkflow, with a HardenedFunction task', (stack) => new StepFunctionsWorkflow(stack, 'Workflow', {
+    definition: StepFunctionsWorkflow.invokeFunction(stack, 'Step', new HardenedFunction(stack, 'Handler', { code: INLINE_CODE })),
+  })],
 ];

@@ -1,0 +1,373 @@
+import { Duration, Names, Stack, Token } from 'aws-cdk-lib';
+import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
+import * as events from 'aws-cdk-lib/aws-events';
+import * as targets from 'aws-cdk-lib/aws-events-targets';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import * as kms from 'aws-cdk-lib/aws-kms';
+import * as lambda from 'aws-cdk-lib/aws-lambda';
+import * as sns from 'aws-cdk-lib/aws-sns';
+import * as sqs from 'aws-cdk-lib/aws-sqs';
+import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
+import { Construct } from 'constructs';
+import { DeadLetterQueue, DeadLetterSource } from '../building-blocks/dead-letter-queue';
+import { createPatternAlarm } from '../core/alarms';
+import { ManagedPolicyRole } from '../core/managed-policy-role';
+import { withPatternDefaults } from '../core/pattern-defaults';
+import { PatternProps } from '../core/pattern-props';
+import { PropValidator } from '../core/prop-validator';
+import { addDashboardSection } from '../core/stack-operations';
+
+/**
+ * How one target of an EventRuleWithDeadLetterQueue is invoked.
+ */
+export interface EventTargetOptions {
+  /**
+   * How many times EventBridge retries a failed invocation, from 0 to 185.
+   *
+   * @default - the rule's `retryAttempts`
+   */
+  readonly retryAttempts?: number;
+
+  /**
+   * How long EventBridge keeps trying an event, from 60 seconds to 24 hours.
+   *
+   * @default - the rule's `maxEventAge`
+   */
+  readonly maxEventAge?: Duration;
+
+  /**
+   * What the target receives instead of the whole event (an input transformation).
+   *
+   * @default - the matched event
+   */
+  readonly input?: events.RuleTargetInput;
+}
+
+/**
+ * How a queue target of an EventRuleWithDeadLetterQueue is invoked.
+ */
+export interface QueueTargetOptions extends EventTargetOptions {
+  /**
+   * The message group every event sent to a FIFO queue joins. Required for a FIFO queue, unset for
+   * a standard one.
+   *
+   * @default - none
+   */
+  readonly messageGroupId?: string;
+}
+
+/**
+ * Properties of an EventRuleWithDeadLetterQueue.
+ */
+export interface EventRuleWithDeadLetterQueueProps extends PatternProps {
+  /**
+   * The events the rule matches, at most 2,048 characters once rendered. Exactly one of
+   * `eventPattern` and `schedule`.
+   *
+   * @default - none
+   */
+  readonly eventPattern?: events.EventPattern;
+
+  /**
+   * When the rule runs, on the account's default bus. Exactly one of `eventPattern` and `schedule`.
+   *
+   * @default - none
+   */
+  readonly schedule?: events.Schedule;
+
+  /**
+   * The bus whose events the rule matches. Not with `schedule` (EventBridge runs schedules on the
+   * default bus only) or `createEventBus`.
+   *
+   * @default - the account's default bus, or a new one with `createEventBus`
+   */
+  readonly eventBus?: events.IEventBus;
+
+  /**
+   * Whether to create a bus of its own for the rule, with an archive of the events it matches.
+   *
+   * @default false
+   */
+  readonly createEventBus?: boolean;
+
+  /**
+   * How long the archive keeps matched events for replay, in whole days, at least 1. An archive
+   * is created with `createEventBus`, or on `eventBus` (or the default bus) when this is set.
+   *
+   * @default - 30 days with `createEventBus`; no archive otherwise
+   */
+  readonly archiveRetention?: Duration;
+
+  /**
+   * How many times EventBridge retries a failed invocation of a target, from 0 to 185. A target's
+   * options can override it.
+   *
+   * @default 10
+   */
+  readonly retryAttempts?: number;
+
+  /**
+   * How long EventBridge keeps trying an event before it goes to the dead-letter queue, from 60
+   * seconds to 24 hours. A target's options can override it.
+   *
+   * @default Duration.hours(2)
+   */
+  readonly maxEventAge?: Duration;
+
+  /**
+   * A customer-managed KMS key for the dead-letter queue. Its policy gets a statement letting
+   * EventBridge use it for this rule only; the rule is then named from its construct path, so
+   * that statement can name it without a dependency cycle.
+   *
+   * @default - SQS-managed server-side encryption (SSE-SQS)
+   */
+  readonly encryptionKey?: kms.IKey;
+
+  /**
+   * What the rule is for, at most 512 characters.
+   *
+   * @default - the construct path
+   */
+  readonly description?: string;
+}
+
+// EventBridge's limits: targets per rule, and the size of an event pattern.
+const MAX_TARGETS = 5;
+const MAX_PATTERN_LENGTH = 2048;
+
+/**
+ * An EventBridge rule whose targets never lose an event: each target retries within bounds, and
+ * what still fails lands in a dead-letter queue that keeps it 14 days and raises an alarm.
+ *
+ * Applies: a retry policy and a dead-letter queue on every target; the dead-letter queue standard,
+ * encrypted, TLS-only, writable by this rule only (also through its KMS key), retained in PROD;
+ * a HardenedFunction target invoked through its alias; an optional bus of its own with an archive
+ * for replay; alarms on failed invocations, on events that could not even reach the dead-letter
+ * queue, on the dead-letter queue, and on throttled function targets.
+ */
+export class EventRuleWithDeadLetterQueue extends Construct {
+  /**
+   * The rule.
+   */
+  public readonly rule: events.Rule;
+
+  /**
+   * Where events go that a target failed to take within its retry policy.
+   */
+  public readonly deadLetterQueue: sqs.Queue;
+
+  /**
+   * The bus the pattern created, with `createEventBus`.
+   */
+  public readonly eventBus?: events.EventBus;
+
+  /**
+   * The archive of matched events, when there is one.
+   */
+  public readonly archive?: events.Archive;
+
+  /**
+   * The alarms of this pattern: failed invocations, events not delivered to the dead-letter queue,
+   * the dead-letter queue not empty, and each plain function target's throttles.
+   */
+  public readonly alarms: cloudwatch.IAlarm[] = [];
+
+  private readonly props: EventRuleWithDeadLetterQueueProps;
+  private readonly busName?: string;
+  private targetCount = 0;
+  private targetRole?: ManagedPolicyRole;
+
+  constructor(scope: Construct, id: string, props: EventRuleWithDeadLetterQueueProps) {
+    super(scope, id);
+    props = withPatternDefaults(this, props);
+    this.props = props;
+    this.validate(props);
+
+    if (props.createEventBus) {
+      this.eventBus = new events.EventBus(this, 'EventBus', { description: `The events of ${this.node.path}` });
+    }
+    const bus = this.eventBus ?? props.eventBus;
+    // The default bus's rules are named without it, in their ARNs and their metrics.
+    this.busName = bus && bus.eventBusName !== 'default' ? bus.eventBusName : undefined;
+    // A customer key's policy must name the rule, and the rule names the queue through its
+    // targets: a name derived from the construct path (unique per stack, stable) breaks the cycle.
+    const ruleName = props.encryptionKey ? Names.uniqueResourceName(this, { maxLength: 64 }) : undefined;
+    const ruleArn = ruleName && Stack.of(this).formatArn({
+      service: 'events',
+      resource: 'rule',
+      resourceName: this.busName ? `${this.busName}/${ruleName}` : ruleName,
+    });
+
+    const deadLetterQueue = new DeadLetterQueue(this, 'DeadLetterQueue', {
+      source: DeadLetterSource.EVENT_RULE,
+      sourceRuleArn: ruleArn,
+      encryptionKey: props.encryptionKey,
+      stage: props.stage,
+      alarmTopic: props.alarmTopic,
+      alarmDescription: `An event of ${this.node.path} failed every retry of a target and is in the dead-letter queue`,
+    });
+    this.deadLetterQueue = deadLetterQueue.queue;
+
+    this.rule = new events.Rule(this, 'Rule', {
+      ruleName,
+      description: props.description ?? `${this.node.path}`.slice(0, 512),
+      eventPattern: props.eventPattern,
+      schedule: props.schedule,
+      eventBus: bus,
+    });
+    this.validatePatternSize();
+
+    const archiveRetention = props.archiveRetention ?? (props.createEventBus ? Duration.days(30) : undefined);
+    if (archiveRetention && props.eventPattern) {
+      this.archive = new events.Archive(this, 'Archive', {
+        sourceEventBus: bus ?? events.EventBus.fromEventBusName(this, 'DefaultBus', 'default'),
+        eventPattern: props.eventPattern,
+        retention: archiveRetention,
+        description: `Events of ${this.node.path}, for replay`.slice(0, 512),
+      });
+    }
+
+    this.alarms.push(deadLetterQueue.alarm);
+    const failed = this.metric('FailedInvocations');
+    const lost = this.metric('InvocationsFailedToBeSentToDlq');
+    this.alarms.push(createPatternAlarm(this, 'FailedInvocationsAlarm', {
+      metric: failed,
+      threshold: 1,
+      orEqual: true,
+      description: `A target of ${this.node.path} failed every retry for an event, which went to the dead-letter queue`,
+    }, props.alarmTopic));
+    this.alarms.push(createPatternAlarm(this, 'NotDeadLetteredAlarm', {
+      metric: lost,
+      threshold: 1,
+      orEqual: true,
+      description: `An event of ${this.node.path} failed every retry and could not be put into the dead-letter queue either: it is lost`,
+    }, props.alarmTopic));
+    addDashboardSection(this, {
+      kind: 'EventRuleWithDeadLetterQueue',
+      alarms: this.alarms,
+      throughput: [
+        { title: 'Matched events and invocations', metrics: [this.metric('TriggeredRules'), this.metric('Invocations')] },
+        { title: 'Failed invocations', metrics: [failed, lost] },
+      ],
+    });
+  }
+
+  /**
+   * Invokes a function for each event. A HardenedFunction is invoked through its alias, so its safe
+   * deploys cover events too; a plain function also gets an alarm on its throttles.
+   */
+  public addFunctionTarget(fn: lambda.IFunction, options: EventTargetOptions = {}): void {
+    const index = this.beginTarget(options);
+    this.rule.addTarget(new targets.LambdaFunction(fn, { ...this.delivery(options), event: options.input }));
+    // A HardenedFunction watches its own throttles; it says so by having alarms of its own.
+    if (!('alarms' in fn)) {
+      this.alarms.push(createPatternAlarm(this, `Target${index}ThrottlesAlarm`, {
+        metric: fn.metricThrottles({ period: Duration.minutes(5), statistic: cloudwatch.Stats.SUM }),
+        threshold: 1,
+        orEqual: true,
+        description: `The function ${fn.node.path}, a target of ${this.node.path}, is throttled: its events wait for retries`,
+      }, this.props.alarmTopic));
+    }
+  }
+
+  /**
+   * Sends each event to a queue: a FIFO queue needs `messageGroupId`. The queue's policy (and its
+   * key's, when the pattern may change it) lets only this rule send.
+   */
+  public addQueueTarget(queue: sqs.IQueue, options: QueueTargetOptions = {}): void {
+    const validator = new PropValidator(`EventRuleWithDeadLetterQueue '${this.node.path}' queue target ${queue.node.path}`);
+    validator.check(!queue.fifo || options.messageGroupId !== undefined, 'messageGroupId', options.messageGroupId,
+      'set for a FIFO queue, which needs a message group for every message');
+    validator.check(queue.fifo || options.messageGroupId === undefined, 'messageGroupId', options.messageGroupId, 'left unset for a standard queue');
+    validator.throwIfInvalid();
+    this.beginTarget(options);
+    this.rule.addTarget(new targets.SqsQueue(queue, { ...this.delivery(options), message: options.input, messageGroupId: options.messageGroupId }));
+  }
+
+  /**
+   * Starts an execution of a state machine for each event, with a role that may start only it.
+   */
+  public addStateMachineTarget(stateMachine: sfn.IStateMachine, options: EventTargetOptions = {}): void {
+    this.beginTarget(options);
+    this.rule.addTarget(new targets.SfnStateMachine(stateMachine, { ...this.delivery(options), input: options.input, role: this.eventsRole() }));
+  }
+
+  /**
+   * Publishes each event to a topic, whose policy lets only this rule publish.
+   */
+  public addTopicTarget(topic: sns.ITopic, options: EventTargetOptions = {}): void {
+    this.beginTarget(options);
+    this.rule.addTarget(new targets.SnsTopic(topic, { ...this.delivery(options), message: options.input }));
+  }
+
+  private validate(props: EventRuleWithDeadLetterQueueProps): void {
+    const v = new PropValidator(`EventRuleWithDeadLetterQueue '${this.node.path}'`);
+    v.check((props.eventPattern === undefined) !== (props.schedule === undefined), 'eventPattern', props.eventPattern ? 'set' : undefined,
+      'set, or schedule set instead: exactly one of the two');
+    v.check(!(props.schedule && (props.eventBus || props.createEventBus)), 'schedule', props.schedule?.expressionString,
+      'used without eventBus or createEventBus: EventBridge runs schedules on the default bus only');
+    v.check(!(props.eventBus && props.createEventBus), 'createEventBus', props.createEventBus, 'left unset when eventBus is given');
+    v.check(!(props.archiveRetention && props.schedule), 'archiveRetention', props.archiveRetention?.toHumanString(),
+      'left unset for a schedule, whose events are not worth replaying');
+    const archiveDays = props.archiveRetention && !props.archiveRetention.isUnresolved()
+      ? props.archiveRetention.toDays({ integral: false }) : undefined;
+    v.check(archiveDays === undefined || (Number.isInteger(archiveDays) && archiveDays >= 1), 'archiveRetention',
+      archiveDays === undefined ? undefined : `${archiveDays} days`, 'a whole number of days, at least 1');
+    v.integerInRange('retryAttempts', props.retryAttempts, 0, 185);
+    v.secondsInRange('maxEventAge', props.maxEventAge, 60, Duration.hours(24).toSeconds());
+    v.check(props.description === undefined || Token.isUnresolved(props.description) || props.description.length <= 512, 'description',
+      `${props.description?.length} characters`, 'at most 512 characters');
+    v.throwIfInvalid();
+  }
+
+  /** The rendered pattern, as EventBridge counts it, when no token is in it. */
+  private validatePatternSize(): void {
+    const pattern = (this.rule.node.defaultChild as events.CfnRule).eventPattern;
+    const rendered = pattern && JSON.stringify(Stack.of(this).resolve(pattern));
+    if (!rendered || JSON.stringify(pattern).includes('${Token[')) {
+      return;
+    }
+    const v = new PropValidator(`EventRuleWithDeadLetterQueue '${this.node.path}'`);
+    v.check(rendered.length <= MAX_PATTERN_LENGTH, 'eventPattern', `${rendered.length} characters`, `at most ${MAX_PATTERN_LENGTH} characters once rendered (EventBridge's limit)`);
+    v.throwIfInvalid();
+  }
+
+  /** Counts a target, checks its options, and returns its number, from 1. */
+  private beginTarget(options: EventTargetOptions): number {
+    this.targetCount += 1;
+    const v = new PropValidator(`EventRuleWithDeadLetterQueue '${this.node.path}' target ${this.targetCount}`);
+    v.check(this.targetCount <= MAX_TARGETS, 'targets', this.targetCount, `at most ${MAX_TARGETS} per rule (EventBridge's limit): use a second rule`);
+    v.integerInRange('retryAttempts', options.retryAttempts, 0, 185);
+    v.secondsInRange('maxEventAge', options.maxEventAge, 60, Duration.hours(24).toSeconds());
+    v.throwIfInvalid();
+    return this.targetCount;
+  }
+
+  private delivery(options: EventTargetOptions) {
+    return {
+      deadLetterQueue: this.deadLetterQueue,
+      retryAttempts: options.retryAttempts ?? this.props.retryAttempts ?? 10,
+      maxEventAge: options.maxEventAge ?? this.props.maxEventAge ?? Duration.hours(2),
+    };
+  }
+
+  /** The role EventBridge assumes for targets that need one; its grants land in a managed policy. */
+  private eventsRole(): iam.IRole {
+    this.targetRole ??= new ManagedPolicyRole(this, 'TargetRole', {
+      assumedBy: new iam.ServicePrincipal('events.amazonaws.com'),
+      description: `Lets ${this.node.path} invoke its targets`,
+    });
+    return this.targetRole;
+  }
+
+  /** One of the rule's metrics: a rule on a custom bus publishes them with the bus's name as well. */
+  private metric(metricName: string): cloudwatch.Metric {
+    return new cloudwatch.Metric({
+      namespace: 'AWS/Events',
+      metricName,
+      dimensionsMap: { RuleName: this.rule.ruleName, ...(this.busName ? { EventBusName: this.busName } : {}) },
+      period: Duration.minutes(5),
+      statistic: cloudwatch.Stats.SUM,
+    });
+  }
+}

@@ -1,0 +1,242 @@
+import { Duration, Names, RemovalPolicy } from 'aws-cdk-lib';
+import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import * as kms from 'aws-cdk-lib/aws-kms';
+import * as logs from 'aws-cdk-lib/aws-logs';
+import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
+import * as tasks from 'aws-cdk-lib/aws-stepfunctions-tasks';
+import { Construct } from 'constructs';
+import { HardenedFunction } from '../building-blocks/hardened-function';
+import { createPatternAlarm } from '../core/alarms';
+import { isProduction } from '../core/deployment-stage';
+import { createLogEncryptionKey } from '../core/log-encryption';
+import { ManagedPolicyRole } from '../core/managed-policy-role';
+import { acknowledgeNagFinding } from '../core/nag';
+import { withPatternDefaults } from '../core/pattern-defaults';
+import { PatternProps } from '../core/pattern-props';
+import { PropValidator } from '../core/prop-validator';
+import { addDashboardSection } from '../core/stack-operations';
+
+/**
+ * Properties of a StepFunctionsWorkflow.
+ */
+export interface StepFunctionsWorkflowProps extends PatternProps {
+  /**
+   * The states of the workflow, from the first. Build Lambda tasks with
+   * `StepFunctionsWorkflow.invokeFunction`.
+   */
+  readonly definition: sfn.IChainable;
+
+  /**
+   * STANDARD for long-running, exactly-once workflows; EXPRESS for short, high-volume ones (at
+   * most 5 minutes).
+   *
+   * @default sfn.StateMachineType.STANDARD
+   */
+  readonly workflowType?: sfn.StateMachineType;
+
+  /**
+   * How long one execution may run before it times out: from 1 second to 1 year for STANDARD, to
+   * 5 minutes for EXPRESS.
+   *
+   * @default - 1 hour for STANDARD, 5 minutes for EXPRESS
+   */
+  readonly timeout?: Duration;
+
+  /**
+   * Whether the execution log carries each state's input and output. Off by default, since they can
+   * hold personal data that the log would keep for its whole retention.
+   *
+   * @default false
+   */
+  readonly includeExecutionData?: boolean;
+
+  /**
+   * How long the execution log is kept.
+   *
+   * @default - one year in PROD, one month in DEV
+   */
+  readonly logRetention?: logs.RetentionDays;
+
+  /**
+   * A customer-managed KMS key for the execution log. Its policy must let the region's CloudWatch
+   * Logs service use it.
+   *
+   * @default - a new rotating key
+   */
+  readonly logEncryptionKey?: kms.IKey;
+
+  /**
+   * What the workflow does, for whoever reads it in the console.
+   *
+   * @default - none
+   */
+  readonly comment?: string;
+}
+
+/**
+ * How `StepFunctionsWorkflow.invokeFunction` calls a function.
+ */
+export interface WorkflowFunctionOptions {
+  /**
+   * What the function receives.
+   *
+   * @default - the state's input
+   */
+  readonly payload?: sfn.TaskInput;
+
+  /**
+   * Where the function's result goes in the state's output (a JSONPath).
+   *
+   * @default '$' (the result replaces the input)
+   */
+  readonly resultPath?: string;
+
+  /**
+   * How long the task waits for the function before it fails with `States.Timeout`, at least 1
+   * second.
+   *
+   * @default - the function's timeout plus 30 seconds, so the function's own timeout comes first
+   */
+  readonly taskTimeout?: Duration;
+
+  /**
+   * How many times a transient Lambda error is retried, with exponential backoff and full jitter,
+   * from 0 to 20.
+   *
+   * @default 6
+   */
+  readonly retryAttempts?: number;
+}
+
+// Lambda's errors worth retrying: its service failing, and throttling. A function's own error is
+// the workflow's to handle (catch it into a failure state).
+const TRANSIENT_LAMBDA_ERRORS = ['Lambda.ServiceException', 'Lambda.AWSLambdaException', 'Lambda.SdkClientException', 'Lambda.TooManyRequestsException'];
+// Step Functions' limits: an EXPRESS execution runs at most 5 minutes, a STANDARD one a year.
+const MAX_EXPRESS = Duration.minutes(5);
+const MAX_STANDARD = Duration.days(365);
+
+/**
+ * A Step Functions state machine that is logged, traced, time-boxed and watched, for orchestrating
+ * several functions instead of functions calling functions.
+ *
+ * Applies: every event logged (level ALL) to an encrypted log group under
+ * `/aws/vendedlogs/states/` with a retention, without execution data unless asked; X-Ray tracing;
+ * a timeout per execution and, through `invokeFunction`, per task, with retries on Lambda's
+ * transient errors (exponential backoff, full jitter) and HardenedFunctions invoked through their
+ * aliases; a role whose grants land in a managed policy; alarms on failed, timed-out, throttled and
+ * aborted executions.
+ */
+export class StepFunctionsWorkflow extends Construct {
+  /**
+   * A task that invokes a HardenedFunction through its alias the safe way: it retries Lambda's
+   * transient errors (service errors and throttling) with exponential backoff and full jitter, and
+   * gives up after a timeout. The workflow's role may invoke the alias only.
+   */
+  public static invokeFunction(scope: Construct, id: string, fn: HardenedFunction, options: WorkflowFunctionOptions = {}): tasks.LambdaInvoke {
+    const validator = new PropValidator(`StepFunctionsWorkflow.invokeFunction '${scope.node.path}/${id}'`);
+    validator.secondsInRange('taskTimeout', options.taskTimeout, 1, MAX_STANDARD.toSeconds());
+    validator.integerInRange('retryAttempts', options.retryAttempts, 0, 20);
+    validator.throwIfInvalid();
+
+    const task = new tasks.LambdaInvoke(scope, id, {
+      lambdaFunction: fn,
+      payload: options.payload,
+      resultPath: options.resultPath,
+      // The result itself, not Lambda's response envelope around it.
+      payloadResponseOnly: true,
+      taskTimeout: sfn.Timeout.duration(options.taskTimeout ?? fn.timeout.plus(Duration.seconds(30))),
+      // Replaced by the retry below, which also covers throttling and adds jitter.
+      retryOnServiceExceptions: false,
+    });
+    task.addRetry({
+      errors: TRANSIENT_LAMBDA_ERRORS,
+      interval: Duration.seconds(2),
+      maxAttempts: options.retryAttempts ?? 6,
+      backoffRate: 2,
+      maxDelay: Duration.minutes(1),
+      jitterStrategy: sfn.JitterType.FULL,
+    });
+    return task;
+  }
+
+  /**
+   * The state machine.
+   */
+  public readonly stateMachine: sfn.StateMachine;
+
+  /**
+   * Where every execution event is logged.
+   */
+  public readonly logGroup: logs.LogGroup;
+
+  /**
+   * The state machine's role; every grant to it lands in a managed policy.
+   */
+  public readonly role: iam.IRole;
+
+  /**
+   * The alarms of this pattern: executions failed, timed out, throttled and aborted.
+   */
+  public readonly alarms: cloudwatch.IAlarm[] = [];
+
+  constructor(scope: Construct, id: string, props: StepFunctionsWorkflowProps) {
+    super(scope, id);
+    props = withPatternDefaults(this, props);
+    const express = props.workflowType === sfn.StateMachineType.EXPRESS;
+    const timeout = props.timeout ?? (express ? MAX_EXPRESS : Duration.hours(1));
+    const validator = new PropValidator(`StepFunctionsWorkflow '${this.node.path}'`);
+    validator.secondsInRange('timeout', props.timeout, 1, (express ? MAX_EXPRESS : MAX_STANDARD).toSeconds());
+    validator.throwIfInvalid();
+
+    const production = isProduction(props.stage);
+    const removalPolicy = production ? RemovalPolicy.RETAIN : RemovalPolicy.DESTROY;
+    // Step Functions delivers logs through CloudWatch Logs' vended-log delivery, which adds the log
+    // group to a resource policy limited in size; under this prefix one policy entry covers every
+    // state machine of the account (aws-cdk #28900).
+    this.logGroup = new logs.LogGroup(this, 'Logs', {
+      logGroupName: `/aws/vendedlogs/states/${Names.uniqueResourceName(this, { maxLength: 200 })}`,
+      retention: props.logRetention ?? (production ? logs.RetentionDays.ONE_YEAR : logs.RetentionDays.ONE_MONTH),
+      encryptionKey: props.logEncryptionKey ?? createLogEncryptionKey(this, 'LogKey', `Encrypts the execution log of ${this.node.path}`, removalPolicy),
+      removalPolicy,
+    });
+
+    const role = new ManagedPolicyRole(this, 'Role', {
+      assumedBy: new iam.ServicePrincipal('states.amazonaws.com'),
+      description: `The workflow ${this.node.path}`,
+    });
+    this.role = role;
+    this.stateMachine = new sfn.StateMachine(this, 'StateMachine', {
+      definitionBody: sfn.DefinitionBody.fromChainable(props.definition),
+      stateMachineType: props.workflowType ?? sfn.StateMachineType.STANDARD,
+      timeout,
+      comment: props.comment,
+      role,
+      tracingEnabled: true,
+      logs: { destination: this.logGroup, level: sfn.LogLevel.ALL, includeExecutionData: props.includeExecutionData ?? false },
+    });
+    const policy = role.node.findChild('Policy');
+    acknowledgeNagFinding(policy, 'AwsSolutions-IAM5[Resource::*]',
+      "Step Functions' log delivery (logs:CreateLogDelivery and its kin) and X-Ray's trace APIs take no resource-level permissions; they are granted on * and nothing else is.");
+
+    this.createAlarms(props);
+  }
+
+  private createAlarms(props: StepFunctionsWorkflowProps): void {
+    const fiveMinutes = { period: Duration.minutes(5), statistic: cloudwatch.Stats.SUM };
+    const watch = (alarmId: string, metric: cloudwatch.IMetric, what: string) =>
+      this.alarms.push(createPatternAlarm(this, alarmId, { metric, threshold: 1, orEqual: true, description: `An execution of ${this.node.path} ${what}` }, props.alarmTopic));
+    watch('FailedAlarm', this.stateMachine.metricFailed(fiveMinutes), 'failed');
+    watch('TimedOutAlarm', this.stateMachine.metricTimedOut(fiveMinutes), 'timed out');
+    watch('ThrottledAlarm', this.stateMachine.metricThrottled(fiveMinutes), 'was throttled');
+    watch('AbortedAlarm', this.stateMachine.metricAborted(fiveMinutes), 'was aborted');
+    addDashboardSection(this, {
+      kind: 'StepFunctionsWorkflow',
+      alarms: this.alarms,
+      throughput: [
+        { title: 'Executions started and succeeded', metrics: [this.stateMachine.metricStarted(fiveMinutes), this.stateMachine.metricSucceeded(fiveMinutes)] },
+        { title: 'Execution time (p99)', metrics: [this.stateMachine.metricTime({ period: Duration.minutes(5), statistic: cloudwatch.Stats.p(99) })] },
+      ],
+    });
+  }
+}

@@ -1,0 +1,284 @@
+import { Duration, Stack, Token } from 'aws-cdk-lib';
+import { Match, Template } from 'aws-cdk-lib/assertions';
+import * as events from 'aws-cdk-lib/aws-events';
+import * as kms from 'aws-cdk-lib/aws-kms';
+import * as lambda from 'aws-cdk-lib/aws-lambda';
+import * as sns from 'aws-cdk-lib/aws-sns';
+import * as sqs from 'aws-cdk-lib/aws-sqs';
+import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
+import { DeploymentStage, EventRuleWithDeadLetterQueue, EventRuleWithDeadLetterQueueProps, HardenedFunction } from '../../src';
+import { newApp, newStack, TEST_ENV } from '../support/app';
+import { cloudFormationFindings } from '../support/cfn-validation';
+import { consumerFunction } from '../support/fixtures';
+import { COMPLIANT, runNagPacks } from '../support/nag';
+import { runNagV2Packs } from '../support/nag-v2';
+import { normalizedTemplate } from '../support/snapshot';
+
+const PLACED: events.EventPattern = { source: ['com.example.orders'], detailType: ['order.placed'] };
+const CODE = lambda.Code.fromInline('exports.handler = async () => ({});');
+
+/** Every kind of target, on a rule of its own bus with a customer key: the fully configured case. */
+function fullyConfigured(stack: Stack): EventRuleWithDeadLetterQueue {
+  const rule = new EventRuleWithDeadLetterQueue(stack, 'Orders', {
+    stage: DeploymentStage.PROD,
+    eventPattern: PLACED,
+    createEventBus: true,
+    archiveRetention: Duration.days(7),
+    retryAttempts: 5,
+    maxEventAge: Duration.hours(1),
+    encryptionKey: new kms.Key(stack, 'DlqKey', { enableKeyRotation: true }),
+    description: 'Orders placed',
+  });
+  rule.addFunctionTarget(new HardenedFunction(stack, 'Handler', { code: CODE }), { retryAttempts: 2 });
+  rule.addQueueTarget(new sqs.Queue(stack, 'Audit', { enforceSSL: true, fifo: true }), { messageGroupId: 'orders' });
+  rule.addStateMachineTarget(new sfn.StateMachine(stack, 'Machine', { definitionBody: sfn.DefinitionBody.fromChainable(new sfn.Pass(stack, 'Pass')) }),
+    { input: events.RuleTargetInput.fromEventPath('$.detail') });
+  rule.addTopicTarget(new sns.Topic(stack, 'Notify', { enforceSSL: true }));
+  return rule;
+}
+
+function build(props: Partial<EventRuleWithDeadLetterQueueProps> = {}) {
+  const stack = newStack({ withEnv: true });
+  const pattern = new EventRuleWithDeadLetterQueue(stack, 'Orders', { eventPattern: PLACED, ...props } as EventRuleWithDeadLetterQueueProps);
+  return { stack, pattern };
+}
+
+const id = (stack: Stack, construct: { node: { defaultChild?: unknown } }) => stack.getLogicalId(construct.node.defaultChild as any);
+const targetsOf = (template: Template) => Object.values(template.findResources('AWS::Events::Rule'))[0].Properties.Targets as any[];
+
+describe('EventRuleWithDeadLetterQueue', () => {
+  // Built once, read by many tests: a rule on a bus of its own with every kind of target.
+  const full = (() => {
+    const stack = newStack({ withEnv: true });
+    const pattern = fullyConfigured(stack);
+    return { stack, pattern, template: Template.fromStack(stack) };
+  })();
+  const withFunction = (() => {
+    const { stack, pattern } = build();
+    const fn = consumerFunction(stack, 'Plain');
+    pattern.addFunctionTarget(fn);
+    return { stack, pattern, fn, template: Template.fromStack(stack) };
+  })();
+
+  describe('snapshots', () => {
+    test('defaults, with a function target', () => {
+      const stack = newStack();
+      new EventRuleWithDeadLetterQueue(stack, 'Orders', { eventPattern: PLACED }).addFunctionTarget(new HardenedFunction(stack, 'Handler', { code: CODE }));
+      expect(normalizedTemplate(stack)).toMatchSnapshot();
+    });
+
+    test('fully configured: its own bus, an archive, a customer key and every kind of target', () => {
+      expect(normalizedTemplate(full.stack)).toMatchSnapshot();
+    });
+  });
+
+  describe('targets', () => {
+    test('every target retries 10 times within 2 hours and then sends the event to the dead-letter queue', () => {
+      const [target] = targetsOf(withFunction.template);
+      expect(target).toMatchObject({
+        RetryPolicy: { MaximumRetryAttempts: 10, MaximumEventAgeInSeconds: 7200 },
+        DeadLetterConfig: { Arn: { 'Fn::GetAtt': [id(withFunction.stack, withFunction.pattern.deadLetterQueue), 'Arn'] } },
+      });
+    });
+
+    test('the rule and each target override the retry policy; all four kinds share the one dead-letter queue', () => {
+      const targets = targetsOf(full.template);
+      expect(targets).toHaveLength(4);
+      expect(targets.map((t) => t.RetryPolicy)).toEqual([
+        { MaximumRetryAttempts: 2, MaximumEventAgeInSeconds: 3600 },
+        ...Array(3).fill({ MaximumRetryAttempts: 5, MaximumEventAgeInSeconds: 3600 }),
+      ]);
+      const dlq = { Arn: { 'Fn::GetAtt': [id(full.stack, full.pattern.deadLetterQueue), 'Arn'] } };
+      expect(targets.every((t) => JSON.stringify(t.DeadLetterConfig) === JSON.stringify(dlq))).toBe(true);
+    });
+
+    test('a HardenedFunction is invoked through its alias, with a permission for this rule only', () => {
+      const aliasId = Object.keys(full.template.findResources('AWS::Lambda::Alias'))[0];
+      expect(targetsOf(full.template)[0].Arn).toEqual({ Ref: aliasId });
+      full.template.hasResourceProperties('AWS::Lambda::Permission', {
+        FunctionName: { Ref: aliasId },
+        Principal: 'events.amazonaws.com',
+        SourceArn: Match.anyValue(),
+      });
+    });
+
+    test('a FIFO queue gets its message group; a state machine its input and a role that may start only it', () => {
+      const [, queue, machine] = targetsOf(full.template);
+      expect(queue.SqsParameters).toEqual({ MessageGroupId: 'orders' });
+      expect(machine.InputPath).toBe('$.detail');
+      full.template.hasResourceProperties('AWS::IAM::ManagedPolicy', {
+        PolicyDocument: { Statement: [{ Effect: 'Allow', Action: 'states:StartExecution', Resource: { Ref: Match.stringLikeRegexp('^Machine') } }] },
+        Roles: [{ Ref: Match.stringLikeRegexp('^OrdersTargetRole') }],
+      });
+      full.template.resourceCountIs('AWS::IAM::Policy', 0);
+    });
+  });
+
+  describe('the dead-letter queue', () => {
+    test('is standard, keeps events 14 days, encrypted, TLS-only, and only this rule may send to it', () => {
+      const dlqId = id(withFunction.stack, withFunction.pattern.deadLetterQueue);
+      const dlq = withFunction.template.toJSON().Resources[dlqId];
+      expect(dlq.Properties).toMatchObject({ MessageRetentionPeriod: 1209600, SqsManagedSseEnabled: true });
+      expect(dlq.Properties.FifoQueue).toBeUndefined();
+      withFunction.template.hasResourceProperties('AWS::SQS::QueuePolicy', {
+        Queues: [{ Ref: dlqId }],
+        PolicyDocument: {
+          Statement: Match.arrayWith([
+            Match.objectLike({ Effect: 'Deny', Condition: { Bool: { 'aws:SecureTransport': 'false' } } }),
+            Match.objectLike({
+              Effect: 'Allow',
+              Principal: { Service: 'events.amazonaws.com' },
+              Action: 'sqs:SendMessage',
+              Condition: { ArnEquals: { 'aws:SourceArn': { 'Fn::GetAtt': [id(withFunction.stack, withFunction.pattern.rule), 'Arn'] } } },
+            }),
+          ]),
+        },
+      });
+    });
+
+    test('with a customer key, the key policy lets EventBridge use it for this rule only, named so there is no cycle', () => {
+      const ruleName = Object.values(full.template.findResources('AWS::Events::Rule'))[0].Properties.Name;
+      expect(ruleName).toMatch(/^TestStackOrders[0-9A-F]{8}$/);
+      full.template.hasResourceProperties('AWS::KMS::Key', {
+        KeyPolicy: {
+          Statement: Match.arrayWith([Match.objectLike({
+            Principal: { Service: 'events.amazonaws.com' },
+            Action: ['kms:Decrypt', 'kms:GenerateDataKey'],
+            Condition: { ArnEquals: { 'aws:SourceArn': { 'Fn::Join': ['', ['arn:aws:events:us-east-1:123456789012:rule/', { Ref: Match.stringLikeRegexp('^OrdersEventBus') }, `/${ruleName}`]] } } },
+          })]),
+        },
+      });
+    });
+
+    test('PROD retains it; DEV destroys it', () => {
+      withFunction.template.hasResource('AWS::SQS::Queue', { DeletionPolicy: 'Retain' });
+      Template.fromStack(build({ stage: DeploymentStage.DEV }).stack).allResources('AWS::SQS::Queue', { DeletionPolicy: 'Delete' });
+    });
+  });
+
+  describe('triggers and buses', () => {
+    test('a schedule runs on the default bus, without an archive', () => {
+      const { stack } = build({ eventPattern: undefined, schedule: events.Schedule.rate(Duration.hours(1)) });
+      const template = Template.fromStack(stack);
+      template.hasResourceProperties('AWS::Events::Rule', { ScheduleExpression: 'rate(1 hour)', EventBusName: Match.absent() });
+      template.resourceCountIs('AWS::Events::Archive', 0);
+    });
+
+    test('its own bus comes with an archive of the matched events, kept 30 days unless told otherwise', () => {
+      const { stack } = build({ createEventBus: true });
+      const template = Template.fromStack(stack);
+      template.resourceCountIs('AWS::Events::EventBus', 1);
+      template.hasResourceProperties('AWS::Events::Archive', { RetentionDays: 30, EventPattern: Match.objectLike({ source: ['com.example.orders'] }) });
+      full.template.hasResourceProperties('AWS::Events::Archive', { RetentionDays: 7 });
+    });
+  });
+
+  describe('alarms', () => {
+    test('failed invocations, events lost on the way to the dead-letter queue, the dead-letter queue, a plain function target throttled', () => {
+      expect(withFunction.pattern.alarms).toHaveLength(4);
+      const ruleRef = { Ref: id(withFunction.stack, withFunction.pattern.rule) };
+      for (const metricName of ['FailedInvocations', 'InvocationsFailedToBeSentToDlq']) {
+        withFunction.template.hasResourceProperties('AWS::CloudWatch::Alarm', {
+          Namespace: 'AWS/Events',
+          MetricName: metricName,
+          Dimensions: [{ Name: 'RuleName', Value: ruleRef }],
+          Threshold: 1,
+          AlarmActions: [{ Ref: Match.stringLikeRegexp('^PatternOperationsAlarmTopic') }],
+        });
+      }
+      withFunction.template.hasResourceProperties('AWS::CloudWatch::Alarm', { Namespace: 'AWS/Lambda', MetricName: 'Throttles' });
+    });
+
+    test("a rule on a custom bus is watched with the bus's name, as EventBridge publishes it; a HardenedFunction watches its own throttles", () => {
+      const failed = Object.values(full.template.findResources('AWS::CloudWatch::Alarm')).find((a) => a.Properties.MetricName === 'FailedInvocations')!;
+      expect(failed.Properties.Dimensions).toHaveLength(2);
+      expect(failed.Properties.Dimensions).toEqual(expect.arrayContaining([
+        { Name: 'EventBusName', Value: { Ref: expect.stringMatching(/^OrdersEventBus/) } },
+        { Name: 'RuleName', Value: { Ref: id(full.stack, full.pattern.rule) } },
+      ]));
+      expect(full.pattern.alarms).toHaveLength(3);
+    });
+  });
+
+  describe('validation', () => {
+    const invalid: Array<[string, Partial<EventRuleWithDeadLetterQueueProps>, RegExp]> = [
+      ['neither pattern nor schedule', { eventPattern: undefined }, /eventPattern is unset; it must be set, or schedule set instead: exactly one of the two/],
+      ['both pattern and schedule', { schedule: events.Schedule.rate(Duration.hours(1)) }, /eventPattern is 'set'; it must be set, or schedule set instead/],
+      ['a schedule on a custom bus', { eventPattern: undefined, schedule: events.Schedule.rate(Duration.hours(1)), createEventBus: true },
+        /schedule is 'rate\(1 hour\)'; it must be used without eventBus or createEventBus/],
+      ['a bus given and created', { createEventBus: true, eventBus: events.EventBus.fromEventBusName(newStack(), 'Bus', 'orders') }, /createEventBus is true; it must be left unset when eventBus is given/],
+      ['an archive retention in hours', { createEventBus: true, archiveRetention: Duration.hours(36) }, /archiveRetention is '1.5 days'; it must be a whole number of days, at least 1/],
+      ['186 retries', { retryAttempts: 186 }, /retryAttempts is 186; it must be a whole number from 0 to 185/],
+      ['a negative retry count', { retryAttempts: -1 }, /retryAttempts is -1; it must be a whole number from 0 to 185/],
+      ['an event age under a minute', { maxEventAge: Duration.seconds(59) }, /maxEventAge is 59 seconds; it must be a whole number of seconds from 60 to 86400/],
+      ['an event age over a day', { maxEventAge: Duration.hours(25) }, /maxEventAge is 90000 seconds; it must be a whole number of seconds from 60 to 86400/],
+      ['a description over 512 characters', { description: 'x'.repeat(513) }, /description is '513 characters'; it must be at most 512 characters/],
+      ['a pattern over 2,048 characters', { eventPattern: { source: Array.from({ length: 120 }, (_, i) => `com.example.source-${i}`) } },
+        /eventPattern is '\d+ characters'; it must be at most 2048 characters once rendered/],
+    ];
+
+    test.each(invalid)('rejects %s', (_name, props, message) => {
+      expect(() => build(props)).toThrow(message);
+    });
+
+    test('rejects a sixth target, and out-of-range options of a target', () => {
+      const { stack, pattern } = build();
+      expect(() => pattern.addFunctionTarget(consumerFunction(stack, 'F0'), { retryAttempts: 200 })).toThrow(/target 1 has 1 invalid prop:\n {2}- retryAttempts is 200/);
+      for (let i = 1; i <= 4; i++) pattern.addFunctionTarget(consumerFunction(stack, `F${i}`));
+      expect(() => pattern.addFunctionTarget(consumerFunction(stack, 'F6'), { maxEventAge: Duration.seconds(30) }))
+        .toThrow(/targets is 6; it must be at most 5 per rule[\s\S]*maxEventAge is 30 seconds/);
+    });
+
+    test('a FIFO queue needs a message group; a standard queue takes none', () => {
+      const { stack, pattern } = build();
+      expect(() => pattern.addQueueTarget(new sqs.Queue(stack, 'Fifo', { fifo: true }))).toThrow(/messageGroupId is unset; it must be set for a FIFO queue/);
+      expect(() => pattern.addQueueTarget(new sqs.Queue(stack, 'Standard'), { messageGroupId: 'g' })).toThrow(/messageGroupId is 'g'; it must be left unset for a standard queue/);
+    });
+
+    test('accepts tokens, which are only known at deploy time', () => {
+      const { stack } = build({ retryAttempts: Token.asNumber({ Ref: 'Retries' }), eventPattern: { source: [Token.asString({ Ref: 'Source' })] } });
+      Template.fromStack(stack).resourceCountIs('AWS::Events::Rule', 1);
+    });
+  });
+
+  describe('compliance', () => {
+    test('defaults, with a HardenedFunction target: no unacknowledged finding in any of the five cdk-nag packs', () => {
+      const app = newApp();
+      const stack = new Stack(app, 'Defaults');
+      new EventRuleWithDeadLetterQueue(stack, 'Orders', { eventPattern: PLACED }).addFunctionTarget(new HardenedFunction(stack, 'Handler', { code: CODE }));
+      expect(runNagPacks(app)).toEqual(COMPLIANT);
+    });
+
+    test('fully configured: no unacknowledged finding on what the pattern creates', () => {
+      const app = newApp();
+      fullyConfigured(new Stack(app, 'Full', { env: TEST_ENV }));
+      expect(runNagPacks(app, { onlyUnder: 'Full/Orders' })).toEqual(COMPLIANT);
+    });
+
+    test('fully configured: cdk-nag 2.x reports nothing unacknowledged on what the pattern creates', () => {
+      const app = newApp();
+      fullyConfigured(new Stack(app, 'Full', { env: TEST_ENV }));
+      expect(runNagV2Packs(app).filter((finding) => finding.includes(' at Full/Orders'))).toEqual([]);
+    });
+  });
+
+  describe('composition', () => {
+    test('two rules in one stack synthesize, each with its own dead-letter queue', () => {
+      const stack = newStack({ withEnv: true });
+      new EventRuleWithDeadLetterQueue(stack, 'Placed', { eventPattern: PLACED }).addQueueTarget(new sqs.Queue(stack, 'A'));
+      new EventRuleWithDeadLetterQueue(stack, 'Nightly', { schedule: events.Schedule.rate(Duration.days(1)) }).addQueueTarget(new sqs.Queue(stack, 'B'));
+      const template = Template.fromStack(stack);
+      template.resourceCountIs('AWS::Events::Rule', 2);
+      const dlqs = targetsOf(template).concat(Object.values(template.findResources('AWS::Events::Rule'))[1].Properties.Targets).map((t) => JSON.stringify(t.DeadLetterConfig));
+      expect(new Set(dlqs).size).toBe(2);
+    });
+  });
+
+  describe('template validity', () => {
+    test("aws-cdk-lib's CloudFormation validation reports nothing under new-project flags", () => {
+      const app = newApp();
+      fullyConfigured(new Stack(app, 'Validated', { env: TEST_ENV }));
+      expect(cloudFormationFindings(app)).toEqual([]);
+    });
+  });
+});

@@ -1,0 +1,216 @@
+import { Duration, Stack } from 'aws-cdk-lib';
+import { Match, Template } from 'aws-cdk-lib/assertions';
+import * as kms from 'aws-cdk-lib/aws-kms';
+import * as lambda from 'aws-cdk-lib/aws-lambda';
+import * as logs from 'aws-cdk-lib/aws-logs';
+import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
+import { DeploymentStage, HardenedFunction, StepFunctionsWorkflow, StepFunctionsWorkflowProps } from '../../src';
+import { newApp, newStack, TEST_ENV } from '../support/app';
+import { cloudFormationFindings } from '../support/cfn-validation';
+import { COMPLIANT, runNagPacks } from '../support/nag';
+import { runNagV2Packs } from '../support/nag-v2';
+import { normalizedTemplate } from '../support/snapshot';
+
+const CODE = lambda.Code.fromInline('exports.handler = async (event) => event;');
+
+/** Two HardenedFunction steps, the second with a catch into a failure state. */
+function twoSteps(stack: Stack): sfn.IChainable {
+  const charge = StepFunctionsWorkflow.invokeFunction(stack, 'Charge', new HardenedFunction(stack, 'ChargeFunction', { code: CODE }));
+  const ship = StepFunctionsWorkflow.invokeFunction(stack, 'Ship', new HardenedFunction(stack, 'ShipFunction', { code: CODE, timeout: Duration.seconds(20) }), {
+    resultPath: '$.shipment',
+    taskTimeout: Duration.minutes(2),
+    retryAttempts: 3,
+  });
+  charge.addCatch(new sfn.Fail(stack, 'Declined', { error: 'PaymentDeclined' }), { errors: ['PaymentDeclined'] });
+  return charge.next(ship);
+}
+
+function build(props: Partial<StepFunctionsWorkflowProps> = {}, stack = newStack({ withEnv: true })) {
+  const workflow = new StepFunctionsWorkflow(stack, 'Orders', { definition: twoSteps(stack), ...props });
+  return { stack, workflow, template: Template.fromStack(stack) };
+}
+
+function fullyConfigured(stack: Stack): StepFunctionsWorkflowProps {
+  return {
+    definition: twoSteps(stack),
+    stage: DeploymentStage.PROD,
+    workflowType: sfn.StateMachineType.EXPRESS,
+    timeout: Duration.minutes(2),
+    includeExecutionData: true,
+    logRetention: logs.RetentionDays.THREE_MONTHS,
+    comment: 'Charges and ships an order',
+  };
+}
+
+const definitionOf = (stack: Stack, template: Template) => {
+  const machine = Object.values(template.findResources('AWS::StepFunctions::StateMachine'))[0];
+  const rendered = JSON.stringify(stack.resolve(machine.Properties.DefinitionString));
+  // The definition is a Fn::Join of strings and references: keep the strings, mark the references.
+  const parts = JSON.parse(rendered)['Fn::Join'][1] as unknown[];
+  return JSON.parse(parts.map((p) => (typeof p === 'string' ? p : 'REF')).join(''));
+};
+
+describe('StepFunctionsWorkflow', () => {
+  const standard = build();
+
+  describe('snapshots', () => {
+    test('defaults', () => {
+      const stack = newStack();
+      new StepFunctionsWorkflow(stack, 'Orders', { definition: twoSteps(stack) });
+      expect(normalizedTemplate(stack)).toMatchSnapshot();
+    });
+
+    test('fully configured: EXPRESS, with execution data', () => {
+      const stack = newStack({ withEnv: true });
+      new StepFunctionsWorkflow(stack, 'Orders', fullyConfigured(stack));
+      expect(normalizedTemplate(stack)).toMatchSnapshot();
+    });
+  });
+
+  describe('state machine', () => {
+    test('STANDARD, with a 1-hour execution timeout and X-Ray tracing', () => {
+      standard.template.hasResourceProperties('AWS::StepFunctions::StateMachine', {
+        StateMachineType: 'STANDARD',
+        TracingConfiguration: { Enabled: true },
+      });
+      expect(definitionOf(standard.stack, standard.template).TimeoutSeconds).toBe(3600);
+      const express = build({ workflowType: sfn.StateMachineType.EXPRESS });
+      express.template.hasResourceProperties('AWS::StepFunctions::StateMachine', { StateMachineType: 'EXPRESS' });
+      expect(definitionOf(express.stack, express.template).TimeoutSeconds).toBe(300);
+    });
+
+    test('logs every event, without execution data, to an encrypted log group under /aws/vendedlogs/states/ kept a year', () => {
+      const logGroupId = standard.stack.getLogicalId(standard.workflow.logGroup.node.defaultChild as logs.CfnLogGroup);
+      standard.template.hasResourceProperties('AWS::StepFunctions::StateMachine', {
+        LoggingConfiguration: {
+          Level: 'ALL',
+          IncludeExecutionData: false,
+          Destinations: [{ CloudWatchLogsLogGroup: { LogGroupArn: { 'Fn::GetAtt': [logGroupId, 'Arn'] } } }],
+        },
+      });
+      standard.template.hasResourceProperties('AWS::Logs::LogGroup', {
+        LogGroupName: Match.stringLikeRegexp('^/aws/vendedlogs/states/TestStackOrders'),
+        RetentionInDays: 365,
+        KmsKeyId: Match.anyValue(),
+      });
+      standard.template.hasResource('AWS::Logs::LogGroup', { DeletionPolicy: 'Retain' });
+      const dev = build({ stage: DeploymentStage.DEV });
+      dev.template.hasResourceProperties('AWS::Logs::LogGroup', { LogGroupName: Match.stringLikeRegexp('^/aws/vendedlogs/states/'), RetentionInDays: 30 });
+    });
+
+    test('a given log key is used instead of a new one', () => {
+      const stack = newStack({ withEnv: true });
+      const key = new kms.Key(stack, 'LogKey', { enableKeyRotation: true });
+      const { template } = build({ logEncryptionKey: key }, stack);
+      template.hasResourceProperties('AWS::Logs::LogGroup', { KmsKeyId: { 'Fn::GetAtt': [stack.getLogicalId(key.node.defaultChild as kms.CfnKey), 'Arn'] } });
+      expect(Object.keys(template.findResources('AWS::KMS::Key')).filter((logicalId) => logicalId.startsWith('OrdersLogKey'))).toEqual([]);
+    });
+
+    test("its role's grants land in a managed policy; it may invoke the functions' aliases only", () => {
+      standard.template.resourceCountIs('AWS::IAM::Policy', 0);
+      const policies = Object.values(standard.template.findResources('AWS::IAM::ManagedPolicy'))
+        .filter((p) => JSON.stringify(p.Properties.Roles).includes('OrdersRole'));
+      expect(policies).toHaveLength(1);
+      const invoke = (policies[0].Properties.PolicyDocument.Statement as any[]).find((s) => s.Action === 'lambda:InvokeFunction');
+      const aliases = Object.keys(standard.template.findResources('AWS::Lambda::Alias')).sort();
+      expect(invoke.Resource.map((r: any) => r.Ref).sort()).toEqual(aliases);
+    });
+  });
+
+  describe('invokeFunction', () => {
+    test("retries Lambda's transient errors with backoff and full jitter, times out after the function's timeout plus 30 s, returns the result", () => {
+      const { States } = definitionOf(standard.stack, standard.template);
+      expect(States.Charge).toMatchObject({
+        Type: 'Task',
+        Resource: 'REF',
+        TimeoutSeconds: 40,
+        Retry: [{
+          ErrorEquals: ['Lambda.ServiceException', 'Lambda.AWSLambdaException', 'Lambda.SdkClientException', 'Lambda.TooManyRequestsException'],
+          IntervalSeconds: 2,
+          MaxAttempts: 6,
+          BackoffRate: 2,
+          MaxDelaySeconds: 60,
+          JitterStrategy: 'FULL',
+        }],
+        Catch: [{ ErrorEquals: ['PaymentDeclined'], Next: 'Declined' }],
+      });
+      expect(States.Ship).toMatchObject({ TimeoutSeconds: 120, ResultPath: '$.shipment', Retry: [expect.objectContaining({ MaxAttempts: 3 })] });
+    });
+
+    test('rejects a task timeout under a second and more than 20 retries', () => {
+      const stack = newStack();
+      const fn = new HardenedFunction(stack, 'Fn', { code: CODE });
+      expect(() => StepFunctionsWorkflow.invokeFunction(stack, 'A', fn, { taskTimeout: Duration.millis(500) }))
+        .toThrow(/taskTimeout is 0.5 seconds; it must be a whole number of seconds from 1 to 31536000/);
+      expect(() => StepFunctionsWorkflow.invokeFunction(stack, 'B', fn, { retryAttempts: 21 })).toThrow(/retryAttempts is 21; it must be a whole number from 0 to 20/);
+    });
+  });
+
+  describe('alarms', () => {
+    test('executions failed, timed out, throttled and aborted: at least 1 in 5 minutes, each notifying the stack alarm topic', () => {
+      expect(standard.workflow.alarms).toHaveLength(4);
+      for (const metricName of ['ExecutionsFailed', 'ExecutionsTimedOut', 'ExecutionThrottled', 'ExecutionsAborted']) {
+        standard.template.hasResourceProperties('AWS::CloudWatch::Alarm', {
+          Namespace: 'AWS/States',
+          MetricName: metricName,
+          Statistic: 'Sum',
+          Period: 300,
+          Threshold: 1,
+          ComparisonOperator: 'GreaterThanOrEqualToThreshold',
+          AlarmActions: [{ Ref: Match.stringLikeRegexp('^PatternOperationsAlarmTopic') }],
+        });
+      }
+    });
+  });
+
+  describe('validation', () => {
+    const invalid: Array<[string, Partial<StepFunctionsWorkflowProps>, RegExp]> = [
+      ['an EXPRESS timeout over 5 minutes', { workflowType: sfn.StateMachineType.EXPRESS, timeout: Duration.minutes(6) }, /timeout is 360 seconds; it must be a whole number of seconds from 1 to 300/],
+      ['a STANDARD timeout over a year', { timeout: Duration.days(366) }, /timeout is 31622400 seconds; it must be a whole number of seconds from 1 to 31536000/],
+      ['a timeout under a second', { timeout: Duration.millis(10) }, /timeout is 0.01 seconds/],
+    ];
+    test.each(invalid)('rejects %s', (_name, props, message) => {
+      const stack = newStack();
+      expect(() => new StepFunctionsWorkflow(stack, 'Orders', { definition: new sfn.Pass(stack, 'Pass'), ...props })).toThrow(message);
+    });
+  });
+
+  describe('compliance', () => {
+    test('defaults: no unacknowledged finding in any of the five cdk-nag packs', () => {
+      const app = newApp();
+      const stack = new Stack(app, 'Defaults');
+      new StepFunctionsWorkflow(stack, 'Orders', { definition: twoSteps(stack) });
+      expect(runNagPacks(app)).toEqual(COMPLIANT);
+    });
+
+    test('fully configured: no unacknowledged finding, under cdk-nag 3.x and 2.x', () => {
+      const app = newApp();
+      const stack = new Stack(app, 'Full', { env: TEST_ENV });
+      new StepFunctionsWorkflow(stack, 'Orders', fullyConfigured(stack));
+      expect(runNagPacks(app)).toEqual(COMPLIANT);
+      const app2 = newApp();
+      const stack2 = new Stack(app2, 'Full', { env: TEST_ENV });
+      new StepFunctionsWorkflow(stack2, 'Orders', fullyConfigured(stack2));
+      expect(runNagV2Packs(app2)).toEqual([]);
+    });
+  });
+
+  describe('composition', () => {
+    test('two workflows in one stack synthesize, each with its own log group', () => {
+      const stack = newStack({ withEnv: true });
+      new StepFunctionsWorkflow(stack, 'Orders', { definition: new sfn.Pass(stack, 'A') });
+      new StepFunctionsWorkflow(stack, 'Refunds', { definition: new sfn.Pass(stack, 'B') });
+      const names = Object.values(Template.fromStack(stack).findResources('AWS::Logs::LogGroup')).map((g) => g.Properties.LogGroupName);
+      expect(new Set(names).size).toBe(2);
+    });
+  });
+
+  describe('template validity', () => {
+    test("aws-cdk-lib's CloudFormation validation reports nothing under new-project flags", () => {
+      const app = newApp();
+      const stack = new Stack(app, 'Validated', { env: TEST_ENV });
+      new StepFunctionsWorkflow(stack, 'Orders', fullyConfigured(stack));
+      expect(cloudFormationFindings(app)).toEqual([]);
+    });
+  });
+});
