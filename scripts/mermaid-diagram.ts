@@ -53,6 +53,10 @@ const DRAWN: Record<string, { label: (props: any, name: string) => string; shape
     shape: 'stadium',
   },
   'Custom::CDKBucketDeployment': { label: (_p, name) => `${name.replace(/ \/ CustomResource.*$/, '')} (BucketDeployment)`, shape: 'round' },
+  'AWS::Events::EventBus': { label: () => 'EventBridge bus', shape: 'stadium' },
+  'AWS::Events::Rule': { label: (p) => `EventBridge rule, ${p.ScheduleExpression ?? eventPatternLabel(p.EventPattern)}`, shape: 'round' },
+  'AWS::Events::Archive': { label: (p) => `archive, ${p.RetentionDays ?? 'unlimited'} days`, shape: 'cylinder' },
+  'AWS::StepFunctions::StateMachine': { label: (p) => `Step Functions ${p.StateMachineType ?? 'STANDARD'} workflow`, shape: 'box' },
   'AWS::Route53::RecordSet': { label: () => 'DNS record', shape: 'round', counted: ['DNS alias record', 'DNS alias records'] },
   'AWS::SNS::Topic': { label: (p) => (p.FifoTopic ? 'SNS FIFO topic' : 'SNS topic'), shape: 'stadium' },
   'AWS::SQS::Queue': {
@@ -80,6 +84,12 @@ function deploymentStyle(configName: unknown): string {
   const [, kind, percent, , minutes] = shifted;
   const span = minutes === '1' ? 'minute' : `${minutes} minutes`;
   return kind === 'Canary' ? `canary ${percent}% for ${span}` : `linear ${percent}% every ${span}`;
+}
+
+/** What a rule matches, in a few words: its detail types, else its sources. */
+function eventPatternLabel(pattern: any): string {
+  const words = [pattern?.['detail-type'], pattern?.source].find((v) => Array.isArray(v)) ?? [];
+  return words.length ? words.join(', ') : 'event pattern';
 }
 
 /** Every logical id referenced anywhere inside a value. */
@@ -206,6 +216,25 @@ export function architectureDiagram(template: Template, tree: TreeNode, stackNam
   }
   for (const [id, p] of ofType('AWS::Route53::RecordSet')) {
     edge(node(id), node(firstRef(p.AliasTarget?.DNSName, 'AWS::CloudFront::Distribution')), 'alias', 'dotted');
+  }
+
+  // Events: a bus's rules, each rule's targets and dead-letter queue, a workflow's functions.
+  for (const [id, p] of ofType('AWS::Events::Rule')) {
+    edge(node(firstRef(p.EventBusName)), node(id), 'matches');
+    for (const target of p.Targets ?? []) {
+      const to = firstRef(target.Arn, 'AWS::Lambda::Alias') ?? firstRef(target.Arn);
+      const verb = resources[to ?? '']?.Type === 'AWS::StepFunctions::StateMachine' ? 'starts' : resources[to ?? '']?.Type === 'AWS::SQS::Queue' ? 'sends' : 'invokes';
+      edge(node(id), node(to), verb);
+      edge(node(id), node(firstRef(target.DeadLetterConfig?.Arn)), 'failed events', 'dotted');
+    }
+  }
+  for (const [id, p] of ofType('AWS::Events::Archive')) {
+    edge(node(firstRef(p.SourceArn)), node(id), 'archives', 'dotted');
+  }
+  for (const [id, p] of ofType('AWS::StepFunctions::StateMachine')) {
+    for (const ref of references(p.DefinitionString)) {
+      if (['AWS::Lambda::Alias', 'AWS::Lambda::Function'].includes(resources[ref]?.Type)) edge(node(id), node(ref), 'invokes');
+    }
   }
 
   // Load balancer to instances, through the target group.
