@@ -169,6 +169,30 @@ const BUILDERS: Record<string, (ours: typeof import('../src') | undefined, kit: 
       defaultRootObject: 'index.html',
     });
   },
+  // The same plain function as target, so the row measures the rule, its target and its DLQ.
+  'event rule -> lambda': (ours, { stack, fn }) => {
+    const pattern = { source: ['com.example.orders'] };
+    if (ours) {
+      new ours.EventRuleWithDeadLetterQueue(stack, 'Rule', { eventPattern: pattern }).addFunctionTarget(fn());
+      return;
+    }
+    const events = require('aws-cdk-lib/aws-events') as typeof import('aws-cdk-lib/aws-events');
+    const targets = require('aws-cdk-lib/aws-events-targets') as typeof import('aws-cdk-lib/aws-events-targets');
+    const sqs = require('aws-cdk-lib/aws-sqs') as typeof import('aws-cdk-lib/aws-sqs');
+    new events.Rule(stack, 'Rule', { eventPattern: pattern, targets: [new targets.LambdaFunction(fn(), { deadLetterQueue: new sqs.Queue(stack, 'Dlq') })] });
+  },
+  // Over a safely deployed function: invokeFunction takes a HardenedFunction.
+  'step functions -> lambda': (ours, { stack, code, safelyDeployedFn }) => {
+    if (ours) {
+      const step = ours.StepFunctionsWorkflow.invokeFunction(stack, 'Step', new ours.HardenedFunction(stack, 'Function', { code }));
+      new ours.StepFunctionsWorkflow(stack, 'Workflow', { definition: step });
+      return;
+    }
+    const sfn = require('aws-cdk-lib/aws-stepfunctions') as typeof import('aws-cdk-lib/aws-stepfunctions');
+    const tasks = require('aws-cdk-lib/aws-stepfunctions-tasks') as typeof import('aws-cdk-lib/aws-stepfunctions-tasks');
+    const step = new tasks.LambdaInvoke(stack, 'Step', { lambdaFunction: safelyDeployedFn() });
+    new sfn.StateMachine(stack, 'Workflow', { definitionBody: sfn.DefinitionBody.fromChainable(step) });
+  },
   'hardened function': (ours, { stack, code, safelyDeployedFn }) => {
     if (ours) {
       new ours.HardenedFunction(stack, 'Function', { code });

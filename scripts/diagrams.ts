@@ -107,6 +107,13 @@ const PATTERN_SCENARIOS: Record<string, (stack: Stack) => void> = {
   'http-api-lambda': (stack) => new patterns.HttpApiLambda(stack, 'Api', { code: lambda.Code.fromInline('exports.handler = async () => ({ statusCode: 200 });') }),
   'hardened-function': (stack) => new patterns.HardenedFunction(stack, 'Worker', { code: lambda.Code.fromInline('exports.handler = async () => ({});') }),
   'static-website': (stack) => new patterns.StaticWebsite(stack, 'Site'),
+  'event-rule-with-dead-letter-queue': (stack) => new patterns.EventRuleWithDeadLetterQueue(stack, 'Placed', {
+    eventPattern: { source: ['com.example.orders'], detailType: ['order.placed'] },
+  }).addFunctionTarget(new patterns.HardenedFunction(stack, 'Handler', { code: lambda.Code.fromInline('exports.handler = async () => ({});') })),
+  'step-functions-workflow': (stack) => new patterns.StepFunctionsWorkflow(stack, 'Workflow', {
+    definition: patterns.StepFunctionsWorkflow.invokeFunction(stack, 'Step',
+      new patterns.HardenedFunction(stack, 'Handler', { code: lambda.Code.fromInline('exports.handler = async (event) => event;') })),
+  }),
 };
 
 function patternBlocks(): Block[] {
