@@ -243,8 +243,8 @@ export class StaticWebsite extends Construct {
   public readonly url: string;
 
   /**
-   * The certificate the pattern requested, when it requested one (`hostedZone` without
-   * `certificate`).
+   * The certificate the distribution serves for `domainNames`: the given one, or the one the
+   * pattern requested through `hostedZone`.
    */
   public readonly certificate?: acm.ICertificate;
 
