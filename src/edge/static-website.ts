@@ -201,7 +201,8 @@ const MAX_CSP_LENGTH = 1783;
 // ACM's default quota of names per certificate, for the certificate the pattern requests.
 const MAX_CERTIFICATE_NAMES = 10;
 const DEFAULT_CSP = "default-src 'self'; object-src 'none'; frame-ancestors 'none'; base-uri 'self'";
-const HOST_NAME = /^(\*\.)?([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$/i;
+// The last label is letters, or an internationalized top-level domain in punycode (xn--...).
+const HOST_NAME = /^(\*\.)?([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+([a-z]{2,63}|xn--[a-z0-9-]{1,59})$/i;
 const COUNTRY_CODE = /^[A-Z]{2}$/;
 // The memory the deployment's function gets: more than Lambda's 128 MB default for `aws s3 sync`
 // of a whole site, and a handler of its own (aws-cdk-lib shares one per stack and memory size),
@@ -530,7 +531,6 @@ export class StaticWebsite extends Construct {
    */
   private deploy(props: StaticWebsiteProps, removalPolicy: RemovalPolicy): void {
     const deployer = WebsiteDeployer.of(this, removalPolicy);
-    deployer.role.allowInvalidation(this.distribution);
     const common = {
       sources: props.sources!,
       destinationBucket: this.bucket,
@@ -543,6 +543,14 @@ export class StaticWebsite extends Construct {
       exclude: ['*.html'],
       cacheControl: [s3deploy.CacheControl.setPublic(), s3deploy.CacheControl.maxAge(props.assetCacheMaxAge ?? Duration.days(1))],
     });
+    if (assets.handlerRole !== deployer.role) {
+      // aws-cdk-lib picks a stack's deployment function by memory size alone, and ignores the role
+      // of every deployment after the first.
+      throw new Error(`StaticWebsite '${this.node.path}' cannot deploy its sources: another BucketDeployment of ${Stack.of(this).node.path} with `
+        + `memoryLimit ${DEPLOYMENT_MEMORY_MB} was created first, and aws-cdk-lib would run this site's deployment with its role. `
+        + 'Give that deployment another memoryLimit, or create this site first.');
+    }
+    deployer.role.invalidating = this.distribution;
     const html = new s3deploy.BucketDeployment(this, 'HtmlDeployment', {
       ...common,
       exclude: ['*'],
@@ -551,6 +559,7 @@ export class StaticWebsite extends Construct {
         s3deploy.CacheControl.mustRevalidate()],
       distribution: this.distribution,
     });
+    deployer.role.invalidating = undefined;
     html.node.addDependency(assets);
     deployer.acknowledgeGrantsFor(this.bucket, props.encryptionKey);
   }
@@ -616,28 +625,27 @@ const READ_ONLY_S3_ACTIONS = ['s3:GetObject*', 's3:GetBucket*', 's3:List*'];
  * The role of the stack's website deployment function, which every StaticWebsite of the stack
  * shares (aws-cdk-lib runs one such function per stack and memory size). Its grants land in a
  * managed policy; the cache invalidation aws-cdk-lib grants on every distribution of the account
- * is narrowed to the sites' own distributions.
+ * is narrowed to each site's own distribution. A BucketDeployment of someone else that lands on
+ * it (created later, with the same memory size) keeps its grants as they are.
  */
 class WebsiteDeploymentRole extends ManagedPolicyRole {
   /** The buckets' objects it may read only: the source archives in the CDK asset bucket. */
   public readonly readOnlyObjects = new Set<string>();
 
+  /**
+   * The distribution of the site whose deployment is being created: aws-cdk-lib's invalidation
+   * grant on `*` made meanwhile is narrowed to it. Any other deployment's statements pass as they are.
+   */
+  public invalidating?: cloudfront.IDistribution;
+
   public addToPrincipalPolicy(statement: iam.PolicyStatement): iam.AddToPrincipalPolicyResult {
-    if (statement.resources.includes('*') && statement.actions.every((action) => action.startsWith('cloudfront:'))) {
-      // Replaced by allowInvalidation, which names the distribution.
-      return { statementAdded: true };
+    if (this.invalidating && statement.resources.includes('*') && statement.actions.every((action) => action.startsWith('cloudfront:'))) {
+      return super.addToPrincipalPolicy(new iam.PolicyStatement({ actions: statement.actions, resources: [this.invalidating.distributionArn] }));
     }
     if (statement.actions.every((action) => READ_ONLY_S3_ACTIONS.includes(action))) {
       statement.resources.filter((resource) => resource.endsWith('/*')).forEach((resource) => this.readOnlyObjects.add(resource));
     }
     return super.addToPrincipalPolicy(statement);
-  }
-
-  public allowInvalidation(distribution: cloudfront.IDistribution): void {
-    super.addToPrincipalPolicy(new iam.PolicyStatement({
-      actions: ['cloudfront:CreateInvalidation', 'cloudfront:GetInvalidation'],
-      resources: [distribution.distributionArn],
-    }));
   }
 }
 

@@ -1,4 +1,4 @@
-import { Duration, Names, Stack, Token } from 'aws-cdk-lib';
+import { Annotations, Duration, Names, Stack, Token } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as events from 'aws-cdk-lib/aws-events';
 import * as targets from 'aws-cdk-lib/aws-events-targets';
@@ -271,8 +271,9 @@ export class EventRuleWithDeadLetterQueue extends Construct {
   }
 
   /**
-   * Sends each event to a queue: a FIFO queue needs `messageGroupId`. The queue's policy (and its
-   * key's, when the pattern may change it) lets only this rule send.
+   * Sends each event to a queue: a FIFO queue needs `messageGroupId`. The queue's policy lets only
+   * this rule send; an encrypted queue's key (when the pattern may change its policy) lets
+   * EventBridge encrypt for this account's queues through SQS.
    */
   public addQueueTarget(queue: sqs.IQueue, options: QueueTargetOptions = {}): void {
     const validator = new PropValidator(`EventRuleWithDeadLetterQueue '${this.node.path}' queue target ${queue.node.path}`);
@@ -281,11 +282,34 @@ export class EventRuleWithDeadLetterQueue extends Construct {
     validator.check(queue.fifo || options.messageGroupId === undefined, 'messageGroupId', options.messageGroupId, 'left unset for a standard queue');
     validator.throwIfInvalid();
     this.beginTarget(options);
-    this.rule.addTarget(new targets.SqsQueue(queue, { ...this.delivery(options), message: options.input, messageGroupId: options.messageGroupId }));
+    // Not aws-cdk-lib's SqsQueue target: for an encrypted queue it grants EventBridge the queue
+    // and the key with no condition, or only the account's, so any rule could send.
+    this.rule.addTarget({
+      bind: () => {
+        queue.addToResourcePolicy(new iam.PolicyStatement({
+          principals: [new iam.ServicePrincipal('events.amazonaws.com')],
+          actions: ['sqs:SendMessage', 'sqs:GetQueueAttributes', 'sqs:GetQueueUrl'],
+          resources: [queue.queueArn],
+          conditions: { ArnEquals: { 'aws:SourceArn': this.rule.ruleArn } },
+        }));
+        if (queue.encryptionMasterKey) {
+          this.admitEventBridgeThroughSqs(queue.encryptionMasterKey, queue);
+        }
+        targets.addToDeadLetterQueueResourcePolicy(this.rule, this.deadLetterQueue);
+        return {
+          ...targets.bindBaseTargetConfig(this.delivery(options)),
+          arn: queue.queueArn,
+          input: options.input,
+          targetResource: queue,
+          sqsParameters: options.messageGroupId ? { messageGroupId: options.messageGroupId } : undefined,
+        };
+      },
+    });
   }
 
   /**
-   * Starts an execution of a state machine for each event, with a role that may start only it.
+   * Starts an execution of a state machine for each event, through the rule's role, which may
+   * start only the state machines it targets.
    */
   public addStateMachineTarget(stateMachine: sfn.IStateMachine, options: EventTargetOptions = {}): void {
     this.beginTarget(options);
@@ -293,11 +317,42 @@ export class EventRuleWithDeadLetterQueue extends Construct {
   }
 
   /**
-   * Publishes each event to a topic, whose policy lets only this rule publish.
+   * Publishes each event to a topic, through the rule's role, which may publish to it (and use its
+   * key) and to nothing else; the topic's policy is left alone.
    */
   public addTopicTarget(topic: sns.ITopic, options: EventTargetOptions = {}): void {
     this.beginTarget(options);
-    this.rule.addTarget(new targets.SnsTopic(topic, { ...this.delivery(options), message: options.input }));
+    // Through the rule's role: aws-cdk-lib's default grants every EventBridge rule in the topic's
+    // policy, with no condition.
+    this.rule.addTarget(new targets.SnsTopic(topic, {
+      ...this.delivery(options),
+      message: options.input,
+      authorizeUsingRole: true,
+      role: this.eventsRole(),
+    }));
+  }
+
+  /**
+   * SQS encrypts what EventBridge sends with the queue's key, so the key must admit EventBridge.
+   * The key cannot name this rule (the rule names the queue, which names the key); the queue's
+   * policy, which SQS checks first, does. So the key admits EventBridge only through SQS, for this
+   * account.
+   */
+  private admitEventBridgeThroughSqs(key: kms.IKey, queue: sqs.IQueue): void {
+    const stack = Stack.of(this);
+    const { statementAdded } = key.addToResourcePolicy(new iam.PolicyStatement({
+      principals: [new iam.ServicePrincipal('events.amazonaws.com')],
+      actions: ['kms:Decrypt', 'kms:GenerateDataKey'],
+      resources: ['*'],
+      conditions: {
+        StringEquals: { 'aws:SourceAccount': stack.account, 'kms:ViaService': `sqs.${stack.region}.amazonaws.com` },
+      },
+    }));
+    if (!statementAdded) {
+      Annotations.of(this).addWarningV2('cdk-best-practice-patterns:importedTargetQueueKey',
+        `The key of the queue ${queue.node.path} cannot be changed here: let events.amazonaws.com use kms:Decrypt and kms:GenerateDataKey `
+        + 'through SQS, or EventBridge cannot send to the queue and every event goes to the dead-letter queue.');
+    }
   }
 
   private validate(props: EventRuleWithDeadLetterQueueProps): void {

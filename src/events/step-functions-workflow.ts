@@ -111,7 +111,10 @@ export interface WorkflowFunctionOptions {
 
 // Lambda's errors worth retrying: its service failing, and throttling. A function's own error is
 // the workflow's to handle (catch it into a failure state).
-const TRANSIENT_LAMBDA_ERRORS = ['Lambda.ServiceException', 'Lambda.AWSLambdaException', 'Lambda.SdkClientException', 'Lambda.TooManyRequestsException'];
+const TRANSIENT_LAMBDA_ERRORS = [
+  'Lambda.ClientExecutionTimeoutException', 'Lambda.ServiceException', 'Lambda.AWSLambdaException', 'Lambda.SdkClientException',
+  'Lambda.TooManyRequestsException',
+];
 // Step Functions' limits: an EXPRESS execution runs at most 5 minutes, a STANDARD one a year.
 const MAX_EXPRESS = Duration.minutes(5);
 const MAX_STANDARD = Duration.days(365);
@@ -130,7 +133,7 @@ const MAX_STANDARD = Duration.days(365);
 export class StepFunctionsWorkflow extends Construct {
   /**
    * A task that invokes a HardenedFunction through its alias the safe way: it retries Lambda's
-   * transient errors (service errors and throttling) with exponential backoff and full jitter, and
+   * transient errors (client timeouts, service errors and throttling) with exponential backoff and full jitter, and
    * gives up after a timeout. The workflow's role may invoke the alias only.
    */
   public static invokeFunction(scope: Construct, id: string, fn: HardenedFunction, options: WorkflowFunctionOptions = {}): tasks.LambdaInvoke {

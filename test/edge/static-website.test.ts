@@ -4,6 +4,7 @@ import * as acm from 'aws-cdk-lib/aws-certificatemanager';
 import * as cloudfront from 'aws-cdk-lib/aws-cloudfront';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as route53 from 'aws-cdk-lib/aws-route53';
+import * as s3 from 'aws-cdk-lib/aws-s3';
 import * as s3deploy from 'aws-cdk-lib/aws-s3-deployment';
 import { DeploymentStage, StaticWebsite, StaticWebsiteProps } from '../../src';
 import { newApp, newStack, TEST_ENV } from '../support/app';
@@ -347,6 +348,33 @@ describe('StaticWebsite', () => {
     });
   });
 
+  describe('sharing the deployment function', () => {
+    const otherDeployment = (stack: Stack) => new s3deploy.BucketDeployment(stack, 'Other', {
+      sources: [page()],
+      destinationBucket: new s3.Bucket(stack, 'OtherBucket'),
+      distribution: cloudfront.Distribution.fromDistributionAttributes(stack, 'OtherCdn', { distributionId: 'E123', domainName: 'x.cloudfront.net' }),
+      memoryLimit: 512,
+    });
+
+    test('a 512 MB BucketDeployment created before the site is refused with the fix', () => {
+      const stack = newStack({ withEnv: true });
+      otherDeployment(stack);
+      expect(() => new StaticWebsite(stack, 'Site', { sources: [page()] }))
+        .toThrow(/another BucketDeployment of TestStack with memoryLimit 512 was created first.*Give that deployment another memoryLimit, or create this site first/);
+    });
+
+    test('one created after it keeps its own grants: only the sites\' invalidations are narrowed', () => {
+      const stack = newStack({ withEnv: true });
+      const site = new StaticWebsite(stack, 'Site', { sources: [page()] });
+      otherDeployment(stack);
+      const statements: any[] = Object.values(Template.fromStack(stack).findResources('AWS::IAM::ManagedPolicy'))[0].Properties.PolicyDocument.Statement;
+      const invalidations = statements.filter((st) => [st.Action].flat().includes('cloudfront:CreateInvalidation'));
+      const resources = invalidations.flatMap((st) => [st.Resource].flat()).map((r) => JSON.stringify(r));
+      expect(resources).toContain('"*"');
+      expect(resources).toContainEqual(expect.stringContaining(`{"Ref":"${id(stack, site.distribution)}"}`));
+    });
+  });
+
   describe('alarms and dashboard', () => {
     test('in us-east-1: the 5xx and 4xx error rates, notifying the stack alarm topic', () => {
       expect(prod.site.alarms).toHaveLength(2);
@@ -390,6 +418,7 @@ describe('StaticWebsite', () => {
     const invalid: Array<[string, (stack: Stack) => StaticWebsiteProps, RegExp]> = [
       ['101 domain names', (s) => ({ domainNames: Array.from({ length: 101 }, (_, i) => `s${i}.example.com`), certificate: certificate(s) }),
         /domainNames is '101 names'; it must be at most 100 names/],
+      ['a punycode top-level domain that is not one', (s) => ({ domainNames: ['shop.xn--'], certificate: certificate(s) }), /domainNames is 'shop.xn--'; it must be a host name/],
       ['a domain name that is no host name', (s) => ({ domainNames: ['www example.com'], certificate: certificate(s) }), /domainNames is 'www example.com'; it must be a host name/],
       ['domain names without a certificate or zone', () => ({ domainNames: ['www.example.com'] }), /domainNames is \["www.example.com"\]; it must be given with a certificate or a hostedZone/],
       ['a certificate without domain names', (s) => ({ certificate: certificate(s) }), /certificate is 'TestStack\/Certificate'; it must be given with the domainNames it covers/],

@@ -102,15 +102,59 @@ describe('EventRuleWithDeadLetterQueue', () => {
       });
     });
 
-    test('a FIFO queue gets its message group; a state machine its input and a role that may start only it', () => {
+    test('a FIFO queue gets its message group; a state machine its input; both through a role that may start and publish to only them', () => {
       const [, queue, machine] = targetsOf(full.template);
       expect(queue.SqsParameters).toEqual({ MessageGroupId: 'orders' });
       expect(machine.InputPath).toBe('$.detail');
       full.template.hasResourceProperties('AWS::IAM::ManagedPolicy', {
-        PolicyDocument: { Statement: [{ Effect: 'Allow', Action: 'states:StartExecution', Resource: { Ref: Match.stringLikeRegexp('^Machine') } }] },
+        PolicyDocument: {
+          Statement: Match.arrayWith([
+            { Effect: 'Allow', Action: 'states:StartExecution', Resource: { Ref: Match.stringLikeRegexp('^Machine') } },
+            { Effect: 'Allow', Action: 'sns:Publish', Resource: { Ref: Match.stringLikeRegexp('^Notify') } },
+          ]),
+        },
         Roles: [{ Ref: Match.stringLikeRegexp('^OrdersTargetRole') }],
       });
       full.template.resourceCountIs('AWS::IAM::Policy', 0);
+    });
+
+    test("only this rule may send to a queue target, and the topic's policy admits no EventBridge rule at all", () => {
+      const ruleArn = { 'Fn::GetAtt': [id(full.stack, full.pattern.rule), 'Arn'] };
+      full.template.hasResourceProperties('AWS::SQS::QueuePolicy', {
+        Queues: [{ Ref: Match.stringLikeRegexp('^Audit') }],
+        PolicyDocument: {
+          Statement: Match.arrayWith([Match.objectLike({
+            Principal: { Service: 'events.amazonaws.com' },
+            Action: Match.arrayWith(['sqs:SendMessage']),
+            Condition: { ArnEquals: { 'aws:SourceArn': ruleArn } },
+          })]),
+        },
+      });
+      expect(JSON.stringify(full.template.findResources('AWS::SNS::TopicPolicy'))).not.toContain('events.amazonaws.com');
+    });
+
+    test("an encrypted queue target's key admits EventBridge only through SQS, for this account", () => {
+      const { stack, pattern } = build();
+      const key = new kms.Key(stack, 'QueueKey', { enableKeyRotation: true });
+      pattern.addQueueTarget(new sqs.Queue(stack, 'Encrypted', { encryptionMasterKey: key }));
+      const template = Template.fromStack(stack);
+      template.hasResourceProperties('AWS::KMS::Key', {
+        KeyPolicy: {
+          Statement: Match.arrayWith([Match.objectLike({
+            Principal: { Service: 'events.amazonaws.com' },
+            Action: ['kms:Decrypt', 'kms:GenerateDataKey'],
+            Condition: { StringEquals: { 'aws:SourceAccount': '123456789012', 'kms:ViaService': 'sqs.us-east-1.amazonaws.com' } },
+          })]),
+        },
+      });
+      template.hasResourceProperties('AWS::SQS::QueuePolicy', {
+        PolicyDocument: {
+          Statement: Match.arrayWith([Match.objectLike({
+            Action: Match.arrayWith(['sqs:SendMessage']),
+            Condition: { ArnEquals: { 'aws:SourceArn': { 'Fn::GetAtt': [id(stack, pattern.rule), 'Arn'] } } },
+          })]),
+        },
+      });
     });
   });
 

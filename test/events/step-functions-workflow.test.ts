@@ -125,7 +125,8 @@ describe('StepFunctionsWorkflow', () => {
         Resource: 'REF',
         TimeoutSeconds: 40,
         Retry: [{
-          ErrorEquals: ['Lambda.ServiceException', 'Lambda.AWSLambdaException', 'Lambda.SdkClientException', 'Lambda.TooManyRequestsException'],
+          ErrorEquals: ['Lambda.ClientExecutionTimeoutException', 'Lambda.ServiceException', 'Lambda.AWSLambdaException', 'Lambda.SdkClientException',
+            'Lambda.TooManyRequestsException'],
           IntervalSeconds: 2,
           MaxAttempts: 6,
           BackoffRate: 2,
