@@ -2,11 +2,12 @@ import { Lazy, Stack } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
+import * as s3 from 'aws-cdk-lib/aws-s3';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import { AlbAutoScalingGroup, HardenedFunction, HttpApiLambda, MultiAzVpc, RestApiLambda, SnsFanOut } from '../../src';
 import { createPatternAlarm, routeAlarm } from '../../src/core/alarms';
 import { DeploymentStage, isProduction } from '../../src/core/deployment-stage';
-import { acknowledgeNagFinding } from '../../src/core/nag';
+import { acknowledgeNagFinding, nagResourceText } from '../../src/core/nag';
 import { PropValidator } from '../../src/core/prop-validator';
 import { newApp } from '../support/app';
 
@@ -60,6 +61,19 @@ describe('acknowledgeNagFinding', () => {
   test('accepts a finding id with its detail', () => {
     const stack = new Stack(newApp(), 'S');
     expect(() => acknowledgeNagFinding(stack, 'AwsSolutions-IAM5[Action::s3:*]', 'A reason that a reviewer can check here.')).not.toThrow();
+  });
+});
+
+// Acknowledging a granular IAM5 finding needs its id exactly as cdk-nag writes it.
+describe('nagResourceText', () => {
+  test('renders references, attributes, joins and substitutions as cdk-nag names them in a finding id', () => {
+    const stack = new Stack(newApp(), 'S');
+    const bucket = new s3.Bucket(stack, 'Bucket');
+    const bucketId = stack.getLogicalId(bucket.node.defaultChild as s3.CfnBucket);
+    expect(nagResourceText(stack, bucket.arnForObjects('*'))).toBe(`<${bucketId}.Arn>/*`);
+    expect(nagResourceText(stack, `arn:${stack.partition}:s3:::${stack.resolve('plain')}-${stack.account}/*`)).toBe('arn:<AWS::Partition>:s3:::plain-<AWS::AccountId>/*');
+    expect(nagResourceText(stack, Lazy.string({ produce: () => ({ 'Fn::Sub': 'cdk-assets-${AWS::AccountId}-${AWS::Region}' }) as any }))).toBe('cdk-assets-<AWS::AccountId>-<AWS::Region>');
+    expect(nagResourceText(stack, 'arn:aws:s3:::literal/*')).toBe('arn:aws:s3:::literal/*');
   });
 });
 

@@ -251,6 +251,8 @@ describe('EventRuleWithDeadLetterQueue', () => {
       ['a schedule on a custom bus', { eventPattern: undefined, schedule: events.Schedule.rate(Duration.hours(1)), createEventBus: true },
         /schedule is 'rate\(1 hour\)'; it must be used without eventBus or createEventBus/],
       ['a bus given and created', { createEventBus: true, eventBus: events.EventBus.fromEventBusName(newStack(), 'Bus', 'orders') }, /createEventBus is true; it must be left unset when eventBus is given/],
+      ['an archive for a schedule', { eventPattern: undefined, schedule: events.Schedule.rate(Duration.hours(1)), archiveRetention: Duration.days(7) },
+        /archiveRetention is '7 days'; it must be left unset for a schedule/],
       ['an archive retention in hours', { createEventBus: true, archiveRetention: Duration.hours(36) }, /archiveRetention is '1.5 days'; it must be a whole number of days, at least 1/],
       ['186 retries', { retryAttempts: 186 }, /retryAttempts is 186; it must be a whole number from 0 to 185/],
       ['a negative retry count', { retryAttempts: -1 }, /retryAttempts is -1; it must be a whole number from 0 to 185/],
