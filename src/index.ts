@@ -16,3 +16,4 @@ export * from './serverless/http-api-lambda';
 export * from './edge/static-website';
 export * from './events/event-rule-with-dead-letter-queue';
 export * from './events/step-functions-workflow';
+export * from './data/relational-database';

@@ -11,6 +11,8 @@ export interface PatternAlarmOptions {
   /** The alarm fires when the metric exceeds it, or reaches it with `orEqual`. */
   readonly threshold: number;
   readonly orEqual?: boolean;
+  /** The alarm fires when the metric falls below the threshold instead (free memory, free storage). */
+  readonly below?: boolean;
   /** What went wrong, for the operator who reads the notification. */
   readonly description: string;
 }
@@ -24,15 +26,20 @@ export function createPatternAlarm(scope: Construct, id: string, options: Patter
   const alarm = new cloudwatch.Alarm(scope, id, {
     metric: options.metric,
     threshold: options.threshold,
-    comparisonOperator: options.orEqual
-      ? cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD
-      : cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
+    comparisonOperator: comparisonOf(options),
     evaluationPeriods: 1,
     treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
     alarmDescription: options.description,
   });
   routeAlarm(alarm, alarmTopic);
   return alarm;
+}
+
+function comparisonOf(options: PatternAlarmOptions): cloudwatch.ComparisonOperator {
+  if (options.below) {
+    return options.orEqual ? cloudwatch.ComparisonOperator.LESS_THAN_OR_EQUAL_TO_THRESHOLD : cloudwatch.ComparisonOperator.LESS_THAN_THRESHOLD;
+  }
+  return options.orEqual ? cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD : cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD;
 }
 
 /**

@@ -1,0 +1,793 @@
+import { Duration, Names, RemovalPolicy, Stack, Token } from 'aws-cdk-lib';
+import * as backup from 'aws-cdk-lib/aws-backup';
+import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
+import * as ec2 from 'aws-cdk-lib/aws-ec2';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import * as kms from 'aws-cdk-lib/aws-kms';
+import * as logs from 'aws-cdk-lib/aws-logs';
+import * as rds from 'aws-cdk-lib/aws-rds';
+import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
+import { Construct } from 'constructs';
+import { createPatternAlarm } from '../core/alarms';
+import { isProduction } from '../core/deployment-stage';
+import { createPatternKey } from '../core/keys';
+import { createLogEncryptionKey } from '../core/log-encryption';
+import { ManagedPolicyRole } from '../core/managed-policy-role';
+import { acknowledgeNagFinding, acknowledgeNagRule, NagPackPrefix } from '../core/nag';
+import { withPatternDefaults } from '../core/pattern-defaults';
+import { PatternProps } from '../core/pattern-props';
+import { PropValidator } from '../core/prop-validator';
+import { addDashboardSection } from '../core/stack-operations';
+
+/**
+ * The database engine of a RelationalDatabase.
+ */
+export enum DatabaseEngine {
+  /** PostgreSQL, major version 17 unless `engineVersion` pins another. */
+  POSTGRES = 'postgres',
+  /** MySQL, version 8.4 unless `engineVersion` pins another. */
+  MYSQL = 'mysql',
+}
+
+/**
+ * Who keeps the master user's password, and how it is rotated.
+ */
+export enum MasterPassword {
+  /**
+   * RDS generates the password, keeps it in a Secrets Manager secret encrypted with the
+   * database's key and rotates it every 7 days itself: no rotation function, no network path to
+   * Secrets Manager. RDS cannot create read replicas of such a database.
+   */
+  MANAGED_BY_RDS = 'managed-by-rds',
+  /**
+   * A generated secret encrypted with the database's key, rotated on `rotationInterval` by
+   * Secrets Manager's single-user rotation function, which runs in the isolated subnets and
+   * reaches Secrets Manager through an interface endpoint.
+   */
+  ROTATED_SECRET = 'rotated-secret',
+}
+
+/**
+ * Properties of a RelationalDatabase.
+ */
+export interface RelationalDatabaseProps extends PatternProps {
+  /**
+   * The VPC, with isolated subnets (no route out) in at least 2 Availability Zones: the database,
+   * its replicas and its proxy live there. `MultiAzVpc` has them.
+   */
+  readonly vpc: ec2.IVpc;
+
+  /**
+   * The database engine.
+   *
+   * @default DatabaseEngine.POSTGRES
+   */
+  readonly engine?: DatabaseEngine;
+
+  /**
+   * The engine version: for PostgreSQL a major version from 13 to 18 ('17', RDS picks the minor
+   * version) or a full one ('17.4'); for MySQL a full 8.0 or 8.4 version ('8.4.8'). Minor versions
+   * are upgraded automatically in the maintenance window either way.
+   *
+   * @default - '17' for PostgreSQL, '8.4.8' for MySQL: the latest major versions
+   */
+  readonly engineVersion?: string;
+
+  /**
+   * The instance class. Performance Insights is off on MySQL's micro and small burstable classes,
+   * which do not support it.
+   *
+   * @default - db.m7g.large (Graviton, general purpose) in PROD, db.t4g.micro (Graviton,
+   * burstable) in DEV
+   */
+  readonly instanceType?: ec2.InstanceType;
+
+  /**
+   * The name of a database to create: a letter, then letters, digits or underscores, at most 63
+   * characters.
+   *
+   * @default - none; PostgreSQL always has `postgres`
+   */
+  readonly databaseName?: string;
+
+  /**
+   * The master user's name: a letter, then letters, digits or underscores, at most 16
+   * characters, not `rdsadmin`.
+   *
+   * @default - 'postgres' for PostgreSQL, 'admin' for MySQL
+   */
+  readonly masterUsername?: string;
+
+  /**
+   * Who keeps and rotates the master password.
+   *
+   * @default - MasterPassword.MANAGED_BY_RDS, or MasterPassword.ROTATED_SECRET with read replicas,
+   * which RDS-managed passwords do not allow
+   */
+  readonly masterPassword?: MasterPassword;
+
+  /**
+   * How often a ROTATED_SECRET is rotated, from 1 to 1,000 days. An RDS-managed password rotates
+   * every 7 days (change that in Secrets Manager).
+   *
+   * @default Duration.days(30)
+   */
+  readonly rotationInterval?: Duration;
+
+  /**
+   * The Secrets Manager interface endpoint the rotation function of a ROTATED_SECRET uses.
+   *
+   * @default - an endpoint of the VPC's that this app created (MultiAzVpc's `interfaceEndpoints`),
+   * else a new one in the isolated subnets
+   */
+  readonly secretsManagerEndpoint?: ec2.IInterfaceVpcEndpoint;
+
+  /**
+   * The port the database listens on, from 1150 to 65535.
+   *
+   * @default - the engine's: 5432 for PostgreSQL, 3306 for MySQL
+   */
+  readonly port?: number;
+
+  /**
+   * Whether a synchronous standby in another Availability Zone takes over on failure.
+   *
+   * @default - true in PROD, false in DEV
+   */
+  readonly multiAz?: boolean;
+
+  /**
+   * How many asynchronous read replicas to create, from 0 to 15, spread over the other
+   * Availability Zones, each hardened like the primary.
+   *
+   * @default 0
+   */
+  readonly readReplicas?: number;
+
+  /**
+   * The storage to allocate, in GiB, from 20 to 65,536 (gp3).
+   *
+   * @default 20
+   */
+  readonly allocatedStorage?: number;
+
+  /**
+   * How far storage autoscaling may grow the storage, in GiB: above `allocatedStorage`, at most
+   * 65,536. Only what is used is paid for.
+   *
+   * @default - 1,000 GiB, or 65,536 when the allocated storage is above 1,000
+   */
+  readonly maxAllocatedStorage?: number;
+
+  /**
+   * The customer-managed key that encrypts the storage, the snapshots, the master secret and
+   * Performance Insights. Storage encryption is chosen at creation and cannot be changed later.
+   *
+   * @default - a new rotating key
+   */
+  readonly encryptionKey?: kms.IKey;
+
+  /**
+   * Whether to put an RDS Proxy in front of the database, to pool the connections of Lambda
+   * functions: TLS and IAM authentication required, in the isolated subnets.
+   *
+   * @default false
+   */
+  readonly proxy?: boolean;
+
+  /**
+   * How long automated backups (point-in-time recovery) are kept, from 1 to 35 days.
+   *
+   * @default - 14 days in PROD, 1 day in DEV
+   */
+  readonly backupRetention?: Duration;
+
+  /**
+   * The daily backup window in UTC, `hh24:mi-hh24:mi`, at least 30 minutes, not overlapping the
+   * maintenance window.
+   *
+   * @default '03:00-04:00'
+   */
+  readonly preferredBackupWindow?: string;
+
+  /**
+   * The weekly maintenance window in UTC, `ddd:hh24:mi-ddd:hh24:mi`, at least 30 minutes, not
+   * overlapping the backup window.
+   *
+   * @default 'sun:05:00-sun:06:00'
+   */
+  readonly preferredMaintenanceWindow?: string;
+
+  /**
+   * An AWS Backup plan to add the database to, where the organisation audits its backups there.
+   *
+   * @default - none; automated backups only
+   */
+  readonly backupPlan?: backup.IBackupPlan;
+
+  /**
+   * Whether the database can be deleted only after this is turned off.
+   *
+   * @default - true in PROD, false in DEV
+   */
+  readonly deletionProtection?: boolean;
+
+  /**
+   * How long the database's exported logs are kept.
+   *
+   * @default - one year in PROD, one month in DEV
+   */
+  readonly logRetention?: logs.RetentionDays;
+
+  /**
+   * The average CPU utilization, in percent over 15 minutes, above which an alarm fires.
+   *
+   * @default 80
+   */
+  readonly cpuAlarmThreshold?: number;
+}
+
+/** RDS's limits. */
+const MIN_STORAGE_GIB = 20;
+const MAX_STORAGE_GIB = 65_536;
+const MAX_READ_REPLICAS = 15;
+const MIN_WINDOW_MINUTES = 30;
+const DAYS = ['mon', 'tue', 'wed', 'thu', 'fri', 'sat', 'sun'];
+const MINUTES_A_DAY = 24 * 60;
+const MINUTES_A_WEEK = 7 * MINUTES_A_DAY;
+
+interface EngineFacts {
+  readonly defaultVersion: string;
+  readonly versionPattern: RegExp;
+  readonly versionRange: string;
+  readonly defaultUsername: string;
+  readonly defaultPort: number;
+  /** The parameters that refuse connections without TLS. */
+  readonly tlsParameters: Record<string, string>;
+  readonly logExports: string[];
+  /** The bytes of instance memory per connection of the engine's default max_connections. */
+  readonly bytesPerConnection: number;
+}
+
+const ENGINES: Record<DatabaseEngine, EngineFacts> = {
+  [DatabaseEngine.POSTGRES]: {
+    defaultVersion: '17',
+    versionPattern: /^(1[3-8])(\.\d+)?$/,
+    versionRange: "a PostgreSQL version from 13 to 18, such as '17' or '17.4'",
+    defaultUsername: 'postgres',
+    defaultPort: 5432,
+    tlsParameters: { 'rds.force_ssl': '1' },
+    logExports: ['postgresql', 'upgrade'],
+    bytesPerConnection: 9_531_392,
+  },
+  [DatabaseEngine.MYSQL]: {
+    // A full version: CloudFormation's schema lists MySQL's full versions only. RDS upgrades the
+    // minor version in the maintenance window.
+    defaultVersion: '8.4.8',
+    versionPattern: /^(8\.[04])\.\d+$/,
+    versionRange: "a full MySQL 8.0 or 8.4 version, such as '8.4.8'",
+    defaultUsername: 'admin',
+    defaultPort: 3306,
+    tlsParameters: { require_secure_transport: 'ON' },
+    logExports: ['error', 'slowquery'],
+    bytesPerConnection: 12_582_880,
+  },
+};
+// The slow query log is what MySQL's `slowquery` export ships; without it the export stays empty.
+const MYSQL_SLOW_QUERY_LOG = { slow_query_log: '1', long_query_time: '2', log_output: 'FILE' };
+
+/**
+ * A PostgreSQL or MySQL database on RDS that survives the loss of an Availability Zone, keeps its
+ * backups, rotates its own credentials and lets in only the clients it is told about.
+ *
+ * Applies: Multi-AZ in PROD; read replicas in other AZs; the isolated subnets, never public, a
+ * security group without ingress until `allowConnectionsFrom`; gp3 storage with autoscaling,
+ * encrypted with a rotating customer key; TLS enforced by the parameter group; a master password
+ * in Secrets Manager under the same key, rotated by RDS (or by a rotation function reaching
+ * Secrets Manager through an interface endpoint); IAM database authentication; an optional RDS
+ * Proxy requiring TLS and IAM; automated backups with a window apart from maintenance, tags
+ * copied to snapshots, deletion protection and a final snapshot in PROD, an optional AWS Backup
+ * plan; Performance Insights, enhanced monitoring every 60 s, log exports to encrypted log groups
+ * with a retention; alarms on CPU, freeable memory, free storage, connections and replica lag.
+ */
+export class RelationalDatabase extends Construct implements ec2.IConnectable {
+  /**
+   * The primary database instance.
+   */
+  public readonly instance: rds.DatabaseInstance;
+
+  /**
+   * The read replicas, in the order of their Availability Zones.
+   */
+  public readonly readReplicas: rds.DatabaseInstanceReadReplica[] = [];
+
+  /**
+   * The master user's secret (`username`, `password`, and for a ROTATED_SECRET the connection
+   * details), encrypted with the database's key.
+   */
+  public readonly secret: secretsmanager.ISecret;
+
+  /**
+   * The RDS Proxy, when `proxy` is on.
+   */
+  public readonly proxy?: rds.DatabaseProxy;
+
+  /**
+   * The security group of the database and its replicas.
+   */
+  public readonly securityGroup: ec2.SecurityGroup;
+
+  /**
+   * The primary's endpoint: host name and port.
+   */
+  public readonly endpoint: rds.Endpoint;
+
+  /**
+   * The port the database (and its proxy) listens on.
+   */
+  public readonly port: number;
+
+  /**
+   * The key that encrypts the storage, the snapshots, the secret and Performance Insights.
+   */
+  public readonly encryptionKey: kms.IKey;
+
+  /**
+   * Who the database lets in: `connections.allowDefaultPortFrom(client)` is what
+   * `allowConnectionsFrom` does for the database alone.
+   */
+  public readonly connections: ec2.Connections;
+
+  /**
+   * The alarms of this pattern: CPU, freeable memory, free storage, connections, and the lag of
+   * each replica.
+   */
+  public readonly alarms: cloudwatch.IAlarm[] = [];
+
+  private readonly proxySecurityGroup?: ec2.SecurityGroup;
+
+  constructor(scope: Construct, id: string, props: RelationalDatabaseProps) {
+    super(scope, id);
+    props = withPatternDefaults(this, props);
+    const engineKind = props.engine ?? DatabaseEngine.POSTGRES;
+    const facts = ENGINES[engineKind];
+    const production = isProduction(props.stage);
+    const replicaCount = props.readReplicas ?? 0;
+    const masterPassword = props.masterPassword ?? (replicaCount > 0 ? MasterPassword.ROTATED_SECRET : MasterPassword.MANAGED_BY_RDS);
+    const allocatedStorage = props.allocatedStorage ?? MIN_STORAGE_GIB;
+    const maxAllocatedStorage = props.maxAllocatedStorage ?? (allocatedStorage >= 1000 ? MAX_STORAGE_GIB : 1000);
+    const instanceType = props.instanceType ?? (production
+      ? ec2.InstanceType.of(ec2.InstanceClass.M7G, ec2.InstanceSize.LARGE)
+      : ec2.InstanceType.of(ec2.InstanceClass.T4G, ec2.InstanceSize.MICRO));
+    const backupWindow = props.preferredBackupWindow ?? '03:00-04:00';
+    const maintenanceWindow = props.preferredMaintenanceWindow ?? 'sun:05:00-sun:06:00';
+    const isolatedSubnets = props.vpc.selectSubnets({ subnetType: ec2.SubnetType.PRIVATE_ISOLATED, onePerAz: true });
+
+    const validator = new PropValidator(`RelationalDatabase '${this.node.path}'`);
+    validator.check(isolatedSubnets.subnets.length === 0 || isolatedSubnets.availabilityZones.length >= 2 || Token.isUnresolved(isolatedSubnets.availabilityZones[0]),
+      'vpc', `isolated subnets in ${isolatedSubnets.availabilityZones.length} Availability Zone(s)`, 'a VPC with isolated subnets in at least 2 Availability Zones (RDS subnet groups and proxies need 2)');
+    validator.check(isolatedSubnets.subnets.length > 0, 'vpc', 'a VPC without isolated subnets',
+      'a VPC with isolated subnets (no route out), such as MultiAzVpc with its default `isolatedSubnets: true`');
+    const version = props.engineVersion ?? facts.defaultVersion;
+    const versionMatch = facts.versionPattern.exec(version);
+    validator.check(versionMatch !== null, 'engineVersion', version, facts.versionRange);
+    validator.check(props.databaseName === undefined || /^[A-Za-z][A-Za-z0-9_]{0,62}$/.test(props.databaseName),
+      'databaseName', props.databaseName, 'a letter, then letters, digits or underscores, at most 63 characters');
+    const username = props.masterUsername ?? facts.defaultUsername;
+    validator.check(/^[A-Za-z][A-Za-z0-9_]{0,15}$/.test(username) && username.toLowerCase() !== 'rdsadmin',
+      'masterUsername', username, 'a letter, then letters, digits or underscores, at most 16 characters, not rdsadmin');
+    validator.integerInRange('port', props.port, 1150, 65535);
+    validator.integerInRange('readReplicas', props.readReplicas, 0, MAX_READ_REPLICAS);
+    validator.check(!(masterPassword === MasterPassword.MANAGED_BY_RDS && replicaCount > 0), 'masterPassword', masterPassword,
+      'ROTATED_SECRET with read replicas: RDS cannot create a read replica of a database whose master password it manages');
+    validator.check(props.rotationInterval === undefined || masterPassword === MasterPassword.ROTATED_SECRET, 'rotationInterval',
+      props.rotationInterval?.toHumanString(), 'unset with an RDS-managed password, which RDS rotates every 7 days (change it in Secrets Manager)');
+    validator.check(props.secretsManagerEndpoint === undefined || masterPassword === MasterPassword.ROTATED_SECRET, 'secretsManagerEndpoint',
+      'an endpoint', 'unset with an RDS-managed password, whose rotation needs no network path');
+    if (props.rotationInterval && !props.rotationInterval.isUnresolved()) {
+      const days = props.rotationInterval.toHours() / 24;
+      validator.check(Number.isInteger(days) && days >= 1 && days <= 1000, 'rotationInterval', props.rotationInterval.toHumanString(), 'a whole number of days from 1 to 1000');
+    }
+    validator.integerInRange('allocatedStorage', props.allocatedStorage, MIN_STORAGE_GIB, MAX_STORAGE_GIB);
+    validator.integerInRange('maxAllocatedStorage', props.maxAllocatedStorage, MIN_STORAGE_GIB + 1, MAX_STORAGE_GIB);
+    validator.check(Token.isUnresolved(maxAllocatedStorage) || Token.isUnresolved(allocatedStorage) || maxAllocatedStorage > allocatedStorage,
+      'maxAllocatedStorage', maxAllocatedStorage, `above allocatedStorage (${allocatedStorage} GiB), for storage autoscaling`);
+    if (props.backupRetention && !props.backupRetention.isUnresolved()) {
+      const days = props.backupRetention.toHours() / 24;
+      validator.check(Number.isInteger(days) && days >= 1 && days <= 35, 'backupRetention', props.backupRetention.toHumanString(),
+        'a whole number of days from 1 to 35 (0 would turn automated backups off)');
+    }
+    validateWindows(validator, backupWindow, maintenanceWindow);
+    validator.check(props.cpuAlarmThreshold === undefined || Token.isUnresolved(props.cpuAlarmThreshold) || (props.cpuAlarmThreshold > 0 && props.cpuAlarmThreshold <= 100),
+      'cpuAlarmThreshold', props.cpuAlarmThreshold, 'a percentage above 0 and at most 100');
+    validator.throwIfInvalid();
+
+    const removalPolicy = production ? RemovalPolicy.RETAIN : RemovalPolicy.DESTROY;
+    const major = versionMatch![1];
+    const engine = engineKind === DatabaseEngine.POSTGRES
+      ? rds.DatabaseInstanceEngine.postgres({ version: rds.PostgresEngineVersion.of(version, major) })
+      : rds.DatabaseInstanceEngine.mysql({ version: rds.MysqlEngineVersion.of(version, major) });
+    this.port = props.port ?? facts.defaultPort;
+    this.encryptionKey = props.encryptionKey
+      ?? createPatternKey(this, 'Key', `Encrypts the storage, snapshots, secret and Performance Insights of ${this.node.path}`, removalPolicy);
+
+    this.securityGroup = new ec2.SecurityGroup(this, 'SecurityGroup', {
+      vpc: props.vpc,
+      description: `The database ${this.node.path}: no ingress until a client is allowed in`,
+      // A database answers; it never starts a connection.
+      allowAllOutbound: false,
+    });
+    this.connections = new ec2.Connections({ securityGroups: [this.securityGroup], defaultPort: ec2.Port.tcp(this.port) });
+    const subnetGroup = new rds.SubnetGroup(this, 'SubnetGroup', {
+      vpc: props.vpc,
+      vpcSubnets: { subnetType: ec2.SubnetType.PRIVATE_ISOLATED },
+      description: `The isolated subnets of ${this.node.path}`,
+      removalPolicy: RemovalPolicy.DESTROY,
+    });
+    const parameterGroup = new rds.ParameterGroup(this, 'Parameters', {
+      engine,
+      description: `Refuses connections without TLS to ${this.node.path}`,
+      parameters: { ...facts.tlsParameters, ...(engineKind === DatabaseEngine.MYSQL ? MYSQL_SLOW_QUERY_LOG : {}) },
+      removalPolicy: RemovalPolicy.DESTROY,
+    });
+    const monitoringRole = new iam.Role(this, 'MonitoringRole', {
+      assumedBy: new iam.ServicePrincipal('monitoring.rds.amazonaws.com'),
+      description: `Enhanced monitoring of ${this.node.path}`,
+      managedPolicies: [iam.ManagedPolicy.fromAwsManagedPolicyName('service-role/AmazonRDSEnhancedMonitoringRole')],
+    });
+    acknowledgeNagFinding(monitoringRole, 'AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AmazonRDSEnhancedMonitoringRole]',
+      'AWS maintains this service-role policy for enhanced monitoring: it writes only to the RDSOSMetrics log group.');
+    const logKey = createLogEncryptionKey(this, 'LogKey', `Encrypts the exported logs of ${this.node.path}`, removalPolicy);
+    const logRetention = props.logRetention ?? (production ? logs.RetentionDays.ONE_YEAR : logs.RetentionDays.ONE_MONTH);
+    const performanceInsights = engineKind !== DatabaseEngine.MYSQL || !/^t[234]g?\.(micro|small)$/.test(instanceType.toString());
+    const multiAz = props.multiAz ?? production;
+    const deletionProtection = props.deletionProtection ?? production;
+    const backupRetention = props.backupRetention ?? Duration.days(production ? 14 : 1);
+
+    // Shared by the primary and its replicas: the same hardening everywhere.
+    const hardening = {
+      instanceType,
+      vpc: props.vpc,
+      subnetGroup,
+      securityGroups: [this.securityGroup],
+      parameterGroup,
+      port: this.port,
+      publiclyAccessible: false,
+      storageType: rds.StorageType.GP3,
+      maxAllocatedStorage,
+      iamAuthentication: true,
+      autoMinorVersionUpgrade: true,
+      copyTagsToSnapshot: true,
+      deletionProtection,
+      enablePerformanceInsights: performanceInsights,
+      performanceInsightEncryptionKey: performanceInsights ? this.encryptionKey : undefined,
+      monitoringInterval: Duration.seconds(60),
+      monitoringRole,
+      cloudwatchLogsExports: facts.logExports,
+      preferredMaintenanceWindow: maintenanceWindow,
+      // A final snapshot in PROD: data outlives the stack.
+      removalPolicy: production ? RemovalPolicy.SNAPSHOT : RemovalPolicy.DESTROY,
+    };
+    const identifier = instanceIdentifier(this);
+    const credentials = masterPassword === MasterPassword.MANAGED_BY_RDS
+      ? rds.Credentials.fromUsername(username, { encryptionKey: this.encryptionKey })
+      : rds.Credentials.fromGeneratedSecret(username, { encryptionKey: this.encryptionKey });
+    this.instance = new rds.DatabaseInstance(this, 'Instance', {
+      ...hardening,
+      engine,
+      instanceIdentifier: identifier,
+      // A replica inherits its source's encryption, key included.
+      storageEncrypted: true,
+      storageEncryptionKey: this.encryptionKey,
+      databaseName: props.databaseName,
+      credentials,
+      manageMasterUserPassword: masterPassword === MasterPassword.MANAGED_BY_RDS ? true : undefined,
+      multiAz,
+      allocatedStorage,
+      backupRetention,
+      preferredBackupWindow: backupWindow,
+    });
+    this.createLogGroups(this.instance, 'Instance', identifier, facts.logExports, logKey, logRetention, removalPolicy);
+    this.secret = this.instance.secret!;
+    this.endpoint = this.instance.instanceEndpoint;
+    this.acknowledgeWeakenings(this.instance, { multiAz, deletionProtection, defaultPort: this.port === facts.defaultPort, backupPlan: !!props.backupPlan,
+      mysql: engineKind === DatabaseEngine.MYSQL });
+
+    const azs = isolatedSubnets.availabilityZones;
+    for (let n = 1; n <= replicaCount; n++) {
+      const replicaIdentifier = `${identifier.slice(0, 52)}-replica${n}`;
+      const replica = new rds.DatabaseInstanceReadReplica(this, `Replica${n}`, {
+        ...hardening,
+        sourceDatabaseInstance: this.instance,
+        instanceIdentifier: replicaIdentifier,
+        // Away from the first AZ, where a single-AZ primary lives; round the others.
+        availabilityZone: azs.length > 1 ? azs[1 + ((n - 1) % (azs.length - 1))] : undefined,
+        // MySQL replicas keep backups of their own; PostgreSQL's cannot have any.
+        backupRetention: engineKind === DatabaseEngine.MYSQL ? backupRetention : undefined,
+        preferredBackupWindow: engineKind === DatabaseEngine.MYSQL ? backupWindow : undefined,
+      });
+      this.createLogGroups(replica, `Replica${n}`, replicaIdentifier, facts.logExports, logKey, logRetention, removalPolicy);
+      this.acknowledgeWeakenings(replica, { multiAz: false, deletionProtection, defaultPort: this.port === facts.defaultPort, backupPlan: !!props.backupPlan,
+        mysql: engineKind === DatabaseEngine.MYSQL, replica: true });
+      acknowledgeNagRule(replica, [NagPackPrefix.HIPAA_SECURITY, NagPackPrefix.NIST_800_53_R5, NagPackPrefix.PCI_DSS_321], 'RDSMultiAZSupport',
+        "A read replica scales reads; the primary's synchronous standby takes over on failure, and replicas sit in other Availability Zones.");
+      acknowledgeNagFinding(replica, 'AwsSolutions-RDS3',
+        "A read replica scales reads; the primary's synchronous standby takes over on failure, and replicas sit in other Availability Zones.");
+      const inherited = "A read replica inherits its source's storage encryption and key; CloudFormation refuses StorageEncrypted beside "
+        + 'SourceDBInstanceIdentifier (cfn-lint F3020), which this rule does not know.';
+      acknowledgeNagFinding(replica, 'AwsSolutions-RDS2', inherited);
+      acknowledgeNagRule(replica, [NagPackPrefix.HIPAA_SECURITY, NagPackPrefix.NIST_800_53_R5, NagPackPrefix.PCI_DSS_321], 'RDSStorageEncrypted', inherited);
+      if (engineKind === DatabaseEngine.POSTGRES) {
+        acknowledgeNagRule(replica, [NagPackPrefix.HIPAA_SECURITY, NagPackPrefix.NIST_800_53_R5, NagPackPrefix.PCI_DSS_321], 'RDSInstanceBackupEnabled',
+          "RDS for PostgreSQL read replicas cannot have automated backups; the primary's backups hold the same data.");
+        acknowledgeNagFinding(replica, 'AwsSolutions-RDS13',
+          "RDS for PostgreSQL read replicas cannot have automated backups; the primary's backups hold the same data.");
+      }
+      this.readReplicas.push(replica);
+    }
+
+    if (masterPassword === MasterPassword.ROTATED_SECRET) {
+      this.addRotation(props, isolatedSubnets);
+    }
+    if (props.backupPlan) {
+      const selection = new backup.BackupSelection(this, 'BackupSelection', {
+        backupPlan: props.backupPlan,
+        resources: [backup.BackupResource.fromRdsDatabaseInstance(this.instance)],
+      });
+      acknowledgeNagFinding(selection, 'AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSBackupServiceRolePolicyForBackup]',
+        'AWS maintains this service-role policy for AWS Backup, which needs it to snapshot the database.');
+    }
+    if (props.proxy) {
+      this.proxySecurityGroup = new ec2.SecurityGroup(this, 'ProxySecurityGroup', {
+        vpc: props.vpc,
+        description: `The RDS Proxy of ${this.node.path}: the same clients as the database`,
+        allowAllOutbound: false,
+      });
+      const proxyRole = new ManagedPolicyRole(this, 'ProxyRole', {
+        assumedBy: new iam.ServicePrincipal('rds.amazonaws.com'),
+        description: `The RDS Proxy of ${this.node.path}, which reads the master secret`,
+      });
+      this.proxy = new rds.DatabaseProxy(this, 'Proxy', {
+        proxyTarget: rds.ProxyTarget.fromInstance(this.instance),
+        secrets: [this.secret],
+        vpc: props.vpc,
+        vpcSubnets: { subnetType: ec2.SubnetType.PRIVATE_ISOLATED },
+        securityGroups: [this.proxySecurityGroup],
+        role: proxyRole,
+        requireTLS: true,
+        iamAuth: true,
+      });
+    }
+
+    this.useLiteralPorts();
+    this.createAlarms(props, instanceType, engineKind, allocatedStorage);
+  }
+
+  /**
+   * Lets a client reach the database (and its replicas and proxy) on its port, and nothing else:
+   * security group to security group.
+   */
+  public allowConnectionsFrom(client: ec2.IConnectable, description?: string): void {
+    const why = description ?? 'A client of the database';
+    this.connections.allowDefaultPortFrom(client, why);
+    this.proxySecurityGroup?.connections.allowFrom(client, ec2.Port.tcp(this.port), why);
+  }
+
+  /**
+   * Lets a principal connect as a database user through IAM database authentication, to the
+   * database and, when there is one, to its proxy. The user must exist in the database and be
+   * granted `rds_iam` (PostgreSQL) or use the AWSAuthenticationPlugin (MySQL).
+   */
+  public grantConnect(grantee: iam.IGrantable, dbUser: string): iam.Grant {
+    const grant = this.instance.grantConnect(grantee, dbUser);
+    return this.proxy ? grant.combine(this.proxy.grantConnect(grantee, dbUser)) : grant;
+  }
+
+  /**
+   * aws-cdk-lib's rules for the rotation function and the proxy name the port by the endpoint's
+   * Port attribute. The port is known, and written out it is what a reader of the template (and
+   * cdk-nag's port rules, which cannot read the attribute) need.
+   */
+  private useLiteralPorts(): void {
+    for (const rule of this.node.findAll()) {
+      if ((rule instanceof ec2.CfnSecurityGroupIngress || rule instanceof ec2.CfnSecurityGroupEgress) && Token.isUnresolved(rule.fromPort)) {
+        rule.fromPort = this.port;
+        rule.toPort = this.port;
+      }
+    }
+  }
+
+  /**
+   * RDS exports each log to `/aws/rds/instance/<identifier>/<log>` and creates the group itself
+   * when it is missing, unencrypted and kept forever. Created first, the groups get a key and a
+   * retention, which is why the pattern names its instances.
+   */
+  private createLogGroups(instance: rds.DatabaseInstanceBase, idPrefix: string, identifier: string, exports: string[], key: kms.IKey,
+    retention: logs.RetentionDays, removalPolicy: RemovalPolicy): void {
+    for (const log of exports) {
+      const group = new logs.LogGroup(this, `${idPrefix}${log.charAt(0).toUpperCase()}${log.slice(1)}Logs`, {
+        logGroupName: `/aws/rds/instance/${identifier}/${log}`,
+        retention,
+        encryptionKey: key,
+        removalPolicy,
+      });
+      instance.node.defaultChild!.node.addDependency(group);
+    }
+  }
+
+  private acknowledgeWeakenings(instance: rds.DatabaseInstanceBase, facts: { multiAz: boolean; deletionProtection: boolean; defaultPort: boolean; backupPlan: boolean; mysql: boolean; replica?: boolean }): void {
+    const compliancePacks = [NagPackPrefix.HIPAA_SECURITY, NagPackPrefix.NIST_800_53_R5, NagPackPrefix.PCI_DSS_321];
+    if (facts.defaultPort) {
+      acknowledgeNagFinding(instance, 'AwsSolutions-RDS11',
+        "A non-default port hides nothing from a scan; the security group admits only the clients allowed in, on the engine's port.");
+    }
+    if (!facts.multiAz && !facts.replica) {
+      const reason = 'Multi-AZ is off (the DEV default, or `multiAz: false`): a single-AZ database is a cost trade-off for non-production data.';
+      acknowledgeNagFinding(instance, 'AwsSolutions-RDS3', reason);
+      acknowledgeNagRule(instance, compliancePacks, 'RDSMultiAZSupport', reason);
+    }
+    if (!facts.deletionProtection) {
+      const reason = 'Deletion protection is off (the DEV default, or `deletionProtection: false`), so `cdk destroy` removes the database.';
+      acknowledgeNagFinding(instance, 'AwsSolutions-RDS10', reason);
+      acknowledgeNagRule(instance, compliancePacks, 'RDSInstanceDeletionProtectionEnabled', reason);
+    }
+    if (facts.mysql) {
+      const reason = "MySQL's general log records every statement (costly, and it logs the data in them), and its audit log needs the "
+        + 'MariaDB audit plugin option group; the error and slow query logs are exported.';
+      for (const log of ['general', 'audit']) {
+        for (const pack of [NagPackPrefix.HIPAA_SECURITY, NagPackPrefix.NIST_800_53_R5, NagPackPrefix.PCI_DSS_321]) {
+          acknowledgeNagFinding(instance, `${pack}-RDSLoggingEnabled[LogExport::${log}]`, reason);
+        }
+      }
+    }
+    if (!facts.backupPlan || facts.replica) {
+      acknowledgeNagRule(instance, [NagPackPrefix.HIPAA_SECURITY, NagPackPrefix.NIST_800_53_R5], 'RDSInBackupPlan',
+        facts.replica
+          ? 'A read replica copies the primary, which is the one backed up.'
+          : 'Automated backups with point-in-time recovery are on; pass `backupPlan` where the organisation audits backups in AWS Backup.');
+    }
+  }
+
+  private addRotation(props: RelationalDatabaseProps, isolatedSubnets: ec2.SelectedSubnets): void {
+    const rotationSecurityGroup = new ec2.SecurityGroup(this, 'RotationSecurityGroup', {
+      vpc: props.vpc,
+      description: `The secret rotation function of ${this.node.path}: Secrets Manager and the database only`,
+      allowAllOutbound: false,
+    });
+    const endpoint = props.secretsManagerEndpoint ?? findSecretsManagerEndpoint(props.vpc) ?? new ec2.InterfaceVpcEndpoint(this, 'SecretsManagerEndpoint', {
+      vpc: props.vpc,
+      service: ec2.InterfaceVpcEndpointAwsService.SECRETS_MANAGER,
+      subnets: { subnetType: ec2.SubnetType.PRIVATE_ISOLATED },
+      // The rotation function calls the endpoint by its own name, so private DNS (one per VPC
+      // and service) stays free for an endpoint of the user's.
+      privateDnsEnabled: false,
+      open: false,
+    });
+    // Isolated subnets have no route to Secrets Manager: without this path rotation times out
+    // (aws-cdk #17265).
+    rotationSecurityGroup.connections.allowTo(endpoint, ec2.Port.tcp(443), 'The rotation function calls Secrets Manager');
+    // aws-cdk-lib lets the rotation function's group reach the database (both rules).
+    this.instance.addRotationSingleUser({
+      automaticallyAfter: props.rotationInterval ?? Duration.days(30),
+      vpcSubnets: { subnets: isolatedSubnets.subnets },
+      securityGroup: rotationSecurityGroup,
+      endpoint,
+    });
+  }
+
+  private createAlarms(props: RelationalDatabaseProps, instanceType: ec2.InstanceType, engineKind: DatabaseEngine, allocatedStorage: number): void {
+    const memoryBytes = instanceMemoryBytes(instanceType);
+    const gib = 1024 ** 3;
+    const fifteenMinutes = { period: Duration.minutes(15) };
+    const watch = (alarmId: string, metric: cloudwatch.IMetric, threshold: number, description: string, below = false) =>
+      this.alarms.push(createPatternAlarm(this, alarmId, { metric, threshold, below, description }, props.alarmTopic));
+    const cpu = props.cpuAlarmThreshold ?? 80;
+    watch('CpuAlarm', this.instance.metricCPUUtilization(fifteenMinutes), cpu, `The CPU of ${this.node.path} averaged over ${cpu}% for 15 minutes`);
+    // 10% of the class's memory where it is known, else 256 MiB.
+    const freeMemory = memoryBytes ? Math.round(memoryBytes / 10) : 256 * 1024 ** 2;
+    watch('FreeableMemoryAlarm', this.instance.metricFreeableMemory({ ...fifteenMinutes, statistic: cloudwatch.Stats.MINIMUM }), freeMemory,
+      `${this.node.path} has less than ${Math.round(freeMemory / 1024 ** 2)} MiB of memory left`, true);
+    // Storage autoscaling adds space below 10% free; an alarm at 5% means it could not.
+    const freeStorage = Math.round(allocatedStorage * gib * 0.05);
+    watch('FreeStorageSpaceAlarm', this.instance.metricFreeStorageSpace({ ...fifteenMinutes, statistic: cloudwatch.Stats.MINIMUM }), freeStorage,
+      `${this.node.path} has less than 5% of its allocated storage left, and autoscaling has not grown it`, true);
+    // 80% of the engine's default max_connections for the class, which is derived from its memory.
+    const maxConnections = memoryBytes ? Math.floor(memoryBytes / ENGINES[engineKind].bytesPerConnection) : 125;
+    const connections = Math.max(1, Math.floor(maxConnections * 0.8));
+    watch('ConnectionsAlarm', this.instance.metricDatabaseConnections({ period: Duration.minutes(5), statistic: cloudwatch.Stats.MAXIMUM }), connections,
+      `${this.node.path} has more than ${connections} connections, 80% of the default maximum for its class`);
+    this.readReplicas.forEach((replica, index) => watch(`Replica${index + 1}LagAlarm`,
+      replica.metric('ReplicaLag', { period: Duration.minutes(5), statistic: cloudwatch.Stats.MAXIMUM }), 60,
+      `The read replica ${replica.node.path} is more than 60 seconds behind its primary`));
+    const fiveMinutes = { period: Duration.minutes(5) };
+    addDashboardSection(this, {
+      kind: 'RelationalDatabase',
+      alarms: this.alarms,
+      throughput: [
+        { title: 'CPU utilization (%)', metrics: [this.instance.metricCPUUtilization(fiveMinutes), ...this.readReplicas.map((r) => r.metricCPUUtilization(fiveMinutes))] },
+        { title: 'Connections', metrics: [this.instance.metricDatabaseConnections(fiveMinutes)] },
+        { title: 'Read and write latency (s)', metrics: [this.instance.metric('ReadLatency', fiveMinutes), this.instance.metric('WriteLatency', fiveMinutes)] },
+      ],
+    });
+  }
+}
+
+/**
+ * A stable identifier from the construct path, lower case as RDS keeps it: letters, digits and
+ * single hyphens, starting with a letter, at most 63 characters (replicas add to it).
+ */
+function instanceIdentifier(scope: Construct): string {
+  const raw = Names.uniqueResourceName(scope, { maxLength: 52, separator: '-' }).toLowerCase();
+  const cleaned = raw.replace(/[^a-z0-9-]/g, '').replace(/-+/g, '-').replace(/^[^a-z]+/, '').replace(/-$/, '');
+  return cleaned || `db-${Names.uniqueId(scope).slice(-8).toLowerCase()}`;
+}
+
+/** The Secrets Manager interface endpoint this app created in the VPC, if any. */
+function findSecretsManagerEndpoint(vpc: ec2.IVpc): ec2.InterfaceVpcEndpoint | undefined {
+  const region = Stack.of(vpc).region;
+  const serviceName = ec2.InterfaceVpcEndpointAwsService.SECRETS_MANAGER.name;
+  return vpc.node.findAll().find((c): c is ec2.InterfaceVpcEndpoint => {
+    if (!(c instanceof ec2.InterfaceVpcEndpoint)) {
+      return false;
+    }
+    const name = Stack.of(c).resolve((c.node.defaultChild as ec2.CfnVPCEndpoint).serviceName);
+    return JSON.stringify(name) === JSON.stringify(Stack.of(c).resolve(serviceName)) || name === `com.amazonaws.${region}.secretsmanager`;
+  });
+}
+
+/** The memory of the instance classes whose size says it, in bytes; undefined for the others. */
+function instanceMemoryBytes(instanceType: ec2.InstanceType): number | undefined {
+  const [family, size] = instanceType.toString().split('.');
+  const burstable: Record<string, number> = { nano: 0.5, micro: 1, small: 2, medium: 4, large: 8, xlarge: 16, '2xlarge': 32 };
+  const multiplier = size === 'large' ? 1 : size === 'xlarge' ? 2 : /^\d+xlarge$/.test(size) ? 2 * parseInt(size, 10) : undefined;
+  let gib: number | undefined;
+  if (/^t\d/.test(family)) {
+    gib = burstable[size];
+  } else if (/^m\d/.test(family) && multiplier) {
+    gib = 8 * multiplier;
+  } else if (/^r\d/.test(family) && multiplier) {
+    gib = 16 * multiplier;
+  }
+  return gib === undefined ? undefined : gib * 1024 ** 3;
+}
+
+/** The minutes of the week a window covers, as [start, end) pairs, split at the week's end. */
+function weeklyIntervals(start: number, length: number): Array<[number, number]> {
+  const end = start + length;
+  return end <= MINUTES_A_WEEK ? [[start, end]] : [[start, MINUTES_A_WEEK], [0, end - MINUTES_A_WEEK]];
+}
+
+function validateWindows(validator: PropValidator, backupWindow: string, maintenanceWindow: string): void {
+  const clock = (h: string, m: string) => (Number(h) < 24 && Number(m) < 60 ? Number(h) * 60 + Number(m) : NaN);
+  const daily = /^(\d{2}):(\d{2})-(\d{2}):(\d{2})$/.exec(backupWindow);
+  const weekly = /^([a-z]{3}):(\d{2}):(\d{2})-([a-z]{3}):(\d{2}):(\d{2})$/i.exec(maintenanceWindow);
+  let backupSpans: Array<[number, number]> | undefined;
+  let maintenanceSpans: Array<[number, number]> | undefined;
+  if (!Token.isUnresolved(backupWindow)) {
+    const from = daily ? clock(daily[1], daily[2]) : NaN;
+    const to = daily ? clock(daily[3], daily[4]) : NaN;
+    const length = (to - from + MINUTES_A_DAY) % MINUTES_A_DAY;
+    const ok = !Number.isNaN(length) && length >= MIN_WINDOW_MINUTES;
+    validator.check(ok, 'preferredBackupWindow', backupWindow, 'a daily UTC window hh24:mi-hh24:mi of at least 30 minutes, such as 03:00-04:00');
+    if (ok) {
+      backupSpans = DAYS.flatMap((_, day) => weeklyIntervals(day * MINUTES_A_DAY + from, length));
+    }
+  }
+  if (!Token.isUnresolved(maintenanceWindow)) {
+    const startDay = weekly ? DAYS.indexOf(weekly[1].toLowerCase()) : -1;
+    const endDay = weekly ? DAYS.indexOf(weekly[4].toLowerCase()) : -1;
+    const from = startDay * MINUTES_A_DAY + (weekly ? clock(weekly[2], weekly[3]) : NaN);
+    const to = endDay * MINUTES_A_DAY + (weekly ? clock(weekly[5], weekly[6]) : NaN);
+    const length = (to - from + MINUTES_A_WEEK) % MINUTES_A_WEEK;
+    const ok = startDay >= 0 && endDay >= 0 && !Number.isNaN(length) && length >= MIN_WINDOW_MINUTES;
+    validator.check(ok, 'preferredMaintenanceWindow', maintenanceWindow,
+      'a weekly UTC window ddd:hh24:mi-ddd:hh24:mi of at least 30 minutes, such as sun:05:00-sun:06:00');
+    if (ok) {
+      maintenanceSpans = weeklyIntervals(from, length);
+    }
+  }
+  if (backupSpans && maintenanceSpans) {
+    const overlap = backupSpans.some(([a, b]) => maintenanceSpans!.some(([c, d]) => a < d && c < b));
+    validator.check(!overlap, 'preferredMaintenanceWindow', maintenanceWindow, `a window that does not overlap the backup window (${backupWindow})`);
+  }
+}
