@@ -361,7 +361,10 @@ export class RelationalDatabase extends Construct implements ec2.IConnectable {
       : ec2.InstanceType.of(ec2.InstanceClass.T4G, ec2.InstanceSize.MICRO));
     const backupWindow = props.preferredBackupWindow ?? '03:00-04:00';
     const maintenanceWindow = props.preferredMaintenanceWindow ?? 'sun:05:00-sun:06:00';
-    const isolatedSubnets = props.vpc.selectSubnets({ subnetType: ec2.SubnetType.PRIVATE_ISOLATED, onePerAz: true });
+    // An empty selection rather than aws-cdk-lib's error, so the message can name the fix.
+    const isolatedSubnets = props.vpc.isolatedSubnets.length > 0
+      ? props.vpc.selectSubnets({ subnetType: ec2.SubnetType.PRIVATE_ISOLATED, onePerAz: true })
+      : { subnets: [], availabilityZones: [] as string[], subnetIds: [] } as unknown as ec2.SelectedSubnets;
 
     const validator = new PropValidator(`RelationalDatabase '${this.node.path}'`);
     validator.check(isolatedSubnets.subnets.length === 0 || isolatedSubnets.availabilityZones.length >= 2 || Token.isUnresolved(isolatedSubnets.availabilityZones[0]),
@@ -620,6 +623,9 @@ export class RelationalDatabase extends Construct implements ec2.IConnectable {
     if (facts.defaultPort) {
       acknowledgeNagFinding(instance, 'AwsSolutions-RDS11',
         "A non-default port hides nothing from a scan; the security group admits only the clients allowed in, on the engine's port.");
+    } else if (facts.replica) {
+      acknowledgeNagFinding(instance, 'AwsSolutions-RDS11',
+        'A read replica carries no Engine in the template, so the rule cannot tell its port is not the default; it listens on `port`, like its primary.');
     }
     if (!facts.multiAz && !facts.replica) {
       const reason = 'Multi-AZ is off (the DEV default, or `multiAz: false`): a single-AZ database is a cost trade-off for non-production data.';

@@ -6,7 +6,7 @@ import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import {
   AlbAutoScalingGroup, DeadLetterQueue, DeadLetterSource, EventRuleWithDeadLetterQueue, HardenedFunction, HttpApiLambda, MultiAzVpc,
-  QueueWithDeadLetterQueue,
+  QueueWithDeadLetterQueue, RelationalDatabase,
   RestApiLambda, SnsFanOut, StaticWebsite, StepFunctionsWorkflow,
 } from '../../src';
 
@@ -94,4 +94,5 @@ export const EVERY_PATTERN: Array<[string, (stack: Stack) => void]> = [
   ['StepFunctionsWorkflow, with a HardenedFunction task', (stack) => new StepFunctionsWorkflow(stack, 'Workflow', {
     definition: StepFunctionsWorkflow.invokeFunction(stack, 'Step', new HardenedFunction(stack, 'Handler', { code: INLINE_CODE })),
   })],
+  ['RelationalDatabase', (stack) => new RelationalDatabase(stack, 'Database', { vpc: new MultiAzVpc(stack, 'Network').vpc })],
 ];

@@ -1,0 +1,433 @@
+import { Duration, Lazy, Stack } from 'aws-cdk-lib';
+import { Match, Template } from 'aws-cdk-lib/assertions';
+import * as backup from 'aws-cdk-lib/aws-backup';
+import * as ec2 from 'aws-cdk-lib/aws-ec2';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import * as kms from 'aws-cdk-lib/aws-kms';
+import * as logs from 'aws-cdk-lib/aws-logs';
+import {
+  DatabaseEngine, DeploymentStage, MasterPassword, MultiAzVpc, RelationalDatabase, RelationalDatabaseProps,
+} from '../../src';
+import { newApp, newStack, TEST_ENV } from '../support/app';
+import { cloudFormationFindings } from '../support/cfn-validation';
+import { COMPLIANT, runNagPacks } from '../support/nag';
+import { runNagV2Packs } from '../support/nag-v2';
+import { normalizedTemplate } from '../support/snapshot';
+
+type Props = Omit<RelationalDatabaseProps, 'vpc'>;
+
+/** The database in a MultiAzVpc, without synthesizing: for tests that add to it, or synthesize the app themselves. */
+function place(props: Props = {}, stack = newStack({ withEnv: true })) {
+  const network = new MultiAzVpc(stack, 'Network');
+  const database = new RelationalDatabase(stack, 'Database', { vpc: network.vpc, ...props });
+  return { stack, network, database };
+}
+
+function build(props: Props = {}, stack = newStack({ withEnv: true })) {
+  const placed = place(props, stack);
+  return { ...placed, template: Template.fromStack(stack) };
+}
+
+/** MySQL with a replica, a proxy and a backup plan: the snapshot's fully configured set. */
+function fullyConfigured(stack: Stack): Props {
+  return {
+    stage: DeploymentStage.PROD,
+    engine: DatabaseEngine.MYSQL,
+    engineVersion: '8.4.5',
+    instanceType: ec2.InstanceType.of(ec2.InstanceClass.R7G, ec2.InstanceSize.XLARGE),
+    databaseName: 'orders',
+    masterUsername: 'dbadmin',
+    readReplicas: 1,
+    rotationInterval: Duration.days(14),
+    proxy: true,
+    allocatedStorage: 100,
+    maxAllocatedStorage: 500,
+    backupRetention: Duration.days(35),
+    preferredBackupWindow: '22:00-22:30',
+    preferredMaintenanceWindow: 'sat:23:00-sun:00:30',
+    backupPlan: backup.BackupPlan.daily35DayRetention(stack, 'Plan'),
+    logRetention: logs.RetentionDays.THREE_MONTHS,
+    cpuAlarmThreshold: 70,
+  };
+}
+
+const instances = (template: Template) => Object.values(template.findResources('AWS::RDS::DBInstance'));
+const primaryOf = (template: Template) => instances(template).find((i) => !i.Properties.SourceDBInstanceIdentifier)!;
+
+describe('RelationalDatabase', () => {
+  const prod = build();
+  const dev = build({ stage: DeploymentStage.DEV });
+  const fullStack = newStack({ withEnv: true });
+  const full = build(fullyConfigured(fullStack), fullStack);
+
+  describe('snapshots', () => {
+    test('defaults', () => {
+      expect(normalizedTemplate(prod.stack)).toMatchSnapshot();
+    });
+
+    test('fully configured: MySQL with a replica, a proxy and a backup plan', () => {
+      expect(normalizedTemplate(full.stack)).toMatchSnapshot();
+    });
+  });
+
+  describe('engine and placement', () => {
+    test('PostgreSQL 17 on db.m7g.large in PROD and db.t4g.micro in DEV, minor versions upgraded automatically', () => {
+      prod.template.hasResourceProperties('AWS::RDS::DBInstance', {
+        Engine: 'postgres', EngineVersion: '17', DBInstanceClass: 'db.m7g.large', AutoMinorVersionUpgrade: true, MasterUsername: 'postgres', Port: '5432',
+      });
+      dev.template.hasResourceProperties('AWS::RDS::DBInstance', { DBInstanceClass: 'db.t4g.micro' });
+      full.template.hasResourceProperties('AWS::RDS::DBInstance', { Engine: 'mysql', EngineVersion: '8.4.5', DBInstanceClass: 'db.r7g.xlarge', DBName: 'orders', Port: '3306' });
+    });
+
+    test('in a subnet group over the isolated subnets, never publicly accessible', () => {
+      const isolated = prod.network.vpc.isolatedSubnets.map((s) => prod.stack.resolve(s.subnetId));
+      expect(isolated).toHaveLength(3);
+      prod.template.hasResourceProperties('AWS::RDS::DBSubnetGroup', { SubnetIds: isolated });
+      prod.template.hasResourceProperties('AWS::RDS::DBInstance', { PubliclyAccessible: false });
+    });
+
+    test('its security group admits nothing and sends nothing until a client is allowed in, on the port only', () => {
+      const groups = prod.template.findResources('AWS::EC2::SecurityGroup', { Properties: { GroupDescription: Match.stringLikeRegexp('^The database') } });
+      const [groupId] = Object.keys(groups);
+      expect(groups[groupId].Properties.SecurityGroupIngress).toBeUndefined();
+      // aws-cdk-lib's placeholder for "no egress": a rule to an address that cannot exist.
+      expect(groups[groupId].Properties.SecurityGroupEgress).toEqual([expect.objectContaining({ CidrIp: '255.255.255.255/32' })]);
+      const { stack, database, network } = place();
+      const client = new ec2.SecurityGroup(stack, 'Client', { vpc: network.vpc });
+      database.allowConnectionsFrom(client);
+      Template.fromStack(stack).hasResourceProperties('AWS::EC2::SecurityGroupIngress', {
+        GroupId: { 'Fn::GetAtt': [groupId, 'GroupId'] }, FromPort: 5432, ToPort: 5432, IpProtocol: 'tcp', SourceSecurityGroupId: Match.anyValue(),
+      });
+      expect(database.port).toBe(5432);
+    });
+
+    test('a VPC without isolated subnets is refused with the fix', () => {
+      const stack = newStack({ withEnv: true });
+      const network = new MultiAzVpc(stack, 'Network', { isolatedSubnets: false });
+      expect(() => new RelationalDatabase(stack, 'Database', { vpc: network.vpc })).toThrow(/vpc is 'a VPC without isolated subnets'.*isolatedSubnets: true/);
+    });
+
+    test('isolated subnets in one Availability Zone are refused: subnet groups and proxies need 2', () => {
+      const stack = newStack({ withEnv: true });
+      const vpc = new ec2.Vpc(stack, 'Vpc', { maxAzs: 1, subnetConfiguration: [{ name: 'Data', subnetType: ec2.SubnetType.PRIVATE_ISOLATED }] });
+      expect(() => new RelationalDatabase(stack, 'Database', { vpc })).toThrow(/vpc is 'isolated subnets in 1 Availability Zone\(s\)'/);
+    });
+  });
+
+  describe('high availability', () => {
+    test('Multi-AZ in PROD, single-AZ in DEV, and multiAz wins over the stage', () => {
+      expect(primaryOf(prod.template).Properties.MultiAZ).toBe(true);
+      expect(primaryOf(dev.template).Properties.MultiAZ).toBe(false);
+      expect(primaryOf(build({ stage: DeploymentStage.DEV, multiAz: true }).template).Properties.MultiAZ).toBe(true);
+    });
+
+    test('read replicas of the primary sit in the other Availability Zones, each hardened like it and watched for lag', () => {
+      const { template, database } = build({ readReplicas: 3 });
+      const replicas = instances(template).filter((i) => i.Properties.SourceDBInstanceIdentifier);
+      expect(replicas).toHaveLength(3);
+      expect(database.readReplicas).toHaveLength(3);
+      expect(replicas.map((r) => r.Properties.AvailabilityZone)).toEqual([expect.stringMatching(/1b$/), expect.stringMatching(/1c$/), expect.stringMatching(/1b$/)]);
+      for (const replica of replicas) {
+        expect(replica.Properties).toMatchObject({
+          PubliclyAccessible: false, EnableIAMDatabaseAuthentication: true, EnablePerformanceInsights: true, MonitoringInterval: 60,
+          StorageType: 'gp3', DeletionProtection: true, AutoMinorVersionUpgrade: true, EnableCloudwatchLogsExports: ['postgresql', 'upgrade'],
+        });
+        // A replica inherits its source's encryption; CloudFormation refuses the property there.
+        expect(replica.Properties.StorageEncrypted).toBeUndefined();
+      }
+      expect(Object.values(template.findResources('AWS::CloudWatch::Alarm')).filter((a) => a.Properties.MetricName === 'ReplicaLag')).toHaveLength(3);
+    });
+  });
+
+  describe('storage', () => {
+    test('gp3, 20 GiB growing up to 1,000 GiB, encrypted with a rotating customer key that denies grants for anything but AWS resources', () => {
+      prod.template.hasResourceProperties('AWS::RDS::DBInstance', {
+        StorageType: 'gp3', AllocatedStorage: '20', MaxAllocatedStorage: 1000, StorageEncrypted: true, KmsKeyId: { 'Fn::GetAtt': [Match.stringLikeRegexp('^DatabaseKey'), 'Arn'] },
+      });
+      prod.template.hasResourceProperties('AWS::KMS::Key', {
+        Description: Match.stringLikeRegexp('storage, snapshots, secret'),
+        EnableKeyRotation: true,
+        KeyPolicy: { Statement: Match.arrayWith([Match.objectLike({ Sid: 'DenyGrantsExceptForAwsResources', Effect: 'Deny' })]) },
+      });
+    });
+
+    test('a given key encrypts the storage, the secret and Performance Insights', () => {
+      const stack = newStack({ withEnv: true });
+      const key = new kms.Key(stack, 'Given');
+      const { template } = build({ encryptionKey: key }, stack);
+      const keyArn = stack.resolve(key.keyArn);
+      template.hasResourceProperties('AWS::RDS::DBInstance', { KmsKeyId: keyArn, MasterUserSecret: { KmsKeyId: keyArn }, PerformanceInsightsKMSKeyId: keyArn });
+    });
+  });
+
+  describe('in transit', () => {
+    test('the parameter group forces TLS: rds.force_ssl for PostgreSQL, require_secure_transport for MySQL', () => {
+      prod.template.hasResourceProperties('AWS::RDS::DBParameterGroup', { Family: 'postgres17', Parameters: { 'rds.force_ssl': '1' } });
+      full.template.hasResourceProperties('AWS::RDS::DBParameterGroup', { Family: 'mysql8.4', Parameters: Match.objectLike({ require_secure_transport: 'ON', slow_query_log: '1' }) });
+      // The replica too: a client of a replica gets the same refusal.
+      expect(instances(full.template).map((i) => JSON.stringify(i.Properties.DBParameterGroupName))).toEqual([
+        expect.stringMatching(/DatabaseParameters/), expect.stringMatching(/DatabaseParameters/),
+      ]);
+    });
+  });
+
+  describe('credentials', () => {
+    test('by default RDS manages the master password in a secret under the database key; IAM authentication is on', () => {
+      const primary = primaryOf(prod.template).Properties;
+      expect(primary.ManageMasterUserPassword).toBe(true);
+      expect(primary.MasterUserSecret).toEqual({ KmsKeyId: { 'Fn::GetAtt': [expect.stringMatching(/^DatabaseKey/), 'Arn'] } });
+      expect(primary.MasterUserPassword).toBeUndefined();
+      expect(primary.EnableIAMDatabaseAuthentication).toBe(true);
+      prod.template.resourceCountIs('AWS::SecretsManager::Secret', 0);
+      prod.template.resourceCountIs('AWS::Serverless::Application', 0);
+      expect(prod.database.secret.secretArn).toBeDefined();
+    });
+
+    test('ROTATED_SECRET: a generated secret under the key, rotated every 30 days through a Secrets Manager endpoint in the isolated subnets', () => {
+      const { stack, template, network } = build({ masterPassword: MasterPassword.ROTATED_SECRET });
+      template.hasResourceProperties('AWS::SecretsManager::Secret', { KmsKeyId: { 'Fn::GetAtt': [Match.stringLikeRegexp('^DatabaseKey'), 'Arn'] } });
+      template.hasResourceProperties('AWS::SecretsManager::RotationSchedule', { RotationRules: { ScheduleExpression: 'rate(30 days)' } });
+      const isolated = network.vpc.isolatedSubnets.map((s) => stack.resolve(s.subnetId));
+      template.hasResourceProperties('AWS::EC2::VPCEndpoint', {
+        ServiceName: 'com.amazonaws.us-east-1.secretsmanager', VpcEndpointType: 'Interface', PrivateDnsEnabled: false, SubnetIds: isolated,
+      });
+      const rotation = Object.values(template.findResources('AWS::Serverless::Application'))[0];
+      expect(JSON.stringify(rotation.Properties.Parameters.endpoint)).toMatch(/DatabaseSecretsManagerEndpoint/);
+      // The rotation function's group reaches the endpoint on 443 and the database on its port, nothing else.
+      const rotationGroup = Object.keys(template.findResources('AWS::EC2::SecurityGroup', { Properties: { GroupDescription: Match.stringLikeRegexp('rotation') } }))[0];
+      const egress = Object.values(template.findResources('AWS::EC2::SecurityGroupEgress'))
+        .filter((e) => JSON.stringify(e.Properties.GroupId).includes(rotationGroup)).map((e) => e.Properties.FromPort).sort();
+      expect(egress).toEqual([443, 5432]);
+    });
+
+    test("ROTATED_SECRET uses the VPC's own Secrets Manager endpoint when it has one", () => {
+      const stack = newStack({ withEnv: true });
+      const network = new MultiAzVpc(stack, 'Network', { interfaceEndpoints: [ec2.InterfaceVpcEndpointAwsService.SECRETS_MANAGER] });
+      new RelationalDatabase(stack, 'Database', { vpc: network.vpc, masterPassword: MasterPassword.ROTATED_SECRET });
+      Template.fromStack(stack).resourceCountIs('AWS::EC2::VPCEndpoint', 3);
+    });
+
+    test('read replicas get a rotated secret by default, since RDS cannot replicate a database whose password it manages', () => {
+      full.template.resourceCountIs('AWS::SecretsManager::Secret', 1);
+      full.template.hasResourceProperties('AWS::SecretsManager::RotationSchedule', { RotationRules: { ScheduleExpression: 'rate(14 days)' } });
+      expect(primaryOf(full.template).Properties.ManageMasterUserPassword).toBeUndefined();
+    });
+
+    test('grantConnect lets a principal connect as a database user, to the database and its proxy', () => {
+      const stack = newStack({ withEnv: true });
+      const { database } = place({ proxy: true }, stack);
+      const role = new iam.Role(stack, 'Reader', { assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com') });
+      database.grantConnect(role, 'reader');
+      const policy = Object.values(Template.fromStack(stack).findResources('AWS::IAM::Policy')).find((p) => JSON.stringify(p.Properties.Roles).includes('Reader'))!;
+      const statement = policy.Properties.PolicyDocument.Statement[0];
+      expect(statement.Action).toBe('rds-db:connect');
+      expect(JSON.stringify(statement.Resource)).toMatch(/dbuser:.*DbiResourceId.*\/reader/);
+      expect(JSON.stringify(statement.Resource)).toMatch(/DatabaseProxy/);
+    });
+  });
+
+  describe('proxy', () => {
+    test('requires TLS and IAM authentication, in the isolated subnets, with its own group admitting the same clients', () => {
+      full.template.hasResourceProperties('AWS::RDS::DBProxy', {
+        RequireTLS: true, EngineFamily: 'MYSQL', Auth: [Match.objectLike({ IAMAuth: 'REQUIRED', AuthScheme: 'SECRETS' })],
+        VpcSubnetIds: full.network.vpc.isolatedSubnets.map((s) => full.stack.resolve(s.subnetId)),
+      });
+      const { stack, database, network } = place({ proxy: true });
+      const client = new ec2.SecurityGroup(stack, 'Client', { vpc: network.vpc });
+      database.allowConnectionsFrom(client);
+      const ingress = Object.values(Template.fromStack(stack).findResources('AWS::EC2::SecurityGroupIngress'))
+        .filter((r) => JSON.stringify(r.Properties.SourceSecurityGroupId).includes('Client'));
+      expect(ingress.map((r) => JSON.stringify(r.Properties.GroupId)).sort()).toEqual([
+        expect.stringMatching(/DatabaseProxySecurityGroup/), expect.stringMatching(/DatabaseSecurityGroup/),
+      ]);
+      // The proxy reaches the database on the literal port: the rules aws-cdk-lib wrote with the endpoint's attribute are written out.
+      Template.fromStack(stack).hasResourceProperties('AWS::EC2::SecurityGroupEgress', { FromPort: 5432, ToPort: 5432, DestinationSecurityGroupId: Match.anyValue() });
+      expect(database.proxy).toBeDefined();
+    });
+
+    test("the proxy's role reads the secret through a managed policy, never an inline one", () => {
+      full.template.hasResourceProperties('AWS::IAM::ManagedPolicy', {
+        Roles: [{ Ref: Match.stringLikeRegexp('^DatabaseProxyRole') }],
+        PolicyDocument: { Statement: Match.arrayWith([Match.objectLike({ Action: Match.arrayWith(['secretsmanager:GetSecretValue']) })]) },
+      });
+      expect(Object.values(full.template.findResources('AWS::IAM::Policy')).filter((p) => JSON.stringify(p.Properties.Roles).includes('ProxyRole'))).toEqual([]);
+    });
+  });
+
+  describe('backups and removal', () => {
+    test('14 days of backups in PROD and 1 in DEV, windows that do not overlap, tags copied to snapshots', () => {
+      prod.template.hasResourceProperties('AWS::RDS::DBInstance', {
+        BackupRetentionPeriod: 14, PreferredBackupWindow: '03:00-04:00', PreferredMaintenanceWindow: 'sun:05:00-sun:06:00', CopyTagsToSnapshot: true,
+      });
+      dev.template.hasResourceProperties('AWS::RDS::DBInstance', { BackupRetentionPeriod: 1 });
+    });
+
+    test('PROD: deletion protection and a final snapshot; DEV: destroyed with the stack', () => {
+      const prodPrimary = primaryOf(prod.template);
+      expect(prodPrimary.Properties.DeletionProtection).toBe(true);
+      expect(prodPrimary.DeletionPolicy).toBe('Snapshot');
+      const devPrimary = primaryOf(dev.template);
+      expect(devPrimary.Properties.DeletionProtection).toBe(false);
+      expect(devPrimary.DeletionPolicy).toBe('Delete');
+      const keys = Object.entries(prod.template.findResources('AWS::KMS::Key')).filter(([id]) => id.startsWith('Database'));
+      expect(keys.map(([, k]) => k.DeletionPolicy)).toEqual(['Retain', 'Retain']);
+    });
+
+    test('a backup plan gets a selection naming the database', () => {
+      full.template.hasResourceProperties('AWS::Backup::BackupSelection', {
+        BackupSelection: { Resources: [Match.objectLike({ 'Fn::Join': Match.anyValue() })] },
+      });
+      prod.template.resourceCountIs('AWS::Backup::BackupSelection', 0);
+    });
+  });
+
+  describe('observability', () => {
+    test('Performance Insights under the key, enhanced monitoring every 60 s, log exports to encrypted log groups kept a year', () => {
+      const primary = primaryOf(prod.template);
+      expect(primary.Properties).toMatchObject({ EnablePerformanceInsights: true, MonitoringInterval: 60, EnableCloudwatchLogsExports: ['postgresql', 'upgrade'] });
+      const identifier = primary.Properties.DBInstanceIdentifier;
+      for (const log of ['postgresql', 'upgrade']) {
+        prod.template.hasResourceProperties('AWS::Logs::LogGroup', {
+          LogGroupName: `/aws/rds/instance/${identifier}/${log}`, RetentionInDays: 365, KmsKeyId: { 'Fn::GetAtt': [Match.stringLikeRegexp('^DatabaseLogKey'), 'Arn'] },
+        });
+      }
+      // Created before the instance, so RDS never makes them itself, unencrypted and kept forever.
+      expect(primary.DependsOn).toEqual(expect.arrayContaining([expect.stringMatching(/^DatabaseInstancePostgresqlLogs/), expect.stringMatching(/^DatabaseInstanceUpgradeLogs/)]));
+      prod.template.hasResourceProperties('AWS::IAM::Role', {
+        AssumeRolePolicyDocument: { Statement: [Match.objectLike({ Principal: { Service: 'monitoring.rds.amazonaws.com' } })] },
+      });
+      dev.template.hasResourceProperties('AWS::Logs::LogGroup', { RetentionInDays: 30 });
+    });
+
+    test("Performance Insights is off on MySQL's micro and small classes, which do not support it", () => {
+      const { template } = build({ engine: DatabaseEngine.MYSQL, stage: DeploymentStage.DEV });
+      expect(primaryOf(template).Properties.EnablePerformanceInsights).toBe(false);
+      expect(primaryOf(full.template).Properties.EnablePerformanceInsights).toBe(true);
+    });
+
+    test('alarms on CPU, freeable memory, free storage and connections, each notifying the stack alarm topic', () => {
+      const alarms = Object.fromEntries(Object.entries(prod.template.findResources('AWS::CloudWatch::Alarm')).filter(([id]) => id.startsWith('Database')));
+      const byMetric = Object.fromEntries(Object.values(alarms).map((a) => [a.Properties.MetricName, a.Properties]));
+      expect(Object.keys(byMetric).sort()).toEqual(['CPUUtilization', 'DatabaseConnections', 'FreeStorageSpace', 'FreeableMemory']);
+      expect(byMetric.CPUUtilization).toMatchObject({ Threshold: 80, Period: 900, ComparisonOperator: 'GreaterThanThreshold' });
+      // 10% of db.m7g.large's 8 GiB; 5% of 20 GiB; 80% of PostgreSQL's default max_connections for 8 GiB.
+      expect(byMetric.FreeableMemory).toMatchObject({ Threshold: Math.round(0.8 * 1024 ** 3), ComparisonOperator: 'LessThanThreshold' });
+      expect(byMetric.FreeStorageSpace).toMatchObject({ Threshold: 20 * 1024 ** 3 * 0.05, ComparisonOperator: 'LessThanThreshold' });
+      expect(byMetric.DatabaseConnections).toMatchObject({ Threshold: Math.floor(Math.floor(8 * 1024 ** 3 / 9_531_392) * 0.8) });
+      for (const alarm of Object.values(alarms)) {
+        expect(alarm.Properties.Dimensions).toEqual([{ Name: 'DBInstanceIdentifier', Value: { Ref: expect.stringMatching(/^DatabaseInstance/) } }]);
+        expect(alarm.Properties.AlarmActions).toEqual([{ Ref: expect.stringMatching(/^PatternOperationsAlarmTopic/) }]);
+      }
+      expect(prod.database.alarms).toHaveLength(4);
+      expect(full.database.alarms).toHaveLength(5);
+      const fullCpu = Object.values(full.template.findResources('AWS::CloudWatch::Alarm')).find((a) => a.Properties.MetricName === 'CPUUtilization')!;
+      expect(fullCpu.Properties.Threshold).toBe(70);
+    });
+  });
+
+  describe('validation', () => {
+    const stack = newStack({ withEnv: true });
+    const vpc = new MultiAzVpc(stack, 'Network').vpc;
+    let n = 0;
+    const attempt = (props: Props) => () => new RelationalDatabase(stack, `Db${n++}`, { vpc, ...props });
+
+    test.each<[string, Props, RegExp]>([
+      ['a PostgreSQL version below 13', { engineVersion: '12' }, /engineVersion is '12'.*PostgreSQL version from 13 to 18/],
+      ['a MySQL major version alone', { engine: DatabaseEngine.MYSQL, engineVersion: '8.4' }, /engineVersion is '8.4'.*full MySQL 8.0 or 8.4/],
+      ['MySQL 5.7', { engine: DatabaseEngine.MYSQL, engineVersion: '5.7.44' }, /engineVersion is '5.7.44'/],
+      ['a database name starting with a digit', { databaseName: '1orders' }, /databaseName is '1orders'/],
+      ['a database name of 64 characters', { databaseName: 'a'.repeat(64) }, /databaseName is 'a{64}'.*at most 63/],
+      ['a master user name of 17 characters', { masterUsername: 'a'.repeat(17) }, /masterUsername is 'a{17}'.*at most 16/],
+      ['the reserved master user rdsadmin', { masterUsername: 'rdsadmin' }, /masterUsername is 'rdsadmin'/],
+      ['port 1149', { port: 1149 }, /port is 1149.*from 1150 to 65535/],
+      ['port 65536', { port: 65536 }, /port is 65536/],
+      ['16 read replicas', { readReplicas: 16 }, /readReplicas is 16.*from 0 to 15/],
+      ['an RDS-managed password with replicas', { readReplicas: 1, masterPassword: MasterPassword.MANAGED_BY_RDS }, /masterPassword is 'managed-by-rds'.*ROTATED_SECRET with read replicas/],
+      ['a rotation interval with an RDS-managed password', { rotationInterval: Duration.days(10) }, /rotationInterval is '10 days'.*rotates every 7 days/],
+      ['a rotation interval of 1,001 days', { masterPassword: MasterPassword.ROTATED_SECRET, rotationInterval: Duration.days(1001) }, /rotationInterval is '1001 days'.*from 1 to 1000/],
+      ['a rotation interval of 12 hours', { masterPassword: MasterPassword.ROTATED_SECRET, rotationInterval: Duration.hours(12) }, /rotationInterval is '12 hours'/],
+      ['19 GiB of storage', { allocatedStorage: 19 }, /allocatedStorage is 19.*from 20 to 65536/],
+      ['65,537 GiB of storage', { allocatedStorage: 65537 }, /allocatedStorage is 65537/],
+      ['a maximum storage not above the allocated', { allocatedStorage: 100, maxAllocatedStorage: 100 }, /maxAllocatedStorage is 100.*above allocatedStorage \(100 GiB\)/],
+      ['a maximum storage above 65,536 GiB', { maxAllocatedStorage: 65537 }, /maxAllocatedStorage is 65537/],
+      ['no backups', { backupRetention: Duration.days(0) }, /backupRetention is '0 days'.*from 1 to 35/],
+      ['36 days of backups', { backupRetention: Duration.days(36) }, /backupRetention is '36 days'/],
+      ['a malformed backup window', { preferredBackupWindow: '3:00-4:00' }, /preferredBackupWindow is '3:00-4:00'.*hh24:mi-hh24:mi/],
+      ['a backup window of 29 minutes', { preferredBackupWindow: '03:00-03:29' }, /preferredBackupWindow is '03:00-03:29'.*at least 30 minutes/],
+      ['a backup window past 23:59', { preferredBackupWindow: '24:00-01:00' }, /preferredBackupWindow is '24:00-01:00'/],
+      ['a malformed maintenance window', { preferredMaintenanceWindow: 'sunday:05:00-sunday:06:00' }, /preferredMaintenanceWindow is 'sunday:05:00-sunday:06:00'/],
+      ['a maintenance window of 29 minutes', { preferredMaintenanceWindow: 'mon:05:00-mon:05:29' }, /preferredMaintenanceWindow is 'mon:05:00-mon:05:29'.*at least 30 minutes/],
+      ['overlapping windows', { preferredBackupWindow: '05:30-06:30', preferredMaintenanceWindow: 'wed:06:00-wed:07:00' }, /preferredMaintenanceWindow is 'wed:06:00-wed:07:00'.*does not overlap the backup window \(05:30-06:30\)/],
+      ['windows overlapping across midnight and the week', { preferredBackupWindow: '23:30-00:30', preferredMaintenanceWindow: 'sun:23:00-mon:00:00' }, /does not overlap/],
+      ['a CPU threshold above 100%', { cpuAlarmThreshold: 101 }, /cpuAlarmThreshold is 101/],
+    ])('%s is refused, naming the prop, its value and the range', (_, props, message) => {
+      expect(attempt(props)).toThrow(message);
+    });
+
+    test('every invalid prop is reported in one error', () => {
+      expect(attempt({ port: 1, readReplicas: 99, allocatedStorage: 1 })).toThrow(/3 invalid props/);
+    });
+
+    test('adjacent windows, and windows on different days, are accepted; a token is not validated', () => {
+      expect(attempt({ preferredBackupWindow: '04:00-05:00', preferredMaintenanceWindow: 'sun:05:00-sun:06:00' })).not.toThrow();
+      expect(attempt({ preferredBackupWindow: '23:00-23:30', preferredMaintenanceWindow: 'mon:00:00-mon:00:30' })).not.toThrow();
+      const tokenStack = new Stack(newApp(), 'Tokens', { env: TEST_ENV });
+      const tokenVpc = new MultiAzVpc(tokenStack, 'Network').vpc;
+      expect(() => new RelationalDatabase(tokenStack, 'Db', { vpc: tokenVpc, allocatedStorage: Lazy.number({ produce: () => 50 }), port: Lazy.number({ produce: () => 1 }) })).not.toThrow();
+    });
+  });
+
+  describe('compliance', () => {
+    test.each<[string, Props]>([
+      ['defaults', {}],
+      ['DEV', { stage: DeploymentStage.DEV }],
+    ])('%s: no unacknowledged finding in any of the five cdk-nag packs, under 3.x and 2.x', (_, props) => {
+      const app = newApp();
+      place(props, new Stack(app, 'Compliance'));
+      expect(runNagPacks(app)).toEqual(COMPLIANT);
+      const app2 = newApp();
+      place(props, new Stack(app2, 'Compliance'));
+      expect(runNagV2Packs(app2)).toEqual([]);
+    });
+
+    test('fully configured, and PostgreSQL with replicas and a proxy: no unacknowledged finding under 3.x and 2.x', () => {
+      const app = newApp();
+      const stack = new Stack(app, 'Compliance', { env: TEST_ENV });
+      place(fullyConfigured(stack), stack);
+      const network = new MultiAzVpc(stack, 'OtherNetwork');
+      new RelationalDatabase(stack, 'Postgres', { vpc: network.vpc, readReplicas: 2, proxy: true, port: 6543 });
+      expect(runNagPacks(app)).toEqual(COMPLIANT);
+      const app2 = newApp();
+      const stack2 = new Stack(app2, 'Compliance', { env: TEST_ENV });
+      place(fullyConfigured(stack2), stack2);
+      expect(runNagV2Packs(app2)).toEqual([]);
+    });
+  });
+
+  describe('composition', () => {
+    test('two databases in one stack synthesize, each with its own identifier and log groups', () => {
+      const stack = newStack({ withEnv: true });
+      const network = new MultiAzVpc(stack, 'Network');
+      new RelationalDatabase(stack, 'Orders', { vpc: network.vpc });
+      new RelationalDatabase(stack, 'Billing', { vpc: network.vpc, engine: DatabaseEngine.MYSQL });
+      const template = Template.fromStack(stack);
+      const identifiers = instances(template).map((i) => i.Properties.DBInstanceIdentifier);
+      expect(new Set(identifiers).size).toBe(2);
+      for (const id of identifiers) {
+        expect(id).toMatch(/^[a-z][a-z0-9-]{0,62}$/);
+        expect(id).not.toMatch(/--|-$/);
+      }
+      template.resourceCountIs('AWS::Logs::LogGroup', 1 + 4);
+    });
+  });
+
+  describe('template validity', () => {
+    test("aws-cdk-lib's CloudFormation validation reports nothing under new-project flags", () => {
+      const app = newApp();
+      const stack = new Stack(app, 'Validated', { env: TEST_ENV });
+      place(fullyConfigured(stack), stack);
+      new RelationalDatabase(stack, 'Defaults', { vpc: new MultiAzVpc(stack, 'Other').vpc });
+      expect(cloudFormationFindings(app)).toEqual([]);
+    });
+  });
+});
