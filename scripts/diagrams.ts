@@ -114,6 +114,7 @@ const PATTERN_SCENARIOS: Record<string, (stack: Stack) => void> = {
     definition: patterns.StepFunctionsWorkflow.invokeFunction(stack, 'Step',
       new patterns.HardenedFunction(stack, 'Handler', { code: lambda.Code.fromInline('exports.handler = async (event) => event;') })),
   }),
+  'relational-database': (stack) => new patterns.RelationalDatabase(stack, 'Database', { vpc: new patterns.MultiAzVpc(stack, 'Network').vpc }),
 };
 
 function patternBlocks(): Block[] {

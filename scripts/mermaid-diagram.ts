@@ -70,6 +70,13 @@ const DRAWN: Record<string, { label: (props: any, name: string) => string; shape
   'AWS::ApiGateway::RestApi': { label: () => 'API Gateway REST API', shape: 'stadium' },
   'AWS::ApiGatewayV2::Api': { label: () => 'API Gateway HTTP API', shape: 'stadium' },
   'AWS::Cognito::UserPool': { label: () => 'Cognito user pool', shape: 'round' },
+  'AWS::RDS::DBInstance': {
+    label: (p) => p.SourceDBInstanceIdentifier
+      ? `RDS read replica, ${p.DBInstanceClass}`
+      : `RDS ${p.Engine} ${p.EngineVersion}, ${p.DBInstanceClass}, ${p.MultiAZ ? 'Multi-AZ' : 'single-AZ'}, isolated subnets`,
+    shape: 'cylinder',
+  },
+  'AWS::RDS::DBProxy': { label: () => 'RDS Proxy, TLS and IAM', shape: 'round' },
   'AWS::KMS::Key': { label: () => 'KMS key', shape: 'round', counted: ['KMS key', 'KMS keys'] },
   'AWS::Logs::LogGroup': { label: () => 'Log group', shape: 'cylinder', counted: ['log group', 'log groups'] },
   'AWS::CloudWatch::Alarm': { label: () => 'Alarm', shape: 'round', counted: ['alarm', 'alarms'] },
@@ -311,6 +318,26 @@ export function architectureDiagram(template: Template, tree: TreeNode, stackNam
         }
       }
     }
+  }
+
+  // The data tier: replicas copy their primary, a proxy pools connections to it, and the clients
+  // its security group admits (functions and instances, by their groups) connect.
+  const groupOwners = new Map<string, string>();
+  for (const [id, p] of ofType('AWS::Lambda::Function')) references(p.VpcConfig?.SecurityGroupIds).forEach((g) => groupOwners.set(g, id));
+  for (const [id, p] of ofType('AWS::AutoScaling::AutoScalingGroup')) {
+    const launchTemplate = resources[firstRef(p.LaunchTemplate ?? p.MixedInstancesPolicy, 'AWS::EC2::LaunchTemplate') ?? '']?.Properties;
+    const data = launchTemplate?.LaunchTemplateData;
+    references([data?.SecurityGroupIds, data?.NetworkInterfaces?.map((n: any) => n.Groups)]).forEach((g) => groupOwners.set(g, id));
+  }
+  for (const [id, p] of ofType('AWS::RDS::DBInstance')) {
+    edge(node(id), node(firstRef(p.SourceDBInstanceIdentifier, 'AWS::RDS::DBInstance')), 'replicates from', 'dotted');
+    const databaseGroups = new Set(references(p.VPCSecurityGroups));
+    for (const [, rule] of ofType('AWS::EC2::SecurityGroupIngress')) {
+      if (databaseGroups.has(firstRef(rule.GroupId) ?? '') && !p.SourceDBInstanceIdentifier) edge(node(groupOwners.get(firstRef(rule.SourceSecurityGroupId) ?? '')), node(id), 'SQL over TLS');
+    }
+  }
+  for (const [, p] of ofType('AWS::RDS::DBProxyTargetGroup')) {
+    edge(node(firstRef(p.DBProxyName)), node(firstRef(p.DBInstanceIdentifiers)), 'pools connections');
   }
 
   // Inside the VPC: which tier reaches the internet, and how.

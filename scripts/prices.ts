@@ -17,6 +17,9 @@ export const PRICES = {
     'https://aws.amazon.com/kms/pricing/ (customer managed key)',
     'https://aws.amazon.com/waf/pricing/ (web ACL, rule)',
     'https://aws.amazon.com/cloudwatch/pricing/ (standard-resolution alarm metric, dashboard)',
+    'https://aws.amazon.com/rds/postgresql/pricing/ (DB instance hour, Multi-AZ, gp3 storage; MySQL is the same for these classes)',
+    'https://aws.amazon.com/rds/proxy/pricing/ (per vCPU of the instance, at least 2)',
+    'https://aws.amazon.com/secrets-manager/pricing/ (secret)',
   ],
   /** USD per hour. */
   natGatewayHour: 0.045,
@@ -33,8 +36,20 @@ export const PRICES = {
     't3.small': 0.0208,
     'm7i.large': 0.1008,
   } as Record<string, number>,
+  /** RDS single-AZ instance hours; Multi-AZ costs twice as much. */
+  rdsInstanceHour: {
+    't4g.micro': 0.016,
+    't4g.small': 0.032,
+    't4g.medium': 0.065,
+    'm7g.large': 0.168,
+  } as Record<string, number>,
+  /** vCPUs of the RDS classes above, for RDS Proxy's price. */
+  rdsInstanceVcpus: { 't4g.micro': 2, 't4g.small': 2, 't4g.medium': 2, 'm7g.large': 2 } as Record<string, number>,
+  rdsProxyVcpuHour: 0.015,
   /** USD per month. */
   gp3GbMonth: 0.08,
+  rdsGp3GbMonth: 0.115,
+  secretMonth: 0.4,
   kmsKeyMonth: 1,
   wafWebAclMonth: 5,
   wafRuleMonth: 1,

@@ -97,6 +97,26 @@ export function fixedMonthlyCost(template: Template): CostLine[] {
     add(`EBS gp3 GB (${gigabytes} GB per instance)`, gigabytes * minimum, PRICES.gp3GbMonth);
   }
 
+  const databases = new Map(resourcesOfType(template, 'AWS::RDS::DBInstance'));
+  for (const [, db] of databases) {
+    const instanceClass = String(db.DBInstanceClass ?? 'unknown').replace(/^db\./, '');
+    const copies = db.MultiAZ === true ? 2 : 1;
+    const what = db.SourceDBInstanceIdentifier ? 'RDS read replica' : `RDS primary${copies === 2 ? ' (Multi-AZ: 2 instances)' : ''}`;
+    add(`${what} db.${instanceClass}`, copies, perMonth(PRICES.rdsInstanceHour[instanceClass] ?? NaN));
+    // A replica's storage is its source's allocation.
+    const source = databases.get(/"Ref":"([^"]+)"/.exec(JSON.stringify(db.SourceDBInstanceIdentifier ?? {}))?.[1] ?? '');
+    const gigabytes = Number(db.AllocatedStorage ?? source?.AllocatedStorage ?? 0);
+    add(`RDS gp3 GB (${gigabytes} GB per instance)`, gigabytes * copies, PRICES.rdsGp3GbMonth);
+  }
+  for (const [, proxy] of resourcesOfType(template, 'AWS::RDS::DBProxyTargetGroup')) {
+    const target = databases.get(referencedId(proxy.DBInstanceIdentifiers?.[0]) ?? '');
+    const instanceClass = String(target?.DBInstanceClass ?? 'unknown').replace(/^db\./, '');
+    add(`RDS Proxy vCPU (db.${instanceClass})`, Math.max(2, PRICES.rdsInstanceVcpus[instanceClass] ?? NaN), perMonth(PRICES.rdsProxyVcpuHour));
+  }
+  const secrets = resourcesOfType(template, 'AWS::SecretsManager::Secret').length
+    + [...databases.values()].filter((db) => db.ManageMasterUserPassword === true).length;
+  add('Secrets Manager secret', secrets, PRICES.secretMonth);
+
   add('KMS customer managed key', resourcesOfType(template, 'AWS::KMS::Key').length, PRICES.kmsKeyMonth);
 
   const webAcls = resourcesOfType(template, 'AWS::WAFv2::WebACL');

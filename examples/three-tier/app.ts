@@ -7,7 +7,9 @@ import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import { AwsSolutionsChecks, HIPAASecurityChecks, NIST80053R5Checks, PCIDSS321Checks, ServerlessChecks } from 'cdk-nag';
-import { AlbAutoScalingGroup, DeploymentStage, HardenedFunction, MultiAzVpc, PatternDefaults, SnsFanOut } from 'cdk-best-practice-patterns';
+import {
+  AlbAutoScalingGroup, DeploymentStage, HardenedFunction, MultiAzVpc, PatternDefaults, RelationalDatabase, SnsFanOut,
+} from 'cdk-best-practice-patterns';
 
 const app = new App();
 // cdk.json sets the stage of every pattern through the library's context key, and
@@ -21,12 +23,17 @@ const account = process.env.CDK_DEFAULT_ACCOUNT;
 const region = process.env.CDK_DEFAULT_REGION;
 const stack = new Stack(app, 'ThreeTierExample', {
   env: account && region ? { account, region } : undefined,
-  description: 'cdk-best-practice-patterns example: web tier behind a load balancer, handing jobs to background workers through a fan-out',
+  description: 'cdk-best-practice-patterns example: web tier behind a load balancer, background workers fed by a fan-out, and a PostgreSQL data tier',
 });
 const removalPolicy = production ? RemovalPolicy.RETAIN : RemovalPolicy.DESTROY;
 
-// Tier 1 and 2 live in the network's public and private subnets; tier 3 is the workers.
+// The web tier (and its load balancer) and the workers live in the network's public and private
+// subnets; the data tier in its isolated subnets, which have no route out.
 const network = new MultiAzVpc(stack, 'Network');
+
+// The data tier: PostgreSQL, Multi-AZ in PROD, its master password kept and rotated by RDS in a
+// secret under the database's key. Nothing reaches it until a client is allowed in below.
+const database = new RelationalDatabase(stack, 'Database', { vpc: network.vpc, databaseName: 'app' });
 
 // The jobs topic's key is created here, not by the pattern, so the web tier can be granted it.
 const jobsKey = new kms.Key(stack, 'JobsKey', { description: 'Encrypts the jobs topic', enableKeyRotation: true, removalPolicy });
@@ -38,12 +45,13 @@ const jobsKey = new kms.Key(stack, 'JobsKey', { description: 'Encrypts the jobs 
  * dead-letter queue.
  */
 function worker(id: string): HardenedFunction {
-  return new HardenedFunction(stack, id, {
+  const fn = new HardenedFunction(stack, id, {
     code: lambda.Code.fromInline([
       'exports.handler = async (event) => {',
       '  const batchItemFailures = [];',
       '  for (const record of event.Records) {',
       '    const job = JSON.parse(record.body);',
+      '    // A real worker reads the database here: host and port from DB_HOST/DB_PORT, credentials from the secret DB_SECRET_ARN.',
       '    if (job.fail) { batchItemFailures.push({ itemIdentifier: record.messageId }); continue; }',
       '    console.log(JSON.stringify({ message: "job done", job }));',
       '  }',
@@ -54,7 +62,16 @@ function worker(id: string): HardenedFunction {
     reservedConcurrentExecutions: 5,
     vpc: network.vpc,
     logRetention: production ? logs.RetentionDays.ONE_YEAR : logs.RetentionDays.TWO_WEEKS,
+    environment: {
+      DB_HOST: database.endpoint.hostname,
+      DB_PORT: String(database.port),
+      DB_SECRET_ARN: database.secret.secretArn,
+    },
   });
+  // Reaches the database on its port, and reads its credentials: the secret and its key.
+  database.allowConnectionsFrom(fn);
+  database.secret.grantRead(fn);
+  return fn;
 }
 
 const jobs = new SnsFanOut(stack, 'Jobs', {
@@ -92,6 +109,9 @@ const web = new AlbAutoScalingGroup(stack, 'Web', {
     : { allowInsecureHttp: true }),
 });
 
+// The web tier reaches the database too.
+database.allowConnectionsFrom(web.autoScalingGroup, 'The web tier');
+
 // The web tier may publish jobs, and nothing else: a managed policy, never an inline one.
 new iam.ManagedPolicy(stack, 'WebPublishesJobs', {
   roles: [web.autoScalingGroup.role],
@@ -102,6 +122,8 @@ new iam.ManagedPolicy(stack, 'WebPublishesJobs', {
 });
 
 new CfnOutput(stack, 'Url', { value: web.url, description: 'Open this once the targets are healthy' });
+new CfnOutput(stack, 'DatabaseEndpoint', { value: database.endpoint.socketAddress, description: 'Reachable from the web tier and the workers only' });
+new CfnOutput(stack, 'DatabaseSecretArn', { value: database.secret.secretArn, description: 'The master credentials, rotated by RDS' });
 new CfnOutput(stack, 'JobsTopicArn', { value: jobs.topic.topicArn, description: 'Publish jobs here, with a "kind" message attribute' });
 
 // Every example is checked by the same five cdk-nag packs as the library's tests.

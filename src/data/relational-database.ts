@@ -367,7 +367,8 @@ export class RelationalDatabase extends Construct implements ec2.IConnectable {
       : { subnets: [], availabilityZones: [] as string[], subnetIds: [] } as unknown as ec2.SelectedSubnets;
 
     const validator = new PropValidator(`RelationalDatabase '${this.node.path}'`);
-    validator.check(isolatedSubnets.subnets.length === 0 || isolatedSubnets.availabilityZones.length >= 2 || Token.isUnresolved(isolatedSubnets.availabilityZones[0]),
+    const isolatedAzs = isolatedSubnets.availabilityZones;
+    validator.check(isolatedSubnets.subnets.length === 0 || isolatedAzs.length >= 2 || Token.isUnresolved(isolatedAzs[0]),
       'vpc', `isolated subnets in ${isolatedSubnets.availabilityZones.length} Availability Zone(s)`, 'a VPC with isolated subnets in at least 2 Availability Zones (RDS subnet groups and proxies need 2)');
     validator.check(isolatedSubnets.subnets.length > 0, 'vpc', 'a VPC without isolated subnets',
       'a VPC with isolated subnets (no route out), such as MultiAzVpc with its default `isolatedSubnets: true`');
@@ -401,7 +402,8 @@ export class RelationalDatabase extends Construct implements ec2.IConnectable {
         'a whole number of days from 1 to 35 (0 would turn automated backups off)');
     }
     validateWindows(validator, backupWindow, maintenanceWindow);
-    validator.check(props.cpuAlarmThreshold === undefined || Token.isUnresolved(props.cpuAlarmThreshold) || (props.cpuAlarmThreshold > 0 && props.cpuAlarmThreshold <= 100),
+    const cpu = props.cpuAlarmThreshold;
+    validator.check(cpu === undefined || Token.isUnresolved(cpu) || (cpu > 0 && cpu <= 100),
       'cpuAlarmThreshold', props.cpuAlarmThreshold, 'a percentage above 0 and at most 100');
     validator.throwIfInvalid();
 
@@ -493,8 +495,13 @@ export class RelationalDatabase extends Construct implements ec2.IConnectable {
     this.createLogGroups(this.instance, 'Instance', identifier, facts.logExports, logKey, logRetention, removalPolicy);
     this.secret = this.instance.secret!;
     this.endpoint = this.instance.instanceEndpoint;
-    this.acknowledgeWeakenings(this.instance, { multiAz, deletionProtection, defaultPort: this.port === facts.defaultPort, backupPlan: !!props.backupPlan,
-      mysql: engineKind === DatabaseEngine.MYSQL });
+    this.acknowledgeWeakenings(this.instance, {
+      multiAz,
+      deletionProtection,
+      defaultPort: this.port === facts.defaultPort,
+      backupPlan: !!props.backupPlan,
+      mysql: engineKind === DatabaseEngine.MYSQL,
+    });
 
     const azs = isolatedSubnets.availabilityZones;
     for (let n = 1; n <= replicaCount; n++) {
@@ -510,8 +517,14 @@ export class RelationalDatabase extends Construct implements ec2.IConnectable {
         preferredBackupWindow: engineKind === DatabaseEngine.MYSQL ? backupWindow : undefined,
       });
       this.createLogGroups(replica, `Replica${n}`, replicaIdentifier, facts.logExports, logKey, logRetention, removalPolicy);
-      this.acknowledgeWeakenings(replica, { multiAz: false, deletionProtection, defaultPort: this.port === facts.defaultPort, backupPlan: !!props.backupPlan,
-        mysql: engineKind === DatabaseEngine.MYSQL, replica: true });
+      this.acknowledgeWeakenings(replica, {
+        multiAz: false,
+        deletionProtection,
+        defaultPort: this.port === facts.defaultPort,
+        backupPlan: !!props.backupPlan,
+        mysql: engineKind === DatabaseEngine.MYSQL,
+        replica: true,
+      });
       acknowledgeNagRule(replica, [NagPackPrefix.HIPAA_SECURITY, NagPackPrefix.NIST_800_53_R5, NagPackPrefix.PCI_DSS_321], 'RDSMultiAZSupport',
         "A read replica scales reads; the primary's synchronous standby takes over on failure, and replicas sit in other Availability Zones.");
       acknowledgeNagFinding(replica, 'AwsSolutions-RDS3',
@@ -618,7 +631,7 @@ export class RelationalDatabase extends Construct implements ec2.IConnectable {
     }
   }
 
-  private acknowledgeWeakenings(instance: rds.DatabaseInstanceBase, facts: { multiAz: boolean; deletionProtection: boolean; defaultPort: boolean; backupPlan: boolean; mysql: boolean; replica?: boolean }): void {
+  private acknowledgeWeakenings(instance: rds.DatabaseInstanceBase, facts: WeakenedFacts): void {
     const compliancePacks = [NagPackPrefix.HIPAA_SECURITY, NagPackPrefix.NIST_800_53_R5, NagPackPrefix.PCI_DSS_321];
     if (facts.defaultPort) {
       acknowledgeNagFinding(instance, 'AwsSolutions-RDS11',
@@ -718,6 +731,16 @@ export class RelationalDatabase extends Construct implements ec2.IConnectable {
   }
 }
 
+/** What the acknowledgements of one instance depend on. */
+interface WeakenedFacts {
+  readonly multiAz: boolean;
+  readonly deletionProtection: boolean;
+  readonly defaultPort: boolean;
+  readonly backupPlan: boolean;
+  readonly mysql: boolean;
+  readonly replica?: boolean;
+}
+
 /**
  * A stable identifier from the construct path, lower case as RDS keeps it: letters, digits and
  * single hyphens, starting with a letter, at most 63 characters (replicas add to it).
@@ -744,7 +767,7 @@ function findSecretsManagerEndpoint(vpc: ec2.IVpc): ec2.InterfaceVpcEndpoint | u
 /** The memory of the instance classes whose size says it, in bytes; undefined for the others. */
 function instanceMemoryBytes(instanceType: ec2.InstanceType): number | undefined {
   const [family, size] = instanceType.toString().split('.');
-  const burstable: Record<string, number> = { nano: 0.5, micro: 1, small: 2, medium: 4, large: 8, xlarge: 16, '2xlarge': 32 };
+  const burstable: Record<string, number> = { 'nano': 0.5, 'micro': 1, 'small': 2, 'medium': 4, 'large': 8, 'xlarge': 16, '2xlarge': 32 };
   const multiplier = size === 'large' ? 1 : size === 'xlarge' ? 2 : /^\d+xlarge$/.test(size) ? 2 * parseInt(size, 10) : undefined;
   let gib: number | undefined;
   if (/^t\d/.test(family)) {

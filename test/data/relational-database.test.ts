@@ -129,8 +129,14 @@ describe('RelationalDatabase', () => {
       expect(replicas.map((r) => r.Properties.AvailabilityZone)).toEqual([expect.stringMatching(/1b$/), expect.stringMatching(/1c$/), expect.stringMatching(/1b$/)]);
       for (const replica of replicas) {
         expect(replica.Properties).toMatchObject({
-          PubliclyAccessible: false, EnableIAMDatabaseAuthentication: true, EnablePerformanceInsights: true, MonitoringInterval: 60,
-          StorageType: 'gp3', DeletionProtection: true, AutoMinorVersionUpgrade: true, EnableCloudwatchLogsExports: ['postgresql', 'upgrade'],
+          PubliclyAccessible: false,
+          EnableIAMDatabaseAuthentication: true,
+          EnablePerformanceInsights: true,
+          MonitoringInterval: 60,
+          StorageType: 'gp3',
+          DeletionProtection: true,
+          AutoMinorVersionUpgrade: true,
+          EnableCloudwatchLogsExports: ['postgresql', 'upgrade'],
         });
         // A replica inherits its source's encryption; CloudFormation refuses the property there.
         expect(replica.Properties.StorageEncrypted).toBeUndefined();
@@ -229,7 +235,9 @@ describe('RelationalDatabase', () => {
   describe('proxy', () => {
     test('requires TLS and IAM authentication, in the isolated subnets, with its own group admitting the same clients', () => {
       full.template.hasResourceProperties('AWS::RDS::DBProxy', {
-        RequireTLS: true, EngineFamily: 'MYSQL', Auth: [Match.objectLike({ IAMAuth: 'REQUIRED', AuthScheme: 'SECRETS' })],
+        RequireTLS: true,
+        EngineFamily: 'MYSQL',
+        Auth: [Match.objectLike({ IAMAuth: 'REQUIRED', AuthScheme: 'SECRETS' })],
         VpcSubnetIds: full.network.vpc.isolatedSubnets.map((s) => full.stack.resolve(s.subnetId)),
       });
       const { stack, database, network } = place({ proxy: true });
