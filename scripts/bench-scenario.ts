@@ -193,6 +193,25 @@ const BUILDERS: Record<string, (ours: typeof import('../src') | undefined, kit: 
     const step = new tasks.LambdaInvoke(stack, 'Step', { lambdaFunction: safelyDeployedFn() });
     new sfn.StateMachine(stack, 'Workflow', { definitionBody: sfn.DefinitionBody.fromChainable(step) });
   },
+  // Both in the same VPC with isolated subnets: the floor is a Multi-AZ DatabaseInstance there with
+  // its generated secret, the setup PEERS.md measured.
+  'rds database': (ours, { stack, ec2 }) => {
+    const vpc = new ec2.Vpc(stack, 'Vpc', {
+      natGateways: 0,
+      subnetConfiguration: [{ name: 'Public', subnetType: ec2.SubnetType.PUBLIC }, { name: 'Data', subnetType: ec2.SubnetType.PRIVATE_ISOLATED }],
+    });
+    if (ours) {
+      new ours.RelationalDatabase(stack, 'Database', { vpc });
+      return;
+    }
+    const rds = require('aws-cdk-lib/aws-rds') as typeof import('aws-cdk-lib/aws-rds');
+    new rds.DatabaseInstance(stack, 'Database', {
+      engine: rds.DatabaseInstanceEngine.postgres({ version: rds.PostgresEngineVersion.VER_17 }),
+      vpc,
+      vpcSubnets: { subnetType: ec2.SubnetType.PRIVATE_ISOLATED },
+      multiAz: true,
+    });
+  },
   'hardened function': (ours, { stack, code, safelyDeployedFn }) => {
     if (ours) {
       new ours.HardenedFunction(stack, 'Function', { code });
