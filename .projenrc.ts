@@ -49,12 +49,15 @@ const project = new awscdk.AwsCdkConstructLibrary({
     '@aws-lambda-powertools/metrics@~2.35.0',
     '@aws-lambda-powertools/tracer@~2.35.0',
     '@types/aws-lambda@^8.10.164',
+    // The PostgreSQL client the RelationalDatabase IntegTest's probe function bundles.
+    'pg@^8.23.1',
+    '@types/pg@^8.23.1',
     `@aws-cdk/integ-tests-alpha@${INTEG_TESTS}`,
     // cdk-nag 2.x, which most CDK apps still run (Aspects, `cdk_nag` metadata): the tests hold the
     // patterns to it as well as to 3.x. An alias, so both majors install side by side; it resolves
     // aws-cdk-lib to the project's own copy, as it must to recognise the project's classes.
     `cdk-nag-v2@npm:cdk-nag@${CDK_NAG_V2}`,
-    ...['cloudformation', 'sqs', 'sns', 'ec2', 'elastic-load-balancing-v2', 'auto-scaling', 's3', 'ssm', 'lambda', 'acm', 'eventbridge', 'sfn', 'cloudwatch-logs', 'rds']
+    ...['cloudformation', 'sqs', 'sns', 'ec2', 'elastic-load-balancing-v2', 'auto-scaling', 's3', 'ssm', 'lambda', 'acm', 'eventbridge', 'sfn', 'cloudwatch-logs', 'rds', 'secrets-manager']
       .map((client) => `@aws-sdk/client-${client}@${AWS_SDK}`),
   ],
 
