@@ -6,6 +6,7 @@ export { PatternDefaults } from './core/pattern-defaults';
 export type { PatternDefaultsProps } from './core/pattern-defaults';
 export * from './building-blocks/dead-letter-queue';
 export * from './building-blocks/hardened-function';
+export type { PublicLoadBalancerProps } from './building-blocks/public-load-balancer';
 export * from './networking/multi-az-vpc';
 export * from './messaging/queue-with-dead-letter-queue';
 export * from './messaging/sns-fan-out';

@@ -14,6 +14,7 @@ import * as s3deploy from 'aws-cdk-lib/aws-s3-deployment';
 import * as wafv2 from 'aws-cdk-lib/aws-wafv2';
 import { Construct } from 'constructs';
 import { createAccessLogBucket } from '../core/access-log-bucket';
+import { checkDomainName } from '../core/domain-names';
 import { createPatternAlarm } from '../core/alarms';
 import { isProduction } from '../core/deployment-stage';
 import { ManagedPolicyRole } from '../core/managed-policy-role';
@@ -202,7 +203,6 @@ const MAX_CSP_LENGTH = 1783;
 const MAX_CERTIFICATE_NAMES = 10;
 const DEFAULT_CSP = "default-src 'self'; object-src 'none'; frame-ancestors 'none'; base-uri 'self'";
 // The last label is letters, or an internationalized top-level domain in punycode (xn--...).
-const HOST_NAME = /^(\*\.)?([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+([a-z]{2,63}|xn--[a-z0-9-]{1,59})$/i;
 const COUNTRY_CODE = /^[A-Z]{2}$/;
 // The memory the deployment's function gets: more than Lambda's 128 MB default for `aws s3 sync`
 // of a whole site, and a handler of its own (aws-cdk-lib shares one per stack and memory size),
@@ -347,8 +347,7 @@ export class StaticWebsite extends Construct {
     const domainNames = props.domainNames ?? [];
     v.check(domainNames.length <= MAX_DOMAIN_NAMES, 'domainNames', `${domainNames.length} names`, `at most ${MAX_DOMAIN_NAMES} names (CloudFront's limit of alternate domain names)`);
     for (const name of domainNames) {
-      v.check(Token.isUnresolved(name) || (name.length <= 253 && HOST_NAME.test(name)), 'domainNames', name,
-        'a host name such as www.example.com (labels of letters, digits and hyphens; a leading *. for a wildcard)');
+      checkDomainName(v, 'domainNames', name, props.hostedZone);
     }
     v.check(domainNames.length === 0 || props.certificate !== undefined || props.hostedZone !== undefined, 'domainNames', domainNames,
       'given with a certificate or a hostedZone, so CloudFront can serve them over HTTPS');
@@ -359,12 +358,6 @@ export class StaticWebsite extends Construct {
     v.check(certificateRegion === undefined || certificateRegion === 'us-east-1', 'certificate', props.certificate?.certificateArn,
       'a certificate in us-east-1, the only region CloudFront takes certificates from');
     if (props.hostedZone) {
-      const zone = Token.isUnresolved(props.hostedZone.zoneName) ? undefined : props.hostedZone.zoneName.replace(/\.$/, '').toLowerCase();
-      for (const name of domainNames) {
-        const host = name.toLowerCase();
-        v.check(zone === undefined || Token.isUnresolved(name) || host === zone || host.endsWith(`.${zone}`), 'domainNames', name,
-          `a name in the hosted zone ${zone}`);
-      }
       if (!props.certificate) {
         v.check(region === 'us-east-1', 'hostedZone', props.hostedZone.node.path,
           'given with a certificate unless the stack is in us-east-1: CloudFront takes certificates only from us-east-1, so request one there'

@@ -1,4 +1,4 @@
-import { Aws, CfnCondition, CfnMapping, Duration, Fn, RemovalPolicy, Stack, Token } from 'aws-cdk-lib';
+import { Duration, Token } from 'aws-cdk-lib';
 import * as autoscaling from 'aws-cdk-lib/aws-autoscaling';
 import * as acm from 'aws-cdk-lib/aws-certificatemanager';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
@@ -8,17 +8,13 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import * as wafv2 from 'aws-cdk-lib/aws-wafv2';
-import { RegionInfo } from 'aws-cdk-lib/region-info';
 import { Construct } from 'constructs';
-import { createAccessLogBucket } from '../core/access-log-bucket';
-import { createPatternAlarm } from '../core/alarms';
+import { PublicLoadBalancer, PublicLoadBalancerProps } from '../building-blocks/public-load-balancer';
 import { isProduction } from '../core/deployment-stage';
 import { acknowledgeNagFinding, acknowledgeNagRule, NagPackPrefix } from '../core/nag';
 import { withPatternDefaults } from '../core/pattern-defaults';
-import { PatternProps } from '../core/pattern-props';
 import { PropValidator } from '../core/prop-validator';
 import { addDashboardSection, StackOperations } from '../core/stack-operations';
-import { associateWebAcl, protectWithManagedRules, REGIONAL_WEB_ACL_ARN } from '../core/web-acl';
 
 /**
  * A scheduled change of an AlbAutoScalingGroup's capacity, for load you know is coming.
@@ -52,13 +48,7 @@ export interface ScheduledCapacity {
 /**
  * Properties of an AlbAutoScalingGroup.
  */
-export interface AlbAutoScalingGroupProps extends PatternProps {
-  /**
-   * The VPC: the load balancer goes in its public subnets, the instances in its private subnets
-   * with egress.
-   */
-  readonly vpc: ec2.IVpc;
-
+export interface AlbAutoScalingGroupProps extends PublicLoadBalancerProps {
   /**
    * The instance type.
    *
@@ -177,77 +167,12 @@ export interface AlbAutoScalingGroupProps extends PatternProps {
   readonly healthCheckGracePeriod?: Duration;
 
   /**
-   * The certificate for the HTTPS listener. Port 80 then only redirects to HTTPS.
-   *
-   * @default - none: `allowInsecureHttp` must say so
-   */
-  readonly certificate?: acm.ICertificate;
-
-  /**
-   * The TLS policy of the HTTPS listener.
-   *
-   * @default elbv2.SslPolicy.RECOMMENDED_TLS (TLS 1.2 and 1.3)
-   */
-  readonly sslPolicy?: elbv2.SslPolicy;
-
-  /**
-   * Serve plain HTTP on port 80 without a certificate. Traffic is then readable on the way, so
-   * use it only for sandboxes and demos.
-   *
-   * @default false
-   */
-  readonly allowInsecureHttp?: boolean;
-
-  /**
-   * The IPv4 CIDR blocks allowed to reach the load balancer.
-   *
-   * @default ['0.0.0.0/0']
-   */
-  readonly allowedCidrs?: string[];
-
-  /**
-   * An existing regional WAF web ACL to associate with the load balancer.
-   *
-   * @default - in PROD a new web ACL with AWS managed rule groups; in DEV none
-   */
-  readonly webAclArn?: string;
-
-  /**
-   * How long the load balancer waits for in-flight requests before deregistering an instance,
-   * from 0 to 3600 seconds. Set it to the longest request you serve.
-   *
-   * @default Duration.seconds(30)
-   */
-  readonly deregistrationDelay?: Duration;
-
-  /**
    * How long sticky sessions last, from 1 second to 7 days. Stickiness unbalances load: use it
    * only when the application keeps session state.
    *
    * @default - no stickiness
    */
   readonly stickinessCookieDuration?: Duration;
-
-  /**
-   * Alarm when the p99 target response time exceeds this.
-   *
-   * @default Duration.seconds(1)
-   */
-  readonly responseTimeP99Threshold?: Duration;
-
-  /**
-   * Alarm when the targets answer more 5xx responses than this in 5 minutes.
-   *
-   * @default 10
-   */
-  readonly target5xxThreshold?: number;
-
-  /**
-   * Alarm when the load balancer itself answers more 5xx responses than this in 5 minutes.
-   *
-   * @default 10
-   */
-  readonly loadBalancer5xxThreshold?: number;
 }
 
 const DEFAULT_INSTANCE_TYPE = 't4g.small';
@@ -259,7 +184,6 @@ const DEFAULT_FALLBACKS: Record<string, string[]> = {
 // An Auto Scaling group's mixed instances policy takes at most 40 instance types.
 const MAX_INSTANCE_TYPES = 40;
 const HTTP_CODES = /^[2-4]\d\d(-[2-4]\d\d)?(,[2-4]\d\d(-[2-4]\d\d)?)*$/;
-const IPV4_CIDR = /^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})\/(\d{1,2})$/;
 
 /**
  * A public Application Load Balancer over the public subnets, forwarding to an Auto Scaling group
@@ -317,6 +241,11 @@ export class AlbAutoScalingGroup extends Construct {
   public readonly webAcl?: wafv2.CfnWebACL;
 
   /**
+   * The certificate this pattern requested for `domainName`, when it requested one.
+   */
+  public readonly certificate?: acm.ICertificate;
+
+  /**
    * The URL of the load balancer.
    */
   public readonly url: string;
@@ -338,23 +267,13 @@ export class AlbAutoScalingGroup extends Construct {
     const allowedCidrs = props.allowedCidrs ?? ['0.0.0.0/0'];
     this.validate(props, minCapacity, maxCapacity, allowedCidrs);
 
-    const removalPolicy = production ? RemovalPolicy.RETAIN : RemovalPolicy.DESTROY;
-    const secure = props.certificate !== undefined;
-
-    this.loadBalancerSecurityGroup = new ec2.SecurityGroup(this, 'LoadBalancerSecurityGroup', {
-      vpc: props.vpc,
-      description: `Load balancer of ${this.node.path}: the listener ports from the allowed CIDRs`,
-      allowAllOutbound: false,
-    });
-    for (const cidr of allowedCidrs) {
-      for (const port of secure ? [443, 80] : [80]) {
-        this.loadBalancerSecurityGroup.addIngressRule(ec2.Peer.ipv4(cidr), ec2.Port.tcp(port), `${port === 80 && secure ? 'HTTP redirect' : 'Listener'} from ${cidr}`);
-      }
-    }
-    if (allowedCidrs.includes('0.0.0.0/0')) {
-      acknowledgeNagFinding(this.loadBalancerSecurityGroup, 'AwsSolutions-EC23',
-        'The internet-facing load balancer is the one intended public entry point; everything behind it admits only its security group.');
-    }
+    const front = new PublicLoadBalancer(this, props, allowedCidrs, production);
+    this.loadBalancer = front.loadBalancer;
+    this.listener = front.listener;
+    this.loadBalancerSecurityGroup = front.securityGroup;
+    this.accessLogsBucket = front.accessLogsBucket;
+    this.webAcl = front.webAcl;
+    this.certificate = front.certificate;
 
     this.instanceSecurityGroup = new ec2.SecurityGroup(this, 'InstanceSecurityGroup', {
       vpc: props.vpc,
@@ -362,56 +281,13 @@ export class AlbAutoScalingGroup extends Construct {
       // Instances reach package repositories and Systems Manager through the NAT gateways.
       allowAllOutbound: true,
     });
-
-    this.accessLogsBucket = createAccessLogBucket(this, 'AccessLogsBucket', {
-      production,
-      objectOwnership: s3.ObjectOwnership.BUCKET_OWNER_ENFORCED,
-      sseS3Reason: 'Load balancer access logs can only be delivered to a bucket encrypted with S3-managed keys (SSE-S3), which this bucket uses.',
-    });
-    this.loadBalancer = new elbv2.ApplicationLoadBalancer(this, 'LoadBalancer', {
-      vpc: props.vpc,
-      internetFacing: true,
-      vpcSubnets: { subnetType: ec2.SubnetType.PUBLIC },
-      securityGroup: this.loadBalancerSecurityGroup,
-      dropInvalidHeaderFields: true,
-      desyncMitigationMode: elbv2.DesyncMitigationMode.DEFENSIVE,
-      deletionProtection: production,
-    });
-    this.enableAccessLogs();
-    if (!production) {
-      acknowledgeNagRule(this.loadBalancer, [NagPackPrefix.NIST_800_53_R5, NagPackPrefix.HIPAA_SECURITY], 'ELBDeletionProtectionEnabled',
-        'A DEV load balancer must be destroyable with its stack; PROD turns deletion protection on.');
-    }
-
     this.autoScalingGroup = this.createAutoScalingGroup(props, minCapacity, maxCapacity);
     this.autoScalingGroup.connections.allowFrom(this.loadBalancerSecurityGroup, ec2.Port.tcp(applicationPort), 'Application port from the load balancer');
 
-    this.listener = secure
-      ? this.loadBalancer.addListener('HttpsListener', {
-        port: 443,
-        protocol: elbv2.ApplicationProtocol.HTTPS,
-        certificates: [props.certificate!],
-        sslPolicy: props.sslPolicy ?? elbv2.SslPolicy.RECOMMENDED_TLS,
-        open: false,
-      })
-      : this.loadBalancer.addListener('HttpListener', { port: 80, protocol: elbv2.ApplicationProtocol.HTTP, open: false });
-    if (secure) {
-      const redirect = this.loadBalancer.addRedirect({ sourcePort: 80, targetPort: 443, open: false });
-      acknowledgeNagRule(redirect, [NagPackPrefix.NIST_800_53_R5, NagPackPrefix.HIPAA_SECURITY, NagPackPrefix.PCI_DSS_321], 'ELBv2ACMCertificateRequired',
-        'This port-80 listener serves nothing: it only redirects to the HTTPS listener, which uses the ACM certificate.');
-    } else {
-      const all = [NagPackPrefix.NIST_800_53_R5, NagPackPrefix.HIPAA_SECURITY, NagPackPrefix.PCI_DSS_321];
-      acknowledgeNagRule(this.listener, all, 'ALBHttpToHttpsRedirection',
-        'allowInsecureHttp was set: without a certificate there is no HTTPS listener to redirect to.');
-      acknowledgeNagRule(this.listener, all, 'ELBv2ACMCertificateRequired',
-        'allowInsecureHttp was set: this load balancer deliberately serves plain HTTP, for a sandbox without a certificate.');
-    }
-
-    this.targetGroup = this.listener.addTargets('Instances', {
+    this.targetGroup = front.addTargets('Instances', {
       port: applicationPort,
       protocol: elbv2.ApplicationProtocol.HTTP,
       targets: [this.autoScalingGroup],
-      deregistrationDelay: props.deregistrationDelay ?? Duration.seconds(30),
       stickinessCookieDuration: props.stickinessCookieDuration,
       healthCheck: {
         path: props.healthCheckPath ?? '/',
@@ -420,11 +296,9 @@ export class AlbAutoScalingGroup extends Construct {
         healthyThresholdCount: 2,
         unhealthyThresholdCount: 3,
       },
-    });
+    }, props, this.alarms, { one: 'An instance', all: 'The instances' });
 
     this.configureScaling(props);
-    this.webAcl = this.protectWithWaf(props, production, removalPolicy);
-    this.createAlarms(props);
     const byGroup = { AutoScalingGroupName: this.autoScalingGroup.autoScalingGroupName };
     addDashboardSection(this, {
       kind: 'AlbAutoScalingGroup',
@@ -441,7 +315,7 @@ export class AlbAutoScalingGroup extends Construct {
         },
       ],
     });
-    this.url = `${secure ? 'https' : 'http'}://${this.loadBalancer.loadBalancerDnsName}`;
+    this.url = front.url;
   }
 
   private validate(props: AlbAutoScalingGroupProps, minCapacity: number, maxCapacity: number, allowedCidrs: string[]): void {
@@ -478,29 +352,8 @@ export class AlbAutoScalingGroup extends Construct {
         "codes from 200 to 499, as a list or ranges such as '200' or '200-299,302'");
     }
     v.secondsInRange('healthCheckGracePeriod', props.healthCheckGracePeriod, 0, 7200);
-    v.check(props.certificate !== undefined || props.allowInsecureHttp === true, 'certificate', undefined,
-      'an ACM certificate for the HTTPS listener (request one with certificatemanager.Certificate and DNS validation, '
-      + 'or import one with Certificate.fromCertificateArn); or set allowInsecureHttp: true for plain HTTP in a sandbox');
-    v.check(!(props.certificate && props.allowInsecureHttp), 'allowInsecureHttp', props.allowInsecureHttp,
-      'left unset with a certificate (port 80 then only redirects to HTTPS)');
-    v.check(allowedCidrs.length > 0, 'allowedCidrs', allowedCidrs, 'at least one IPv4 CIDR block');
-    for (const cidr of allowedCidrs) {
-      if (!Token.isUnresolved(cidr)) {
-        const m = IPV4_CIDR.exec(cidr);
-        v.check(m !== null && m.slice(1, 5).every((o) => Number(o) <= 255) && Number(m[5]) <= 32, 'allowedCidrs', cidr, 'IPv4 CIDR blocks such as 203.0.113.0/24');
-      }
-    }
-    if (props.webAclArn !== undefined && !Token.isUnresolved(props.webAclArn)) {
-      v.check(REGIONAL_WEB_ACL_ARN.test(props.webAclArn), 'webAclArn', props.webAclArn, 'the ARN of a regional WAFv2 web ACL (arn:aws:wafv2:<region>:<account>:regional/webacl/...)');
-    }
-    v.secondsInRange('deregistrationDelay', props.deregistrationDelay, 0, 3600);
+    PublicLoadBalancer.validate(v, props, allowedCidrs);
     v.secondsInRange('stickinessCookieDuration', props.stickinessCookieDuration, 1, Duration.days(7).toSeconds());
-    if (props.responseTimeP99Threshold && !props.responseTimeP99Threshold.isUnresolved()) {
-      const ms = props.responseTimeP99Threshold.toMilliseconds();
-      v.check(ms > 0, 'responseTimeP99Threshold', `${ms} ms`, 'longer than 0');
-    }
-    v.integerAtLeast('target5xxThreshold', props.target5xxThreshold, 0);
-    v.integerAtLeast('loadBalancer5xxThreshold', props.loadBalancer5xxThreshold, 0);
     const names = new Set<string>();
     for (const action of props.scheduledCapacity ?? []) {
       v.check(/^[A-Za-z][A-Za-z0-9-]{0,63}$/.test(action.name) && !names.has(action.name), `scheduledCapacity['${action.name}'].name`, action.name,
@@ -515,43 +368,6 @@ export class AlbAutoScalingGroup extends Construct {
       }
     }
     v.throwIfInvalid();
-  }
-
-  /**
-   * aws-cdk-lib's `logAccessLogs` needs the stack's region to pick who writes the logs: the
-   * regional Elastic Load Balancing account in regions older than August 2022, a service principal
-   * in newer ones. An env-agnostic stack gets both, the account looked up at deploy time.
-   */
-  private enableAccessLogs(): void {
-    const stack = Stack.of(this);
-    if (!Token.isUnresolved(stack.region)) {
-      this.loadBalancer.logAccessLogs(this.accessLogsBucket);
-      return;
-    }
-    const objects = this.accessLogsBucket.arnForObjects(`AWSLogs/${stack.account}/*`);
-    const accounts = new CfnMapping(this, 'ElbAccounts', {
-      mapping: Object.fromEntries(RegionInfo.regions.map((r) => [r.name, { account: r.elbv2Account ?? 'none' }])),
-    });
-    const elbAccount = accounts.findInMap(Aws.REGION, 'account');
-    const hasElbAccount = new CfnCondition(this, 'RegionHasElbAccount', { expression: Fn.conditionNot(Fn.conditionEquals(elbAccount, 'none')) });
-    this.accessLogsBucket.addToResourcePolicy(new iam.PolicyStatement({
-      actions: ['s3:PutObject'],
-      resources: [objects],
-      principals: [new iam.ArnPrincipal(Fn.conditionIf(hasElbAccount.logicalId,
-        `arn:${Aws.PARTITION}:iam::${elbAccount}:root`,
-        // Regions without an ELB account: the bucket's own account, which holds these rights already.
-        `arn:${Aws.PARTITION}:iam::${Aws.ACCOUNT_ID}:root`).toString())],
-    }));
-    this.accessLogsBucket.addToResourcePolicy(new iam.PolicyStatement({
-      actions: ['s3:PutObject'],
-      resources: [objects],
-      principals: [new iam.ServicePrincipal('logdelivery.elasticloadbalancing.amazonaws.com')],
-    }));
-    this.loadBalancer.setAttribute('access_logs.s3.enabled', 'true');
-    this.loadBalancer.setAttribute('access_logs.s3.bucket', this.accessLogsBucket.bucketName);
-    this.loadBalancer.setAttribute('access_logs.s3.prefix', '');
-    // Elastic Load Balancing checks that it may write to the bucket when logging is turned on.
-    this.loadBalancer.node.addDependency(this.accessLogsBucket.policy!);
   }
 
   private createAutoScalingGroup(props: AlbAutoScalingGroupProps, minCapacity: number, maxCapacity: number): autoscaling.AutoScalingGroup {
@@ -652,37 +468,5 @@ export class AlbAutoScalingGroup extends Construct {
         maxCapacity: action.maxCapacity,
       });
     }
-  }
-
-  /**
-   * PROD gets AWS's managed rule groups for common exploits, known bad inputs and addresses with a
-   * bad reputation, unless a web ACL is given; DEV skips WAF unless one is given.
-   */
-  private protectWithWaf(props: AlbAutoScalingGroupProps, production: boolean, removalPolicy: RemovalPolicy): wafv2.CfnWebACL | undefined {
-    if (props.webAclArn) {
-      associateWebAcl(this, this.loadBalancer.loadBalancerArn, props.webAclArn);
-      return undefined;
-    }
-    if (!production) {
-      acknowledgeNagRule(this.loadBalancer, [NagPackPrefix.NIST_800_53_R5, NagPackPrefix.PCI_DSS_321], 'ALBWAFEnabled',
-        'DEV skips the web ACL (about $8 a month) to keep sandboxes cheap; PROD creates one, and webAclArn attaches an existing one.');
-      return undefined;
-    }
-    return protectWithManagedRules(this, this.loadBalancer.loadBalancerArn, removalPolicy);
-  }
-
-  private createAlarms(props: AlbAutoScalingGroupProps): void {
-    const add = (id: string, metric: cloudwatch.IMetric, threshold: number, description: string) =>
-      this.alarms.push(createPatternAlarm(this, id, { metric, threshold, description }, props.alarmTopic));
-    const fiveMinutes = Duration.minutes(5);
-    add('UnhealthyHostsAlarm', this.targetGroup.metrics.unhealthyHostCount({ period: Duration.minutes(1), statistic: cloudwatch.Stats.MAXIMUM }), 0,
-      `An instance of ${this.node.path} fails its health checks`);
-    add('Target5xxAlarm', this.targetGroup.metrics.httpCodeTarget(elbv2.HttpCodeTarget.TARGET_5XX_COUNT, { period: fiveMinutes, statistic: cloudwatch.Stats.SUM }),
-      props.target5xxThreshold ?? 10, `The instances of ${this.node.path} answer 5xx errors`);
-    add('LoadBalancer5xxAlarm', this.loadBalancer.metrics.httpCodeElb(elbv2.HttpCodeElb.ELB_5XX_COUNT, { period: fiveMinutes, statistic: cloudwatch.Stats.SUM }),
-      props.loadBalancer5xxThreshold ?? 10, `The load balancer of ${this.node.path} answers 5xx errors itself (no healthy target, or a target timed out)`);
-    const p99 = props.responseTimeP99Threshold ?? Duration.seconds(1);
-    add('ResponseTimeP99Alarm', this.targetGroup.metrics.targetResponseTime({ period: fiveMinutes, statistic: cloudwatch.Stats.p(99) }),
-      p99.toMilliseconds() / 1000, `1% of the requests to ${this.node.path} take longer than ${p99.toHumanString()}`);
   }
 }

@@ -1,0 +1,348 @@
+import { Aws, CfnCondition, CfnMapping, Duration, Fn, RemovalPolicy, Stack, Token } from 'aws-cdk-lib';
+import * as acm from 'aws-cdk-lib/aws-certificatemanager';
+import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
+import * as ec2 from 'aws-cdk-lib/aws-ec2';
+import * as elbv2 from 'aws-cdk-lib/aws-elasticloadbalancingv2';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import * as route53 from 'aws-cdk-lib/aws-route53';
+import * as targets from 'aws-cdk-lib/aws-route53-targets';
+import * as s3 from 'aws-cdk-lib/aws-s3';
+import * as sns from 'aws-cdk-lib/aws-sns';
+import * as wafv2 from 'aws-cdk-lib/aws-wafv2';
+import { RegionInfo } from 'aws-cdk-lib/region-info';
+import { Construct } from 'constructs';
+import { createAccessLogBucket } from '../core/access-log-bucket';
+import { createPatternAlarm } from '../core/alarms';
+import { checkDomainName } from '../core/domain-names';
+import { acknowledgeNagFinding, acknowledgeNagRule, NagPackPrefix } from '../core/nag';
+import { PatternProps } from '../core/pattern-props';
+import { PropValidator } from '../core/prop-validator';
+import { associateWebAcl, protectWithManagedRules, REGIONAL_WEB_ACL_ARN } from '../core/web-acl';
+
+/**
+ * What the public front of a web tier (AlbAutoScalingGroup, AlbFargateService) accepts: its load
+ * balancer, listeners, domain, WAF and alarms.
+ */
+export interface PublicLoadBalancerProps extends PatternProps {
+  /**
+   * The VPC: the load balancer goes in its public subnets, the targets in its private subnets
+   * with egress.
+   */
+  readonly vpc: ec2.IVpc;
+
+  /**
+   * The certificate for the HTTPS listener. Port 80 then only redirects to HTTPS.
+   *
+   * @default - the certificate requested for `domainName` with `hostedZone`; else none, and
+   * `allowInsecureHttp` must say so
+   */
+  readonly certificate?: acm.ICertificate;
+
+  /**
+   * The host name the service answers on, such as app.example.com. With `hostedZone` the pattern
+   * requests a DNS-validated certificate for it (unless `certificate` is given) and creates its
+   * alias record (A; AAAA too when the load balancer is dual-stack).
+   *
+   * @default - none: the load balancer's own DNS name
+   */
+  readonly domainName?: string;
+
+  /**
+   * The public hosted zone `domainName` belongs to.
+   *
+   * @default - none; required with `domainName`
+   */
+  readonly hostedZone?: route53.IHostedZone;
+
+  /**
+   * The TLS policy of the HTTPS listener.
+   *
+   * @default elbv2.SslPolicy.RECOMMENDED_TLS (TLS 1.2 and 1.3)
+   */
+  readonly sslPolicy?: elbv2.SslPolicy;
+
+  /**
+   * Serve plain HTTP on port 80 without a certificate. Traffic is then readable on the way, so
+   * use it only for sandboxes and demos.
+   *
+   * @default false
+   */
+  readonly allowInsecureHttp?: boolean;
+
+  /**
+   * The IPv4 CIDR blocks allowed to reach the load balancer.
+   *
+   * @default ['0.0.0.0/0']
+   */
+  readonly allowedCidrs?: string[];
+
+  /**
+   * An existing regional WAF web ACL to associate with the load balancer.
+   *
+   * @default - in PROD a new web ACL with AWS managed rule groups; in DEV none
+   */
+  readonly webAclArn?: string;
+
+  /**
+   * How long the load balancer waits for in-flight requests before deregistering a target, from
+   * 0 to 3600 seconds. Set it to the longest request you serve.
+   *
+   * @default Duration.seconds(30)
+   */
+  readonly deregistrationDelay?: Duration;
+
+  /**
+   * Alarm when the p99 target response time exceeds this.
+   *
+   * @default Duration.seconds(1)
+   */
+  readonly responseTimeP99Threshold?: Duration;
+
+  /**
+   * Alarm when the targets answer more 5xx responses than this in 5 minutes.
+   *
+   * @default 10
+   */
+  readonly target5xxThreshold?: number;
+
+  /**
+   * Alarm when the load balancer itself answers more 5xx responses than this in 5 minutes.
+   *
+   * @default 10
+   */
+  readonly loadBalancer5xxThreshold?: number;
+}
+
+/** How a front's alarms name its targets: 'An instance' and 'The instances', 'A task' and 'The tasks'. */
+export interface TargetNames {
+  readonly one: string;
+  readonly all: string;
+}
+
+const IPV4_CIDR = /^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})\/(\d{1,2})$/;
+
+/**
+ * The public front both web tiers share: an internet-facing Application Load Balancer over the
+ * public subnets, HTTPS with a modern TLS policy and a port-80 redirect (plain HTTP only by
+ * `allowInsecureHttp`), a security group admitting the allowed CIDRs on the listener ports and
+ * reaching only the targets, invalid headers dropped and desync mitigation, access logs,
+ * deletion protection and a managed-rules WAF in PROD, an optional custom domain, and the
+ * unhealthy-host, 5xx and p99-latency alarms of its target group.
+ *
+ * It builds into the pattern that holds it, with the ids that pattern always used, so a pattern
+ * moving onto it keeps its logical ids.
+ */
+export class PublicLoadBalancer {
+  /**
+   * Records every invalid front prop of a pattern on its validator.
+   */
+  public static validate(v: PropValidator, props: PublicLoadBalancerProps, allowedCidrs: string[]): void {
+    const certificate = props.certificate !== undefined || (props.domainName !== undefined && props.hostedZone !== undefined);
+    v.check(certificate || props.allowInsecureHttp === true, 'certificate', undefined,
+      'an ACM certificate for the HTTPS listener (request one with certificatemanager.Certificate and DNS validation, '
+      + 'import one with Certificate.fromCertificateArn, or give domainName with hostedZone); or set allowInsecureHttp: true for plain HTTP in a sandbox');
+    v.check(!(certificate && props.allowInsecureHttp), 'allowInsecureHttp', props.allowInsecureHttp,
+      'left unset with a certificate (port 80 then only redirects to HTTPS)');
+    if (props.domainName !== undefined) {
+      checkDomainName(v, 'domainName', props.domainName, props.hostedZone);
+      v.check(props.hostedZone !== undefined, 'hostedZone', undefined, `the public hosted zone of domainName (${props.domainName}), for its alias record`);
+    }
+    v.check(props.hostedZone === undefined || props.domainName !== undefined, 'hostedZone', props.hostedZone?.node.path, 'given with the domainName to create the record for');
+    v.check(allowedCidrs.length > 0, 'allowedCidrs', allowedCidrs, 'at least one IPv4 CIDR block');
+    for (const cidr of allowedCidrs) {
+      if (!Token.isUnresolved(cidr)) {
+        const m = IPV4_CIDR.exec(cidr);
+        v.check(m !== null && m.slice(1, 5).every((o) => Number(o) <= 255) && Number(m[5]) <= 32, 'allowedCidrs', cidr, 'IPv4 CIDR blocks such as 203.0.113.0/24');
+      }
+    }
+    if (props.webAclArn !== undefined && !Token.isUnresolved(props.webAclArn)) {
+      v.check(REGIONAL_WEB_ACL_ARN.test(props.webAclArn), 'webAclArn', props.webAclArn, 'the ARN of a regional WAFv2 web ACL (arn:aws:wafv2:<region>:<account>:regional/webacl/...)');
+    }
+    v.secondsInRange('deregistrationDelay', props.deregistrationDelay, 0, 3600);
+    if (props.responseTimeP99Threshold && !props.responseTimeP99Threshold.isUnresolved()) {
+      const ms = props.responseTimeP99Threshold.toMilliseconds();
+      v.check(ms > 0, 'responseTimeP99Threshold', `${ms} ms`, 'longer than 0');
+    }
+    v.integerAtLeast('target5xxThreshold', props.target5xxThreshold, 0);
+    v.integerAtLeast('loadBalancer5xxThreshold', props.loadBalancer5xxThreshold, 0);
+  }
+
+  /** The internet-facing load balancer. */
+  public readonly loadBalancer: elbv2.ApplicationLoadBalancer;
+  /** HTTPS on 443, or HTTP on 80 when insecure HTTP was allowed. */
+  public readonly listener: elbv2.ApplicationListener;
+  /** The allowed CIDRs on the listener ports; nothing out but to the targets. */
+  public readonly securityGroup: ec2.SecurityGroup;
+  /** The bucket holding the access logs. */
+  public readonly accessLogsBucket: s3.Bucket;
+  /** The web ACL the front created, when it created one. */
+  public readonly webAcl?: wafv2.CfnWebACL;
+  /** The certificate the front requested for `domainName`, when it requested one. */
+  public readonly certificate?: acm.ICertificate;
+  /** `https://` and the domain name or the load balancer's DNS name (`http://` when insecure). */
+  public readonly url: string;
+
+  private readonly alarmTopic?: sns.ITopic;
+
+  /**
+   * @param scope the pattern: the front's resources are its children
+   * @param production whether the stage is PROD
+   */
+  constructor(private readonly scope: Construct, props: PublicLoadBalancerProps, allowedCidrs: string[], production: boolean) {
+    this.alarmTopic = props.alarmTopic;
+    const removalPolicy = production ? RemovalPolicy.RETAIN : RemovalPolicy.DESTROY;
+    this.certificate = !props.certificate && props.domainName && props.hostedZone
+      ? new acm.Certificate(scope, 'Certificate', { domainName: props.domainName, validation: acm.CertificateValidation.fromDns(props.hostedZone) })
+      : undefined;
+    const certificate = props.certificate ?? this.certificate;
+    const secure = certificate !== undefined;
+
+    this.securityGroup = new ec2.SecurityGroup(scope, 'LoadBalancerSecurityGroup', {
+      vpc: props.vpc,
+      description: `Load balancer of ${scope.node.path}: the listener ports from the allowed CIDRs`,
+      allowAllOutbound: false,
+    });
+    for (const cidr of allowedCidrs) {
+      for (const port of secure ? [443, 80] : [80]) {
+        this.securityGroup.addIngressRule(ec2.Peer.ipv4(cidr), ec2.Port.tcp(port), `${port === 80 && secure ? 'HTTP redirect' : 'Listener'} from ${cidr}`);
+      }
+    }
+    if (allowedCidrs.includes('0.0.0.0/0')) {
+      acknowledgeNagFinding(this.securityGroup, 'AwsSolutions-EC23',
+        'The internet-facing load balancer is the one intended public entry point; everything behind it admits only its security group.');
+    }
+
+    this.accessLogsBucket = createAccessLogBucket(scope, 'AccessLogsBucket', {
+      production,
+      objectOwnership: s3.ObjectOwnership.BUCKET_OWNER_ENFORCED,
+      sseS3Reason: 'Load balancer access logs can only be delivered to a bucket encrypted with S3-managed keys (SSE-S3), which this bucket uses.',
+    });
+    this.loadBalancer = new elbv2.ApplicationLoadBalancer(scope, 'LoadBalancer', {
+      vpc: props.vpc,
+      internetFacing: true,
+      vpcSubnets: { subnetType: ec2.SubnetType.PUBLIC },
+      securityGroup: this.securityGroup,
+      dropInvalidHeaderFields: true,
+      desyncMitigationMode: elbv2.DesyncMitigationMode.DEFENSIVE,
+      deletionProtection: production,
+    });
+    this.enableAccessLogs();
+    if (!production) {
+      acknowledgeNagRule(this.loadBalancer, [NagPackPrefix.NIST_800_53_R5, NagPackPrefix.HIPAA_SECURITY], 'ELBDeletionProtectionEnabled',
+        'A DEV load balancer must be destroyable with its stack; PROD turns deletion protection on.');
+    }
+
+    this.listener = secure
+      ? this.loadBalancer.addListener('HttpsListener', {
+        port: 443,
+        protocol: elbv2.ApplicationProtocol.HTTPS,
+        certificates: [certificate],
+        sslPolicy: props.sslPolicy ?? elbv2.SslPolicy.RECOMMENDED_TLS,
+        open: false,
+      })
+      : this.loadBalancer.addListener('HttpListener', { port: 80, protocol: elbv2.ApplicationProtocol.HTTP, open: false });
+    if (secure) {
+      const redirect = this.loadBalancer.addRedirect({ sourcePort: 80, targetPort: 443, open: false });
+      acknowledgeNagRule(redirect, [NagPackPrefix.NIST_800_53_R5, NagPackPrefix.HIPAA_SECURITY, NagPackPrefix.PCI_DSS_321], 'ELBv2ACMCertificateRequired',
+        'This port-80 listener serves nothing: it only redirects to the HTTPS listener, which uses the ACM certificate.');
+    } else {
+      const all = [NagPackPrefix.NIST_800_53_R5, NagPackPrefix.HIPAA_SECURITY, NagPackPrefix.PCI_DSS_321];
+      acknowledgeNagRule(this.listener, all, 'ALBHttpToHttpsRedirection',
+        'allowInsecureHttp was set: without a certificate there is no HTTPS listener to redirect to.');
+      acknowledgeNagRule(this.listener, all, 'ELBv2ACMCertificateRequired',
+        'allowInsecureHttp was set: this load balancer deliberately serves plain HTTP, for a sandbox without a certificate.');
+    }
+
+    if (props.domainName && props.hostedZone) {
+      const target = route53.RecordTarget.fromAlias(new targets.LoadBalancerTarget(this.loadBalancer));
+      new route53.ARecord(scope, 'AliasRecord', { zone: props.hostedZone, recordName: props.domainName, target });
+      // An AAAA alias to an IPv4-only load balancer answers nothing; only a dual-stack one gets it.
+      if (this.loadBalancer.ipAddressType === elbv2.IpAddressType.DUAL_STACK) {
+        new route53.AaaaRecord(scope, 'AliasRecordIpv6', { zone: props.hostedZone, recordName: props.domainName, target });
+      }
+    }
+    this.webAcl = this.protectWithWaf(props, production, removalPolicy);
+    const host = props.domainName && props.hostedZone ? props.domainName : this.loadBalancer.loadBalancerDnsName;
+    this.url = `${secure ? 'https' : 'http'}://${host}`;
+  }
+
+  /**
+   * The target group of the listener, with the front's health check defaults and alarms:
+   * unhealthy targets, target and load balancer 5xx responses, p99 target response time.
+   */
+  public addTargets(id: string, props: elbv2.AddApplicationTargetsProps, thresholds: PublicLoadBalancerProps, alarms: cloudwatch.IAlarm[],
+    targetNames: TargetNames): elbv2.ApplicationTargetGroup {
+    const targetGroup = this.listener.addTargets(id, {
+      deregistrationDelay: thresholds.deregistrationDelay ?? Duration.seconds(30),
+      ...props,
+    });
+    const add = (alarmId: string, metric: cloudwatch.IMetric, threshold: number, description: string) =>
+      alarms.push(createPatternAlarm(this.scope, alarmId, { metric, threshold, description }, this.alarmTopic));
+    const fiveMinutes = Duration.minutes(5);
+    const path = this.scope.node.path;
+    add('UnhealthyHostsAlarm', targetGroup.metrics.unhealthyHostCount({ period: Duration.minutes(1), statistic: cloudwatch.Stats.MAXIMUM }), 0,
+      `${targetNames.one} of ${path} fails its health checks`);
+    add('Target5xxAlarm', targetGroup.metrics.httpCodeTarget(elbv2.HttpCodeTarget.TARGET_5XX_COUNT, { period: fiveMinutes, statistic: cloudwatch.Stats.SUM }),
+      thresholds.target5xxThreshold ?? 10, `${targetNames.all} of ${path} answer 5xx errors`);
+    add('LoadBalancer5xxAlarm', this.loadBalancer.metrics.httpCodeElb(elbv2.HttpCodeElb.ELB_5XX_COUNT, { period: fiveMinutes, statistic: cloudwatch.Stats.SUM }),
+      thresholds.loadBalancer5xxThreshold ?? 10, `The load balancer of ${path} answers 5xx errors itself (no healthy target, or a target timed out)`);
+    const p99 = thresholds.responseTimeP99Threshold ?? Duration.seconds(1);
+    add('ResponseTimeP99Alarm', targetGroup.metrics.targetResponseTime({ period: fiveMinutes, statistic: cloudwatch.Stats.p(99) }),
+      p99.toMilliseconds() / 1000, `1% of the requests to ${path} take longer than ${p99.toHumanString()}`);
+    return targetGroup;
+  }
+
+  /**
+   * aws-cdk-lib's `logAccessLogs` needs the stack's region to pick who writes the logs: the
+   * regional Elastic Load Balancing account in regions older than August 2022, a service principal
+   * in newer ones. An env-agnostic stack gets both, the account looked up at deploy time.
+   */
+  private enableAccessLogs(): void {
+    const stack = Stack.of(this.scope);
+    if (!Token.isUnresolved(stack.region)) {
+      this.loadBalancer.logAccessLogs(this.accessLogsBucket);
+      return;
+    }
+    const objects = this.accessLogsBucket.arnForObjects(`AWSLogs/${stack.account}/*`);
+    const accounts = new CfnMapping(this.scope, 'ElbAccounts', {
+      mapping: Object.fromEntries(RegionInfo.regions.map((r) => [r.name, { account: r.elbv2Account ?? 'none' }])),
+    });
+    const elbAccount = accounts.findInMap(Aws.REGION, 'account');
+    const hasElbAccount = new CfnCondition(this.scope, 'RegionHasElbAccount', { expression: Fn.conditionNot(Fn.conditionEquals(elbAccount, 'none')) });
+    this.accessLogsBucket.addToResourcePolicy(new iam.PolicyStatement({
+      actions: ['s3:PutObject'],
+      resources: [objects],
+      principals: [new iam.ArnPrincipal(Fn.conditionIf(hasElbAccount.logicalId,
+        `arn:${Aws.PARTITION}:iam::${elbAccount}:root`,
+        // Regions without an ELB account: the bucket's own account, which holds these rights already.
+        `arn:${Aws.PARTITION}:iam::${Aws.ACCOUNT_ID}:root`).toString())],
+    }));
+    this.accessLogsBucket.addToResourcePolicy(new iam.PolicyStatement({
+      actions: ['s3:PutObject'],
+      resources: [objects],
+      principals: [new iam.ServicePrincipal('logdelivery.elasticloadbalancing.amazonaws.com')],
+    }));
+    this.loadBalancer.setAttribute('access_logs.s3.enabled', 'true');
+    this.loadBalancer.setAttribute('access_logs.s3.bucket', this.accessLogsBucket.bucketName);
+    this.loadBalancer.setAttribute('access_logs.s3.prefix', '');
+    // Elastic Load Balancing checks that it may write to the bucket when logging is turned on.
+    this.loadBalancer.node.addDependency(this.accessLogsBucket.policy!);
+  }
+
+  /**
+   * PROD gets AWS's managed rule groups for common exploits, known bad inputs and addresses with a
+   * bad reputation, unless a web ACL is given; DEV skips WAF unless one is given.
+   */
+  private protectWithWaf(props: PublicLoadBalancerProps, production: boolean, removalPolicy: RemovalPolicy): wafv2.CfnWebACL | undefined {
+    if (props.webAclArn) {
+      associateWebAcl(this.scope, this.loadBalancer.loadBalancerArn, props.webAclArn);
+      return undefined;
+    }
+    if (!production) {
+      acknowledgeNagRule(this.loadBalancer, [NagPackPrefix.NIST_800_53_R5, NagPackPrefix.PCI_DSS_321], 'ALBWAFEnabled',
+        'DEV skips the web ACL (about $8 a month) to keep sandboxes cheap; PROD creates one, and webAclArn attaches an existing one.');
+      return undefined;
+    }
+    return protectWithManagedRules(this.scope, this.loadBalancer.loadBalancerArn, removalPolicy);
+  }
+}
