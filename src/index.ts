@@ -18,3 +18,4 @@ export * from './edge/static-website';
 export * from './events/event-rule-with-dead-letter-queue';
 export * from './events/step-functions-workflow';
 export * from './data/relational-database';
+export * from './containers/alb-fargate-service';

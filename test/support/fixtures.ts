@@ -1,11 +1,12 @@
 import { App, Duration, Stack } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
+import * as ecs from 'aws-cdk-lib/aws-ecs';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import {
-  AlbAutoScalingGroup, DeadLetterQueue, DeadLetterSource, EventRuleWithDeadLetterQueue, HardenedFunction, HttpApiLambda, MultiAzVpc,
+  AlbAutoScalingGroup, AlbFargateService, DeadLetterQueue, DeadLetterSource, EventRuleWithDeadLetterQueue, HardenedFunction, HttpApiLambda, MultiAzVpc,
   QueueWithDeadLetterQueue, RelationalDatabase,
   RestApiLambda, SnsFanOut, StaticWebsite, StepFunctionsWorkflow,
 } from '../../src';
@@ -93,6 +94,11 @@ export const EVERY_PATTERN: Array<[string, (stack: Stack) => void]> = [
   }).addFunctionTarget(new HardenedFunction(stack, 'Handler', { code: INLINE_CODE }))],
   ['StepFunctionsWorkflow, with a HardenedFunction task', (stack) => new StepFunctionsWorkflow(stack, 'Workflow', {
     definition: StepFunctionsWorkflow.invokeFunction(stack, 'Step', new HardenedFunction(stack, 'Handler', { code: INLINE_CODE })),
+  })],
+  ['AlbFargateService', (stack) => new AlbFargateService(stack, 'Service', {
+    vpc: new MultiAzVpc(stack, 'Network').vpc,
+    image: ecs.ContainerImage.fromRegistry('public.ecr.aws/docker/library/nginx:stable'),
+    allowInsecureHttp: true,
   })],
   ['RelationalDatabase', (stack) => new RelationalDatabase(stack, 'Database', { vpc: new MultiAzVpc(stack, 'Network').vpc })],
 ];

@@ -4,6 +4,7 @@ import * as autoscaling from 'aws-cdk-lib/aws-autoscaling';
 import * as acm from 'aws-cdk-lib/aws-certificatemanager';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as kms from 'aws-cdk-lib/aws-kms';
+import * as route53 from 'aws-cdk-lib/aws-route53';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import { AlbAutoScalingGroup, AlbAutoScalingGroupProps, DeploymentStage, MultiAzVpc } from '../../src';
 import { newApp, newStack, TEST_ENV } from '../support/app';
@@ -242,6 +243,34 @@ describe('AlbAutoScalingGroup', () => {
       template.resourceCountIs('AWS::ElasticLoadBalancingV2::Listener', 1);
       template.hasResourceProperties('AWS::ElasticLoadBalancingV2::Listener', { Port: 80, Protocol: 'HTTP', DefaultActions: [Match.objectLike({ Type: 'forward' })] });
       expect(web.url).toMatch(/^http:\/\//);
+    });
+
+    test('a custom domain with its hosted zone: a DNS-validated certificate, HTTPS with it, an alias record, an https URL on the name', () => {
+      const stack = newStack({ withEnv: true });
+      const zone = route53.HostedZone.fromHostedZoneAttributes(stack, 'Zone', { hostedZoneId: 'Z0123456789ABCDEFGHIJ', zoneName: 'example.com' });
+      const web = new AlbAutoScalingGroup(stack, 'Web', { vpc: new MultiAzVpc(stack, 'Network').vpc, domainName: 'www.example.com', hostedZone: zone });
+      const template = Template.fromStack(stack);
+      template.hasResourceProperties('AWS::CertificateManager::Certificate', {
+        DomainName: 'www.example.com', ValidationMethod: 'DNS', DomainValidationOptions: [{ DomainName: 'www.example.com', HostedZoneId: 'Z0123456789ABCDEFGHIJ' }],
+      });
+      template.hasResourceProperties('AWS::ElasticLoadBalancingV2::Listener', { Port: 443, Certificates: [{ CertificateArn: { Ref: Match.stringLikeRegexp('^WebCertificate') } }] });
+      template.hasResourceProperties('AWS::Route53::RecordSet', {
+        Name: 'www.example.com.',
+        Type: 'A',
+        HostedZoneId: 'Z0123456789ABCDEFGHIJ',
+        AliasTarget: Match.objectLike({ DNSName: Match.objectLike({ 'Fn::Join': Match.anyValue() }) }),
+      });
+      expect(web.url).toBe('https://www.example.com');
+      expect(web.certificate).toBeDefined();
+    });
+
+    test('a domain with a given certificate uses the certificate and still gets its record', () => {
+      const stack = newStack({ withEnv: true });
+      const zone = route53.HostedZone.fromHostedZoneAttributes(stack, 'Zone', { hostedZoneId: 'Z0123456789ABCDEFGHIJ', zoneName: 'example.com' });
+      new AlbAutoScalingGroup(stack, 'Web', { vpc: new MultiAzVpc(stack, 'Network').vpc, certificate: certificate(stack), domainName: 'www.example.com', hostedZone: zone });
+      const template = Template.fromStack(stack);
+      template.resourceCountIs('AWS::CertificateManager::Certificate', 0);
+      template.resourceCountIs('AWS::Route53::RecordSet', 1);
     });
 
     test('the load balancer accepts the listener ports from the allowed CIDRs only', () => {

@@ -1,0 +1,486 @@
+import { ArnFormat, Duration, RemovalPolicy, Stack, Token } from 'aws-cdk-lib';
+import * as acm from 'aws-cdk-lib/aws-certificatemanager';
+import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
+import * as ec2 from 'aws-cdk-lib/aws-ec2';
+import * as ecs from 'aws-cdk-lib/aws-ecs';
+import * as elbv2 from 'aws-cdk-lib/aws-elasticloadbalancingv2';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import * as kms from 'aws-cdk-lib/aws-kms';
+import * as logs from 'aws-cdk-lib/aws-logs';
+import * as s3 from 'aws-cdk-lib/aws-s3';
+import * as wafv2 from 'aws-cdk-lib/aws-wafv2';
+import { Construct } from 'constructs';
+import { PublicLoadBalancer, PublicLoadBalancerProps } from '../building-blocks/public-load-balancer';
+import { createPatternAlarm } from '../core/alarms';
+import { isProduction } from '../core/deployment-stage';
+import { createLogEncryptionKey } from '../core/log-encryption';
+import { ManagedPolicyRole } from '../core/managed-policy-role';
+import { acknowledgeNagFinding, nagResourceText } from '../core/nag';
+import { withPatternDefaults } from '../core/pattern-defaults';
+import { PropValidator } from '../core/prop-validator';
+import { addDashboardSection } from '../core/stack-operations';
+
+/**
+ * A container health check, run by ECS inside the container.
+ */
+export interface ContainerHealthCheckOptions {
+  /**
+   * The command, as ECS takes it: `['CMD-SHELL', 'curl -f http://localhost:8080/health || exit 1']`
+   * or `['CMD', '/healthcheck']`.
+   */
+  readonly command: string[];
+
+  /**
+   * How often the check runs, from 5 to 300 seconds.
+   *
+   * @default Duration.seconds(30)
+   */
+  readonly interval?: Duration;
+
+  /**
+   * How long one check may take, from 2 to 120 seconds.
+   *
+   * @default Duration.seconds(5)
+   */
+  readonly timeout?: Duration;
+
+  /**
+   * How many failures in a row make the container unhealthy, from 1 to 10.
+   *
+   * @default 3
+   */
+  readonly retries?: number;
+
+  /**
+   * How long a starting container may fail checks without counting, from 0 to 300 seconds.
+   *
+   * @default - no start period
+   */
+  readonly startPeriod?: Duration;
+}
+
+/**
+ * Properties of an AlbFargateService.
+ */
+export interface AlbFargateServiceProps extends PublicLoadBalancerProps {
+  /**
+   * The container image. Build it for `cpuArchitecture` (ARM64 by default).
+   */
+  readonly image: ecs.ContainerImage;
+
+  /**
+   * The cluster to run in.
+   *
+   * @default - a new cluster in the VPC, with Container Insights in enhanced observability mode
+   */
+  readonly cluster?: ecs.ICluster;
+
+  /**
+   * The port the container listens on, from 1 to 65535.
+   *
+   * @default 8080
+   */
+  readonly containerPort?: number;
+
+  /**
+   * The task's CPU units: 256, 512, 1024, 2048, 4096, 8192 or 16384.
+   *
+   * @default 512
+   */
+  readonly cpu?: number;
+
+  /**
+   * The task's memory in MiB, within Fargate's range for `cpu`: 256: 512, 1024 or 2048; 512: 1024
+   * to 4096; 1024: 2048 to 8192; 2048: 4096 to 16384; 4096: 8192 to 30720 (all in 1024 steps);
+   * 8192: 16384 to 61440 in 4096 steps; 16384: 32768 to 122880 in 8192 steps.
+   *
+   * @default 1024
+   */
+  readonly memoryLimitMiB?: number;
+
+  /**
+   * The CPU architecture the image is built for.
+   *
+   * @default ecs.CpuArchitecture.ARM64 (Graviton)
+   */
+  readonly cpuArchitecture?: ecs.CpuArchitecture;
+
+  /**
+   * Plain environment variables. Never credentials: use `secrets`.
+   *
+   * @default - none
+   */
+  readonly environment?: Record<string, string>;
+
+  /**
+   * Environment variables read from Secrets Manager or SSM Parameter Store when the task starts;
+   * the execution role may read these and nothing else.
+   *
+   * @default - none
+   */
+  readonly secrets?: Record<string, ecs.Secret>;
+
+  /**
+   * A health check ECS runs inside the container.
+   *
+   * @default - none; the load balancer's health check on `healthCheckPath` decides
+   */
+  readonly containerHealthCheck?: ContainerHealthCheckOptions;
+
+  /**
+   * The user (name, UID, or UID:GID) the container runs as. Pass a non-root user where the image
+   * does not set one.
+   *
+   * @default - the image's USER
+   */
+  readonly user?: string;
+
+  /**
+   * Lets the container write to its root file system. A weakening: a compromised process can then
+   * change the image's files. The scratch volume at `/tmp` stays writable either way.
+   *
+   * @default false (read-only root file system)
+   */
+  readonly writableRootFilesystem?: boolean;
+
+  /**
+   * Whether operators may open a shell in running tasks with ECS Exec. The sessions are then
+   * logged to an encrypted log group with a retention, in a cluster the pattern creates.
+   *
+   * @default false
+   */
+  readonly enableExecuteCommand?: boolean;
+
+  /**
+   * The fewest tasks, at least 1.
+   *
+   * @default - 2 in PROD (over 2 Availability Zones), 1 in DEV
+   */
+  readonly minCapacity?: number;
+
+  /**
+   * The most tasks, at least `minCapacity`.
+   *
+   * @default - 4 in PROD, 2 in DEV, or `minCapacity` when that is higher
+   */
+  readonly maxCapacity?: number;
+
+  /**
+   * The average CPU utilization, in percent from 1 to 100, that target tracking keeps the tasks at.
+   *
+   * @default 50
+   */
+  readonly targetCpuUtilization?: number;
+
+  /**
+   * Requests per target (per task, per minute) that target tracking keeps the service at, at least 1.
+   *
+   * @default - no request-based scaling
+   */
+  readonly targetRequestsPerTarget?: number;
+
+  /**
+   * The path the load balancer checks on each task.
+   *
+   * @default '/health'
+   */
+  readonly healthCheckPath?: string;
+
+  /**
+   * How long a new task may fail health checks while it starts, from 0 to 2,147,483,647 seconds.
+   *
+   * @default Duration.seconds(60)
+   */
+  readonly healthCheckGracePeriod?: Duration;
+
+  /**
+   * How long the container logs are kept.
+   *
+   * @default - one year in PROD, one month in DEV
+   */
+  readonly logRetention?: logs.RetentionDays;
+}
+
+// Fargate's task sizes: for each CPU value, the memory range and its step, in MiB.
+const TASK_SIZES: Record<number, { min: number; max: number; step: number }> = {
+  256: { min: 512, max: 2048, step: 512 },
+  512: { min: 1024, max: 4096, step: 1024 },
+  1024: { min: 2048, max: 8192, step: 1024 },
+  2048: { min: 4096, max: 16384, step: 1024 },
+  4096: { min: 8192, max: 30720, step: 1024 },
+  8192: { min: 16384, max: 61440, step: 4096 },
+  16384: { min: 32768, max: 122880, step: 8192 },
+};
+const SCRATCH_VOLUME = 'scratch';
+
+/**
+ * An ECS service on Fargate in the private subnets, behind the public load balancer front that
+ * AlbAutoScalingGroup uses too: it scales with load, deploys without dropping capacity and rolls
+ * back a failed deployment by itself.
+ *
+ * Applies: the front (HTTPS with a redirect, TLS 1.2/1.3, WAF and deletion protection in PROD,
+ * access logs, invalid headers dropped); tasks without public IPs, reachable only from the load
+ * balancer; ARM64; a read-only root file system with a scratch volume, no privileged mode or added
+ * capabilities, logs to an encrypted log group with a retention; secrets from Secrets Manager or
+ * SSM only; an empty task role and an execution role limited to this image, these secrets and this
+ * log group, both with managed policies; 2 tasks over 2 AZs in PROD; target tracking on CPU and
+ * optionally requests; a deployment circuit breaker with rollback, 100% minimum healthy and 200%
+ * maximum; Container Insights; alarms on CPU, memory, running tasks and the front's.
+ */
+export class AlbFargateService extends Construct {
+  /** The ECS service. */
+  public readonly service: ecs.FargateService;
+  /** The cluster the service runs in. */
+  public readonly cluster: ecs.ICluster;
+  /** The task definition. */
+  public readonly taskDefinition: ecs.FargateTaskDefinition;
+  /** The application container. */
+  public readonly container: ecs.ContainerDefinition;
+  /** The role the application runs as: empty until you grant it what the application calls. */
+  public readonly taskRole: iam.IRole;
+  /** The internet-facing load balancer. */
+  public readonly loadBalancer: elbv2.ApplicationLoadBalancer;
+  /** HTTPS on 443, or HTTP on 80 when insecure HTTP was allowed. */
+  public readonly listener: elbv2.ApplicationListener;
+  /** The tasks' target group. */
+  public readonly targetGroup: elbv2.ApplicationTargetGroup;
+  /** The load balancer's security group. */
+  public readonly loadBalancerSecurityGroup: ec2.SecurityGroup;
+  /** The tasks' security group: the container port from the load balancer only. */
+  public readonly serviceSecurityGroup: ec2.SecurityGroup;
+  /** The bucket holding the load balancer's access logs. */
+  public readonly accessLogsBucket: s3.Bucket;
+  /** The container logs. */
+  public readonly logGroup: logs.LogGroup;
+  /** The web ACL this pattern created, when it created one. */
+  public readonly webAcl?: wafv2.CfnWebACL;
+  /** The certificate this pattern requested for `domainName`, when it requested one. */
+  public readonly certificate?: acm.ICertificate;
+  /** The URL of the service. */
+  public readonly url: string;
+  /**
+   * The alarms of this pattern: unhealthy tasks, target and load balancer 5xx, p99 latency, CPU,
+   * memory and running tasks below the minimum.
+   */
+  public readonly alarms: cloudwatch.IAlarm[] = [];
+
+  constructor(scope: Construct, id: string, props: AlbFargateServiceProps) {
+    super(scope, id);
+    props = withPatternDefaults(this, props);
+    const production = isProduction(props.stage);
+    const minCapacity = props.minCapacity ?? (production ? 2 : 1);
+    const maxCapacity = props.maxCapacity ?? Math.max(production ? 4 : 2, minCapacity);
+    const allowedCidrs = props.allowedCidrs ?? ['0.0.0.0/0'];
+    const containerPort = props.containerPort ?? 8080;
+    const cpu = props.cpu ?? 512;
+    const memoryLimitMiB = props.memoryLimitMiB ?? 1024;
+    this.validate(props, minCapacity, maxCapacity, allowedCidrs, cpu, memoryLimitMiB);
+
+    const removalPolicy = production ? RemovalPolicy.RETAIN : RemovalPolicy.DESTROY;
+    const front = new PublicLoadBalancer(this, props, allowedCidrs, production);
+    this.loadBalancer = front.loadBalancer;
+    this.listener = front.listener;
+    this.loadBalancerSecurityGroup = front.securityGroup;
+    this.accessLogsBucket = front.accessLogsBucket;
+    this.webAcl = front.webAcl;
+    this.certificate = front.certificate;
+    this.url = front.url;
+
+    const logKey = createLogEncryptionKey(this, 'LogKey', `Encrypts the container logs of ${this.node.path}`, removalPolicy);
+    this.logGroup = new logs.LogGroup(this, 'Logs', {
+      retention: props.logRetention ?? (production ? logs.RetentionDays.ONE_YEAR : logs.RetentionDays.ONE_MONTH),
+      encryptionKey: logKey,
+      removalPolicy,
+    });
+    this.cluster = props.cluster ?? this.createCluster(props, logKey, removalPolicy);
+
+    this.taskRole = new ManagedPolicyRole(this, 'TaskRole', {
+      assumedBy: new iam.ServicePrincipal('ecs-tasks.amazonaws.com'),
+      description: `The application of ${this.node.path}: nothing until granted`,
+    });
+    const executionRole = new ManagedPolicyRole(this, 'ExecutionRole', {
+      assumedBy: new iam.ServicePrincipal('ecs-tasks.amazonaws.com'),
+      description: `ECS for ${this.node.path}: pulls the image, reads the task's secrets, writes its logs`,
+    });
+    this.taskDefinition = new ecs.FargateTaskDefinition(this, 'TaskDefinition', {
+      cpu,
+      memoryLimitMiB,
+      runtimePlatform: { cpuArchitecture: props.cpuArchitecture ?? ecs.CpuArchitecture.ARM64, operatingSystemFamily: ecs.OperatingSystemFamily.LINUX },
+      taskRole: this.taskRole,
+      executionRole,
+    });
+    this.taskDefinition.addVolume({ name: SCRATCH_VOLUME });
+    this.container = this.taskDefinition.addContainer('App', {
+      image: props.image,
+      portMappings: [{ containerPort, protocol: ecs.Protocol.TCP }],
+      environment: props.environment,
+      secrets: props.secrets,
+      healthCheck: props.containerHealthCheck,
+      user: props.user,
+      readonlyRootFilesystem: !(props.writableRootFilesystem ?? false),
+      privileged: false,
+      logging: ecs.LogDrivers.awsLogs({ logGroup: this.logGroup, streamPrefix: 'app', mode: ecs.AwsLogDriverMode.NON_BLOCKING }),
+    });
+    if (props.environment && Object.keys(props.environment).length > 0) {
+      acknowledgeNagFinding(this.taskDefinition, 'AwsSolutions-ECS2',
+        '`environment` holds plain configuration the user passed; credentials come through `secrets`, from Secrets Manager or SSM Parameter Store.');
+    }
+    this.container.addMountPoints({ containerPath: '/tmp', sourceVolume: SCRATCH_VOLUME, readOnly: false });
+    this.acknowledgeExecutionRole(executionRole);
+
+    this.serviceSecurityGroup = new ec2.SecurityGroup(this, 'ServiceSecurityGroup', {
+      vpc: props.vpc,
+      description: `Tasks of ${this.node.path}: the container port from the load balancer only`,
+      // Tasks pull their image and reach AWS APIs through the NAT gateways.
+      allowAllOutbound: true,
+    });
+    this.service = new ecs.FargateService(this, 'Service', {
+      cluster: this.cluster,
+      taskDefinition: this.taskDefinition,
+      vpcSubnets: { subnetType: ec2.SubnetType.PRIVATE_WITH_EGRESS },
+      assignPublicIp: false,
+      securityGroups: [this.serviceSecurityGroup],
+      // No desired count: CloudFormation would reset it on every deployment, undoing what
+      // autoscaling decided (aws-cdk #3919). The scalable target's minimum starts the tasks.
+      minHealthyPercent: 100,
+      maxHealthyPercent: 200,
+      circuitBreaker: { enable: true, rollback: true },
+      healthCheckGracePeriod: props.healthCheckGracePeriod ?? Duration.seconds(60),
+      enableExecuteCommand: props.enableExecuteCommand ?? false,
+      propagateTags: ecs.PropagatedTagSource.SERVICE,
+    });
+    if (props.enableExecuteCommand) {
+      this.acknowledgeExecuteCommand();
+    }
+    this.service.connections.allowFrom(this.loadBalancerSecurityGroup, ec2.Port.tcp(containerPort), 'Container port from the load balancer');
+
+    this.targetGroup = front.addTargets('Tasks', {
+      port: containerPort,
+      protocol: elbv2.ApplicationProtocol.HTTP,
+      targets: [this.service.loadBalancerTarget({ containerName: this.container.containerName, containerPort })],
+      healthCheck: {
+        path: props.healthCheckPath ?? '/health',
+        healthyHttpCodes: '200',
+        interval: Duration.seconds(30),
+        healthyThresholdCount: 2,
+        unhealthyThresholdCount: 3,
+      },
+    }, props, this.alarms, { one: 'A task', all: 'The tasks' });
+
+    const scaling = this.service.autoScaleTaskCount({ minCapacity, maxCapacity });
+    scaling.scaleOnCpuUtilization('CpuScaling', { targetUtilizationPercent: props.targetCpuUtilization ?? 50 });
+    if (props.targetRequestsPerTarget !== undefined) {
+      scaling.scaleOnRequestCount('RequestScaling', { requestsPerTarget: props.targetRequestsPerTarget, targetGroup: this.targetGroup });
+    }
+    this.createAlarms(props, minCapacity);
+  }
+
+  private validate(props: AlbFargateServiceProps, minCapacity: number, maxCapacity: number, allowedCidrs: string[], cpu: number, memory: number): void {
+    const v = new PropValidator(`AlbFargateService '${this.node.path}'`);
+    PublicLoadBalancer.validate(v, props, allowedCidrs);
+    v.integerInRange('containerPort', props.containerPort, 1, 65535);
+    const size = TASK_SIZES[cpu];
+    v.check(Token.isUnresolved(cpu) || size !== undefined, 'cpu', cpu, `one of Fargate's CPU values: ${Object.keys(TASK_SIZES).join(', ')}`);
+    if (size && !Token.isUnresolved(memory)) {
+      v.check(Number.isInteger(memory) && memory >= size.min && memory <= size.max && (memory - size.min) % size.step === 0, 'memoryLimitMiB', memory,
+        `Fargate's memory for ${cpu} CPU units: ${size.min} to ${size.max} MiB in steps of ${size.step}`);
+    }
+    v.integerAtLeast('minCapacity', minCapacity, 1);
+    v.integerAtLeast('maxCapacity', maxCapacity, 1);
+    v.check(Token.isUnresolved(minCapacity) || Token.isUnresolved(maxCapacity) || maxCapacity >= minCapacity,
+      'maxCapacity', maxCapacity, `at least minCapacity (${minCapacity})`);
+    v.integerInRange('targetCpuUtilization', props.targetCpuUtilization, 1, 100);
+    v.integerAtLeast('targetRequestsPerTarget', props.targetRequestsPerTarget, 1);
+    if (props.healthCheckPath !== undefined && !Token.isUnresolved(props.healthCheckPath)) {
+      v.check(props.healthCheckPath.startsWith('/') && props.healthCheckPath.length <= 1024, 'healthCheckPath', props.healthCheckPath,
+        "a path starting with '/', at most 1024 characters");
+    }
+    v.secondsInRange('healthCheckGracePeriod', props.healthCheckGracePeriod, 0, 2_147_483_647);
+    const check = props.containerHealthCheck;
+    if (check) {
+      v.check(check.command.length >= 2 && ['CMD', 'CMD-SHELL'].includes(check.command[0]), 'containerHealthCheck.command', check.command,
+        "['CMD-SHELL', '<shell command>'] or ['CMD', '<executable>', ...args]");
+      v.secondsInRange('containerHealthCheck.interval', check.interval, 5, 300);
+      v.secondsInRange('containerHealthCheck.timeout', check.timeout, 2, 120);
+      v.integerInRange('containerHealthCheck.retries', check.retries, 1, 10);
+      v.secondsInRange('containerHealthCheck.startPeriod', check.startPeriod, 0, 300);
+    }
+    v.check(props.user === undefined || Token.isUnresolved(props.user) || /^[A-Za-z0-9_][A-Za-z0-9_.-]*(:[A-Za-z0-9_][A-Za-z0-9_.-]*)?$/.test(props.user),
+      'user', props.user, 'a user name or UID, optionally with :group or :GID, such as 1000:1000');
+    v.check(!(props.enableExecuteCommand && props.cluster), 'enableExecuteCommand', props.enableExecuteCommand,
+      "unset with a given cluster: ECS Exec's session logging is a cluster setting, so configure it there and turn it on in the service yourself");
+    v.throwIfInvalid();
+  }
+
+  private createCluster(props: AlbFargateServiceProps, logKey: kms.IKey, removalPolicy: RemovalPolicy): ecs.Cluster {
+    const executeCommand = props.enableExecuteCommand ?? false;
+    const sessionLogs = executeCommand
+      ? new logs.LogGroup(this, 'ExecSessionLogs', { retention: logs.RetentionDays.ONE_YEAR, encryptionKey: logKey, removalPolicy })
+      : undefined;
+    return new ecs.Cluster(this, 'Cluster', {
+      vpc: props.vpc,
+      containerInsightsV2: ecs.ContainerInsights.ENHANCED,
+      executeCommandConfiguration: executeCommand ? {
+        kmsKey: logKey,
+        logging: ecs.ExecuteCommandLogging.OVERRIDE,
+        logConfiguration: { cloudWatchLogGroup: sessionLogs, cloudWatchEncryptionEnabled: true },
+      } : undefined,
+    });
+  }
+
+  /**
+   * aws-cdk-lib grants the execution role what ECS needs for this task: pulling this image, these
+   * secrets, this log group. ECR's authorization token is the one call without resource ARNs.
+   */
+  private acknowledgeExecutionRole(executionRole: ManagedPolicyRole): void {
+    const policy = executionRole.node.tryFindChild('Policy');
+    if (policy) {
+      acknowledgeNagFinding(policy, 'AwsSolutions-IAM5[Resource::*]',
+        "ecr:GetAuthorizationToken takes no resource ARN; the image pull itself is granted on this image's repository only.");
+    }
+  }
+
+  /**
+   * ECS Exec's grants, which aws-cdk-lib adds to the task role: Session Manager's message channels
+   * (no resource ARNs exist for them) and the session log group's streams.
+   */
+  private acknowledgeExecuteCommand(): void {
+    const policy = this.taskRole.node.findChild('Policy');
+    acknowledgeNagFinding(policy, 'AwsSolutions-IAM5[Resource::*]',
+      "ECS Exec's Session Manager channels (ssmmessages:*Channel) and logs:DescribeLogGroups take no resource ARNs; they are what enableExecuteCommand needs.");
+    const sessionLogs = this.node.tryFindChild('ExecSessionLogs') as logs.LogGroup | undefined;
+    if (sessionLogs) {
+      const streams = Stack.of(this).formatArn({ service: 'logs', resource: 'log-group', resourceName: `${sessionLogs.logGroupName}:*`, arnFormat: ArnFormat.COLON_RESOURCE_NAME });
+      acknowledgeNagFinding(policy, `AwsSolutions-IAM5[Resource::${nagResourceText(this, streams)}]`,
+        'The exec sessions write their own log streams, named at run time, in this one log group.');
+    }
+  }
+
+  private createAlarms(props: AlbFargateServiceProps, minCapacity: number): void {
+    const fifteenMinutes = { period: Duration.minutes(15) };
+    const add = (id: string, metric: cloudwatch.IMetric, threshold: number, description: string, below = false) =>
+      this.alarms.push(createPatternAlarm(this, id, { metric, threshold, below, description }, props.alarmTopic));
+    add('CpuAlarm', this.service.metricCpuUtilization(fifteenMinutes), 80, `The tasks of ${this.node.path} averaged over 80% CPU for 15 minutes`);
+    add('MemoryAlarm', this.service.metricMemoryUtilization(fifteenMinutes), 80, `The tasks of ${this.node.path} averaged over 80% memory for 15 minutes`);
+    // Container Insights publishes the running task count; fewer than the minimum means tasks are
+    // failing to start or being stopped faster than ECS replaces them.
+    const running = new cloudwatch.Metric({
+      namespace: 'ECS/ContainerInsights',
+      metricName: 'RunningTaskCount',
+      dimensionsMap: { ClusterName: this.cluster.clusterName, ServiceName: this.service.serviceName },
+      statistic: cloudwatch.Stats.MINIMUM,
+      period: Duration.minutes(5),
+    });
+    add('RunningTasksAlarm', running, minCapacity, `${this.node.path} runs fewer than its minimum of ${minCapacity} tasks`, true);
+    const fiveMinutes = { period: Duration.minutes(5), statistic: cloudwatch.Stats.SUM };
+    addDashboardSection(this, {
+      kind: 'AlbFargateService',
+      alarms: this.alarms,
+      throughput: [
+        { title: 'Requests', metrics: [this.loadBalancer.metrics.requestCount(fiveMinutes)] },
+        { title: 'Running tasks', metrics: [running] },
+        { title: 'CPU and memory utilization (%)', metrics: [this.service.metricCpuUtilization(), this.service.metricMemoryUtilization()] },
+      ],
+    });
+  }
+}

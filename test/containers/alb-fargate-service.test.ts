@@ -1,0 +1,379 @@
+import * as path from 'path';
+import { Duration, Lazy, Stack } from 'aws-cdk-lib';
+import { Match, Template } from 'aws-cdk-lib/assertions';
+import * as acm from 'aws-cdk-lib/aws-certificatemanager';
+import * as ecs from 'aws-cdk-lib/aws-ecs';
+import * as route53 from 'aws-cdk-lib/aws-route53';
+import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
+import * as ssm from 'aws-cdk-lib/aws-ssm';
+import { AlbFargateService, AlbFargateServiceProps, DeploymentStage, MultiAzVpc } from '../../src';
+import { newApp, newStack, TEST_ENV } from '../support/app';
+import { cloudFormationFindings } from '../support/cfn-validation';
+import { COMPLIANT, runNagPacks } from '../support/nag';
+import { runNagV2Packs } from '../support/nag-v2';
+import { normalizedTemplate } from '../support/snapshot';
+
+type Props = Omit<AlbFargateServiceProps, 'vpc' | 'image'> & { image?: ecs.ContainerImage };
+
+const IMAGE = ecs.ContainerImage.fromRegistry('public.ecr.aws/docker/library/nginx:stable');
+const APP_DIR = path.join(__dirname, '..', '..', 'examples', 'container-service', 'app');
+
+/** The service in a MultiAzVpc, without synthesizing. */
+function place(props: Props = { allowInsecureHttp: true }, stack = newStack({ withEnv: true })) {
+  const network = new MultiAzVpc(stack, 'Network');
+  const service = new AlbFargateService(stack, 'Service', { vpc: network.vpc, image: IMAGE, ...props });
+  return { stack, network, service };
+}
+
+function build(props?: Props, stack?: Stack) {
+  const placed = place(props, stack);
+  return { ...placed, template: Template.fromStack(placed.stack) };
+}
+
+/** Secrets, a domain and requests-per-target scaling: the snapshot's fully configured set. */
+function fullyConfigured(stack: Stack): Props {
+  const zone = route53.HostedZone.fromHostedZoneAttributes(stack, 'Zone', { hostedZoneId: 'Z0123456789ABCDEFGHIJ', zoneName: 'example.com' });
+  const secret = new secretsmanager.Secret(stack, 'DatabaseSecret');
+  const parameter = ssm.StringParameter.fromSecureStringParameterAttributes(stack, 'ApiKey', { parameterName: '/app/api-key' });
+  return {
+    stage: DeploymentStage.PROD,
+    image: ecs.ContainerImage.fromAsset(APP_DIR),
+    domainName: 'app.example.com',
+    hostedZone: zone,
+    containerPort: 3000,
+    cpu: 1024,
+    memoryLimitMiB: 4096,
+    environment: { LOG_LEVEL: 'info' },
+    secrets: { DB_PASSWORD: ecs.Secret.fromSecretsManager(secret, 'password'), API_KEY: ecs.Secret.fromSsmParameter(parameter) },
+    containerHealthCheck: { command: ['CMD-SHELL', 'wget -qO- http://localhost:3000/health || exit 1'], startPeriod: Duration.seconds(20) },
+    user: '1000:1000',
+    minCapacity: 3,
+    maxCapacity: 12,
+    targetCpuUtilization: 60,
+    targetRequestsPerTarget: 500,
+    healthCheckPath: '/ready',
+    healthCheckGracePeriod: Duration.minutes(2),
+    deregistrationDelay: Duration.seconds(10),
+    enableExecuteCommand: true,
+  };
+}
+
+const serviceOf = (template: Template) => Object.values(template.findResources('AWS::ECS::Service'))[0].Properties;
+const containerOf = (template: Template) => Object.values(template.findResources('AWS::ECS::TaskDefinition'))[0].Properties.ContainerDefinitions[0];
+
+describe('AlbFargateService', () => {
+  const prod = build();
+  const dev = build({ allowInsecureHttp: true, stage: DeploymentStage.DEV });
+  const fullStack = newStack({ withEnv: true });
+  const full = build(fullyConfigured(fullStack), fullStack);
+
+  describe('snapshots', () => {
+    test('defaults', () => {
+      expect(normalizedTemplate(prod.stack)).toMatchSnapshot();
+    });
+
+    test('fully configured: secrets, a domain and requests-per-target scaling', () => {
+      expect(normalizedTemplate(full.stack)).toMatchSnapshot();
+    });
+  });
+
+  describe('the shared front', () => {
+    test('an internet-facing load balancer over the public subnets, invalid headers dropped, deletion protection in PROD only', () => {
+      prod.template.hasResourceProperties('AWS::ElasticLoadBalancingV2::LoadBalancer', {
+        Scheme: 'internet-facing',
+        Subnets: prod.network.vpc.publicSubnets.map((s) => prod.stack.resolve(s.subnetId)),
+        LoadBalancerAttributes: Match.arrayWith([
+          { Key: 'deletion_protection.enabled', Value: 'true' },
+          { Key: 'routing.http.drop_invalid_header_fields.enabled', Value: 'true' },
+          { Key: 'access_logs.s3.enabled', Value: 'true' },
+        ]),
+      });
+      dev.template.hasResourceProperties('AWS::ElasticLoadBalancingV2::LoadBalancer', {
+        LoadBalancerAttributes: Match.arrayWith([{ Key: 'deletion_protection.enabled', Value: 'false' }]),
+      });
+    });
+
+    test('with a domain and zone: a DNS-validated certificate, HTTPS with TLS 1.2/1.3, the port-80 redirect and an alias record', () => {
+      full.template.hasResourceProperties('AWS::CertificateManager::Certificate', { DomainName: 'app.example.com', ValidationMethod: 'DNS' });
+      full.template.hasResourceProperties('AWS::ElasticLoadBalancingV2::Listener', {
+        Port: 443, Protocol: 'HTTPS', SslPolicy: 'ELBSecurityPolicy-TLS13-1-2-2021-06', Certificates: [{ CertificateArn: { Ref: Match.stringLikeRegexp('^ServiceCertificate') } }],
+      });
+      full.template.hasResourceProperties('AWS::ElasticLoadBalancingV2::Listener', {
+        Port: 80, DefaultActions: [Match.objectLike({ Type: 'redirect', RedirectConfig: Match.objectLike({ Port: '443', Protocol: 'HTTPS' }) })],
+      });
+      full.template.hasResourceProperties('AWS::Route53::RecordSet', { Name: 'app.example.com.', Type: 'A', AliasTarget: Match.anyValue() });
+      // The load balancer is IPv4 only: an AAAA alias would answer nothing.
+      full.template.resourceCountIs('AWS::Route53::RecordSet', 1);
+      expect(full.service.url).toBe('https://app.example.com');
+      expect(full.service.certificate).toBeDefined();
+    });
+
+    test('a given certificate is used as it is; no certificate is requested', () => {
+      const stack = newStack({ withEnv: true });
+      const certificate = acm.Certificate.fromCertificateArn(stack, 'Given', 'arn:aws:acm:us-east-1:123456789012:certificate/abc');
+      const { template } = build({ certificate }, stack);
+      template.resourceCountIs('AWS::CertificateManager::Certificate', 0);
+      template.hasResourceProperties('AWS::ElasticLoadBalancingV2::Listener', { Port: 443, Certificates: [{ CertificateArn: 'arn:aws:acm:us-east-1:123456789012:certificate/abc' }] });
+    });
+
+    test('WAF with managed rules in PROD, none in DEV; the front alarms on unhealthy tasks, 5xx and p99 latency', () => {
+      prod.template.resourceCountIs('AWS::WAFv2::WebACL', 1);
+      prod.template.resourceCountIs('AWS::WAFv2::WebACLAssociation', 1);
+      dev.template.resourceCountIs('AWS::WAFv2::WebACL', 0);
+      const descriptions = Object.values(prod.template.findResources('AWS::CloudWatch::Alarm')).map((a) => a.Properties.AlarmDescription);
+      expect(descriptions).toEqual(expect.arrayContaining([
+        'A task of TestStack/Service fails its health checks',
+        'The tasks of TestStack/Service answer 5xx errors',
+        expect.stringMatching(/^The load balancer of TestStack\/Service answers 5xx/),
+        expect.stringMatching(/^1% of the requests to TestStack\/Service take longer than 1 second/),
+      ]));
+    });
+
+    test('the load balancer reaches only the tasks, on the container port', () => {
+      const egress = Object.values(prod.template.findResources('AWS::EC2::SecurityGroupEgress'))
+        .filter((r) => JSON.stringify(r.Properties.GroupId).includes('ServiceLoadBalancerSecurityGroup'));
+      expect(egress).toHaveLength(1);
+      expect(egress[0].Properties).toMatchObject({ FromPort: 8080, ToPort: 8080, DestinationSecurityGroupId: { 'Fn::GetAtt': [expect.stringMatching(/^ServiceServiceSecurityGroup/), 'GroupId'] } });
+    });
+  });
+
+  describe('cluster and task', () => {
+    test('a new cluster with Container Insights in enhanced observability mode; a given cluster is used instead', () => {
+      prod.template.hasResourceProperties('AWS::ECS::Cluster', { ClusterSettings: [{ Name: 'containerInsights', Value: 'enhanced' }] });
+      const stack = newStack({ withEnv: true });
+      const network = new MultiAzVpc(stack, 'Network');
+      const cluster = new ecs.Cluster(stack, 'Shared', { vpc: network.vpc });
+      const service = new AlbFargateService(stack, 'Service', { vpc: network.vpc, image: IMAGE, allowInsecureHttp: true, cluster });
+      Template.fromStack(stack).resourceCountIs('AWS::ECS::Cluster', 1);
+      expect(service.cluster).toBe(cluster);
+    });
+
+    test('ARM64, 512 CPU units and 1024 MiB by default, the container on port 8080', () => {
+      prod.template.hasResourceProperties('AWS::ECS::TaskDefinition', {
+        Cpu: '512', Memory: '1024', RuntimePlatform: { CpuArchitecture: 'ARM64', OperatingSystemFamily: 'LINUX' }, RequiresCompatibilities: ['FARGATE'],
+      });
+      expect(containerOf(prod.template).PortMappings).toEqual([{ ContainerPort: 8080, Protocol: 'tcp' }]);
+    });
+
+    test('hardened container: read-only root, a writable scratch volume at /tmp, not privileged, no added capabilities, awslogs to an encrypted log group', () => {
+      const container = containerOf(prod.template);
+      expect(container).toMatchObject({ ReadonlyRootFilesystem: true, Privileged: false, MountPoints: [{ ContainerPath: '/tmp', SourceVolume: 'scratch', ReadOnly: false }] });
+      expect(container.LinuxParameters).toBeUndefined();
+      expect(container.User).toBeUndefined();
+      expect(container.LogConfiguration).toMatchObject({ LogDriver: 'awslogs', Options: { 'awslogs-group': { Ref: expect.stringMatching(/^ServiceLogs/) } } });
+      prod.template.hasResourceProperties('AWS::Logs::LogGroup', { RetentionInDays: 365, KmsKeyId: { 'Fn::GetAtt': [Match.stringLikeRegexp('^ServiceLogKey'), 'Arn'] } });
+      dev.template.hasResourceProperties('AWS::Logs::LogGroup', { RetentionInDays: 30 });
+      expect(containerOf(full.template)).toMatchObject({ User: '1000:1000', Environment: [{ Name: 'LOG_LEVEL', Value: 'info' }] });
+    });
+
+    test('writableRootFilesystem turns the read-only root off; the scratch volume stays', () => {
+      const { template } = build({ allowInsecureHttp: true, writableRootFilesystem: true });
+      expect(containerOf(template)).toMatchObject({ ReadonlyRootFilesystem: false, MountPoints: [expect.objectContaining({ ContainerPath: '/tmp' })] });
+    });
+
+    test('secrets come from Secrets Manager and SSM, never as plain environment variables', () => {
+      const container = containerOf(full.template);
+      expect(container.Secrets.map((s: any) => s.Name).sort()).toEqual(['API_KEY', 'DB_PASSWORD']);
+      expect(JSON.stringify(container.Environment)).not.toMatch(/DB_PASSWORD|API_KEY/);
+    });
+
+    test('the task role is empty; the execution role may pull this image, read these secrets and write this log group, in a managed policy', () => {
+      const roles = prod.template.findResources('AWS::IAM::Role');
+      const taskRole = Object.keys(roles).find((id) => id.startsWith('ServiceTaskRole'))!;
+      expect(Object.values(prod.template.findResources('AWS::IAM::ManagedPolicy')).filter((p) => JSON.stringify(p.Properties.Roles).includes(taskRole))).toEqual([]);
+      expect(prod.template.findResources('AWS::IAM::Policy', { Properties: { Roles: Match.arrayWith([{ Ref: Match.stringLikeRegexp('^Service') }]) } })).toEqual({});
+      const execution = Object.values(full.template.findResources('AWS::IAM::ManagedPolicy'))
+        .find((p) => JSON.stringify(p.Properties.Roles).includes('ServiceExecutionRole'))!;
+      const statements = JSON.stringify(execution.Properties.PolicyDocument.Statement);
+      expect(statements).toMatch(/ecr:BatchGetImage/);
+      expect(statements).toMatch(/secretsmanager:GetSecretValue/);
+      expect(statements).toMatch(/DatabaseSecret/);
+      expect(statements).toMatch(/ssm:GetParameters/);
+      expect(statements).toMatch(/parameter\/app\/api-key/);
+      expect(statements).toMatch(/logs:PutLogEvents/);
+    });
+
+    test('a container health check and ECS Exec with encrypted, retained session logs when asked', () => {
+      expect(containerOf(full.template).HealthCheck).toMatchObject({ Command: ['CMD-SHELL', 'wget -qO- http://localhost:3000/health || exit 1'], StartPeriod: 20 });
+      expect(serviceOf(prod.template).EnableExecuteCommand).toBe(false);
+      expect(serviceOf(full.template).EnableExecuteCommand).toBe(true);
+      full.template.hasResourceProperties('AWS::ECS::Cluster', {
+        Configuration: { ExecuteCommandConfiguration: Match.objectLike({ Logging: 'OVERRIDE', KmsKeyId: Match.anyValue(), LogConfiguration: Match.objectLike({ CloudWatchEncryptionEnabled: true }) }) },
+      });
+    });
+  });
+
+  describe('service', () => {
+    test('tasks in the private subnets without public IPs, admitting only the load balancer', () => {
+      const service = serviceOf(prod.template);
+      expect(service.NetworkConfiguration.AwsvpcConfiguration).toMatchObject({
+        AssignPublicIp: 'DISABLED',
+        Subnets: prod.network.vpc.privateSubnets.map((s) => prod.stack.resolve(s.subnetId)),
+      });
+      const ingress = Object.values(prod.template.findResources('AWS::EC2::SecurityGroupIngress'))
+        .filter((r) => JSON.stringify(r.Properties.GroupId).includes('ServiceServiceSecurityGroup'));
+      expect(ingress.map((r) => r.Properties)).toEqual([expect.objectContaining({
+        FromPort: 8080, ToPort: 8080, SourceSecurityGroupId: { 'Fn::GetAtt': [expect.stringMatching(/^ServiceLoadBalancerSecurityGroup/), 'GroupId'] },
+      })]);
+    });
+
+    test('2 to 4 tasks in PROD, 1 to 2 in DEV, scaled on 50% CPU; never a desired count for deployments to reset', () => {
+      prod.template.hasResourceProperties('AWS::ApplicationAutoScaling::ScalableTarget', { MinCapacity: 2, MaxCapacity: 4 });
+      dev.template.hasResourceProperties('AWS::ApplicationAutoScaling::ScalableTarget', { MinCapacity: 1, MaxCapacity: 2 });
+      prod.template.hasResourceProperties('AWS::ApplicationAutoScaling::ScalingPolicy', {
+        TargetTrackingScalingPolicyConfiguration: Match.objectLike({ TargetValue: 50, PredefinedMetricSpecification: { PredefinedMetricType: 'ECSServiceAverageCPUUtilization' } }),
+      });
+      for (const template of [prod.template, dev.template, full.template]) {
+        expect(serviceOf(template).DesiredCount).toBeUndefined();
+      }
+    });
+
+    test('requests-per-target scaling when asked', () => {
+      full.template.hasResourceProperties('AWS::ApplicationAutoScaling::ScalingPolicy', {
+        TargetTrackingScalingPolicyConfiguration: Match.objectLike({ TargetValue: 500, PredefinedMetricSpecification: Match.objectLike({ PredefinedMetricType: 'ALBRequestCountPerTarget' }) }),
+      });
+      prod.template.resourcePropertiesCountIs('AWS::ApplicationAutoScaling::ScalingPolicy', {
+        TargetTrackingScalingPolicyConfiguration: Match.objectLike({ PredefinedMetricSpecification: Match.objectLike({ PredefinedMetricType: 'ALBRequestCountPerTarget' }) }),
+      }, 0);
+    });
+
+    test('deploys with the circuit breaker and rollback, 100% minimum healthy, 200% maximum, a grace period', () => {
+      expect(serviceOf(prod.template)).toMatchObject({
+        DeploymentConfiguration: { DeploymentCircuitBreaker: { Enable: true, Rollback: true }, MinimumHealthyPercent: 100, MaximumPercent: 200 },
+        HealthCheckGracePeriodSeconds: 60,
+        LaunchType: 'FARGATE',
+      });
+    });
+
+    test('the target group checks /health and drains for 30 s', () => {
+      prod.template.hasResourceProperties('AWS::ElasticLoadBalancingV2::TargetGroup', {
+        HealthCheckPath: '/health',
+        Port: 8080,
+        TargetType: 'ip',
+        Matcher: { HttpCode: '200' },
+        TargetGroupAttributes: Match.arrayWith([{ Key: 'deregistration_delay.timeout_seconds', Value: '30' }]),
+      });
+      full.template.hasResourceProperties('AWS::ElasticLoadBalancingV2::TargetGroup', {
+        HealthCheckPath: '/ready', TargetGroupAttributes: Match.arrayWith([{ Key: 'deregistration_delay.timeout_seconds', Value: '10' }]),
+      });
+    });
+
+    test('alarms on CPU, memory and running tasks below the minimum, besides the front, each notifying the stack alarm topic', () => {
+      const alarms = Object.values(prod.template.findResources('AWS::CloudWatch::Alarm')).filter((a) => JSON.stringify(a.Properties.AlarmDescription).includes('TestStack/Service'));
+      expect(alarms).toHaveLength(7);
+      const byMetric = Object.fromEntries(alarms.map((a) => [a.Properties.MetricName, a.Properties]));
+      expect(byMetric.CPUUtilization).toMatchObject({ Threshold: 80, Namespace: 'AWS/ECS', ComparisonOperator: 'GreaterThanThreshold' });
+      expect(byMetric.MemoryUtilization).toMatchObject({ Threshold: 80, Namespace: 'AWS/ECS' });
+      expect(byMetric.RunningTaskCount).toMatchObject({ Threshold: 2, Namespace: 'ECS/ContainerInsights', ComparisonOperator: 'LessThanThreshold', Statistic: 'Minimum' });
+      for (const alarm of alarms) {
+        expect(alarm.Properties.AlarmActions).toEqual([{ Ref: expect.stringMatching(/^PatternOperationsAlarmTopic/) }]);
+      }
+      expect(prod.service.alarms).toHaveLength(7);
+    });
+  });
+
+  describe('validation', () => {
+    const stack = newStack({ withEnv: true });
+    const vpc = new MultiAzVpc(stack, 'Network').vpc;
+    let n = 0;
+    const attempt = (props: Props) => () => new AlbFargateService(stack, `Service${n++}`, { vpc, image: IMAGE, allowInsecureHttp: true, ...props });
+
+    // Every edge of Fargate's table: each CPU value's smallest and largest memory, one step outside each, and one off-step value.
+    const table: Array<[number, number, number, number]> = [
+      [256, 512, 2048, 512], [512, 1024, 4096, 1024], [1024, 2048, 8192, 1024], [2048, 4096, 16384, 1024],
+      [4096, 8192, 30720, 1024], [8192, 16384, 61440, 4096], [16384, 32768, 122880, 8192],
+    ];
+    test.each(table)('cpu %d: %d and %d MiB are accepted, one step below or above is refused, off-step memory too', (cpu, min, max, step) => {
+      expect(attempt({ cpu, memoryLimitMiB: min })).not.toThrow();
+      expect(attempt({ cpu, memoryLimitMiB: max })).not.toThrow();
+      const message = new RegExp(`memoryLimitMiB is ${min - step}; it must be Fargate's memory for ${cpu} CPU units: ${min} to ${max} MiB in steps of ${step}`);
+      expect(attempt({ cpu, memoryLimitMiB: min - step })).toThrow(message);
+      expect(attempt({ cpu, memoryLimitMiB: max + step })).toThrow(/memoryLimitMiB is \d+/);
+      expect(attempt({ cpu, memoryLimitMiB: min + step / 2 })).toThrow(/memoryLimitMiB is \d+/);
+    });
+
+    test.each<[string, Props, RegExp]>([
+      ['a CPU value Fargate does not have', { cpu: 768 }, /cpu is 768; it must be one of Fargate's CPU values: 256, 512, 1024, 2048, 4096, 8192, 16384/],
+      ['container port 0', { containerPort: 0 }, /containerPort is 0.*from 1 to 65535/],
+      ['container port 65536', { containerPort: 65536 }, /containerPort is 65536/],
+      ['minimum 0 tasks', { minCapacity: 0 }, /minCapacity is 0.*at least 1/],
+      ['a maximum below the minimum', { minCapacity: 3, maxCapacity: 2 }, /maxCapacity is 2.*at least minCapacity \(3\)/],
+      ['a CPU target of 0%', { targetCpuUtilization: 0 }, /targetCpuUtilization is 0.*from 1 to 100/],
+      ['a CPU target above 100%', { targetCpuUtilization: 101 }, /targetCpuUtilization is 101/],
+      ['0 requests per target', { targetRequestsPerTarget: 0 }, /targetRequestsPerTarget is 0/],
+      ['a health check path without a leading slash', { healthCheckPath: 'health' }, /healthCheckPath is 'health'/],
+      ['a grace period of 1.5 s', { healthCheckGracePeriod: Duration.millis(1500) }, /healthCheckGracePeriod is 1.5 seconds.*whole number of seconds from 0 to 2147483647/],
+      ['a deregistration delay above 3600 s', { deregistrationDelay: Duration.seconds(3601) }, /deregistrationDelay is 3601 seconds.*from 0 to 3600/],
+      ['a health check command without CMD or CMD-SHELL', { containerHealthCheck: { command: ['curl', 'localhost'] } }, /containerHealthCheck.command/],
+      ['a health check every 4 s', { containerHealthCheck: { command: ['CMD', '/check'], interval: Duration.seconds(4) } }, /containerHealthCheck.interval is 4 seconds.*from 5 to 300/],
+      ['a health check timeout of 121 s', { containerHealthCheck: { command: ['CMD', '/check'], timeout: Duration.seconds(121) } }, /containerHealthCheck.timeout is 121 seconds.*from 2 to 120/],
+      ['11 health check retries', { containerHealthCheck: { command: ['CMD', '/check'], retries: 11 } }, /containerHealthCheck.retries is 11.*from 1 to 10/],
+      ['a start period of 301 s', { containerHealthCheck: { command: ['CMD', '/check'], startPeriod: Duration.seconds(301) } }, /containerHealthCheck.startPeriod is 301 seconds/],
+      ['a user with spaces', { user: 'app user' }, /user is 'app user'/],
+      ['ECS Exec on a given cluster', { enableExecuteCommand: true, cluster: ecs.Cluster.fromClusterAttributes(stack, 'Imported', { clusterName: 'c', vpc }) },
+        /enableExecuteCommand is true.*a cluster setting/],
+      ['no certificate and no opt-in to HTTP', { allowInsecureHttp: undefined }, /certificate is unset; it must be an ACM certificate.*domainName with hostedZone.*allowInsecureHttp: true/],
+      ['a domain name without a zone', { allowInsecureHttp: undefined, domainName: 'app.example.com' }, /hostedZone is unset; it must be the public hosted zone of domainName/],
+      ['an invalid allowed CIDR', { allowedCidrs: ['10.0.0.0/33'] }, /allowedCidrs is '10.0.0.0\/33'/],
+      ['a CloudFront web ACL', { webAclArn: 'arn:aws:wafv2:us-east-1:123456789012:global/webacl/x/1' }, /webAclArn is 'arn:aws:wafv2:us-east-1:123456789012:global/],
+    ])('%s is refused, naming the prop, its value and the range', (_, props, message) => {
+      expect(attempt(props)).toThrow(message);
+    });
+
+    test('a domain outside its zone is refused', () => {
+      const zone = route53.HostedZone.fromHostedZoneAttributes(stack, 'OtherZone', { hostedZoneId: 'Z1', zoneName: 'example.org' });
+      expect(attempt({ allowInsecureHttp: undefined, domainName: 'app.example.com', hostedZone: zone })).toThrow(/domainName is 'app.example.com'; it must be a name in the hosted zone example.org/);
+    });
+
+    test('every invalid prop is reported in one error; tokens are not validated', () => {
+      expect(attempt({ cpu: 100, containerPort: 0, minCapacity: 0 })).toThrow(/3 invalid props/);
+      expect(attempt({ cpu: Lazy.number({ produce: () => 999 }), memoryLimitMiB: Lazy.number({ produce: () => 1 }) })).not.toThrow();
+    });
+  });
+
+  describe('compliance', () => {
+    test.each<[string, Props]>([
+      ['defaults (plain HTTP)', { allowInsecureHttp: true }],
+      ['DEV', { allowInsecureHttp: true, stage: DeploymentStage.DEV }],
+    ])('%s: no unacknowledged finding in any of the five cdk-nag packs, under 3.x and 2.x', (_, props) => {
+      const app = newApp();
+      place(props, new Stack(app, 'Compliance', { env: TEST_ENV }));
+      expect(runNagPacks(app)).toEqual(COMPLIANT);
+      const app2 = newApp();
+      place(props, new Stack(app2, 'Compliance', { env: TEST_ENV }));
+      expect(runNagV2Packs(app2)).toEqual([]);
+    });
+
+    test('fully configured: no unacknowledged finding under 3.x and 2.x (the secret and parameter are the user\'s)', () => {
+      const app = newApp();
+      const stack = new Stack(app, 'Compliance', { env: TEST_ENV });
+      place(fullyConfigured(stack), stack);
+      expect(runNagPacks(app, { onlyUnder: 'Compliance/Service' })).toEqual(COMPLIANT);
+      const app2 = newApp();
+      const stack2 = new Stack(app2, 'Compliance', { env: TEST_ENV });
+      place(fullyConfigured(stack2), stack2);
+      expect(runNagV2Packs(app2).filter((finding) => finding.includes('Compliance/Service'))).toEqual([]);
+    });
+  });
+
+  describe('composition', () => {
+    test('two services in one stack synthesize, each with its own front', () => {
+      const stack = newStack({ withEnv: true });
+      const network = new MultiAzVpc(stack, 'Network');
+      new AlbFargateService(stack, 'Api', { vpc: network.vpc, image: IMAGE, allowInsecureHttp: true });
+      new AlbFargateService(stack, 'Admin', { vpc: network.vpc, image: IMAGE, allowInsecureHttp: true, stage: DeploymentStage.DEV });
+      const template = Template.fromStack(stack);
+      template.resourceCountIs('AWS::ECS::Service', 2);
+      template.resourceCountIs('AWS::ElasticLoadBalancingV2::LoadBalancer', 2);
+    });
+  });
+
+  describe('template validity', () => {
+    test("aws-cdk-lib's CloudFormation validation reports nothing under new-project flags", () => {
+      const app = newApp();
+      const stack = new Stack(app, 'Validated', { env: TEST_ENV });
+      place(fullyConfigured(stack), stack);
+      expect(cloudFormationFindings(app)).toEqual([]);
+    });
+  });
+});
