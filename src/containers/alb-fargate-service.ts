@@ -305,7 +305,10 @@ export class AlbFargateService extends Construct {
     this.taskDefinition = new ecs.FargateTaskDefinition(this, 'TaskDefinition', {
       cpu,
       memoryLimitMiB,
-      runtimePlatform: { cpuArchitecture: props.cpuArchitecture ?? ecs.CpuArchitecture.ARM64, operatingSystemFamily: ecs.OperatingSystemFamily.LINUX },
+      runtimePlatform: {
+        cpuArchitecture: props.cpuArchitecture ?? ecs.CpuArchitecture.ARM64,
+        operatingSystemFamily: ecs.OperatingSystemFamily.LINUX,
+      },
       taskRole: this.taskRole,
       executionRole,
     });
@@ -375,7 +378,8 @@ export class AlbFargateService extends Construct {
     this.createAlarms(props, minCapacity);
   }
 
-  private validate(props: AlbFargateServiceProps, minCapacity: number, maxCapacity: number, allowedCidrs: string[], cpu: number, memory: number): void {
+  private validate(props: AlbFargateServiceProps, minCapacity: number, maxCapacity: number, allowedCidrs: string[],
+    cpu: number, memory: number): void {
     const v = new PropValidator(`AlbFargateService '${this.node.path}'`);
     PublicLoadBalancer.validate(v, props, allowedCidrs);
     v.integerInRange('containerPort', props.containerPort, 1, 65535);

@@ -6,7 +6,8 @@ import * as logs from 'aws-cdk-lib/aws-logs';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import {
-  AlbAutoScalingGroup, AlbFargateService, DeadLetterQueue, DeadLetterSource, EventRuleWithDeadLetterQueue, HardenedFunction, HttpApiLambda, MultiAzVpc,
+  AlbAutoScalingGroup, AlbFargateService, DeadLetterQueue, DeadLetterSource, EventRuleWithDeadLetterQueue, HardenedFunction, HttpApiLambda,
+  MultiAzVpc,
   QueueWithDeadLetterQueue, RelationalDatabase,
   RestApiLambda, SnsFanOut, StaticWebsite, StepFunctionsWorkflow,
 } from '../../src';
