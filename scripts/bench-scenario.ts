@@ -212,6 +212,18 @@ const BUILDERS: Record<string, (ours: typeof import('../src') | undefined, kit: 
       multiAz: true,
     });
   },
+  // The floor users pick today: aws-cdk-lib's ecs-patterns with default props, in the same VPC.
+  'alb -> fargate': (ours, { stack, ec2 }) => {
+    const ecs = require('aws-cdk-lib/aws-ecs') as typeof import('aws-cdk-lib/aws-ecs');
+    const image = ecs.ContainerImage.fromRegistry('public.ecr.aws/docker/library/nginx:stable');
+    const vpc = new ec2.Vpc(stack, 'Vpc', { natGateways: 1 });
+    if (ours) {
+      new ours.AlbFargateService(stack, 'Service', { vpc, image, allowInsecureHttp: true });
+      return;
+    }
+    const patterns = require('aws-cdk-lib/aws-ecs-patterns') as typeof import('aws-cdk-lib/aws-ecs-patterns');
+    new patterns.ApplicationLoadBalancedFargateService(stack, 'Service', { vpc, taskImageOptions: { image } });
+  },
   'hardened function': (ours, { stack, code, safelyDeployedFn }) => {
     if (ours) {
       new ours.HardenedFunction(stack, 'Function', { code });

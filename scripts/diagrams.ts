@@ -12,6 +12,7 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { App, Stack } from 'aws-cdk-lib';
+import * as ecs from 'aws-cdk-lib/aws-ecs';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as cxapi from 'aws-cdk-lib/cx-api';
 import { architectureDiagram } from './mermaid-diagram';
@@ -113,6 +114,11 @@ const PATTERN_SCENARIOS: Record<string, (stack: Stack) => void> = {
   'step-functions-workflow': (stack) => new patterns.StepFunctionsWorkflow(stack, 'Workflow', {
     definition: patterns.StepFunctionsWorkflow.invokeFunction(stack, 'Step',
       new patterns.HardenedFunction(stack, 'Handler', { code: lambda.Code.fromInline('exports.handler = async (event) => event;') })),
+  }),
+  'alb-fargate-service': (stack) => new patterns.AlbFargateService(stack, 'Service', {
+    vpc: new patterns.MultiAzVpc(stack, 'Network').vpc,
+    image: ecs.ContainerImage.fromRegistry('public.ecr.aws/docker/library/nginx:stable'),
+    allowInsecureHttp: true,
   }),
   'relational-database': (stack) => new patterns.RelationalDatabase(stack, 'Database', { vpc: new patterns.MultiAzVpc(stack, 'Network').vpc }),
 };

@@ -70,6 +70,11 @@ const DRAWN: Record<string, { label: (props: any, name: string) => string; shape
   'AWS::ApiGateway::RestApi': { label: () => 'API Gateway REST API', shape: 'stadium' },
   'AWS::ApiGatewayV2::Api': { label: () => 'API Gateway HTTP API', shape: 'stadium' },
   'AWS::Cognito::UserPool': { label: () => 'Cognito user pool', shape: 'round' },
+  'AWS::ECS::Cluster': { label: () => 'ECS cluster, Container Insights', shape: 'round' },
+  'AWS::ECS::Service': {
+    label: (p) => `ECS service on ${p.LaunchType === 'FARGATE' ? 'Fargate' : 'ECS'}, private subnets${p.DeploymentConfiguration?.DeploymentCircuitBreaker?.Rollback ? ', rolls back failed deployments' : ''}`,
+    shape: 'box',
+  },
   'AWS::RDS::DBInstance': {
     label: (p) => p.SourceDBInstanceIdentifier
       ? `RDS read replica, ${p.DBInstanceClass}`
@@ -249,6 +254,9 @@ export function architectureDiagram(template: Template, tree: TreeNode, stackNam
   for (const [id, p] of ofType('AWS::AutoScaling::AutoScalingGroup')) {
     references(p.TargetGroupARNs).forEach((tg) => groupsByTargetGroup.set(tg, id));
   }
+  for (const [id, p] of ofType('AWS::ECS::Service')) {
+    references(p.LoadBalancers).forEach((tg) => groupsByTargetGroup.set(tg, id));
+  }
   for (const [, l] of listeners) {
     for (const tg of references(l.DefaultActions)) edge(node(firstRef(l.LoadBalancerArn)), node(groupsByTargetGroup.get(tg)), 'forwards');
   }
@@ -324,6 +332,7 @@ export function architectureDiagram(template: Template, tree: TreeNode, stackNam
   // its security group admits (functions and instances, by their groups) connect.
   const groupOwners = new Map<string, string>();
   for (const [id, p] of ofType('AWS::Lambda::Function')) references(p.VpcConfig?.SecurityGroupIds).forEach((g) => groupOwners.set(g, id));
+  for (const [id, p] of ofType('AWS::ECS::Service')) references(p.NetworkConfiguration?.AwsvpcConfiguration?.SecurityGroups).forEach((g) => groupOwners.set(g, id));
   for (const [id, p] of ofType('AWS::AutoScaling::AutoScalingGroup')) {
     const launchTemplate = resources[firstRef(p.LaunchTemplate ?? p.MixedInstancesPolicy, 'AWS::EC2::LaunchTemplate') ?? '']?.Properties;
     const data = launchTemplate?.LaunchTemplateData;

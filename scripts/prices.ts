@@ -20,6 +20,7 @@ export const PRICES = {
     'https://aws.amazon.com/rds/postgresql/pricing/ (DB instance hour, Multi-AZ, gp3 storage; MySQL is the same for these classes)',
     'https://aws.amazon.com/rds/proxy/pricing/ (per vCPU of the instance, at least 2)',
     'https://aws.amazon.com/secrets-manager/pricing/ (secret)',
+    'https://aws.amazon.com/fargate/pricing/ (Linux, per vCPU and GB hour, ARM64 and x86-64)',
   ],
   /** USD per hour. */
   natGatewayHour: 0.045,
@@ -46,6 +47,9 @@ export const PRICES = {
   /** vCPUs of the RDS classes above, for RDS Proxy's price. */
   rdsInstanceVcpus: { 't4g.micro': 2, 't4g.small': 2, 't4g.medium': 2, 'm7g.large': 2 } as Record<string, number>,
   rdsProxyVcpuHour: 0.015,
+  /** Fargate, Linux, by CPU architecture. */
+  fargateVcpuHour: { ARM64: 0.03238, X86_64: 0.04048 } as Record<string, number>,
+  fargateGbHour: { ARM64: 0.00356, X86_64: 0.004445 } as Record<string, number>,
   /** USD per month. */
   gp3GbMonth: 0.08,
   rdsGp3GbMonth: 0.115,

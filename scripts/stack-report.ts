@@ -97,6 +97,21 @@ export function fixedMonthlyCost(template: Template): CostLine[] {
     add(`EBS gp3 GB (${gigabytes} GB per instance)`, gigabytes * minimum, PRICES.gp3GbMonth);
   }
 
+  // A Fargate service runs its scalable target's minimum (or its desired count) of tasks at rest.
+  const taskDefinitions = new Map(resourcesOfType(template, 'AWS::ECS::TaskDefinition'));
+  const scalableTargets = resourcesOfType(template, 'AWS::ApplicationAutoScaling::ScalableTarget');
+  for (const [id, service] of resourcesOfType(template, 'AWS::ECS::Service')) {
+    const task = taskDefinitions.get(referencedId(service.TaskDefinition) ?? '');
+    if (!task || service.LaunchType !== 'FARGATE') continue;
+    const target = scalableTargets.find(([, t]) => JSON.stringify(t.ResourceId ?? '').includes(`"${id}"`));
+    const tasks = Number(target?.[1].MinCapacity ?? service.DesiredCount ?? 1);
+    const architecture = task.RuntimePlatform?.CpuArchitecture ?? 'X86_64';
+    const vcpu = Number(task.Cpu) / 1024;
+    const gigabytes = Number(task.Memory) / 1024;
+    const hourly = vcpu * (PRICES.fargateVcpuHour[architecture] ?? NaN) + gigabytes * (PRICES.fargateGbHour[architecture] ?? NaN);
+    add(`Fargate task, ${vcpu} vCPU / ${gigabytes} GB ${architecture}, the service's minimum`, tasks, perMonth(hourly));
+  }
+
   const databases = new Map(resourcesOfType(template, 'AWS::RDS::DBInstance'));
   for (const [, db] of databases) {
     const instanceClass = String(db.DBInstanceClass ?? 'unknown').replace(/^db\./, '');
