@@ -109,8 +109,20 @@ const web = new AlbAutoScalingGroup(stack, 'Web', {
     : { allowInsecureHttp: true }),
 });
 
-// The web tier reaches the database too.
+// The web tier reaches the database too, and may read its credentials: the secret, and its key
+// through Secrets Manager only. A managed policy, like the one below.
 database.allowConnectionsFrom(web.autoScalingGroup, 'The web tier');
+new iam.ManagedPolicy(stack, 'WebReadsDatabaseSecret', {
+  roles: [web.autoScalingGroup.role],
+  statements: [
+    new iam.PolicyStatement({ actions: ['secretsmanager:GetSecretValue', 'secretsmanager:DescribeSecret'], resources: [database.secret.secretArn] }),
+    new iam.PolicyStatement({
+      actions: ['kms:Decrypt'],
+      resources: [database.encryptionKey.keyArn],
+      conditions: { StringEquals: { 'kms:ViaService': `secretsmanager.${stack.region}.amazonaws.com` } },
+    }),
+  ],
+});
 
 // The web tier may publish jobs, and nothing else: a managed policy, never an inline one.
 new iam.ManagedPolicy(stack, 'WebPublishesJobs', {

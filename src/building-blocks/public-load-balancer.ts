@@ -39,9 +39,9 @@ export interface PublicLoadBalancerProps extends PatternProps {
   readonly certificate?: acm.ICertificate;
 
   /**
-   * The host name the service answers on, such as app.example.com. With `hostedZone` the pattern
-   * requests a DNS-validated certificate for it (unless `certificate` is given) and creates its
-   * alias record (A; AAAA too when the load balancer is dual-stack).
+   * The host name the service answers on, such as app.example.com (not a wildcard). With
+   * `hostedZone` the pattern requests a DNS-validated certificate for it (unless `certificate` is
+   * given) and creates its A alias record. No AAAA record: the load balancer is IPv4-only.
    *
    * @default - none: the load balancer's own DNS name
    */
@@ -145,6 +145,7 @@ export class PublicLoadBalancer {
       'left unset with a certificate (port 80 then only redirects to HTTPS)');
     if (props.domainName !== undefined) {
       checkDomainName(v, 'domainName', props.domainName, props.hostedZone);
+      v.check(!props.domainName.startsWith('*.'), 'domainName', props.domainName, 'one host name, not a wildcard: the alias record and the URL name one host');
       v.check(props.hostedZone !== undefined, 'hostedZone', undefined, `the public hosted zone of domainName (${props.domainName}), for its alias record`);
     }
     v.check(props.hostedZone === undefined || props.domainName !== undefined, 'hostedZone', props.hostedZone?.node.path, 'given with the domainName to create the record for');
@@ -255,11 +256,9 @@ export class PublicLoadBalancer {
 
     if (props.domainName && props.hostedZone) {
       const target = route53.RecordTarget.fromAlias(new targets.LoadBalancerTarget(this.loadBalancer));
+      // A record only: the load balancer is IPv4 (the VPC has no IPv6), and an AAAA alias to an
+      // IPv4-only load balancer would answer nothing.
       new route53.ARecord(scope, 'AliasRecord', { zone: props.hostedZone, recordName: props.domainName, target });
-      // An AAAA alias to an IPv4-only load balancer answers nothing; only a dual-stack one gets it.
-      if (this.loadBalancer.ipAddressType === elbv2.IpAddressType.DUAL_STACK) {
-        new route53.AaaaRecord(scope, 'AliasRecordIpv6', { zone: props.hostedZone, recordName: props.domainName, target });
-      }
     }
     this.webAcl = this.protectWithWaf(props, production, removalPolicy);
     const host = props.domainName && props.hostedZone ? props.domainName : this.loadBalancer.loadBalancerDnsName;

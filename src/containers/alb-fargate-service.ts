@@ -129,7 +129,9 @@ export interface AlbFargateServiceProps extends PublicLoadBalancerProps {
 
   /**
    * The user (name, UID, or UID:GID) the container runs as. Pass a non-root user where the image
-   * does not set one.
+   * does not set one. Fargate mounts the `/tmp` scratch volume owned by root (mode 0755) unless the
+   * image declares `VOLUME /tmp` with other permissions (`chmod 1777 /tmp` before it), so a
+   * non-root user that writes to `/tmp` needs that line in its Dockerfile.
    *
    * @default - the image's USER
    */
@@ -145,7 +147,8 @@ export interface AlbFargateServiceProps extends PublicLoadBalancerProps {
 
   /**
    * Whether operators may open a shell in running tasks with ECS Exec. The sessions are then
-   * logged to an encrypted log group with a retention, in a cluster the pattern creates.
+   * logged to an encrypted log group with a retention, in a cluster the pattern creates, and the
+   * agent's two directories get writable volumes, since the root file system is read-only.
    *
    * @default false
    */
@@ -201,9 +204,10 @@ export interface AlbFargateServiceProps extends PublicLoadBalancerProps {
   readonly logRetention?: logs.RetentionDays;
 }
 
-// Fargate's task sizes: for each CPU value, the memory range and its step, in MiB.
-const TASK_SIZES: Record<number, { min: number; max: number; step: number }> = {
-  256: { min: 512, max: 2048, step: 512 },
+// Fargate's task sizes: for each CPU value, the memory range and its step, in MiB (256 CPU units
+// take 512, 1024 or 2048 only, not 1536).
+const TASK_SIZES: Record<number, { min: number; max: number; step: number; only?: number[] }> = {
+  256: { min: 512, max: 2048, step: 512, only: [512, 1024, 2048] },
   512: { min: 1024, max: 4096, step: 1024 },
   1024: { min: 2048, max: 8192, step: 1024 },
   2048: { min: 4096, max: 16384, step: 1024 },
@@ -329,6 +333,14 @@ export class AlbFargateService extends Construct {
         '`environment` holds plain configuration the user passed; credentials come through `secrets`, from Secrets Manager or SSM Parameter Store.');
     }
     this.container.addMountPoints({ containerPath: '/tmp', sourceVolume: SCRATCH_VOLUME, readOnly: false });
+    if (props.enableExecuteCommand) {
+      // The SSM agent ECS Exec injects writes its state and logs here; with a read-only root
+      // file system it would fail (aws/containers-roadmap#1359).
+      for (const [name, containerPath] of [['ssm-state', '/var/lib/amazon/ssm'], ['ssm-logs', '/var/log/amazon/ssm']]) {
+        this.taskDefinition.addVolume({ name });
+        this.container.addMountPoints({ containerPath, sourceVolume: name, readOnly: false });
+      }
+    }
     this.acknowledgeExecutionRole(executionRole);
 
     this.serviceSecurityGroup = new ec2.SecurityGroup(this, 'ServiceSecurityGroup', {
@@ -352,6 +364,8 @@ export class AlbFargateService extends Construct {
       enableExecuteCommand: props.enableExecuteCommand ?? false,
       propagateTags: ecs.PropagatedTagSource.SERVICE,
     });
+    // Tasks must not start before the execution role may pull, read the secrets and log.
+    this.service.node.addDependency(executionRole);
     if (props.enableExecuteCommand) {
       this.acknowledgeExecuteCommand();
     }
@@ -386,8 +400,12 @@ export class AlbFargateService extends Construct {
     const size = TASK_SIZES[cpu];
     v.check(Token.isUnresolved(cpu) || size !== undefined, 'cpu', cpu, `one of Fargate's CPU values: ${Object.keys(TASK_SIZES).join(', ')}`);
     if (size && !Token.isUnresolved(memory)) {
-      v.check(Number.isInteger(memory) && memory >= size.min && memory <= size.max && (memory - size.min) % size.step === 0, 'memoryLimitMiB', memory,
-        `Fargate's memory for ${cpu} CPU units: ${size.min} to ${size.max} MiB in steps of ${size.step}`);
+      const allowed = size.only
+        ? size.only.includes(memory)
+        : Number.isInteger(memory) && memory >= size.min && memory <= size.max && (memory - size.min) % size.step === 0;
+      v.check(allowed, 'memoryLimitMiB', memory, size.only
+        ? `Fargate's memory for ${cpu} CPU units: ${size.only.join(', ')} MiB`
+        : `Fargate's memory for ${cpu} CPU units: ${size.min} to ${size.max} MiB in steps of ${size.step}`);
     }
     v.integerAtLeast('minCapacity', minCapacity, 1);
     v.integerAtLeast('maxCapacity', maxCapacity, 1);
@@ -408,6 +426,12 @@ export class AlbFargateService extends Construct {
       v.secondsInRange('containerHealthCheck.timeout', check.timeout, 2, 120);
       v.integerInRange('containerHealthCheck.retries', check.retries, 1, 10);
       v.secondsInRange('containerHealthCheck.startPeriod', check.startPeriod, 0, 300);
+      const interval = check.interval ?? Duration.seconds(30);
+      const timeout = check.timeout ?? Duration.seconds(5);
+      if (!interval.isUnresolved() && !timeout.isUnresolved()) {
+        v.check(timeout.toSeconds() < interval.toSeconds(), 'containerHealthCheck.timeout', timeout.toHumanString(),
+          `shorter than the interval (${interval.toHumanString()})`);
+      }
     }
     v.check(props.user === undefined || Token.isUnresolved(props.user) || /^[A-Za-z0-9_][A-Za-z0-9_.-]*(:[A-Za-z0-9_][A-Za-z0-9_.-]*)?$/.test(props.user),
       'user', props.user, 'a user name or UID, optionally with :group or :GID, such as 1000:1000');
@@ -440,7 +464,7 @@ export class AlbFargateService extends Construct {
     const policy = executionRole.node.tryFindChild('Policy');
     if (policy) {
       acknowledgeNagFinding(policy, 'AwsSolutions-IAM5[Resource::*]',
-        "ecr:GetAuthorizationToken takes no resource ARN; the image pull itself is granted on this image's repository only.");
+        "ecr:GetAuthorizationToken takes no resource ARN; the image pull itself is granted on the image's repository only (for an asset image, the bootstrap's asset repository).");
     }
   }
 
@@ -462,12 +486,13 @@ export class AlbFargateService extends Construct {
 
   private createAlarms(props: AlbFargateServiceProps, minCapacity: number): void {
     const fifteenMinutes = { period: Duration.minutes(15) };
-    const add = (id: string, metric: cloudwatch.IMetric, threshold: number, description: string, below = false) =>
-      this.alarms.push(createPatternAlarm(this, id, { metric, threshold, below, description }, props.alarmTopic));
+    const add = (id: string, metric: cloudwatch.IMetric, threshold: number, description: string, below = false, missingDataBreaches = false) =>
+      this.alarms.push(createPatternAlarm(this, id, { metric, threshold, below, missingDataBreaches, description }, props.alarmTopic));
     add('CpuAlarm', this.service.metricCpuUtilization(fifteenMinutes), 80, `The tasks of ${this.node.path} averaged over 80% CPU for 15 minutes`);
     add('MemoryAlarm', this.service.metricMemoryUtilization(fifteenMinutes), 80, `The tasks of ${this.node.path} averaged over 80% memory for 15 minutes`);
     // Container Insights publishes the running task count; fewer than the minimum means tasks are
-    // failing to start or being stopped faster than ECS replaces them.
+    // failing to start or being stopped faster than ECS replaces them. No data counts as breaching:
+    // a service with no task left may publish nothing.
     const running = new cloudwatch.Metric({
       namespace: 'ECS/ContainerInsights',
       metricName: 'RunningTaskCount',
@@ -475,7 +500,7 @@ export class AlbFargateService extends Construct {
       statistic: cloudwatch.Stats.MINIMUM,
       period: Duration.minutes(5),
     });
-    add('RunningTasksAlarm', running, minCapacity, `${this.node.path} runs fewer than its minimum of ${minCapacity} tasks`, true);
+    add('RunningTasksAlarm', running, minCapacity, `${this.node.path} runs fewer than its minimum of ${minCapacity} tasks`, true, true);
     const fiveMinutes = { period: Duration.minutes(5), statistic: cloudwatch.Stats.SUM };
     addDashboardSection(this, {
       kind: 'AlbFargateService',

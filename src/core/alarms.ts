@@ -13,6 +13,8 @@ export interface PatternAlarmOptions {
   readonly orEqual?: boolean;
   /** The alarm fires when the metric falls below the threshold instead (free memory, free storage). */
   readonly below?: boolean;
+  /** Missing data counts as breaching, for a metric that stops when what it counts is gone. */
+  readonly missingDataBreaches?: boolean;
   /** What went wrong, for the operator who reads the notification. */
   readonly description: string;
 }
@@ -28,7 +30,7 @@ export function createPatternAlarm(scope: Construct, id: string, options: Patter
     threshold: options.threshold,
     comparisonOperator: comparisonOf(options),
     evaluationPeriods: 1,
-    treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
+    treatMissingData: options.missingDataBreaches ? cloudwatch.TreatMissingData.BREACHING : cloudwatch.TreatMissingData.NOT_BREACHING,
     alarmDescription: options.description,
   });
   routeAlarm(alarm, alarmTopic);

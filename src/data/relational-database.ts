@@ -69,7 +69,8 @@ export interface RelationalDatabaseProps extends PatternProps {
    * version) or a full one ('17.4'); for MySQL a full 8.0 or 8.4 version ('8.4.8'). Minor versions
    * are upgraded automatically in the maintenance window either way.
    *
-   * @default - '17' for PostgreSQL, '8.4.8' for MySQL: the latest major versions
+   * @default - '17' for PostgreSQL, '8.4.8' for MySQL: the latest major versions (RDS then
+   * upgrades the minor version)
    */
   readonly engineVersion?: string;
 
@@ -84,15 +85,15 @@ export interface RelationalDatabaseProps extends PatternProps {
 
   /**
    * The name of a database to create: a letter, then letters, digits or underscores, at most 63
-   * characters.
+   * characters for PostgreSQL and 64 for MySQL.
    *
    * @default - none; PostgreSQL always has `postgres`
    */
   readonly databaseName?: string;
 
   /**
-   * The master user's name: a letter, then letters, digits or underscores, at most 16
-   * characters, not `rdsadmin`.
+   * The master user's name: a letter, then letters, digits or underscores, at most 63 characters
+   * for PostgreSQL and 16 for MySQL, not `rdsadmin`.
    *
    * @default - 'postgres' for PostgreSQL, 'admin' for MySQL
    */
@@ -102,7 +103,8 @@ export interface RelationalDatabaseProps extends PatternProps {
    * Who keeps and rotates the master password.
    *
    * @default - MasterPassword.MANAGED_BY_RDS, or MasterPassword.ROTATED_SECRET with read replicas,
-   * which RDS-managed passwords do not allow
+   * which RDS-managed passwords do not allow. Adding the first replica to a database created
+   * without one therefore changes its secret (a new ARN): set this explicitly to plan for that.
    */
   readonly masterPassword?: MasterPassword;
 
@@ -155,7 +157,8 @@ export interface RelationalDatabaseProps extends PatternProps {
    * How far storage autoscaling may grow the storage, in GiB: above `allocatedStorage`, at most
    * 65,536. Only what is used is paid for.
    *
-   * @default - 1,000 GiB, or 65,536 when the allocated storage is above 1,000
+   * @default - 1,000 GiB; 65,536 when the allocated storage is 1,000 or more; no autoscaling at
+   * 65,536
    */
   readonly maxAllocatedStorage?: number;
 
@@ -169,7 +172,8 @@ export interface RelationalDatabaseProps extends PatternProps {
 
   /**
    * Whether to put an RDS Proxy in front of the database, to pool the connections of Lambda
-   * functions: TLS and IAM authentication required, in the isolated subnets.
+   * functions: TLS and IAM authentication required, in the isolated subnets. It holds the master
+   * user's secret, so clients log in through it as the master user with an IAM token.
    *
    * @default false
    */
@@ -245,8 +249,13 @@ interface EngineFacts {
   /** The parameters that refuse connections without TLS. */
   readonly tlsParameters: Record<string, string>;
   readonly logExports: string[];
-  /** The bytes of instance memory per connection of the engine's default max_connections. */
+  /** The bytes of DBInstanceClassMemory per connection of the engine's default max_connections. */
   readonly bytesPerConnection: number;
+  /** The cap of the default max_connections. */
+  readonly maxConnections?: number;
+  /** The longest master user name and database name. */
+  readonly maxUsernameLength: number;
+  readonly maxDatabaseNameLength: number;
 }
 
 const ENGINES: Record<DatabaseEngine, EngineFacts> = {
@@ -259,6 +268,9 @@ const ENGINES: Record<DatabaseEngine, EngineFacts> = {
     tlsParameters: { 'rds.force_ssl': '1' },
     logExports: ['postgresql', 'upgrade'],
     bytesPerConnection: 9_531_392,
+    maxConnections: 5000,
+    maxUsernameLength: 63,
+    maxDatabaseNameLength: 63,
   },
   [DatabaseEngine.MYSQL]: {
     // A full version: CloudFormation's schema lists MySQL's full versions only. RDS upgrades the
@@ -271,6 +283,8 @@ const ENGINES: Record<DatabaseEngine, EngineFacts> = {
     tlsParameters: { require_secure_transport: 'ON' },
     logExports: ['error', 'slowquery'],
     bytesPerConnection: 12_582_880,
+    maxUsernameLength: 16,
+    maxDatabaseNameLength: 64,
   },
 };
 // The slow query log is what MySQL's `slowquery` export ships; without it the export stays empty.
@@ -355,7 +369,9 @@ export class RelationalDatabase extends Construct implements ec2.IConnectable {
     const replicaCount = props.readReplicas ?? 0;
     const masterPassword = props.masterPassword ?? (replicaCount > 0 ? MasterPassword.ROTATED_SECRET : MasterPassword.MANAGED_BY_RDS);
     const allocatedStorage = props.allocatedStorage ?? MIN_STORAGE_GIB;
-    const maxAllocatedStorage = props.maxAllocatedStorage ?? (allocatedStorage >= 1000 ? MAX_STORAGE_GIB : 1000);
+    // Autoscaling up to 1,000 GiB, or to the limit for larger volumes; none at the limit itself.
+    const maxAllocatedStorage = props.maxAllocatedStorage
+      ?? (allocatedStorage < 1000 ? 1000 : allocatedStorage < MAX_STORAGE_GIB ? MAX_STORAGE_GIB : undefined);
     const instanceType = props.instanceType ?? (production
       ? ec2.InstanceType.of(ec2.InstanceClass.M7G, ec2.InstanceSize.LARGE)
       : ec2.InstanceType.of(ec2.InstanceClass.T4G, ec2.InstanceSize.MICRO));
@@ -375,11 +391,12 @@ export class RelationalDatabase extends Construct implements ec2.IConnectable {
     const version = props.engineVersion ?? facts.defaultVersion;
     const versionMatch = facts.versionPattern.exec(version);
     validator.check(versionMatch !== null, 'engineVersion', version, facts.versionRange);
-    validator.check(props.databaseName === undefined || /^[A-Za-z][A-Za-z0-9_]{0,62}$/.test(props.databaseName),
-      'databaseName', props.databaseName, 'a letter, then letters, digits or underscores, at most 63 characters');
+    const name = (max: number) => new RegExp(`^[A-Za-z][A-Za-z0-9_]{0,${max - 1}}$`);
+    validator.check(props.databaseName === undefined || name(facts.maxDatabaseNameLength).test(props.databaseName), 'databaseName', props.databaseName,
+      `a letter, then letters, digits or underscores, at most ${facts.maxDatabaseNameLength} characters for ${engineKind}`);
     const username = props.masterUsername ?? facts.defaultUsername;
-    validator.check(/^[A-Za-z][A-Za-z0-9_]{0,15}$/.test(username) && username.toLowerCase() !== 'rdsadmin',
-      'masterUsername', username, 'a letter, then letters, digits or underscores, at most 16 characters, not rdsadmin');
+    validator.check(name(facts.maxUsernameLength).test(username) && username.toLowerCase() !== 'rdsadmin', 'masterUsername', username,
+      `a letter, then letters, digits or underscores, at most ${facts.maxUsernameLength} characters for ${engineKind}, not rdsadmin`);
     validator.integerInRange('port', props.port, 1150, 65535);
     validator.integerInRange('readReplicas', props.readReplicas, 0, MAX_READ_REPLICAS);
     validator.check(!(masterPassword === MasterPassword.MANAGED_BY_RDS && replicaCount > 0), 'masterPassword', masterPassword,
@@ -394,8 +411,9 @@ export class RelationalDatabase extends Construct implements ec2.IConnectable {
     }
     validator.integerInRange('allocatedStorage', props.allocatedStorage, MIN_STORAGE_GIB, MAX_STORAGE_GIB);
     validator.integerInRange('maxAllocatedStorage', props.maxAllocatedStorage, MIN_STORAGE_GIB + 1, MAX_STORAGE_GIB);
-    validator.check(Token.isUnresolved(maxAllocatedStorage) || Token.isUnresolved(allocatedStorage) || maxAllocatedStorage > allocatedStorage,
-      'maxAllocatedStorage', maxAllocatedStorage, `above allocatedStorage (${allocatedStorage} GiB), for storage autoscaling`);
+    validator.check(maxAllocatedStorage === undefined || Token.isUnresolved(maxAllocatedStorage) || Token.isUnresolved(allocatedStorage)
+      || maxAllocatedStorage > allocatedStorage,
+    'maxAllocatedStorage', maxAllocatedStorage, `above allocatedStorage (${allocatedStorage} GiB), for storage autoscaling`);
     if (props.backupRetention && !props.backupRetention.isUnresolved()) {
       const days = props.backupRetention.toHours() / 24;
       validator.check(Number.isInteger(days) && days >= 1 && days <= 35, 'backupRetention', props.backupRetention.toHumanString(),
@@ -488,6 +506,8 @@ export class RelationalDatabase extends Construct implements ec2.IConnectable {
       credentials,
       manageMasterUserPassword: masterPassword === MasterPassword.MANAGED_BY_RDS ? true : undefined,
       multiAz,
+      // A single-AZ primary in the first AZ, so the replicas (from the second on) are elsewhere.
+      availabilityZone: !multiAz && isolatedSubnets.availabilityZones.length > 1 ? isolatedSubnets.availabilityZones[0] : undefined,
       allocatedStorage,
       backupRetention,
       preferredBackupWindow: backupWindow,
@@ -510,7 +530,8 @@ export class RelationalDatabase extends Construct implements ec2.IConnectable {
         ...hardening,
         sourceDatabaseInstance: this.instance,
         instanceIdentifier: replicaIdentifier,
-        // Away from the first AZ, where a single-AZ primary lives; round the others.
+        // Away from the first AZ, where a single-AZ primary lives (a Multi-AZ one has its standby
+        // somewhere RDS picks); round the others.
         availabilityZone: azs.length > 1 ? azs[1 + ((n - 1) % (azs.length - 1))] : undefined,
         // MySQL replicas keep backups of their own; PostgreSQL's cannot have any.
         backupRetention: engineKind === DatabaseEngine.MYSQL ? backupRetention : undefined,
@@ -572,6 +593,9 @@ export class RelationalDatabase extends Construct implements ec2.IConnectable {
         role: proxyRole,
         requireTLS: true,
         iamAuth: true,
+        // Proxy names are unique per account and region; aws-cdk-lib would name every proxy
+        // 'Proxy' without the databaseProxyUniqueResourceName flag.
+        dbProxyName: `${identifier}-proxy`,
       });
     }
 
@@ -591,8 +615,10 @@ export class RelationalDatabase extends Construct implements ec2.IConnectable {
 
   /**
    * Lets a principal connect as a database user through IAM database authentication, to the
-   * database and, when there is one, to its proxy. The user must exist in the database and be
-   * granted `rds_iam` (PostgreSQL) or use the AWSAuthenticationPlugin (MySQL).
+   * database and, when there is one, to its proxy. Directly, the user must exist in the database
+   * and be granted `rds_iam` (PostgreSQL) or use the AWSAuthenticationPlugin (MySQL). Through the
+   * proxy, which requires IAM authentication and holds only the master user's secret, only the
+   * master user can log in.
    */
   public grantConnect(grantee: iam.IGrantable, dbUser: string): iam.Grant {
     const grant = this.instance.grantConnect(grantee, dbUser);
@@ -710,8 +736,10 @@ export class RelationalDatabase extends Construct implements ec2.IConnectable {
     const freeStorage = Math.round(allocatedStorage * gib * 0.05);
     watch('FreeStorageSpaceAlarm', this.instance.metricFreeStorageSpace({ ...fifteenMinutes, statistic: cloudwatch.Stats.MINIMUM }), freeStorage,
       `${this.node.path} has less than 5% of its allocated storage left, and autoscaling has not grown it`, true);
-    // 80% of the engine's default max_connections for the class, which is derived from its memory.
-    const maxConnections = memoryBytes ? Math.floor(memoryBytes / ENGINES[engineKind].bytesPerConnection) : 125;
+    // 80% of the engine's default max_connections for the class: DBInstanceClassMemory (about 75%
+    // of the class's memory, after what RDS reserves) per connection, at most 5,000 for PostgreSQL.
+    const facts = ENGINES[engineKind];
+    const maxConnections = memoryBytes ? Math.min(Math.floor(memoryBytes * 0.75 / facts.bytesPerConnection), facts.maxConnections ?? Infinity) : 125;
     const connections = Math.max(1, Math.floor(maxConnections * 0.8));
     watch('ConnectionsAlarm', this.instance.metricDatabaseConnections({ period: Duration.minutes(5), statistic: cloudwatch.Stats.MAXIMUM }), connections,
       `${this.node.path} has more than ${connections} connections, 80% of the default maximum for its class`);

@@ -197,6 +197,12 @@ describe('AlbFargateService', () => {
       expect(containerOf(full.template).HealthCheck).toMatchObject({ Command: ['CMD-SHELL', 'wget -qO- http://localhost:3000/health || exit 1'], StartPeriod: 20 });
       expect(serviceOf(prod.template).EnableExecuteCommand).toBe(false);
       expect(serviceOf(full.template).EnableExecuteCommand).toBe(true);
+      // The SSM agent ECS Exec injects writes its state and logs: writable volumes under the read-only root.
+      expect(containerOf(full.template).MountPoints).toEqual(expect.arrayContaining([
+        { ContainerPath: '/var/lib/amazon/ssm', SourceVolume: 'ssm-state', ReadOnly: false },
+        { ContainerPath: '/var/log/amazon/ssm', SourceVolume: 'ssm-logs', ReadOnly: false },
+      ]));
+      expect(containerOf(prod.template).MountPoints).toHaveLength(1);
       full.template.hasResourceProperties('AWS::ECS::Cluster', {
         Configuration: { ExecuteCommandConfiguration: Match.objectLike({ Logging: 'OVERRIDE', KmsKeyId: Match.anyValue(), LogConfiguration: Match.objectLike({ CloudWatchEncryptionEnabled: true }) }) },
       });
@@ -237,6 +243,11 @@ describe('AlbFargateService', () => {
       }, 0);
     });
 
+    test("the service waits for the execution role's grants", () => {
+      const service = Object.values(prod.template.findResources('AWS::ECS::Service'))[0];
+      expect(service.DependsOn).toEqual(expect.arrayContaining([expect.stringMatching(/^ServiceExecutionRolePolicy/)]));
+    });
+
     test('deploys with the circuit breaker and rollback, 100% minimum healthy, 200% maximum, a grace period', () => {
       expect(serviceOf(prod.template)).toMatchObject({
         DeploymentConfiguration: { DeploymentCircuitBreaker: { Enable: true, Rollback: true }, MinimumHealthyPercent: 100, MaximumPercent: 200 },
@@ -264,7 +275,19 @@ describe('AlbFargateService', () => {
       const byMetric = Object.fromEntries(alarms.map((a) => [a.Properties.MetricName, a.Properties]));
       expect(byMetric.CPUUtilization).toMatchObject({ Threshold: 80, Namespace: 'AWS/ECS', ComparisonOperator: 'GreaterThanThreshold' });
       expect(byMetric.MemoryUtilization).toMatchObject({ Threshold: 80, Namespace: 'AWS/ECS' });
-      expect(byMetric.RunningTaskCount).toMatchObject({ Threshold: 2, Namespace: 'ECS/ContainerInsights', ComparisonOperator: 'LessThanThreshold', Statistic: 'Minimum' });
+      expect(byMetric.RunningTaskCount).toMatchObject({
+        Threshold: 2,
+        Namespace: 'ECS/ContainerInsights',
+        ComparisonOperator: 'LessThanThreshold',
+        Statistic: 'Minimum',
+        // A service with no task left may publish nothing: that must not read as fine.
+        TreatMissingData: 'breaching',
+        Dimensions: [
+          { Name: 'ClusterName', Value: { Ref: expect.stringMatching(/^ServiceCluster/) } },
+          { Name: 'ServiceName', Value: { 'Fn::GetAtt': [expect.stringMatching(/^Service[0-9A-F]{8}$/), 'Name'] } },
+        ],
+      });
+      expect(byMetric.CPUUtilization.TreatMissingData).toBe('notBreaching');
       for (const alarm of alarms) {
         expect(alarm.Properties.AlarmActions).toEqual([{ Ref: expect.stringMatching(/^PatternOperationsAlarmTopic/) }]);
       }
@@ -278,18 +301,23 @@ describe('AlbFargateService', () => {
     let n = 0;
     const attempt = (props: Props) => () => new AlbFargateService(stack, `Service${n++}`, { vpc, image: IMAGE, allowInsecureHttp: true, ...props });
 
-    // Every edge of Fargate's table: each CPU value's smallest and largest memory, one step outside each, and one off-step value.
-    const table: Array<[number, number, number, number]> = [
-      [256, 512, 2048, 512], [512, 1024, 4096, 1024], [1024, 2048, 8192, 1024], [2048, 4096, 16384, 1024],
-      [4096, 8192, 30720, 1024], [8192, 16384, 61440, 4096], [16384, 32768, 122880, 8192],
+    // Every edge of Fargate's table: each CPU value's smallest and largest memory, one step outside
+    // each, and a value between steps (for 256 CPU units, 1536, which the table leaves out).
+    const table: Array<[number, number, number, number, number]> = [
+      [256, 512, 2048, 512, 1536], [512, 1024, 4096, 1024, 1536], [1024, 2048, 8192, 1024, 2560], [2048, 4096, 16384, 1024, 4608],
+      [4096, 8192, 30720, 1024, 8704], [8192, 16384, 61440, 4096, 18432], [16384, 32768, 122880, 8192, 36864],
     ];
-    test.each(table)('cpu %d: %d and %d MiB are accepted, one step below or above is refused, off-step memory too', (cpu, min, max, step) => {
+    test.each(table)('cpu %d: %d and %d MiB are accepted; one step below or above, and %d between steps, are refused', (cpu, min, max, step, between) => {
       expect(attempt({ cpu, memoryLimitMiB: min })).not.toThrow();
       expect(attempt({ cpu, memoryLimitMiB: max })).not.toThrow();
-      const message = new RegExp(`memoryLimitMiB is ${min - step}; it must be Fargate's memory for ${cpu} CPU units: ${min} to ${max} MiB in steps of ${step}`);
-      expect(attempt({ cpu, memoryLimitMiB: min - step })).toThrow(message);
-      expect(attempt({ cpu, memoryLimitMiB: max + step })).toThrow(/memoryLimitMiB is \d+/);
-      expect(attempt({ cpu, memoryLimitMiB: min + step / 2 })).toThrow(/memoryLimitMiB is \d+/);
+      const range = cpu === 256 ? '512, 1024, 2048 MiB' : `${min} to ${max} MiB in steps of ${step}`;
+      expect(attempt({ cpu, memoryLimitMiB: min - step })).toThrow(new RegExp(`memoryLimitMiB is ${min - step}; it must be Fargate's memory for ${cpu} CPU units: ${range}`));
+      expect(attempt({ cpu, memoryLimitMiB: max + step })).toThrow(new RegExp(`memoryLimitMiB is ${max + step};`));
+      expect(attempt({ cpu, memoryLimitMiB: between })).toThrow(new RegExp(`memoryLimitMiB is ${between};`));
+    });
+
+    test('cpu 256 with 1024 MiB is accepted', () => {
+      expect(attempt({ cpu: 256, memoryLimitMiB: 1024 })).not.toThrow();
     });
 
     test.each<[string, Props, RegExp]>([
@@ -307,6 +335,9 @@ describe('AlbFargateService', () => {
       ['a health check command without CMD or CMD-SHELL', { containerHealthCheck: { command: ['curl', 'localhost'] } }, /containerHealthCheck.command/],
       ['a health check every 4 s', { containerHealthCheck: { command: ['CMD', '/check'], interval: Duration.seconds(4) } }, /containerHealthCheck.interval is 4 seconds.*from 5 to 300/],
       ['a health check timeout of 121 s', { containerHealthCheck: { command: ['CMD', '/check'], timeout: Duration.seconds(121) } }, /containerHealthCheck.timeout is 121 seconds.*from 2 to 120/],
+      ['a health check timeout not shorter than its interval', { containerHealthCheck: { command: ['CMD', '/check'], interval: Duration.seconds(5), timeout: Duration.seconds(5) } },
+        /containerHealthCheck.timeout is '5 seconds'; it must be shorter than the interval \(5 seconds\)/],
+      ['a wildcard domain name', { allowInsecureHttp: undefined, domainName: '*.example.com' }, /domainName is '\*.example.com'; it must be one host name, not a wildcard/],
       ['11 health check retries', { containerHealthCheck: { command: ['CMD', '/check'], retries: 11 } }, /containerHealthCheck.retries is 11.*from 1 to 10/],
       ['a start period of 301 s', { containerHealthCheck: { command: ['CMD', '/check'], startPeriod: Duration.seconds(301) } }, /containerHealthCheck.startPeriod is 301 seconds/],
       ['a user with spaces', { user: 'app user' }, /user is 'app user'/],

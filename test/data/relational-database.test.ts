@@ -121,6 +121,14 @@ describe('RelationalDatabase', () => {
       expect(primaryOf(build({ stage: DeploymentStage.DEV, multiAz: true }).template).Properties.MultiAZ).toBe(true);
     });
 
+    test('a single-AZ primary sits in the first Availability Zone, so its replicas are elsewhere', () => {
+      const { template } = build({ stage: DeploymentStage.DEV, readReplicas: 1 });
+      const [primary, replica] = [primaryOf(template), instances(template).find((i) => i.Properties.SourceDBInstanceIdentifier)!];
+      expect(primary.Properties.AvailabilityZone).toMatch(/1a$/);
+      expect(replica.Properties.AvailabilityZone).toMatch(/1b$/);
+      expect(primaryOf(prod.template).Properties.AvailabilityZone).toBeUndefined();
+    });
+
     test('read replicas of the primary sit in the other Availability Zones, each hardened like it and watched for lag', () => {
       const { template, database } = build({ readReplicas: 3 });
       const replicas = instances(template).filter((i) => i.Properties.SourceDBInstanceIdentifier);
@@ -253,6 +261,20 @@ describe('RelationalDatabase', () => {
       expect(database.proxy).toBeDefined();
     });
 
+    test('each proxy is named after its instance: proxy names are unique per account and region', () => {
+      const stack = newStack({ withEnv: true });
+      const network = new MultiAzVpc(stack, 'Network');
+      new RelationalDatabase(stack, 'Orders', { vpc: network.vpc, proxy: true });
+      new RelationalDatabase(stack, 'Billing', { vpc: network.vpc, proxy: true });
+      const template = Template.fromStack(stack);
+      const names = Object.values(template.findResources('AWS::RDS::DBProxy')).map((p) => p.Properties.DBProxyName);
+      const identifiers = instances(template).map((i) => i.Properties.DBInstanceIdentifier);
+      expect(names.sort()).toEqual(identifiers.map((id) => `${id}-proxy`).sort());
+      for (const name of names) {
+        expect(name).toMatch(/^[a-z][a-z0-9-]{0,59}$/);
+      }
+    });
+
     test("the proxy's role reads the secret through a managed policy, never an inline one", () => {
       full.template.hasResourceProperties('AWS::IAM::ManagedPolicy', {
         Roles: [{ Ref: Match.stringLikeRegexp('^DatabaseProxyRole') }],
@@ -307,6 +329,15 @@ describe('RelationalDatabase', () => {
       dev.template.hasResourceProperties('AWS::Logs::LogGroup', { RetentionInDays: 30 });
     });
 
+    test('the connections alarm sits below what RDS reports for small classes, and under PostgreSQL\'s 5,000 cap for large ones', () => {
+      const threshold = (template: Template) => Object.values(template.findResources('AWS::CloudWatch::Alarm'))
+        .find((a) => a.Properties.MetricName === 'DatabaseConnections')!.Properties.Threshold;
+      // RDS reports max_connections of about 81-87 for PostgreSQL on db.t4g.micro, about 66 for MySQL.
+      expect(threshold(dev.template)).toBeLessThan(81);
+      expect(threshold(build({ stage: DeploymentStage.DEV, engine: DatabaseEngine.MYSQL }).template)).toBeLessThan(66);
+      expect(threshold(build({ instanceType: ec2.InstanceType.of(ec2.InstanceClass.R7G, ec2.InstanceSize.XLARGE8) }).template)).toBe(4000);
+    });
+
     test("Performance Insights is off on MySQL's micro and small classes, which do not support it", () => {
       const { template } = build({ engine: DatabaseEngine.MYSQL, stage: DeploymentStage.DEV });
       expect(primaryOf(template).Properties.EnablePerformanceInsights).toBe(false);
@@ -318,10 +349,11 @@ describe('RelationalDatabase', () => {
       const byMetric = Object.fromEntries(Object.values(alarms).map((a) => [a.Properties.MetricName, a.Properties]));
       expect(Object.keys(byMetric).sort()).toEqual(['CPUUtilization', 'DatabaseConnections', 'FreeStorageSpace', 'FreeableMemory']);
       expect(byMetric.CPUUtilization).toMatchObject({ Threshold: 80, Period: 900, ComparisonOperator: 'GreaterThanThreshold' });
-      // 10% of db.m7g.large's 8 GiB; 5% of 20 GiB; 80% of PostgreSQL's default max_connections for 8 GiB.
+      // 10% of db.m7g.large's 8 GiB; 5% of 20 GiB; 80% of PostgreSQL's default max_connections for 8 GiB
+      // (DBInstanceClassMemory / 9,531,392, with DBInstanceClassMemory about 75% of 8 GiB): 675, so 540.
       expect(byMetric.FreeableMemory).toMatchObject({ Threshold: Math.round(0.8 * 1024 ** 3), ComparisonOperator: 'LessThanThreshold' });
       expect(byMetric.FreeStorageSpace).toMatchObject({ Threshold: 20 * 1024 ** 3 * 0.05, ComparisonOperator: 'LessThanThreshold' });
-      expect(byMetric.DatabaseConnections).toMatchObject({ Threshold: Math.floor(Math.floor(8 * 1024 ** 3 / 9_531_392) * 0.8) });
+      expect(byMetric.DatabaseConnections).toMatchObject({ Threshold: 540 });
       for (const alarm of Object.values(alarms)) {
         expect(alarm.Properties.Dimensions).toEqual([{ Name: 'DBInstanceIdentifier', Value: { Ref: expect.stringMatching(/^DatabaseInstance/) } }]);
         expect(alarm.Properties.AlarmActions).toEqual([{ Ref: expect.stringMatching(/^PatternOperationsAlarmTopic/) }]);
@@ -345,7 +377,9 @@ describe('RelationalDatabase', () => {
       ['MySQL 5.7', { engine: DatabaseEngine.MYSQL, engineVersion: '5.7.44' }, /engineVersion is '5.7.44'/],
       ['a database name starting with a digit', { databaseName: '1orders' }, /databaseName is '1orders'/],
       ['a database name of 64 characters', { databaseName: 'a'.repeat(64) }, /databaseName is 'a{64}'.*at most 63/],
-      ['a master user name of 17 characters', { masterUsername: 'a'.repeat(17) }, /masterUsername is 'a{17}'.*at most 16/],
+      ['a MySQL master user name of 17 characters', { engine: DatabaseEngine.MYSQL, masterUsername: 'a'.repeat(17) }, /masterUsername is 'a{17}'.*at most 16 characters for mysql/],
+      ['a PostgreSQL master user name of 64 characters', { masterUsername: 'a'.repeat(64) }, /masterUsername is 'a{64}'.*at most 63 characters for postgres/],
+      ['a MySQL database name of 65 characters', { engine: DatabaseEngine.MYSQL, databaseName: 'a'.repeat(65) }, /databaseName is 'a{65}'.*at most 64 characters for mysql/],
       ['the reserved master user rdsadmin', { masterUsername: 'rdsadmin' }, /masterUsername is 'rdsadmin'/],
       ['port 1149', { port: 1149 }, /port is 1149.*from 1150 to 65535/],
       ['port 65536', { port: 65536 }, /port is 65536/],
@@ -367,9 +401,19 @@ describe('RelationalDatabase', () => {
       ['a maintenance window of 29 minutes', { preferredMaintenanceWindow: 'mon:05:00-mon:05:29' }, /preferredMaintenanceWindow is 'mon:05:00-mon:05:29'.*at least 30 minutes/],
       ['overlapping windows', { preferredBackupWindow: '05:30-06:30', preferredMaintenanceWindow: 'wed:06:00-wed:07:00' }, /preferredMaintenanceWindow is 'wed:06:00-wed:07:00'.*does not overlap the backup window \(05:30-06:30\)/],
       ['windows overlapping across midnight and the week', { preferredBackupWindow: '23:30-00:30', preferredMaintenanceWindow: 'sun:23:00-mon:00:00' }, /does not overlap/],
+      ['a maintenance window that overlaps only after the week wraps', { preferredBackupWindow: '00:00-00:30', preferredMaintenanceWindow: 'sun:23:50-mon:00:40' }, /does not overlap/],
       ['a CPU threshold above 100%', { cpuAlarmThreshold: 101 }, /cpuAlarmThreshold is 101/],
     ])('%s is refused, naming the prop, its value and the range', (_, props, message) => {
       expect(attempt(props)).toThrow(message);
+    });
+
+    test('names up to the engine\'s limits are accepted, and 65,536 GiB without autoscaling', () => {
+      expect(attempt({ masterUsername: 'a'.repeat(63), databaseName: 'b'.repeat(63) })).not.toThrow();
+      expect(attempt({ engine: DatabaseEngine.MYSQL, masterUsername: 'a'.repeat(16), databaseName: 'b'.repeat(64) })).not.toThrow();
+      expect(attempt({ allocatedStorage: 65536 })).not.toThrow();
+      const { template } = build({ allocatedStorage: 65536 });
+      expect(primaryOf(template).Properties.MaxAllocatedStorage).toBeUndefined();
+      expect(primaryOf(build({ allocatedStorage: 2000 }).template).Properties.MaxAllocatedStorage).toBe(65536);
     });
 
     test('every invalid prop is reported in one error', () => {
@@ -408,6 +452,7 @@ describe('RelationalDatabase', () => {
       const app2 = newApp();
       const stack2 = new Stack(app2, 'Compliance', { env: TEST_ENV });
       place(fullyConfigured(stack2), stack2);
+      new RelationalDatabase(stack2, 'Postgres', { vpc: new MultiAzVpc(stack2, 'OtherNetwork').vpc, readReplicas: 2, proxy: true, port: 6543 });
       expect(runNagV2Packs(app2)).toEqual([]);
     });
   });
