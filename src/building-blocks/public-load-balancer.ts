@@ -168,6 +168,16 @@ export class PublicLoadBalancer {
     v.integerAtLeast('loadBalancer5xxThreshold', props.loadBalancer5xxThreshold, 0);
   }
 
+  /**
+   * Records an error unless a target group's health check path starts with '/' and has at most
+   * 1024 characters (Elastic Load Balancing's limit).
+   */
+  public static validateHealthCheckPath(v: PropValidator, path: string | undefined): void {
+    if (path !== undefined && !Token.isUnresolved(path)) {
+      v.check(path.startsWith('/') && path.length <= 1024, 'healthCheckPath', path, "a path starting with '/', at most 1024 characters");
+    }
+  }
+
   /** The internet-facing load balancer. */
   public readonly loadBalancer: elbv2.ApplicationLoadBalancer;
   /** HTTPS on 443, or HTTP on 80 when insecure HTTP was allowed. */
@@ -274,6 +284,8 @@ export class PublicLoadBalancer {
     const targetGroup = this.listener.addTargets(id, {
       deregistrationDelay: thresholds.deregistrationDelay ?? Duration.seconds(30),
       ...props,
+      // A target is checked every 30 s: healthy after 2 passes, out after 3 failures.
+      healthCheck: { interval: Duration.seconds(30), healthyThresholdCount: 2, unhealthyThresholdCount: 3, ...props.healthCheck },
     });
     const add = (alarmId: string, metric: cloudwatch.IMetric, threshold: number, description: string) =>
       alarms.push(createPatternAlarm(this.scope, alarmId, { metric, threshold, description }, this.alarmTopic));

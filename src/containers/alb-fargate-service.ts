@@ -375,13 +375,7 @@ export class AlbFargateService extends Construct {
       port: containerPort,
       protocol: elbv2.ApplicationProtocol.HTTP,
       targets: [this.service.loadBalancerTarget({ containerName: this.container.containerName, containerPort })],
-      healthCheck: {
-        path: props.healthCheckPath ?? '/health',
-        healthyHttpCodes: '200',
-        interval: Duration.seconds(30),
-        healthyThresholdCount: 2,
-        unhealthyThresholdCount: 3,
-      },
+      healthCheck: { path: props.healthCheckPath ?? '/health', healthyHttpCodes: '200' },
     }, props, this.alarms, { one: 'A task', all: 'The tasks' });
 
     const scaling = this.service.autoScaleTaskCount({ minCapacity, maxCapacity });
@@ -407,16 +401,10 @@ export class AlbFargateService extends Construct {
         ? `Fargate's memory for ${cpu} CPU units: ${size.only.join(', ')} MiB`
         : `Fargate's memory for ${cpu} CPU units: ${size.min} to ${size.max} MiB in steps of ${size.step}`);
     }
-    v.integerAtLeast('minCapacity', minCapacity, 1);
-    v.integerAtLeast('maxCapacity', maxCapacity, 1);
-    v.check(Token.isUnresolved(minCapacity) || Token.isUnresolved(maxCapacity) || maxCapacity >= minCapacity,
-      'maxCapacity', maxCapacity, `at least minCapacity (${minCapacity})`);
+    v.capacityRange(minCapacity, maxCapacity);
     v.integerInRange('targetCpuUtilization', props.targetCpuUtilization, 1, 100);
     v.integerAtLeast('targetRequestsPerTarget', props.targetRequestsPerTarget, 1);
-    if (props.healthCheckPath !== undefined && !Token.isUnresolved(props.healthCheckPath)) {
-      v.check(props.healthCheckPath.startsWith('/') && props.healthCheckPath.length <= 1024, 'healthCheckPath', props.healthCheckPath,
-        "a path starting with '/', at most 1024 characters");
-    }
+    PublicLoadBalancer.validateHealthCheckPath(v, props.healthCheckPath);
     v.secondsInRange('healthCheckGracePeriod', props.healthCheckGracePeriod, 0, 2_147_483_647);
     const check = props.containerHealthCheck;
     if (check) {

@@ -40,6 +40,17 @@ export class PropValidator {
   }
 
   /**
+   * Records the errors of a capacity range: `minCapacity` and `maxCapacity` whole numbers of at
+   * least 1, the maximum at least the minimum. A service never scales to nothing.
+   */
+  public capacityRange(minCapacity: number, maxCapacity: number): void {
+    this.integerAtLeast('minCapacity', minCapacity, 1);
+    this.integerAtLeast('maxCapacity', maxCapacity, 1);
+    this.check(Token.isUnresolved(minCapacity) || Token.isUnresolved(maxCapacity) || maxCapacity >= minCapacity,
+      'maxCapacity', maxCapacity, `at least minCapacity (${minCapacity})`);
+  }
+
+  /**
    * Records an error when a duration is not a whole number of seconds from `minSeconds` to
    * `maxSeconds`.
    */

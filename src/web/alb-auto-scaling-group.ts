@@ -289,13 +289,7 @@ export class AlbAutoScalingGroup extends Construct {
       protocol: elbv2.ApplicationProtocol.HTTP,
       targets: [this.autoScalingGroup],
       stickinessCookieDuration: props.stickinessCookieDuration,
-      healthCheck: {
-        path: props.healthCheckPath ?? '/',
-        healthyHttpCodes: props.healthyHttpCodes ?? '200',
-        interval: Duration.seconds(30),
-        healthyThresholdCount: 2,
-        unhealthyThresholdCount: 3,
-      },
+      healthCheck: { path: props.healthCheckPath ?? '/', healthyHttpCodes: props.healthyHttpCodes ?? '200' },
     }, props, this.alarms, { one: 'An instance', all: 'The instances' });
 
     this.configureScaling(props);
@@ -320,10 +314,7 @@ export class AlbAutoScalingGroup extends Construct {
 
   private validate(props: AlbAutoScalingGroupProps, minCapacity: number, maxCapacity: number, allowedCidrs: string[]): void {
     const v = new PropValidator(`AlbAutoScalingGroup '${this.node.path}'`);
-    v.integerAtLeast('minCapacity', minCapacity, 1);
-    v.integerAtLeast('maxCapacity', maxCapacity, 1);
-    v.check(Token.isUnresolved(minCapacity) || Token.isUnresolved(maxCapacity) || maxCapacity >= minCapacity,
-      'maxCapacity', maxCapacity, `at least minCapacity (${minCapacity})`);
+    v.capacityRange(minCapacity, maxCapacity);
     if (props.desiredCapacity !== undefined && !Token.isUnresolved(props.desiredCapacity)) {
       v.integerInRange('desiredCapacity', props.desiredCapacity, minCapacity, maxCapacity);
     }
@@ -343,10 +334,7 @@ export class AlbAutoScalingGroup extends Construct {
     v.integerAtLeast('targetRequestsPerMinute', props.targetRequestsPerMinute, 1);
     v.secondsInRange('instanceWarmup', props.instanceWarmup, 0, 3600);
     v.integerInRange('applicationPort', props.applicationPort, 1, 65535);
-    if (props.healthCheckPath !== undefined && !Token.isUnresolved(props.healthCheckPath)) {
-      v.check(props.healthCheckPath.startsWith('/') && props.healthCheckPath.length <= 1024, 'healthCheckPath', props.healthCheckPath,
-        "a path starting with '/', at most 1024 characters");
-    }
+    PublicLoadBalancer.validateHealthCheckPath(v, props.healthCheckPath);
     if (props.healthyHttpCodes !== undefined && !Token.isUnresolved(props.healthyHttpCodes)) {
       v.check(HTTP_CODES.test(props.healthyHttpCodes), 'healthyHttpCodes', props.healthyHttpCodes,
         "codes from 200 to 499, as a list or ranges such as '200' or '200-299,302'");
