@@ -11,7 +11,7 @@ import {
 } from '@aws-sdk/client-elastic-load-balancing-v2';
 import { Stack } from 'aws-cdk-lib';
 import * as acm from 'aws-cdk-lib/aws-certificatemanager';
-import { ACCOUNT, deployStack, DeployedStack, logicalIdsOfType, motoClientConfig, physicalId, REGION } from './moto-server';
+import { ACCOUNT, deployStack, DeployedStack, logicalIdsOfType, motoClientConfig, only, physicalId, REGION } from './moto-server';
 import { AlbAutoScalingGroup, DeploymentStage, MultiAzVpc } from '../../src';
 import { newApp, TEST_ENV } from '../support/app';
 
@@ -27,11 +27,6 @@ let loadBalancerArn: string;
 let targetGroupArn: string;
 let listeners: Listener[];
 let subnetTier: Record<string, string>;
-
-function only<T>(items: T[] | undefined, what: string): T {
-  if (items?.length !== 1) throw new Error(`expected one ${what}, found ${items?.length ?? 0}`);
-  return items[0];
-}
 
 async function groupAndInstances(): Promise<{ group: any; instances: Instance[] }> {
   const name = physicalId(deployed, only(logicalIdsOfType(deployed, 'AWS::AutoScaling::AutoScalingGroup'), 'Auto Scaling group'));

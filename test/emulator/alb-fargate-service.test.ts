@@ -9,7 +9,7 @@ import {
 import { Stack } from 'aws-cdk-lib';
 import * as acm from 'aws-cdk-lib/aws-certificatemanager';
 import * as ecs from 'aws-cdk-lib/aws-ecs';
-import { ACCOUNT, deployStack, DeployedStack, logicalIdsOfType, motoClientConfig, physicalId, REGION } from './moto-server';
+import { ACCOUNT, deployStack, DeployedStack, logicalIdsOfType, motoClientConfig, only, physicalId, REGION } from './moto-server';
 import { AlbFargateService, DeploymentStage, MultiAzVpc } from '../../src';
 import { newApp, TEST_ENV } from '../support/app';
 
@@ -21,11 +21,6 @@ let deployed: DeployedStack;
 let service: Service;
 let taskDefinition: TaskDefinition;
 let listeners: Listener[];
-
-function only<T>(items: T[] | undefined, what: string): T {
-  if (items?.length !== 1) throw new Error(`expected one ${what}, found ${items?.length ?? 0}`);
-  return items[0];
-}
 
 beforeAll(async () => {
   // moto checks that a listener's certificate exists (and knows no AWS::CertificateManager::Certificate).

@@ -143,6 +143,12 @@ export function physicalId(stack: DeployedStack, logicalId: string): string {
   return resource.physicalId;
 }
 
+/** The one item of a list, or an error naming what was expected. */
+export function only<T>(items: T[] | undefined, what: string): T {
+  if (items?.length !== 1) throw new Error(`expected one ${what}, found ${items?.length ?? 0}`);
+  return items[0];
+}
+
 /** The logical ids of the template's resources of one type. */
 export function logicalIdsOfType(stack: DeployedStack, type: string): string[] {
   return Object.entries(stack.template.Resources as Record<string, { Type: string }>)
