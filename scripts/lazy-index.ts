@@ -4,6 +4,12 @@
  * modules that pattern needs, instead of every module the library touches. Types (index.d.ts)
  * and the jsii assembly are unchanged; only the loading moment moves.
  *
+ * Node's ESM loader learns a CommonJS module's names by reading its source (cjs-module-lexer), not
+ * by running it, and getters defined in a loop are invisible to it: `import { MultiAzVpc } from
+ * 'cdk-best-practice-patterns'` in an `.mjs` file failed with "Named export not found". So the
+ * index also carries an assignment that never runs, `0 && (module.exports = { A, B })`, the form
+ * the lexer reads (and esbuild emits for the same reason).
+ *
  * Runs after `jsii` in the compile task.
  */
 import * as fs from 'fs';
@@ -27,10 +33,12 @@ const modules = [...index.matchAll(/require\("(\.\/[^"]+)"\)/g)].map((m) => m[1]
 if (modules.length === 0) {
   throw new Error('lib/index.js re-exports no module: was it rewritten already, or did the compile change?');
 }
+const names: string[] = [];
 const lines = modules.flatMap((modulePath) => {
   // eslint-disable-next-line @typescript-eslint/no-require-imports
-  const names = Object.keys(require(path.join(LIB, modulePath))).filter((name) => exported.has(name));
-  return names.map((name) => `lazy(${JSON.stringify(name)}, ${JSON.stringify(modulePath)});`);
+  const moduleNames = Object.keys(require(path.join(LIB, modulePath))).filter((name) => exported.has(name));
+  names.push(...moduleNames);
+  return moduleNames.map((name) => `lazy(${JSON.stringify(name)}, ${JSON.stringify(modulePath)});`);
 });
 
 fs.writeFileSync(path.join(LIB, 'index.js'), [
@@ -41,6 +49,8 @@ fs.writeFileSync(path.join(LIB, 'index.js'), [
   '    Object.defineProperty(exports, name, { enumerable: true, configurable: true, get: () => require(modulePath)[name] });',
   '}',
   ...lines,
+  '// For the ESM loader, which reads names from the source: never runs.',
+  `0 && (module.exports = { ${[...new Set(names)].join(', ')} });`,
   '',
 ].join('\n'));
 console.log(`lib/index.js: ${lines.length} exports from ${modules.length} modules, loaded on first use`);
