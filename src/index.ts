@@ -4,6 +4,7 @@ export { DeploymentStage } from './core/deployment-stage';
 export * from './core/pattern-props';
 export { PatternDefaults } from './core/pattern-defaults';
 export type { PatternDefaultsProps } from './core/pattern-defaults';
+export { NagAcknowledgements } from './core/nag-acknowledgements';
 export * from './building-blocks/dead-letter-queue';
 export * from './building-blocks/hardened-function';
 export type { PublicLoadBalancerProps } from './building-blocks/public-load-balancer';

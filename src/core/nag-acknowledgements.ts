@@ -1,0 +1,49 @@
+import { CfnResource } from 'aws-cdk-lib';
+import { IConstruct } from 'constructs';
+import { acknowledgeNagFinding } from './nag';
+
+/**
+ * Acknowledges cdk-nag findings in your own code the way the library's patterns do: one call that
+ * cdk-nag 3.x and cdk-nag 2.x both honour.
+ *
+ * cdk-nag 3.x reads acknowledgements given to `Validations.of(scope).acknowledge`; cdk-nag 2.x,
+ * which runs as Aspects, reads only the `cdk_nag` metadata that its `NagSuppressions` writes on
+ * each CloudFormation resource. `NagAcknowledgements.add` writes both, so an app or a construct
+ * library of your own stays at zero findings whichever major its users run. The library does not
+ * depend on cdk-nag: nothing here loads it.
+ *
+ * @example
+ * import * as sqs from 'aws-cdk-lib/aws-sqs';
+ * import { NagAcknowledgements } from 'cdk-best-practice-patterns';
+ *
+ * const deadLetters = new sqs.Queue(this, 'DeadLetters', { enforceSSL: true });
+ * NagAcknowledgements.add(deadLetters, 'AwsSolutions-SQS3',
+ *   'This queue is the dead-letter queue of the orders queue, so it needs none of its own.');
+ */
+export class NagAcknowledgements {
+  /**
+   * Acknowledges one cdk-nag finding on a construct and every CloudFormation resource below it.
+   *
+   * Pass the narrowest id the finding has: a granular id such as
+   * `AwsSolutions-IAM5[Action::s3:*]` acknowledges that one action, where the bare rule
+   * `AwsSolutions-IAM5` would hide every wildcard of the resource. cdk-nag 2.x gets the same as its
+   * rule id with `applies_to`, and a reason beyond Latin-1 base64-encoded, as it expects.
+   *
+   * Call it once the resources below `scope` exist: cdk-nag 2.x reads each resource's metadata, so
+   * a resource added afterwards would not carry the acknowledgement (an error says so when none
+   * exists yet).
+   *
+   * @param scope the construct that causes the finding: the narrowest one, not its stack.
+   * @param findingId the id cdk-nag reports, e.g. `AwsSolutions-SQS3` or `AwsSolutions-IAM5[Action::s3:*]`.
+   * @param reason why the finding is accepted, in a sentence a reviewer can check (five words or more).
+   */
+  public static add(scope: IConstruct, findingId: string, reason: string): void {
+    if (!scope.node.findAll().some(CfnResource.isCfnResource)) {
+      throw new Error(`NagAcknowledgements.add(${scope.node.path || '<app>'}, '${findingId}'): the scope has no CloudFormation resource `
+        + 'below it yet, and cdk-nag 2.x reads acknowledgements from each resource. Acknowledge after creating the resources.');
+    }
+    acknowledgeNagFinding(scope, findingId, reason);
+  }
+
+  private constructor() {}
+}

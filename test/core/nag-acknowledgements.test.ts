@@ -1,0 +1,83 @@
+import { App, Stack } from 'aws-cdk-lib';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import * as lambda from 'aws-cdk-lib/aws-lambda';
+import * as sqs from 'aws-cdk-lib/aws-sqs';
+import { NagAcknowledgements } from '../../src';
+import { newApp } from '../support/app';
+import { runNagPacks } from '../support/nag';
+import { runNagV2Packs } from '../support/nag-v2';
+
+const REASON = 'This queue is the dead-letter queue of the orders queue, so it needs none of its own.';
+
+/** A user's own stack: a queue that lacks a dead-letter queue (SQS3), and a role with two wildcards. */
+function usersStack(): { app: App; queue: sqs.Queue; fn: lambda.Function } {
+  const app = newApp();
+  const stack = new Stack(app, 'Users');
+  const queue = new sqs.Queue(stack, 'DeadLetters', { enforceSSL: true });
+  const fn = new lambda.Function(stack, 'Function', {
+    runtime: lambda.Runtime.NODEJS_24_X,
+    handler: 'index.handler',
+    code: lambda.Code.fromInline('exports.handler = async () => {};'),
+  });
+  fn.addToRolePolicy(new iam.PolicyStatement({ actions: ['s3:GetObject'], resources: ['*'] }));
+  fn.addToRolePolicy(new iam.PolicyStatement({ actions: ['sqs:*'], resources: [queue.queueArn] }));
+  return { app, queue, fn };
+}
+
+// The public helper is what users call to acknowledge findings in their own code: it must remove
+// exactly the finding it names, under both cdk-nag majors.
+describe('NagAcknowledgements.add', () => {
+  test('cdk-nag 3.x no longer reports the acknowledged finding, and still reports the rest', () => {
+    const { app, queue } = usersStack();
+    NagAcknowledgements.add(queue, 'AwsSolutions-SQS3', REASON);
+
+    const aws = runNagPacks(app).find((o) => o.pack === 'AwsSolutions')!;
+
+    expect(aws.findings).not.toContain('AwsSolutions-SQS3 at Users/DeadLetters/Resource');
+    expect(aws.findings).toContain('AwsSolutions-IAM5[Resource::*] at Users/Function/ServiceRole/DefaultPolicy/Resource');
+  });
+
+  test('cdk-nag 2.x no longer reports the acknowledged finding, and still reports the rest', () => {
+    const { app, queue } = usersStack();
+    NagAcknowledgements.add(queue, 'AwsSolutions-SQS3', REASON);
+
+    const findings = runNagV2Packs(app);
+
+    expect(findings).not.toContain('AwsSolutions-SQS3 at Users/DeadLetters/Resource');
+    expect(findings).toContain('AwsSolutions-IAM5[Resource::*] at Users/Function/ServiceRole/DefaultPolicy/Resource');
+  });
+
+  test('a granular finding is acknowledged alone, under both majors: 2.x gets it as applies_to', () => {
+    const { app, fn } = usersStack();
+    NagAcknowledgements.add(fn, 'AwsSolutions-IAM5[Action::sqs:*]', 'The function owns this queue and manages it whole, so every SQS action is its own.');
+    const policy = fn.role!.node.findChild('DefaultPolicy').node.defaultChild as iam.CfnPolicy;
+    expect(policy.getMetadata('cdk_nag').rules_to_suppress).toEqual([{
+      id: 'AwsSolutions-IAM5',
+      reason: 'The function owns this queue and manages it whole, so every SQS action is its own.',
+      applies_to: ['Action::sqs:*'],
+    }]);
+
+    const v2 = runNagV2Packs(app);
+    expect(v2).not.toContain('AwsSolutions-IAM5[Action::sqs:*] at Users/Function/ServiceRole/DefaultPolicy/Resource');
+    expect(v2).toContain('AwsSolutions-IAM5[Resource::*] at Users/Function/ServiceRole/DefaultPolicy/Resource');
+  });
+
+  test('the granular finding is acknowledged alone under 3.x too', () => {
+    const { app, fn } = usersStack();
+    NagAcknowledgements.add(fn, 'AwsSolutions-IAM5[Action::sqs:*]', 'The function owns this queue and manages it whole, so every SQS action is its own.');
+
+    const aws = runNagPacks(app).find((o) => o.pack === 'AwsSolutions')!;
+
+    expect(aws.findings).not.toContain('AwsSolutions-IAM5[Action::sqs:*] at Users/Function/ServiceRole/DefaultPolicy/Resource');
+    expect(aws.findings).toContain('AwsSolutions-IAM5[Resource::*] at Users/Function/ServiceRole/DefaultPolicy/Resource');
+  });
+
+  test('refuses a malformed id, a reason that explains nothing, and a scope with no resource yet', () => {
+    const { app, queue } = usersStack();
+    expect(() => NagAcknowledgements.add(queue, 'SQS3', REASON)).toThrow(/'SQS3' is not a cdk-nag rule id/);
+    expect(() => NagAcknowledgements.add(queue, 'AwsSolutions-SQS3', 'not needed')).toThrow(/needs a reason a reviewer can check/);
+    const empty = new Stack(app, 'Empty');
+    expect(() => NagAcknowledgements.add(empty, 'AwsSolutions-SQS3', REASON))
+      .toThrow(/NagAcknowledgements.add\(Empty, 'AwsSolutions-SQS3'\): the scope has no CloudFormation resource below it yet/);
+  });
+});
