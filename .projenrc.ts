@@ -1,9 +1,15 @@
 import { awscdk, DependencyType, javascript } from 'projen';
 import { UpdateSnapshot } from 'projen/lib/javascript';
 
-// cdk-nag 3 reports a failure with zero violations on aws-cdk-lib < 2.258.0, so that is the floor
-// we promise users; development and CI run on a current release.
-const CDK_FLOOR = '2.258.0';
+// The lowest aws-cdk-lib the library works with, the floor of the peer range we promise users:
+// - below 2.269.0, `Validations.acknowledge` refuses ids with '::' ("the '::' delimiter is
+//   reserved"), and granular acknowledgements such as `AwsSolutions-IAM4[Policy::...]` are how the
+//   patterns stay narrow: eight of them threw while being constructed;
+// - below 2.26x, `DatabaseInstanceProps` has no `manageMasterUserPassword` (src/ does not compile);
+// - below 2.258.0, cdk-nag 3 reports a failure with zero violations.
+// `npm test` checks the floor (scripts/check-package.ts): src/ type-checks against it, and the packed
+// package builds every pattern on it with 0 findings. Development and CI run on a current release.
+const CDK_FLOOR = '2.269.0';
 const CDK_DEV = '2.276.0';
 // The aws-cdk CLI's npm `latest` (3.x) cannot read current cloud assemblies.
 const CDK_CLI = '2.1148.1';
@@ -19,11 +25,20 @@ const project = new awscdk.AwsCdkConstructLibrary({
   name: 'cdk-best-practice-patterns',
   description:
     'Best-practice AWS CDK L3 patterns: secure, highly available defaults, built-in alarms and zero unacknowledged cdk-nag findings.',
-  author: 'cdk-best-practice-patterns maintainers',
-  authorAddress: 'maintainers@example.com',
+  author: 'cdk-best-practice-patterns contributors',
+  // No mailbox: the repository is where to reach the maintainers.
+  authorAddress: 'https://github.com/cdk-best-practice-patterns/cdk-best-practice-patterns',
+  authorOrganization: true,
   repositoryUrl: 'https://github.com/cdk-best-practice-patterns/cdk-best-practice-patterns.git',
+  homepage: 'https://github.com/cdk-best-practice-patterns/cdk-best-practice-patterns#readme',
   license: 'Apache-2.0',
-  keywords: ['aws', 'cdk', 'awscdk', 'best-practices', 'cdk-nag', 'patterns', 'vpc'],
+  // Until the API is settled (0.x), every release may break it: say so to every registry.
+  stability: 'experimental',
+  keywords: [
+    'aws', 'cdk', 'awscdk', 'aws-cdk', 'constructs', 'patterns', 'l3', 'best-practices', 'cdk-nag', 'well-architected',
+    'vpc', 'alb', 'auto-scaling', 'ecs', 'fargate', 'lambda', 'api-gateway', 'sqs', 'sns', 'eventbridge',
+    'step-functions', 'cloudfront', 's3', 'rds', 'cloudwatch', 'waf', 'kms',
+  ],
   defaultReleaseBranch: 'main',
   packageManager: javascript.NodePackageManager.NPM,
   projenrcTs: true,
@@ -36,9 +51,15 @@ const project = new awscdk.AwsCdkConstructLibrary({
   // The dev dependency is declared explicitly below, at a current version.
   peerDependencyOptions: { pinnedDevDependency: false },
   constructsVersion: '10.5.1',
-  deps: ['cdk-nag@^3.0.2'],
+  // No runtime dependency: src/ needs only its peers. cdk-nag is the users' choice (3.x or 2.x,
+  // in any jsii language), so the library never imports it; the tests run both majors.
+  deps: [],
   devDeps: [
     `aws-cdk-lib@${CDK_DEV}`,
+    // The peer range's floor, side by side with the development release: scripts/check-package.ts
+    // builds the packed library against it.
+    `aws-cdk-lib-floor@npm:aws-cdk-lib@${CDK_FLOOR}`,
+    'cdk-nag@^3.0.2',
     `aws-cdk@${CDK_CLI}`,
     'ts-node@^10.9.2',
     // The examples' Lambda consumers: bundled locally by aws-lambda-nodejs (no Docker here).
@@ -87,6 +108,9 @@ const project = new awscdk.AwsCdkConstructLibrary({
       testMatch: ['<rootDir>/test/**/*.test.ts'],
       // The emulator tests need moto_server and run on their own: `npm run test:emulator`.
       testPathIgnorePatterns: ['/node_modules/', '<rootDir>/test/emulator/'],
+      // build/ holds generated packages (the packed tarball's package.json among them), which would
+      // shadow this package's own name in jest's module map.
+      modulePathIgnorePatterns: ['<rootDir>/build/'],
       setupFiles: ['<rootDir>/test/support/jest-setup.ts'],
       // Each suite synthesizes whole apps; two workers match the 2-core machines we run on.
       maxWorkers: 2,
@@ -114,7 +138,8 @@ const project = new awscdk.AwsCdkConstructLibrary({
     // CI must fail on a lint error, not quietly rewrite the file.
     commandOptions: { fix: false, extraArgs: ['--max-warnings=0'] },
   },
-  gitignore: ['/build/', '/cdk.out/', 'cdk.out/'],
+  // `.jsii.tabl.json`: jsii-rosetta's translations of the examples, rebuilt by every `npm test`.
+  gitignore: ['/build/', '/cdk.out/', 'cdk.out/', '/.jsii.tabl.json'],
   npmignoreEnabled: true,
 });
 
@@ -133,6 +158,40 @@ project.deps.addDependency('constructs@10.5.1', DependencyType.BUILD);
 project.compileTask.reset('jsii --fail-on-warnings --silence-warnings=metadata/missing-dev-dependency');
 // Importing the package must not load every aws-cdk-lib service module the library touches.
 project.compileTask.exec('ts-node --transpile-only --project tsconfig.dev.json scripts/lazy-index.ts');
+
+// projen writes 0.0.0 outside its release workflow, which this repository does not use (no registry
+// to publish to from here). The version is declared instead: 0.x until the API is settled. Raise
+// it with each release, and give CHANGELOG.md a heading for it.
+project.package.addField('version', '0.1.0');
+
+// Every `@example` of the API and every ```ts block of the README, compiled in each jsii language's
+// translation by jsii-rosetta: strict, so one that does not compile fails `npm test`.
+const checkExamples = project.addTask('check:examples', {
+  description: 'Compile every @example and README snippet with jsii-rosetta in strict mode (needs a compiled .jsii)',
+  // `--directory .` compiles them against this checkout's node_modules: the README's quick start
+  // imports cdk-nag, a dev dependency, which rosetta's own install (dependencies and peers only,
+  // plus `exampleDependencies` fetched from the registry on every run) would lack.
+  // `--batch` compiles them in one program instead of one each: half the time, the same errors.
+  steps: [{ exec: 'jsii-rosetta extract --strict --directory . --batch 1000 .jsii' }],
+});
+// Python, Java, .NET and Go packages cannot be built here (no PyPI, Maven or NuGet), but their
+// sources can: jsii-pacmak generates each target, and Python's byte-compiler checks what it wrote.
+const checkTargets = project.addTask('check:targets', {
+  description: 'Generate the Python, Java, .NET and Go sources with jsii-pacmak --code-only (needs a compiled .jsii)',
+  steps: [
+    { exec: 'rm -rf build/pacmak' },
+    // The JavaScript target is the npm tarball, which check:package packs and uses itself.
+    { exec: 'jsii-pacmak --code-only --outdir build/pacmak --targets python java dotnet go' },
+    { exec: 'python3 -m compileall -q build/pacmak/python/src' },
+  ],
+});
+// The package as a user installs it: the packed tarball in an app of its own, on the peer range's
+// floor and on the development aws-cdk-lib, from CommonJS, ESM and TypeScript (NodeNext), with the
+// README's quick start and every pattern under the five packs of cdk-nag 3.x and 2.x.
+const checkPackage = project.addTask('check:package', {
+  description: 'Pack the library and use it from separate apps on the floor and the current aws-cdk-lib (needs a compiled lib/)',
+  steps: [{ exec: 'ts-node --transpile-only --project tsconfig.dev.json scripts/check-package.ts', receiveArgs: true }],
+});
 
 // Platform binaries this registry lacks: pin versions it has so `npm ci` works from a clean clone.
 project.package.addField('overrides', {
@@ -234,7 +293,11 @@ test.exec(`bash scripts/parallel.sh ${[
   'tsc --noEmit -p tsconfig.dev.json',
   'npx projen eslint',
   `npx projen ${checkDocSnippets.name}`,
-  `npx projen ${apiDocs.name}`,
+  // The targets' generator reads the examples' translations that jsii-rosetta writes: one after the other.
+  `npx projen ${checkExamples.name} && npx projen ${checkTargets.name}`,
+  // jsii-docgen reads every .jsii below the checkout, and the package check writes and deletes
+  // copies of assemblies under build/package/: one after the other.
+  `npx projen ${apiDocs.name} && npx projen ${checkPackage.name}`,
 ].map((c) => `"${c}"`).join(' ')}`, { name: 'Type-check, lint, doc snippets and API docs, side by side' });
 test.exec('jest --ci', { receiveArgs: true });
 test.spawn(integCheck);

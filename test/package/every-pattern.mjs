@@ -1,0 +1,75 @@
+// A user's ES module app: every pattern of the package with default props, one stack each, imported
+// by name from the installed package. scripts/check-package.ts runs it on the peer range's floor
+// under the five packs of cdk-nag 3.x (validation plugins) and 2.x (Aspects) at once, with one
+// known-bad stack to prove the packs see this app's resources.
+import { App, Aspects, Stack, Validations } from 'aws-cdk-lib';
+import * as ecs from 'aws-cdk-lib/aws-ecs';
+import * as lambda from 'aws-cdk-lib/aws-lambda';
+import * as logs from 'aws-cdk-lib/aws-logs';
+import * as sqs from 'aws-cdk-lib/aws-sqs';
+import * as nag from 'cdk-nag';
+import * as nagV2 from 'cdk-nag-v2';
+import {
+  AlbAutoScalingGroup, AlbFargateService, DeadLetterQueue, DeadLetterSource, EventRuleWithDeadLetterQueue, HardenedFunction,
+  HttpApiLambda, MultiAzVpc, QueueWithDeadLetterQueue, RelationalDatabase, RestApiLambda, SnsFanOut, StaticWebsite,
+  StepFunctionsWorkflow,
+} from 'cdk-best-practice-patterns';
+
+const code = lambda.Code.fromInline('exports.handler = async () => ({ statusCode: 200 });');
+const vpcOf = (stack) => new MultiAzVpc(stack, 'Network').vpc;
+
+const patterns = {
+  MultiAzVpc: (stack) => new MultiAzVpc(stack, 'Network'),
+  AlbAutoScalingGroup: (stack) => new AlbAutoScalingGroup(stack, 'Web', { vpc: vpcOf(stack), allowInsecureHttp: true }),
+  AlbFargateService: (stack) => new AlbFargateService(stack, 'Service', {
+    vpc: vpcOf(stack),
+    image: ecs.ContainerImage.fromRegistry('public.ecr.aws/docker/library/nginx:stable'),
+    allowInsecureHttp: true,
+  }),
+  QueueWithDeadLetterQueue: (stack) => new QueueWithDeadLetterQueue(stack, 'Jobs', {
+    consumer: new HardenedFunction(stack, 'Worker', { code }),
+  }),
+  SnsFanOut: (stack) => new SnsFanOut(stack, 'Events', { subscribers: [{ name: 'billing' }] }),
+  RestApiLambda: (stack) => new RestApiLambda(stack, 'Api', { code }),
+  HttpApiLambda: (stack) => new HttpApiLambda(stack, 'Api', { code }),
+  HardenedFunction: (stack) => new HardenedFunction(stack, 'Worker', { code }),
+  DeadLetterQueue: (stack) => new DeadLetterQueue(stack, 'Failed', { source: DeadLetterSource.LAMBDA_FUNCTION }),
+  StaticWebsite: (stack) => new StaticWebsite(stack, 'Site'),
+  EventRuleWithDeadLetterQueue: (stack) => new EventRuleWithDeadLetterQueue(stack, 'Placed', {
+    eventPattern: { source: ['com.example.orders'] },
+  }).addFunctionTarget(new HardenedFunction(stack, 'Handler', { code })),
+  StepFunctionsWorkflow: (stack) => new StepFunctionsWorkflow(stack, 'Workflow', {
+    definition: StepFunctionsWorkflow.invokeFunction(stack, 'Step', new HardenedFunction(stack, 'Handler', { code })),
+  }),
+  RelationalDatabase: (stack) => new RelationalDatabase(stack, 'Database', { vpc: vpcOf(stack) }),
+};
+
+const app = new App();
+for (const [name, build] of Object.entries(patterns)) {
+  build(new Stack(app, name));
+}
+// Known bad, reported by each pack of both majors: an unencrypted queue, a log group kept forever
+// and a function without a dead-letter queue.
+const knownBad = new Stack(app, 'KnownBad');
+new sqs.Queue(knownBad, 'Queue', { encryption: sqs.QueueEncryption.UNENCRYPTED });
+new logs.CfnLogGroup(knownBad, 'Logs');
+new lambda.CfnFunction(knownBad, 'Function', {
+  code: { zipFile: 'exports.handler = async () => {};' },
+  role: 'arn:aws:iam::123456789012:role/example',
+  runtime: 'nodejs22.x',
+  handler: 'index.handler',
+});
+
+Validations.of(app).addPlugins(
+  new nag.AwsSolutionsChecks(app), new nag.ServerlessChecks(app), new nag.NIST80053R5Checks(app),
+  new nag.HIPAASecurityChecks(app), new nag.PCIDSS321Checks(app),
+);
+for (const pack of [
+  new nagV2.AwsSolutionsChecks({ logIgnores: true }), new nagV2.ServerlessChecks({ logIgnores: true }),
+  new nagV2.NIST80053R5Checks({ logIgnores: true }), new nagV2.HIPAASecurityChecks({ logIgnores: true }),
+  new nagV2.PCIDSS321Checks({ logIgnores: true }),
+]) {
+  Aspects.of(app).add(pack);
+}
+// The stacks this app holds, for the check to compare with the cloud assembly.
+console.log(JSON.stringify({ stacks: [...Object.keys(patterns), 'KnownBad'] }));
