@@ -52,7 +52,7 @@ export interface DeadLetterQueueProps extends PatternProps {
   readonly sourceRuleArn?: string;
 
   /**
-   * Whether the queue is FIFO; a FIFO source needs a FIFO dead-letter queue. EventBridge takes
+   * Whether the queue is FIFO. A FIFO source needs a FIFO dead-letter queue; EventBridge takes
    * only standard queues.
    *
    * @default false
@@ -82,6 +82,17 @@ export interface DeadLetterQueueProps extends PatternProps {
  *
  * Applies: DLQ retention at the maximum; encryption at rest and in transit; a redrive-allow policy
  * naming only its source queue; an alarm when the DLQ is not empty; FIFO to match a FIFO source.
+ *
+ * @example
+ * import { DeadLetterQueue, DeadLetterSource } from 'cdk-best-practice-patterns';
+ *
+ * declare const topic: sns.ITopic;
+ * const undelivered = new DeadLetterQueue(this, 'WebhookDeadLetterQueue', {
+ *   source: DeadLetterSource.SNS_SUBSCRIPTION,
+ * });
+ * topic.addSubscription(new subscriptions.UrlSubscription('https://hooks.example.com/orders', {
+ *   deadLetterQueue: undelivered.queue,
+ * }));
  */
 export class DeadLetterQueue extends Construct {
   /**

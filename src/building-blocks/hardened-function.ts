@@ -32,8 +32,8 @@ export interface HardenedFunctionProps extends PatternProps {
   readonly code?: lambda.Code;
 
   /**
-   * A TypeScript or JavaScript file to bundle with esbuild (aws-lambda-nodejs; esbuild must be
-   * installed, or Docker running). One of `code` and `entry`.
+   * A TypeScript or JavaScript file to bundle with esbuild. It is bundled as aws-lambda-nodejs
+   * does, so esbuild must be installed, or Docker running. One of `code` and `entry`.
    *
    * @default - none
    */
@@ -63,7 +63,7 @@ export interface HardenedFunctionProps extends PatternProps {
   readonly architecture?: lambda.Architecture;
 
   /**
-   * Memory in MB, from 128 to 10240; CPU grows with it.
+   * Memory in MB, from 128 to 10240. CPU grows with it.
    *
    * @default 256
    */
@@ -158,7 +158,7 @@ export interface HardenedFunctionProps extends PatternProps {
   readonly deploymentAlarms?: cloudwatch.IAlarm[];
 
   /**
-   * A function CodeDeploy runs before it shifts any traffic to a new version; it reports the
+   * A function CodeDeploy runs before it shifts any traffic to a new version. It reports the
    * outcome with `codedeploy:PutLifecycleEventHookExecutionStatus`, which it is granted.
    *
    * @default - none
@@ -190,6 +190,18 @@ const SHARED_LOG_KEY_ID = 'HardenedFunctionLogKey';
  * asynchronous invocations with bounded retries and age, and a dead-letter queue that is
  * encrypted, TLS-only, alarmed and retained in PROD; versions, an alias and CodeDeploy traffic
  * shifting with automatic rollback; alarms on the alias's errors, throttles and duration.
+ *
+ * @example
+ * import { HardenedFunction } from 'cdk-best-practice-patterns';
+ *
+ * declare const table: dynamodb.ITable;
+ * const fn = new HardenedFunction(this, 'Function', {
+ *   code: lambda.Code.fromAsset('lambda/orders'),
+ *   timeout: Duration.seconds(30),
+ *   environment: { TABLE_NAME: table.tableName },
+ * });
+ * // The grant lands in a managed policy of the function's role; callers invoke its alias
+ * table.grantReadWriteData(fn);
  */
 export class HardenedFunction extends lambda.FunctionBase {
   /**
@@ -344,8 +356,7 @@ export class HardenedFunction extends lambda.FunctionBase {
 
   private validate(props: HardenedFunctionProps): void {
     const v = new PropValidator(`HardenedFunction '${this.node.path}'`);
-    const sources = Object.entries({ code: props.code, entry: props.entry }).filter(([, value]) => value !== undefined).map(([name]) => name);
-    v.check(sources.length === 1, 'code and entry', sources, 'exactly one of them');
+    v.exactlyOne({ code: props.code, entry: props.entry });
     validateFunctionProps(v, props);
     v.throwIfInvalid();
   }

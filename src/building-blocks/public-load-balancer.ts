@@ -39,9 +39,10 @@ export interface PublicLoadBalancerProps extends PatternProps {
   readonly certificate?: acm.ICertificate;
 
   /**
-   * The host name the service answers on, such as app.example.com (not a wildcard). With
-   * `hostedZone` the pattern requests a DNS-validated certificate for it (unless `certificate` is
-   * given) and creates its A alias record. No AAAA record: the load balancer is IPv4-only.
+   * The host name the service answers on, such as app.example.com (not a wildcard).
+   *
+   * With `hostedZone` the pattern requests a DNS-validated certificate for it (unless `certificate`
+   * is given) and creates its A alias record. No AAAA record: the load balancer is IPv4-only.
    *
    * @default - none: the load balancer's own DNS name
    */

@@ -90,9 +90,9 @@ export interface AlbFargateServiceProps extends PublicLoadBalancerProps {
   readonly cpu?: number;
 
   /**
-   * The task's memory in MiB, within Fargate's range for `cpu`: 256: 512, 1024 or 2048; 512: 1024
-   * to 4096; 1024: 2048 to 8192; 2048: 4096 to 16384; 4096: 8192 to 30720 (all in 1024 steps);
-   * 8192: 16384 to 61440 in 4096 steps; 16384: 32768 to 122880 in 8192 steps.
+   * The task's memory in MiB, within Fargate's range for `cpu`. The ranges by CPU units: 256: 512,
+   * 1024 or 2048; 512: 1024 to 4096; 1024: 2048 to 8192; 2048: 4096 to 16384; 4096: 8192 to 30720
+   * (all in 1024 steps); 8192: 16384 to 61440 in 4096 steps; 16384: 32768 to 122880 in 8192 steps.
    *
    * @default 1024
    */
@@ -113,8 +113,8 @@ export interface AlbFargateServiceProps extends PublicLoadBalancerProps {
   readonly environment?: Record<string, string>;
 
   /**
-   * Environment variables read from Secrets Manager or SSM Parameter Store when the task starts;
-   * the execution role may read these and nothing else.
+   * Environment variables read from Secrets Manager or SSM Parameter Store when the task starts.
+   * The execution role may read these and nothing else.
    *
    * @default - none
    */
@@ -230,6 +230,18 @@ const SCRATCH_VOLUME = 'scratch';
  * log group, both with managed policies; 2 tasks over 2 AZs in PROD; target tracking on CPU and
  * optionally requests; a deployment circuit breaker with rollback, 100% minimum healthy and 200%
  * maximum; Container Insights; alarms on CPU, memory, running tasks and the front's.
+ *
+ * @example
+ * import { AlbFargateService, MultiAzVpc } from 'cdk-best-practice-patterns';
+ *
+ * declare const certificate: acm.ICertificate;
+ * const network = new MultiAzVpc(this, 'Network');
+ * new AlbFargateService(this, 'Service', {
+ *   vpc: network.vpc,
+ *   certificate,
+ *   // An ARM64 image that listens on 8080 and answers 200 on /health
+ *   image: ecs.ContainerImage.fromAsset('./app'),
+ * });
  */
 export class AlbFargateService extends Construct {
   /** The ECS service. */

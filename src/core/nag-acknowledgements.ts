@@ -16,9 +16,11 @@ import { acknowledgeNagFinding } from './nag';
  * import * as sqs from 'aws-cdk-lib/aws-sqs';
  * import { NagAcknowledgements } from 'cdk-best-practice-patterns';
  *
+ * // A dead-letter queue: AwsSolutions-SQS3 and Serverless-SQSRedrivePolicy ask it for one of its own.
  * const deadLetters = new sqs.Queue(this, 'DeadLetters', { enforceSSL: true });
- * NagAcknowledgements.add(deadLetters, 'AwsSolutions-SQS3',
- *   'This queue is the dead-letter queue of the orders queue, so it needs none of its own.');
+ * const reason = 'This queue is the dead-letter queue of the orders queue, so it needs none of its own.';
+ * NagAcknowledgements.add(deadLetters, 'AwsSolutions-SQS3', reason);
+ * NagAcknowledgements.add(deadLetters, 'Serverless-SQSRedrivePolicy', reason);
  */
 export class NagAcknowledgements {
   /**
@@ -29,12 +31,15 @@ export class NagAcknowledgements {
    * `AwsSolutions-IAM5` would hide every wildcard of the resource. cdk-nag 2.x gets the same as its
    * rule id with `applies_to`, and a reason beyond Latin-1 base64-encoded, as it expects.
    *
+   * cdk-nag 3.x prints the id to acknowledge a finding by with its pack as a prefix
+   * (`AwsSolutions::AwsSolutions-SQS3`): that form is accepted as printed.
+   *
    * Call it once the resources below `scope` exist: cdk-nag 2.x reads each resource's metadata, so
    * a resource added afterwards would not carry the acknowledgement (an error says so when none
    * exists yet).
    *
    * @param scope the construct that causes the finding: the narrowest one, not its stack.
-   * @param findingId the id cdk-nag reports, e.g. `AwsSolutions-SQS3` or `AwsSolutions-IAM5[Action::s3:*]`.
+   * @param findingId the id cdk-nag reports, such as `AwsSolutions-SQS3` or `AwsSolutions-IAM5[Action::s3:*]`.
    * @param reason why the finding is accepted, in a sentence a reviewer can check (five words or more).
    */
   public static add(scope: IConstruct, findingId: string, reason: string): void {
@@ -42,7 +47,9 @@ export class NagAcknowledgements {
       throw new Error(`NagAcknowledgements.add(${scope.node.path || '<app>'}, '${findingId}'): the scope has no CloudFormation resource `
         + 'below it yet, and cdk-nag 2.x reads acknowledgements from each resource. Acknowledge after creating the resources.');
     }
-    acknowledgeNagFinding(scope, findingId, reason);
+    // 'AwsSolutions::AwsSolutions-SQS3', as cdk-nag 3.x prints it, is the finding after its pack.
+    const printed = /^([A-Za-z0-9.]+)::(\1-.+)$/.exec(findingId);
+    acknowledgeNagFinding(scope, printed ? printed[2] : findingId, reason);
   }
 
   private constructor() {}

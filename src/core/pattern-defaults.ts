@@ -55,6 +55,8 @@ const resolvedScopes = new WeakSet<IConstruct>();
  * pattern that sets it, so a stack can override what its app sets, one field at a time.
  *
  * @example
+ * import { DeploymentStage, PatternDefaults } from 'cdk-best-practice-patterns';
+ *
  * const app = new App();
  * PatternDefaults.set(app, { stage: DeploymentStage.DEV, alarmEmail: 'ops@example.com' });
  */

@@ -75,6 +75,23 @@ export class PropValidator {
   }
 
   /**
+   * Records an error unless exactly one of `props` is set, naming the props and those that were
+   * given: props that offer alternatives, such as a function or the code to create one.
+   *
+   * @param props each prop's name and value; a value that is not undefined counts as given
+   * @param purpose what the props are for, in the message's parentheses
+   */
+  public exactlyOne(props: { [prop: string]: unknown }, purpose?: string): void {
+    const names = Object.keys(props);
+    const given = names.filter((name) => props[name] !== undefined);
+    if (given.length === 1) {
+      return;
+    }
+    const which = given.length === 0 ? 'none was given' : `${listOf(given)} were ${given.length === 2 ? 'both' : 'all'} given`;
+    this.errors.push(`exactly one of ${listOf(names)} must be given${purpose ? ` (${purpose})` : ''}; ${which}.`);
+  }
+
+  /**
    * Throws one error listing every recorded problem, or does nothing when there is none.
    */
   public throwIfInvalid(): void {
@@ -88,6 +105,11 @@ export class PropValidator {
   private fail(prop: string, value: unknown, allowed: string): void {
     this.errors.push(`${prop} is ${describe(value)}; it must be ${allowed}.`);
   }
+}
+
+/** 'a', 'a and b', 'a, b and c'. */
+function listOf(names: string[]): string {
+  return names.length <= 1 ? names.join('') : `${names.slice(0, -1).join(', ')} and ${names[names.length - 1]}`;
 }
 
 function describe(value: unknown): string {

@@ -65,9 +65,11 @@ export interface RelationalDatabaseProps extends PatternProps {
   readonly engine?: DatabaseEngine;
 
   /**
-   * The engine version: for PostgreSQL a major version from 13 to 18 ('17', RDS picks the minor
-   * version) or a full one ('17.4'); for MySQL a full 8.0 or 8.4 version ('8.4.8'). Minor versions
-   * are upgraded automatically in the maintenance window either way.
+   * The engine version: a major or full version for PostgreSQL, a full version for MySQL.
+   *
+   * For PostgreSQL a major version from 13 to 18 ('17', RDS picks the minor version) or a full one
+   * ('17.4'); for MySQL a full 8.0 or 8.4 version ('8.4.8'). Minor versions are upgraded
+   * automatically in the maintenance window either way.
    *
    * @default - '17' for PostgreSQL, '8.4.8' for MySQL: the latest major versions (RDS then
    * upgrades the minor version)
@@ -303,6 +305,18 @@ const MYSQL_SLOW_QUERY_LOG = { slow_query_log: '1', long_query_time: '2', log_ou
  * copied to snapshots, deletion protection and a final snapshot in PROD, an optional AWS Backup
  * plan; Performance Insights, enhanced monitoring every 60 s, log exports to encrypted log groups
  * with a retention; alarms on CPU, freeable memory, free storage, connections and replica lag.
+ *
+ * @example
+ * import { HardenedFunction, MultiAzVpc, RelationalDatabase } from 'cdk-best-practice-patterns';
+ *
+ * const network = new MultiAzVpc(this, 'Network');
+ * const database = new RelationalDatabase(this, 'Database', { vpc: network.vpc, databaseName: 'orders' });
+ * const api = new HardenedFunction(this, 'Api', {
+ *   code: lambda.Code.fromAsset('lambda/api'),
+ *   vpc: network.vpc,
+ * });
+ * database.allowConnectionsFrom(api);
+ * database.secret.grantRead(api);
  */
 export class RelationalDatabase extends Construct implements ec2.IConnectable {
   /**

@@ -30,10 +30,11 @@ import { CLOUDFRONT_WEB_ACL_ARN, createManagedRulesWebAcl } from '../core/web-ac
  */
 export interface StaticWebsiteProps extends PatternProps {
   /**
-   * What to deploy into the bucket, e.g. `Source.asset('./site')` for a local folder. Files are
-   * copied on every deployment that changes them, stale ones removed, and the distribution's cache
-   * invalidated. HTML is copied after everything else, so a new page never links to an asset that
-   * is not there yet.
+   * What to deploy into the bucket, such as `Source.asset('./site')` for a local folder.
+   *
+   * Files are copied on every deployment that changes them, stale ones removed, and the
+   * distribution's cache invalidated. HTML is copied after everything else, so a new page never
+   * links to an asset that is not there yet.
    *
    * @default - nothing is deployed; upload the files yourself
    */
@@ -220,6 +221,15 @@ const DEPLOYMENT_MEMORY_MB = 512;
  * short, the cache invalidated on deployment; single-page-application or error-document mapping;
  * standard access logs; a managed-rules web ACL in PROD (us-east-1 stacks); a custom domain with
  * TLS 1.2 at least and its DNS records; alarms on error rates; the bucket retained in PROD.
+ *
+ * @example
+ * import { StaticWebsite } from 'cdk-best-practice-patterns';
+ *
+ * const site = new StaticWebsite(this, 'Site', {
+ *   sources: [s3deploy.Source.asset('./dist')],
+ *   singlePageApplication: true,
+ * });
+ * new CfnOutput(this, 'SiteUrl', { value: site.url });
  */
 export class StaticWebsite extends Construct {
   /**

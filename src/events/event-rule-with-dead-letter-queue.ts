@@ -144,6 +144,15 @@ const MAX_PATTERN_LENGTH = 2048;
  * a HardenedFunction target invoked through its alias; an optional bus of its own with an archive
  * for replay; alarms on failed invocations, on events that could not even reach the dead-letter
  * queue, on the dead-letter queue, and on throttled function targets.
+ *
+ * @example
+ * import { EventRuleWithDeadLetterQueue, HardenedFunction } from 'cdk-best-practice-patterns';
+ *
+ * const handler = new HardenedFunction(this, 'Handler', { code: lambda.Code.fromAsset('lambda/order-placed') });
+ * const rule = new EventRuleWithDeadLetterQueue(this, 'OrderPlaced', {
+ *   eventPattern: { source: ['com.example.orders'], detailType: ['OrderPlaced'] },
+ * });
+ * rule.addFunctionTarget(handler, { retryAttempts: 3 });
  */
 export class EventRuleWithDeadLetterQueue extends Construct {
   /**
@@ -318,7 +327,7 @@ export class EventRuleWithDeadLetterQueue extends Construct {
 
   /**
    * Publishes each event to a topic, through the rule's role, which may publish to it (and use its
-   * key) and to nothing else; the topic's policy is left alone.
+   * key) and to nothing else. The topic's policy is left alone.
    */
   public addTopicTarget(topic: sns.ITopic, options: EventTargetOptions = {}): void {
     this.beginTarget(options);

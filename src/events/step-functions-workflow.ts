@@ -28,8 +28,8 @@ export interface StepFunctionsWorkflowProps extends PatternProps {
   readonly definition: sfn.IChainable;
 
   /**
-   * STANDARD for long-running, exactly-once workflows; EXPRESS for short, high-volume ones (at
-   * most 5 minutes).
+   * The kind of workflow: STANDARD for long-running, exactly-once workflows, EXPRESS for short,
+   * high-volume ones (at most 5 minutes).
    *
    * @default sfn.StateMachineType.STANDARD
    */
@@ -129,6 +129,15 @@ const MAX_STANDARD = Duration.days(365);
  * transient errors (exponential backoff, full jitter) and HardenedFunctions invoked through their
  * aliases; a role whose grants land in a managed policy; alarms on failed, timed-out, throttled and
  * aborted executions.
+ *
+ * @example
+ * import { HardenedFunction, StepFunctionsWorkflow } from 'cdk-best-practice-patterns';
+ *
+ * const charge = new HardenedFunction(this, 'Charge', { code: lambda.Code.fromAsset('lambda/charge') });
+ * const ship = new HardenedFunction(this, 'Ship', { code: lambda.Code.fromAsset('lambda/ship') });
+ * const chargeCard = StepFunctionsWorkflow.invokeFunction(this, 'ChargeCard', charge);
+ * const shipOrder = StepFunctionsWorkflow.invokeFunction(this, 'ShipOrder', ship);
+ * new StepFunctionsWorkflow(this, 'Checkout', { definition: chargeCard.next(shipOrder) });
  */
 export class StepFunctionsWorkflow extends Construct {
   /**
@@ -174,7 +183,7 @@ export class StepFunctionsWorkflow extends Construct {
   public readonly logGroup: logs.LogGroup;
 
   /**
-   * The state machine's role; every grant to it lands in a managed policy.
+   * The state machine's role. Every grant to it lands in a managed policy.
    */
   public readonly role: iam.IRole;
 

@@ -122,6 +122,13 @@ const VISIBILITY_PER_FUNCTION_TIMEOUT = 6;
  * queues; FIFO with a FIFO DLQ; a visibility timeout of at least 6 times the consumer's timeout;
  * partial batch failures for the consumer; alarms on the DLQ and on the age of the oldest message;
  * queues retained in PROD.
+ *
+ * @example
+ * import { HardenedFunction, QueueWithDeadLetterQueue } from 'cdk-best-practice-patterns';
+ *
+ * const worker = new HardenedFunction(this, 'Worker', { code: lambda.Code.fromAsset('lambda/worker') });
+ * const orders = new QueueWithDeadLetterQueue(this, 'Orders', { consumer: worker, maxReceiveCount: 3 });
+ * new CfnOutput(this, 'OrdersQueueUrl', { value: orders.queue.queueUrl });
  */
 export class QueueWithDeadLetterQueue extends Construct {
   /**

@@ -95,7 +95,7 @@ export interface SnsFanOutProps extends PatternProps {
   readonly topic?: sns.ITopic;
 
   /**
-   * Whether the new topic is FIFO (ordered, deduplicated); its subscriber queues are FIFO too.
+   * Whether the new topic is FIFO (ordered, deduplicated). Its subscriber queues are FIFO too.
    * Only without `topic`.
    *
    * @default false
@@ -117,7 +117,7 @@ export interface SnsFanOutProps extends PatternProps {
   readonly masterKey?: kms.IKey;
 
   /**
-   * The subscribers; more can be added with `addSubscriber`.
+   * The subscribers. More can be added with `addSubscriber`.
    *
    * @default - none
    */
@@ -138,6 +138,17 @@ const MAX_FILTER_COMBINATIONS = 150;
  * against SNS's limits; raw message delivery; for each subscriber a QueueWithDeadLetterQueue and a subscription
  * dead-letter queue, so neither failed processing nor failed delivery loses a message; FIFO
  * topics with FIFO queues; alarms on failed notifications and on every dead-letter queue.
+ *
+ * @example
+ * import { SnsFanOut } from 'cdk-best-practice-patterns';
+ *
+ * const orderEvents = new SnsFanOut(this, 'OrderEvents');
+ * orderEvents.addSubscriber({ name: 'Billing' });
+ * orderEvents.addSubscriber({
+ *   name: 'Shipping',
+ *   filterPolicy: { status: sns.SubscriptionFilter.stringFilter({ allowlist: ['paid'] }) },
+ * });
+ * new CfnOutput(this, 'OrderEventsTopicArn', { value: orderEvents.topic.topicArn });
  */
 export class SnsFanOut extends Construct {
   /**

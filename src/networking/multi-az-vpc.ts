@@ -21,7 +21,9 @@ import { addDashboardSection } from '../core/stack-operations';
 export interface MultiAzVpcProps extends PatternProps {
   /**
    * The VPC's IPv4 CIDR block: a private range (10.0.0.0/8, 172.16.0.0/12 or 192.168.0.0/16)
-   * with a prefix from /16 to /28. Plan it so that VPCs you may peer do not overlap.
+   * with a prefix from /16 to /28.
+   *
+   * Plan it so that VPCs you may peer do not overlap.
    *
    * @default '10.0.0.0/16'
    */
@@ -145,6 +147,15 @@ const ALLOWED_RETENTION = new Set<number>(
  * DEV; no public IPs by default; encrypted flow logs with a retention; S3 and DynamoDB gateway
  * endpoints; a default security group with no rules; a network ACL that lets only the private
  * and isolated tiers reach the isolated tier; alarms on NAT gateway port exhaustion and dropped packets.
+ *
+ * @example
+ * import { MultiAzVpc } from 'cdk-best-practice-patterns';
+ *
+ * const network = new MultiAzVpc(this, 'Network', {
+ *   interfaceEndpoints: [ec2.InterfaceVpcEndpointAwsService.SECRETS_MANAGER],
+ * });
+ * // network.vpc goes wherever aws-cdk-lib asks for a VPC
+ * new ec2.SecurityGroup(this, 'AppSecurityGroup', { vpc: network.vpc });
  */
 export class MultiAzVpc extends Construct {
   /**

@@ -34,10 +34,8 @@ void everyFunctionPropSorted;
  * Checks the props LambdaApiProps shares between the API patterns, the created function's among them.
  */
 export function validateLambdaApiProps(validator: PropValidator, props: LambdaApiProps): void {
-  const sources = Object.entries({ handlerFunction: props.handlerFunction, code: props.code, entry: props.entry })
-    .filter(([, value]) => value !== undefined).map(([name]) => name);
-  validator.check(sources.length === 1, 'handlerFunction, code and entry', sources,
-    'exactly one of them: your function, or the code or entry file of the function the pattern creates');
+  validator.exactlyOne({ handlerFunction: props.handlerFunction, code: props.code, entry: props.entry },
+    'your function, or the code or entry file of the function the pattern creates');
   if (props.handlerFunction) {
     for (const prop of FUNCTION_ONLY_PROPS) {
       validator.check(props[prop] === undefined, prop, props[prop] === undefined ? undefined : 'set',

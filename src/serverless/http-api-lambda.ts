@@ -56,6 +56,17 @@ export interface HttpApiLambdaProps extends LambdaApiProps {
  * retention; detailed metrics; a function on ARM64 and the newest Node.js runtime, traced, with
  * JSON logs, a retention and a timeout within the integration timeout; alarms on 5xx and 4xx
  * rates, p99 latency, and function errors, throttles and duration.
+ *
+ * @example
+ * import { HttpApiLambda } from 'cdk-best-practice-patterns';
+ *
+ * const api = new HttpApiLambda(this, 'Api', {
+ *   code: lambda.Code.fromAsset('lambda/api'),
+ *   // JWTs from any OpenID Connect issuer instead of IAM authorization
+ *   jwtIssuer: 'https://auth.example.com',
+ *   jwtAudience: ['orders-app'],
+ * });
+ * new CfnOutput(this, 'ApiUrl', { value: api.url });
  */
 export class HttpApiLambda extends Construct {
   /**

@@ -136,7 +136,7 @@ export interface RestApiLambdaProps extends LambdaApiProps {
   readonly usagePlan?: RestApiUsagePlan;
 
   /**
-   * A JSON schema request bodies must match; API Gateway rejects the rest with a 400 before they
+   * A JSON schema request bodies must match. API Gateway rejects the rest with a 400 before they
    * reach the function. It applies to every method of the proxy, so use it for APIs whose
    * requests carry JSON bodies.
    *
@@ -174,6 +174,17 @@ const ACCOUNT_LOGGING_ID = 'ApiGatewayAccountLogging';
  * tracing; X-Ray and detailed metrics; WAF in PROD; a function on ARM64 and the newest Node.js
  * runtime, traced, with JSON logs, a retention and a timeout within the integration timeout;
  * alarms on 5xx and 4xx rates, p99 latency, and function errors, throttles and duration.
+ *
+ * @example
+ * import { RestApiLambda } from 'cdk-best-practice-patterns';
+ *
+ * declare const userPool: cognito.IUserPool;
+ * const api = new RestApiLambda(this, 'Api', {
+ *   code: lambda.Code.fromAsset('lambda/api'),
+ *   // Callers sign in with Cognito instead of signing requests with IAM
+ *   userPool,
+ * });
+ * new CfnOutput(this, 'ApiUrl', { value: api.url });
  */
 export class RestApiLambda extends Construct {
   /**

@@ -197,6 +197,15 @@ const HTTP_CODES = /^[2-4]\d\d(-[2-4]\d\d)?(,[2-4]\d\d(-[2-4]\d\d)?)*$/;
  * CPU, optionally on requests and on a schedule; rolling updates; invalid headers dropped and
  * desync mitigation; access logs; WAF in PROD; deletion protection in PROD; alarms on unhealthy
  * hosts, 5xx responses and p99 latency.
+ *
+ * @example
+ * import { AlbAutoScalingGroup, MultiAzVpc } from 'cdk-best-practice-patterns';
+ *
+ * declare const certificate: acm.ICertificate;
+ * const network = new MultiAzVpc(this, 'Network');
+ * const userData = ec2.UserData.forLinux();
+ * userData.addCommands('dnf install -y nginx', 'systemctl enable --now nginx');
+ * new AlbAutoScalingGroup(this, 'Web', { vpc: network.vpc, certificate, userData });
  */
 export class AlbAutoScalingGroup extends Construct {
   /**

@@ -391,8 +391,8 @@ describe('HardenedFunction', () => {
   describe('validation', () => {
     const alarms = (n: number) => alarmsIn(newStack(), n);
     const invalid: Array<[string, Extra, RegExp]> = [
-      ['neither code nor an entry file', { code: undefined }, /code and entry is \[\]; it must be exactly one of them/],
-      ['both code and an entry file', { entry: 'handler.ts' }, /code and entry is \["code","entry"\]; it must be exactly one of them/],
+      ['neither code nor an entry file', { code: undefined }, /exactly one of code and entry must be given; none was given/],
+      ['both code and an entry file', { entry: 'handler.ts' }, /exactly one of code and entry must be given; code and entry were both given/],
       ['memory under 128 MB', { memorySize: 127 }, /memorySize is 127; it must be a whole number from 128 to 10240/],
       ['memory over 10240 MB', { memorySize: 10241 }, /memorySize is 10241; it must be a whole number from 128 to 10240/],
       ['a timeout under a second', { timeout: Duration.millis(500) }, /timeout is 0.5 seconds; it must be a whole number of seconds from 1 to 900/],

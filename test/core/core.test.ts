@@ -20,6 +20,19 @@ describe('DeploymentStage', () => {
 });
 
 describe('PropValidator', () => {
+  test('exactlyOne names the alternatives and which of them were given', () => {
+    const validator = new PropValidator("Thing 'A'");
+    validator.exactlyOne({ a: 1, b: undefined });
+    expect(() => validator.throwIfInvalid()).not.toThrow();
+    validator.exactlyOne({ a: undefined, b: undefined }, 'the source');
+    validator.exactlyOne({ a: 1, b: 2, c: 3 });
+    expect(() => validator.throwIfInvalid()).toThrow(
+      "Thing 'A' has 2 invalid props:\n" +
+      '  - exactly one of a and b must be given (the source); none was given.\n' +
+      '  - exactly one of a, b and c must be given; a, b and c were all given.',
+    );
+  });
+
   test('collects every error into one message naming prop, value and range', () => {
     const validator = new PropValidator("Thing 'A'");
     validator.integerInRange('size', 0, 1, 10);

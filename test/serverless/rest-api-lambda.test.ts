@@ -326,8 +326,8 @@ describe('RestApiLambda', () => {
 
   describe('validation', () => {
     const invalid: Array<[string, Extra, RegExp]> = [
-      ['neither code nor a function', { code: undefined }, /handlerFunction, code and entry is \[\]; it must be exactly one of them/],
-      ['both code and an entry file', { entry: 'handler.ts' }, /handlerFunction, code and entry is \["code","entry"\]; it must be exactly one of them/],
+      ['neither code nor a function', { code: undefined }, /exactly one of handlerFunction, code and entry must be given \(your function, or the code or entry file of the function the pattern creates\); none was given/],
+      ['both code and an entry file', { entry: 'handler.ts' }, /exactly one of handlerFunction, code and entry must be given \(.*\); code and entry were both given/],
       ['memory under 128 MB', { memorySize: 127 }, /memorySize is 127; it must be a whole number from 128 to 10240/],
       ['memory over 10240 MB', { memorySize: 10241 }, /memorySize is 10241; it must be a whole number from 128 to 10240/],
       ['a timeout under a second', { timeout: Duration.millis(500) }, /timeout is 0.5 seconds; it must be a whole number of seconds from 1 to 900/],
