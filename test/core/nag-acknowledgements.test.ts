@@ -72,6 +72,17 @@ describe('NagAcknowledgements.add', () => {
     expect(aws.findings).toContain('AwsSolutions-IAM5[Resource::*] at Users/Function/ServiceRole/DefaultPolicy/Resource');
   });
 
+  test('takes the id as cdk-nag 3.x prints it, with its pack as a prefix', () => {
+    const { app, queue } = usersStack();
+    NagAcknowledgements.add(queue, 'AwsSolutions::AwsSolutions-SQS3', REASON);
+    expect((queue.node.defaultChild as sqs.CfnQueue).getMetadata('cdk_nag').rules_to_suppress).toEqual([{ id: 'AwsSolutions-SQS3', reason: REASON }]);
+
+    const aws = runNagPacks(app).find((o) => o.pack === 'AwsSolutions')!;
+
+    expect(aws.findings).not.toContain('AwsSolutions-SQS3 at Users/DeadLetters/Resource');
+    expect(() => NagAcknowledgements.add(queue, 'Serverless::AwsSolutions-SQS3', REASON)).toThrow(/not a cdk-nag rule id/);
+  });
+
   test('refuses a malformed id, a reason that explains nothing, and a scope with no resource yet', () => {
     const { app, queue } = usersStack();
     expect(() => NagAcknowledgements.add(queue, 'SQS3', REASON)).toThrow(/'SQS3' is not a cdk-nag rule id/);
