@@ -1,7 +1,7 @@
 /**
  * npm run diagrams: writes the generated parts of the docs, between `<!-- BEGIN <marker> -->` and
  * `<!-- END <marker> -->` lines, so they cannot drift from the code:
- * - the architecture diagram (Mermaid) of each example, in its README and the main README, from
+ * - the architecture diagram (Mermaid) of each example, in its README (the main README links there), from
  *   its synthesized default stage in cdk.out/<example>/ (run `npm run synth` first);
  * - the estimated cost at rest of each example in both stages, in its README;
  * - the diagram of each pattern with default props, in docs/patterns/, synthesized here.
@@ -83,7 +83,6 @@ function exampleBlocks(): Block[] {
     const diagram = mermaidBlock(diagramOfAssembly(outdir), `Drawn by \`npm run diagrams\` from the synthesized ${stage} stage. ${NOTE}`);
     return [
       { file: path.join('examples', example, 'README.md'), marker: 'diagram', body: diagram },
-      { file: 'README.md', marker: `diagram:${example}`, body: diagram },
       { file: path.join('examples', example, 'README.md'), marker: 'cost', body: costTable(example, stage) },
     ];
   });
