@@ -185,11 +185,12 @@ const checkTargets = project.addTask('check:targets', {
     { exec: 'python3 -m compileall -q build/pacmak/python/src' },
   ],
 });
-// The package as a user installs it: the packed tarball in an app of its own, on the peer range's
-// floor and on the development aws-cdk-lib, from CommonJS, ESM and TypeScript (NodeNext), with the
-// README's quick start and every pattern under the five packs of cdk-nag 3.x and 2.x.
+// The package as a user installs it: the packed tarball in apps of its own on the peer range's
+// floor, from CommonJS, ESM and TypeScript (NodeNext), with the README's quick start and every
+// pattern under the five packs of cdk-nag 3.x and 2.x. (On the development release, the jest suite
+// and the examples' synth do the same through the package's name.)
 const checkPackage = project.addTask('check:package', {
-  description: 'Pack the library and use it from separate apps on the floor and the current aws-cdk-lib (needs a compiled lib/)',
+  description: 'Pack the library and use it from separate apps on the floor aws-cdk-lib, or any given with --aws-cdk-lib (needs a compiled lib/)',
   steps: [{ exec: 'ts-node --transpile-only --project tsconfig.dev.json scripts/check-package.ts', receiveArgs: true }],
 });
 

@@ -5,17 +5,19 @@
  *    so a prop the floor lacks cannot hide behind the newer release we develop on.
  * 2. `npm pack` makes the tarball a user installs; its manifest must ask for nothing but its peers,
  *    and the floor of its aws-cdk-lib range must be the version checked here.
- * 3. For each aws-cdk-lib (the floor and the development release; `--aws-cdk-lib <dir>` adds any
- *    other, e.g. a newer release installed elsewhere), a separate app folder gets the unpacked
- *    tarball as `node_modules/cdk-best-practice-patterns`, that aws-cdk-lib, and its own copies of
- *    cdk-nag (so cdk-nag loads the app's aws-cdk-lib, as in a real install). In it:
+ * 3. For each aws-cdk-lib (the floor; `--aws-cdk-lib <dir>` adds any other, such as a newer release
+ *    installed elsewhere), a separate app folder gets the unpacked tarball as
+ *    `node_modules/cdk-best-practice-patterns`, that aws-cdk-lib, and its own copies of cdk-nag (so
+ *    cdk-nag loads the app's aws-cdk-lib, as in a real install). In it:
  *    - the README's quick start, word for word (TypeScript, type-checked with `module: NodeNext`
  *      as CommonJS and as ESM, then run), synthesizes with no finding from the five packs of
  *      cdk-nag 3.x;
  *    - docs/cdk-nag.md's cdk-nag 2.x app does the same under 2.x;
- *    - on the floor, test/package/every-pattern.mjs (an ES module importing every pattern by name)
- *      builds every pattern with no unacknowledged finding under both majors, while its known-bad
- *      stack is reported, which proves the packs saw the app.
+ *    - test/package/every-pattern.mjs (an ES module importing every pattern by name) builds every
+ *      pattern with no unacknowledged finding under both majors, while its known-bad stack is
+ *      reported, which proves the packs saw the app.
+ *    The development release needs no run of its own here: the jest suite and the examples' synth
+ *    hold every pattern to both majors on it, through the package's name.
  *
  * Needs a compiled lib/. Everything lands in build/package/.
  *
@@ -33,13 +35,11 @@ const TSC = path.join(MODULES, '.bin', 'tsc');
 const PACKS = ['AwsSolutions', 'Serverless', 'NIST.800.53.R5', 'HIPAA.Security', 'PCI.DSS.321'];
 
 interface Flavor {
-  /** A folder name: `floor`, `current`, or the version of an extra aws-cdk-lib. */
+  /** A folder name: `floor`, or `aws-cdk-lib-<version>` for another release. */
   readonly name: string;
   /** The aws-cdk-lib package folder. */
   readonly awsCdkLib: string;
   readonly version: string;
-  /** Whether to build every pattern on it and type-check the apps (the floor, and any release asked for). */
-  readonly full: boolean;
 }
 
 interface Outcome {
@@ -147,27 +147,18 @@ function appFolder(dir: string, unpacked: string, awsCdkLib: string, cdkNag: str
   return dir;
 }
 
-/**
- * Type-checks a user's TypeScript app as CommonJS (`.ts`) and as ESM (`.mts`) under NodeNext (not
- * on the development release, whose types the repository's own type-check of the examples uses
- * already), then runs it as CommonJS.
- */
-async function typeCheckAndRun(dir: string, name: string, source: string, typeCheck: boolean): Promise<AppRun> {
+/** Type-checks a user's TypeScript app as CommonJS (`.ts`) and as ESM (`.mts`) under NodeNext, then runs it as CommonJS. */
+async function typeCheckAndRun(dir: string, name: string, source: string): Promise<AppRun> {
   fs.writeFileSync(path.join(dir, `${name}.ts`), source);
-  const problems: string[] = [];
-  if (typeCheck) {
-    fs.writeFileSync(path.join(dir, `${name}.mts`), source);
-    fs.writeFileSync(path.join(dir, 'tsconfig.json'), JSON.stringify({
-      compilerOptions: {
-        module: 'nodenext', moduleResolution: 'nodenext', target: 'es2022', strict: true, noEmit: true, skipLibCheck: true, types: [],
-      },
-      files: [`${name}.ts`, `${name}.mts`],
-    }, null, 2));
-    const tsc = await run(TSC, ['-p', dir], { cwd: dir });
-    if (tsc.status !== 0) {
-      problems.push(`${name} does not type-check under module NodeNext:\n${tsc.output}`);
-    }
-  }
+  fs.writeFileSync(path.join(dir, `${name}.mts`), source);
+  fs.writeFileSync(path.join(dir, 'tsconfig.json'), JSON.stringify({
+    compilerOptions: {
+      module: 'nodenext', moduleResolution: 'nodenext', target: 'es2022', strict: true, noEmit: true, skipLibCheck: true, types: [],
+    },
+    files: [`${name}.ts`, `${name}.mts`],
+  }, null, 2));
+  const tsc = await run(TSC, ['-p', dir], { cwd: dir });
+  const problems = tsc.status === 0 ? [] : [`${name} does not type-check under module NodeNext:\n${tsc.output}`];
   fs.writeFileSync(path.join(dir, `${name}.js`), ts.transpileModule(source, {
     compilerOptions: { module: ts.ModuleKind.CommonJS, target: ts.ScriptTarget.ES2022, esModuleInterop: true },
   }).outputText);
@@ -236,7 +227,7 @@ function nagV2Findings(outdir: string): { findings: string[]; suppressed: number
 async function checkDocsApps(flavor: Flavor, unpacked: string): Promise<Outcome[]> {
   const quickStart = async (): Promise<Outcome> => {
     const dir = appFolder(path.join(OUT, flavor.name, 'quick-start'), unpacked, flavor.awsCdkLib, 'cdk-nag');
-    const result = await typeCheckAndRun(dir, 'app', markedSnippet('README.md', 'quick-start'), flavor.full);
+    const result = await typeCheckAndRun(dir, 'app', markedSnippet('README.md', 'quick-start'));
     const findings = nagV3Findings(result.outdir);
     const problems = [...result.problems];
     if (findings === undefined) {
@@ -244,12 +235,11 @@ async function checkDocsApps(flavor: Flavor, unpacked: string): Promise<Outcome[
     } else if (findings.length) {
       problems.push(`the quick start has unacknowledged cdk-nag 3.x findings:\n  ${findings.join('\n  ')}`);
     }
-    const types = flavor.full ? '; its types under NodeNext as CJS and ESM' : '';
-    return { name: `README quick start on aws-cdk-lib ${flavor.version} (CommonJS${types}), cdk-nag 3.x`, problems };
+    return { name: `README quick start on aws-cdk-lib ${flavor.version} (CommonJS; its types under NodeNext as CJS and ESM), cdk-nag 3.x`, problems };
   };
   const nagV2App = async (): Promise<Outcome> => {
     const dir = appFolder(path.join(OUT, flavor.name, 'nag-v2-app'), unpacked, flavor.awsCdkLib, 'cdk-nag-v2');
-    const result = await typeCheckAndRun(dir, 'app', markedSnippet('docs/cdk-nag.md', 'nag-v2-app'), flavor.full);
+    const result = await typeCheckAndRun(dir, 'app', markedSnippet('docs/cdk-nag.md', 'nag-v2-app'));
     const { findings } = nagV2Findings(result.outdir);
     const problems = [...result.problems];
     if (findings.length) {
@@ -310,9 +300,9 @@ async function checkEveryPattern(flavor: Flavor, unpacked: string): Promise<Outc
   return { name: `${name}: ${expected.length - 1} stacks`, problems };
 }
 
-function flavorOf(name: string, awsCdkLib: string, full: boolean): Flavor {
+function flavorOf(name: string, awsCdkLib: string): Flavor {
   const dir = fs.realpathSync(awsCdkLib);
-  return { name, awsCdkLib: dir, version: readJson(path.join(dir, 'package.json')).version, full };
+  return { name, awsCdkLib: dir, version: readJson(path.join(dir, 'package.json')).version };
 }
 
 async function main(): Promise<number> {
@@ -333,19 +323,15 @@ async function main(): Promise<number> {
   fs.rmSync(OUT, { recursive: true, force: true });
   fs.mkdirSync(OUT, { recursive: true });
 
-  const floor = flavorOf('floor', path.join(MODULES, 'aws-cdk-lib-floor'), true);
-  const flavors = [
-    floor,
-    flavorOf('current', path.join(MODULES, 'aws-cdk-lib'), false),
-    ...extra.map((dir) => flavorOf(`aws-cdk-lib-${readJson(path.join(dir, 'package.json')).version}`, dir, true)),
-  ];
+  const floor = flavorOf('floor', path.join(MODULES, 'aws-cdk-lib-floor'));
+  const flavors = [floor, ...extra.map((dir) => flavorOf(`aws-cdk-lib-${readJson(path.join(dir, 'package.json')).version}`, dir))];
   const started = Date.now();
   const { unpacked, problems: packProblems } = packAndInspect(floor.version);
   const outcomes: Outcome[] = [{ name: 'the tarball\'s manifest and contents', problems: packProblems }];
   // Two at a time: each is one single-threaded process, and CI has two cores.
   const jobs: Array<() => Promise<Outcome | Outcome[]>> = [
     () => typeCheckSourceOnFloor(floor.awsCdkLib),
-    ...flavors.filter((f) => f.full).map((f) => () => checkEveryPattern(f, unpacked)),
+    ...flavors.map((f) => () => checkEveryPattern(f, unpacked)),
     ...flavors.map((f) => () => checkDocsApps(f, unpacked)),
   ];
   const results: Outcome[] = [];
