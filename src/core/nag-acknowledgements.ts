@@ -1,6 +1,5 @@
-import { CfnResource } from 'aws-cdk-lib';
 import { IConstruct } from 'constructs';
-import { acknowledgeNagFinding } from './nag';
+import { acknowledgeNagFinding, acknowledgeNagFindingOnLaterResources } from './nag';
 
 /**
  * Acknowledges cdk-nag findings in your own code the way the library's patterns do: one call that
@@ -34,22 +33,20 @@ export class NagAcknowledgements {
    * cdk-nag 3.x prints the id to acknowledge a finding by with its pack as a prefix
    * (`AwsSolutions::AwsSolutions-SQS3`): that form is accepted as printed.
    *
-   * Call it once the resources below `scope` exist: cdk-nag 2.x reads each resource's metadata, so
-   * a resource added afterwards would not carry the acknowledgement (an error says so when none
-   * exists yet).
+   * Resources created below `scope` after the call (a policy a later grant adds, say) carry the
+   * acknowledgement too: cdk-nag 2.x reads each resource's metadata, which an Aspect writes on them
+   * at synth, before 2.x's own Aspects run.
    *
    * @param scope the construct that causes the finding: the narrowest one, not its stack.
    * @param findingId the id cdk-nag reports, such as `AwsSolutions-SQS3` or `AwsSolutions-IAM5[Action::s3:*]`.
    * @param reason why the finding is accepted, in a sentence a reviewer can check (five words or more).
    */
   public static add(scope: IConstruct, findingId: string, reason: string): void {
-    if (!scope.node.findAll().some(CfnResource.isCfnResource)) {
-      throw new Error(`NagAcknowledgements.add(${scope.node.path || '<app>'}, '${findingId}'): the scope has no CloudFormation resource `
-        + 'below it yet, and cdk-nag 2.x reads acknowledgements from each resource. Acknowledge after creating the resources.');
-    }
     // 'AwsSolutions::AwsSolutions-SQS3', as cdk-nag 3.x prints it, is the finding after its pack.
     const printed = /^([A-Za-z0-9.]+)::(\1-.+)$/.exec(findingId);
-    acknowledgeNagFinding(scope, printed ? printed[2] : findingId, reason);
+    const id = printed ? printed[2] : findingId;
+    acknowledgeNagFinding(scope, id, reason);
+    acknowledgeNagFindingOnLaterResources(scope, id, reason);
   }
 
   private constructor() {}

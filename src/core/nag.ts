@@ -1,4 +1,4 @@
-import { CfnResource, Stack, Validations } from 'aws-cdk-lib';
+import { AspectPriority, Aspects, CfnResource, Stack, Validations } from 'aws-cdk-lib';
 import { IConstruct } from 'constructs';
 
 /** Where cdk-nag 2.x (and `NagSuppressions`) keep suppressions: CloudFormation metadata of each resource. */
@@ -17,7 +17,7 @@ export function acknowledgeNagFinding(scope: IConstruct, id: string, reason: str
     throw new Error(`'${id}' is not a cdk-nag rule id such as 'AwsSolutions-VPC7' or 'AwsSolutions-IAM5[Action::s3:*]'.`);
   }
   if (reason.trim().split(/\s+/).length < 5) {
-    throw new Error(`The acknowledgement of ${id} at ${scope.node.path} needs a reason a reviewer can check, not '${reason}'.`);
+    throw new Error(`The acknowledgement of ${id} at ${scope.node.path} needs a reason a reviewer can check, of five words or more, not '${reason}'.`);
   }
   Validations.of(scope).acknowledge({ id, reason });
   suppressForNagV2(scope, id, reason);
@@ -31,6 +31,13 @@ export function acknowledgeNagFinding(scope: IConstruct, id: string, reason: str
  * characters beyond Latin-1 is base64-encoded as cdk-nag 2.x expects.
  */
 function suppressForNagV2(scope: IConstruct, id: string, reason: string): void {
+  for (const resource of scope.node.findAll().filter(CfnResource.isCfnResource)) {
+    suppressOnResource(resource, id, reason);
+  }
+}
+
+/** Writes one cdk-nag 2.x suppression into a resource's `cdk_nag` metadata, once. */
+function suppressOnResource(resource: CfnResource, id: string, reason: string): void {
   const [, rule, finding] = /^([^[]+)(?:\[(.+)\])?$/.exec(id)!;
   const outsideLatin1 = [...reason].some((c) => c.codePointAt(0)! > 255);
   const suppression = {
@@ -38,12 +45,26 @@ function suppressForNagV2(scope: IConstruct, id: string, reason: string): void {
     id: rule,
     ...(finding ? { applies_to: [finding] } : {}),
   };
-  for (const resource of scope.node.findAll().filter(CfnResource.isCfnResource)) {
-    const existing: object[] = resource.getMetadata(NAG_V2_METADATA)?.rules_to_suppress ?? [];
-    if (!existing.some((s) => JSON.stringify(s) === JSON.stringify(suppression))) {
-      resource.addMetadata(NAG_V2_METADATA, { rules_to_suppress: [...existing, suppression] });
-    }
+  const existing: object[] = resource.getMetadata(NAG_V2_METADATA)?.rules_to_suppress ?? [];
+  if (!existing.some((s) => JSON.stringify(s) === JSON.stringify(suppression))) {
+    resource.addMetadata(NAG_V2_METADATA, { rules_to_suppress: [...existing, suppression] });
   }
+}
+
+/**
+ * Carries an acknowledgement to the resources created below its scope after it was given (a grant
+ * adds a policy later, say): an Aspect, run before cdk-nag 2.x's own Aspects (which have the
+ * default priority), writes the same `cdk_nag` metadata on each. cdk-nag 3.x needs nothing of the
+ * kind: it reads `Validations` acknowledgements for the whole subtree when it validates.
+ */
+export function acknowledgeNagFindingOnLaterResources(scope: IConstruct, id: string, reason: string): void {
+  Aspects.of(scope).add({
+    visit: (node: IConstruct) => {
+      if (CfnResource.isCfnResource(node)) {
+        suppressOnResource(node, id, reason);
+      }
+    },
+  }, { priority: AspectPriority.MUTATING });
 }
 
 /**

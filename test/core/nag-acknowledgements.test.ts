@@ -83,12 +83,45 @@ describe('NagAcknowledgements.add', () => {
     expect(() => NagAcknowledgements.add(queue, 'Serverless::AwsSolutions-SQS3', REASON)).toThrow(/not a cdk-nag rule id/);
   });
 
-  test('refuses a malformed id, a reason that explains nothing, and a scope with no resource yet', () => {
-    const { app, queue } = usersStack();
+  test('refuses a malformed id and a reason that explains nothing', () => {
+    const { queue } = usersStack();
     expect(() => NagAcknowledgements.add(queue, 'SQS3', REASON)).toThrow(/'SQS3' is not a cdk-nag rule id/);
     expect(() => NagAcknowledgements.add(queue, 'AwsSolutions-SQS3', 'not needed')).toThrow(/needs a reason a reviewer can check/);
-    const empty = new Stack(app, 'Empty');
-    expect(() => NagAcknowledgements.add(empty, 'AwsSolutions-SQS3', REASON))
-      .toThrow(/NagAcknowledgements.add\(Empty, 'AwsSolutions-SQS3'\): the scope has no CloudFormation resource below it yet/);
+  });
+
+  // A grant made after the acknowledgement adds a policy the call never saw: cdk-nag 2.x reads
+  // each resource's metadata, so the acknowledgement must reach that policy too.
+  test('resources created after the call carry the acknowledgement under cdk-nag 2.x, and others are still reported', () => {
+    const app = newApp();
+    const stack = new Stack(app, 'Late');
+    const fn = new lambda.Function(stack, 'Function', {
+      runtime: lambda.Runtime.NODEJS_24_X,
+      handler: 'index.handler',
+      code: lambda.Code.fromInline('exports.handler = async () => {};'),
+    });
+    NagAcknowledgements.add(fn, 'AwsSolutions-IAM5[Action::s3:*]', 'The function reads and writes any object of the scratch bucket it owns.');
+    fn.addToRolePolicy(new iam.PolicyStatement({ actions: ['s3:*'], resources: ['arn:aws:s3:::scratch/*'] }));
+    fn.addToRolePolicy(new iam.PolicyStatement({ actions: ['sqs:*'], resources: ['arn:aws:sqs:us-east-1:123456789012:jobs'] }));
+
+    const findings = runNagV2Packs(app);
+
+    expect(findings).not.toContain('AwsSolutions-IAM5[Action::s3:*] at Late/Function/ServiceRole/DefaultPolicy/Resource');
+    expect(findings).toContain('AwsSolutions-IAM5[Action::sqs:*] at Late/Function/ServiceRole/DefaultPolicy/Resource');
+  });
+
+  test('an acknowledgement on an empty stack reaches the resources created in it afterwards, under both majors', () => {
+    const acknowledgedEarly = () => {
+      const app = newApp();
+      const stack = new Stack(app, 'Early');
+      NagAcknowledgements.add(stack, 'AwsSolutions-SQS3', REASON);
+      new sqs.Queue(stack, 'DeadLetters', { enforceSSL: true });
+      return app;
+    };
+
+    expect(runNagV2Packs(acknowledgedEarly())).not.toContain('AwsSolutions-SQS3 at Early/DeadLetters/Resource');
+    const outcome = runNagPacks(acknowledgedEarly());
+    expect(outcome.find((o) => o.pack === 'AwsSolutions')!.findings).not.toContain('AwsSolutions-SQS3 at Early/DeadLetters/Resource');
+    // The packs saw the queue: the finding nobody acknowledged is still there.
+    expect(outcome.find((o) => o.pack === 'Serverless')!.findings).toContain('Serverless-SQSRedrivePolicy at Early/DeadLetters/Resource');
   });
 });
