@@ -8,7 +8,9 @@
  * by running it, and getters defined in a loop are invisible to it: `import { MultiAzVpc } from
  * 'cdk-best-practice-patterns'` in an `.mjs` file failed with "Named export not found". So the
  * index also carries an assignment that never runs, `0 && (module.exports = { A, B })`, the form
- * the lexer reads (and esbuild emits for the same reason).
+ * the lexer reads (and esbuild emits for the same reason). Importing them by name from ESM loads
+ * every module, since Node reads each named export when it imports a CommonJS module; only
+ * CommonJS users get the lazy loading.
  *
  * Runs after `jsii` in the compile task.
  */

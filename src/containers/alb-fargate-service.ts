@@ -232,6 +232,7 @@ const SCRATCH_VOLUME = 'scratch';
  * maximum; Container Insights; alarms on CPU, memory, running tasks and the front's.
  *
  * @example
+ * import * as ecrAssets from 'aws-cdk-lib/aws-ecr-assets';
  * import { AlbFargateService, MultiAzVpc } from 'cdk-best-practice-patterns';
  *
  * declare const certificate: acm.ICertificate;
@@ -239,8 +240,8 @@ const SCRATCH_VOLUME = 'scratch';
  * new AlbFargateService(this, 'Service', {
  *   vpc: network.vpc,
  *   certificate,
- *   // An ARM64 image that listens on 8080 and answers 200 on /health
- *   image: ecs.ContainerImage.fromAsset('./app'),
+ *   // An image that listens on 8080 and answers 200 on /health, built for the tasks' ARM64
+ *   image: ecs.ContainerImage.fromAsset('./app', { platform: ecrAssets.Platform.LINUX_ARM64 }),
  * });
  */
 export class AlbFargateService extends Construct {
