@@ -246,8 +246,9 @@ function annotations(outdir: string): { findings: string[]; errors: string[]; su
 
 /**
  * Known bad, reported by each pack of both majors (an unencrypted queue, a log group kept forever,
- * a function without a dead-letter queue), added to a docs app before it runs, so that "no
- * finding" proves the packs it registers ran: each must report this stack, and nothing else.
+ * a function without a dead-letter queue), added to each app before it runs (as TypeScript or an
+ * ES module: the text is both), so that "no finding" proves the packs it registers ran: each must
+ * report this stack, and nothing else.
  */
 const KNOWN_BAD_IMPORTS = [
   "import { Stack as KnownBadStack } from 'aws-cdk-lib';",
@@ -331,7 +332,8 @@ function constructClasses(dotJsii: string): string[] {
 /** Every pattern, from an ES module, under both majors at once; the known-bad stack must be reported by both. */
 async function checkEveryPattern(flavor: Flavor, unpacked: string, constructs: string[]): Promise<Outcome> {
   const dir = appFolder(path.join(OUT, flavor.name, 'every-pattern'), unpacked, flavor.awsCdkLib, 'cdk-nag');
-  fs.copyFileSync(path.join(ROOT, 'test', 'package', 'every-pattern.mjs'), path.join(dir, 'app.mjs'));
+  const app = fs.readFileSync(path.join(ROOT, 'test', 'package', 'every-pattern.mjs'), 'utf8');
+  fs.writeFileSync(path.join(dir, 'app.mjs'), `${KNOWN_BAD_IMPORTS}${app}${KNOWN_BAD_STACK}`);
   const result = await runApp(dir, 'app.mjs', true);
   const name = `every pattern on aws-cdk-lib ${flavor.version} (ESM), cdk-nag 3.x and 2.x`;
   if (result.problems.length) {
