@@ -168,7 +168,7 @@ project.package.addField('version', '0.1.0');
 // Every `@example` of the API and every ```ts block of the README, compiled in each jsii language's
 // translation by jsii-rosetta: strict, so one that does not compile fails `npm test`.
 const checkExamples = project.addTask('check:examples', {
-  description: 'Require an @example on every class, and compile them and the README's snippets with jsii-rosetta in strict mode (needs a compiled .jsii)',
+  description: 'Require an @example on every class, and compile them and the README snippets with jsii-rosetta in strict mode (needs a compiled .jsii)',
   // `--directory .` compiles them against this checkout's node_modules: the README's quick start
   // imports cdk-nag, a dev dependency, which rosetta's own install (dependencies and peers only,
   // plus `exampleDependencies` fetched from the registry on every run) would lack.
