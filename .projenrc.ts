@@ -52,8 +52,11 @@ const project = new awscdk.AwsCdkConstructLibrary({
   peerDependencyOptions: { pinnedDevDependency: false },
   constructsVersion: '10.5.1',
   // No runtime dependency: src/ needs only its peers. cdk-nag is the users' choice (3.x or 2.x,
-  // in any jsii language), so the library never imports it; the tests run both majors.
+  // in any jsii language), so the library never imports it statically; the tests run both majors.
   deps: [],
+  // cdk-nag is an optional peer: only `NagPacks.enable` loads it, from the app, whichever major
+  // the app installed. Declared so that npm (and jsii's other languages) know which releases fit.
+  peerDeps: [`cdk-nag@^${CDK_NAG_V2} || ^3.0.2`],
   devDeps: [
     `aws-cdk-lib@${CDK_DEV}`,
     // The peer range's floor, side by side with the development release: scripts/check-package.ts
@@ -164,6 +167,10 @@ project.compileTask.exec('ts-node --transpile-only --project tsconfig.dev.json s
 // to publish to from here). The version is declared instead: 0.x until the API is settled. Raise
 // it with each release, and give CHANGELOG.md a heading for it.
 project.package.addField('version', '0.1.0');
+// An app that never calls `NagPacks.enable` needs no cdk-nag: npm must not install or demand one.
+project.package.addField('peerDependenciesMeta', { 'cdk-nag': { optional: true } });
+// The report on a synthesized app, for users: `npx cdk-best-practice-patterns report`.
+project.addBins({ 'cdk-best-practice-patterns': 'lib/report/cli.js' });
 
 // Every `@example` of the API and every ```ts block of the README, compiled in each jsii language's
 // translation by jsii-rosetta: strict, so one that does not compile fails `npm test`.

@@ -16,7 +16,10 @@
  *    - test/package/every-pattern.mjs (an ES module importing every construct of the package by
  *      name, checked against the assembly's list) builds each with no unacknowledged finding under
  *      both majors, while its known-bad stack is reported;
- *    - no error annotation but the known-bad stack's, from anything: each would fail `cdk synth`.
+ *    - no error annotation but the known-bad stack's, from anything: each would fail `cdk synth`;
+ *    - the report command, as `npx cdk-best-practice-patterns report` after the CLI's `cdk synth`,
+ *      on an app of plain L2s with a nested stack: exit 0 with a diagram and cost table, exit 1
+ *      once an unhardened queue is added.
  *    The development release needs no run of its own here: the jest suite (from src/) and the
  *    examples' synth (through the package's name) hold every pattern to both majors on it, and
  *    `--aws-cdk-lib` runs all of the above on any other release.
@@ -354,6 +357,94 @@ async function checkEveryPattern(flavor: Flavor, unpacked: string, constructs: s
   return { name: `${name}: ${stacks.length} stacks`, problems };
 }
 
+/**
+ * A user's app of plain aws-cdk-lib L2s (none of the patterns): a data stack with a hardened table
+ * and a stack whose dashboard sits in a nested stack, the five packs turned on by `NagPacks.enable`.
+ * Acknowledged where cdk-nag asks for what a table or key need not have.
+ */
+const PLAIN_APP = `const { App, NestedStack, Stack } = require('aws-cdk-lib');
+const cloudwatch = require('aws-cdk-lib/aws-cloudwatch');
+const dynamodb = require('aws-cdk-lib/aws-dynamodb');
+const kms = require('aws-cdk-lib/aws-kms');
+const sqs = require('aws-cdk-lib/aws-sqs');
+const { NagPacks } = require('cdk-best-practice-patterns');
+
+const app = new App();
+const data = new Stack(app, 'Data', { env: { account: '123456789012', region: 'eu-west-1' } });
+const key = new kms.Key(data, 'Key', { enableKeyRotation: true });
+new dynamodb.TableV2(data, 'Notes', {
+  partitionKey: { name: 'id', type: dynamodb.AttributeType.STRING },
+  pointInTimeRecoverySpecification: { pointInTimeRecoveryEnabled: true },
+  deletionProtection: true,
+  encryption: dynamodb.TableEncryptionV2.customerManagedKey(key),
+});
+const operations = new Stack(app, 'Operations');
+const dashboards = new NestedStack(operations, 'Dashboards');
+new cloudwatch.Dashboard(dashboards, 'Overview');
+if (process.env.ADD_UNHARDENED_QUEUE) {
+  new sqs.Queue(data, 'Unhardened');
+}
+NagPacks.enable(app);
+`;
+
+/**
+ * The report command as users run it, from the tarball: `cdk synth` with the CLI, then
+ * `npx cdk-best-practice-patterns report` on a plain-L2 app with a nested stack. It must report
+ * every stack with a diagram and a cost table and exit 0; with an unhardened queue added, exit 1
+ * and name the queue's findings, and exit 0 with --no-fail.
+ */
+async function checkReportOnPlainApp(flavor: Flavor, unpacked: string): Promise<Outcome> {
+  const dir = appFolder(path.join(OUT, flavor.name, 'report'), unpacked, flavor.awsCdkLib, 'cdk-nag');
+  const name = `npx cdk-best-practice-patterns report on a plain-L2 app with a nested stack, aws-cdk-lib ${flavor.version}, cdk-nag 3.x`;
+  fs.writeFileSync(path.join(dir, 'app.js'), PLAIN_APP);
+  fs.writeFileSync(path.join(dir, 'cdk.json'), JSON.stringify({ 'app': 'node app.js', 'cli-telemetry': false, 'notices': false }));
+  // What npm does for a package's bin on install: a link in node_modules/.bin, and the file made executable.
+  const bin = path.join(dir, 'node_modules', '.bin');
+  fs.mkdirSync(bin, { recursive: true });
+  const command = readJson(path.join(unpacked, 'package.json')).bin?.['cdk-best-practice-patterns'];
+  if (!command) {
+    return { name, problems: ["the package's manifest has no bin named cdk-best-practice-patterns"] };
+  }
+  fs.symlinkSync(path.join('..', 'cdk-best-practice-patterns', command), path.join(bin, 'cdk-best-practice-patterns'));
+  fs.chmodSync(path.join(dir, 'node_modules', 'cdk-best-practice-patterns', command), 0o755);
+  const env = { CDK_DISABLE_CLI_TELEMETRY: 'true', CDK_DISABLE_VERSION_CHECK: 'true' };
+  const synth = (extra: NodeJS.ProcessEnv = {}) => run(path.join(MODULES, '.bin', 'cdk'), ['synth', '--quiet', '--no-notices'], { cwd: dir, env: { ...env, ...extra } });
+  const report = (...args: string[]) => run('npx', ['--no-install', 'cdk-best-practice-patterns', 'report', ...args], { cwd: dir, env });
+  const problems: string[] = [];
+
+  const clean = await synth();
+  if (clean.status !== 0) {
+    return { name, problems: [`cdk synth of the plain app failed:\n${clean.output.slice(-4000)}`] };
+  }
+  const cleanReport = await report();
+  const reportFile = path.join(dir, 'cdk.out', 'REPORT.md');
+  const text = fs.existsSync(reportFile) ? fs.readFileSync(reportFile, 'utf8') : '';
+  if (cleanReport.status !== 0) problems.push(`the report on the plain app exited ${cleanReport.status}, not 0:\n${cleanReport.output.slice(-4000)}`);
+  for (const stack of ['Data', 'Operations']) {
+    if (!new RegExp(`^cdk.out ${stack}: \\d+ resources; unacknowledged findings: AwsSolutions 0, Serverless 0, NIST.800.53.R5 0, HIPAA.Security 0, PCI.DSS.321 0;`, 'm').test(cleanReport.output)) {
+      problems.push(`the report printed no clean line for stack ${stack}:\n${cleanReport.output}`);
+    }
+  }
+  const expected: Array<[string, RegExp]> = [
+    ['a diagram per stack', /(```mermaid\n[\s\S]*?){2}/],
+    ["the nested stack's resources in its stack's diagram", /Dashboards: nested stack/],
+    ['a cost table', /### Estimated fixed monthly cost\n\nAn estimate, at eu-west-1 prices|### Estimated fixed monthly cost\n\nAn estimate, at us-east-1 prices \(the table has none for eu-west-1\)/],
+    ["the dashboard's cost", /\| CloudWatch dashboard[^\n]*\| 1 \|/],
+  ];
+  for (const [what, pattern] of expected) {
+    if (!pattern.test(text)) problems.push(`cdk.out/REPORT.md has no ${what}`);
+  }
+
+  await synth({ ADD_UNHARDENED_QUEUE: 'true' });
+  const failing = await report();
+  if (failing.status !== 1 || !/AwsSolutions-SQS3/.test(fs.readFileSync(reportFile, 'utf8'))) {
+    problems.push(`with an unhardened queue, the report exited ${failing.status} (must be 1) or named no AwsSolutions-SQS3 finding:\n${failing.output.slice(-4000)}`);
+  }
+  const reportOnly = await report('--no-fail');
+  if (reportOnly.status !== 0) problems.push(`report --no-fail exited ${reportOnly.status}, not 0`);
+  return { name, problems };
+}
+
 function flavorOf(awsCdkLib: string, name?: string): Flavor {
   const dir = fs.realpathSync(awsCdkLib);
   const version: string = readJson(path.join(dir, 'package.json')).version;
@@ -388,6 +479,7 @@ async function main(): Promise<number> {
     () => typeCheckSourceOnFloor(floor.awsCdkLib),
     ...flavors.map((f) => () => checkEveryPattern(f, unpacked, constructs)),
     ...flavors.map((f) => () => checkDocsApps(f, unpacked)),
+    ...flavors.map((f) => () => checkReportOnPlainApp(f, unpacked)),
   ];
   const results: Outcome[] = [];
   const worker = async () => {

@@ -15,9 +15,11 @@ import { App, Stack } from 'aws-cdk-lib';
 import * as ecs from 'aws-cdk-lib/aws-ecs';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as cxapi from 'aws-cdk-lib/cx-api';
-import { architectureDiagram } from './mermaid-diagram';
-import { PRICES } from './prices';
-import { fixedMonthlyCost, totalUsd, usd } from './stack-report';
+// The report command's own code (src/report/), so the docs show what users' reports show.
+import { readAssembly } from '../src/report/assembly';
+import { fixedMonthlyCost, totalUsd, usd } from '../src/report/cost';
+import { architectureDiagram } from '../src/report/diagram';
+import { PRICES } from '../src/report/prices';
 // The compiled package, as users get it: its classes carry the jsii names the diagram groups by.
 import * as patterns from 'cdk-best-practice-patterns';
 
@@ -35,12 +37,8 @@ interface Block {
 const readJson = (file: string) => JSON.parse(fs.readFileSync(file, 'utf8'));
 
 function diagramOfAssembly(outdir: string): string {
-  const manifest = readJson(path.join(outdir, 'manifest.json'));
-  const tree = readJson(path.join(outdir, 'tree.json')).tree;
-  return Object.entries<any>(manifest.artifacts ?? {})
-    .filter(([, a]) => a.type === 'aws:cloudformation:stack')
-    .map(([stack, a]) => architectureDiagram(readJson(path.join(outdir, a.properties.templateFile)), tree, stack))
-    .join('\n');
+  const assembly = readAssembly(outdir);
+  return assembly.stacks.map((stack) => architectureDiagram(stack, assembly.tree)).join('\n');
 }
 
 const mermaidBlock = (mermaid: string, caption: string) => `\`\`\`mermaid\n${mermaid}\`\`\`\n\n_${caption}_`;
@@ -48,12 +46,12 @@ const mermaidBlock = (mermaid: string, caption: string) => `\`\`\`mermaid\n${mer
 /** The example's estimated fixed monthly cost in each stage, from cdk.out/<example>[-<stage>]/. */
 function costTable(example: string, defaultStage: string): string {
   const stages = ['dev', 'prod'];
-  const costs = stages.map((stage) => {
+  const estimates = stages.map((stage) => {
     const outdir = path.join(ROOT, 'cdk.out', stage === defaultStage ? example : `${example}-${stage}`);
-    const manifest = readJson(path.join(outdir, 'manifest.json'));
-    return Object.values<any>(manifest.artifacts).filter((a) => a.type === 'aws:cloudformation:stack')
-      .flatMap((a) => fixedMonthlyCost(readJson(path.join(outdir, a.properties.templateFile))));
+    return readAssembly(outdir).stacks.map((stack) => fixedMonthlyCost(stack.template, stack.region));
   });
+  const costs = estimates.map((ofStage) => ofStage.flatMap((e) => e.lines));
+  const priceRegions = [...new Set(estimates.flat().map((e) => e.priceRegion))].join(', ');
   const items = [...new Set(costs.flatMap((lines) => lines.map((l) => l.item)))];
   return [
     '| always-on resource | DEV | PROD |',
@@ -64,8 +62,8 @@ function costTable(example: string, defaultStage: string): string {
     }).join(' | ')} |`),
     `| **estimated fixed cost per month** | ${costs.map((lines) => `**${usd(totalUsd(lines))}**`).join(' | ')} |`,
     '',
-    `_Estimated by \`npm run diagrams\` from the synthesized templates, at on-demand list prices in ${PRICES.region} as of ${PRICES.asOf} `
-      + '(`scripts/prices.ts`). Usage (requests, messages, invocations, logs, data transfer, load balancer LCUs) comes on top.'
+    `_Estimated by \`npm run diagrams\` from the synthesized templates, at on-demand list prices in ${priceRegions} as of ${PRICES.asOf} `
+      + '(`src/report/prices.ts`). Usage (requests, messages, invocations, logs, data transfer, load balancer LCUs) comes on top.'
       + (items.includes('NAT gateway')
         ? ' Synthesized without an AWS account, the VPC spans 2 AZs; deployed with one it spans 3, which adds a NAT gateway in PROD and public addresses._'
         : '_'),

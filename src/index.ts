@@ -5,6 +5,8 @@ export * from './core/pattern-props';
 export { PatternDefaults } from './core/pattern-defaults';
 export type { PatternDefaultsProps } from './core/pattern-defaults';
 export { NagAcknowledgements } from './core/nag-acknowledgements';
+export { NagPack, NagPacks } from './core/nag-packs';
+export type { NagPacksProps } from './core/nag-packs';
 export * from './building-blocks/dead-letter-queue';
 export * from './building-blocks/hardened-function';
 export type { PublicLoadBalancerProps } from './building-blocks/public-load-balancer';

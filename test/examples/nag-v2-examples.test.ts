@@ -12,8 +12,8 @@ const readJson = (file: string) => (fs.existsSync(file) ? JSON.parse(fs.readFile
 /**
  * Builds an example's app in this process with the context its cdk.json (and cdk.context.json)
  * gives the CLI, and runs the five packs of cdk-nag 2.x over it, as a 2.x user
- * would. The example's own cdk-nag 3.x plugins are left out here: `npm run synth` runs them through
- * the CLI.
+ * would. The example's own `NagPacks.enable(app)` (cdk-nag 3.x, the release installed here) is left
+ * out: `npm run synth` runs it through the CLI.
  *
  * Each run loads aws-cdk-lib, cdk-nag 2.x, the library and the example afresh, together, so the
  * packs see the same classes as the constructs (otherwise they silently report nothing).
@@ -29,17 +29,17 @@ function nagV2Outcome(example: string): NagV2Outcome {
     let outcome: NagV2Outcome | undefined;
     jest.isolateModules(() => {
       // eslint-disable-next-line @typescript-eslint/no-require-imports
-      const cdk: typeof import('aws-cdk-lib') = require('aws-cdk-lib');
+      const patterns: typeof import('cdk-best-practice-patterns') = require('cdk-best-practice-patterns');
       let app: App | undefined;
-      // Every example ends by adding its 3.x packs to its app: that call hands over the app.
-      const addPlugins = jest.spyOn(cdk.Validations.prototype, 'addPlugins').mockImplementation(function (this: any) {
-        app = this.scope;
+      // Every example ends by turning on its packs with `NagPacks.enable(app)`: that call hands over the app.
+      const enable = jest.spyOn(patterns.NagPacks, 'enable').mockImplementation((scope) => {
+        app = scope as App;
       });
       // eslint-disable-next-line @typescript-eslint/no-require-imports
       require(path.join(dir, 'app.ts'));
-      addPlugins.mockRestore();
+      enable.mockRestore();
       if (!app) {
-        throw new Error(`examples/${example}/app.ts never called Validations.of(app).addPlugins(...)`);
+        throw new Error(`examples/${example}/app.ts never called NagPacks.enable(app)`);
       }
       // eslint-disable-next-line @typescript-eslint/no-require-imports
       const { runNagV2PacksCountingSuppressions } = require('../support/nag-v2');

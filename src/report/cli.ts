@@ -1,0 +1,106 @@
+#!/usr/bin/env node
+/**
+ * `npx cdk-best-practice-patterns report [assembly ...]`: after `cdk synth`, reports on every stack
+ * of the cloud assembly (`cdk.out` by default). Prints one line per stack, writes the Markdown
+ * report, and exits 1 on an unacknowledged cdk-nag finding, a pack that failed to run, or a failing
+ * check (an alarm without an action, say) unless `--no-fail` is given; 2 on wrong usage or a
+ * directory that holds no assembly.
+ */
+import * as fs from 'fs';
+import * as path from 'path';
+import { markdown, report } from './report';
+
+const USAGE = `Usage: cdk-best-practice-patterns report [options] [assembly-directory ...]
+
+Reports on every stack of a synthesized CDK app: cdk-nag findings and acknowledgements, checks
+where cdk-nag has no rule, resources, an estimated fixed monthly cost and an architecture diagram.
+Run it after \`cdk synth\`; the assembly directory is cdk.out by default.
+
+Options:
+  --output <file>   where to write the Markdown report (default: <first assembly>/REPORT.md)
+  --no-fail         exit 0 even when the report finds problems (report only)
+  --diagram-only    write only the architecture diagrams, and never fail
+  --help            show this help`;
+
+interface Options {
+  readonly directories: string[];
+  readonly output?: string;
+  readonly fail: boolean;
+  readonly diagramOnly: boolean;
+}
+
+class UsageError extends Error {}
+
+function parse(args: string[]): Options | undefined {
+  const [command, ...rest] = args;
+  if (command === '--help' || command === '-h' || command === undefined) {
+    return undefined;
+  }
+  if (command !== 'report') {
+    throw new UsageError(`unknown command '${command}': the one command is 'report'`);
+  }
+  const directories: string[] = [];
+  let output: string | undefined;
+  let fail = true;
+  let diagramOnly = false;
+  for (let i = 0; i < rest.length; i++) {
+    const arg = rest[i];
+    if (arg === '--help' || arg === '-h') {
+      return undefined;
+    } else if (arg === '--no-fail') {
+      fail = false;
+    } else if (arg === '--diagram-only') {
+      diagramOnly = true;
+    } else if (arg === '--output' || arg === '-o') {
+      output = rest[++i];
+      if (!output) {
+        throw new UsageError(`${arg} needs a file name`);
+      }
+    } else if (arg.startsWith('-')) {
+      throw new UsageError(`unknown option '${arg}'`);
+    } else {
+      directories.push(arg);
+    }
+  }
+  return { directories: directories.length ? directories : ['cdk.out'], output, fail, diagramOnly };
+}
+
+export function main(args: string[]): number {
+  let options: Options | undefined;
+  try {
+    options = parse(args);
+  } catch (error) {
+    if (!(error instanceof UsageError)) throw error;
+    console.error(`cdk-best-practice-patterns: ${error.message}\n\n${USAGE}`);
+    return 2;
+  }
+  if (!options) {
+    console.log(USAGE);
+    return 0;
+  }
+
+  let result;
+  try {
+    result = report(options.directories);
+  } catch (error) {
+    console.error(`cdk-best-practice-patterns report: ${(error as Error).message}`);
+    return 2;
+  }
+  const output = options.output ?? path.join(options.directories[0], 'REPORT.md');
+  fs.mkdirSync(path.dirname(path.resolve(output)), { recursive: true });
+  fs.writeFileSync(output, markdown(result, { diagramOnly: options.diagramOnly }));
+
+  if (options.diagramOnly) {
+    console.log(`${result.stacks.length} stack diagram(s) written to ${output}`);
+    return 0;
+  }
+  result.lines.forEach((line) => console.log(line));
+  console.log(result.problems === 0
+    ? `\nNo problem found in ${result.stacks.length} stack(s). Report: ${output}`
+    : `\n${result.problems} problem(s) in ${result.stacks.length} stack(s): unacknowledged findings, packs that failed to run, or failing checks. Report: ${output}`);
+  return result.problems > 0 && options.fail ? 1 : 0;
+}
+
+if (require.main === module) {
+  process.exitCode = main(process.argv.slice(2));
+}

@@ -1,0 +1,308 @@
+/**
+ * The report's estimate of what a template costs while nothing uses it: the always-on resources,
+ * priced from the table in `prices.ts` for the stack's region, and the usage-priced services it
+ * uses, named but not priced. Pure functions over a template, so the tests can feed them one.
+ */
+import { CostEstimate, CostLine, Template } from './model';
+import { PRICES, pricesFor, RegionPrices } from './prices';
+
+export function resourceCountsByType(template: Template): Array<[string, number]> {
+  const counts = new Map<string, number>();
+  for (const resource of Object.values(template.Resources ?? {})) {
+    counts.set(resource.Type, (counts.get(resource.Type) ?? 0) + 1);
+  }
+  return [...counts].sort(([a], [b]) => a.localeCompare(b));
+}
+
+export const totalUsd = (lines: CostLine[]) => lines.reduce((sum, l) => sum + l.monthlyUsd, 0);
+
+export const usd = (amount: number) => (Number.isNaN(amount) ? 'not in the price table' : `$${amount.toFixed(2)}`);
+
+/**
+ * The resources of a template that cost money while nothing uses them, priced for `region`: from
+ * its own prices when the table has them, else from us-east-1's, with `fallback` set (so too for
+ * an environment-agnostic stack, whose region is undefined). A class missing from the table is
+ * reported with a cost of NaN rather than guessed.
+ */
+export function fixedMonthlyCost(template: Template, region?: string): CostEstimate {
+  const lookup = pricesFor(region);
+  const lines: CostLine[] = [];
+  const estimate: Estimate = {
+    template,
+    prices: lookup.prices,
+    add: (item, quantity, unitMonthlyUsd) => {
+      if (quantity > 0) {
+        lines.push({ item, quantity, monthlyUsd: quantity * unitMonthlyUsd });
+      }
+    },
+  };
+  // The order of the lines is the order of the rows of the committed cost tables: new kinds of
+  // resource go where they do not reorder the others.
+  addNetwork(estimate);
+  addInstances(estimate);
+  addContainers(estimate);
+  addDatabases(estimate);
+  addCaches(estimate);
+  addSecretsAndKeys(estimate);
+  addFirewall(estimate);
+  addMonitoring(estimate);
+  addDns(estimate);
+  return {
+    lines,
+    priceRegion: lookup.region,
+    fallback: lookup.fallback,
+    asOf: PRICES.asOf,
+    notCounted: usagePricedServices(template),
+  };
+}
+
+/** What each part of the estimate reads, and adds its lines through. */
+interface Estimate {
+  readonly template: Template;
+  readonly prices: RegionPrices;
+  /** Adds `quantity` units at `unitMonthlyUsd` each; nothing when the quantity is 0. */
+  readonly add: (item: string, quantity: number, unitMonthlyUsd: number) => void;
+}
+
+function resourcesOfType(template: Template, type: string): Array<[string, any]> {
+  return Object.entries(template.Resources ?? {})
+    .filter(([, r]) => r.Type === type)
+    .map(([id, r]) => [id, r.Properties ?? {}]);
+}
+
+/** The logical id a `{ Ref }` or `{ Fn::GetAtt }` points at, if any. */
+function referencedId(value: any): string | undefined {
+  return value?.Ref ?? value?.['Fn::GetAtt']?.[0];
+}
+
+const perMonth = (hourly: number) => hourly * PRICES.hoursPerMonth;
+
+function addNetwork({ template, prices, add }: Estimate): void {
+  add('NAT gateway', resourcesOfType(template, 'AWS::EC2::NatGateway').length, perMonth(prices.natGatewayHour));
+
+  const loadBalancers = applicationLoadBalancers(template);
+  add('Application Load Balancer (hours; LCUs are usage)', loadBalancers.length, perMonth(prices.applicationLoadBalancerHour));
+
+  // One public IPv4 address per elastic IP, and per subnet of an internet-facing load balancer.
+  const publicIps = resourcesOfType(template, 'AWS::EC2::EIP').length
+    + loadBalancers.filter(([, p]) => p.Scheme === 'internet-facing').reduce((n, [, p]) => n + (p.Subnets?.length ?? 0), 0);
+  add('Public IPv4 address', publicIps, perMonth(prices.publicIpv4Hour));
+
+  const interfaceEndpointAzs = resourcesOfType(template, 'AWS::EC2::VPCEndpoint')
+    .filter(([, p]) => p.VpcEndpointType === 'Interface')
+    .reduce((n, [, p]) => n + (p.SubnetIds?.length ?? 0), 0);
+  add('Interface endpoint, per AZ', interfaceEndpointAzs, perMonth(prices.interfaceEndpointAzHour));
+}
+
+function applicationLoadBalancers(template: Template): Array<[string, any]> {
+  return resourcesOfType(template, 'AWS::ElasticLoadBalancingV2::LoadBalancer').filter(([, p]) => (p.Type ?? 'application') === 'application');
+}
+
+function addInstances({ template, prices, add }: Estimate): void {
+  const launchTemplates = new Map(resourcesOfType(template, 'AWS::EC2::LaunchTemplate'));
+  for (const [, group] of resourcesOfType(template, 'AWS::AutoScaling::AutoScalingGroup')) {
+    // A group launches from its own launch template, or from the one its mixed instances policy
+    // names; there, the first override is the type it prefers, and runs while it has capacity.
+    const mixed = group.MixedInstancesPolicy?.LaunchTemplate;
+    const templateId = referencedId((group.LaunchTemplate ?? mixed?.LaunchTemplateSpecification)?.LaunchTemplateId) ?? '';
+    const data = launchTemplates.get(templateId)?.LaunchTemplateData ?? {};
+    const instanceType: string = mixed?.Overrides?.[0]?.InstanceType ?? data.InstanceType ?? 'unknown';
+    const minimum = Number(group.MinSize ?? 0);
+    add(`EC2 ${instanceType}, the group's minimum`, minimum, perMonth(prices.instanceHour[instanceType] ?? NaN));
+    const gigabytes = (data.BlockDeviceMappings ?? []).reduce((n: number, m: any) => n + Number(m.Ebs?.VolumeSize ?? 0), 0);
+    add(`EBS gp3 GB (${gigabytes} GB per instance)`, gigabytes * minimum, prices.gp3GbMonth);
+  }
+}
+
+function addContainers({ template, prices, add }: Estimate): void {
+  // A Fargate service runs its scalable target's minimum (or its desired count) of tasks at rest.
+  const taskDefinitions = new Map(resourcesOfType(template, 'AWS::ECS::TaskDefinition'));
+  const scalableTargets = resourcesOfType(template, 'AWS::ApplicationAutoScaling::ScalableTarget');
+  for (const [id, service] of resourcesOfType(template, 'AWS::ECS::Service')) {
+    const task = taskDefinitions.get(referencedId(service.TaskDefinition) ?? '');
+    if (!task || service.LaunchType !== 'FARGATE') continue;
+    const target = scalableTargets.find(([, t]) => JSON.stringify(t.ResourceId ?? '').includes(`"${id}"`));
+    const tasks = Number(target?.[1].MinCapacity ?? service.DesiredCount ?? 1);
+    const architecture = task.RuntimePlatform?.CpuArchitecture ?? 'X86_64';
+    const vcpu = Number(task.Cpu) / 1024;
+    const gigabytes = Number(task.Memory) / 1024;
+    const hourly = vcpu * (prices.fargateVcpuHour[architecture] ?? NaN) + gigabytes * (prices.fargateGbHour[architecture] ?? NaN);
+    add(`Fargate task, ${vcpu} vCPU / ${gigabytes} GB ${architecture}, the service's minimum`, tasks, perMonth(hourly));
+  }
+}
+
+/** The class of an RDS or Aurora instance, without its `db.` prefix. */
+const instanceClass = (db: any) => String(db?.DBInstanceClass ?? 'unknown').replace(/^db\./, '');
+
+/**
+ * Whether an instance is a member of an Aurora cluster: Aurora bills its instances at its own
+ * rates and its storage by use, so neither the RDS instance rates nor the allocated storage apply.
+ */
+const isAuroraInstance = (db: any) => db.DBClusterIdentifier !== undefined && String(db.Engine ?? '').startsWith('aurora');
+
+function addDatabases({ template, prices, add }: Estimate): void {
+  const databases = new Map(resourcesOfType(template, 'AWS::RDS::DBInstance'));
+  for (const [, db] of databases) {
+    if (isAuroraInstance(db)) {
+      add(`Aurora instance db.${instanceClass(db)}`, 1, perMonth(prices.auroraInstanceHour[instanceClass(db)] ?? NaN));
+      continue;
+    }
+    const copies = db.MultiAZ === true ? 2 : 1;
+    const what = db.SourceDBInstanceIdentifier ? 'RDS read replica' : `RDS primary${copies === 2 ? ' (Multi-AZ: 2 instances)' : ''}`;
+    add(`${what} db.${instanceClass(db)}`, copies, perMonth(prices.rdsInstanceHour[instanceClass(db)] ?? NaN));
+    // A replica's storage is its source's allocation.
+    const source = databases.get(/"Ref":"([^"]+)"/.exec(JSON.stringify(db.SourceDBInstanceIdentifier ?? {}))?.[1] ?? '');
+    const gigabytes = Number(db.AllocatedStorage ?? source?.AllocatedStorage ?? 0);
+    add(`RDS gp3 GB (${gigabytes} GB per instance)`, gigabytes * copies, prices.rdsGp3GbMonth);
+  }
+  for (const [, proxy] of resourcesOfType(template, 'AWS::RDS::DBProxyTargetGroup')) {
+    const target = databases.get(referencedId(proxy.DBInstanceIdentifiers?.[0]) ?? '');
+    add(`RDS Proxy vCPU (db.${instanceClass(target)})`, Math.max(2, prices.rdsInstanceVcpus[instanceClass(target)] ?? NaN), perMonth(prices.rdsProxyVcpuHour));
+  }
+}
+
+/** ElastiCache node-based clusters run every node at rest; ElastiCache Serverless is usage-priced. */
+function addCaches({ template, prices, add }: Estimate): void {
+  const nodeHour = (type: string) => perMonth(prices.cacheNodeHour[type] ?? NaN);
+  for (const [, group] of resourcesOfType(template, 'AWS::ElastiCache::ReplicationGroup')) {
+    const type = String(group.CacheNodeType ?? 'unknown');
+    add(`ElastiCache node ${type}`, replicationGroupNodes(group), nodeHour(type));
+  }
+  for (const [, cluster] of resourcesOfType(template, 'AWS::ElastiCache::CacheCluster')) {
+    const type = String(cluster.CacheNodeType ?? 'unknown');
+    add(`ElastiCache node ${type}`, Number(cluster.NumCacheNodes ?? 1), nodeHour(type));
+  }
+}
+
+/** The nodes of a replication group: per shard (node group), a primary and its replicas. */
+function replicationGroupNodes(group: any): number {
+  if (Array.isArray(group.NodeGroupConfiguration)) {
+    return group.NodeGroupConfiguration.reduce((n: number, shard: any) => n + Number(shard.ReplicaCount ?? group.ReplicasPerNodeGroup ?? 0) + 1, 0);
+  }
+  if (group.NumNodeGroups !== undefined || group.ReplicasPerNodeGroup !== undefined) {
+    return Number(group.NumNodeGroups ?? 1) * (Number(group.ReplicasPerNodeGroup ?? 0) + 1);
+  }
+  // Cluster mode disabled: the primary and its replicas; the API's default is 1 cluster.
+  return Number(group.NumCacheClusters ?? 1);
+}
+
+function addSecretsAndKeys({ template, prices, add }: Estimate): void {
+  const databases = resourcesOfType(template, 'AWS::RDS::DBInstance');
+  const secrets = resourcesOfType(template, 'AWS::SecretsManager::Secret').length
+    + databases.filter(([, db]) => db.ManageMasterUserPassword === true).length;
+  add('Secrets Manager secret', secrets, prices.secretMonth);
+
+  add('KMS customer managed key', resourcesOfType(template, 'AWS::KMS::Key').length, prices.kmsKeyMonth);
+}
+
+function addFirewall({ template, prices, add }: Estimate): void {
+  const webAcls = resourcesOfType(template, 'AWS::WAFv2::WebACL');
+  add('WAF web ACL', webAcls.length, prices.wafWebAclMonth);
+  add('WAF rule or managed rule group', webAcls.reduce((n, [, p]) => n + (p.Rules?.length ?? 0), 0), prices.wafRuleMonth);
+}
+
+function addMonitoring({ template, prices, add }: Estimate): void {
+  // An alarm is billed per metric it watches; a metric-math alarm watches several.
+  const alarmMetrics = resourcesOfType(template, 'AWS::CloudWatch::Alarm')
+    .reduce((n, [, p]) => n + (p.Metrics ? p.Metrics.filter((m: any) => m.MetricStat).length : 1), 0);
+  add('CloudWatch alarm metric', alarmMetrics, prices.alarmMetricMonth);
+  add('CloudWatch dashboard (the first 3 of an account are free)', resourcesOfType(template, 'AWS::CloudWatch::Dashboard').length, prices.dashboardMonth);
+}
+
+function addDns({ template, prices, add }: Estimate): void {
+  add('Route 53 hosted zone', resourcesOfType(template, 'AWS::Route53::HostedZone').length, prices.hostedZoneMonth);
+  // Priced as checks of AWS endpoints: whether an address or a name is outside AWS cannot be read
+  // from the template, and the rarer checks of other endpoints cost $0.75.
+  const healthChecks = resourcesOfType(template, 'AWS::Route53::HealthCheck').map(([, p]) => p.HealthCheckConfig ?? {});
+  add('Route 53 health check (AWS endpoint; the first 50 of an account are free)', healthChecks.length, prices.healthCheckMonth);
+  add('Route 53 health check optional feature (HTTPS, string matching, 10 s interval, latency)',
+    healthChecks.reduce((n, config) => n + healthCheckFeatures(config), 0), prices.healthCheckFeatureMonth);
+}
+
+/** The optional features a health check pays for, each billed on its own. */
+function healthCheckFeatures(config: any): number {
+  const type = String(config.Type ?? '');
+  return [
+    type.startsWith('HTTPS'),
+    type.endsWith('_STR_MATCH'),
+    Number(config.RequestInterval) === 10,
+    config.MeasureLatency === true,
+  ].filter(Boolean).length;
+}
+
+/** The usage-priced service a resource type uses, by its short name. */
+const USAGE_PRICED: Record<string, string> = {
+  'AWS::Lambda::Function': 'AWS Lambda',
+  'AWS::SQS::Queue': 'Amazon SQS',
+  'AWS::SNS::Topic': 'Amazon SNS',
+  'AWS::ApiGateway::RestApi': 'Amazon API Gateway',
+  'AWS::ApiGatewayV2::Api': 'Amazon API Gateway',
+  'AWS::AppSync::GraphQLApi': 'AWS AppSync',
+  'AWS::Logs::LogGroup': 'Amazon CloudWatch Logs',
+  'AWS::S3::Bucket': 'Amazon S3',
+  'AWS::EFS::FileSystem': 'Amazon EFS',
+  'AWS::ECR::Repository': 'Amazon ECR',
+  'AWS::DynamoDB::Table': 'Amazon DynamoDB',
+  'AWS::DynamoDB::GlobalTable': 'Amazon DynamoDB',
+  'AWS::ElastiCache::ServerlessCache': 'Amazon ElastiCache Serverless',
+  'AWS::StepFunctions::StateMachine': 'AWS Step Functions',
+  'AWS::Events::EventBus': 'Amazon EventBridge',
+  'AWS::Events::Rule': 'Amazon EventBridge',
+  'AWS::Events::Archive': 'Amazon EventBridge',
+  'AWS::Pipes::Pipe': 'Amazon EventBridge Pipes',
+  'AWS::Scheduler::Schedule': 'Amazon EventBridge Scheduler',
+  'AWS::Cognito::UserPool': 'Amazon Cognito',
+  'AWS::CloudFront::Distribution': 'Amazon CloudFront',
+  'AWS::ElasticLoadBalancingV2::LoadBalancer': 'Load balancer capacity units',
+  'AWS::EC2::NatGateway': 'NAT gateway data processing',
+  'AWS::Route53::HostedZone': 'Amazon Route 53 queries',
+  'AWS::WAFv2::WebACL': 'AWS WAF requests',
+  'AWS::KMS::Key': 'AWS KMS requests',
+  'AWS::Backup::BackupPlan': 'AWS Backup',
+};
+
+/** Resource types that send data out to the internet, which is billed per GB. */
+const TRANSFERS_OUT = new Set([
+  'AWS::EC2::NatGateway',
+  'AWS::EC2::Instance',
+  'AWS::AutoScaling::AutoScalingGroup',
+  'AWS::ECS::Service',
+  'AWS::ElasticLoadBalancingV2::LoadBalancer',
+  'AWS::CloudFront::Distribution',
+  'AWS::ApiGateway::RestApi',
+  'AWS::ApiGatewayV2::Api',
+]);
+
+/**
+ * The usage-priced services the template uses, which the estimate does not count: their short
+ * names, sorted, each once.
+ */
+export function usagePricedServices(template: Template): string[] {
+  const deployTime = deployTimeFunctions(template);
+  const services = Object.entries(template.Resources ?? {}).flatMap(([id, r]) => {
+    if (r.Type === 'AWS::Lambda::Function') {
+      // A function runs, and writes its logs, only when invoked.
+      return deployTime.has(id) ? [] : ['AWS Lambda', 'Amazon CloudWatch Logs'];
+    }
+    const props = r.Properties ?? {};
+    return [
+      USAGE_PRICED[r.Type],
+      r.Type === 'AWS::EC2::VPCEndpoint' && props.VpcEndpointType === 'Interface' ? 'AWS PrivateLink data processing' : undefined,
+      r.Type === 'AWS::RDS::DBCluster' && String(props.Engine ?? '').startsWith('aurora') ? 'Amazon Aurora storage and I/O' : undefined,
+      TRANSFERS_OUT.has(r.Type) || (r.Type === 'AWS::S3::Bucket' && props.WebsiteConfiguration) ? 'Data transfer out' : undefined,
+    ].filter((s): s is string => s !== undefined);
+  });
+  return [...new Set(services)].sort((a, b) => a.localeCompare(b));
+}
+
+/**
+ * Functions that run only while CloudFormation deploys: those a custom resource's service token
+ * names (the providers of CDK's own custom resources, bucket deployments and the like). They cost
+ * next to nothing, so they would only make every stack seem to use Lambda.
+ */
+function deployTimeFunctions(template: Template): Set<string> {
+  return new Set(Object.values(template.Resources ?? {})
+    .filter((r) => r.Type.startsWith('Custom::') || r.Type === 'AWS::CloudFormation::CustomResource')
+    .map((r) => referencedId(r.Properties?.ServiceToken))
+    .filter((id): id is string => id !== undefined));
+}

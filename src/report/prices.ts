@@ -1,0 +1,135 @@
+/**
+ * The price table behind the report's cost estimate: on-demand list prices, per region, for the
+ * resources that cost money while an app sits idle. Usage-priced services (Lambda, SQS, SNS, API
+ * Gateway, CloudWatch Logs, S3, data transfer, LCUs, WAF requests) cost nothing at rest and are
+ * left out; the estimate names the ones a template uses instead.
+ *
+ * Only figures read from a source are in the table, never a guess. A region is in the table only
+ * when every figure of it was read; any other region is estimated at us-east-1 prices, and the
+ * estimate says so. A class a map does not list (an instance type, a cache node type) is priced
+ * NaN, which the report prints as "not in the price table". Update the figures and `asOf`
+ * together, from the pages in `sources`.
+ */
+
+/** The prices of one region, in USD. */
+export interface RegionPrices {
+  /** USD per hour. */
+  readonly natGatewayHour: number;
+  readonly publicIpv4Hour: number;
+  readonly interfaceEndpointAzHour: number;
+  readonly applicationLoadBalancerHour: number;
+  /** EC2 Linux instance hours, by instance type. */
+  readonly instanceHour: Readonly<Record<string, number>>;
+  /** RDS single-AZ instance hours, by class without `db.`; Multi-AZ costs twice as much. */
+  readonly rdsInstanceHour: Readonly<Record<string, number>>;
+  /** vCPUs of the RDS classes above, for RDS Proxy's price. */
+  readonly rdsInstanceVcpus: Readonly<Record<string, number>>;
+  readonly rdsProxyVcpuHour: number;
+  /** Aurora instance hours, by class without `db.`: none sourced yet, so every Aurora instance is NaN. */
+  readonly auroraInstanceHour: Readonly<Record<string, number>>;
+  /** ElastiCache on-demand node hours, by node type (`cache.t4g.micro`): none sourced yet. */
+  readonly cacheNodeHour: Readonly<Record<string, number>>;
+  /** Fargate, Linux, by CPU architecture. */
+  readonly fargateVcpuHour: Readonly<Record<string, number>>;
+  readonly fargateGbHour: Readonly<Record<string, number>>;
+  /** USD per month. */
+  readonly gp3GbMonth: number;
+  readonly rdsGp3GbMonth: number;
+  readonly secretMonth: number;
+  readonly kmsKeyMonth: number;
+  readonly wafWebAclMonth: number;
+  readonly wafRuleMonth: number;
+  readonly alarmMetricMonth: number;
+  /** A custom dashboard; the first three of an account are free, which this estimate ignores. */
+  readonly dashboardMonth: number;
+  /** A hosted zone, at the rate of an account's first 25 ($0.10 each after those). */
+  readonly hostedZoneMonth: number;
+  /** A basic health check of an AWS endpoint ($0.75 for any other endpoint); an account's first 50 are free. */
+  readonly healthCheckMonth: number;
+  /** One optional feature of a health check of an AWS endpoint: HTTPS, string matching, 10-second interval, latency. */
+  readonly healthCheckFeatureMonth: number;
+}
+
+/** us-east-1, the full table, and the prices that stand in for any region not in it. */
+export const US_EAST_1: RegionPrices = {
+  natGatewayHour: 0.045,
+  publicIpv4Hour: 0.005,
+  interfaceEndpointAzHour: 0.01,
+  applicationLoadBalancerHour: 0.0225,
+  instanceHour: {
+    't4g.micro': 0.0084,
+    't4g.small': 0.0168,
+    't4g.medium': 0.0336,
+    't4g.large': 0.0672,
+    'm7g.large': 0.0816,
+    't3.micro': 0.0104,
+    't3.small': 0.0208,
+    'm7i.large': 0.1008,
+  },
+  rdsInstanceHour: {
+    't4g.micro': 0.016,
+    't4g.small': 0.032,
+    't4g.medium': 0.065,
+    'm7g.large': 0.168,
+  },
+  rdsInstanceVcpus: { 't4g.micro': 2, 't4g.small': 2, 't4g.medium': 2, 'm7g.large': 2 },
+  rdsProxyVcpuHour: 0.015,
+  auroraInstanceHour: {},
+  cacheNodeHour: {},
+  fargateVcpuHour: { ARM64: 0.03238, X86_64: 0.04048 },
+  fargateGbHour: { ARM64: 0.00356, X86_64: 0.004445 },
+  gp3GbMonth: 0.08,
+  rdsGp3GbMonth: 0.115,
+  secretMonth: 0.4,
+  kmsKeyMonth: 1,
+  wafWebAclMonth: 5,
+  wafRuleMonth: 1,
+  alarmMetricMonth: 0.1,
+  dashboardMonth: 3,
+  hostedZoneMonth: 0.5,
+  healthCheckMonth: 0.5,
+  healthCheckFeatureMonth: 1,
+};
+
+/** The region whose prices stand in when a stack's region is unknown or not in the table. */
+export const FALLBACK_REGION = 'us-east-1';
+
+export const PRICES = {
+  asOf: '2026-11',
+  hoursPerMonth: 730,
+  sources: [
+    'https://aws.amazon.com/vpc/pricing/ (NAT gateway, public IPv4 address)',
+    'https://aws.amazon.com/privatelink/pricing/ (interface endpoint per AZ)',
+    'https://aws.amazon.com/elasticloadbalancing/pricing/ (Application Load Balancer hour)',
+    'https://aws.amazon.com/ec2/pricing/on-demand/ (Linux instances)',
+    'https://aws.amazon.com/ebs/pricing/ (gp3 storage)',
+    'https://aws.amazon.com/kms/pricing/ (customer managed key)',
+    'https://aws.amazon.com/waf/pricing/ (web ACL, rule)',
+    'https://aws.amazon.com/cloudwatch/pricing/ (standard-resolution alarm metric, dashboard)',
+    'https://aws.amazon.com/rds/postgresql/pricing/ (DB instance hour, Multi-AZ, gp3 storage; MySQL is the same for these classes)',
+    'https://aws.amazon.com/rds/proxy/pricing/ (per vCPU of the instance, at least 2)',
+    'https://aws.amazon.com/secrets-manager/pricing/ (secret)',
+    'https://aws.amazon.com/fargate/pricing/ (Linux, per vCPU and GB hour, ARM64 and x86-64)',
+    'https://aws.amazon.com/route53/pricing/ (hosted zone, basic health check and its optional features, AWS endpoints; Route 53 prices are global)',
+  ],
+  /**
+   * Prices by region. Only us-east-1 for now: no other region's figures could all be read from a
+   * source yet, and a region with some of its figures would mix its prices with guesses.
+   */
+  regions: { 'us-east-1': US_EAST_1 } as Record<string, RegionPrices>,
+};
+
+/** The prices a stack in `region` is estimated at, and whether us-east-1's stand in for its own. */
+export interface PriceLookup {
+  readonly region: string;
+  readonly prices: RegionPrices;
+  readonly fallback: boolean;
+}
+
+/** The region's prices when the table has them, else us-east-1's (also for an environment-agnostic stack). */
+export function pricesFor(region?: string): PriceLookup {
+  if (region !== undefined && Object.hasOwn(PRICES.regions, region)) {
+    return { region, prices: PRICES.regions[region], fallback: false };
+  }
+  return { region: FALLBACK_REGION, prices: PRICES.regions[FALLBACK_REGION], fallback: true };
+}
