@@ -52,11 +52,8 @@ const project = new awscdk.AwsCdkConstructLibrary({
   peerDependencyOptions: { pinnedDevDependency: false },
   constructsVersion: '10.5.1',
   // No runtime dependency: src/ needs only its peers. cdk-nag is the users' choice (3.x or 2.x,
-  // in any jsii language), so the library never imports it statically; the tests run both majors.
+  // in any jsii language): only `NagPacks.enable` loads it, at run time; the tests run both majors.
   deps: [],
-  // cdk-nag is an optional peer: only `NagPacks.enable` loads it, from the app, whichever major
-  // the app installed. Declared so that npm (and jsii's other languages) know which releases fit.
-  peerDeps: [`cdk-nag@^${CDK_NAG_V2} || ^3.0.2`],
   devDeps: [
     `aws-cdk-lib@${CDK_DEV}`,
     // The peer range's floor, side by side with the development release: scripts/check-package.ts
@@ -167,8 +164,10 @@ project.compileTask.exec('ts-node --transpile-only --project tsconfig.dev.json s
 // to publish to from here). The version is declared instead: 0.x until the API is settled. Raise
 // it with each release, and give CHANGELOG.md a heading for it.
 project.package.addField('version', '0.1.0');
-// An app that never calls `NagPacks.enable` needs no cdk-nag: npm must not install or demand one.
-project.package.addField('peerDependenciesMeta', { 'cdk-nag': { optional: true } });
+// cdk-nag is an optional peer in effect but not in package.json: only `NagPacks.enable` loads it,
+// from the app, and checks its release itself. jsii makes every peer dependency a required one in
+// Python, Java, .NET and Go (and jsii-pacmak turned `^2.38.2 || ^3.0.2` into the unsatisfiable
+// Python requirement `cdk-nag>=2.38.2, <3.0.0, >=3.0.2, <4.0.0`), so it is not declared.
 // The report on a synthesized app, for users: `npx cdk-best-practice-patterns report`.
 project.addBins({ 'cdk-best-practice-patterns': 'lib/report/cli.js' });
 

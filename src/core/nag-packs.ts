@@ -53,7 +53,9 @@ export interface NagPacksProps {
  * installed, so that every finding and every acknowledgement is in the cloud assembly for
  * `npx cdk-best-practice-patterns report` to read.
  *
- * cdk-nag is an optional peer dependency: install it in your app (`npm install --save-dev cdk-nag`).
+ * cdk-nag is an optional peer dependency, loaded only here: install it in your app
+ * (`npm install --save-dev cdk-nag`; 3.x, or 2.x from 2.38.2). It is not declared in the package's
+ * manifest, since jsii would make it a required dependency in every other language.
  * - cdk-nag 3.x runs as policy-validation plugins of the app (`Validations.of(app).addPlugins`):
  *   aws-cdk-lib writes its findings to `cdk.out/validation-report.json`, stages included.
  * - cdk-nag 2.x runs as Aspects, which do not cross into a `Stage`: the packs are added to the app
@@ -130,6 +132,27 @@ class RecordPacks {
   }
 }
 
+/** The oldest cdk-nag 2.x the library is tested with. */
+const MINIMUM_NAG_V2 = '2.38.2';
+
+function installedVersion(): string | undefined {
+  try {
+    // eslint-disable-next-line @typescript-eslint/no-require-imports, import/no-extraneous-dependencies
+    return require('cdk-nag/package.json').version;
+  } catch {
+    return undefined;
+  }
+}
+
+/** Compares two `major.minor.patch` versions (pre-release tags ignored). */
+function compareVersions(a: string, b: string): number {
+  const [x, y] = [a, b].map((v) => v.split('-')[0].split('.').map(Number));
+  for (let i = 0; i < 3; i++) {
+    if (x[i] !== y[i]) return x[i] - y[i];
+  }
+  return 0;
+}
+
 interface CdkNag {
   readonly major: 2 | 3;
   readonly module: any;
@@ -143,7 +166,8 @@ interface CdkNag {
 function loadCdkNag(): CdkNag {
   let module: any;
   try {
-    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    // The app's cdk-nag, an optional peer the manifest does not declare (see the class's docs).
+    // eslint-disable-next-line @typescript-eslint/no-require-imports, import/no-extraneous-dependencies
     module = require('cdk-nag');
   } catch (error) {
     if ((error as { code?: string }).code !== 'MODULE_NOT_FOUND') throw error;
@@ -154,6 +178,11 @@ function loadCdkNag(): CdkNag {
   const major = typeof pack?.validate === 'function' ? 3 : typeof pack?.visit === 'function' ? 2 : undefined;
   if (!major) {
     throw new Error('NagPacks.enable: the installed cdk-nag is neither a 3.x (validation plugins) nor a 2.x (Aspects) release it knows.');
+  }
+  // The library's acknowledgements reach cdk-nag 2.x as the `cdk_nag` metadata 2.38.2 reads.
+  const version = installedVersion();
+  if (major === 2 && version && compareVersions(version, MINIMUM_NAG_V2) < 0) {
+    throw new Error(`NagPacks.enable: cdk-nag ${version} is installed; 2.x releases from ${MINIMUM_NAG_V2} (or 3.x) are supported: upgrade it.`);
   }
   const cdkLibOf = (from: string) => {
     try {

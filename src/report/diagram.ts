@@ -35,12 +35,14 @@ interface Node {
 /** How a resource type is drawn: a node of its own, or counted in one node per box. */
 interface Drawing {
   /**
-   * The node's label, from the resource's properties, its name below its box, and the subnet tier
-   * it runs in (`, private subnets`, or '' when the template does not say).
+   * The node's label, from the resource's properties, its name below its box, the subnet tier it
+   * runs in (`, private subnets`, or '' when the template does not say), and the properties of the
+   * resource a value references, when it is in the same template.
    */
-  readonly label: (props: any, name: string, subnets: string) => string;
+  readonly label: (props: any, name: string, subnets: string, propsOf: (value: any) => any) => string;
   readonly shape: Shape;
-  readonly counted?: [string, string];
+  /** Singular and plural, for a type counted in one node per box; a function of the properties when they decide which count. */
+  readonly counted?: [string, string] | ((props: any) => [string, string]);
 }
 
 const DRAWN: Record<string, Drawing> = {
@@ -69,13 +71,22 @@ const DRAWN: Record<string, Drawing> = {
   'AWS::Events::Rule': { label: (p) => `EventBridge rule, ${p.ScheduleExpression ?? eventPatternLabel(p.EventPattern)}`, shape: 'round' },
   'AWS::Events::Archive': { label: (p) => `archive, ${p.RetentionDays ?? 'unlimited'} days`, shape: 'cylinder' },
   'AWS::StepFunctions::StateMachine': { label: (p) => `Step Functions ${p.StateMachineType ?? 'STANDARD'} workflow`, shape: 'box' },
-  'AWS::Route53::RecordSet': { label: () => 'DNS record', shape: 'round', counted: ['DNS alias record', 'DNS alias records'] },
+  'AWS::Route53::RecordSet': {
+    label: () => 'DNS record',
+    shape: 'round',
+    // An alias record points at a resource, drawn as an edge; the others (CNAME, TXT, ...) are counted apart.
+    counted: (p) => (p.AliasTarget ? ['DNS alias record', 'DNS alias records'] : ['DNS record', 'DNS records']),
+  },
   'AWS::Route53::HostedZone': { label: (p) => joined(' ', 'Route 53 hosted zone', typeof p.Name === 'string' ? p.Name.replace(/\.$/, '') : ''), shape: 'round' },
   'AWS::Route53::HealthCheck': { label: () => 'Route 53 health check', shape: 'round' },
   'AWS::SNS::Topic': { label: (p) => (p.FifoTopic ? 'SNS FIFO topic' : 'SNS topic'), shape: 'stadium' },
   'AWS::SQS::Queue': {
-    // Inside a QueueWithDeadLetterQueue box, "Queue" and "DLQ" say enough.
-    label: (_p, name) => name.replace(/SubscriptionDeadLetterQueue/, 'subscription DLQ').replace(/DeadLetterQueue/, 'DLQ').replace(/ \/ /g, ' '),
+    // Inside a QueueWithDeadLetterQueue box, "Queue" and "DLQ" say enough; a queue named otherwise
+    // (`Jobs`, in an app without the patterns) says what it is.
+    label: (_p, name) => {
+      const label = name.replace(/SubscriptionDeadLetterQueue/, 'subscription DLQ').replace(/DeadLetterQueue/, 'DLQ').replace(/ \/ /g, ' ');
+      return /queue|DLQ/i.test(label) ? label : `SQS queue ${label}`;
+    },
     shape: 'cylinder',
   },
   'AWS::Kinesis::Stream': { label: (_p, name) => `Kinesis stream ${name}`, shape: 'stadium' },
@@ -87,9 +98,9 @@ const DRAWN: Record<string, Drawing> = {
   'AWS::AppSync::GraphQLApi': { label: () => 'AppSync GraphQL API', shape: 'stadium' },
   'AWS::AppSync::Api': { label: () => 'AppSync Events API', shape: 'stadium' },
   'AWS::Cognito::UserPool': { label: () => 'Cognito user pool', shape: 'round' },
-  'AWS::ECS::Cluster': { label: () => 'ECS cluster, Container Insights', shape: 'round' },
+  'AWS::ECS::Cluster': { label: (p) => `ECS cluster${containerInsights(p.ClusterSettings) ? ', Container Insights' : ''}`, shape: 'round' },
   'AWS::ECS::Service': {
-    label: (p, _n, subnets) => `ECS service on ${p.LaunchType === 'FARGATE' ? 'Fargate' : 'ECS'}${subnets}`
+    label: (p, _n, subnets, propsOf) => `ECS service on ${runsOnFargate(p, propsOf(p.TaskDefinition)) ? 'Fargate' : 'ECS'}${subnets}`
       + (p.DeploymentConfiguration?.DeploymentCircuitBreaker?.Rollback ? ', rolls back failed deployments' : ''),
     shape: 'box',
   },
@@ -103,7 +114,14 @@ const DRAWN: Record<string, Drawing> = {
     shape: 'cylinder',
   },
   'AWS::RDS::DBCluster': { label: (p, _n, subnets) => `${joined(', ', 'RDS cluster', joined(' ', p.Engine, p.EngineVersion))}${subnets}`, shape: 'cylinder' },
-  'AWS::RDS::DBProxy': { label: () => 'RDS Proxy, TLS and IAM', shape: 'round' },
+  'AWS::RDS::DBProxy': {
+    label: (p) => {
+      const auth: any[] = Array.isArray(p.Auth) ? p.Auth : [];
+      const iam = auth.length > 0 && auth.every((a) => a?.IAMAuth === 'REQUIRED');
+      return joined(', ', 'RDS Proxy', [p.RequireTLS === true ? 'TLS' : '', iam ? 'IAM' : ''].filter(Boolean).join(' and '));
+    },
+    shape: 'round',
+  },
   'AWS::DynamoDB::Table': { label: (_p, name) => `DynamoDB table ${name}`, shape: 'cylinder' },
   'AWS::DynamoDB::GlobalTable': {
     // aws-cdk-lib's TableV2 is a global table even in one region: only more regions are worth saying.
@@ -240,6 +258,26 @@ function eventPatternLabel(pattern: any): string {
   return words.length ? words.join(', ') : 'event pattern';
 }
 
+/** Whether a cluster's settings turn Container Insights on: `enabled`, or `enhanced` observability. */
+function containerInsights(settings: unknown): boolean {
+  return Array.isArray(settings) && settings.some((s) => s?.Name === 'containerInsights' && ['enabled', 'enhanced'].includes(s?.Value));
+}
+
+const FARGATE_PROVIDERS = ['FARGATE', 'FARGATE_SPOT'];
+
+/**
+ * Whether an ECS service's tasks run on Fargate: its launch type says so, or, without one (a
+ * FargateService with capacity provider strategies has none), its providers are all Fargate's, or,
+ * without those either, its task definition can run nowhere else.
+ */
+function runsOnFargate(service: any, taskDefinition: any): boolean {
+  if (service.LaunchType !== undefined) return service.LaunchType === 'FARGATE';
+  const strategy = service.CapacityProviderStrategy;
+  if (Array.isArray(strategy) && strategy.length > 0) return strategy.every((s: any) => FARGATE_PROVIDERS.includes(s?.CapacityProvider));
+  const compatibilities = taskDefinition?.RequiresCompatibilities;
+  return Array.isArray(compatibilities) && compatibilities.length > 0 && compatibilities.every((c: unknown) => c === 'FARGATE');
+}
+
 /** Every logical id referenced anywhere inside a value. */
 function references(value: any, found = new Set<string>()): Set<string> {
   if (Array.isArray(value)) {
@@ -334,7 +372,8 @@ class Diagram {
   edge(from: string | undefined, to: string | undefined, label: string, style: 'solid' | 'dotted' | 'long' = 'solid'): void {
     if (!from || !to || from === to) return;
     // A long link puts its target one column further, next to its source rather than past another's.
-    this.edges.add(`${from} ${{ solid: '-->', dotted: '-.->', long: '--->' }[style]}|${quote(label)}| ${to}`);
+    const arrow = { solid: '-->', dotted: '-.->', long: '--->' }[style];
+    this.edges.add(label ? `${from} ${arrow}|${quote(label)}| ${to}` : `${from} ${arrow} ${to}`);
     this.linked.add(from).add(to);
   }
 }
@@ -410,15 +449,16 @@ function drawNodes(diagram: Diagram, sheet: Sheet, groups: Group[], templatePath
     if (!drawing || PROVIDER_IDS.some((marker) => resourcePath.includes(marker))) continue;
     const group = innermostGroup(groups, resourcePath);
     const box = group || templatePath;
-    if (drawing.counted) {
-      const nodeId = `${sanitize(box)}__${sanitize(drawing.counted[1])}`;
+    const props = r.Properties ?? {};
+    const counted = typeof drawing.counted === 'function' ? drawing.counted(props) : drawing.counted;
+    if (counted) {
+      const nodeId = `${sanitize(box)}__${sanitize(counted[1])}`;
       diagram.counts.set(nodeId, (diagram.counts.get(nodeId) ?? 0) + 1);
-      diagram.nodes.set(nodeId, { id: nodeId, label: drawing.counted[1], group, shape: drawing.shape, counted: drawing.counted });
+      diagram.nodes.set(nodeId, { id: nodeId, label: counted[1], group, shape: drawing.shape, counted });
       sheet.nodeOf.set(id, nodeId);
     } else {
       const nodeId = sanitize(resourcePath.replace(/\/Resource$/, '').replace(/\/Default$/, ''));
-      const props = r.Properties ?? {};
-      const label = drawing.label(props, shortName(resourcePath, box), sheet.subnets(props));
+      const label = drawing.label(props, shortName(resourcePath, box), sheet.subnets(props), (value) => sheet.propsOf(value));
       diagram.nodes.set(nodeId, { id: nodeId, label, group, shape: drawing.shape });
       sheet.nodeOf.set(id, nodeId);
     }
@@ -431,14 +471,15 @@ function entryEdges(d: Diagram, s: Sheet): void {
   for (const [id, p] of s.ofType('AWS::ElasticLoadBalancingV2::LoadBalancer')) {
     if (p.Scheme === 'internet-facing') {
       const protocols = [...new Set(listeners.filter(([, l]) => s.firstRef(l.LoadBalancerArn) === id).map(([, l]) => l.Protocol))].sort();
-      d.edge('internet', s.node(id), protocols.join(', ') || 'HTTP');
+      // Without a listener in the template, no protocol is known: the edge says none.
+      d.edge('internet', s.node(id), protocols.join(', '));
     }
     const logBucket = (p.LoadBalancerAttributes ?? []).find((a: any) => a.Key === 'access_logs.s3.bucket');
     d.edge(s.node(id), s.node(s.firstRef(logBucket?.Value)), 'access logs', 'dotted');
   }
   const apis = ['AWS::ApiGateway::RestApi', 'AWS::ApiGatewayV2::Api', 'AWS::AppSync::GraphQLApi', 'AWS::AppSync::Api'];
-  for (const [id] of apis.flatMap((type) => s.ofType(type))) {
-    d.edge('clients', s.node(id), 'HTTPS');
+  for (const [id, p] of apis.flatMap((type) => s.ofType(type))) {
+    d.edge('clients', s.node(id), p.ProtocolType === 'WEBSOCKET' ? 'WSS' : 'HTTPS');
   }
 }
 
@@ -603,18 +644,38 @@ function permissionEdges(d: Diagram, s: Sheet): void {
 
 /** Data stores their clients reach through security groups: where each lists its groups, and what the clients speak. */
 const STORES: Record<string, { groups: string; protocol: (props: any, s: Sheet) => string }> = {
-  'AWS::RDS::DBInstance': { groups: 'VPCSecurityGroups', protocol: (p, s) => sqlProtocol(s.propsOf(p.DBParameterGroupName)) },
+  'AWS::RDS::DBInstance': {
+    groups: 'VPCSecurityGroups',
+    protocol: (p, s) => sqlProtocol(p.DBParameterGroupName === undefined ? {} : s.propsOf(p.DBParameterGroupName), forcesTlsByDefault(p)),
+  },
   'AWS::RDS::DBCluster': { groups: 'VpcSecurityGroupIds', protocol: (p, s) => sqlProtocol(s.propsOf(p.DBClusterParameterGroupName)) },
-  'AWS::RDS::DBProxy': { groups: 'VpcSecurityGroupIds', protocol: (p) => (p.RequireTLS ? 'SQL over TLS' : 'SQL') },
+  'AWS::RDS::DBProxy': { groups: 'VpcSecurityGroupIds', protocol: (p) => (p.RequireTLS === true ? 'SQL over TLS' : 'SQL') },
   'AWS::ElastiCache::ReplicationGroup': { groups: 'SecurityGroupIds', protocol: () => 'connects' },
   'AWS::ElastiCache::CacheCluster': { groups: 'VpcSecurityGroupIds', protocol: () => 'connects' },
   'AWS::ElastiCache::ServerlessCache': { groups: 'SecurityGroupIds', protocol: () => 'connects' },
 };
 
-/** `SQL over TLS` when the database's parameter group refuses connections without TLS (PostgreSQL, MySQL), else `SQL`. */
-function sqlProtocol(parameterGroup: any): string {
-  const parameters = parameterGroup?.Parameters ?? {};
-  const forced = String(parameters['rds.force_ssl'] ?? '') === '1' || ['1', 'ON'].includes(String(parameters.require_secure_transport ?? '').toUpperCase());
+/**
+ * Whether an RDS instance refuses connections without TLS unless its parameter group says
+ * otherwise: RDS for PostgreSQL 15 and later has `rds.force_ssl` on in its default parameter group
+ * (and so in a custom group of that family that leaves it alone). Aurora's clusters do not.
+ */
+function forcesTlsByDefault(instance: any): boolean {
+  const major = typeof instance.EngineVersion === 'string' ? parseInt(instance.EngineVersion, 10) : NaN;
+  return instance.Engine === 'postgres' && major >= 15;
+}
+
+/**
+ * `SQL over TLS` when the database's parameter group refuses connections without TLS (PostgreSQL,
+ * MySQL), or leaves on the default that does (`forcedByDefault`), else `SQL`. A parameter group
+ * that is not in the template (undefined here) cannot be read: `SQL`.
+ */
+function sqlProtocol(parameterGroup: any, forcedByDefault = false): string {
+  if (!parameterGroup) return 'SQL';
+  const parameters = parameterGroup.Parameters ?? {};
+  const forceSsl = parameters['rds.force_ssl'];
+  const forced = (forceSsl === undefined ? forcedByDefault : String(forceSsl) === '1')
+    || ['1', 'ON'].includes(String(parameters.require_secure_transport ?? '').toUpperCase());
   return forced ? 'SQL over TLS' : 'SQL';
 }
 
