@@ -426,7 +426,7 @@ async function checkReportOnPlainApp(flavor: Flavor, unpacked: string): Promise<
   }
   const expected: Array<[string, RegExp]> = [
     ['a diagram per stack', /(```mermaid\n[\s\S]*?){2}/],
-    ["the nested stack's table in its stack's diagram", /subgraph Data_Tables\["Tables: nested stack"\]\n\s+Data_Tables_Notes\[\("DynamoDB table Notes"\)\]/],
+    ["the nested stack's table in its stack's diagram", /subgraph Data_Tables\["Tables: nested stack"\]\n(?: {4}.*\n)*? {4}Data_Tables_Notes\[\("DynamoDB table Notes"\)\]/],
     ['a cost table', /### Estimated fixed monthly cost\n\nAn estimate, at eu-west-1 prices|### Estimated fixed monthly cost\n\nAn estimate, at us-east-1 prices \(the table has none for eu-west-1\)/],
     ["the dashboard's cost", /\| CloudWatch dashboard[^\n]*\| 1 \|/],
   ];

@@ -67,7 +67,6 @@ export interface NagPacksProps {
  * the report tells what to do about each finding.
  *
  * @example
- * import { App } from 'aws-cdk-lib';
  * import { NagPacks } from 'cdk-best-practice-patterns';
  *
  * const app = new App();
