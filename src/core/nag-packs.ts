@@ -80,16 +80,22 @@ export class NagPacks {
    * @param scope the app (or a stage): packs apply to every stack below it.
    * @param props which packs, and how verbose.
    */
-  public static enable(scope: IConstruct, props: NagPacksProps = {}): void {
+  public static enable(scope: Stage, props: NagPacksProps = {}): void {
+    // Typed as a Stage (an App is one), but JavaScript callers can pass anything.
     if (!Stage.isStage(scope)) {
-      throw new Error(`NagPacks.enable(scope): scope must be the App or a Stage, and ${scope.node.path} is not: packs apply to every stack of an app.`);
+      throw new Error(`NagPacks.enable(scope): scope must be the App or a Stage, and ${(scope as IConstruct).node?.path ?? String(scope)} is not: packs apply to every stack of an app.`);
     }
-    const packs = props.packs ?? Object.values(NagPack);
     const known = Object.values(NagPack) as string[];
+    const packs = [...new Set(props.packs ?? Object.values(NagPack))];
     const unknown = packs.filter((p) => !known.includes(p));
     if (unknown.length > 0 || packs.length === 0) {
       throw new Error(`NagPacks.enable(props.packs): ${unknown.length ? `unknown pack(s) ${unknown.map((p) => `'${p}'`).join(', ')}` : 'no pack given'}; the packs are ${known.join(', ')}.`);
     }
+    // A second call would add every pack again, and report each finding twice.
+    if (ENABLED.has(scope) || scope.node.scopes.some((s) => s !== scope && ENABLED.has(s))) {
+      throw new Error(`NagPacks.enable(${scope.node.path || 'app'}): the packs are already on for this ${scope.node.path ? 'stage' : 'app'} (or an app or stage above it): call it once, with every pack in props.packs.`);
+    }
+    ENABLED.add(scope);
     const nag = loadCdkNag();
     const stages = [scope, ...scope.node.findAll().filter((c): c is Stage => c !== scope && Stage.isStage(c))];
     const covered = new Set<IConstruct>(stages);
@@ -103,14 +109,16 @@ export class NagPacks {
         const options = { verbose: props.verbose ?? false, reportFormats: [nag.module.NagReportFormat.JSON] };
         packs.forEach((pack) => Aspects.of(stage).add(new nag.module[PACK_CLASSES[pack]](options)));
       }
-      Aspects.of(stage).add(new RecordPacks(packs));
+      Aspects.of(stage).add(new RecordPacks(packs, nag.major));
     }
 
-    // A stage defined after this call: 2.x's Aspects (and the record of the packs) never reach it.
+    // A stage defined after this call: 2.x's Aspects never reach it; under 3.x the packs do, but
+    // the record of them does not, and the report would say nothing checked it.
+    const unchecked = nag.major === 2 ? 'cdk-nag 2.x does not check it' : 'the report cannot tell that cdk-nag checked it';
     scope.node.addValidation({
       validate: () => scope.node.findAll()
         .filter((c) => Stage.isStage(c) && !covered.has(c))
-        .map((stage) => `Stage ${stage.node.path} was defined after NagPacks.enable(${scope.node.path || 'app'}), so cdk-nag does not check it: call NagPacks.enable after defining every stage.`),
+        .map((stage) => `Stage ${stage.node.path} was defined after NagPacks.enable(${scope.node.path || 'app'}), so ${unchecked}: call NagPacks.enable after defining every stage.`),
     });
   }
 
@@ -122,14 +130,17 @@ export class NagPacks {
  * in cdk-nag 3.x's report, and the report must tell "0 findings" from "not checked".
  */
 class RecordPacks {
-  constructor(private readonly packs: NagPack[]) {}
+  constructor(private readonly packs: NagPack[], private readonly major: number) {}
 
   public visit(node: IConstruct): void {
     if (Stack.isStack(node) && !node.nested && !node.node.metadata.some((m) => m.type === NAG_PACKS_METADATA)) {
-      node.node.addMetadata(NAG_PACKS_METADATA, [...this.packs]);
+      node.node.addMetadata(NAG_PACKS_METADATA, { packs: [...this.packs], cdkNagMajor: this.major });
     }
   }
 }
+
+/** The apps and stages the packs are on, against a second call. */
+const ENABLED = new WeakSet<IConstruct>();
 
 /** The oldest cdk-nag 2.x the library is tested with. */
 const MINIMUM_NAG_V2 = '2.38.2';
@@ -169,14 +180,18 @@ function loadCdkNag(): CdkNag {
     // eslint-disable-next-line @typescript-eslint/no-require-imports, import/no-extraneous-dependencies
     module = require('cdk-nag');
   } catch (error) {
-    if ((error as { code?: string }).code !== 'MODULE_NOT_FOUND') throw error;
+    // Only cdk-nag itself missing: a dependency of cdk-nag's that is missing is another problem.
+    const { code, message } = error as { code?: string; message?: string };
+    if (code !== 'MODULE_NOT_FOUND' || !String(message).includes("'cdk-nag'")) throw error;
     throw new Error('NagPacks.enable needs cdk-nag, an optional peer dependency of cdk-best-practice-patterns: install it in your app '
-      + '(npm install --save-dev cdk-nag; 3.x, or 2.x from 2.38.2) and synthesize again.');
+      + '(npm install --save-dev cdk-nag; 3.x, or 2.x from 2.38.2) and synthesize again. In Python, Java, .NET or Go, install cdk-nag '
+      + 'for your language and import its module before this call (Python: import cdk_nag), so that it is loaded where the library can find it.');
   }
   const pack = module.AwsSolutionsChecks?.prototype;
   const major = typeof pack?.validate === 'function' ? 3 : typeof pack?.visit === 'function' ? 2 : undefined;
   if (!major) {
-    throw new Error('NagPacks.enable: the installed cdk-nag is neither a 3.x (validation plugins) nor a 2.x (Aspects) release it knows.');
+    throw new Error(`NagPacks.enable: the installed cdk-nag (${installedVersion() ?? 'version unknown'}) is neither a 3.x release (validation `
+      + 'plugins) nor a 2.x one (Aspects): install cdk-nag 3.x, or 2.x from 2.38.2.');
   }
   // The library's acknowledgements reach cdk-nag 2.x as the `cdk_nag` metadata 2.38.2 reads.
   const version = installedVersion();
@@ -190,11 +205,17 @@ function loadCdkNag(): CdkNag {
       return undefined;
     }
   };
-  const theirs = cdkLibOf(path.dirname(require.resolve('cdk-nag')));
-  const ours = cdkLibOf(__dirname);
+  requireSameAwsCdkLib(cdkLibOf(path.dirname(require.resolve('cdk-nag'))), cdkLibOf(__dirname));
+  return { major, module };
+}
+
+/**
+ * cdk-nag must load the app's aws-cdk-lib: with a copy of its own, its rules recognize none of the
+ * app's resources (2.x silently reports nothing). Exported for its test.
+ */
+export function requireSameAwsCdkLib(theirs: string | undefined, ours: string | undefined): void {
   if (theirs && ours && theirs !== ours) {
     throw new Error(`NagPacks.enable: cdk-nag loads aws-cdk-lib from ${theirs}, and the app uses ${ours}: cdk-nag would not recognize `
       + "the app's resources. Install one aws-cdk-lib (npm dedupe, or align the versions) so both load the same copy.");
   }
-  return { major, module };
 }

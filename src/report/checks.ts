@@ -17,19 +17,31 @@ interface Check {
   readonly types: readonly string[];
   readonly fails: boolean;
   /** The one-sentence message when the resource has the problem, else undefined. */
-  readonly problem: (properties: any) => string | undefined;
+  readonly problem: (properties: any, context: CheckContext) => string | undefined;
+}
+
+/** What a check may need of the rest of the template. */
+interface CheckContext {
+  readonly logicalId: string;
+  /** Alarms something else in the template acts on, by logical id: see `alarmsActedOn`. */
+  readonly alarmsActedOn: ReadonlySet<string>;
 }
 
 const CHECKS: readonly Check[] = [
   {
     // An alarm nobody hears is an outage found by customers. cdk-nag's CloudWatchAlarmAction is
-    // only in the NIST, HIPAA and PCI packs, not in AwsSolutions.
+    // only in the NIST, HIPAA and PCI packs, not in AwsSolutions. An alarm without actions of its
+    // own is heard all the same when a composite alarm's rule reads it (the composite acts), or a
+    // CodeDeploy deployment group rolls back on it.
     // https://docs.aws.amazon.com/AmazonCloudWatch/latest/monitoring/AlarmThatSendsEmail.html
+    // https://docs.aws.amazon.com/AmazonCloudWatch/latest/monitoring/Create_Composite_Alarm.html
+    // https://docs.aws.amazon.com/codedeploy/latest/userguide/monitoring-create-alarms.html
     name: 'AlarmWithoutAction',
     types: ['AWS::CloudWatch::Alarm', 'AWS::CloudWatch::CompositeAlarm'],
     fails: true,
-    problem: (p) => (notifiesNobody(p)
-      ? 'The alarm tells nobody when it fires: add an action (an SNS topic, say) to AlarmActions and leave ActionsEnabled on.'
+    problem: (p, { logicalId, alarmsActedOn }) => (notifiesNobody(p) && !alarmsActedOn.has(logicalId)
+      ? 'The alarm tells nobody when it fires: add an action (an SNS topic, say) to AlarmActions and leave ActionsEnabled on, '
+        + 'or read it in a composite alarm or a CodeDeploy deployment group that acts on it.'
       : undefined),
   },
   {
@@ -81,9 +93,13 @@ const CHECKS: readonly Check[] = [
       : 'The global table is encrypted with an AWS owned key: set SSESpecification.SSEEnabled to true, SSEType to KMS and a customer managed key in each replica\'s SSESpecification.KMSMasterKeyId.'),
   },
   {
-    // The same reason for a serverless cache, always encrypted at rest, with ElastiCache's default
-    // (service managed) key unless KmsKeyId names one. cdk-nag's ElastiCache rules read only
-    // node-based clusters.
+    // A serverless cache is always encrypted at rest, with ElastiCache's default (service managed)
+    // key unless KmsKeyId names one; cdk-nag's ElastiCache rules read only node-based clusters.
+    // Unlike DynamoDBGlobalTableCMK, this fails the report, by judgement rather than by a difference
+    // in the encryption: a cache often holds session tokens and personal data copied out of the
+    // system of record, and ElastiCache logs no data access to CloudTrail (DynamoDB can, with data
+    // events), so a key of your own, which you can audit and disable, is the only control you keep
+    // over that copy.
     // https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-elasticache-serverlesscache.html
     // https://docs.aws.amazon.com/AmazonElastiCache/latest/dg/at-rest-encryption.html
     name: 'ElastiCacheServerlessCMK',
@@ -98,10 +114,11 @@ const CHECKS: readonly Check[] = [
 /** The problems the report's own checks find in a template, check by check, in template order. */
 export function ownChecks(template: Template): CheckFinding[] {
   const resources = Object.entries(template.Resources ?? {});
+  const alarmsActedOn = alarmsActedOnIn(template);
   return CHECKS.flatMap((check) => resources
     .filter(([, resource]) => check.types.includes(resource.Type))
     .flatMap(([logicalId, resource]) => {
-      const message = check.problem(resource.Properties ?? {});
+      const message = check.problem(resource.Properties ?? {}, { logicalId, alarmsActedOn });
       return message === undefined ? [] : [{
         check: PREFIX + check.name,
         logicalId,
@@ -134,6 +151,68 @@ function notifiesNobody(properties: any): boolean {
   const enabled = properties.ActionsEnabled === undefined || isTrue(properties.ActionsEnabled);
   return !(Array.isArray(actions) && actions.length > 0) || !enabled;
 }
+
+/**
+ * The alarms (and composite alarms) of a template that something else in it acts on, by logical id:
+ * those a composite alarm's AlarmRule reads, and those a CodeDeploy deployment group's enabled
+ * AlarmConfiguration names. A reference is a `{ Ref }`, an `{ Fn::GetAtt }` (either form), a
+ * `${Id}` or `${Id.Arn}` in an `Fn::Sub`, or the alarm's literal AlarmName in the rule or the list.
+ */
+function alarmsActedOnIn(template: Template): Set<string> {
+  const resources = Object.entries(template.Resources ?? {});
+  const alarms = resources.filter(([, r]) => r.Type === 'AWS::CloudWatch::Alarm' || r.Type === 'AWS::CloudWatch::CompositeAlarm');
+  const readers = resources.flatMap(([, r]) => {
+    if (r.Type === 'AWS::CloudWatch::CompositeAlarm') {
+      return [r.Properties?.AlarmRule];
+    }
+    const config = r.Properties?.AlarmConfiguration;
+    return r.Type === 'AWS::CodeDeploy::DeploymentGroup' && config?.Enabled !== false ? [config?.Alarms] : [];
+  });
+  const ids = new Set<string>();
+  const texts: string[] = [];
+  readers.forEach((value) => collectReferences(value, ids, texts));
+  const text = texts.join('\n');
+  return new Set(alarms
+    .filter(([id, r]) => {
+      const name = r.Properties?.AlarmName;
+      return ids.has(id) || (typeof name === 'string' && name !== '' && new RegExp(`(^|[("\\s])${escapeRegExp(name)}($|[)"\\s])`, 'm').test(text));
+    })
+    .map(([id]) => id));
+}
+
+/** Gathers the logical ids a value references, and its literal strings, at any depth. */
+function collectReferences(value: unknown, ids: Set<string>, texts: string[]): void {
+  if (typeof value === 'string') {
+    texts.push(value);
+    return;
+  }
+  if (Array.isArray(value)) {
+    value.forEach((item) => collectReferences(item, ids, texts));
+    return;
+  }
+  if (value === null || typeof value !== 'object') {
+    return;
+  }
+  for (const [key, inner] of Object.entries(value)) {
+    if (key === 'Ref' && typeof inner === 'string') {
+      ids.add(inner);
+    } else if (key === 'Fn::GetAtt') {
+      const target = Array.isArray(inner) ? inner[0] : typeof inner === 'string' ? inner.split('.')[0] : undefined;
+      if (typeof target === 'string') ids.add(target);
+    } else if (key === 'Fn::Sub') {
+      const [body, variables] = Array.isArray(inner) ? inner : [inner, undefined];
+      if (typeof body === 'string') {
+        for (const match of body.matchAll(/\$\{([^}!.]+)(\.[^}]*)?\}/g)) ids.add(match[1]);
+        texts.push(body);
+      }
+      collectReferences(variables, ids, texts);
+    } else {
+      collectReferences(inner, ids, texts);
+    }
+  }
+}
+
+const escapeRegExp = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 
 /**
  * The message for a global table some of whose replicas fail `ok`, naming their regions; undefined

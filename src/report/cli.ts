@@ -17,10 +17,14 @@ where cdk-nag has no rule, resources, an estimated fixed monthly cost and an arc
 Run it after \`cdk synth\`; the assembly directory is cdk.out by default.
 
 Options:
-  --output <file>   where to write the Markdown report (default: <first assembly>/REPORT.md)
-  --no-fail         exit 0 even when the report finds problems (report only)
-  --diagram-only    write only the architecture diagrams, and never fail
-  --help            show this help`;
+  -o, --output <file>  where to write the Markdown (default: <first assembly>/REPORT.md, or
+                       ARCHITECTURE.md with --diagram-only); a directory gets the file inside
+  --no-fail            exit 0 even when the report finds problems (report only)
+  --diagram-only       write only the architecture diagrams, and never fail
+  -h, --help           show this help
+
+Exit codes: 0 no problem (or --no-fail); 1 an unacknowledged finding, an error annotation, a pack
+that failed to run, or a failing check; 2 wrong usage, or no stack to report on.`;
 
 interface Options {
   readonly directories: string[];
@@ -56,6 +60,11 @@ function parse(args: string[]): Options | undefined {
       if (!output) {
         throw new UsageError(`${arg} needs a file name`);
       }
+    } else if (arg.startsWith('--output=')) {
+      output = arg.slice('--output='.length);
+      if (!output) {
+        throw new UsageError('--output= needs a file name');
+      }
     } else if (arg.startsWith('-')) {
       throw new UsageError(`unknown option '${arg}'`);
     } else {
@@ -86,7 +95,16 @@ export function main(args: string[]): number {
     console.error(`cdk-best-practice-patterns report: ${(error as Error).message}`);
     return 2;
   }
-  const output = options.output ?? path.join(options.directories[0], 'REPORT.md');
+  if (result.stacks.length === 0) {
+    // An app that synthesized nothing (or the wrong directory): "no problem" would be a false all-clear.
+    console.error(`cdk-best-practice-patterns report: ${options.directories.join(', ')} holds no stack to report on.`);
+    return 2;
+  }
+  const fileName = options.diagramOnly ? 'ARCHITECTURE.md' : 'REPORT.md';
+  const given = options.output;
+  const output = given === undefined
+    ? path.join(options.directories[0], fileName)
+    : (fs.existsSync(given) && fs.statSync(given).isDirectory() ? path.join(given, fileName) : given);
   fs.mkdirSync(path.dirname(path.resolve(output)), { recursive: true });
   fs.writeFileSync(output, markdown(result, { diagramOnly: options.diagramOnly }));
 
@@ -97,7 +115,8 @@ export function main(args: string[]): number {
   result.lines.forEach((line) => console.log(line));
   console.log(result.problems === 0
     ? `\nNo problem found in ${result.stacks.length} stack(s). Report: ${output}`
-    : `\n${result.problems} problem(s) in ${result.stacks.length} stack(s): unacknowledged findings, packs that failed to run, or failing checks. Report: ${output}`);
+    : `\n${result.problems} problem(s) in ${result.stacks.length} stack(s): unacknowledged findings, error annotations, packs that failed to run, `
+      + `or failing checks. Report: ${output}`);
   return result.problems > 0 && options.fail ? 1 : 0;
 }
 

@@ -3,7 +3,7 @@
  * priced from the table in `prices.ts` for the stack's region, and the usage-priced services it
  * uses, named but not priced. Pure functions over a template, so the tests can feed them one.
  */
-import { CostEstimate, CostLine, Template } from './model';
+import { CostEstimate, CostLine, Template, TemplateResource } from './model';
 import { PRICES, pricesFor, RegionPrices } from './prices';
 
 export function resourceCountsByType(template: Template): Array<[string, number]> {
@@ -80,12 +80,18 @@ const perMonth = (hourly: number) => hourly * PRICES.hoursPerMonth;
 function addNetwork({ template, prices, add }: Estimate): void {
   add('NAT gateway', resourcesOfType(template, 'AWS::EC2::NatGateway').length, perMonth(prices.natGatewayHour));
 
-  const loadBalancers = applicationLoadBalancers(template);
-  add('Application Load Balancer (hours; LCUs are usage)', loadBalancers.length, perMonth(prices.applicationLoadBalancerHour));
+  const loadBalancers = resourcesOfType(template, 'AWS::ElasticLoadBalancingV2::LoadBalancer');
+  const ofType = (type: string) => loadBalancers.filter(([, p]) => (p.Type ?? 'application') === type);
+  add('Application Load Balancer (hours; LCUs are usage)', ofType('application').length, perMonth(prices.applicationLoadBalancerHour));
+  // Network and Gateway Load Balancers: counted always, priced only once the table has a sourced
+  // hour price (NaN, "not in the price table", until then).
+  add('Network Load Balancer (hours; NLCUs are usage)', ofType('network').length, perMonth(prices.networkLoadBalancerHour ?? NaN));
+  add('Gateway Load Balancer (hours; GLCUs are usage)', ofType('gateway').length, perMonth(prices.gatewayLoadBalancerHour ?? NaN));
 
-  // One public IPv4 address per elastic IP, and per subnet of an internet-facing load balancer.
+  // One public IPv4 address per elastic IP, and per subnet of an internet-facing load balancer
+  // (Application or Network; a subnet mapping with its own elastic IP is counted as that EIP).
   const publicIps = resourcesOfType(template, 'AWS::EC2::EIP').length
-    + loadBalancers.filter(([, p]) => p.Scheme === 'internet-facing').reduce((n, [, p]) => n + (p.Subnets?.length ?? 0), 0);
+    + loadBalancers.filter(([, p]) => p.Scheme === 'internet-facing').reduce((n, [, p]) => n + loadBalancerSubnets(p), 0);
   add('Public IPv4 address', publicIps, perMonth(prices.publicIpv4Hour));
 
   const interfaceEndpointAzs = resourcesOfType(template, 'AWS::EC2::VPCEndpoint')
@@ -94,8 +100,12 @@ function addNetwork({ template, prices, add }: Estimate): void {
   add('Interface endpoint, per AZ', interfaceEndpointAzs, perMonth(prices.interfaceEndpointAzHour));
 }
 
-function applicationLoadBalancers(template: Template): Array<[string, any]> {
-  return resourcesOfType(template, 'AWS::ElasticLoadBalancingV2::LoadBalancer').filter(([, p]) => (p.Type ?? 'application') === 'application');
+/** The subnets of a load balancer that get an address of AWS's: its Subnets, or its subnet mappings without an elastic IP. */
+function loadBalancerSubnets(properties: any): number {
+  if (Array.isArray(properties.Subnets)) {
+    return properties.Subnets.length;
+  }
+  return (Array.isArray(properties.SubnetMappings) ? properties.SubnetMappings : []).filter((m: any) => m?.AllocationId === undefined).length;
 }
 
 function addInstances({ template, prices, add }: Estimate): void {
@@ -112,6 +122,35 @@ function addInstances({ template, prices, add }: Estimate): void {
     const gigabytes = (data.BlockDeviceMappings ?? []).reduce((n: number, m: any) => n + Number(m.Ebs?.VolumeSize ?? 0), 0);
     add(`EBS gp3 GB (${gigabytes} GB per instance)`, gigabytes * minimum, prices.gp3GbMonth);
   }
+  addStandaloneInstances({ template, prices, add });
+}
+
+/**
+ * Instances outside a group, by type (their own, or their launch template's), and the EBS volumes
+ * their block device mappings add, by volume type: gp3 is in the table; any other type (gp2 is
+ * EC2's default when a mapping names none) is said to be missing from it. A root volume the AMI
+ * brings, without a mapping, is not in the template and not counted.
+ */
+function addStandaloneInstances({ template, prices, add }: Estimate): void {
+  const launchTemplates = new Map(resourcesOfType(template, 'AWS::EC2::LaunchTemplate'));
+  const instances = new Map<string, number>();
+  const volumes = new Map<string, number>();
+  for (const [, instance] of resourcesOfType(template, 'AWS::EC2::Instance')) {
+    const data = launchTemplates.get(referencedId(instance.LaunchTemplate?.LaunchTemplateId) ?? '')?.LaunchTemplateData ?? {};
+    const type = typeof (instance.InstanceType ?? data.InstanceType) === 'string' ? String(instance.InstanceType ?? data.InstanceType) : 'unknown';
+    instances.set(type, (instances.get(type) ?? 0) + 1);
+    for (const mapping of instance.BlockDeviceMappings ?? data.BlockDeviceMappings ?? []) {
+      if (mapping?.Ebs?.VolumeSize === undefined) continue;
+      const volumeType = String(mapping.Ebs.VolumeType ?? 'gp2');
+      volumes.set(volumeType, (volumes.get(volumeType) ?? 0) + Number(mapping.Ebs.VolumeSize));
+    }
+  }
+  for (const [type, count] of instances) {
+    add(`EC2 ${type}, instance outside a group`, count, perMonth(prices.instanceHour[type] ?? NaN));
+  }
+  for (const [volumeType, gigabytes] of volumes) {
+    add(`EBS ${volumeType} GB of instances outside a group`, gigabytes, volumeType === 'gp3' ? prices.gp3GbMonth : NaN);
+  }
 }
 
 function addContainers({ template, prices, add }: Estimate): void {
@@ -120,15 +159,78 @@ function addContainers({ template, prices, add }: Estimate): void {
   const scalableTargets = resourcesOfType(template, 'AWS::ApplicationAutoScaling::ScalableTarget');
   for (const [id, service] of resourcesOfType(template, 'AWS::ECS::Service')) {
     const task = taskDefinitions.get(referencedId(service.TaskDefinition) ?? '');
-    if (!task || service.LaunchType !== 'FARGATE') continue;
+    if (!task) continue;
+    const strategy = capacityProviderStrategy(template, service);
+    if (!runsOnFargate(service, strategy, task)) continue;
     const target = scalableTargets.find(([, t]) => JSON.stringify(t.ResourceId ?? '').includes(`"${id}"`));
     const tasks = Number(target?.[1].MinCapacity ?? service.DesiredCount ?? 1);
     const architecture = task.RuntimePlatform?.CpuArchitecture ?? 'X86_64';
     const vcpu = Number(task.Cpu) / 1024;
     const gigabytes = Number(task.Memory) / 1024;
     const hourly = vcpu * (prices.fargateVcpuHour[architecture] ?? NaN) + gigabytes * (prices.fargateGbHour[architecture] ?? NaN);
-    add(`Fargate task, ${vcpu} vCPU / ${gigabytes} GB ${architecture}, the service's minimum`, tasks, perMonth(hourly));
+    // Fargate Spot's price changes and is not in the table: its share of the tasks is said so.
+    const spot = spotTasks(strategy, tasks);
+    const size = `${vcpu} vCPU / ${gigabytes} GB ${architecture}`;
+    add(`Fargate task, ${size}, the service's minimum`, tasks - spot, perMonth(hourly));
+    add(`Fargate Spot task, ${size}, the service's minimum by its strategy`, spot, NaN);
   }
+}
+
+interface CapacityProviderItem {
+  readonly provider: string;
+  readonly base: number;
+  readonly weight: number;
+}
+
+/**
+ * The capacity provider strategy a service places its tasks by: its own, else (with no launch type
+ * either) its cluster's default, from the cluster's capacity provider associations. Empty when none.
+ */
+function capacityProviderStrategy(template: Template, service: any): CapacityProviderItem[] {
+  let strategy: any = service.CapacityProviderStrategy;
+  if (strategy === undefined && service.LaunchType === undefined) {
+    const cluster = referencedId(service.Cluster);
+    strategy = resourcesOfType(template, 'AWS::ECS::ClusterCapacityProviderAssociations')
+      .find(([, a]) => cluster !== undefined && referencedId(a.Cluster) === cluster)?.[1].DefaultCapacityProviderStrategy;
+  }
+  return (Array.isArray(strategy) ? strategy : []).map((item: any) => ({
+    provider: typeof item?.CapacityProvider === 'string' ? item.CapacityProvider : 'unknown',
+    base: Number(item?.Base ?? 0),
+    weight: Number(item?.Weight ?? 0),
+  }));
+}
+
+const FARGATE_PROVIDERS = new Set(['FARGATE', 'FARGATE_SPOT']);
+
+/**
+ * Whether a service runs on Fargate: its launch type says so; or every provider of its strategy is
+ * FARGATE or FARGATE_SPOT; or it names neither, and its task definition is compatible with Fargate
+ * only.
+ */
+function runsOnFargate(service: any, strategy: CapacityProviderItem[], task: any): boolean {
+  if (service.LaunchType !== undefined) {
+    return service.LaunchType === 'FARGATE';
+  }
+  if (strategy.length > 0) {
+    return strategy.every((item) => FARGATE_PROVIDERS.has(item.provider));
+  }
+  const compatibilities = task.RequiresCompatibilities;
+  return Array.isArray(compatibilities) && compatibilities.length > 0 && compatibilities.every((c: unknown) => c === 'FARGATE');
+}
+
+/**
+ * How many of `tasks` a strategy places on FARGATE_SPOT: its base first, then the rest by weight,
+ * rounded to whole tasks.
+ */
+function spotTasks(strategy: CapacityProviderItem[], tasks: number): number {
+  const spot = strategy.filter((item) => item.provider === 'FARGATE_SPOT');
+  if (spot.length === 0) return 0;
+  const base = Math.min(tasks, strategy.reduce((n, item) => n + item.base, 0));
+  const spotBase = Math.min(base, spot.reduce((n, item) => n + item.base, 0));
+  const totalWeight = strategy.reduce((n, item) => n + item.weight, 0);
+  const spotWeight = spot.reduce((n, item) => n + item.weight, 0);
+  const rest = totalWeight > 0 ? Math.round((tasks - base) * spotWeight / totalWeight) : 0;
+  return spotBase + rest;
 }
 
 /** The class of an RDS or Aurora instance, without its `db.` prefix. */
@@ -279,20 +381,105 @@ const TRANSFERS_OUT = new Set([
  */
 export function usagePricedServices(template: Template): string[] {
   const deployTime = deployTimeFunctions(template);
-  const services = Object.entries(template.Resources ?? {}).flatMap(([id, r]) => {
-    if (r.Type === 'AWS::Lambda::Function') {
-      // A function runs, and writes its logs, only when invoked.
-      return deployTime.has(id) ? [] : ['AWS Lambda', 'Amazon CloudWatch Logs'];
-    }
-    const props = r.Properties ?? {};
-    return [
-      USAGE_PRICED[r.Type],
-      r.Type === 'AWS::EC2::VPCEndpoint' && props.VpcEndpointType === 'Interface' ? 'AWS PrivateLink data processing' : undefined,
-      r.Type === 'AWS::RDS::DBCluster' && String(props.Engine ?? '').startsWith('aurora') ? 'Amazon Aurora storage and I/O' : undefined,
-      TRANSFERS_OUT.has(r.Type) || (r.Type === 'AWS::S3::Bucket' && props.WebsiteConfiguration) ? 'Data transfer out' : undefined,
-    ].filter((s): s is string => s !== undefined);
-  });
+  const services = Object.entries(template.Resources ?? {}).flatMap(([id, r]) => usageServicesOf(id, r, deployTime));
   return [...new Set(services)].sort((a, b) => a.localeCompare(b));
+}
+
+/** The usage-priced services one resource uses; none for a function that runs only while deploying. */
+function usageServicesOf(id: string, r: TemplateResource, deployTime: Set<string>): string[] {
+  if (r.Type === 'AWS::Lambda::Function') {
+    // A function runs, and writes its logs, only when invoked.
+    return deployTime.has(id) ? [] : ['AWS Lambda', 'Amazon CloudWatch Logs'];
+  }
+  const props = r.Properties ?? {};
+  return [
+    USAGE_PRICED[r.Type],
+    r.Type === 'AWS::EC2::VPCEndpoint' && props.VpcEndpointType === 'Interface' ? 'AWS PrivateLink data processing' : undefined,
+    isAuroraCluster(r) ? 'Amazon Aurora storage and I/O' : undefined,
+    TRANSFERS_OUT.has(r.Type) || (r.Type === 'AWS::S3::Bucket' && props.WebsiteConfiguration) ? 'Data transfer out' : undefined,
+  ].filter((s): s is string => s !== undefined);
+}
+
+const isAuroraCluster = (r: TemplateResource) => r.Type === 'AWS::RDS::DBCluster' && String(r.Properties?.Engine ?? '').startsWith('aurora');
+
+/** The resource types `fixedMonthlyCost` reads and prices (or, where the table has no price, says so). */
+const PRICED = new Set([
+  'AWS::EC2::NatGateway', 'AWS::EC2::EIP', 'AWS::EC2::VPCEndpoint', 'AWS::ElasticLoadBalancingV2::LoadBalancer',
+  'AWS::EC2::Instance', 'AWS::AutoScaling::AutoScalingGroup',
+  // A service on EC2 capacity costs nothing itself; its instances are priced where they are defined.
+  'AWS::ECS::Service',
+  'AWS::RDS::DBInstance', 'AWS::RDS::DBProxy', 'AWS::RDS::DBProxyTargetGroup',
+  'AWS::ElastiCache::ReplicationGroup', 'AWS::ElastiCache::CacheCluster',
+  'AWS::SecretsManager::Secret', 'AWS::KMS::Key', 'AWS::WAFv2::WebACL',
+  'AWS::CloudWatch::Alarm', 'AWS::CloudWatch::Dashboard',
+  'AWS::Route53::HostedZone', 'AWS::Route53::HealthCheck',
+]);
+
+/**
+ * Resource types that cost nothing themselves: configuration, wiring and permissions, or a part
+ * whose cost is billed through another resource the estimate prices or names (a log group's
+ * subscription filter, a bucket's policy, a deployment group's alarms). An entry ending in `::` is
+ * every type of that prefix.
+ */
+const COSTS_NOTHING: readonly string[] = [
+  // Permissions and the CDK's own bookkeeping.
+  'AWS::IAM::', 'AWS::CDK::Metadata', 'AWS::CloudFormation::Stack', 'AWS::CloudFormation::WaitCondition',
+  'AWS::CloudFormation::WaitConditionHandle', 'AWS::CloudFormation::CustomResource', 'Custom::',
+  // The network: its paid parts (NAT gateways, addresses, interface endpoints) are priced.
+  'AWS::EC2::VPC', 'AWS::EC2::VPCCidrBlock', 'AWS::EC2::Subnet', 'AWS::EC2::RouteTable', 'AWS::EC2::Route',
+  'AWS::EC2::SubnetRouteTableAssociation', 'AWS::EC2::InternetGateway', 'AWS::EC2::EgressOnlyInternetGateway',
+  'AWS::EC2::VPCGatewayAttachment', 'AWS::EC2::SecurityGroup', 'AWS::EC2::SecurityGroupIngress',
+  'AWS::EC2::SecurityGroupEgress', 'AWS::EC2::NetworkAcl', 'AWS::EC2::NetworkAclEntry',
+  'AWS::EC2::SubnetNetworkAclAssociation', 'AWS::EC2::LaunchTemplate', 'AWS::EC2::FlowLog', 'AWS::EC2::KeyPair',
+  // Load balancer and scaling configuration.
+  'AWS::ElasticLoadBalancingV2::Listener', 'AWS::ElasticLoadBalancingV2::ListenerRule',
+  'AWS::ElasticLoadBalancingV2::ListenerCertificate', 'AWS::ElasticLoadBalancingV2::TargetGroup',
+  'AWS::AutoScaling::LaunchConfiguration', 'AWS::AutoScaling::ScalingPolicy', 'AWS::AutoScaling::ScheduledAction',
+  'AWS::AutoScaling::LifecycleHook', 'AWS::ApplicationAutoScaling::ScalableTarget', 'AWS::ApplicationAutoScaling::ScalingPolicy',
+  'AWS::ECS::Cluster', 'AWS::ECS::TaskDefinition', 'AWS::ECS::ClusterCapacityProviderAssociations', 'AWS::ECS::CapacityProvider',
+  // Functions' wiring; API Gateway's parts, but for a stage's cache (below).
+  'AWS::Lambda::Permission', 'AWS::Lambda::EventSourceMapping', 'AWS::Lambda::Version', 'AWS::Lambda::Alias',
+  'AWS::Lambda::LayerVersion', 'AWS::Lambda::EventInvokeConfig', 'AWS::Lambda::Url',
+  'AWS::ApiGateway::', 'AWS::ApiGatewayV2::', 'AWS::AppSync::DataSource', 'AWS::AppSync::Resolver',
+  'AWS::AppSync::FunctionConfiguration', 'AWS::AppSync::GraphQLSchema', 'AWS::AppSync::ApiKey',
+  // Policies, subscriptions, aliases and filters of priced or named resources.
+  'AWS::SNS::Subscription', 'AWS::SNS::TopicPolicy', 'AWS::SNS::TopicInlinePolicy', 'AWS::SQS::QueuePolicy',
+  'AWS::SQS::QueueInlinePolicy', 'AWS::S3::BucketPolicy', 'AWS::KMS::Alias', 'AWS::Events::EventBusPolicy',
+  'AWS::Logs::SubscriptionFilter', 'AWS::Logs::MetricFilter', 'AWS::Logs::LogStream', 'AWS::Logs::ResourcePolicy',
+  'AWS::SecretsManager::SecretTargetAttachment', 'AWS::SecretsManager::RotationSchedule', 'AWS::SecretsManager::ResourcePolicy',
+  'AWS::RDS::DBSubnetGroup', 'AWS::RDS::DBParameterGroup', 'AWS::RDS::DBClusterParameterGroup', 'AWS::RDS::OptionGroup',
+  'AWS::ElastiCache::SubnetGroup', 'AWS::ElastiCache::ParameterGroup', 'AWS::ElastiCache::User', 'AWS::ElastiCache::UserGroup',
+  'AWS::Route53::RecordSet', 'AWS::Route53::RecordSetGroup', 'AWS::CertificateManager::Certificate',
+  'AWS::WAFv2::WebACLAssociation', 'AWS::WAFv2::LoggingConfiguration', 'AWS::WAFv2::IPSet', 'AWS::WAFv2::RegexPatternSet',
+  'AWS::Backup::BackupVault', 'AWS::Backup::BackupSelection', 'AWS::EFS::MountTarget', 'AWS::EFS::AccessPoint',
+  'AWS::Cognito::UserPoolClient', 'AWS::Cognito::UserPoolDomain', 'AWS::Cognito::UserPoolGroup',
+  'AWS::CloudFront::CloudFrontOriginAccessIdentity', 'AWS::CloudFront::OriginAccessControl', 'AWS::CloudFront::CachePolicy',
+  'AWS::CloudFront::OriginRequestPolicy', 'AWS::CloudFront::ResponseHeadersPolicy',
+  'AWS::CodeDeploy::Application', 'AWS::CodeDeploy::DeploymentGroup', 'AWS::CodeDeploy::DeploymentConfig',
+  'AWS::Scheduler::ScheduleGroup', 'AWS::SSM::Parameter',
+];
+
+const costsNothing = (type: string) => COSTS_NOTHING.some((entry) => (entry.endsWith('::') ? type.startsWith(entry) : type === entry));
+
+/** Resources of a type that usually costs nothing, set up so that it does: none of these is estimated. */
+function costsDespiteItsType(r: TemplateResource): boolean {
+  const props = r.Properties ?? {};
+  return (r.Type === 'AWS::SSM::Parameter' && props.Tier !== undefined && props.Tier !== 'Standard')
+    || (r.Type === 'AWS::ApiGateway::Stage' && props.CacheClusterEnabled !== undefined && props.CacheClusterEnabled !== false);
+}
+
+/**
+ * The resource types of a template the estimate knows nothing of: neither priced (nor said to be
+ * missing from the price table), nor named as usage-priced, nor known to cost nothing. So a total
+ * without them is never read as "these cost $0". Sorted, each once.
+ */
+export function notEstimated(template: Template): string[] {
+  const deployTime = deployTimeFunctions(template);
+  const types = Object.entries(template.Resources ?? {})
+    .filter(([id, r]) => costsDespiteItsType(r)
+      || !(PRICED.has(r.Type) || costsNothing(r.Type) || usageServicesOf(id, r, deployTime).length > 0 || r.Type === 'AWS::Lambda::Function'))
+    .map(([, r]) => r.Type);
+  return [...new Set(types)].sort((a, b) => a.localeCompare(b));
 }
 
 /**

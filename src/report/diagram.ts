@@ -46,38 +46,48 @@ interface Drawing {
 }
 
 const DRAWN: Record<string, Drawing> = {
-  'AWS::EC2::VPC': { label: (p) => `VPC ${typeof p.CidrBlock === 'string' ? p.CidrBlock : ''}`.trim(), shape: 'box' },
+  'AWS::EC2::VPC': { label: (p) => joined(' ', 'VPC', p.CidrBlock), shape: 'box' },
   'AWS::EC2::InternetGateway': { label: () => 'Internet gateway', shape: 'round' },
   'AWS::EC2::NatGateway': { label: () => 'NAT gateway', shape: 'round', counted: ['NAT gateway', 'NAT gateways'] },
   'AWS::EC2::VPCEndpoint': { label: () => 'VPC endpoint', shape: 'round', counted: ['VPC endpoint', 'VPC endpoints'] },
   'AWS::EC2::Instance': { label: (p, _n, subnets) => `${joined(', ', 'EC2 instance', p.InstanceType)}${subnets}`, shape: 'box' },
   'AWS::ElasticLoadBalancingV2::LoadBalancer': {
-    label: (p, _n, subnets) => `${p.Type === 'network' ? 'Network' : 'Application'} Load Balancer, ${p.Scheme ?? 'internal'}${subnets}`,
+    label: (p, _n, subnets) => `${joined(', ', `${p.Type === 'network' ? 'Network' : 'Application'} Load Balancer`, text(p.Scheme, 'internal'))}${subnets}`,
     shape: 'box',
   },
-  'AWS::AutoScaling::AutoScalingGroup': { label: (p, _n, subnets) => `Auto Scaling group, ${p.MinSize}-${p.MaxSize} instances${subnets}`, shape: 'box' },
-  'AWS::WAFv2::WebACL': { label: (p) => `WAF web ACL, ${p.Rules?.length ?? 0} rule groups`, shape: 'round' },
+  'AWS::AutoScaling::AutoScalingGroup': { label: (p, _n, subnets) => `${joined(', ', 'Auto Scaling group', sizeRange(p.MinSize, p.MaxSize))}${subnets}`, shape: 'box' },
+  'AWS::WAFv2::WebACL': { label: (p) => joined(', ', 'WAF web ACL', countOf(p.Rules, 'rule group', 'rule groups')), shape: 'round' },
   'AWS::S3::Bucket': {
     // LogBucket: "S3 log bucket"; a pattern's only bucket, Bucket: "S3 bucket".
     label: (_p, name) => ['S3', name.replace(/Bucket$/, '').replace(/([a-z])([A-Z])/g, '$1 $2').toLowerCase(), 'bucket'].filter(Boolean).join(' '),
     shape: 'cylinder',
   },
   'AWS::CloudFront::Distribution': {
-    label: (p) => `CloudFront distribution, ${String(p.DistributionConfig?.PriceClass ?? 'PriceClass_All').replace(/^PriceClass_/, 'price class ')}`,
+    label: (p) => joined(', ', 'CloudFront distribution', text(p.DistributionConfig?.PriceClass, 'PriceClass_All')?.replace(/^PriceClass_/, 'price class ')),
     shape: 'stadium',
   },
   'Custom::CDKBucketDeployment': { label: (_p, name) => `${name.replace(/ \/ CustomResource.*$/, '')} (BucketDeployment)`, shape: 'round' },
   'AWS::Events::EventBus': { label: () => 'EventBridge bus', shape: 'stadium' },
-  'AWS::Events::Rule': { label: (p) => `EventBridge rule, ${p.ScheduleExpression ?? eventPatternLabel(p.EventPattern)}`, shape: 'round' },
-  'AWS::Events::Archive': { label: (p) => `archive, ${p.RetentionDays ?? 'unlimited'} days`, shape: 'cylinder' },
-  'AWS::StepFunctions::StateMachine': { label: (p) => `Step Functions ${p.StateMachineType ?? 'STANDARD'} workflow`, shape: 'box' },
+  'AWS::Events::Rule': {
+    label: (p) => joined(', ', 'EventBridge rule', p.ScheduleExpression === undefined ? eventPatternLabel(p.EventPattern) : text(p.ScheduleExpression)),
+    shape: 'round',
+  },
+  // Zero days, as leaving it out, keeps events for ever.
+  'AWS::Events::Archive': {
+    label: (p) => {
+      const days = [0, '0'].includes(p.RetentionDays) ? 'unlimited' : text(p.RetentionDays, 'unlimited');
+      return joined(', ', 'archive', days && `${days} days`);
+    },
+    shape: 'cylinder',
+  },
+  'AWS::StepFunctions::StateMachine': { label: (p) => joined(' ', 'Step Functions', text(p.StateMachineType, 'STANDARD'), 'workflow'), shape: 'box' },
   'AWS::Route53::RecordSet': {
     label: () => 'DNS record',
     shape: 'round',
     // An alias record points at a resource, drawn as an edge; the others (CNAME, TXT, ...) are counted apart.
     counted: (p) => (p.AliasTarget ? ['DNS alias record', 'DNS alias records'] : ['DNS record', 'DNS records']),
   },
-  'AWS::Route53::HostedZone': { label: (p) => joined(' ', 'Route 53 hosted zone', typeof p.Name === 'string' ? p.Name.replace(/\.$/, '') : ''), shape: 'round' },
+  'AWS::Route53::HostedZone': { label: (p) => joined(' ', 'Route 53 hosted zone', text(p.Name)?.replace(/\.$/, '')), shape: 'round' },
   'AWS::Route53::HealthCheck': { label: () => 'Route 53 health check', shape: 'round' },
   'AWS::SNS::Topic': { label: (p) => (p.FifoTopic ? 'SNS FIFO topic' : 'SNS topic'), shape: 'stadium' },
   'AWS::SQS::Queue': {
@@ -91,7 +101,7 @@ const DRAWN: Record<string, Drawing> = {
   },
   'AWS::Kinesis::Stream': { label: (_p, name) => `Kinesis stream ${name}`, shape: 'stadium' },
   'AWS::Lambda::Function': { label: (_p, name, subnets) => `Lambda ${name}${subnets}`, shape: 'box' },
-  'AWS::Lambda::Alias': { label: (p) => `alias ${typeof p.Name === 'string' ? p.Name : ''}`.trim(), shape: 'round' },
+  'AWS::Lambda::Alias': { label: (p) => joined(' ', 'alias', p.Name), shape: 'round' },
   'AWS::CodeDeploy::DeploymentGroup': { label: (p) => `CodeDeploy, ${deploymentStyle(p.DeploymentConfigName)}`, shape: 'round' },
   'AWS::ApiGateway::RestApi': { label: () => 'API Gateway REST API', shape: 'stadium' },
   'AWS::ApiGatewayV2::Api': { label: (p) => `API Gateway ${p.ProtocolType === 'WEBSOCKET' ? 'WebSocket' : 'HTTP'} API`, shape: 'stadium' },
@@ -106,10 +116,11 @@ const DRAWN: Record<string, Drawing> = {
   },
   'AWS::RDS::DBInstance': {
     label: (p, _n, subnets) => {
-      if (p.SourceDBInstanceIdentifier) return `RDS read replica, ${p.DBInstanceClass}`;
+      if (p.SourceDBInstanceIdentifier) return joined(', ', 'RDS read replica', p.DBInstanceClass);
       // A cluster's instance: the cluster node says the engine and where it runs.
       if (p.DBClusterIdentifier) return joined(', ', 'RDS cluster instance', p.DBInstanceClass);
-      return `RDS ${p.Engine} ${p.EngineVersion}, ${p.DBInstanceClass}, ${p.MultiAZ ? 'Multi-AZ' : 'single-AZ'}${subnets}`;
+      // Without an EngineVersion RDS picks the engine's default version: the label leaves it out.
+      return `${joined(', ', joined(' ', 'RDS', p.Engine, p.EngineVersion), p.DBInstanceClass, availabilityZones(p.MultiAZ))}${subnets}`;
     },
     shape: 'cylinder',
   },
@@ -125,14 +136,14 @@ const DRAWN: Record<string, Drawing> = {
   'AWS::DynamoDB::Table': { label: (_p, name) => `DynamoDB table ${name}`, shape: 'cylinder' },
   'AWS::DynamoDB::GlobalTable': {
     // aws-cdk-lib's TableV2 is a global table even in one region: only more regions are worth saying.
-    label: (p, name) => `DynamoDB table ${name}${(p.Replicas?.length ?? 0) > 1 ? `, ${p.Replicas.length} regions` : ''}`,
+    label: (p, name) => joined(', ', `DynamoDB table ${name}`, Array.isArray(p.Replicas) && p.Replicas.length > 1 ? `${p.Replicas.length} regions` : ''),
     shape: 'cylinder',
   },
   'AWS::ElastiCache::ReplicationGroup': {
-    label: (p, _n, subnets) => `${joined(', ', `ElastiCache ${p.Engine ?? 'redis'}`, p.CacheNodeType, p.MultiAZEnabled === true ? 'Multi-AZ' : '')}${subnets}`,
+    label: (p, _n, subnets) => `${joined(', ', joined(' ', 'ElastiCache', text(p.Engine, 'redis')), p.CacheNodeType, p.MultiAZEnabled === true ? 'Multi-AZ' : '')}${subnets}`,
     shape: 'cylinder',
   },
-  'AWS::ElastiCache::CacheCluster': { label: (p, _n, subnets) => `${joined(', ', `ElastiCache ${p.Engine}`, p.CacheNodeType)}${subnets}`, shape: 'cylinder' },
+  'AWS::ElastiCache::CacheCluster': { label: (p, _n, subnets) => `${joined(', ', joined(' ', 'ElastiCache', p.Engine), p.CacheNodeType)}${subnets}`, shape: 'cylinder' },
   'AWS::ElastiCache::ServerlessCache': { label: (p, _n, subnets) => `${joined(' ', 'ElastiCache Serverless', p.Engine)}${subnets}`, shape: 'cylinder' },
   'AWS::EFS::FileSystem': { label: (_p, name) => `EFS file system ${name}`, shape: 'cylinder' },
   'AWS::Backup::BackupPlan': { label: () => 'AWS Backup plan', shape: 'round' },
@@ -236,9 +247,41 @@ function drawingOf(type: string): Drawing | undefined {
   return { label: (_p, name, subnets) => `${typeInWords(type)} ${name}${subnets}`, shape: 'box' };
 }
 
-/** The parts that are plain text or numbers, joined: a property set by a token, or not at all, says nothing. */
+/**
+ * A template value as label text: a string or number as it is; else (an intrinsic function or
+ * other token, a list, an empty string) undefined, so a label leaves it out rather than print
+ * `[object Object]`. `absent` is what a property left out of the template means (CloudFormation's
+ * default), as a property set by a token does not say it.
+ */
+function text(value: unknown, absent?: string): string | undefined {
+  if (value === undefined) return absent;
+  if (typeof value === 'number') return String(value);
+  return typeof value === 'string' && value !== '' ? value : undefined;
+}
+
+/** The parts that are text (see `text`), joined: a property set by a token, or not at all, says nothing. */
 function joined(separator: string, ...parts: unknown[]): string {
-  return parts.filter((p) => (typeof p === 'string' && p !== '') || typeof p === 'number').join(separator);
+  return parts.map((p) => text(p)).filter((p) => p !== undefined).join(separator);
+}
+
+/** An instance group's size: `2-4 instances`, `at least 2 instances`, `up to 4 instances`, or undefined when tokens set both. */
+function sizeRange(min: unknown, max: unknown): string | undefined {
+  const [low, high] = [text(min), text(max)];
+  if (low !== undefined && high !== undefined) return `${low}-${high} instances`;
+  if (low !== undefined) return `at least ${low} instances`;
+  return high === undefined ? undefined : `up to ${high} instances`;
+}
+
+/** How many items a list property holds, in words (`3 rule groups`); none when absent; undefined when a token sets it. */
+function countOf(list: unknown, singular: string, plural: string): string | undefined {
+  const length = list === undefined ? 0 : Array.isArray(list) ? list.length : undefined;
+  return length === undefined ? undefined : `${length} ${length === 1 ? singular : plural}`;
+}
+
+/** `Multi-AZ` or `single-AZ` (CloudFormation's default), or undefined when a token decides. */
+function availabilityZones(multiAz: unknown): string | undefined {
+  if (multiAz === undefined || [false, 'false'].includes(multiAz as any)) return 'single-AZ';
+  return [true, 'true'].includes(multiAz as any) ? 'Multi-AZ' : undefined;
 }
 
 /** CodeDeploy's predefined Lambda configs, in words: `CodeDeployDefault.LambdaCanary10Percent5Minutes` is a 10% canary for 5 minutes. */
@@ -254,8 +297,9 @@ function deploymentStyle(configName: unknown): string {
 
 /** What a rule matches, in a few words: its detail types, else its sources. */
 function eventPatternLabel(pattern: any): string {
+  // A value matched by content filter (`{ prefix: 'aws.' }`) says nothing in a few words.
   const words = [pattern?.['detail-type'], pattern?.source].find((v) => Array.isArray(v)) ?? [];
-  return words.length ? words.join(', ') : 'event pattern';
+  return joined(', ', ...words) || 'event pattern';
 }
 
 /** Whether a cluster's settings turn Container Insights on: `enabled`, or `enhanced` observability. */
@@ -297,14 +341,14 @@ const quote = (s: string) => `"${s.replace(/"/g, '#quot;')}"`;
 // Boxes
 
 /**
- * The boxes of a stack: its pattern instances and nested stacks, nested as they nest. Without a
- * tree (an assembly synthesized without tree.json) nothing says which constructs are patterns, so
- * only the nested stacks are boxes.
+ * The boxes of a stack: its pattern instances and nested stacks, nested as they nest. Without the
+ * stack's node in the tree (an assembly synthesized without tree.json, a subtree aws-cdk-lib moved
+ * out of it into a file of its own, an assembly of another tool) nothing says which constructs are
+ * patterns, so only the nested stacks are boxes.
  */
 function groupsOf(stack: AssemblyStack, tree: TreeNode | undefined): Group[] {
-  if (!tree) return nestedStackGroups(stack.nestedStacks, stack.path);
   const stackNode = treeNodeAt(tree, stack.path);
-  if (!stackNode) throw new Error(`tree.json has no stack ${stack.path}`);
+  if (!stackNode) return nestedStackGroups(stack.nestedStacks, stack.path);
   const groups = treeGroups(stackNode, stack.path, nestedStackPaths(stack.nestedStacks));
   // A nested stack the tree does not place (its parent's template has no path metadata) gets a box at the top.
   const placed = new Set(flatten(groups).map((g) => g.path));
@@ -391,7 +435,7 @@ class Sheet {
 
   constructor(readonly resources: Record<string, TemplateResource>) {
     this.subnetTiers = new Map(this.ofType('AWS::EC2::Subnet').map(([id, p]) => [id,
-      (p.Tags ?? []).find((t: any) => t.Key === 'aws-cdk:subnet-type')?.Value?.toLowerCase() as string | undefined]));
+      text([p.Tags].flat().find((t: any) => t?.Key === 'aws-cdk:subnet-type')?.Value)?.toLowerCase()]));
   }
 
   ofType(type: string): Array<[string, any]> {
@@ -470,9 +514,9 @@ function entryEdges(d: Diagram, s: Sheet): void {
   const listeners = s.ofType('AWS::ElasticLoadBalancingV2::Listener');
   for (const [id, p] of s.ofType('AWS::ElasticLoadBalancingV2::LoadBalancer')) {
     if (p.Scheme === 'internet-facing') {
-      const protocols = [...new Set(listeners.filter(([, l]) => s.firstRef(l.LoadBalancerArn) === id).map(([, l]) => l.Protocol))].sort();
+      const protocols = [...new Set(listeners.filter(([, l]) => s.firstRef(l.LoadBalancerArn) === id).map(([, l]) => text(l.Protocol)))].sort();
       // Without a listener in the template, no protocol is known: the edge says none.
-      d.edge('internet', s.node(id), protocols.join(', '));
+      d.edge('internet', s.node(id), joined(', ', ...protocols));
     }
     const logBucket = (p.LoadBalancerAttributes ?? []).find((a: any) => a.Key === 'access_logs.s3.bucket');
     d.edge(s.node(id), s.node(s.firstRef(logBucket?.Value)), 'access logs', 'dotted');
@@ -579,7 +623,8 @@ function messageEdges(d: Diagram, s: Sheet): void {
     d.edge(topic, s.node(s.firstRef(p.RedrivePolicy)), 'undeliverable', 'dotted');
   }
   for (const [id, p] of s.ofType('AWS::SQS::Queue')) {
-    if (p.RedrivePolicy) d.edge(s.node(id), s.node(s.firstRef(p.RedrivePolicy)), `after ${p.RedrivePolicy.maxReceiveCount} receives`, 'dotted');
+    const receives = text(p.RedrivePolicy?.maxReceiveCount);
+    d.edge(s.node(id), s.node(s.firstRef(p.RedrivePolicy)), receives ? `after ${receives} receives` : 'redrives', 'dotted');
   }
   for (const [, p] of s.ofType('AWS::Lambda::EventSourceMapping')) {
     d.edge(s.node(s.firstRef(p.EventSourceArn)), s.node(s.invoked(p.FunctionName)), 'batches', 'long');
@@ -806,8 +851,8 @@ function render(d: Diagram, groups: Group[], stackPath: string): string {
 
 /**
  * The Mermaid flowchart of a stack of a cloud assembly, its nested stacks' resources each in a box
- * of their own. `tree` is the assembly's tree.json: without it, the patterns get no boxes. Throws
- * when the tree has no node at the stack's path, rather than draw a diagram without its boxes.
+ * of their own. `tree` is the assembly's tree.json: without it, or without a node at the stack's
+ * path, the patterns get no boxes.
  */
 export function architectureDiagram(stack: AssemblyStack, tree: TreeNode | undefined): string {
   const groups = groupsOf(stack, tree);

@@ -18,6 +18,13 @@ export interface RegionPrices {
   readonly publicIpv4Hour: number;
   readonly interfaceEndpointAzHour: number;
   readonly applicationLoadBalancerHour: number;
+  /**
+   * Network and Gateway Load Balancer hours: not sourced yet (the AWS page renders its rate tables
+   * from scripts, and no us-east-1 hour price could be read from AWS), so unset, and every NLB and
+   * GWLB is priced NaN, "not in the price table". Set them with a source in `sources`.
+   */
+  readonly networkLoadBalancerHour?: number;
+  readonly gatewayLoadBalancerHour?: number;
   /** EC2 Linux instance hours, by instance type. */
   readonly instanceHour: Readonly<Record<string, number>>;
   /** RDS single-AZ instance hours, by class without `db.`; Multi-AZ costs twice as much. */

@@ -7,15 +7,14 @@
 import * as path from 'path';
 import { readAssembly, templatesOf } from './assembly';
 import { ownChecks } from './checks';
-import { fixedMonthlyCost, resourceCountsByType, totalUsd, usd } from './cost';
+import { fixedMonthlyCost, notEstimated, resourceCountsByType, totalUsd, usd } from './cost';
 import { architectureDiagram } from './diagram';
-import { acknowledgementCovers, nagResults, NagResults } from './findings';
-import { Acknowledgement, Assembly, AssemblyStack, CheckFinding, CostEstimate, CostLine, Template } from './model';
+import { acknowledgementCovers, CHECK_PREFIX, checkAcknowledgements, nagResults, NagResults } from './findings';
+import { Acknowledgement, Assembly, AssemblyStack, CheckFinding, CostEstimate, CostLine, Finding, Template } from './model';
 import { PRICES } from './prices';
 
 /** The five packs the library holds itself to, in the order the report lists them. */
 export const FIVE_PACKS = ['AwsSolutions', 'Serverless', 'NIST.800.53.R5', 'HIPAA.Security', 'PCI.DSS.321'];
-const CHECK_PREFIX = 'BestPracticePatterns';
 
 /** What the report says about one stack. */
 export interface StackReport {
@@ -30,15 +29,22 @@ export interface StackReport {
   /** Own-check findings acknowledged in the app, with their reasons. */
   readonly acknowledgedChecks: Acknowledgement[];
   readonly cost: CostEstimate;
+  /** Resource types the estimate has no price for and does not know to be free or usage-priced. */
+  readonly notEstimated: string[];
   readonly diagram: string;
 }
 
 /** The report on a set of assemblies. */
 export interface Report {
   readonly stacks: StackReport[];
-  /** One line per stack, for the console. */
+  /** Failing violations no stack could be named for, with the assembly they came from. */
+  readonly unattributed: Array<Finding & { readonly assembly: string }>;
+  /** One line per stack (and one for unattributed violations), for the console. */
   readonly lines: string[];
-  /** Everything that fails the report: unacknowledged findings, failing checks, packs that failed to run. */
+  /**
+   * Everything that fails the report: unacknowledged findings, error annotations, failing checks,
+   * unattributed violations, and each pack that failed to run (once per assembly).
+   */
   readonly problems: number;
 }
 
@@ -48,21 +54,31 @@ const count = (n: number, noun: string, plural = `${noun}s`) => `${n} ${n === 1 
 export const resourceTotal = (r: StackReport) => sum(r.resources.map(([, n]) => n));
 /** Own-check findings that fail the report (an alarm without an action, say), as opposed to those only reported. */
 export const failingChecks = (r: StackReport) => r.checks.filter((c) => c.fails);
-export const problemsOf = (r: StackReport) => r.nag.findings.length + r.nag.failedPacks.length + failingChecks(r).length;
+/** A stack's problems, but for its packs that failed to run (counted once per assembly). */
+export const problemsOf = (r: StackReport) => r.nag.findings.length + r.nag.errors.length + failingChecks(r).length;
 
 /** Reads each assembly and reports on every stack in it. */
 export function report(assemblyDirectories: string[]): Report {
-  const stacks = assemblyDirectories.flatMap((directory) => stackReports(directory, readAssembly(directory)));
-  return { stacks, lines: stacks.map(summaryLine), problems: sum(stacks.map(problemsOf)) };
+  const read = assemblyDirectories.map((directory) => stackReports(directory, readAssembly(directory)));
+  const stacks = read.flatMap((r) => r.stacks);
+  const unattributed = read.flatMap((r) => r.unattributed);
+  // A pack that failed failed for the whole assembly, whichever stacks list it.
+  const failedPacks = new Set(stacks.flatMap((r) => r.nag.failedPacks.map((p) => `${r.assembly}\n${p}`)));
+  const lines = [
+    ...stacks.map(summaryLine),
+    ...(unattributed.length ? [`${count(unattributed.length, 'failing violation')} with no construct path, so in no stack: `
+      + `${unattributed.map((f) => `${f.ruleId} (${f.pack})`).join(', ')}`] : []),
+  ];
+  return { stacks, unattributed, lines, problems: sum(stacks.map(problemsOf)) + failedPacks.size + unattributed.length };
 }
 
-function stackReports(label: string, assembly: Assembly): StackReport[] {
+function stackReports(label: string, assembly: Assembly): { stacks: StackReport[]; unattributed: Report['unattributed'] } {
   const nag = nagResults(assembly);
-  return assembly.stacks.map((stack) => {
+  const stacks = assembly.stacks.map((stack) => {
     const templates = templatesOf(stack);
-    const results = nag.get(stack)!;
+    const results = nag.byStack.get(stack)!;
     const all = templates.flatMap(({ template }) => ownChecks(template).map((finding) => ({ finding, template })));
-    const acknowledgements = [...results.acknowledged, ...templates.flatMap(({ template }) => v2Suppressions(template))];
+    const acknowledgements = [...checkAcknowledgements(stack), ...templates.flatMap(({ template }) => v2Suppressions(template))];
     const coveredBy = (c: CheckFinding) => acknowledgements.find((a) => acknowledgementCovers(a, c.check, c.resource));
     return {
       assembly: label,
@@ -72,9 +88,11 @@ function stackReports(label: string, assembly: Assembly): StackReport[] {
       checks: all.map((a) => a.finding).filter((c) => !coveredBy(c)),
       acknowledgedChecks: all.map((a) => a.finding).filter(coveredBy).map((c) => ({ ...coveredBy(c)!, constructPath: c.resource })),
       cost: combinedCost(templates.map(({ template }) => fixedMonthlyCost(template, stack.region))),
+      notEstimated: [...new Set(templates.flatMap(({ template }) => notEstimated(template)))].sort((a, b) => a.localeCompare(b)),
       diagram: architectureDiagram(stack, assembly.tree),
     };
   });
+  return { stacks, unattributed: nag.unattributed.map((f) => ({ ...f, assembly: label })) };
 }
 
 /**
@@ -83,9 +101,14 @@ function stackReports(label: string, assembly: Assembly): StackReport[] {
  */
 function v2Suppressions(template: Template): Acknowledgement[] {
   return Object.entries(template.Resources ?? {}).flatMap(([logicalId, resource]) =>
-    ((resource.Metadata?.cdk_nag?.rules_to_suppress ?? []) as Array<{ id: string; reason: string }>)
-      .filter((s) => typeof s.id === 'string' && s.id.startsWith(`${CHECK_PREFIX}-`))
-      .map((s) => ({ ruleId: s.id, reason: s.reason, constructPath: resource.Metadata?.['aws:cdk:path'] ?? logicalId })));
+    ((resource.Metadata?.cdk_nag?.rules_to_suppress ?? []) as Array<{ id: string; reason: string; is_reason_encoded?: boolean }>)
+      .filter((s) => typeof s.id === 'string' && s.id.startsWith(CHECK_PREFIX))
+      .map((s) => ({
+        ruleId: s.id,
+        // cdk-nag 2.x's format: a reason beyond Latin-1 is base64-encoded.
+        reason: s.is_reason_encoded ? Buffer.from(s.reason, 'base64').toString('utf8') : s.reason,
+        constructPath: resource.Metadata?.['aws:cdk:path'] ?? logicalId,
+      })));
 }
 
 function mergeCounts(all: Array<Array<[string, number]>>): Array<[string, number]> {
@@ -109,25 +132,32 @@ function combinedCost(estimates: CostEstimate[]): CostEstimate {
   };
 }
 
-/** The packs a stack's line names: the five, and any other that ran. */
-const packsToShow = (r: StackReport) => [...FIVE_PACKS.filter((p) => r.nag.packs.includes(p)), ...r.nag.packs.filter((p) => !FIVE_PACKS.includes(p))];
+/** The packs a stack's line names: the five, any other cdk-nag pack that ran, then other validation plugins. */
+const packsToShow = (r: StackReport) => [
+  ...FIVE_PACKS.filter((p) => r.nag.packs.includes(p)),
+  ...r.nag.packs.filter((p) => !FIVE_PACKS.includes(p)),
+  ...r.nag.plugins,
+];
 const findingsOf = (r: StackReport, pack: string) => r.nag.findings.filter((f) => f.pack === pack).length;
-const checksOf = (r: StackReport, check: string) => r.checks.filter((c) => c.check === `${CHECK_PREFIX}-${check}`);
+const checksOf = (r: StackReport, check: string) => r.checks.filter((c) => c.check === `${CHECK_PREFIX}${check}`);
 
 function summaryLine(r: StackReport): string {
   const packs = packsToShow(r);
-  const nag = packs.length
+  const nag = r.nag.packs.length
     ? `unacknowledged findings: ${packs.map((p) => `${p} ${findingsOf(r, p)}`).join(', ')}; ${r.nag.acknowledged.length} acknowledged`
-    : 'no cdk-nag pack ran';
-  const otherChecks = failingChecks(r).filter((c) => c.check !== `${CHECK_PREFIX}-AlarmWithoutAction`);
+    : `no cdk-nag pack ran${r.nag.plugins.length ? `; unacknowledged findings: ${r.nag.plugins.map((p) => `${p} ${findingsOf(r, p)}`).join(', ')}` : ''}`;
+  const otherChecks = failingChecks(r).filter((c) => c.check !== `${CHECK_PREFIX}AlarmWithoutAction`);
   return [
     `${r.assembly} ${r.stack.path}: ${count(resourceTotal(r), 'resource')}`,
     nag,
+    ...(r.nag.warnings.length ? [count(r.nag.warnings.length, 'warning')] : []),
+    ...(r.nag.errors.length ? [count(r.nag.errors.length, 'error annotation')] : []),
     ...(r.nag.failedPacks.length ? [`packs that failed to run: ${r.nag.failedPacks.join(', ')}`] : []),
     count(checksOf(r, 'AlarmWithoutAction').length, 'alarm without an action', 'alarms without an action'),
     count(checksOf(r, 'LogGroupRetention').length, 'log group without retention', 'log groups without retention'),
     ...(otherChecks.length ? [`${count(otherChecks.length, 'other failing check')} (${[...new Set(otherChecks.map((c) => c.check))].join(', ')})`] : []),
-    `est. fixed cost ${usd(totalUsd(r.cost.lines))}/month${r.cost.fallback ? ' (us-east-1 prices)' : ''}`,
+    `est. fixed cost ${usd(totalUsd(r.cost.lines))}/month${r.cost.fallback ? ' (us-east-1 prices)' : ''}`
+      + (r.notEstimated.length ? `, not counting ${count(r.notEstimated.length, 'resource type')} it has no price for` : ''),
   ].join('; ');
 }
 
@@ -162,10 +192,17 @@ export function markdown(result: Report, options: { diagramOnly?: boolean; date?
     '',
     '| stack | region | resources | unacknowledged findings | acknowledged findings | failing checks | est. fixed cost / month |',
     '|---|---|--:|--:|--:|--:|--:|',
-    ...result.stacks.map((r) => `| ${title(r)} | ${r.stack.region ?? 'any (env-agnostic)'} | ${resourceTotal(r)} | ${r.nag.packs.length ? r.nag.findings.length : 'no pack ran'} `
+    ...result.stacks.map((r) => `| ${title(r)} | ${r.stack.region ?? 'any (env-agnostic)'} | ${resourceTotal(r)} `
+      + `| ${r.nag.packs.length || r.nag.findings.length || r.nag.errors.length ? r.nag.findings.length + r.nag.errors.length : 'no pack ran'} `
       + `| ${r.nag.acknowledged.length + r.acknowledgedChecks.length} | ${failingChecks(r).length} | ${usd(totalUsd(r.cost.lines))}${r.cost.fallback ? '*' : ''} |`),
     '',
     ...(result.stacks.some((r) => r.cost.fallback) ? ['\\* at us-east-1 prices: the price table has none for the stack\'s region, or the stack has no region.', ''] : []),
+    ...(result.unattributed.length ? [
+      '## Violations in no stack', '',
+      'These failed their plugin, which named no construct path for them:', '',
+      '| assembly | plugin | rule | finding |', '|---|---|---|---|',
+      ...result.unattributed.map((f) => `| \`${f.assembly}\` | ${f.pack} | \`${f.ruleId}\` | ${cell(f.description)} |`), '',
+    ] : []),
     ...result.stacks.flatMap((r) => stackSection(r, title(r))),
   ].join('\n');
 }
@@ -180,10 +217,11 @@ function stackSection(r: StackReport, title: string): string[] {
     '',
     `- Template: \`${path.relative(process.cwd(), r.stack.templateFile)}\`${r.stack.nestedStacks.length ? `, with ${r.stack.nestedStacks.length} nested stack(s)` : ''}; `
       + `region: ${r.stack.region ?? 'any (env-agnostic)'}; ${count(resourceTotal(r), 'resource')}.`,
-    packs.length
+    r.nag.packs.length
       ? `- cdk-nag: ${packs.map((p) => `${p} ${findingsOf(r, p)}`).join(', ')} unacknowledged; ${r.nag.acknowledged.length} acknowledged.`
         + (r.nag.failedPacks.length ? ` Packs that failed to run: ${r.nag.failedPacks.join(', ')}.` : '')
-      : '- cdk-nag: no pack ran on this stack. `NagPacks.enable(app)` turns on the five packs (docs/report.md).',
+      : '- cdk-nag: no pack ran on this stack. `NagPacks.enable(app)` turns on the five packs (docs/report.md).'
+        + (r.nag.plugins.length ? ` Other validation: ${r.nag.plugins.map((p) => `${p} ${findingsOf(r, p)}`).join(', ')} unacknowledged.` : ''),
     '',
     '### Architecture',
     '',
@@ -193,10 +231,14 @@ function stackSection(r: StackReport, title: string): string[] {
     '',
   ];
 
-  if (r.nag.findings.length) {
-    lines.push('### Unacknowledged findings', '', '| rule | resource | finding |', '|---|---|---|',
-      ...r.nag.findings.map((f) => `| \`${f.ruleId}\` | \`${f.constructPath}\` | ${cell(f.description)} |`), '');
-  }
+  const table = (heading: string, intro: string, findings: Finding[]) => (findings.length ? [heading, '', ...(intro ? [intro, ''] : []),
+    '| rule | resource | finding |', '|---|---|---|',
+    ...findings.map((f) => `| \`${cell(f.ruleId)}\` | \`${f.constructPath}\` | ${cell(f.description)} |`), ''] : []);
+  lines.push(
+    ...table('### Unacknowledged findings', '', r.nag.findings),
+    ...table('### Error annotations', 'Each of these fails `cdk synth`.', r.nag.errors),
+    ...table('### Warnings', 'Reported by a plugin that succeeded all the same: they fail neither the synth nor this report.', r.nag.warnings),
+  );
 
   lines.push('### Checks where cdk-nag has no rule', '');
   if (r.checks.length) {
@@ -221,6 +263,9 @@ function stackSection(r: StackReport, title: string): string[] {
     lines.push('Nothing in this stack costs money while idle.');
   }
   lines.push('', r.cost.notCounted.length ? `Usage-priced, not counted: ${r.cost.notCounted.join(', ')}.` : 'No usage-priced service.', '');
+  if (r.notEstimated.length) {
+    lines.push(`Not estimated (the table has no price for them, and they are not known to be free or usage-priced): ${r.notEstimated.join(', ')}.`, '');
+  }
 
   const acknowledged = [...r.nag.acknowledged, ...r.acknowledgedChecks];
   if (acknowledged.length) {

@@ -1,9 +1,11 @@
-import { Duration, Stack } from 'aws-cdk-lib';
+import { Duration, Fn, Stack } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as cloudwatchActions from 'aws-cdk-lib/aws-cloudwatch-actions';
+import * as codedeploy from 'aws-cdk-lib/aws-codedeploy';
 import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as elasticache from 'aws-cdk-lib/aws-elasticache';
 import * as kms from 'aws-cdk-lib/aws-kms';
+import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import * as cxapi from 'aws-cdk-lib/cx-api';
@@ -57,6 +59,65 @@ describe('BestPracticePatterns-AlarmWithoutAction', () => {
     });
 
     expect(findingsOf(template, 'AlarmWithoutAction').map((f) => f.resource)).toEqual(['Example/Silent/Resource']);
+  });
+
+  test('alarms a composite alarm reads pass without actions of their own: the composite acts', () => {
+    const template = synthesized((stack) => {
+      const errors = alarmOn(stack, 'Errors');
+      const latency = alarmOn(stack, 'Latency');
+      alarmOn(stack, 'Unread');
+      const rule = cloudwatch.AlarmRule.anyOf(
+        cloudwatch.AlarmRule.fromAlarm(errors, cloudwatch.AlarmState.ALARM),
+        cloudwatch.AlarmRule.fromAlarm(latency, cloudwatch.AlarmState.ALARM),
+      );
+      new cloudwatch.CompositeAlarm(stack, 'Either', { alarmRule: rule }).addAlarmAction(notifyTopic(stack));
+    });
+    expect(JSON.stringify(template)).toContain('Fn::Join');
+
+    expect(findingsOf(template, 'AlarmWithoutAction').map((f) => f.resource)).toEqual(['Example/Unread/Resource']);
+  });
+
+  test('a composite rule in an Fn::Sub, by ARN or by Ref, or naming an alarm by its literal name, counts too', () => {
+    const template = synthesized((stack) => {
+      const byArn = alarmOn(stack, 'ByArn');
+      const byRef = alarmOn(stack, 'ByRef');
+      new cloudwatch.Alarm(stack, 'ByName', { metric: metric(), threshold: 1, evaluationPeriods: 1, alarmName: 'checkout-errors' });
+      const id = (alarm: cloudwatch.Alarm) => stack.getLogicalId(alarm.node.defaultChild as cloudwatch.CfnAlarm);
+      new cloudwatch.CfnCompositeAlarm(stack, 'Composite', {
+        alarmRule: Fn.sub(`ALARM(\${${id(byArn)}.Arn}) OR ALARM(\${${id(byRef)}}) OR ALARM("checkout-errors")`),
+        alarmActions: [new sns.Topic(stack, 'Topic').topicArn],
+      });
+    });
+
+    expect(findingsOf(template, 'AlarmWithoutAction')).toEqual([]);
+  });
+
+  test('alarms a CodeDeploy deployment group rolls back on pass without actions; others still fail', () => {
+    const template = synthesized((stack) => {
+      const fn = new lambda.Function(stack, 'Fn', {
+        runtime: lambda.Runtime.NODEJS_22_X, handler: 'index.handler', code: lambda.Code.fromInline('exports.handler = async () => {};'),
+      });
+      new codedeploy.LambdaDeploymentGroup(stack, 'Deploy', {
+        alias: new lambda.Alias(stack, 'Live', { aliasName: 'live', version: fn.currentVersion }),
+        alarms: [alarmOn(stack, 'Errors'), alarmOn(stack, 'Throttles')],
+      });
+      alarmOn(stack, 'Unwatched');
+    });
+
+    expect(findingsOf(template, 'AlarmWithoutAction').map((f) => f.resource)).toEqual(['Example/Unwatched/Resource']);
+  });
+
+  test('an alarm in a deployment group whose alarm configuration is disabled still fails', () => {
+    const template = synthesized((stack) => {
+      const alarm = alarmOn(stack, 'Errors');
+      new codedeploy.CfnDeploymentGroup(stack, 'Group', {
+        applicationName: 'app',
+        serviceRoleArn: 'arn:aws:iam::123456789012:role/deploy',
+        alarmConfiguration: { enabled: false, alarms: [{ name: alarm.alarmName }] },
+      });
+    });
+
+    expect(findingsOf(template, 'AlarmWithoutAction').map((f) => f.resource)).toEqual(['Example/Errors/Resource']);
   });
 
   test('an alarm whose actions are switched off fails, though it names a topic', () => {

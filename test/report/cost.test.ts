@@ -1,13 +1,17 @@
 import { Stack } from 'aws-cdk-lib';
 import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
+import * as ecs from 'aws-cdk-lib/aws-ecs';
 import * as elasticache from 'aws-cdk-lib/aws-elasticache';
+import * as elbv2 from 'aws-cdk-lib/aws-elasticloadbalancingv2';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as rds from 'aws-cdk-lib/aws-rds';
+import * as redshift from 'aws-cdk-lib/aws-redshift';
 import * as route53 from 'aws-cdk-lib/aws-route53';
 import * as sns from 'aws-cdk-lib/aws-sns';
+import * as ssm from 'aws-cdk-lib/aws-ssm';
 import { AlbAutoScalingGroup, DeploymentStage, HardenedFunction, MultiAzVpc, QueueWithDeadLetterQueue, RestApiLambda } from '../../src';
-import { fixedMonthlyCost, resourceCountsByType, totalUsd, usd } from '../../src/report/cost';
+import { fixedMonthlyCost, notEstimated, resourceCountsByType, totalUsd, usd } from '../../src/report/cost';
 import { CostLine, Template } from '../../src/report/model';
 import { PRICES, RegionPrices, US_EAST_1 } from '../../src/report/prices';
 import { newApp, TEST_ENV } from '../support/app';
@@ -211,6 +215,168 @@ describe('resources priced since the move into the package', () => {
 
     expect(estimate.lines).toEqual([]);
     expect(estimate.notCounted).toContain('Amazon DynamoDB');
+  });
+});
+
+describe('always-on resources the estimate once left out', () => {
+  const publicVpc = (stack: Stack) => new ec2.Vpc(stack, 'Vpc', {
+    natGateways: 0, maxAzs: 2, subnetConfiguration: [{ name: 'Public', subnetType: ec2.SubnetType.PUBLIC }],
+  });
+
+  test('standalone instances, by type, and their EBS volumes, by volume type; a missing type is said so', () => {
+    const template = synthesized((stack) => {
+      const vpc = publicVpc(stack);
+      const machineImage = ec2.MachineImage.latestAmazonLinux2023({ cpuType: ec2.AmazonLinuxCpuType.ARM_64 });
+      for (const id of ['A', 'B']) {
+        new ec2.Instance(stack, id, {
+          vpc,
+          machineImage,
+          instanceType: new ec2.InstanceType('t4g.micro'),
+          blockDevices: [{ deviceName: '/dev/xvda', volume: ec2.BlockDeviceVolume.ebs(20, { volumeType: ec2.EbsDeviceVolumeType.GP3 }) }],
+        });
+      }
+      new ec2.Instance(stack, 'Gp2', {
+        vpc,
+        machineImage,
+        instanceType: new ec2.InstanceType('t4g.small'),
+        blockDevices: [{ deviceName: '/dev/xvda', volume: ec2.BlockDeviceVolume.ebs(30, { volumeType: ec2.EbsDeviceVolumeType.GP2 }) }],
+      });
+      new ec2.CfnInstance(stack, 'Untyped', { imageId: 'ami-12345678' });
+    });
+    const { lines } = fixedMonthlyCost(template, 'us-east-1');
+
+    expect(line(lines, 'EC2 t4g.micro, instance outside a group')).toEqual({
+      item: 'EC2 t4g.micro, instance outside a group', quantity: 2, monthlyUsd: 2 * hourly(US_EAST_1.instanceHour['t4g.micro']),
+    });
+    expect(line(lines, 'EC2 t4g.small')?.quantity).toBe(1);
+    expect(line(lines, 'EBS gp3 GB of instances outside a group')).toMatchObject({ quantity: 40, monthlyUsd: 40 * US_EAST_1.gp3GbMonth });
+    expect(usd(line(lines, 'EBS gp2 GB')!.monthlyUsd)).toBe('not in the price table');
+    expect(usd(line(lines, 'EC2 unknown, instance outside a group')!.monthlyUsd)).toBe('not in the price table');
+    expect(notEstimated(template)).toEqual([]);
+  });
+
+  test('Network and Gateway Load Balancers are counted, said to be missing from the table, and an internet-facing NLB has public addresses', () => {
+    const template = synthesized((stack) => {
+      const vpc = publicVpc(stack);
+      new elbv2.NetworkLoadBalancer(stack, 'Public', { vpc, internetFacing: true });
+      new elbv2.NetworkLoadBalancer(stack, 'Internal', { vpc, vpcSubnets: { subnetType: ec2.SubnetType.PUBLIC } });
+      new elbv2.CfnLoadBalancer(stack, 'Appliances', { type: 'gateway', subnets: vpc.publicSubnets.map((s) => s.subnetId) });
+    });
+    const { lines } = fixedMonthlyCost(template, 'us-east-1');
+
+    expect(line(lines, 'Network Load Balancer')?.quantity).toBe(2);
+    expect(usd(line(lines, 'Network Load Balancer')!.monthlyUsd)).toBe('not in the price table');
+    expect(line(lines, 'Gateway Load Balancer')?.quantity).toBe(1);
+    expect(usd(line(lines, 'Gateway Load Balancer')!.monthlyUsd)).toBe('not in the price table');
+    expect(line(lines, 'Application Load Balancer')).toBeUndefined();
+    // The internet-facing NLB's two subnets; the internal one and the GWLB have no public address.
+    expect(line(lines, 'Public IPv4 address')).toMatchObject({ quantity: 2, monthlyUsd: 2 * hourly(US_EAST_1.publicIpv4Hour) });
+  });
+
+  describe('Fargate services without a launch type', () => {
+    const fargateApp = (service: (stack: Stack, cluster: ecs.Cluster, task: ecs.FargateTaskDefinition) => void) => synthesized((stack) => {
+      const cluster = new ecs.Cluster(stack, 'Cluster', { vpc: publicVpc(stack), enableFargateCapacityProviders: true });
+      const task = new ecs.FargateTaskDefinition(stack, 'Task', { cpu: 512, memoryLimitMiB: 1024 });
+      task.addContainer('App', { image: ecs.ContainerImage.fromRegistry('public.ecr.aws/nginx/nginx:latest') });
+      service(stack, cluster, task);
+    });
+    const fargateService = (stack: Stack, cluster: ecs.Cluster, taskDefinition: ecs.FargateTaskDefinition, props: Partial<ecs.FargateServiceProps>) =>
+      new ecs.FargateService(stack, 'Service', {
+        cluster,
+        taskDefinition,
+        assignPublicIp: true,
+        vpcSubnets: { subnetType: ec2.SubnetType.PUBLIC },
+        circuitBreaker: { rollback: true },
+        minHealthyPercent: 100,
+        ...props,
+      });
+    const taskHour = 0.5 * US_EAST_1.fargateVcpuHour.X86_64 + 1 * US_EAST_1.fargateGbHour.X86_64;
+
+    test('on the FARGATE capacity provider, priced as Fargate', () => {
+      const template = fargateApp((stack, cluster, task) => fargateService(stack, cluster, task, {
+        desiredCount: 2, capacityProviderStrategies: [{ capacityProvider: 'FARGATE', weight: 1 }],
+      }));
+      expect(JSON.stringify(template)).not.toContain('LaunchType');
+
+      expect(line(fixedMonthlyCost(template, 'us-east-1').lines, 'Fargate task')).toEqual({
+        item: "Fargate task, 0.5 vCPU / 1 GB X86_64, the service's minimum", quantity: 2, monthlyUsd: 2 * hourly(taskHour),
+      });
+    });
+
+    test("FARGATE_SPOT's share, by base and weight, is said to be missing from the table, not priced as Fargate", () => {
+      const template = fargateApp((stack, cluster, task) => fargateService(stack, cluster, task, {
+        desiredCount: 5,
+        capacityProviderStrategies: [{ capacityProvider: 'FARGATE', base: 1, weight: 1 }, { capacityProvider: 'FARGATE_SPOT', weight: 3 }],
+      }));
+      const { lines } = fixedMonthlyCost(template, 'us-east-1');
+
+      // The base task on FARGATE, then the other 4 at 1:3.
+      expect(line(lines, 'Fargate task')).toMatchObject({ quantity: 2, monthlyUsd: 2 * hourly(taskHour) });
+      expect(line(lines, 'Fargate Spot task')?.quantity).toBe(3);
+      expect(usd(line(lines, 'Fargate Spot task')!.monthlyUsd)).toBe('not in the price table');
+    });
+
+    test('with neither a launch type nor a strategy, a task definition for Fargate only makes a Fargate service', () => {
+      const template = fargateApp((stack, cluster, task) => new ecs.CfnService(stack, 'Service', {
+        cluster: cluster.clusterName,
+        taskDefinition: task.taskDefinitionArn,
+        desiredCount: 1,
+        networkConfiguration: { awsvpcConfiguration: { subnets: cluster.vpc.publicSubnets.map((s) => s.subnetId), assignPublicIp: 'ENABLED' } },
+      }));
+
+      expect(line(fixedMonthlyCost(template, 'us-east-1').lines, 'Fargate task')).toMatchObject({ quantity: 1, monthlyUsd: hourly(taskHour) });
+    });
+
+    test('a service on EC2 capacity is not priced as Fargate', () => {
+      const template = synthesized((stack) => {
+        const cluster = new ecs.Cluster(stack, 'Cluster', { vpc: publicVpc(stack) });
+        const task = new ecs.Ec2TaskDefinition(stack, 'Task');
+        task.addContainer('App', { image: ecs.ContainerImage.fromRegistry('public.ecr.aws/nginx/nginx:latest'), memoryLimitMiB: 512 });
+        new ecs.CfnService(stack, 'Service', { cluster: cluster.clusterName, taskDefinition: task.taskDefinitionArn, desiredCount: 1 });
+      });
+
+      expect(line(fixedMonthlyCost(template, 'us-east-1').lines, 'Fargate')).toBeUndefined();
+    });
+  });
+});
+
+describe('resource types not estimated', () => {
+  test('a Redshift cluster is neither priced nor named, and so is listed', () => {
+    const template = synthesized((stack) => {
+      new redshift.CfnCluster(stack, 'Warehouse', {
+        clusterType: 'single-node', nodeType: 'ra3.large', dbName: 'dev', masterUsername: 'admin', manageMasterPassword: true,
+      });
+      new sns.Topic(stack, 'Topic');
+    });
+
+    expect(notEstimated(template)).toEqual(['AWS::Redshift::Cluster']);
+  });
+
+  test('a serverless stack, a function and its queue with their keys, alarms and logs, has nothing left out', () => {
+    const template = synthesized((stack) => new QueueWithDeadLetterQueue(stack, 'Jobs', {
+      consumer: new HardenedFunction(stack, 'Worker', { code: INLINE_CODE }),
+    }));
+
+    expect(notEstimated(template)).toEqual([]);
+  });
+
+  test('a type that usually costs nothing is listed when set up to cost: an advanced SSM parameter', () => {
+    const template = synthesized((stack) => {
+      new ssm.StringParameter(stack, 'Standard', { stringValue: 'a' });
+      new ssm.StringParameter(stack, 'Advanced', { stringValue: 'b', tier: ssm.ParameterTier.ADVANCED });
+    });
+
+    expect(notEstimated(template)).toEqual(['AWS::SSM::Parameter']);
+  });
+
+  test('the list is sorted, each type once', () => {
+    const template = synthesized((stack) => {
+      new redshift.CfnCluster(stack, 'B', { clusterType: 'single-node', nodeType: 'ra3.large', dbName: 'dev', masterUsername: 'admin', manageMasterPassword: true });
+      new redshift.CfnCluster(stack, 'A', { clusterType: 'single-node', nodeType: 'ra3.large', dbName: 'dev', masterUsername: 'admin', manageMasterPassword: true });
+      new ec2.CfnVolume(stack, 'Volume', { availabilityZone: 'us-east-1a', size: 10 });
+    });
+
+    expect(notEstimated(template)).toEqual(['AWS::EC2::Volume', 'AWS::Redshift::Cluster']);
   });
 });
 

@@ -10,8 +10,8 @@ export const ACK_REASON = 'The fixture keeps this finding on purpose, to see its
 
 /**
  * A user's app that uses none of the library's patterns, split as real apps are: a stack with an
- * unhardened queue, a data stack whose table sits in a nested stack, and a stage holding a stack
- * with an alarm that notifies nobody. The queue and the table are what cdk-nag and the report's own
+ * unhardened queue, a data stack whose table and a TLS-only queue without a DLQ sit in a nested
+ * stack, and a stage holding a stack with an alarm that notifies nobody. The queue and the table are what cdk-nag and the report's own
  * checks find; `build` adds what a test needs before synthesis.
  */
 export interface FixtureApp {
@@ -33,6 +33,8 @@ export function fixtureApp(): FixtureApp {
   const data = new Stack(app, 'Data');
   const tables = new NestedStack(data, 'Tables');
   const table = new dynamodb.TableV2(tables, 'Notes', { partitionKey: { name: 'id', type: dynamodb.AttributeType.STRING } });
+  // A finding inside the nested stack, to be counted in its parent.
+  new sqs.Queue(tables, 'Exports', { enforceSSL: true });
   const stage = new Stage(app, 'Prod');
   const api = new Stack(stage, 'Api');
   new cloudwatch.Alarm(api, 'Errors', {

@@ -25,6 +25,11 @@ describe('NagPacks.enable with cdk-nag 2.x', () => {
   test("findings come from 2.x's JSON reports, for nested stacks in their parent", () => {
     expect(stack('Front').nag.findings.map((f) => `${f.ruleId} ${f.constructPath}`)).toContain('AwsSolutions-SQS4 Front/Jobs/Resource');
     expect(stack('Front').nag.findings.map((f) => f.ruleId)).not.toContain('AwsSolutions-SQS3');
+    expect(stack('Data').nag.findings.map((f) => `${f.ruleId} ${f.constructPath}`)).toContain('AwsSolutions-SQS3 Data/Tables/Exports/Resource');
+  });
+
+  test("2.x's error annotations are its findings, not counted again", () => {
+    expect(result.stacks.flatMap((s) => s.nag.errors)).toEqual([]);
   });
 
   test('a suppressed finding is reported as acknowledged, with its reason', () => {
