@@ -18,8 +18,9 @@
  *      both majors, while its known-bad stack is reported;
  *    - no error annotation but the known-bad stack's, from anything: each would fail `cdk synth`;
  *    - the report command, as `npx cdk-best-practice-patterns report` after the CLI's `cdk synth`,
- *      on an app of plain L2s with a nested stack: exit 0 with a diagram and cost table, exit 1
- *      once an unhardened queue is added.
+ *      on an app of plain L2s with a nested stack, its packs turned on by `NagPacks.enable` under
+ *      each cdk-nag major: exit 0 with a diagram and cost table, exit 1 once an unhardened queue
+ *      is added.
  *    The development release needs no run of its own here: the jest suite (from src/) and the
  *    examples' synth (through the package's name) hold every pattern to both majors on it, and
  *    `--aws-cdk-lib` runs all of the above on any other release.
@@ -390,11 +391,13 @@ NagPacks.enable(app);
  * The report command as users run it, from the tarball: `cdk synth` with the CLI, then
  * `npx cdk-best-practice-patterns report` on a plain-L2 app with a nested stack. It must report
  * every stack with a diagram and a cost table and exit 0; with an unhardened queue added, exit 1
- * and name the queue's findings, and exit 0 with --no-fail.
+ * and name the queue's findings, and exit 0 with --no-fail. Under each cdk-nag major, as installed
+ * in the app: `NagPacks.enable` picks it.
  */
-async function checkReportOnPlainApp(flavor: Flavor, unpacked: string): Promise<Outcome> {
-  const dir = appFolder(path.join(OUT, flavor.name, 'report'), unpacked, flavor.awsCdkLib, 'cdk-nag');
-  const name = `npx cdk-best-practice-patterns report on a plain-L2 app with a nested stack, aws-cdk-lib ${flavor.version}, cdk-nag 3.x`;
+async function checkReportOnPlainApp(flavor: Flavor, unpacked: string, nag: 'cdk-nag' | 'cdk-nag-v2'): Promise<Outcome> {
+  const major = nag === 'cdk-nag' ? '3.x' : '2.x';
+  const dir = appFolder(path.join(OUT, flavor.name, `report-${major}`), unpacked, flavor.awsCdkLib, nag);
+  const name = `npx cdk-best-practice-patterns report on a plain-L2 app with a nested stack, aws-cdk-lib ${flavor.version}, cdk-nag ${major}`;
   fs.writeFileSync(path.join(dir, 'app.js'), PLAIN_APP);
   fs.writeFileSync(path.join(dir, 'cdk.json'), JSON.stringify({ 'app': 'node app.js', 'cli-telemetry': false, 'notices': false }));
   // What npm does for a package's bin on install: a link in node_modules/.bin, and the file made executable.
@@ -478,7 +481,7 @@ async function main(): Promise<number> {
     () => typeCheckSourceOnFloor(floor.awsCdkLib),
     ...flavors.map((f) => () => checkEveryPattern(f, unpacked, constructs)),
     ...flavors.map((f) => () => checkDocsApps(f, unpacked)),
-    ...flavors.map((f) => () => checkReportOnPlainApp(f, unpacked)),
+    ...flavors.flatMap((f) => [() => checkReportOnPlainApp(f, unpacked, 'cdk-nag'), () => checkReportOnPlainApp(f, unpacked, 'cdk-nag-v2')]),
   ];
   const results: Outcome[] = [];
   const worker = async () => {

@@ -67,6 +67,8 @@ interface NagReportLine {
   readonly resourceId: string;
   readonly compliance: string;
   readonly exceptionReason: string;
+  /** `Error` or `Warning`: a warning-level rule's finding is a warning annotation, which fails no synth. */
+  readonly ruleLevel?: string;
   readonly ruleInfo: string;
 }
 
@@ -131,8 +133,10 @@ function stackResults(stack: AssemblyStack, reports: PluginReport[], lines: NagR
   }
 
   lines.forEach((l) => packs.add(packOf(l.ruleId)));
-  findings.push(...lines.filter((l) => l.compliance === 'Non-Compliant')
-    .map((l) => ({ pack: packOf(l.ruleId), ruleId: l.ruleId, constructPath: l.resourceId, description: l.ruleInfo })));
+  const nonCompliant = lines.filter((l) => l.compliance === 'Non-Compliant')
+    .map((l) => ({ level: l.ruleLevel, finding: { pack: packOf(l.ruleId), ruleId: l.ruleId, constructPath: l.resourceId, description: l.ruleInfo } }));
+  findings.push(...nonCompliant.filter((n) => n.level !== 'Warning').map((n) => n.finding));
+  warnings.push(...nonCompliant.filter((n) => n.level === 'Warning').map((n) => n.finding));
   // A rule that threw on a resource: the pack could not say whether it complies.
   lines.filter((l) => l.compliance === 'UNKNOWN').forEach((l) => failedPacks.add(packOf(l.ruleId)));
 
@@ -265,7 +269,7 @@ export function csvLines(csv: string): NagReportLine[] {
   }
   if (cell || row.length) rows.push([...row, cell]);
   return rows.slice(1).filter((cells) => cells.length >= 6)
-    .map((cells) => ({ ruleId: cells[0], resourceId: cells[1], compliance: cells[2], exceptionReason: cells[3], ruleInfo: cells[5] }));
+    .map((cells) => ({ ruleId: cells[0], resourceId: cells[1], compliance: cells[2], exceptionReason: cells[3], ruleLevel: cells[4], ruleInfo: cells[5] }));
 }
 
 /** The stack's error and warning annotations (nested stacks' included), as `{ message, path, error }`. */

@@ -142,8 +142,8 @@ describe('cdk-nag 2.x reports in CSV, its default', () => {
       + '"AwsSolutions-SQS3","Front/Jobs/Resource","Suppressed","A DLQ, ""by design""","Error","The SQS queue has no DLQ."\n'
       + '"AwsSolutions-SQS4","Front/Jobs/Resource","Non-Compliant","N/A","Error","No SSL."\n';
     expect(csvLines(csv)).toEqual([
-      { ruleId: 'AwsSolutions-SQS3', resourceId: 'Front/Jobs/Resource', compliance: 'Suppressed', exceptionReason: 'A DLQ, "by design"', ruleInfo: 'The SQS queue has no DLQ.' },
-      { ruleId: 'AwsSolutions-SQS4', resourceId: 'Front/Jobs/Resource', compliance: 'Non-Compliant', exceptionReason: 'N/A', ruleInfo: 'No SSL.' },
+      { ruleId: 'AwsSolutions-SQS3', resourceId: 'Front/Jobs/Resource', compliance: 'Suppressed', exceptionReason: 'A DLQ, "by design"', ruleLevel: 'Error', ruleInfo: 'The SQS queue has no DLQ.' },
+      { ruleId: 'AwsSolutions-SQS4', resourceId: 'Front/Jobs/Resource', compliance: 'Non-Compliant', exceptionReason: 'N/A', ruleLevel: 'Error', ruleInfo: 'No SSL.' },
     ]);
   });
 
@@ -292,6 +292,13 @@ describe('cdk-nag 2.x reports that tell more than findings', () => {
     expect(result.problems).toBe(1);
   });
 
+  test("a warning-level rule's finding is a warning, as 2.x's annotation is: it fails neither the synth nor the report", () => {
+    const result = withV2Report([{ ...line('AwsSolutions-SQS4', 'Front/Jobs/Resource', 'Non-Compliant'), ruleLevel: 'Warning' }]);
+    expect(result.stacks[0].nag.warnings.map((f) => f.ruleId)).toEqual(['AwsSolutions-SQS4']);
+    expect(result.stacks[0].nag.findings).toEqual([]);
+    expect(result.problems).toBe(0);
+  });
+
   test('lines of a construct the stack no longer has (a report left from an earlier synth) are ignored', () => {
     const result = withV2Report([line('AwsSolutions-SQS3', 'Front/Removed/Resource', 'Non-Compliant'), line('AwsSolutions-SQS4', 'Front/Jobs/Resource', 'Non-Compliant')]);
     expect(result.stacks[0].nag.findings.map((f) => f.constructPath)).toEqual(['Front/Jobs/Resource']);
@@ -302,7 +309,7 @@ describe('cdk-nag 2.x reports that tell more than findings', () => {
       + '"AwsSolutions-SQS3","Front/Jobs/Resource","Suppressed","First line,\nsecond line","Error","No DLQ."\n'
       + '"AwsSolutions-SQS4","Front/Jobs/Resource"\n';
     expect(csvLines(csv)).toEqual([
-      { ruleId: 'AwsSolutions-SQS3', resourceId: 'Front/Jobs/Resource', compliance: 'Suppressed', exceptionReason: 'First line,\nsecond line', ruleInfo: 'No DLQ.' },
+      { ruleId: 'AwsSolutions-SQS3', resourceId: 'Front/Jobs/Resource', compliance: 'Suppressed', exceptionReason: 'First line,\nsecond line', ruleLevel: 'Error', ruleInfo: 'No DLQ.' },
     ]);
   });
 });
