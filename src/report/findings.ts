@@ -134,7 +134,10 @@ function stackResults(stack: AssemblyStack, reports: PluginReport[], lines: NagR
 
   lines.forEach((l) => packs.add(packOf(l.ruleId)));
   const nonCompliant = lines.filter((l) => l.compliance === 'Non-Compliant')
-    .map((l) => ({ level: l.ruleLevel, finding: { pack: packOf(l.ruleId), ruleId: l.ruleId, constructPath: l.resourceId, description: l.ruleInfo } }));
+    .map((l) => ({
+      level: l.ruleLevel,
+      finding: { pack: packOf(l.ruleId), ruleId: l.ruleId, constructPath: l.resourceId, description: l.ruleInfo },
+    }));
   findings.push(...nonCompliant.filter((n) => n.level !== 'Warning').map((n) => n.finding));
   warnings.push(...nonCompliant.filter((n) => n.level === 'Warning').map((n) => n.finding));
   // A rule that threw on a resource: the pack could not say whether it complies.
@@ -269,7 +272,8 @@ export function csvLines(csv: string): NagReportLine[] {
   }
   if (cell || row.length) rows.push([...row, cell]);
   return rows.slice(1).filter((cells) => cells.length >= 6)
-    .map((cells) => ({ ruleId: cells[0], resourceId: cells[1], compliance: cells[2], exceptionReason: cells[3], ruleLevel: cells[4], ruleInfo: cells[5] }));
+    .map(([ruleId, resourceId, compliance, exceptionReason, ruleLevel, ruleInfo]) =>
+      ({ ruleId, resourceId, compliance, exceptionReason, ruleLevel, ruleInfo }));
 }
 
 /** The stack's error and warning annotations (nested stacks' included), as `{ message, path, error }`. */
