@@ -1,5 +1,6 @@
 import { AspectPriority, Aspects, CfnResource, Stack, Validations } from 'aws-cdk-lib';
 import { IConstruct } from 'constructs';
+import { NagPack as NagPackPrefix } from './nag-packs';
 
 /** Where cdk-nag 2.x (and `NagSuppressions`) keep suppressions: CloudFormation metadata of each resource. */
 const NAG_V2_METADATA = 'cdk_nag';
@@ -68,15 +69,10 @@ export function acknowledgeNagFindingOnLaterResources(scope: IConstruct, id: str
 }
 
 /**
- * The five cdk-nag packs every pattern is held to, by the prefix their rule ids carry.
+ * The five cdk-nag packs every pattern is held to, by the prefix their rule ids carry: the public
+ * `NagPack`, whose values are those prefixes.
  */
-export enum NagPackPrefix {
-  AWS_SOLUTIONS = 'AwsSolutions',
-  SERVERLESS = 'Serverless',
-  NIST_800_53_R5 = 'NIST.800.53.R5',
-  HIPAA_SECURITY = 'HIPAA.Security',
-  PCI_DSS_321 = 'PCI.DSS.321',
-}
+export { NagPackPrefix };
 
 /**
  * Acknowledges the same rule of several packs on one construct: HIPAA, NIST and PCI often check
