@@ -109,6 +109,9 @@ export class DeadLetterQueue extends Construct {
     super(scope, id);
     props = withPatternDefaults(this, props);
     const validator = new PropValidator(`DeadLetterQueue '${this.node.path}'`);
+    // Required, but JavaScript can leave it out: no source would mean no redrive-allow policy.
+    validator.check(props.source !== undefined, 'source', props.source, "one of DeadLetterSource's values: it is required");
+    validator.oneOf('source', props.source, DeadLetterSource, 'DeadLetterSource');
     const fromQueue = props.source === DeadLetterSource.SQS_QUEUE;
     validator.check(fromQueue === (props.sourceQueueArn !== undefined), 'sourceQueueArn', props.sourceQueueArn,
       fromQueue ? 'the ARN of the source queue, since source is SQS_QUEUE' : 'left unset unless source is SQS_QUEUE');

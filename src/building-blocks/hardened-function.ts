@@ -358,6 +358,7 @@ export class HardenedFunction extends lambda.FunctionBase {
     const v = new PropValidator(`HardenedFunction '${this.node.path}'`);
     v.exactlyOne({ code: props.code, entry: props.entry });
     validateFunctionProps(v, props);
+    v.oneOf('logRetention', props.logRetention, logs.RetentionDays, 'logs.RetentionDays');
     v.throwIfInvalid();
   }
 

@@ -150,6 +150,7 @@ export class PublicLoadBalancer {
       v.check(props.hostedZone !== undefined, 'hostedZone', undefined, `the public hosted zone of domainName (${props.domainName}), for its alias record`);
     }
     v.check(props.hostedZone === undefined || props.domainName !== undefined, 'hostedZone', props.hostedZone?.node.path, 'given with the domainName to create the record for');
+    v.oneOf('sslPolicy', props.sslPolicy, elbv2.SslPolicy, 'elbv2.SslPolicy');
     v.check(allowedCidrs.length > 0, 'allowedCidrs', allowedCidrs, 'at least one IPv4 CIDR block');
     for (const cidr of allowedCidrs) {
       if (!Token.isUnresolved(cidr)) {

@@ -438,6 +438,7 @@ export class AlbFargateService extends Construct {
       'user', props.user, 'a user name or UID, optionally with :group or :GID, such as 1000:1000');
     v.check(!(props.enableExecuteCommand && props.cluster), 'enableExecuteCommand', props.enableExecuteCommand,
       "unset with a given cluster: ECS Exec's session logging is a cluster setting, so configure it there and turn it on in the service yourself");
+    v.oneOf('logRetention', props.logRetention, logs.RetentionDays, 'logs.RetentionDays');
     v.throwIfInvalid();
   }
 

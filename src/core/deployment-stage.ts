@@ -21,5 +21,11 @@ export enum DeploymentStage {
  * counts as production: a forgotten prop must never make a deployment cheaper and weaker.
  */
 export function isProduction(stage: DeploymentStage | undefined): boolean {
-  return (stage ?? DeploymentStage.PROD) === DeploymentStage.PROD;
+  const resolved = stage ?? DeploymentStage.PROD;
+  // Every pattern checks its stage first (withPatternDefaults); this keeps any other caller from
+  // reading an unknown value as DEV.
+  if (!Object.values(DeploymentStage).includes(resolved)) {
+    throw new Error(`The stage is ${JSON.stringify(stage)}; it must be one of: ${Object.values(DeploymentStage).join(', ')}.`);
+  }
+  return resolved === DeploymentStage.PROD;
 }

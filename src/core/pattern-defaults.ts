@@ -87,6 +87,7 @@ export class PatternDefaults {
     if (defaults.alarmEmail !== undefined && !Token.isUnresolved(defaults.alarmEmail)) {
       validateEmail(`PatternDefaults.set(${describe(scope)}): alarmEmail`, defaults.alarmEmail);
     }
+    validateStage(`PatternDefaults.set(${describe(scope)}): stage`, defaults.stage);
     const merged: { [field: string]: unknown } = { ...defaultsByScope.get(scope) };
     for (const [field, value] of Object.entries(defaults)) {
       if (value !== undefined) {
@@ -122,6 +123,9 @@ export class PatternDefaults {
  * undefined when none is set anywhere: the stack's own topic is created once an alarm needs it.
  */
 export function withPatternDefaults<T extends PatternProps>(pattern: IConstruct, props: T): T {
+  // Checked before any default applies: an unknown stage would otherwise compare unequal to PROD
+  // everywhere and make the pattern a DEV one, which deletes its data with the stack.
+  validateStage(`${pattern.constructor.name} '${pattern.node.path}': stage`, props.stage);
   resolvedScopes.add(pattern);
   return {
     ...props,
@@ -174,6 +178,16 @@ function stageFromContext(scope: IConstruct): DeploymentStage | undefined {
     throw new Error(`The context key ${PatternDefaults.STAGE_CONTEXT_KEY} is '${value}'; it must be one of: ${Object.values(DeploymentStage).join(', ')}.`);
   }
   return stage;
+}
+
+/**
+ * A stage from untyped configuration (JavaScript, JSON, Python) is any value: only the enum's own
+ * values are stages. `'production'` or `'staging'` must fail, never fall through to DEV.
+ */
+function validateStage(what: string, value: unknown): void {
+  if (value !== undefined && !(Object.values(DeploymentStage) as unknown[]).includes(value)) {
+    throw new Error(`${what} is ${JSON.stringify(value)}; it must be one of DeploymentStage's values: ${Object.values(DeploymentStage).map((v) => `'${v}'`).join(', ')}.`);
+  }
 }
 
 function validateEmail(what: string, value: unknown): void {

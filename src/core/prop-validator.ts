@@ -65,6 +65,38 @@ export class PropValidator {
   }
 
   /**
+   * Records an error when a value is not one of an enum's values: a prop typed as an enum still
+   * receives anything from JavaScript, JSON or `cdk.json`, and a value no branch expects would
+   * silently take whichever branch does not compare it. Unresolved tokens are skipped.
+   *
+   * @param prop the prop's name
+   * @param value the value given, or undefined
+   * @param values the enum object (`cloudfront.PriceClass`), whose values (string or number) are allowed
+   * @param enumName how the message names the enum, e.g. `cloudfront.PriceClass`
+   */
+  public oneOf(prop: string, value: unknown, values: object, enumName: string): void {
+    if (value === undefined || Token.isUnresolved(value)) {
+      return;
+    }
+    const allowed = enumValues(values);
+    if (!allowed.includes(value as string | number)) {
+      this.fail(prop, value, `one of ${enumName}'s values: ${allowed.map((v) => describe(v)).join(', ')}`);
+    }
+  }
+
+  /**
+   * Records an error when a prop that decides what the construct creates (which engine, which kind
+   * of workflow) is an unresolved token: its value must be known at synth.
+   *
+   * @param why what the prop decides, in the message: `it decides the engine's parameters, port and logs`
+   */
+  public knownAtSynth(prop: string, value: unknown, why: string): void {
+    if (value !== undefined && Token.isUnresolved(value)) {
+      this.errors.push(`${prop} is a token, only known at deploy time; it must be a value known at synth: ${why}.`);
+    }
+  }
+
+  /**
    * Records an error for `prop` unless `ok` holds. Use it for relationships between props, and
    * pass the values the rule is about so the message can name them.
    */
@@ -105,6 +137,16 @@ export class PropValidator {
   private fail(prop: string, value: unknown, allowed: string): void {
     this.errors.push(`${prop} is ${describe(value)}; it must be ${allowed}.`);
   }
+}
+
+/**
+ * The values of an enum object: a string enum's values, or a numeric enum's numbers (TypeScript
+ * adds their names as reverse keys, which are not values).
+ */
+export function enumValues(values: object): Array<string | number> {
+  const all = Object.values(values) as Array<string | number>;
+  const numbers = all.filter((v) => typeof v === 'number');
+  return numbers.length > 0 ? numbers : all;
 }
 
 /** 'a', 'a and b', 'a, b and c'. */

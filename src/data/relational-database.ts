@@ -378,7 +378,8 @@ export class RelationalDatabase extends Construct implements ec2.IConnectable {
     super(scope, id);
     props = withPatternDefaults(this, props);
     const engineKind = props.engine ?? DatabaseEngine.POSTGRES;
-    const facts = ENGINES[engineKind];
+    // Undefined for a value none of DatabaseEngine's, from untyped configuration: validation refuses it.
+    const engineFacts: EngineFacts | undefined = ENGINES[engineKind];
     const production = isProduction(props.stage);
     const replicaCount = props.readReplicas ?? 0;
     const masterPassword = props.masterPassword ?? (replicaCount > 0 ? MasterPassword.ROTATED_SECRET : MasterPassword.MANAGED_BY_RDS);
@@ -402,15 +403,11 @@ export class RelationalDatabase extends Construct implements ec2.IConnectable {
       'vpc', `isolated subnets in ${isolatedSubnets.availabilityZones.length} Availability Zone(s)`, 'a VPC with isolated subnets in at least 2 Availability Zones (RDS subnet groups and proxies need 2)');
     validator.check(isolatedSubnets.subnets.length > 0, 'vpc', 'a VPC without isolated subnets',
       'a VPC with isolated subnets (no route out), such as MultiAzVpc with its default `isolatedSubnets: true`');
-    const version = props.engineVersion ?? facts.defaultVersion;
-    const versionMatch = facts.versionPattern.exec(version);
-    validator.check(versionMatch !== null, 'engineVersion', version, facts.versionRange);
-    const name = (max: number) => new RegExp(`^[A-Za-z][A-Za-z0-9_]{0,${max - 1}}$`);
-    validator.check(props.databaseName === undefined || name(facts.maxDatabaseNameLength).test(props.databaseName), 'databaseName', props.databaseName,
-      `a letter, then letters, digits or underscores, at most ${facts.maxDatabaseNameLength} characters for ${engineKind}`);
-    const username = props.masterUsername ?? facts.defaultUsername;
-    validator.check(name(facts.maxUsernameLength).test(username) && username.toLowerCase() !== 'rdsadmin', 'masterUsername', username,
-      `a letter, then letters, digits or underscores, at most ${facts.maxUsernameLength} characters for ${engineKind}, not rdsadmin`);
+    validator.oneOf('engine', props.engine, DatabaseEngine, 'DatabaseEngine');
+    validator.knownAtSynth('engine', props.engine, "it decides the engine's version, parameters, port, log exports and reserved names");
+    const engineSettings = engineFacts ? validateEngineProps(validator, props, engineKind, engineFacts) : undefined;
+    validator.oneOf('masterPassword', props.masterPassword, MasterPassword, 'MasterPassword');
+    validator.oneOf('logRetention', props.logRetention, logs.RetentionDays, 'logs.RetentionDays');
     validator.integerInRange('port', props.port, 1150, 65535);
     validator.integerInRange('readReplicas', props.readReplicas, 0, MAX_READ_REPLICAS);
     validator.check(!(masterPassword === MasterPassword.MANAGED_BY_RDS && replicaCount > 0), 'masterPassword', masterPassword,
@@ -439,8 +436,9 @@ export class RelationalDatabase extends Construct implements ec2.IConnectable {
       'cpuAlarmThreshold', props.cpuAlarmThreshold, 'a percentage above 0 and at most 100');
     validator.throwIfInvalid();
 
+    const facts = engineFacts!;
+    const { version, major, username } = engineSettings!;
     const removalPolicy = production ? RemovalPolicy.RETAIN : RemovalPolicy.DESTROY;
-    const major = versionMatch![1];
     const engine = engineKind === DatabaseEngine.POSTGRES
       ? rds.DatabaseInstanceEngine.postgres({ version: rds.PostgresEngineVersion.of(version, major) })
       : rds.DatabaseInstanceEngine.mysql({ version: rds.MysqlEngineVersion.of(version, major) });
@@ -791,6 +789,34 @@ function instanceIdentifier(scope: Construct): string {
   const raw = Names.uniqueResourceName(scope, { maxLength: 52, separator: '-' }).toLowerCase();
   const cleaned = raw.replace(/[^a-z0-9-]/g, '').replace(/-+/g, '-').replace(/^[^a-z]+/, '').replace(/-$/, '');
   return cleaned || `db-${Names.uniqueId(scope).slice(-8).toLowerCase()}`;
+}
+
+/** What validation settles about the engine's props. */
+interface EngineSettings {
+  /** The engine version, given or the engine's default. */
+  readonly version: string;
+  /** Its major version; empty when the version is invalid. */
+  readonly major: string;
+  /** The master user's name, given or the engine's default. */
+  readonly username: string;
+}
+
+/**
+ * Checks the props whose limits are the engine's: the engine version, the database name and the
+ * master user's name. Only a known engine has limits to check them against.
+ */
+function validateEngineProps(validator: PropValidator, props: RelationalDatabaseProps, engineKind: DatabaseEngine,
+  facts: EngineFacts): EngineSettings {
+  const version = props.engineVersion ?? facts.defaultVersion;
+  const versionMatch = facts.versionPattern.exec(version);
+  validator.check(versionMatch !== null, 'engineVersion', version, facts.versionRange);
+  const name = (max: number) => new RegExp(`^[A-Za-z][A-Za-z0-9_]{0,${max - 1}}$`);
+  validator.check(props.databaseName === undefined || name(facts.maxDatabaseNameLength).test(props.databaseName), 'databaseName', props.databaseName,
+    `a letter, then letters, digits or underscores, at most ${facts.maxDatabaseNameLength} characters for ${engineKind}`);
+  const username = props.masterUsername ?? facts.defaultUsername;
+  validator.check(name(facts.maxUsernameLength).test(username) && username.toLowerCase() !== 'rdsadmin', 'masterUsername', username,
+    `a letter, then letters, digits or underscores, at most ${facts.maxUsernameLength} characters for ${engineKind}, not rdsadmin`);
+  return { version, major: versionMatch?.[1] ?? '', username };
 }
 
 /** The Secrets Manager interface endpoint this app created in the VPC, if any. */

@@ -416,6 +416,7 @@ export class StaticWebsite extends Construct {
         v.check(value === undefined, prop, value?.toHumanString(), 'left unset without sources (the pattern sets Cache-Control on the files it deploys)');
       }
     }
+    v.oneOf('priceClass', props.priceClass, cloudfront.PriceClass, 'cloudfront.PriceClass');
     v.throwIfInvalid();
   }
 

@@ -198,7 +198,10 @@ export class StepFunctionsWorkflow extends Construct {
     const express = props.workflowType === sfn.StateMachineType.EXPRESS;
     const timeout = props.timeout ?? (express ? MAX_EXPRESS : Duration.hours(1));
     const validator = new PropValidator(`StepFunctionsWorkflow '${this.node.path}'`);
+    validator.oneOf('workflowType', props.workflowType, sfn.StateMachineType, 'sfn.StateMachineType');
+    validator.knownAtSynth('workflowType', props.workflowType, 'it decides the timeout limit (5 minutes or 1 year), the logging and the alarms');
     validator.secondsInRange('timeout', props.timeout, 1, (express ? MAX_EXPRESS : MAX_STANDARD).toSeconds());
+    validator.oneOf('logRetention', props.logRetention, logs.RetentionDays, 'logs.RetentionDays');
     validator.throwIfInvalid();
 
     const production = isProduction(props.stage);

@@ -43,6 +43,8 @@ export function validateLambdaApiProps(validator: PropValidator, props: LambdaAp
     }
   }
   validateFunctionProps(validator, props);
+  // Checked here too: the API's access logs keep it, with your function as well as with the one created.
+  validator.oneOf('logRetention', props.logRetention, logs.RetentionDays, 'logs.RetentionDays');
   if (props.timeout && !props.timeout.isUnresolved()) {
     validator.check(props.timeout.toSeconds({ integral: false }) <= INTEGRATION_TIMEOUT.toSeconds(), 'timeout', `${props.timeout.toSeconds({ integral: false })} seconds`,
       `at most the API's integration timeout of ${INTEGRATION_TIMEOUT.toSeconds()} seconds`);

@@ -306,6 +306,9 @@ export class RestApiLambda extends Construct {
   private validate(props: RestApiLambdaProps): void {
     const v = new PropValidator(`RestApiLambda '${this.node.path}'`);
     validateLambdaApiProps(v, props);
+    v.oneOf('endpoint', props.endpoint, RestApiEndpoint, 'RestApiEndpoint');
+    v.oneOf('executionLogLevel', props.executionLogLevel, ExecutionLogLevel, 'ExecutionLogLevel');
+    v.oneOf('authorizerKind', props.authorizerKind, LambdaAuthorizerKind, 'LambdaAuthorizerKind');
     const authorizers = {
       userPool: props.userPool,
       authorizerFunction: props.authorizerFunction,

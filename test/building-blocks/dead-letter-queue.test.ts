@@ -105,6 +105,16 @@ describe('DeadLetterQueue', () => {
       expect(() => build({ source: DeadLetterSource.EVENT_RULE, fifo: true })).toThrow(/fifo is true; it must be false or unset for an EVENT_RULE source/);
       expect(() => build({ source: DeadLetterSource.LAMBDA_FUNCTION, sourceRuleArn: RULE_ARN })).toThrow(/sourceRuleArn is '.*'; it must be left unset unless source is EVENT_RULE/);
     });
+
+    test('a source none of DeadLetterSource\'s, as untyped configuration may give, is refused, naming the allowed values', () => {
+      expect(() => build({ source: 'LAMBDA' as DeadLetterSource })).toThrow(
+        "source is 'LAMBDA'; it must be one of DeadLetterSource's values: 'SQS_QUEUE', 'SNS_SUBSCRIPTION', 'LAMBDA_FUNCTION', 'EVENT_RULE'.");
+    });
+
+    test('a missing source, as JavaScript may leave it out, is refused rather than left without a redrive-allow policy', () => {
+      expect(() => build({ source: undefined as unknown as DeadLetterSource })).toThrow(
+        "source is unset; it must be one of DeadLetterSource's values: it is required.");
+    });
   });
 
   describe('as an event rule\'s dead-letter queue', () => {

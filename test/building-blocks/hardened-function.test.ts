@@ -404,6 +404,8 @@ describe('HardenedFunction', () => {
       ['an alias name of digits only', { aliasName: '42' }, /aliasName is '42'; it must be 1 to 128 letters, digits, hyphens and underscores, not only digits/],
       ['an alias name with a space', { aliasName: 'my alias' }, /aliasName is 'my alias'; it must be 1 to 128/],
       ['9 extra deployment alarms', { deploymentAlarms: alarms(9) }, /deploymentAlarms is '9 alarms'; it must be at most 8: a deployment group watches at most 10 alarms/],
+      ['a retention CloudWatch Logs does not offer, as untyped configuration gives it', { logRetention: 13 as logs.RetentionDays },
+        /^ {2}- logRetention is 13; it must be one of logs\.RetentionDays's values: 1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653, 9999\.$/m],
     ];
 
     test.each(invalid)('rejects %s', (_name, extra, message) => {

@@ -1,8 +1,10 @@
 import * as path from 'path';
-import { Duration, Lazy, Stack } from 'aws-cdk-lib';
+import { CfnParameter, Duration, Lazy, Stack } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import * as acm from 'aws-cdk-lib/aws-certificatemanager';
 import * as ecs from 'aws-cdk-lib/aws-ecs';
+import * as elbv2 from 'aws-cdk-lib/aws-elasticloadbalancingv2';
+import * as logs from 'aws-cdk-lib/aws-logs';
 import * as route53 from 'aws-cdk-lib/aws-route53';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import * as ssm from 'aws-cdk-lib/aws-ssm';
@@ -347,6 +349,8 @@ describe('AlbFargateService', () => {
       ['a domain name without a zone', { allowInsecureHttp: undefined, domainName: 'app.example.com' }, /hostedZone is unset; it must be the public hosted zone of domainName/],
       ['an invalid allowed CIDR', { allowedCidrs: ['10.0.0.0/33'] }, /allowedCidrs is '10.0.0.0\/33'/],
       ['a CloudFront web ACL', { webAclArn: 'arn:aws:wafv2:us-east-1:123456789012:global/webacl/x/1' }, /webAclArn is 'arn:aws:wafv2:us-east-1:123456789012:global/],
+      ['a log retention CloudWatch Logs does not offer, as untyped configuration gives it', { logRetention: 13 as logs.RetentionDays },
+        /^ {2}- logRetention is 13; it must be one of logs\.RetentionDays's values: 1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653, 9999\.$/m],
     ])('%s is refused, naming the prop, its value and the range', (_, props, message) => {
       expect(attempt(props)).toThrow(message);
     });
@@ -354,6 +358,20 @@ describe('AlbFargateService', () => {
     test('a domain outside its zone is refused', () => {
       const zone = route53.HostedZone.fromHostedZoneAttributes(stack, 'OtherZone', { hostedZoneId: 'Z1', zoneName: 'example.org' });
       expect(attempt({ allowInsecureHttp: undefined, domainName: 'app.example.com', hostedZone: zone })).toThrow(/domainName is 'app.example.com'; it must be a name in the hosted zone example.org/);
+    });
+
+    test('an SSL policy that is no elbv2.SslPolicy, as untyped configuration gives it, is refused, naming every policy', () => {
+      const policies = Object.values(elbv2.SslPolicy).map((p) => `'${p}'`).join(', ');
+      expect(policies).toContain("'ELBSecurityPolicy-TLS13-1-2-2021-06'");
+      expect(attempt({ sslPolicy: 'TLS12' as elbv2.SslPolicy })).toThrow(`\n  - sslPolicy is 'TLS12'; it must be one of elbv2.SslPolicy's values: ${policies}.`);
+    });
+
+    test('an SSL policy from a token reaches the HTTPS listener unchecked', () => {
+      const sslStack = newStack({ withEnv: true });
+      const certificate = acm.Certificate.fromCertificateArn(sslStack, 'Given', 'arn:aws:acm:us-east-1:123456789012:certificate/abc');
+      const sslPolicy = new CfnParameter(sslStack, 'SslPolicy').valueAsString as elbv2.SslPolicy;
+      new AlbFargateService(sslStack, 'Service', { vpc: new MultiAzVpc(sslStack, 'Network').vpc, image: IMAGE, certificate, sslPolicy });
+      Template.fromStack(sslStack).hasResourceProperties('AWS::ElasticLoadBalancingV2::Listener', { Port: 443, SslPolicy: { Ref: 'SslPolicy' } });
     });
 
     test('every invalid prop is reported in one error; tokens are not validated', () => {

@@ -2,6 +2,7 @@ import { Lazy, Stack } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
+import * as logs from 'aws-cdk-lib/aws-logs';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import { AlbAutoScalingGroup, HardenedFunction, HttpApiLambda, MultiAzVpc, RestApiLambda, SnsFanOut } from '../../src';
@@ -17,6 +18,10 @@ describe('DeploymentStage', () => {
     expect(isProduction(DeploymentStage.PROD)).toBe(true);
     expect(isProduction(DeploymentStage.DEV)).toBe(false);
   });
+
+  test('an unknown stage is an error, never DEV', () => {
+    expect(() => isProduction('production' as DeploymentStage)).toThrow('The stage is "production"; it must be one of: dev, prod.');
+  });
 });
 
 describe('PropValidator', () => {
@@ -31,6 +36,19 @@ describe('PropValidator', () => {
       '  - exactly one of a and b must be given (the source); none was given.\n' +
       '  - exactly one of a, b and c must be given; a, b and c were all given.',
     );
+  });
+
+  test('oneOf: a value from untyped configuration that is none of the enum\'s values, string or numeric; tokens pass', () => {
+    const validator = new PropValidator("Thing 'A'");
+    validator.oneOf('stage', 'prod', DeploymentStage, 'DeploymentStage');
+    validator.oneOf('retention', logs.RetentionDays.ONE_WEEK, logs.RetentionDays, 'logs.RetentionDays');
+    validator.oneOf('stage', Lazy.string({ produce: () => 'anything' }), DeploymentStage, 'DeploymentStage');
+    validator.oneOf('stage', undefined, DeploymentStage, 'DeploymentStage');
+    expect(() => validator.throwIfInvalid()).not.toThrow();
+    validator.oneOf('stage', 'production', DeploymentStage, 'DeploymentStage');
+    // A numeric enum's names are keys of its object too: 'ONE_WEEK' is no value.
+    validator.oneOf('retention', 'ONE_WEEK', logs.RetentionDays, 'logs.RetentionDays');
+    expect(() => validator.throwIfInvalid()).toThrow(/- stage is 'production'; it must be one of DeploymentStage's values: 'dev', 'prod'\.\n {2}- retention is 'ONE_WEEK'; it must be one of logs\.RetentionDays's values: 1, 3, 5, 7, /);
   });
 
   test('collects every error into one message naming prop, value and range', () => {

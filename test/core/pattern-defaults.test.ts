@@ -5,7 +5,7 @@ import { Match, Template } from 'aws-cdk-lib/assertions';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import { Construct } from 'constructs';
-import { DeploymentStage, PatternDefaults, QueueWithDeadLetterQueue, RestApiLambda } from '../../src';
+import { DeadLetterQueue, DeadLetterSource, DeploymentStage, PatternDefaults, QueueWithDeadLetterQueue, RestApiLambda } from '../../src';
 import { newApp, NEW_PROJECT_CONTEXT, TEST_ENV } from '../support/app';
 import { EVERY_PATTERN } from '../support/fixtures';
 
@@ -106,6 +106,25 @@ describe('PatternDefaults', () => {
       const app = appWithContext({ [PatternDefaults.STAGE_CONTEXT_KEY]: 'staging' });
       expect(() => queueIn(new Stack(app, 'S'))).toThrow(
         "The context key cdk-best-practice-patterns:stage is 'staging'; it must be one of: dev, prod.");
+    });
+
+    // A stage from JavaScript, JSON or Python is any value. Before this was checked, 'production'
+    // compared unequal to PROD and made the pattern DEV: it deleted its data with the stack.
+    test.each(['production', 'staging', 'PROD', ''])("a pattern's stage %j from untyped configuration is an error, never DEV", (stage) => {
+      const stack = new Stack(newApp(), 'S');
+      expect(() => new QueueWithDeadLetterQueue(stack, 'Jobs', { stage: stage as DeploymentStage })).toThrow(
+        `QueueWithDeadLetterQueue 'S/Jobs': stage is ${JSON.stringify(stage)}; it must be one of DeploymentStage's values: 'dev', 'prod'.`);
+    });
+
+    test('an app-wide stage from untyped configuration is an error naming the scope', () => {
+      expect(() => PatternDefaults.set(newApp(), { stage: 'production' as DeploymentStage })).toThrow(
+        "PatternDefaults.set(the app): stage is \"production\"; it must be one of DeploymentStage's values: 'dev', 'prod'.");
+    });
+
+    test('a building block checks its stage too', () => {
+      const stack = new Stack(newApp(), 'S');
+      expect(() => new DeadLetterQueue(stack, 'Failures', { source: DeadLetterSource.LAMBDA_FUNCTION, stage: 'production' as DeploymentStage })).toThrow(
+        /^DeadLetterQueue 'S\/Failures': stage is "production"; it must be one of DeploymentStage's values/);
     });
 
     test('setting defaults after a pattern below was created is an error, since the pattern would never see them', () => {

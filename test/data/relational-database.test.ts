@@ -1,4 +1,4 @@
-import { Duration, Lazy, Stack } from 'aws-cdk-lib';
+import { Duration, Lazy, Stack, Token } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import * as backup from 'aws-cdk-lib/aws-backup';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
@@ -405,6 +405,22 @@ describe('RelationalDatabase', () => {
       ['a CPU threshold above 100%', { cpuAlarmThreshold: 101 }, /cpuAlarmThreshold is 101/],
     ])('%s is refused, naming the prop, its value and the range', (_, props, message) => {
       expect(attempt(props)).toThrow(message);
+    });
+
+    test.each<[string, Props, string | RegExp]>([
+      ['an engine none of DatabaseEngine\'s', { engine: 'postgresql' as DatabaseEngine },
+        "engine is 'postgresql'; it must be one of DatabaseEngine's values: 'postgres', 'mysql'."],
+      ['a master password none of MasterPassword\'s', { masterPassword: 'rds-managed' as MasterPassword },
+        "masterPassword is 'rds-managed'; it must be one of MasterPassword's values: 'managed-by-rds', 'rotated-secret'."],
+      ['a log retention none of logs.RetentionDays\'s', { logRetention: 13 as logs.RetentionDays },
+        /^ {2}- logRetention is 13; it must be one of logs\.RetentionDays's values: 1, 3, 5, 7, 14, 30, .*, 3653, 9999\.$/m],
+    ])('%s, as untyped configuration may give, is refused, naming the allowed values', (_, props, message) => {
+      expect(attempt(props)).toThrow(message);
+    });
+
+    test('an engine from a token is refused: the engine decides what the pattern creates, at synth', () => {
+      expect(attempt({ engine: Token.asString({ Ref: 'Engine' }) as DatabaseEngine })).toThrow(
+        "engine is a token, only known at deploy time; it must be a value known at synth: it decides the engine's version, parameters, port, log exports and reserved names.");
     });
 
     test('names up to the engine\'s limits are accepted, and 65,536 GiB without autoscaling', () => {

@@ -448,6 +448,8 @@ describe('StaticWebsite', () => {
       ['an asset cache over a year', () => ({ sources: [page()], assetCacheMaxAge: Duration.days(366) }), /assetCacheMaxAge is 31622400 seconds; it must be a whole number of seconds from 0 to 31536000/],
       ['an HTML cache over a year', () => ({ sources: [page()], htmlCacheMaxAge: Duration.days(400) }), /htmlCacheMaxAge is 34560000 seconds/],
       ['a cache age without sources', () => ({ htmlCacheMaxAge: Duration.minutes(1) }), /htmlCacheMaxAge is '1 minute'; it must be left unset without sources/],
+      ['a price class CloudFront does not have, as untyped configuration gives it', () => ({ priceClass: 'PriceClass_300' as cloudfront.PriceClass }),
+        /^ {2}- priceClass is 'PriceClass_300'; it must be one of cloudfront\.PriceClass's values: 'PriceClass_100', 'PriceClass_200', 'PriceClass_All'\.$/m],
     ];
 
     test.each(invalid)('rejects %s', (_name, props, message) => {
@@ -473,8 +475,10 @@ describe('StaticWebsite', () => {
         certificate: acm.Certificate.fromCertificateArn(stack, 'Certificate', Token.asString({ Ref: 'CertificateArn' })),
         contentSecurityPolicy: Token.asString({ Ref: 'Csp' }),
         errorRate5xxThreshold: Token.asNumber({ Ref: 'Threshold' }),
+        priceClass: Token.asString({ Ref: 'PriceClass' }) as cloudfront.PriceClass,
       }, stack);
       template.resourceCountIs('AWS::CloudFront::Distribution', 1);
+      template.hasResourceProperties('AWS::CloudFront::Distribution', { DistributionConfig: Match.objectLike({ PriceClass: { Ref: 'PriceClass' } }) });
     });
   });
 

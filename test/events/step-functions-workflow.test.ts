@@ -1,4 +1,4 @@
-import { Duration, Stack } from 'aws-cdk-lib';
+import { CfnParameter, Duration, Stack } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
@@ -169,10 +169,21 @@ describe('StepFunctionsWorkflow', () => {
       ['an EXPRESS timeout over 5 minutes', { workflowType: sfn.StateMachineType.EXPRESS, timeout: Duration.minutes(6) }, /timeout is 360 seconds; it must be a whole number of seconds from 1 to 300/],
       ['a STANDARD timeout over a year', { timeout: Duration.days(366) }, /timeout is 31622400 seconds; it must be a whole number of seconds from 1 to 31536000/],
       ['a timeout under a second', { timeout: Duration.millis(10) }, /timeout is 0.01 seconds/],
+      ['a workflow type Step Functions does not have, as untyped configuration gives it', { workflowType: 'Express' as sfn.StateMachineType },
+        /^ {2}- workflowType is 'Express'; it must be one of sfn\.StateMachineType's values: 'EXPRESS', 'STANDARD'\.$/m],
+      ['a log retention CloudWatch Logs does not offer, as untyped configuration gives it', { logRetention: 13 as logs.RetentionDays },
+        /^ {2}- logRetention is 13; it must be one of logs\.RetentionDays's values: 1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653, 9999\.$/m],
     ];
     test.each(invalid)('rejects %s', (_name, props, message) => {
       const stack = newStack();
       expect(() => new StepFunctionsWorkflow(stack, 'Orders', { definition: new sfn.Pass(stack, 'Pass'), ...props })).toThrow(message);
+    });
+
+    test('refuses a workflow type from a token: the timeout limit, logging and alarms depend on it at synth', () => {
+      const stack = newStack();
+      const workflowType = new CfnParameter(stack, 'WorkflowType').valueAsString as sfn.StateMachineType;
+      expect(() => new StepFunctionsWorkflow(stack, 'Orders', { definition: new sfn.Pass(stack, 'Pass'), workflowType })).toThrow(
+        '  - workflowType is a token, only known at deploy time; it must be a value known at synth: it decides the timeout limit (5 minutes or 1 year), the logging and the alarms.');
     });
   });
 

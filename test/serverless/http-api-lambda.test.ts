@@ -157,6 +157,8 @@ describe('HttpApiLambda', () => {
       ['an issuer without audience', { jwtIssuer: 'https://login.example.com' }, /jwtAudience is unset; it must be at least one audience with jwtIssuer/],
       ['an audience without issuer', { jwtAudience: ['a'] }, /jwtAudience is \["a"\]; it must be left unset without jwtIssuer/],
       ['clients without a user pool', { userPoolClients: [] }, /userPoolClients is 0; it must be left unset without userPool/],
+      ['a log retention none of logs.RetentionDays\'s, with your own function', { code: undefined, handlerFunction: {} as lambda.IFunction, logRetention: 13 as logs.RetentionDays },
+        /^ {2}- logRetention is 13; it must be one of logs\.RetentionDays's values: 1, 3, 5, 7, 14, 30, .*, 3653, 9999\.$/m],
     ];
 
     test.each(invalid)('rejects %s', (_name, extra, message) => {

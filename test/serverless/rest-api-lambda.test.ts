@@ -325,7 +325,7 @@ describe('RestApiLambda', () => {
   });
 
   describe('validation', () => {
-    const invalid: Array<[string, Extra, RegExp]> = [
+    const invalid: Array<[string, Extra, RegExp | string]> = [
       ['neither code nor a function', { code: undefined }, /exactly one of handlerFunction, code and entry must be given \(your function, or the code or entry file of the function the pattern creates\); none was given/],
       ['both code and an entry file', { entry: 'handler.ts' }, /exactly one of handlerFunction, code and entry must be given \(.*\); code and entry were both given/],
       ['memory under 128 MB', { memorySize: 127 }, /memorySize is 127; it must be a whole number from 128 to 10240/],
@@ -350,6 +350,14 @@ describe('RestApiLambda', () => {
       ['a usage plan burst of 0', { usagePlan: { burstLimit: 0 } }, /usagePlan.burstLimit is 0; it must be a whole number from 1 to 5000/],
       ['a usage plan quota of 0', { usagePlan: { dailyQuota: 0 } }, /usagePlan.dailyQuota is 0; it must be a whole number of at least 1\./],
       ['a negative usage plan rate', { usagePlan: { rateLimit: -1 } }, /usagePlan.rateLimit is -1; it must be at least 0/],
+      ['an endpoint none of RestApiEndpoint\'s', { endpoint: 'regional' as RestApiEndpoint },
+        "endpoint is 'regional'; it must be one of RestApiEndpoint's values: 'REGIONAL', 'EDGE', 'PRIVATE'."],
+      ['an execution log level none of ExecutionLogLevel\'s', { executionLogLevel: 'OFF' as ExecutionLogLevel },
+        "executionLogLevel is 'OFF'; it must be one of ExecutionLogLevel's values: 'ERROR', 'INFO'."],
+      ['an authorizer kind none of LambdaAuthorizerKind\'s', { authorizerFunction: {} as lambda.IFunction, authorizerKind: 'request' as LambdaAuthorizerKind },
+        "authorizerKind is 'request'; it must be one of LambdaAuthorizerKind's values: 'TOKEN', 'REQUEST'."],
+      ['a log retention none of logs.RetentionDays\'s, with your own function', { code: undefined, handlerFunction: {} as lambda.IFunction, logRetention: 13 as logs.RetentionDays },
+        /^ {2}- logRetention is 13; it must be one of logs\.RetentionDays's values: 1, 3, 5, 7, 14, 30, .*, 3653, 9999\.$/m],
     ];
 
     test.each(invalid)('rejects %s', (_name, extra, message) => {
