@@ -424,7 +424,10 @@ export class AlbAutoScalingGroup extends Construct {
       }),
       defaultInstanceWarmup: props.instanceWarmup ?? Duration.minutes(5),
       // Replace instances one at a time, never dropping below the minimum that serves traffic.
-      updatePolicy: autoscaling.UpdatePolicy.rollingUpdate({ minInstancesInService: minCapacity, maxBatchSize: 1 }),
+      updatePolicy: autoscaling.UpdatePolicy.rollingUpdate({
+        minInstancesInService: minInstancesInService(minCapacity, maxCapacity),
+        maxBatchSize: 1,
+      }),
       groupMetrics: [autoscaling.GroupMetrics.all()],
       notifications: [{ topic: this.scalingNotificationTopic(props) }],
     });
@@ -466,4 +469,18 @@ export class AlbAutoScalingGroup extends Construct {
       });
     }
   }
+}
+
+/**
+ * How many instances a rolling update keeps in service: the group's minimum, but below its maximum,
+ * which CloudFormation requires ("MinInstancesInService must be less than the autoscaling group's
+ * MaxSize"): with `minCapacity` equal to `maxCapacity`, the first update that replaces instances
+ * would fail. Such a group keeps one fewer in service while it replaces one at a time. Tokens, only
+ * known at deploy time, keep the minimum.
+ */
+function minInstancesInService(minCapacity: number, maxCapacity: number): number {
+  if (Token.isUnresolved(minCapacity) || Token.isUnresolved(maxCapacity)) {
+    return minCapacity;
+  }
+  return Math.max(0, Math.min(minCapacity, maxCapacity - 1));
 }

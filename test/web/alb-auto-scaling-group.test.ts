@@ -218,6 +218,15 @@ describe('AlbAutoScalingGroup', () => {
         UpdatePolicy: { AutoScalingRollingUpdate: { MinInstancesInService: 2, MaxBatchSize: 1 } },
       });
     });
+
+    // CloudFormation refuses an update whose MinInstancesInService is not below MaxSize: a group
+    // of fixed size would deploy once and fail its first instance replacement.
+    test.each([[3, 3, 2], [1, 1, 0], [2, 6, 2]])('a group of %i to %i instances keeps %i in service during a rolling update, below its maximum', (minCapacity, maxCapacity, inService) => {
+      build({ minCapacity, maxCapacity }).template.hasResource('AWS::AutoScaling::AutoScalingGroup', {
+        Properties: Match.objectLike({ MinSize: String(minCapacity), MaxSize: String(maxCapacity) }),
+        UpdatePolicy: { AutoScalingRollingUpdate: { MinInstancesInService: inService, MaxBatchSize: 1 } },
+      });
+    });
   });
 
   describe('listeners', () => {
