@@ -49,6 +49,74 @@ export function functionAlarms(
   return alarms;
 }
 
+/**
+ * The keys Lambda sets itself and refuses in a function's configuration: the "Reserved environment
+ * variables" of https://docs.aws.amazon.com/lambda/latest/dg/configuration-envvars.html#configuration-envvars-runtime
+ * (aws-cdk-lib's `addEnvironment` refuses the same list, one key at a time).
+ */
+export const RESERVED_ENVIRONMENT_KEYS: readonly string[] = [
+  '_HANDLER', '_X_AMZN_TRACE_ID', 'AWS_DEFAULT_REGION', 'AWS_REGION', 'AWS_EXECUTION_ENV', 'AWS_LAMBDA_FUNCTION_NAME',
+  'AWS_LAMBDA_FUNCTION_MEMORY_SIZE', 'AWS_LAMBDA_FUNCTION_VERSION', 'AWS_LAMBDA_INITIALIZATION_TYPE', 'AWS_LAMBDA_LOG_GROUP_NAME',
+  'AWS_LAMBDA_LOG_STREAM_NAME', 'AWS_ACCESS_KEY', 'AWS_ACCESS_KEY_ID', 'AWS_SECRET_ACCESS_KEY', 'AWS_SESSION_TOKEN',
+  'AWS_LAMBDA_RUNTIME_API', 'LAMBDA_TASK_ROOT', 'LAMBDA_RUNTIME_DIR',
+];
+/** The key pattern of the Lambda API's `Environment.Variables`: https://docs.aws.amazon.com/lambda/latest/dg/API_Environment.html */
+const ENVIRONMENT_KEY = /^[a-zA-Z][a-zA-Z0-9_]+$/;
+/**
+ * "The total size of all environment variables doesn't exceed 4 KB" (Lambda quotas, and the
+ * requirements of https://docs.aws.amazon.com/lambda/latest/dg/configuration-envvars.html). Lambda
+ * measures the variables as JSON, keys and values with their quotes, colons and commas: its error
+ * quotes the "String measured", `{"KEY":"value",...}`.
+ */
+export const MAX_ENVIRONMENT_BYTES = 4096;
+
+/**
+ * The size Lambda measures of a function's environment variables: their compact JSON, in UTF-8 bytes.
+ */
+export function environmentBytes(variables: { [key: string]: string }): number {
+  return Buffer.byteLength(JSON.stringify(variables), 'utf8');
+}
+
+/**
+ * Checks environment variables against Lambda's rules: every key matches its pattern and is none
+ * Lambda reserves, and all of them together, as JSON, take at most 4 KB. Keys that are tokens are
+ * skipped, and the size is not checked when a key or value is a token: it is not known at synth.
+ *
+ * @param added keys among `variables` that aws-cdk-lib or the pattern added, for the message
+ */
+export function validateEnvironment(v: PropValidator, variables: { [key: string]: unknown } | undefined, added: string[] = []): void {
+  if (variables === undefined || Token.isUnresolved(variables)) {
+    return;
+  }
+  let known = true;
+  for (const [key, value] of Object.entries(variables)) {
+    if (Token.isUnresolved(key)) {
+      known = false;
+      continue;
+    }
+    known &&= typeof value === 'string' && !Token.isUnresolved(value);
+    if (added.includes(key)) {
+      continue;
+    }
+    v.check(ENVIRONMENT_KEY.test(key), 'environment key', key,
+      'letters, numbers and underscores, starting with a letter, at least 2 characters (Lambda\'s key pattern)');
+    v.check(!RESERVED_ENVIRONMENT_KEYS.includes(key), 'environment key', key,
+      `a key Lambda does not reserve; it reserves ${RESERVED_ENVIRONMENT_KEYS.join(', ')}`);
+  }
+  if (!known) {
+    return;
+  }
+  const bytes = environmentBytes(variables as { [key: string]: string });
+  const addedNote = added.length === 0 ? '' : `, with ${added.join(', ')}, which aws-cdk-lib or the pattern adds`;
+  v.check(bytes <= MAX_ENVIRONMENT_BYTES, 'environment', `${thousands(bytes)} bytes (keys and values, as JSON${addedNote})`,
+    `at most ${thousands(MAX_ENVIRONMENT_BYTES)} bytes (Lambda's limit on all environment variables of a function)`);
+}
+
+/** 4096 as '4,096'. */
+function thousands(n: number): string {
+  return String(n).replace(/\B(?=(\d{3})+(?!\d))/g, ',');
+}
+
 /** CodeDeploy watches at most 10 alarms per deployment group. */
 const MAX_DEPLOYMENT_ALARMS = 10;
 const ALIAS_NAME = /^(?![0-9]+$)[A-Za-z0-9_-]{1,128}$/;
@@ -67,6 +135,7 @@ export function validateFunctionProps(v: PropValidator, props: HardenedFunctionP
   if (props.aliasName !== undefined && !Token.isUnresolved(props.aliasName)) {
     v.check(ALIAS_NAME.test(props.aliasName), 'aliasName', props.aliasName, '1 to 128 letters, digits, hyphens and underscores, not only digits');
   }
+  validateEnvironment(v, props.environment);
   const extra = props.deploymentAlarms?.length ?? 0;
   v.check(extra <= MAX_DEPLOYMENT_ALARMS - 2, 'deploymentAlarms', `${extra} alarms`,
     `at most ${MAX_DEPLOYMENT_ALARMS - 2}: a deployment group watches at most ${MAX_DEPLOYMENT_ALARMS} alarms, and the function's errors and duration alarms are 2 of them`);

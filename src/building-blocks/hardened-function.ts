@@ -1,4 +1,4 @@
-import { Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
+import { Duration, RemovalPolicy, Stack, Token } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as codedeploy from 'aws-cdk-lib/aws-codedeploy';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
@@ -10,7 +10,7 @@ import * as logs from 'aws-cdk-lib/aws-logs';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct, Node } from 'constructs';
 import { DeadLetterQueue, DeadLetterSource } from './dead-letter-queue';
-import { functionAlarms, validateFunctionProps } from './function-support';
+import { functionAlarms, validateEnvironment, validateFunctionProps } from './function-support';
 import { isProduction } from '../core/deployment-stage';
 import { createLogEncryptionKey } from '../core/log-encryption';
 import { ManagedPolicyRole } from '../core/managed-policy-role';
@@ -287,6 +287,7 @@ export class HardenedFunction extends lambda.FunctionBase {
     });
     const executionPolicy = this.createExecutionPolicy(role, props.vpc !== undefined);
     this.lambdaFunction = this.createFunction(props, role);
+    this.validateSynthesizedEnvironment(props);
     this.lambdaFunction.node.addDependency(executionPolicy);
     this.securityGroup = props.vpc ? this.lambdaFunction.connections.securityGroups[0] : undefined;
     if (props.vpc) {
@@ -359,6 +360,31 @@ export class HardenedFunction extends lambda.FunctionBase {
     v.exactlyOne({ code: props.code, entry: props.entry });
     validateFunctionProps(v, props);
     v.oneOf('logRetention', props.logRetention, logs.RetentionDays, 'logs.RetentionDays');
+    v.throwIfInvalid();
+  }
+
+  /**
+   * Checks the environment variables the function was created with, which can be more than
+   * `environment`: what aws-cdk-lib adds (AWS_NODEJS_CONNECTION_REUSE_ENABLED for a bundled entry on
+   * an SDK v2 runtime) counts towards Lambda's 4 KB too. When a variable given is a token the
+   * size is not known at synth, and the variables are not resolved: resolving would fix a lazy
+   * value before its time. A value added that is a token resolves to an intrinsic, not a string,
+   * and the size is not checked either.
+   */
+  private validateSynthesizedEnvironment(props: HardenedFunctionProps): void {
+    if (Object.entries(props.environment ?? {}).some(([key, value]) => Token.isUnresolved(key) || Token.isUnresolved(value))) {
+      return;
+    }
+    const cfn = this.lambdaFunction.node.defaultChild as lambda.CfnFunction;
+    const resolved = Stack.of(this).resolve(cfn.environment) as { variables?: { [key: string]: unknown } } | undefined;
+    const variables = resolved?.variables ?? {};
+    const given = Object.keys(props.environment ?? {});
+    const added = Object.keys(variables).filter((key) => !given.includes(key));
+    if (added.length === 0) {
+      return;
+    }
+    const v = new PropValidator(`HardenedFunction '${this.node.path}'`);
+    validateEnvironment(v, variables, added);
     v.throwIfInvalid();
   }
 

@@ -77,8 +77,9 @@ export interface RelationalDatabaseProps extends PatternProps {
   readonly engineVersion?: string;
 
   /**
-   * The instance class. Performance Insights is off on MySQL's micro and small burstable classes,
-   * which do not support it.
+   * The instance class, without the `db.` prefix that RDS adds: `ec2.InstanceType.of(...)` or
+   * `new ec2.InstanceType('t4g.micro')`. Performance Insights is off on MySQL's micro and small
+   * burstable classes, which do not support it.
    *
    * @default - db.m7g.large (Graviton, general purpose) in PROD, db.t4g.micro (Graviton,
    * burstable) in DEV
@@ -87,7 +88,7 @@ export interface RelationalDatabaseProps extends PatternProps {
 
   /**
    * The name of a database to create: a letter, then letters, digits or underscores, at most 63
-   * characters for PostgreSQL and 64 for MySQL.
+   * characters for PostgreSQL and 64 for MySQL, not a word the engine reserves (such as `select`).
    *
    * @default - none; PostgreSQL always has `postgres`
    */
@@ -95,7 +96,8 @@ export interface RelationalDatabaseProps extends PatternProps {
 
   /**
    * The master user's name: a letter, then letters, digits or underscores, at most 63 characters
-   * for PostgreSQL and 16 for MySQL, not `rdsadmin`.
+   * for PostgreSQL and 16 for MySQL, not `rdsadmin`, not `admin` for PostgreSQL, and not a word the
+   * engine reserves (such as `user`).
    *
    * @default - 'postgres' for PostgreSQL, 'admin' for MySQL
    */
@@ -156,11 +158,11 @@ export interface RelationalDatabaseProps extends PatternProps {
   readonly allocatedStorage?: number;
 
   /**
-   * How far storage autoscaling may grow the storage, in GiB: above `allocatedStorage`, at most
-   * 65,536. Only what is used is paid for.
+   * How far storage autoscaling may grow the storage, in GiB: at least 10% above
+   * `allocatedStorage` (RDS's minimum), at most 65,536. Only what is used is paid for.
    *
-   * @default - 1,000 GiB; 65,536 when the allocated storage is 1,000 or more; no autoscaling at
-   * 65,536
+   * @default - 1,000 GiB; 65,536 when 1,000 is less than 10% above the allocated storage; no
+   * autoscaling when 65,536 is
    */
   readonly maxAllocatedStorage?: number;
 
@@ -238,6 +240,13 @@ const MIN_STORAGE_GIB = 20;
 const MAX_STORAGE_GIB = 65_536;
 const MAX_READ_REPLICAS = 15;
 const MIN_WINDOW_MINUTES = 30;
+/**
+ * The smallest maximum storage RDS accepts for storage autoscaling: at least 10% above the
+ * allocated storage, in whole GiB ("set the maximum storage threshold to at least 10% more than
+ * the current allocated storage", 1,000 GiB allocated needing at least 1,100):
+ * https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide/USER_PIOPS.Autoscaling.html
+ */
+const minMaxAllocatedStorage = (allocated: number) => Math.ceil((allocated * 11) / 10);
 const DAYS = ['mon', 'tue', 'wed', 'thu', 'fri', 'sat', 'sun'];
 const MINUTES_A_DAY = 24 * 60;
 const MINUTES_A_WEEK = 7 * MINUTES_A_DAY;
@@ -384,9 +393,11 @@ export class RelationalDatabase extends Construct implements ec2.IConnectable {
     const replicaCount = props.readReplicas ?? 0;
     const masterPassword = props.masterPassword ?? (replicaCount > 0 ? MasterPassword.ROTATED_SECRET : MasterPassword.MANAGED_BY_RDS);
     const allocatedStorage = props.allocatedStorage ?? MIN_STORAGE_GIB;
-    // Autoscaling up to 1,000 GiB, or to the limit for larger volumes; none at the limit itself.
+    // Autoscaling up to 1,000 GiB, or to the limit for larger volumes; none where even the limit is
+    // not the 10% above the allocated storage that RDS requires.
+    const autoscalingFloor = Token.isUnresolved(allocatedStorage) ? 0 : minMaxAllocatedStorage(allocatedStorage);
     const maxAllocatedStorage = props.maxAllocatedStorage
-      ?? (allocatedStorage < 1000 ? 1000 : allocatedStorage < MAX_STORAGE_GIB ? MAX_STORAGE_GIB : undefined);
+      ?? (autoscalingFloor <= 1000 ? 1000 : autoscalingFloor <= MAX_STORAGE_GIB ? MAX_STORAGE_GIB : undefined);
     const instanceType = props.instanceType ?? (production
       ? ec2.InstanceType.of(ec2.InstanceClass.M7G, ec2.InstanceSize.LARGE)
       : ec2.InstanceType.of(ec2.InstanceClass.T4G, ec2.InstanceSize.MICRO));
@@ -406,10 +417,12 @@ export class RelationalDatabase extends Construct implements ec2.IConnectable {
     validator.oneOf('engine', props.engine, DatabaseEngine, 'DatabaseEngine');
     validator.knownAtSynth('engine', props.engine, "it decides the engine's version, parameters, port, log exports and reserved names");
     const engineSettings = engineFacts ? validateEngineProps(validator, props, engineKind, engineFacts) : undefined;
+    validateInstanceType(validator, instanceType);
     validator.oneOf('masterPassword', props.masterPassword, MasterPassword, 'MasterPassword');
     validator.oneOf('logRetention', props.logRetention, logs.RetentionDays, 'logs.RetentionDays');
     validator.integerInRange('port', props.port, 1150, 65535);
     validator.integerInRange('readReplicas', props.readReplicas, 0, MAX_READ_REPLICAS);
+    validator.knownAtSynth('readReplicas', props.readReplicas, 'it decides how many replicas the pattern creates');
     validator.check(!(masterPassword === MasterPassword.MANAGED_BY_RDS && replicaCount > 0), 'masterPassword', masterPassword,
       'ROTATED_SECRET with read replicas: RDS cannot create a read replica of a database whose master password it manages');
     validator.check(props.rotationInterval === undefined || masterPassword === MasterPassword.ROTATED_SECRET, 'rotationInterval',
@@ -423,8 +436,10 @@ export class RelationalDatabase extends Construct implements ec2.IConnectable {
     validator.integerInRange('allocatedStorage', props.allocatedStorage, MIN_STORAGE_GIB, MAX_STORAGE_GIB);
     validator.integerInRange('maxAllocatedStorage', props.maxAllocatedStorage, MIN_STORAGE_GIB + 1, MAX_STORAGE_GIB);
     validator.check(maxAllocatedStorage === undefined || Token.isUnresolved(maxAllocatedStorage) || Token.isUnresolved(allocatedStorage)
-      || maxAllocatedStorage > allocatedStorage,
-    'maxAllocatedStorage', maxAllocatedStorage, `above allocatedStorage (${allocatedStorage} GiB), for storage autoscaling`);
+      || maxAllocatedStorage >= autoscalingFloor,
+    'maxAllocatedStorage', maxAllocatedStorage, autoscalingFloor <= MAX_STORAGE_GIB
+      ? `at least ${autoscalingFloor} GiB, 10% above allocatedStorage (${allocatedStorage} GiB): RDS refuses a smaller maximum for storage autoscaling`
+      : `unset: 10% above allocatedStorage (${allocatedStorage} GiB), RDS's minimum for storage autoscaling, is past its ${MAX_STORAGE_GIB} GiB limit`);
     if (props.backupRetention && !props.backupRetention.isUnresolved()) {
       const days = props.backupRetention.toHours() / 24;
       validator.check(Number.isInteger(days) && days >= 1 && days <= 35, 'backupRetention', props.backupRetention.toHumanString(),
@@ -802,21 +817,109 @@ interface EngineSettings {
 }
 
 /**
+ * Names RDS refuses as a master user ("can't be a reserved word for the chosen database engine"):
+ * `rdsadmin`, RDS's own administrator on every engine, and `admin` on PostgreSQL, which RDS refuses
+ * with "MasterUsername admin cannot be used as it is a reserved word used by the engine"
+ * (https://github.com/aws/aws-cdk/issues/10579; cfn-lint checks both, verified against
+ * deployments: https://github.com/aws-cloudformation/cfn-lint/pull/4425).
+ * https://docs.aws.amazon.com/AmazonRDS/latest/APIReference/API_CreateDBInstance.html
+ */
+const RDS_RESERVED_USERNAMES: Record<DatabaseEngine, string[]> = {
+  [DatabaseEngine.POSTGRES]: ['rdsadmin', 'admin'],
+  [DatabaseEngine.MYSQL]: ['rdsadmin'],
+};
+
+/**
+ * The words each engine reserves, which RDS refuses as a database name ("can't be a word reserved
+ * by the specified database engine") and as a master user name, per CreateDBInstance's DBName and
+ * MasterUsername: https://docs.aws.amazon.com/AmazonRDS/latest/APIReference/API_CreateDBInstance.html
+ *
+ * PostgreSQL: the keywords its parser reserves outright (RESERVED_KEYWORD in
+ * src/include/parser/kwlist.h; "reserved" in https://www.postgresql.org/docs/current/sql-keywords-appendix.html).
+ * MySQL: the words INFORMATION_SCHEMA.KEYWORDS marks reserved in an 8.0 release
+ * (mysql-test/r/information_schema_keywords.result; "(R)" in
+ * https://dev.mysql.com/doc/refman/8.0/en/keywords.html), less ARRAY (nonreserved since 8.0.19)
+ * and MEMBER (left out: whether it is still reserved was not confirmed). Words reserved only in
+ * later releases are not listed; RDS refuses those at create time.
+ */
+const ENGINE_RESERVED_WORDS: Record<DatabaseEngine, ReadonlySet<string>> = {
+  [DatabaseEngine.POSTGRES]: new Set((
+    'all analyse analyze and any array as asc asymmetric both case cast check collate column constraint create '
+    + 'current_catalog current_date current_role current_time current_timestamp current_user default deferrable desc '
+    + 'distinct do else end except false fetch for foreign from grant group having in initially intersect into lateral '
+    + 'leading limit localtime localtimestamp not null offset on only or order placing primary references returning '
+    + 'select session_user some symmetric table then to trailing true union unique user using variadic when where '
+    + 'window with').split(' ')),
+  [DatabaseEngine.MYSQL]: new Set((
+    'accessible add all alter analyze and as asc asensitive before between bigint binary blob both by call cascade '
+    + 'case change char character check collate column condition constraint continue convert create cross cube '
+    + 'cume_dist current_date current_time current_timestamp current_user cursor database databases day_hour '
+    + 'day_microsecond day_minute day_second dec decimal declare default delayed delete dense_rank desc describe '
+    + 'deterministic distinct distinctrow div double drop dual each else elseif empty enclosed escaped except exists '
+    + 'exit explain false fetch first_value float float4 float8 for force foreign from fulltext function generated get '
+    + 'grant group grouping groups having high_priority hour_microsecond hour_minute hour_second if ignore in index '
+    + 'infile inner inout insensitive insert int int1 int2 int3 int4 int8 integer interval into io_after_gtids '
+    + 'io_before_gtids is iterate join json_table key keys kill lag last_value lateral lead leading leave left like '
+    + 'limit linear lines load localtime localtimestamp lock long longblob longtext loop low_priority master_bind '
+    + 'master_ssl_verify_server_cert match maxvalue mediumblob mediumint mediumtext middleint minute_microsecond '
+    + 'minute_second mod modifies natural no_write_to_binlog not nth_value ntile null numeric of on optimize '
+    + 'optimizer_costs option optionally or order out outer outfile over partition percent_rank precision primary '
+    + 'procedure purge range rank read read_write reads real recursive references regexp release rename repeat '
+    + 'replace require resignal restrict return revoke right rlike row row_number rows schema schemas '
+    + 'second_microsecond select sensitive separator set show signal smallint spatial specific sql sql_big_result '
+    + 'sql_calc_found_rows sql_small_result sqlexception sqlstate sqlwarning ssl starting stored straight_join system '
+    + 'table terminated then tinyblob tinyint tinytext to trailing trigger true undo union unique unlock unsigned '
+    + 'update usage use using utc_date utc_time utc_timestamp values varbinary varchar varcharacter varying virtual '
+    + 'when where while window with write xor year_month zerofill').split(' ')),
+};
+
+/**
  * Checks the props whose limits are the engine's: the engine version, the database name and the
- * master user's name. Only a known engine has limits to check them against.
+ * master user's name. Only a known engine has limits to check them against. Names from tokens are
+ * only known at deploy time and are not checked.
  */
 function validateEngineProps(validator: PropValidator, props: RelationalDatabaseProps, engineKind: DatabaseEngine,
   facts: EngineFacts): EngineSettings {
   const version = props.engineVersion ?? facts.defaultVersion;
-  const versionMatch = facts.versionPattern.exec(version);
-  validator.check(versionMatch !== null, 'engineVersion', version, facts.versionRange);
+  // The major version names the parameter group's family, so it is needed at synth.
+  validator.knownAtSynth('engineVersion', props.engineVersion, "it decides the major version, which names the parameter group's family");
+  const versionMatch = Token.isUnresolved(version) ? null : facts.versionPattern.exec(version);
+  validator.check(versionMatch !== null || Token.isUnresolved(version), 'engineVersion', version, facts.versionRange);
   const name = (max: number) => new RegExp(`^[A-Za-z][A-Za-z0-9_]{0,${max - 1}}$`);
-  validator.check(props.databaseName === undefined || name(facts.maxDatabaseNameLength).test(props.databaseName), 'databaseName', props.databaseName,
-    `a letter, then letters, digits or underscores, at most ${facts.maxDatabaseNameLength} characters for ${engineKind}`);
+  const reservedWords = ENGINE_RESERVED_WORDS[engineKind];
+  const databaseName = props.databaseName;
+  if (databaseName !== undefined && !Token.isUnresolved(databaseName)) {
+    validator.check(name(facts.maxDatabaseNameLength).test(databaseName), 'databaseName', databaseName,
+      `a letter, then letters, digits or underscores, at most ${facts.maxDatabaseNameLength} characters for ${engineKind}`);
+    validator.check(!reservedWords.has(databaseName.toLowerCase()), 'databaseName', databaseName,
+      `a name that is not a word ${engineKind} reserves, which RDS refuses as a database name`);
+  }
   const username = props.masterUsername ?? facts.defaultUsername;
-  validator.check(name(facts.maxUsernameLength).test(username) && username.toLowerCase() !== 'rdsadmin', 'masterUsername', username,
-    `a letter, then letters, digits or underscores, at most ${facts.maxUsernameLength} characters for ${engineKind}, not rdsadmin`);
+  if (!Token.isUnresolved(username)) {
+    const rdsReserved = RDS_RESERVED_USERNAMES[engineKind];
+    validator.check(name(facts.maxUsernameLength).test(username), 'masterUsername', username,
+      `a letter, then letters, digits or underscores, at most ${facts.maxUsernameLength} characters for ${engineKind}`);
+    validator.check(!rdsReserved.includes(username.toLowerCase()), 'masterUsername', username,
+      `a name other than ${rdsReserved.join(' and ')}, which RDS reserves on ${engineKind}`);
+    validator.check(!reservedWords.has(username.toLowerCase()), 'masterUsername', username,
+      `a name that is not a word ${engineKind} reserves, which RDS refuses as a master user name`);
+  }
   return { version, major: versionMatch?.[1] ?? '', username };
+}
+
+/**
+ * aws-cdk-lib writes the DB instance class as `db.` and the instance type, so a type that already
+ * starts with `db.` becomes `db.db.…`, a class RDS does not have. Whether RDS offers a class for the
+ * engine, version and Region is not checked: that list changes with each new class.
+ */
+function validateInstanceType(validator: PropValidator, instanceType: ec2.InstanceType): void {
+  const instanceClass = instanceType.toString();
+  if (Token.isUnresolved(instanceClass) || !instanceClass.startsWith('db.')) {
+    return;
+  }
+  validator.check(false, 'instanceType', instanceClass,
+    `the class without the db. prefix, which RDS adds (this renders as 'db.${instanceClass}'): `
+    + `new ec2.InstanceType('${instanceClass.slice(3)}'), or ec2.InstanceType.of(...)`);
 }
 
 /** The Secrets Manager interface endpoint this app created in the VPC, if any. */

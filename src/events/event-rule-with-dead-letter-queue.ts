@@ -381,6 +381,14 @@ export class EventRuleWithDeadLetterQueue extends Construct {
     v.secondsInRange('maxEventAge', props.maxEventAge, 60, Duration.hours(24).toSeconds());
     v.check(props.description === undefined || Token.isUnresolved(props.description) || props.description.length <= 512, 'description',
       `${props.description?.length} characters`, 'at most 512 characters');
+    if (props.eventPattern !== undefined) {
+      for (const problem of patternProblems(props.eventPattern, 'eventPattern', true)) {
+        v.check(false, problem.prop, problem.value, problem.allowed);
+      }
+    }
+    const expression = props.schedule?.expressionString;
+    const scheduleProblem = expression === undefined || Token.isUnresolved(expression) ? undefined : scheduleExpressionProblem(expression);
+    v.check(scheduleProblem === undefined, 'schedule', expression, scheduleProblem ?? '');
     v.throwIfInvalid();
   }
 
@@ -434,4 +442,139 @@ export class EventRuleWithDeadLetterQueue extends Construct {
       statistic: cloudwatch.Stats.SUM,
     });
   }
+}
+
+/** One thing EventBridge would refuse in an event pattern: where, what was given, what is allowed. */
+interface PatternProblem {
+  readonly prop: string;
+  readonly value: unknown;
+  readonly allowed: string;
+}
+
+// Event patterns. A field's value is an array of one or more values, or an object of fields
+// (nested, like `detail`); an array holds values (string, number, true, false, null) or content
+// filters such as { prefix: 'x' }; `$or` holds at least two patterns. EventBridge refuses an empty
+// pattern or object, an empty array, and a bare value where an array is needed.
+// https://docs.aws.amazon.com/eventbridge/latest/userguide/eb-create-pattern.html (values in a JSON array)
+// https://docs.aws.amazon.com/eventbridge/latest/userguide/eb-event-patterns-arrays.html (one or more values)
+// https://docs.aws.amazon.com/eventbridge/latest/userguide/eb-create-pattern-operators.html (content filters, $or)
+// Event Ruler, the matcher behind EventBridge (https://aws.amazon.com/blogs/opensource/open-sourcing-event-ruler/),
+// refuses the rest: https://github.com/aws/event-ruler/blob/main/src/main/software/amazon/event/ruler/JsonRuleCompiler.java
+// ("Empty objects are not allowed", "Empty arrays are not allowed", "must be an object or an array").
+// aws-cdk-lib refuses a bare value only at the pattern's top level, without naming the construct.
+
+/** What EventBridge would refuse in a pattern, or in one of its nested objects. Tokens are skipped. */
+function patternProblems(pattern: unknown, path: string, top: boolean): PatternProblem[] {
+  if (Token.isUnresolved(pattern)) {
+    return [];
+  }
+  if (!isPlainObject(pattern)) {
+    return [{ prop: path, value: pattern, allowed: 'an object of the fields to match' }];
+  }
+  const fields = Object.entries(pattern).filter(([, value]) => value !== undefined);
+  if (fields.length === 0) {
+    return [{
+      prop: path,
+      value: pattern,
+      allowed: top
+        ? "an object of at least one field to match, such as { source: ['com.example.orders'] }: EventBridge refuses an empty pattern"
+        : 'an object of at least one field to match: EventBridge refuses an empty object in a pattern',
+    }];
+  }
+  return fields.flatMap(([field, value]) => fieldProblems(`${path}.${field}`, field, value));
+}
+
+function fieldProblems(path: string, field: string, value: unknown): PatternProblem[] {
+  if (Token.isUnresolved(value)) {
+    return [];
+  }
+  if (field === '$or') {
+    if (!Array.isArray(value) || value.length < 2 || !value.every(isPlainObject)) {
+      return [{ prop: path, value, allowed: 'an array of at least 2 objects, each a pattern of its own' }];
+    }
+    return value.flatMap((branch, i) => patternProblems(branch, `${path}[${i}]`, false));
+  }
+  if (Array.isArray(value)) {
+    if (value.length === 0) {
+      return [{ prop: path, value, allowed: 'an array of at least one value to match: EventBridge refuses an empty array, which would match nothing' }];
+    }
+    const nested = value.findIndex((item) => Array.isArray(item));
+    return nested < 0 ? [] : [{
+      prop: `${path}[${nested}]`,
+      value: value[nested],
+      allowed: "a value (a string, a number, true, false or null) or a content filter such as { prefix: 'x' }, not an array",
+    }];
+  }
+  if (isPlainObject(value)) {
+    return patternProblems(value, path, false);
+  }
+  const example = `[${typeof value === 'string' ? `'${value}'` : JSON.stringify(value)}]`;
+  return [{ prop: path, value, allowed: `an array of the values to match, such as ${example}: EventBridge matches a field against an array, even of one value` }];
+}
+
+function isPlainObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+// Schedule expressions of rules: rate(value unit) or cron(6 fields). One-time at() expressions are
+// EventBridge Scheduler's, not rules'.
+// https://docs.aws.amazon.com/eventbridge/latest/userguide/eb-create-rule-schedule.html (rate and cron rules only)
+// https://docs.aws.amazon.com/eventbridge/latest/userguide/eb-rate-expressions.html (value positive; minute(s), hour(s),
+// day(s); singular for 1, plural above)
+// https://docs.aws.amazon.com/eventbridge/latest/userguide/eb-cron-expressions.html (6 fields; ? in one of
+// day-of-month and day-of-week)
+// https://docs.aws.amazon.com/scheduler/latest/UserGuide/schedule-types.html (at() is EventBridge Scheduler's)
+// aws-cdk-lib's Schedule.rate and Schedule.cron write valid ones; Schedule.expression takes any string.
+const RATE_UNITS = ['minute', 'hour', 'day'];
+
+/** What EventBridge would refuse in a rule's schedule expression, as what is allowed instead, or undefined. */
+function scheduleExpressionProblem(expression: string): string | undefined {
+  const rate = /^rate\((.*)\)$/.exec(expression);
+  if (rate) {
+    return rateProblem(rate[1]);
+  }
+  const cron = /^cron\((.*)\)$/.exec(expression);
+  if (cron) {
+    return cronProblem(cron[1]);
+  }
+  return 'a rate(value unit) or cron(fields) expression, such as rate(5 minutes) or cron(0 8 * * ? *): '
+    + "EventBridge rules take no other kind (one-time at() schedules are EventBridge Scheduler's)";
+}
+
+function rateProblem(body: string): string | undefined {
+  const parts = body.trim().split(/\s+/);
+  const value = /^\d+$/.test(parts[0]) ? Number(parts[0]) : NaN;
+  if (parts.length !== 2 || !(value >= 1)) {
+    return 'a rate expression rate(value unit) whose value is a whole number of at least 1, such as rate(5 minutes)';
+  }
+  const unit = parts[1];
+  const singular = unit.replace(/s$/, '');
+  if (!RATE_UNITS.includes(singular)) {
+    return 'a rate expression whose unit is minute, hour or day (minutes, hours or days above 1), such as rate(1 minute) or rate(5 minutes)';
+  }
+  const expected = value === 1 ? singular : `${singular}s`;
+  return unit === expected ? undefined : `a rate expression whose unit is singular for 1 and plural above: rate(${value} ${expected})`;
+}
+
+function cronProblem(body: string): string | undefined {
+  const fields = body.trim().split(/\s+/);
+  if (fields.length !== 6) {
+    return 'a cron expression of 6 fields (minutes hours day-of-month month day-of-week year), such as cron(0 8 * * ? *)';
+  }
+  const [minutes, hours, dayOfMonth, month, dayOfWeek, year] = fields;
+  if ((dayOfMonth === '?') !== (dayOfWeek === '?')) {
+    return undefined;
+  }
+  const withDays = (dom: string, dow: string) => `cron(${minutes} ${hours} ${dom} ${month} ${dow} ${year})`;
+  let fixes: string[];
+  if (dayOfMonth === '?') {
+    fixes = [withDays('*', '?')];
+  } else if (dayOfWeek === '*') {
+    fixes = [withDays(dayOfMonth, '?')];
+  } else if (dayOfMonth === '*') {
+    fixes = [withDays('?', dayOfWeek)];
+  } else {
+    fixes = [withDays(dayOfMonth, '?'), withDays('?', dayOfWeek)];
+  }
+  return `a cron expression with ? in exactly one of day-of-month and day-of-week, such as ${fixes.join(' or ')}`;
 }

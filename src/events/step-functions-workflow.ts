@@ -118,6 +118,10 @@ const TRANSIENT_LAMBDA_ERRORS = [
 // Step Functions' limits: an EXPRESS execution runs at most 5 minutes, a STANDARD one a year.
 const MAX_EXPRESS = Duration.minutes(5);
 const MAX_STANDARD = Duration.days(365);
+// A task's integration pattern is the suffix of its Resource: `.sync` (or `.sync:2`, for the JSON
+// output of a nested execution) runs a job, `.waitForTaskToken` waits for a callback; without one
+// it is a request-response call.
+const WAITING_INTEGRATION = /\.(sync(:\d+)?|waitForTaskToken)$/;
 
 /**
  * A Step Functions state machine that is logged, traced, time-boxed and watched, for orchestrating
@@ -230,6 +234,17 @@ export class StepFunctionsWorkflow extends Construct {
       tracingEnabled: true,
       logs: { destination: this.logGroup, level: sfn.LogLevel.ALL, includeExecutionData: props.includeExecutionData ?? false },
     });
+    if (express) {
+      // Express workflows support only request-response integrations, neither .sync nor
+      // .waitForTaskToken: https://docs.aws.amazon.com/step-functions/latest/dg/integrate-optimized.html
+      // Checked once the state machine has bound the states to its graph: until then a Parallel's
+      // branches render empty.
+      for (const [stateName, pattern] of waitingIntegrations(props.definition)) {
+        validator.check(false, `definition's state '${stateName}' integration`, pattern,
+          'request-response in an EXPRESS workflow: Express workflows support neither .sync nor .waitForTaskToken (use workflowType STANDARD)');
+      }
+      validator.throwIfInvalid();
+    }
     const policy = role.node.findChild('Policy');
     acknowledgeNagFinding(policy, 'AwsSolutions-IAM5[Resource::*]',
       "Step Functions' log delivery (logs:CreateLogDelivery and its kin) and X-Ray's trace APIs take no resource-level permissions; they are granted on * and nothing else is.");
@@ -254,4 +269,35 @@ export class StepFunctionsWorkflow extends Construct {
       ],
     });
   }
+}
+
+/**
+ * The task states of a definition that wait for a job (`.sync`) or a callback
+ * (`.waitForTaskToken`), as [state name, the Resource's suffix]: every state reachable from the
+ * start, through error handlers too, and those of its Parallel branches and Map iterations. A
+ * distributed Map's iterations with STANDARD child executions are left out: they run as STANDARD
+ * workflows. Reading the rendered Resource covers every kind of task, CustomState included.
+ */
+function waitingIntegrations(definition: sfn.IChainable): Array<[string, string]> {
+  const found: Array<[string, string]> = [];
+  const visit = (stateName: string, json: any): void => {
+    if (json?.Type === 'Task' && typeof json.Resource === 'string') {
+      const pattern = WAITING_INTEGRATION.exec(json.Resource);
+      if (pattern) {
+        found.push([stateName, pattern[0]]);
+      }
+    }
+    const processor = json?.ItemProcessor;
+    const standardChildren = processor?.ProcessorConfig?.Mode === 'DISTRIBUTED' && processor.ProcessorConfig.ExecutionType === 'STANDARD';
+    const graphs = [...(Array.isArray(json?.Branches) ? json.Branches : []), json?.Iterator, standardChildren ? undefined : processor];
+    for (const graph of graphs) {
+      for (const [name, nested] of Object.entries(graph?.States ?? {})) {
+        visit(name, nested);
+      }
+    }
+  };
+  for (const state of sfn.State.findReachableStates(definition.startState, { includeErrorHandlers: true })) {
+    visit(state.stateId, state.toStateJson());
+  }
+  return found;
 }

@@ -1,3 +1,4 @@
+import * as path from 'path';
 import { CfnParameter, Duration, Stack } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
@@ -404,6 +405,13 @@ describe('HardenedFunction', () => {
       ['an alias name of digits only', { aliasName: '42' }, /aliasName is '42'; it must be 1 to 128 letters, digits, hyphens and underscores, not only digits/],
       ['an alias name with a space', { aliasName: 'my alias' }, /aliasName is 'my alias'; it must be 1 to 128/],
       ['9 extra deployment alarms', { deploymentAlarms: alarms(9) }, /deploymentAlarms is '9 alarms'; it must be at most 8: a deployment group watches at most 10 alarms/],
+      ['an environment key Lambda reserves', { environment: { AWS_REGION: 'eu-west-1' } },
+        /^ {2}- environment key is 'AWS_REGION'; it must be a key Lambda does not reserve; it reserves _HANDLER, _X_AMZN_TRACE_ID, AWS_DEFAULT_REGION, AWS_REGION, AWS_EXECUTION_ENV, AWS_LAMBDA_FUNCTION_NAME, AWS_LAMBDA_FUNCTION_MEMORY_SIZE, AWS_LAMBDA_FUNCTION_VERSION, AWS_LAMBDA_INITIALIZATION_TYPE, AWS_LAMBDA_LOG_GROUP_NAME, AWS_LAMBDA_LOG_STREAM_NAME, AWS_ACCESS_KEY, AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY, AWS_SESSION_TOKEN, AWS_LAMBDA_RUNTIME_API, LAMBDA_TASK_ROOT, LAMBDA_RUNTIME_DIR\.$/m],
+      ['an environment key starting with a digit', { environment: { '1BAD': 'x' } },
+        /^ {2}- environment key is '1BAD'; it must be letters, numbers and underscores, starting with a letter, at least 2 characters \(Lambda's key pattern\)\.$/m],
+      ['an environment key of one character', { environment: { A: 'x' } }, /^ {2}- environment key is 'A'; it must be letters, numbers and underscores/m],
+      ['environment variables over 4 KB as JSON', { environment: { BIG: 'x'.repeat(4087) } },
+        /^ {2}- environment is '4,097 bytes \(keys and values, as JSON\)'; it must be at most 4,096 bytes \(Lambda's limit on all environment variables of a function\)\.$/m],
       ['a retention CloudWatch Logs does not offer, as untyped configuration gives it', { logRetention: 13 as logs.RetentionDays },
         /^ {2}- logRetention is 13; it must be one of logs\.RetentionDays's values: 1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653, 9999\.$/m],
     ];
@@ -423,6 +431,22 @@ describe('HardenedFunction', () => {
       expect(() => new HardenedFunction(stack, 'Worker', { code: CODE, memorySize: memory, retryAttempts: memory, aliasName: alias })).not.toThrow();
     });
 
+    test('counts the environment variables aws-cdk-lib adds towards the 4 KB', () => {
+      // On an SDK v2 runtime, a bundled entry gets AWS_NODEJS_CONNECTION_REUSE_ENABLED=1: 42 bytes more as JSON,
+      // past the limit of variables that alone take 4,055 bytes.
+      const entry = path.join(__dirname, '..', 'support', 'echo-handler.ts');
+      const environment = { BIG: 'x'.repeat(4045) };
+      expect(() => new HardenedFunction(newStack({ withEnv: true }), 'Worker', { entry, environment, runtime: lambda.Runtime.NODEJS_16_X }))
+        .toThrow(/^HardenedFunction 'TestStack\/Worker' has 1 invalid prop:\n {2}- environment is '4,097 bytes \(keys and values, as JSON, with AWS_NODEJS_CONNECTION_REUSE_ENABLED, which aws-cdk-lib or the pattern adds\)'; it must be at most 4,096 bytes/);
+    });
+
+    test('accepts environment variables whose values are tokens, however long the rest, and still checks their keys', () => {
+      const stack = newStack({ withEnv: true });
+      const table = new CfnParameter(stack, 'Table').valueAsString;
+      expect(() => new HardenedFunction(stack, 'Worker', { code: CODE, environment: { TABLE: table, BIG: 'x'.repeat(5000) } })).not.toThrow();
+      expect(() => new HardenedFunction(stack, 'Other', { code: CODE, environment: { AWS_REGION: table } })).toThrow(/environment key is 'AWS_REGION'/);
+    });
+
     test('accepts the limits themselves', () => {
       expect(() => buildNew({
         memorySize: 128, timeout: Duration.seconds(1), retryAttempts: 0, maxEventAge: Duration.seconds(60), reservedConcurrentExecutions: 0,
@@ -431,6 +455,8 @@ describe('HardenedFunction', () => {
       expect(() => new HardenedFunction(stack, 'Worker', {
         code: CODE, memorySize: 10240, timeout: Duration.seconds(900), retryAttempts: 2, maxEventAge: Duration.hours(6), aliasName: 'a'.repeat(128), deploymentAlarms: alarmsIn(stack, 8),
       })).not.toThrow();
+      // {"BIG":"x…","A1":""}: 4,096 bytes
+      expect(() => new HardenedFunction(stack, 'Full', { code: CODE, environment: { BIG: 'x'.repeat(4078), A1: '' } })).not.toThrow();
       expect(() => Template.fromStack(stack)).not.toThrow();
     });
   });

@@ -1,4 +1,4 @@
-import { Duration, Lazy, Stack, Token } from 'aws-cdk-lib';
+import { CfnParameter, Duration, Lazy, Stack, Token } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import * as backup from 'aws-cdk-lib/aws-backup';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
@@ -390,7 +390,7 @@ describe('RelationalDatabase', () => {
       ['a rotation interval of 12 hours', { masterPassword: MasterPassword.ROTATED_SECRET, rotationInterval: Duration.hours(12) }, /rotationInterval is '12 hours'/],
       ['19 GiB of storage', { allocatedStorage: 19 }, /allocatedStorage is 19.*from 20 to 65536/],
       ['65,537 GiB of storage', { allocatedStorage: 65537 }, /allocatedStorage is 65537/],
-      ['a maximum storage not above the allocated', { allocatedStorage: 100, maxAllocatedStorage: 100 }, /maxAllocatedStorage is 100.*above allocatedStorage \(100 GiB\)/],
+
       ['a maximum storage above 65,536 GiB', { maxAllocatedStorage: 65537 }, /maxAllocatedStorage is 65537/],
       ['no backups', { backupRetention: Duration.days(0) }, /backupRetention is '0 days'.*from 1 to 35/],
       ['36 days of backups', { backupRetention: Duration.days(36) }, /backupRetention is '36 days'/],
@@ -416,6 +416,67 @@ describe('RelationalDatabase', () => {
         /^ {2}- logRetention is 13; it must be one of logs\.RetentionDays's values: 1, 3, 5, 7, 14, 30, .*, 3653, 9999\.$/m],
     ])('%s, as untyped configuration may give, is refused, naming the allowed values', (_, props, message) => {
       expect(attempt(props)).toThrow(message);
+    });
+
+    /** The error line for one prop, exactly. */
+    const line = (text: string) => new RegExp(`^ {2}- ${text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}$`, 'm');
+
+    test.each<[string, Props, string]>([
+      ['rdsadmin, RDS\'s own administrator, as the MySQL master user', { engine: DatabaseEngine.MYSQL, masterUsername: 'rdsadmin' },
+        "masterUsername is 'rdsadmin'; it must be a name other than rdsadmin, which RDS reserves on mysql."],
+      ['admin, which RDS reserves on PostgreSQL, as the master user', { masterUsername: 'admin' },
+        "masterUsername is 'admin'; it must be a name other than rdsadmin and admin, which RDS reserves on postgres."],
+      ['a word PostgreSQL reserves as the master user', { masterUsername: 'User' },
+        "masterUsername is 'User'; it must be a name that is not a word postgres reserves, which RDS refuses as a master user name."],
+      ['a word MySQL reserves as the master user', { engine: DatabaseEngine.MYSQL, masterUsername: 'select' },
+        "masterUsername is 'select'; it must be a name that is not a word mysql reserves, which RDS refuses as a master user name."],
+      ['a word PostgreSQL reserves as the database name', { databaseName: 'order' },
+        "databaseName is 'order'; it must be a name that is not a word postgres reserves, which RDS refuses as a database name."],
+      ['a word MySQL reserves as the database name', { engine: DatabaseEngine.MYSQL, databaseName: 'Database' },
+        "databaseName is 'Database'; it must be a name that is not a word mysql reserves, which RDS refuses as a database name."],
+      ['an instance class with the db. prefix, which RDS adds again', { instanceType: new ec2.InstanceType('db.t4g.micro') },
+        "instanceType is 'db.t4g.micro'; it must be the class without the db. prefix, which RDS adds (this renders as 'db.db.t4g.micro'): "
+        + "new ec2.InstanceType('t4g.micro'), or ec2.InstanceType.of(...)."],
+      ['a maximum storage not above the allocated', { allocatedStorage: 100, maxAllocatedStorage: 100 },
+        'maxAllocatedStorage is 100; it must be at least 110 GiB, 10% above allocatedStorage (100 GiB): RDS refuses a smaller maximum for storage autoscaling.'],
+      ['a maximum storage less than 10% above the allocated', { allocatedStorage: 1000, maxAllocatedStorage: 1099 },
+        'maxAllocatedStorage is 1099; it must be at least 1100 GiB, 10% above allocatedStorage (1000 GiB): RDS refuses a smaller maximum for storage autoscaling.'],
+      ['a maximum storage where 10% above the allocated is past the limit', { allocatedStorage: 60000, maxAllocatedStorage: 65536 },
+        "maxAllocatedStorage is 65536; it must be unset: 10% above allocatedStorage (60000 GiB), RDS's minimum for storage autoscaling, is past its 65536 GiB limit."],
+      ['an engine version from a token', { engineVersion: Token.asString({ Ref: 'Version' }) },
+        "engineVersion is a token, only known at deploy time; it must be a value known at synth: it decides the major version, which names the parameter group's family."],
+      ['a replica count from a token', { readReplicas: Token.asNumber({ Ref: 'Replicas' }) },
+        'readReplicas is a token, only known at deploy time; it must be a value known at synth: it decides how many replicas the pattern creates.'],
+    ])('%s is refused, naming the prop, its value and what is allowed', (_, props, message) => {
+      expect(attempt(props)).toThrow(line(message));
+    });
+
+    test('names RDS accepts are accepted: the engines\' default users, admin on MySQL, words that only contain a reserved one', () => {
+      expect(attempt({ masterUsername: 'postgres', databaseName: 'orders' })).not.toThrow();
+      expect(attempt({ engine: DatabaseEngine.MYSQL, masterUsername: 'admin', databaseName: 'users' })).not.toThrow();
+      expect(attempt({ masterUsername: 'app_user', databaseName: 'selection' })).not.toThrow();
+      expect(attempt({ instanceType: new ec2.InstanceType('t4g.micro'), allocatedStorage: 1000, maxAllocatedStorage: 1100 })).not.toThrow();
+    });
+
+    test('a database name and master user name from parameters are accepted and passed through', () => {
+      const tokenStack = new Stack(newApp(), 'NameTokens', { env: TEST_ENV });
+      const tokenVpc = new MultiAzVpc(tokenStack, 'Network').vpc;
+      const databaseName = new CfnParameter(tokenStack, 'DatabaseName').valueAsString;
+      const masterUsername = new CfnParameter(tokenStack, 'MasterUsername').valueAsString;
+      for (const engine of [DatabaseEngine.POSTGRES, DatabaseEngine.MYSQL]) {
+        expect(() => new RelationalDatabase(tokenStack, `Db${engine}`, { vpc: tokenVpc, engine, databaseName, masterUsername })).not.toThrow();
+      }
+      const template = Template.fromStack(tokenStack);
+      expect(instances(template).map((i) => [i.Properties.DBName, i.Properties.MasterUsername]))
+        .toEqual([[{ Ref: 'DatabaseName' }, { Ref: 'MasterUsername' }], [{ Ref: 'DatabaseName' }, { Ref: 'MasterUsername' }]]);
+    });
+
+    test('the default maximum storage is 10% or more above the allocated storage, or absent where 65,536 GiB is not', () => {
+      const maximum = (allocatedStorage: number) => primaryOf(build({ allocatedStorage }).template).Properties.MaxAllocatedStorage;
+      expect(maximum(909)).toBe(1000);
+      expect(maximum(910)).toBe(65536);
+      expect(maximum(59578)).toBe(65536);
+      expect(maximum(59579)).toBeUndefined();
     });
 
     test('an engine from a token is refused: the engine decides what the pattern creates, at synth', () => {

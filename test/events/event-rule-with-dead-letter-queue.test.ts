@@ -43,6 +43,16 @@ function build(props: Partial<EventRuleWithDeadLetterQueueProps> = {}) {
   return { stack, pattern };
 }
 
+/** The lines of the error a function throws. */
+function errorLines(fn: () => unknown): string[] {
+  try {
+    fn();
+  } catch (error) {
+    return (error as Error).message.split('\n');
+  }
+  throw new Error('expected an error, none was thrown');
+}
+
 const id = (stack: Stack, construct: { node: { defaultChild?: unknown } }) => stack.getLogicalId(construct.node.defaultChild as any);
 const targetsOf = (template: Template) => Object.values(template.findResources('AWS::Events::Rule'))[0].Properties.Targets as any[];
 
@@ -279,6 +289,101 @@ describe('EventRuleWithDeadLetterQueue', () => {
       const { stack, pattern } = build();
       expect(() => pattern.addQueueTarget(new sqs.Queue(stack, 'Fifo', { fifo: true }))).toThrow(/messageGroupId is unset; it must be set for a FIFO queue/);
       expect(() => pattern.addQueueTarget(new sqs.Queue(stack, 'Standard'), { messageGroupId: 'g' })).toThrow(/messageGroupId is 'g'; it must be left unset for a standard queue/);
+    });
+
+    describe('event patterns EventBridge would refuse, from untyped config', () => {
+      // Each: the pattern, and the one line its error must hold.
+      const refused: Array<[string, unknown, string]> = [
+        ['an empty pattern', {},
+          "eventPattern is {}; it must be an object of at least one field to match, such as { source: ['com.example.orders'] }: EventBridge refuses an empty pattern."],
+        ['a bare string where an array is needed', { source: 'com.example.orders' },
+          "eventPattern.source is 'com.example.orders'; it must be an array of the values to match, such as ['com.example.orders']: EventBridge matches a field against an array, even of one value."],
+        ['a bare number in a nested object', { source: ['com.example.orders'], detail: { order: { total: 5 } } },
+          'eventPattern.detail.order.total is 5; it must be an array of the values to match, such as [5]: EventBridge matches a field against an array, even of one value.'],
+        ['null where an array is needed', { source: ['com.example.orders'], detail: { coupon: null } },
+          'eventPattern.detail.coupon is null; it must be an array of the values to match, such as [null]: EventBridge matches a field against an array, even of one value.'],
+        ['an empty array', { source: ['com.example.orders'], detail: { state: [] } },
+          'eventPattern.detail.state is []; it must be an array of at least one value to match: EventBridge refuses an empty array, which would match nothing.'],
+        ['an empty nested object', { source: ['com.example.orders'], detail: {} },
+          'eventPattern.detail is {}; it must be an object of at least one field to match: EventBridge refuses an empty object in a pattern.'],
+        ['an array inside an array', { source: ['com.example.orders'], detail: { state: [['placed']] } },
+          "eventPattern.detail.state[0] is [\"placed\"]; it must be a value (a string, a number, true, false or null) or a content filter such as { prefix: 'x' }, not an array."],
+        ['$or with one branch', { source: ['com.example.orders'], detail: { $or: [{ state: ['placed'] }] } },
+          'eventPattern.detail.$or is [{"state":["placed"]}]; it must be an array of at least 2 objects, each a pattern of its own.'],
+        ['a bare string in a branch of $or', { source: ['com.example.orders'], detail: { $or: [{ state: 'placed' }, { total: [{ numeric: ['>', 100] }] }] } },
+          "eventPattern.detail.$or[0].state is 'placed'; it must be an array of the values to match, such as ['placed']: EventBridge matches a field against an array, even of one value."],
+      ];
+
+      test.each(refused)('rejects %s, naming the field, the value and what is allowed', (_name, eventPattern, line) => {
+        expect(errorLines(() => build({ eventPattern: eventPattern as events.EventPattern })))
+          .toEqual(["EventRuleWithDeadLetterQueue 'TestStack/Orders' has 1 invalid prop:", `  - ${line}`]);
+      });
+
+      test('reports every refused field at once', () => {
+        const lines = errorLines(() => build({ eventPattern: { source: 'a', detail: { state: [] } } as unknown as events.EventPattern }));
+        expect(lines[0]).toBe("EventRuleWithDeadLetterQueue 'TestStack/Orders' has 2 invalid props:");
+        expect(lines.slice(1).map((l) => l.split(' is ')[0])).toEqual(['  - eventPattern.source', '  - eventPattern.detail.state']);
+      });
+
+      test("accepts content filters as array items, aws-cdk-lib's Match helpers, $or and matching null or an empty string", () => {
+        const eventPattern: events.EventPattern = {
+          source: [{ prefix: 'com.example.' } as unknown as string],
+          detail: {
+            state: [{ 'anything-but': ['cancelled'] }, 'placed'],
+            total: events.Match.greaterThan(100),
+            items: events.Match.interval(1, 10),
+            region: events.Match.prefix('eu-'),
+            coupon: events.Match.exists(),
+            note: [null, ''],
+            $or: [{ channel: ['web'] }, { channel: events.Match.anythingBut('test') }],
+          },
+        };
+        const { stack } = build({ eventPattern });
+        const [rule] = Object.values(Template.fromStack(stack).findResources('AWS::Events::Rule'));
+        expect(rule.Properties.EventPattern).toMatchObject({
+          source: [{ prefix: 'com.example.' }],
+          detail: { total: [{ numeric: ['>', 100] }], items: [{ numeric: ['>=', 1, '<=', 10] }], coupon: [{ exists: true }] },
+        });
+      });
+    });
+
+    describe('schedule expressions EventBridge would refuse', () => {
+      const refused: Array<[string, string]> = [
+        ['rate(5 hour)', 'a rate expression whose unit is singular for 1 and plural above: rate(5 hours)'],
+        ['rate(1 hours)', 'a rate expression whose unit is singular for 1 and plural above: rate(1 hour)'],
+        ['rate(0 minutes)', 'a rate expression rate(value unit) whose value is a whole number of at least 1, such as rate(5 minutes)'],
+        ['rate(1.5 hours)', 'a rate expression rate(value unit) whose value is a whole number of at least 1, such as rate(5 minutes)'],
+        ['rate(30 seconds)', 'a rate expression whose unit is minute, hour or day (minutes, hours or days above 1), such as rate(1 minute) or rate(5 minutes)'],
+        ['cron(0 8 * * *)', 'a cron expression of 6 fields (minutes hours day-of-month month day-of-week year), such as cron(0 8 * * ? *)'],
+        ['cron(0 0 8 * * ? *)', 'a cron expression of 6 fields (minutes hours day-of-month month day-of-week year), such as cron(0 8 * * ? *)'],
+        ['cron(0 8 * * * *)', 'a cron expression with ? in exactly one of day-of-month and day-of-week, such as cron(0 8 * * ? *)'],
+        ['cron(0 8 * * MON-FRI *)', 'a cron expression with ? in exactly one of day-of-month and day-of-week, such as cron(0 8 ? * MON-FRI *)'],
+        ['cron(0 8 1 * MON *)', 'a cron expression with ? in exactly one of day-of-month and day-of-week, such as cron(0 8 1 * ? *) or cron(0 8 ? * MON *)'],
+        ['cron(0 8 ? * ? *)', 'a cron expression with ? in exactly one of day-of-month and day-of-week, such as cron(0 8 * * ? *)'],
+        ['at(2030-01-01T08:00:00)', "a rate(value unit) or cron(fields) expression, such as rate(5 minutes) or cron(0 8 * * ? *): EventBridge rules take no other kind (one-time at() schedules are EventBridge Scheduler's)"],
+      ];
+
+      test.each(refused)('rejects %s', (expression, allowed) => {
+        expect(errorLines(() => build({ eventPattern: undefined, schedule: events.Schedule.expression(expression) })))
+          .toEqual(["EventRuleWithDeadLetterQueue 'TestStack/Orders' has 1 invalid prop:", `  - schedule is '${expression}'; it must be ${allowed}.`]);
+      });
+
+      test.each([
+        ['Schedule.cron, daily', events.Schedule.cron({ minute: '0', hour: '8' })],
+        ['Schedule.cron, on weekdays', events.Schedule.cron({ minute: '0', hour: '8', weekDay: 'MON-FRI' })],
+        ['Schedule.cron, monthly', events.Schedule.cron({ minute: '0', hour: '8', day: '1' })],
+        ['Schedule.rate, one minute', events.Schedule.rate(Duration.minutes(1))],
+        ['Schedule.rate, five minutes', events.Schedule.rate(Duration.minutes(5))],
+        ['Schedule.rate, one hour', events.Schedule.rate(Duration.hours(1))],
+        ['Schedule.rate, two days', events.Schedule.rate(Duration.days(2))],
+        ['Schedule.expression, a valid cron', events.Schedule.expression('cron(0 20 * * ? *)')],
+        ['Schedule.expression, a valid rate', events.Schedule.expression('rate(5 minutes)')],
+        ['Schedule.expression, a token', events.Schedule.expression(Token.asString({ Ref: 'Expression' }))],
+        ['Schedule.rate, a token', events.Schedule.rate(Duration.minutes(Token.asNumber({ Ref: 'Minutes' })))],
+      ])('accepts %s', (_name, schedule) => {
+        const { stack } = build({ eventPattern: undefined, schedule });
+        Template.fromStack(stack).resourceCountIs('AWS::Events::Rule', 1);
+      });
     });
 
     test('accepts tokens, which are only known at deploy time', () => {

@@ -4,6 +4,7 @@ import * as kms from 'aws-cdk-lib/aws-kms';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
+import * as tasks from 'aws-cdk-lib/aws-stepfunctions-tasks';
 import { DeploymentStage, HardenedFunction, StepFunctionsWorkflow, StepFunctionsWorkflowProps } from '../../src';
 import { newApp, newStack, TEST_ENV } from '../support/app';
 import { cloudFormationFindings } from '../support/cfn-validation';
@@ -177,6 +178,48 @@ describe('StepFunctionsWorkflow', () => {
     test.each(invalid)('rejects %s', (_name, props, message) => {
       const stack = newStack();
       expect(() => new StepFunctionsWorkflow(stack, 'Orders', { definition: new sfn.Pass(stack, 'Pass'), ...props })).toThrow(message);
+    });
+
+    describe('an EXPRESS workflow with a task that waits: Express workflows support request-response integrations only', () => {
+      /** A task that waits for a callback with the task token, inside a Parallel branch after a Pass. */
+      const waitForCallback = (stack: Stack): sfn.IChainable => {
+        const approver = new lambda.Function(stack, 'Approver', { runtime: lambda.Runtime.NODEJS_22_X, handler: 'index.handler', code: CODE });
+        const approve = new tasks.LambdaInvoke(stack, 'Approve', {
+          lambdaFunction: approver,
+          integrationPattern: sfn.IntegrationPattern.WAIT_FOR_TASK_TOKEN,
+          payload: sfn.TaskInput.fromObject({ token: sfn.JsonPath.taskToken, order: sfn.JsonPath.objectAt('$') }),
+        });
+        return new sfn.Pass(stack, 'Start').next(new sfn.Parallel(stack, 'Review').branch(approve));
+      };
+      /** A task that runs a nested execution to its end (.sync:2). */
+      const runJob = (stack: Stack): sfn.IChainable => {
+        const child = new sfn.StateMachine(stack, 'Child', { definitionBody: sfn.DefinitionBody.fromChainable(new sfn.Pass(stack, 'ChildPass')) });
+        return new tasks.StepFunctionsStartExecution(stack, 'Fulfil', { stateMachine: child, integrationPattern: sfn.IntegrationPattern.RUN_JOB });
+      };
+      const express = sfn.StateMachineType.EXPRESS;
+
+      test('refuses a .waitForTaskToken task, naming the state', () => {
+        const stack = newStack();
+        expect(() => new StepFunctionsWorkflow(stack, 'Orders', { definition: waitForCallback(stack), workflowType: express })).toThrow(
+          "StepFunctionsWorkflow 'TestStack/Orders' has 1 invalid prop:\n"
+          + "  - definition's state 'Approve' integration is '.waitForTaskToken'; it must be request-response in an EXPRESS workflow: "
+          + 'Express workflows support neither .sync nor .waitForTaskToken (use workflowType STANDARD).');
+      });
+
+      test('refuses a .sync task, naming the state', () => {
+        const stack = newStack();
+        expect(() => new StepFunctionsWorkflow(stack, 'Orders', { definition: runJob(stack), workflowType: express })).toThrow(
+          "  - definition's state 'Fulfil' integration is '.sync:2'; it must be request-response in an EXPRESS workflow: "
+          + 'Express workflows support neither .sync nor .waitForTaskToken (use workflowType STANDARD).');
+      });
+
+      test('accepts the same definitions in a STANDARD workflow', () => {
+        const stack = newStack();
+        new StepFunctionsWorkflow(stack, 'Approvals', { definition: waitForCallback(stack), workflowType: sfn.StateMachineType.STANDARD });
+        new StepFunctionsWorkflow(stack, 'Fulfilment', { definition: runJob(stack) });
+        const machines = Template.fromStack(stack).findResources('AWS::StepFunctions::StateMachine');
+        expect(Object.keys(machines).filter((logicalId) => /^(Approvals|Fulfilment)StateMachine/.test(logicalId))).toHaveLength(2);
+      });
     });
 
     test('refuses a workflow type from a token: the timeout limit, logging and alarms depend on it at synth', () => {
