@@ -1,4 +1,4 @@
-import { Annotations, Duration, RemovalPolicy } from 'aws-cdk-lib';
+import { Annotations, Duration, RemovalPolicy, Stack, Token } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
@@ -120,6 +120,12 @@ export class DeadLetterQueue extends Construct {
     validator.check(!fromRule || !props.encryptionKey || props.sourceRuleArn !== undefined, 'sourceRuleArn', props.sourceRuleArn,
       "the rule's ARN when the queue has an encryptionKey, so the key policy can admit EventBridge for that rule");
     validator.check(!fromRule || !props.fifo, 'fifo', props.fifo, 'false or unset for an EVENT_RULE source: EventBridge sends only to standard queues');
+    if (props.sourceQueueArn !== undefined) {
+      this.validateSourceQueueArn(validator, props.sourceQueueArn, props.fifo);
+    }
+    if (props.sourceRuleArn !== undefined) {
+      this.validateSourceRuleArn(validator, props.sourceRuleArn);
+    }
     validator.throwIfInvalid();
 
     // The queue's id is 'Default', which CloudFormation logical ids leave out: the queue keeps the
@@ -167,6 +173,57 @@ export class DeadLetterQueue extends Construct {
   }
 
   /**
+   * The source queue's ARN: an ARN (a queue name is not enough for the redrive-allow policy), in
+   * this stack's account and region, of the same type (FIFO or standard) as this queue. Parts that
+   * are tokens are skipped.
+   */
+  private validateSourceQueueArn(validator: PropValidator, arn: string, fifo: boolean | undefined): void {
+    const parts = arnParts(arn, 'sqs');
+    if (!parts) {
+      validator.check(false, 'sourceQueueArn', arn,
+        "the source queue's ARN, arn:<partition>:sqs:<region>:<account>:<queue name> (such as arn:aws:sqs:us-east-1:123456789012:orders), "
+        + 'not its name or URL: the redrive-allow policy names its source queue by ARN');
+      return;
+    }
+    this.validateSameEnvironment(validator, 'sourceQueueArn', arn, parts, true,
+      'SQS moves messages only to a dead-letter queue in the source queue\'s own account and region');
+    if (!Token.isUnresolved(parts.resource)) {
+      const sourceFifo = parts.resource.endsWith('.fifo');
+      validator.check((fifo ?? false) === sourceFifo, 'fifo', fifo,
+        sourceFifo
+          ? `true, since the source queue ${parts.resource} is FIFO: a FIFO queue's dead-letter queue must be FIFO too (SQS)`
+          : `false or unset, since the source queue ${parts.resource} is standard (its name does not end in .fifo): a standard queue's dead-letter queue must be standard too (SQS)`);
+    }
+  }
+
+  /**
+   * The source rule's ARN: an ARN (the key policy's aws:SourceArn needs one; a rule name matches
+   * nothing), in this stack's region. Its account may differ: a rule may send to a dead-letter
+   * queue of another account that admits it. Parts that are tokens are skipped.
+   */
+  private validateSourceRuleArn(validator: PropValidator, arn: string): void {
+    const parts = arnParts(arn, 'events');
+    if (!parts) {
+      validator.check(false, 'sourceRuleArn', arn,
+        "the rule's ARN, arn:<partition>:events:<region>:<account>:rule/<rule name> (rule/<bus name>/<rule name> on a custom bus), "
+        + 'not its name: the key policy admits EventBridge for aws:SourceArn, which is an ARN');
+      return;
+    }
+    this.validateSameEnvironment(validator, 'sourceRuleArn', arn, parts, false,
+      "EventBridge sends a target's failed events only to a dead-letter queue in the rule's region");
+  }
+
+  /** Records an error when the ARN's region (and account, with `sameAccount`) differs from this stack's, where both are known. */
+  private validateSameEnvironment(validator: PropValidator, prop: string, arn: string, parts: ArnParts, sameAccount: boolean, why: string): void {
+    const stack = Stack.of(this);
+    const known = (a: string, b: string) => !Token.isUnresolved(a) && !Token.isUnresolved(b);
+    validator.check(!known(parts.region, stack.region) || parts.region === stack.region, prop, arn,
+      `an ARN in this stack's region, ${stack.region} (not ${parts.region}): ${why}`);
+    validator.check(!sameAccount || !known(parts.account, stack.account) || parts.account === stack.account, prop, arn,
+      `an ARN in this stack's account, ${stack.account} (not ${parts.account}): ${why}`);
+  }
+
+  /**
    * SQS encrypts what EventBridge sends with the queue's key on EventBridge's behalf, so the key
    * policy must let `events.amazonaws.com` use it: here for the one rule, as AWS documents.
    */
@@ -183,4 +240,56 @@ export class DeadLetterQueue extends Construct {
         + `kms:GenerateDataKey for aws:SourceArn ${ruleArn}, or EventBridge cannot put failed events into the queue.`);
     }
   }
+}
+
+// Source ARNs. SQS moves a message only to a dead-letter queue of the source queue's type (FIFO
+// or standard) in its account and region:
+// https://docs.aws.amazon.com/AWSSimpleQueueService/latest/SQSDeveloperGuide/sqs-configure-dead-letter-queue.html
+// ("a FIFO queue can only use a FIFO DLQ, and a standard queue can only use a standard DLQ"),
+// https://docs.aws.amazon.com/sdk-for-java/v1/developer-guide/examples-sqs-dead-letter-queues.html and
+// https://docs.aws.amazon.com/sdk-for-cpp/v1/developer-guide/examples-sqs-dead-letter-queues.html
+// ("must be created using the same AWS account and region as the source queue"; the SQS guide,
+// https://docs.aws.amazon.com/AWSSimpleQueueService/latest/SQSDeveloperGuide/sqs-dead-letter-queues.html,
+// now calls the same account and region a best practice). A FIFO queue's name ends in .fifo, within
+// 80 characters of letters, digits, '-' and '_', and that suffix is how to tell one:
+// https://docs.aws.amazon.com/AWSSimpleQueueService/latest/SQSDeveloperGuide/quotas-fifo.html
+// An EventBridge target's dead-letter queue is a standard queue in the rule's region; it may be in
+// another account whose queue policy admits the rule:
+// https://docs.aws.amazon.com/eventbridge/latest/userguide/eb-rule-dlq.html, and aws-cdk-lib's
+// aws-events-targets refuses another region (CannotAssignDeadLetterQueueInDifferentRegion) and
+// only warns for another account (manuallyAddDLQResourcePolicy).
+// Rule ARNs: arn:<partition>:events:<region>:<account>:rule/[<bus name>/]<rule name>
+// (https://docs.aws.amazon.com/eventbridge/latest/userguide/eb-manage-iam-access.html), a rule name
+// of letters, digits, '.', '-' and '_' (https://docs.aws.amazon.com/eventbridge/latest/APIReference/API_Rule.html).
+
+// A queue name; rule/<rule name> or rule/<bus name>/<rule name> (a partner bus's name holds '/').
+const SQS_QUEUE_NAME = /^[A-Za-z0-9_-]{1,75}\.fifo$|^[A-Za-z0-9_-]{1,80}$/;
+const EVENT_RULE_RESOURCE = /^rule\/([/.\-_A-Za-z0-9]+\/)?[.\-_A-Za-z0-9]{1,64}$/;
+
+/** The parts of an ARN that matter here, each of which may be a token. */
+interface ArnParts {
+  readonly region: string;
+  readonly account: string;
+  /** What follows the account: a queue's name, or rule/... */
+  readonly resource: string;
+}
+
+/**
+ * The region, account and resource of `arn:<partition>:<service>:<region>:<account>:<resource>`,
+ * or undefined when the string is not such an ARN. A whole-token string passes with token parts;
+ * a part that is a token (Stack.formatArn's partition, say) is not checked.
+ */
+function arnParts(arn: string, service: string): ArnParts | undefined {
+  if (Token.isUnresolved(arn) && !arn.startsWith('arn:')) {
+    return { region: arn, account: arn, resource: arn };
+  }
+  const parts = arn.split(':');
+  if (parts.length !== 6 || parts[0] !== 'arn') {
+    return undefined;
+  }
+  const [, partition, arnService, region, account, resource] = parts;
+  const literal = (part: string, pattern: RegExp) => Token.isUnresolved(part) || pattern.test(part);
+  const ok = literal(partition, /^aws(-[a-z]+)*$/) && arnService === service && literal(region, /^[a-z]{2}(-[a-z]+)+-\d+$/)
+    && literal(account, /^\d{12}$/) && literal(resource, service === 'sqs' ? SQS_QUEUE_NAME : EVENT_RULE_RESOURCE);
+  return ok ? { region, account, resource } : undefined;
 }

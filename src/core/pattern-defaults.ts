@@ -1,4 +1,4 @@
-import { Token } from 'aws-cdk-lib';
+import { Annotations, Stack, Token } from 'aws-cdk-lib';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import { IConstruct } from 'constructs';
 import { DeploymentStage } from './deployment-stage';
@@ -28,8 +28,10 @@ export interface PatternDefaultsProps {
 
   /**
    * An e-mail address subscribed to the alarm topic each stack creates. AWS sends it a message to
-   * confirm the subscription first. Read on the stack, its `cdk.Stage` and the app; not used with
-   * `alarmTopic`.
+   * confirm the subscription first. Read on the stack, its `cdk.Stage` and the app. With an
+   * `alarmTopic` in effect for every pattern of a stack, the address would hear nothing, so the
+   * synth fails; for some patterns only, each of those gets a warning. Subscribe the address to your
+   * own topic instead.
    *
    * @default - the context key `PatternDefaults.ALARM_EMAIL_CONTEXT_KEY`, else no subscription
    */
@@ -46,6 +48,17 @@ export interface PatternDefaultsProps {
 const defaultsByScope = new WeakMap<IConstruct, PatternDefaultsProps>();
 /** Constructs that have read their defaults: setting defaults above one afterwards would not reach it. */
 const resolvedScopes = new WeakSet<IConstruct>();
+
+/** Where a pattern's alarm topic came from: its own prop, `PatternDefaults.set` on a scope, or neither (the stack's). */
+type AlarmTopicSource = { readonly kind: 'prop'; readonly topic: sns.ITopic }
+| { readonly kind: 'defaults'; readonly topic: sns.ITopic; readonly scope: IConstruct }
+| { readonly kind: 'stack' };
+
+/** The outermost patterns of each stack and where their alarm topic came from, for the stack's alarm e-mail check. */
+const patternsByStack = new WeakMap<Stack, Array<{ readonly pattern: IConstruct; readonly source: AlarmTopicSource }>>();
+
+/** The id of the warning that an alarm e-mail hears none of a pattern's alarms. */
+const EMAIL_MISSES_PATTERN_WARNING = 'cdk-best-practice-patterns:alarmEmailMissesPattern';
 
 /**
  * App-wide defaults for the patterns of this library: set the stage, the alarm topic and the
@@ -94,6 +107,12 @@ export class PatternDefaults {
         merged[field] = value;
       }
     }
+    // Every pattern below this scope notifies alarmTopic or a topic nearer to it, never a stack's
+    // own topic: an alarmEmail here could never hear a thing, whatever the patterns.
+    if (merged.alarmEmail !== undefined && merged.alarmTopic !== undefined) {
+      throw new Error(`PatternDefaults.set(${describe(scope)}) sets both alarmEmail and alarmTopic; alarmEmail subscribes only the stack's own alarm topic, ` +
+        'which alarmTopic replaces, so the address would hear nothing: subscribe it to your topic (topic.addSubscription(...)) and drop alarmEmail, or drop alarmTopic.');
+    }
     defaultsByScope.set(scope, merged as PatternDefaultsProps);
   }
 
@@ -126,11 +145,19 @@ export function withPatternDefaults<T extends PatternProps>(pattern: IConstruct,
   // Checked before any default applies: an unknown stage would otherwise compare unequal to PROD
   // everywhere and make the pattern a DEV one, which deletes its data with the stack.
   validateStage(`${pattern.constructor.name} '${pattern.node.path}': stage`, props.stage);
+  const fromDefaults = props.alarmTopic === undefined ? nearestEntry(pattern, 'alarmTopic') : undefined;
+  // A pattern inside another one is given the outer one's topic: only the outer one is recorded,
+  // so the messages name the prop or the PatternDefaults the user actually set.
+  if (!pattern.node.scopes.some((scope) => resolvedScopes.has(scope))) {
+    recordAlarmTopicSource(pattern, props.alarmTopic !== undefined
+      ? { kind: 'prop', topic: props.alarmTopic }
+      : fromDefaults ? { kind: 'defaults', topic: fromDefaults.value, scope: fromDefaults.scope } : { kind: 'stack' });
+  }
   resolvedScopes.add(pattern);
   return {
     ...props,
     stage: props.stage ?? PatternDefaults.stageOf(pattern),
-    alarmTopic: props.alarmTopic ?? nearest(pattern, 'alarmTopic'),
+    alarmTopic: props.alarmTopic ?? fromDefaults?.value,
   };
 }
 
@@ -146,23 +173,100 @@ export function dashboardWanted(pattern: IConstruct): boolean {
  * stack or above it, else from the context key.
  */
 export function alarmEmailFor(stack: IConstruct): string | undefined {
-  const fromDefaults = nearest(stack, 'alarmEmail');
+  return alarmEmailEntry(stack)?.value;
+}
+
+/** The alarm e-mail of a stack, and where it came from, in the words of an error message. */
+function alarmEmailEntry(stack: IConstruct): { readonly value: string; readonly source: string; readonly drop: string } | undefined {
+  const fromDefaults = nearestEntry(stack, 'alarmEmail');
   if (fromDefaults !== undefined) {
-    return fromDefaults;
+    return { value: fromDefaults.value, source: `alarmEmail from PatternDefaults.set(${describe(fromDefaults.scope)})`, drop: 'drop alarmEmail' };
   }
   const fromContext = stack.node.tryGetContext(PatternDefaults.ALARM_EMAIL_CONTEXT_KEY);
   if (fromContext === undefined || fromContext === '') {
     return undefined;
   }
   validateEmail(`The context key ${PatternDefaults.ALARM_EMAIL_CONTEXT_KEY}`, fromContext);
-  return fromContext;
+  const key = `the context key ${PatternDefaults.ALARM_EMAIL_CONTEXT_KEY}`;
+  return { value: fromContext, source: `alarmEmail from ${key}`, drop: `drop ${key}` };
+}
+
+function recordAlarmTopicSource(pattern: IConstruct, source: AlarmTopicSource): void {
+  const stack = Stack.of(pattern);
+  let patterns = patternsByStack.get(stack);
+  if (!patterns) {
+    patterns = [];
+    patternsByStack.set(stack, patterns);
+    // Run once the tree is complete: whether the address hears anything depends on every pattern
+    // of the stack, and on defaults and context that may be set after this one was created.
+    stack.node.addValidation({ validate: () => validateAlarmEmail(stack) });
+  }
+  patterns.push({ pattern, source });
+}
+
+/**
+ * The alarm e-mail subscribes the stack's own alarm topic only. Any pattern that notifies a topic
+ * of the user's own (its `alarmTopic` prop, or `PatternDefaults.set` with an `alarmTopic` on a
+ * scope above it) is one the address never hears about:
+ * - when every pattern of the stack does, the stack's topic never gets an alarm (it is not even
+ *   created) and the address hears nothing at all: that is an error, the e-mail can only mislead;
+ * - when only some do, the address still hears the others, and a topic of one's own for a pattern
+ *   or two (a team's, a pager's) is a legitimate choice: a warning on each such pattern, which can
+ *   be acknowledged, says which ones it misses.
+ */
+function validateAlarmEmail(stack: Stack): string[] {
+  const email = alarmEmailEntry(stack);
+  if (!email) {
+    return [];
+  }
+  const patterns = patternsByStack.get(stack) ?? [];
+  // A pattern given the stack's own topic (`alarmTopic: PatternDefaults.alarmTopicOf(stack)`) is heard.
+  const stackTopic = StackOperations.existingAlarmTopicOf(stack);
+  const ownTopics = patterns.filter(({ source }) => source.kind !== 'stack' && source.topic !== stackTopic);
+  if (ownTopics.length === 0) {
+    return [];
+  }
+  if (ownTopics.length === patterns.length) {
+    return [`Stack '${stack.node.path}': ${email.source} subscribes only the stack's own alarm topic, but every pattern of the stack notifies ` +
+      `a topic of your own instead (${describeSources(ownTopics)}), so the address would hear nothing: ` +
+      `subscribe it to your topic (topic.addSubscription(...)) and ${email.drop}, or drop alarmTopic.`];
+  }
+  for (const { pattern, source } of ownTopics) {
+    Annotations.of(pattern).addWarningV2(EMAIL_MISSES_PATTERN_WARNING,
+      `${pattern.constructor.name} '${pattern.node.path}' notifies a topic of your own (${describeSources([{ pattern, source }])}), not the stack's ` +
+      `alarm topic that ${email.source} subscribes, so the address hears none of its alarms: subscribe it to that topic too ` +
+      '(topic.addSubscription(...)) if it should.');
+  }
+  return [];
+}
+
+/** Where the user's topics came from: `alarmTopic from PatternDefaults.set('S')`, `the alarmTopic prop of 'S/Jobs'`. */
+function describeSources(patterns: Array<{ readonly pattern: IConstruct; readonly source: AlarmTopicSource }>): string {
+  const fromDefaults = new Set<IConstruct>();
+  const fromProps: string[] = [];
+  for (const { pattern, source } of patterns) {
+    if (source.kind === 'defaults') {
+      fromDefaults.add(source.scope);
+    } else if (source.kind === 'prop') {
+      fromProps.push(`'${pattern.node.path}'`);
+    }
+  }
+  return [
+    ...[...fromDefaults].map((scope) => `alarmTopic from PatternDefaults.set(${describe(scope)})`),
+    ...(fromProps.length > 0 ? [`the alarmTopic prop of ${fromProps.join(', ')}`] : []),
+  ].join('; ');
 }
 
 function nearest<K extends keyof PatternDefaultsProps>(scope: IConstruct, field: K): PatternDefaultsProps[K] | undefined {
+  return nearestEntry(scope, field)?.value;
+}
+
+function nearestEntry<K extends keyof PatternDefaultsProps>(scope: IConstruct, field: K):
+{ readonly value: NonNullable<PatternDefaultsProps[K]>; readonly scope: IConstruct } | undefined {
   for (const ancestor of [...scope.node.scopes].reverse()) {
     const value = defaultsByScope.get(ancestor)?.[field];
     if (value !== undefined) {
-      return value;
+      return { value: value as NonNullable<PatternDefaultsProps[K]>, scope: ancestor };
     }
   }
   return undefined;

@@ -46,6 +46,15 @@ export class StackOperations extends Construct {
     return existing ?? new StackOperations(stack, OPERATIONS_ID);
   }
 
+  /**
+   * The stack's alarm topic if a pattern (or `PatternDefaults.alarmTopicOf`) has created it, without
+   * creating it or the operations construct.
+   */
+  public static existingAlarmTopicOf(scope: IConstruct): sns.ITopic | undefined {
+    const existing = Stack.of(scope).node.tryFindChild(OPERATIONS_ID);
+    return existing instanceof StackOperations ? existing.topic : undefined;
+  }
+
   private topic?: sns.Topic;
   private autoScalingAllowed = false;
   private readonly sections: DashboardSection[] = [];

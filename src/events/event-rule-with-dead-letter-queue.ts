@@ -286,9 +286,21 @@ export class EventRuleWithDeadLetterQueue extends Construct {
    */
   public addQueueTarget(queue: sqs.IQueue, options: QueueTargetOptions = {}): void {
     const validator = new PropValidator(`EventRuleWithDeadLetterQueue '${this.node.path}' queue target ${queue.node.path}`);
-    validator.check(!queue.fifo || options.messageGroupId !== undefined, 'messageGroupId', options.messageGroupId,
-      'set for a FIFO queue, which needs a message group for every message');
-    validator.check(queue.fifo || options.messageGroupId === undefined, 'messageGroupId', options.messageGroupId, 'left unset for a standard queue');
+    // EventBridge sends to a FIFO queue only with SqsParameters.MessageGroupId, at most 100
+    // characters: https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-events-rule-sqsparameters.html
+    // (MessageGroupId required, maximum 100), https://docs.aws.amazon.com/eventbridge/latest/userguide/eb-custom-bus-target-sqs.html
+    // ("Required for a FIFO queue"). An empty one would be left out of the target (so the rule
+    // could never deliver), which is why it is refused like a missing one. A queue is FIFO by its
+    // fifo property, or by a name ending in .fifo:
+    // https://docs.aws.amazon.com/AWSSimpleQueueService/latest/SQSDeveloperGuide/quotas-fifo.html
+    const fifo = queue.fifo || (!Token.isUnresolved(queue.queueName) && queue.queueName.endsWith('.fifo'));
+    const groupId = options.messageGroupId;
+    const knownGroupId = groupId === undefined || Token.isUnresolved(groupId) ? undefined : groupId;
+    validator.check(!fifo || (groupId !== undefined && knownGroupId !== ''), 'messageGroupId', groupId,
+      'a non-empty message group id for a FIFO queue: EventBridge sends to a FIFO queue only with a MessageGroupId');
+    validator.check(knownGroupId === undefined || knownGroupId.length <= 100, 'messageGroupId', `${knownGroupId?.length} characters`,
+      "at most 100 characters (EventBridge's limit)");
+    validator.check(fifo || groupId === undefined, 'messageGroupId', groupId, 'left unset for a standard queue');
     validator.throwIfInvalid();
     this.beginTarget(options);
     // Not aws-cdk-lib's SqsQueue target: for an encrypted queue it grants EventBridge the queue

@@ -1,5 +1,6 @@
-import { Stack } from 'aws-cdk-lib';
+import { Duration, Stack } from 'aws-cdk-lib';
 import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
+import * as events from 'aws-cdk-lib/aws-events';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
@@ -10,7 +11,18 @@ import { COMPLIANT, runNagPacks } from '../support/nag';
 import { normalizedTemplate } from '../support/snapshot';
 
 const SOURCE_ARN = 'arn:aws:sqs:us-east-1:123456789012:orders';
+const FIFO_SOURCE_ARN = 'arn:aws:sqs:us-east-1:123456789012:orders.fifo';
 const RULE_ARN = 'arn:aws:events:us-east-1:123456789012:rule/orders';
+
+/** The lines of the error a function throws. */
+function errorLines(fn: () => unknown): string[] {
+  try {
+    fn();
+  } catch (error) {
+    return (error as Error).message.split('\n');
+  }
+  throw new Error('expected an error, none was thrown');
+}
 
 function build(props: DeadLetterQueueProps = { source: DeadLetterSource.LAMBDA_FUNCTION }) {
   const stack = newStack({ withEnv: true });
@@ -106,6 +118,72 @@ describe('DeadLetterQueue', () => {
       expect(() => build({ source: DeadLetterSource.LAMBDA_FUNCTION, sourceRuleArn: RULE_ARN })).toThrow(/sourceRuleArn is '.*'; it must be left unset unless source is EVENT_RULE/);
     });
 
+    test('a source queue given by name, not ARN, is refused, saying what an ARN looks like', () => {
+      expect(errorLines(() => build({ source: DeadLetterSource.SQS_QUEUE, sourceQueueArn: 'orders' }))).toContain(
+        "  - sourceQueueArn is 'orders'; it must be the source queue's ARN, arn:<partition>:sqs:<region>:<account>:<queue name> "
+        + '(such as arn:aws:sqs:us-east-1:123456789012:orders), not its name or URL: the redrive-allow policy names its source queue by ARN.');
+    });
+
+    test("a source queue in another region or account than the stack's is refused", () => {
+      expect(errorLines(() => build({ source: DeadLetterSource.SQS_QUEUE, sourceQueueArn: 'arn:aws:sqs:eu-west-1:123456789012:orders' }))).toContain(
+        "  - sourceQueueArn is 'arn:aws:sqs:eu-west-1:123456789012:orders'; it must be an ARN in this stack's region, us-east-1 (not eu-west-1): "
+        + "SQS moves messages only to a dead-letter queue in the source queue's own account and region.");
+      expect(errorLines(() => build({ source: DeadLetterSource.SQS_QUEUE, sourceQueueArn: 'arn:aws:sqs:us-east-1:210987654321:orders' }))).toContain(
+        "  - sourceQueueArn is 'arn:aws:sqs:us-east-1:210987654321:orders'; it must be an ARN in this stack's account, 123456789012 (not 210987654321): "
+        + "SQS moves messages only to a dead-letter queue in the source queue's own account and region.");
+    });
+
+    test('a source queue ARN that is a token, or holds tokens, is accepted: it is only known at deploy time', () => {
+      const stack = newStack({ withEnv: true });
+      new DeadLetterQueue(stack, 'FromToken', { source: DeadLetterSource.SQS_QUEUE, sourceQueueArn: new sqs.Queue(stack, 'Source').queueArn });
+      const agnostic = newStack();
+      new DeadLetterQueue(agnostic, 'FromFormat', {
+        source: DeadLetterSource.SQS_QUEUE,
+        sourceQueueArn: agnostic.formatArn({ service: 'sqs', resource: 'orders.fifo' }),
+        fifo: true,
+      });
+      Template.fromStack(stack).resourceCountIs('AWS::SQS::Queue', 2);
+    });
+
+    test('a FIFO source queue with a standard dead-letter queue is refused, and a standard one with a FIFO dead-letter queue', () => {
+      expect(errorLines(() => build({ source: DeadLetterSource.SQS_QUEUE, sourceQueueArn: FIFO_SOURCE_ARN }))).toContain(
+        "  - fifo is unset; it must be true, since the source queue orders.fifo is FIFO: a FIFO queue's dead-letter queue must be FIFO too (SQS).");
+      expect(errorLines(() => build({ source: DeadLetterSource.SQS_QUEUE, sourceQueueArn: SOURCE_ARN, fifo: true }))).toContain(
+        '  - fifo is true; it must be false or unset, since the source queue orders is standard (its name does not end in .fifo): '
+        + "a standard queue's dead-letter queue must be standard too (SQS).");
+    });
+
+    test('a FIFO source queue with a FIFO dead-letter queue is accepted', () => {
+      build({ source: DeadLetterSource.SQS_QUEUE, sourceQueueArn: FIFO_SOURCE_ARN, fifo: true }).template.hasResourceProperties('AWS::SQS::Queue', {
+        FifoQueue: true,
+        RedriveAllowPolicy: { redrivePermission: 'byQueue', sourceQueueArns: [FIFO_SOURCE_ARN] },
+      });
+    });
+
+    test('a source rule given by name, not ARN, is refused, saying what an ARN looks like', () => {
+      expect(errorLines(() => build({ source: DeadLetterSource.EVENT_RULE, sourceRuleArn: 'orders' }))).toContain(
+        "  - sourceRuleArn is 'orders'; it must be the rule's ARN, arn:<partition>:events:<region>:<account>:rule/<rule name> "
+        + '(rule/<bus name>/<rule name> on a custom bus), not its name: the key policy admits EventBridge for aws:SourceArn, which is an ARN.');
+      expect(() => build({ source: DeadLetterSource.EVENT_RULE, sourceRuleArn: 'arn:aws:events:us-east-1:123456789012:event-bus/orders' }))
+        .toThrow(/sourceRuleArn is 'arn:aws:events:us-east-1:123456789012:event-bus\/orders'; it must be the rule's ARN/);
+    });
+
+    test("a source rule in another region than the stack's is refused; one in another account is accepted", () => {
+      expect(errorLines(() => build({ source: DeadLetterSource.EVENT_RULE, sourceRuleArn: 'arn:aws:events:eu-west-1:123456789012:rule/orders' }))).toContain(
+        "  - sourceRuleArn is 'arn:aws:events:eu-west-1:123456789012:rule/orders'; it must be an ARN in this stack's region, us-east-1 (not eu-west-1): "
+        + "EventBridge sends a target's failed events only to a dead-letter queue in the rule's region.");
+      expect(() => build({ source: DeadLetterSource.EVENT_RULE, sourceRuleArn: 'arn:aws:events:us-east-1:210987654321:rule/orders' })).not.toThrow();
+    });
+
+    test('a source rule ARN on a custom bus, or a token, is accepted', () => {
+      const stack = newStack({ withEnv: true });
+      const encryptionKey = new kms.Key(stack, 'Key');
+      new DeadLetterQueue(stack, 'OnBus', { source: DeadLetterSource.EVENT_RULE, sourceRuleArn: 'arn:aws:events:us-east-1:123456789012:rule/orders-bus/placed', encryptionKey });
+      const rule = new events.Rule(stack, 'Rule', { schedule: events.Schedule.rate(Duration.hours(1)) });
+      new DeadLetterQueue(stack, 'FromToken', { source: DeadLetterSource.EVENT_RULE, sourceRuleArn: rule.ruleArn });
+      Template.fromStack(stack).resourceCountIs('AWS::SQS::Queue', 2);
+    });
+
     test('a source none of DeadLetterSource\'s, as untyped configuration may give, is refused, naming the allowed values', () => {
       expect(() => build({ source: 'LAMBDA' as DeadLetterSource })).toThrow(
         "source is 'LAMBDA'; it must be one of DeadLetterSource's values: 'SQS_QUEUE', 'SNS_SUBSCRIPTION', 'LAMBDA_FUNCTION', 'EVENT_RULE'.");
@@ -171,7 +249,7 @@ describe('DeadLetterQueue', () => {
   describe('template validity', () => {
     test("aws-cdk-lib's CloudFormation validation reports nothing under new-project flags", () => {
       const app = newApp();
-      new DeadLetterQueue(new Stack(app, 'Validated', { env: TEST_ENV }), 'Failed', { source: DeadLetterSource.SQS_QUEUE, sourceQueueArn: SOURCE_ARN, fifo: true });
+      new DeadLetterQueue(new Stack(app, 'Validated', { env: TEST_ENV }), 'Failed', { source: DeadLetterSource.SQS_QUEUE, sourceQueueArn: FIFO_SOURCE_ARN, fifo: true });
       expect(cloudFormationFindings(app)).toEqual([]);
     });
   });

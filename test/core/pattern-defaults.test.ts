@@ -1,7 +1,7 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { App, Stack, Stage } from 'aws-cdk-lib';
-import { Match, Template } from 'aws-cdk-lib/assertions';
+import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import { Construct } from 'constructs';
@@ -228,6 +228,117 @@ describe('PatternDefaults', () => {
       const actions = Object.entries(template.findResources('AWS::CloudWatch::Alarm')).map(([id, alarm]) => [id.startsWith('Own'), alarm.Properties.AlarmActions[0]]);
       expect(new Set(actions.filter(([own]) => own).map(([, action]) => action))).toEqual(new Set(['arn:aws:sns:us-east-1:123456789012:own']));
       expect(new Set(actions.filter(([own]) => !own).map(([, action]) => action))).toEqual(new Set(['arn:aws:sns:us-east-1:123456789012:app-alarms']));
+    });
+  });
+
+  describe('an alarm e-mail with a topic of your own', () => {
+    const CONTEXT_KEY = 'the context key cdk-best-practice-patterns:alarmEmail';
+    const topicIn = (stack: Stack, name: string) => sns.Topic.fromTopicArn(stack, `${name}Topic`, `arn:aws:sns:us-east-1:123456789012:${name}`);
+    /** The one validation error of the app, without the path CDK puts before it. */
+    const synthError = (stack: Stack) => {
+      try {
+        Template.fromStack(stack);
+      } catch (e) {
+        const errors = (e as Error).message.split('\n').slice(1);
+        expect(errors).toHaveLength(1);
+        return errors[0].replace(/^ {2}\[[^\]]*\] /, '');
+      }
+      return undefined;
+    };
+    const warnings = (stack: Stack) => Annotations.fromStack(stack).findWarning('*', Match.stringLikeRegexp('alarmEmailMissesPattern'))
+      .map((w) => [w.id, w.entry.data]);
+
+    test('alarmEmail alone and alarmTopic alone still work, and so does the stack topic given as a pattern\'s own', () => {
+      const app = newApp();
+      PatternDefaults.set(app, { alarmEmail: 'ops@example.com' });
+      const emailOnly = queueIn(new Stack(app, 'EmailOnly'));
+      new QueueWithDeadLetterQueue(emailOnly, 'OnStackTopic', { alarmTopic: PatternDefaults.alarmTopicOf(emailOnly) });
+      Template.fromStack(emailOnly).resourceCountIs('AWS::SNS::Subscription', 1);
+      expect(warnings(emailOnly)).toEqual([]);
+
+      const other = newApp();
+      PatternDefaults.set(other, { alarmTopic: sns.Topic.fromTopicArn(new Stack(other, 'Shared'), 'Topic', 'arn:aws:sns:us-east-1:123456789012:app-alarms') });
+      const topicOnly = queueIn(new Stack(other, 'TopicOnly'));
+      new QueueWithDeadLetterQueue(topicOnly, 'Own', { alarmTopic: topicIn(topicOnly, 'own') });
+      expect(synthError(topicOnly)).toBeUndefined();
+      expect(warnings(topicOnly)).toEqual([]);
+    });
+
+    test('both in one PatternDefaults.set, or in two calls on the same scope, is an error at once', () => {
+      const app = newApp();
+      const topic = topicIn(new Stack(app, 'Shared'), 'alarms');
+      const message = "PatternDefaults.set(the app) sets both alarmEmail and alarmTopic; alarmEmail subscribes only the stack's own alarm topic, " +
+        'which alarmTopic replaces, so the address would hear nothing: subscribe it to your topic (topic.addSubscription(...)) and drop alarmEmail, or drop alarmTopic.';
+      expect(() => PatternDefaults.set(app, { alarmEmail: 'ops@example.com', alarmTopic: topic })).toThrow(message);
+      PatternDefaults.set(app, { alarmTopic: topic });
+      expect(() => PatternDefaults.set(app, { alarmEmail: 'ops@example.com' })).toThrow(message);
+    });
+
+    test('alarmEmail on a stack under an alarmTopic above it is an error at synth', () => {
+      const app = newApp();
+      PatternDefaults.set(app, { alarmTopic: topicIn(new Stack(app, 'Shared'), 'alarms') });
+      const stack = new Stack(app, 'S');
+      PatternDefaults.set(stack, { alarmEmail: 'ops@example.com' });
+      queueIn(stack);
+      expect(synthError(stack)).toBe("Stack 'S': alarmEmail from PatternDefaults.set('S') subscribes only the stack's own alarm topic, but every pattern " +
+        'of the stack notifies a topic of your own instead (alarmTopic from PatternDefaults.set(the app)), so the address would hear nothing: ' +
+        'subscribe it to your topic (topic.addSubscription(...)) and drop alarmEmail, or drop alarmTopic.');
+    });
+
+    test('alarmEmail on the app and alarmTopic on one stack below is an error for that stack only', () => {
+      const app = newApp();
+      PatternDefaults.set(app, { alarmEmail: 'ops@example.com' });
+      const own = new Stack(app, 'Own');
+      PatternDefaults.set(own, { alarmTopic: topicIn(own, 'team') });
+      queueIn(own);
+      const plain = queueIn(new Stack(app, 'Plain'));
+      // One error, Own's: Plain's topic, with the address subscribed, hears its queue.
+      expect(plain.node.findChild('PatternOperations').node.tryFindChild('AlarmEmail')).toBeDefined();
+      expect(synthError(own)).toBe("Stack 'Own': alarmEmail from PatternDefaults.set(the app) subscribes only the stack's own alarm topic, but every " +
+        "pattern of the stack notifies a topic of your own instead (alarmTopic from PatternDefaults.set('Own')), so the address would hear nothing: " +
+        'subscribe it to your topic (topic.addSubscription(...)) and drop alarmEmail, or drop alarmTopic.');
+    });
+
+    test('the context key alarmEmail with a PatternDefaults alarmTopic is an error naming the key', () => {
+      const app = appWithContext({ [PatternDefaults.ALARM_EMAIL_CONTEXT_KEY]: 'oncall@example.com' });
+      PatternDefaults.set(app, { alarmTopic: topicIn(new Stack(app, 'Shared'), 'alarms') });
+      const stack = queueIn(new Stack(app, 'S'));
+      expect(synthError(stack)).toBe(`Stack 'S': alarmEmail from ${CONTEXT_KEY} subscribes only the stack's own alarm topic, but every pattern ` +
+        'of the stack notifies a topic of your own instead (alarmTopic from PatternDefaults.set(the app)), so the address would hear nothing: ' +
+        `subscribe it to your topic (topic.addSubscription(...)) and drop ${CONTEXT_KEY}, or drop alarmTopic.`);
+    });
+
+    test('every pattern of a stack on a topic of its own, by prop or by defaults below the stack, is an error naming each', () => {
+      const app = newApp();
+      PatternDefaults.set(app, { alarmEmail: 'ops@example.com' });
+      const stack = new Stack(app, 'S');
+      new QueueWithDeadLetterQueue(stack, 'Jobs', { alarmTopic: topicIn(stack, 'jobs') });
+      const team = new Construct(stack, 'Team');
+      PatternDefaults.set(team, { alarmTopic: topicIn(stack, 'team') });
+      new QueueWithDeadLetterQueue(team, 'Orders');
+      // A pattern inside another (RestApiLambda's function) counts as the outer one, named by its prop.
+      new RestApiLambda(stack, 'Api', { code: lambda.Code.fromInline('exports.handler = async () => ({ statusCode: 200 });'), alarmTopic: topicIn(stack, 'api') });
+      expect(synthError(stack)).toBe("Stack 'S': alarmEmail from PatternDefaults.set(the app) subscribes only the stack's own alarm topic, but every " +
+        "pattern of the stack notifies a topic of your own instead (alarmTopic from PatternDefaults.set('S/Team'); the alarmTopic prop of 'S/Jobs', 'S/Api'), " +
+        'so the address would hear nothing: subscribe it to your topic (topic.addSubscription(...)) and drop alarmEmail, or drop alarmTopic.');
+    });
+
+    test('some patterns on a topic of their own, by prop or by defaults below the stack, is a warning on each', () => {
+      const app = newApp();
+      PatternDefaults.set(app, { alarmEmail: 'ops@example.com' });
+      const stack = queueIn(new Stack(app, 'S'));
+      new QueueWithDeadLetterQueue(stack, 'Own', { alarmTopic: topicIn(stack, 'own') });
+      const team = new Construct(stack, 'Team');
+      PatternDefaults.set(team, { alarmTopic: topicIn(stack, 'team') });
+      new QueueWithDeadLetterQueue(team, 'Orders');
+      expect(synthError(stack)).toBeUndefined();
+      const tail = "not the stack's alarm topic that alarmEmail from PatternDefaults.set(the app) subscribes, so the address hears none of its " +
+        'alarms: subscribe it to that topic too (topic.addSubscription(...)) if it should. [ack: cdk-best-practice-patterns:alarmEmailMissesPattern]';
+      expect(warnings(stack)).toEqual([
+        ['/S/Own', `QueueWithDeadLetterQueue 'S/Own' notifies a topic of your own (the alarmTopic prop of 'S/Own'), ${tail}`],
+        ['/S/Team/Orders', `QueueWithDeadLetterQueue 'S/Team/Orders' notifies a topic of your own (alarmTopic from PatternDefaults.set('S/Team')), ${tail}`],
+      ]);
+      Template.fromStack(stack).resourceCountIs('AWS::SNS::Subscription', 1);
     });
   });
 

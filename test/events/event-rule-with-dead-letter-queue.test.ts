@@ -287,8 +287,39 @@ describe('EventRuleWithDeadLetterQueue', () => {
 
     test('a FIFO queue needs a message group; a standard queue takes none', () => {
       const { stack, pattern } = build();
-      expect(() => pattern.addQueueTarget(new sqs.Queue(stack, 'Fifo', { fifo: true }))).toThrow(/messageGroupId is unset; it must be set for a FIFO queue/);
+      expect(() => pattern.addQueueTarget(new sqs.Queue(stack, 'Fifo', { fifo: true }))).toThrow(
+        'messageGroupId is unset; it must be a non-empty message group id for a FIFO queue: EventBridge sends to a FIFO queue only with a MessageGroupId.');
       expect(() => pattern.addQueueTarget(new sqs.Queue(stack, 'Standard'), { messageGroupId: 'g' })).toThrow(/messageGroupId is 'g'; it must be left unset for a standard queue/);
+    });
+
+    test('a FIFO queue with an empty message group id is refused, as one left out would be: the id would not reach the target', () => {
+      const { stack, pattern } = build();
+      expect(errorLines(() => pattern.addQueueTarget(new sqs.Queue(stack, 'Fifo', { fifo: true }), { messageGroupId: '' }))).toContain(
+        "  - messageGroupId is ''; it must be a non-empty message group id for a FIFO queue: EventBridge sends to a FIFO queue only with a MessageGroupId.");
+    });
+
+    test('an imported queue is FIFO by its name ending in .fifo, and needs a message group too', () => {
+      const { stack, pattern } = build();
+      const imported = sqs.Queue.fromQueueArn(stack, 'Ledger', 'arn:aws:sqs:us-east-1:123456789012:ledger.fifo');
+      expect(errorLines(() => pattern.addQueueTarget(imported))).toContain(
+        '  - messageGroupId is unset; it must be a non-empty message group id for a FIFO queue: EventBridge sends to a FIFO queue only with a MessageGroupId.');
+    });
+
+    test('a message group id over 100 characters is refused', () => {
+      const { stack, pattern } = build();
+      expect(errorLines(() => pattern.addQueueTarget(new sqs.Queue(stack, 'Fifo', { fifo: true }), { messageGroupId: 'g'.repeat(101) }))).toContain(
+        "  - messageGroupId is '101 characters'; it must be at most 100 characters (EventBridge's limit).");
+    });
+
+    test('a FIFO queue takes a message group id of 100 characters, or a token, as its SqsParameters', () => {
+      const { stack, pattern } = build();
+      const groupId = Token.asString({ Ref: 'GroupParameter' });
+      pattern.addQueueTarget(new sqs.Queue(stack, 'Long', { fifo: true }), { messageGroupId: 'g'.repeat(100) });
+      pattern.addQueueTarget(new sqs.Queue(stack, 'Tokened', { fifo: true }), { messageGroupId: groupId });
+      expect(targetsOf(Template.fromStack(stack)).map((target) => target.SqsParameters)).toEqual([
+        { MessageGroupId: 'g'.repeat(100) },
+        { MessageGroupId: { Ref: 'GroupParameter' } },
+      ]);
     });
 
     describe('event patterns EventBridge would refuse, from untyped config', () => {
