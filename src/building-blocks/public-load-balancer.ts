@@ -1,4 +1,4 @@
-import { Aws, CfnCondition, CfnMapping, Duration, Fn, RemovalPolicy, Stack, Token } from 'aws-cdk-lib';
+import { Aws, CfnCondition, CfnMapping, Duration, Fn, RemovalPolicy, Resource, Stack, Token } from 'aws-cdk-lib';
 import * as acm from 'aws-cdk-lib/aws-certificatemanager';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
@@ -121,6 +121,8 @@ export interface TargetNames {
 }
 
 const IPV4_CIDR = /^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})\/(\d{1,2})$/;
+const ACM_CERTIFICATE_ARN = /^arn:[a-z-]+:acm:([a-z0-9-]+):\d{12}:certificate\/.+$/;
+const IAM_SERVER_CERTIFICATE_ARN = /^arn:[a-z-]+:iam::\d{12}:server-certificate\/.+$/;
 
 /**
  * The public front both web tiers share: an internet-facing Application Load Balancer over the
@@ -144,6 +146,9 @@ export class PublicLoadBalancer {
       + 'import one with Certificate.fromCertificateArn, or give domainName with hostedZone); or set allowInsecureHttp: true for plain HTTP in a sandbox');
     v.check(!(certificate && props.allowInsecureHttp), 'allowInsecureHttp', props.allowInsecureHttp,
       'left unset with a certificate (port 80 then only redirects to HTTPS)');
+    if (props.certificate) {
+      PublicLoadBalancer.validateCertificateRegion(v, props.certificate, props.vpc);
+    }
     if (props.domainName !== undefined) {
       checkDomainName(v, 'domainName', props.domainName, props.hostedZone);
       v.check(!props.domainName.startsWith('*.'), 'domainName', props.domainName, 'one host name, not a wildcard: the alias record and the URL name one host');
@@ -178,6 +183,46 @@ export class PublicLoadBalancer {
     if (path !== undefined && !Token.isUnresolved(path)) {
       v.check(path.startsWith('/') && path.length <= 1024, 'healthCheckPath', path, "a path starting with '/', at most 1024 characters");
     }
+  }
+
+  /**
+   * Records an error when the given certificate is known to be in another region than the load
+   * balancer, or its ARN is neither an ACM certificate's nor an IAM server certificate's.
+   *
+   * ACM certificates are regional, and Elastic Load Balancing uses only those of its own region:
+   * https://docs.aws.amazon.com/acm/latest/userguide/acm-regions.html (a load balancer in another
+   * region needs its own certificate there; certificates cannot be copied between regions). IAM
+   * server certificates are global and load balancers take them too:
+   * https://docs.aws.amazon.com/IAM/latest/UserGuide/ManagingServerCerts.html
+   *
+   * The certificate's region comes from its ARN when that is a literal, else from the stack of a
+   * certificate the app creates (an imported one's stack says nothing of where it lives). The load
+   * balancer's region is its VPC's. Whatever is a token is skipped. The certificate the front
+   * requests for `domainName` is created in the pattern's own stack: nothing to check.
+   */
+  private static validateCertificateRegion(v: PropValidator, certificate: acm.ICertificate, vpc: ec2.IVpc | undefined): void {
+    const arn = certificate.certificateArn;
+    let certificateRegion: string | undefined;
+    let where: string | undefined;
+    if (typeof arn === 'string' && !Token.isUnresolved(arn)) {
+      if (IAM_SERVER_CERTIFICATE_ARN.test(arn)) {
+        return;
+      }
+      const m = ACM_CERTIFICATE_ARN.exec(arn);
+      v.check(m !== null, 'certificate', arn, 'the ARN of an ACM certificate (arn:<partition>:acm:<region>:<account>:certificate/<id>) '
+        + 'or of an IAM server certificate (arn:<partition>:iam::<account>:server-certificate/<name>)');
+      certificateRegion = m?.[1];
+      where = arn;
+    } else if (Construct.isConstruct(certificate) && Resource.isOwnedResource(certificate)) {
+      certificateRegion = Stack.of(certificate).region;
+      where = `${certificate.node.path}, a certificate of stack ${Stack.of(certificate).stackName}`;
+    }
+    const region = vpc && Construct.isConstruct(vpc) ? Stack.of(vpc).region : undefined;
+    if (certificateRegion === undefined || Token.isUnresolved(certificateRegion) || region === undefined || Token.isUnresolved(region)) {
+      return;
+    }
+    v.check(certificateRegion === region, 'certificate', where,
+      `in the load balancer's region, ${region}, not ${certificateRegion}: an Application Load Balancer uses ACM certificates of its own region only`);
   }
 
   /** The internet-facing load balancer. */

@@ -1,4 +1,4 @@
-import { Duration, Names, RemovalPolicy, Stack, Token } from 'aws-cdk-lib';
+import { Annotations, Duration, Names, RemovalPolicy, Stack, Token } from 'aws-cdk-lib';
 import * as backup from 'aws-cdk-lib/aws-backup';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
@@ -417,6 +417,9 @@ export class RelationalDatabase extends Construct implements ec2.IConnectable {
     validator.oneOf('engine', props.engine, DatabaseEngine, 'DatabaseEngine');
     validator.knownAtSynth('engine', props.engine, "it decides the engine's version, parameters, port, log exports and reserved names");
     const engineSettings = engineFacts ? validateEngineProps(validator, props, engineKind, engineFacts) : undefined;
+    if (engineSettings?.major && props.engineVersion !== undefined) {
+      warnOfUnknownVersion(this, engineKind, props.engineVersion, engineSettings.major);
+    }
     validateInstanceType(validator, instanceType);
     validator.oneOf('masterPassword', props.masterPassword, MasterPassword, 'MasterPassword');
     validator.oneOf('logRetention', props.logRetention, logs.RetentionDays, 'logs.RetentionDays');
@@ -872,6 +875,76 @@ const ENGINE_RESERVED_WORDS: Record<DatabaseEngine, ReadonlySet<string>> = {
     + 'update usage use using utc_date utc_time utc_timestamp values varbinary varchar varcharacter varying virtual '
     + 'when where while window with write xor year_month zerofill').split(' ')),
 };
+
+/** The id of the warning for a well-formed engine version that aws-cdk-lib does not know. */
+const UNKNOWN_ENGINE_VERSION_WARNING = 'cdk-best-practice-patterns:unknownEngineVersion';
+
+/**
+ * The full versions aws-cdk-lib names for an engine, read from the installed release: the static
+ * members of `rds.PostgresEngineVersion` (VER_17_4, ...) or `rds.MysqlEngineVersion` (VER_8_4_8, ...)
+ * that are instances of the class. Only purely numeric versions (not `11.22-rds.20240418`).
+ */
+function knownEngineVersions(engineKind: DatabaseEngine): string[] {
+  const versions = engineKind === DatabaseEngine.POSTGRES
+    ? staticInstances(rds.PostgresEngineVersion).map((v) => v.postgresFullVersion)
+    : staticInstances(rds.MysqlEngineVersion).map((v) => v.mysqlFullVersion);
+  return [...new Set(versions.filter((v) => typeof v === 'string' && /^\d+(\.\d+)*$/.test(v)))];
+}
+
+/** The static properties of a class that are instances of it. */
+function staticInstances<T>(versionClass: { readonly prototype: T }): T[] {
+  return Object.getOwnPropertyNames(versionClass)
+    .map((name) => Object.getOwnPropertyDescriptor(versionClass, name)?.value)
+    .filter((member): member is T => typeof member === 'object' && member !== null
+      && Object.prototype.isPrototypeOf.call(versionClass.prototype, member));
+}
+
+/** The installed aws-cdk-lib's version, for messages. */
+function awsCdkLibVersion(): string {
+  try {
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    return `aws-cdk-lib ${require('aws-cdk-lib/package.json').version}`;
+  } catch {
+    return 'this aws-cdk-lib';
+  }
+}
+
+/** Compares dotted version numbers part by part, newest first. */
+function newestFirst(a: string, b: string): number {
+  const [x, y] = [a.split('.').map(Number), b.split('.').map(Number)];
+  for (let i = 0; i < Math.max(x.length, y.length); i++) {
+    const d = (y[i] ?? -1) - (x[i] ?? -1);
+    if (d !== 0) {
+      return d;
+    }
+  }
+  return 0;
+}
+
+/**
+ * Warns when a well-formed `engineVersion` (validation refused a malformed one) is not a version
+ * the installed aws-cdk-lib names, naming the newest versions of the same major it does know.
+ *
+ * A warning, not an error: aws-cdk-lib's list is the only one we can read at synth without an AWS
+ * call, and its releases lag RDS by weeks, so a version RDS released last week is well-formed, real
+ * and unknown to it. Refusing it would block the user until aws-cdk-lib caught up (or force an
+ * upgrade they may not be able to make yet), for a mistake RDS itself reports at deploy time. So a
+ * typo ('16.99') is flagged at synth and, in CI with `--strict` or the report, fails the build,
+ * while a genuinely new version is acknowledged with `Annotations.of(db).acknowledgeWarning(id)`.
+ */
+function warnOfUnknownVersion(scope: Construct, engineKind: DatabaseEngine, version: string, major: string): void {
+  const known = knownEngineVersions(engineKind);
+  if (known.includes(version)) {
+    return;
+  }
+  const engineName = engineKind === DatabaseEngine.POSTGRES ? 'PostgreSQL' : 'MySQL';
+  const sameMajor = known.filter((v) => v === major || v.startsWith(`${major}.`)).sort(newestFirst).slice(0, 5);
+  const examples = sameMajor.length > 0 ? `its newest ${engineName} ${major} versions are ${sameMajor.join(', ')}` : `it knows no ${engineName} ${major} version`;
+  Annotations.of(scope).addWarningV2(UNKNOWN_ENGINE_VERSION_WARNING,
+    `engineVersion is '${version}', which ${awsCdkLibVersion()} does not know as a ${engineName} version RDS offers (${examples}). `
+    + 'If RDS does not offer it, CloudFormation fails at deploy time, minutes into creating the instance. '
+    + 'If it is newer than this aws-cdk-lib, upgrade aws-cdk-lib or acknowledge this warning.');
+}
 
 /**
  * Checks the props whose limits are the engine's: the engine version, the database name and the

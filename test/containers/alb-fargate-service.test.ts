@@ -1,5 +1,5 @@
 import * as path from 'path';
-import { CfnParameter, Duration, Lazy, Stack } from 'aws-cdk-lib';
+import { App, CfnParameter, Duration, Lazy, Stack } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import * as acm from 'aws-cdk-lib/aws-certificatemanager';
 import * as ecs from 'aws-cdk-lib/aws-ecs';
@@ -372,6 +372,43 @@ describe('AlbFargateService', () => {
       const sslPolicy = new CfnParameter(sslStack, 'SslPolicy').valueAsString as elbv2.SslPolicy;
       new AlbFargateService(sslStack, 'Service', { vpc: new MultiAzVpc(sslStack, 'Network').vpc, image: IMAGE, certificate, sslPolicy });
       Template.fromStack(sslStack).hasResourceProperties('AWS::ElasticLoadBalancingV2::Listener', { Port: 443, SslPolicy: { Ref: 'SslPolicy' } });
+    });
+
+    describe("the certificate must be in the load balancer's region", () => {
+      const secure = (certificate: acm.ICertificate) => attempt({ allowInsecureHttp: undefined, certificate });
+      const otherRegion = new Stack(stack.node.root as App, 'Certificates', { env: { account: TEST_ENV.account, region: 'eu-west-1' } });
+      const sameRegion = new Stack(stack.node.root as App, 'SameRegionCertificates', { env: TEST_ENV });
+
+      test('a literal ACM ARN of another region is refused', () => {
+        const arn = 'arn:aws:acm:eu-west-1:123456789012:certificate/abc';
+        expect(secure(acm.Certificate.fromCertificateArn(stack, 'EuropeanArn', arn))).toThrow(`\n  - certificate is '${arn}'; it must be in the load balancer's region, us-east-1, `
+          + 'not eu-west-1: an Application Load Balancer uses ACM certificates of its own region only.');
+      });
+
+      test('a certificate created in a stack of another region is refused', () => {
+        const certificate = new acm.Certificate(otherRegion, 'Certificate', { domainName: 'app.example.com' });
+        expect(secure(certificate)).toThrow("\n  - certificate is 'Certificates/Certificate, a certificate of stack Certificates'; it must be in the load balancer's region, "
+          + 'us-east-1, not eu-west-1: an Application Load Balancer uses ACM certificates of its own region only.');
+      });
+
+      test("the load balancer's region, a token ARN, an IAM server certificate and an env-agnostic stack are accepted", () => {
+        expect(secure(acm.Certificate.fromCertificateArn(stack, 'SameRegionArn', 'arn:aws:acm:us-east-1:123456789012:certificate/abc'))).not.toThrow();
+        expect(secure(new acm.Certificate(sameRegion, 'Certificate', { domainName: 'app.example.com' }))).not.toThrow();
+        const tokenArn = new CfnParameter(stack, 'CertificateArn').valueAsString;
+        expect(secure(acm.Certificate.fromCertificateArn(stack, 'TokenArn', tokenArn))).not.toThrow();
+        // An imported certificate's stack says nothing of where the certificate is.
+        expect(secure(acm.Certificate.fromCertificateArn(otherRegion, 'ImportedTokenArn', tokenArn))).not.toThrow();
+        expect(secure(acm.Certificate.fromCertificateArn(stack, 'IamServerCertificate', 'arn:aws:iam::123456789012:server-certificate/app'))).not.toThrow();
+        const agnostic = newStack();
+        const european = acm.Certificate.fromCertificateArn(agnostic, 'EuropeanArn', 'arn:aws:acm:eu-west-1:123456789012:certificate/abc');
+        expect(() => new AlbFargateService(agnostic, 'Service', { vpc: new MultiAzVpc(agnostic, 'Network').vpc, image: IMAGE, certificate: european })).not.toThrow();
+      });
+
+      test('an ARN of neither an ACM nor an IAM server certificate is refused', () => {
+        expect(secure(acm.Certificate.fromCertificateArn(stack, 'BucketArn', 'arn:aws:s3:::certificates'))).toThrow("\n  - certificate is 'arn:aws:s3:::certificates'; "
+          + 'it must be the ARN of an ACM certificate (arn:<partition>:acm:<region>:<account>:certificate/<id>) '
+          + 'or of an IAM server certificate (arn:<partition>:iam::<account>:server-certificate/<name>).');
+      });
     });
 
     test('every invalid prop is reported in one error; tokens are not validated', () => {

@@ -1,10 +1,11 @@
-import { CfnParameter, Duration, Lazy, Stack, Token } from 'aws-cdk-lib';
-import { Match, Template } from 'aws-cdk-lib/assertions';
+import { Annotations, CfnParameter, Duration, Lazy, Stack, Token } from 'aws-cdk-lib';
+import { Annotations as AssertionAnnotations, Match, Template } from 'aws-cdk-lib/assertions';
 import * as backup from 'aws-cdk-lib/aws-backup';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as logs from 'aws-cdk-lib/aws-logs';
+import * as rds from 'aws-cdk-lib/aws-rds';
 import {
   DatabaseEngine, DeploymentStage, MasterPassword, MultiAzVpc, RelationalDatabase, RelationalDatabaseProps,
 } from '../../src';
@@ -443,12 +444,71 @@ describe('RelationalDatabase', () => {
         'maxAllocatedStorage is 1099; it must be at least 1100 GiB, 10% above allocatedStorage (1000 GiB): RDS refuses a smaller maximum for storage autoscaling.'],
       ['a maximum storage where 10% above the allocated is past the limit', { allocatedStorage: 60000, maxAllocatedStorage: 65536 },
         "maxAllocatedStorage is 65536; it must be unset: 10% above allocatedStorage (60000 GiB), RDS's minimum for storage autoscaling, is past its 65536 GiB limit."],
+      ['a PostgreSQL version with a wildcard', { engineVersion: '16.x' },
+        "engineVersion is '16.x'; it must be a PostgreSQL version from 13 to 18, such as '17' or '17.4'."],
+      ['a PostgreSQL version with a v prefix', { engineVersion: 'v16' },
+        "engineVersion is 'v16'; it must be a PostgreSQL version from 13 to 18, such as '17' or '17.4'."],
+      ['a MySQL version without its patch', { engine: DatabaseEngine.MYSQL, engineVersion: '8.0' },
+        "engineVersion is '8.0'; it must be a full MySQL 8.0 or 8.4 version, such as '8.4.8'."],
       ['an engine version from a token', { engineVersion: Token.asString({ Ref: 'Version' }) },
         "engineVersion is a token, only known at deploy time; it must be a value known at synth: it decides the major version, which names the parameter group's family."],
       ['a replica count from a token', { readReplicas: Token.asNumber({ Ref: 'Replicas' }) },
         'readReplicas is a token, only known at deploy time; it must be a value known at synth: it decides how many replicas the pattern creates.'],
     ])('%s is refused, naming the prop, its value and what is allowed', (_, props, message) => {
       expect(attempt(props)).toThrow(line(message));
+    });
+
+    describe('engine versions aws-cdk-lib does not know', () => {
+      const UNKNOWN_VERSION = 'cdk-best-practice-patterns:unknownEngineVersion';
+      const warningsOf = (props: Props) => {
+        const placed = place(props);
+        return AssertionAnnotations.fromStack(placed.stack).findWarning('*', Match.stringLikeRegexp(UNKNOWN_VERSION));
+      };
+
+      test('a well-formed PostgreSQL version aws-cdk-lib does not know is warned of, naming the newest it knows of that major', () => {
+        const placed = place({ engineVersion: '16.99' });
+        AssertionAnnotations.fromStack(placed.stack).hasWarning(`/${placed.database.node.path}`, Match.stringLikeRegexp(
+          "^engineVersion is '16\\.99', which aws-cdk-lib 2\\.\\d+\\.\\d+ does not know as a PostgreSQL version RDS offers "
+          + '\\(its newest PostgreSQL 16 versions are 16\\.\\d+, 16\\.\\d+, 16\\.\\d+, 16\\.\\d+, 16\\.\\d+\\)\\. '
+          + 'If RDS does not offer it, CloudFormation fails at deploy time, minutes into creating the instance\\. '
+          + 'If it is newer than this aws-cdk-lib, upgrade aws-cdk-lib or acknowledge this warning\\. '
+          + `\\[ack: ${UNKNOWN_VERSION}\\]$`));
+      });
+
+      test('the versions it names are the newest of the major, newest first', () => {
+        const [warning] = warningsOf({ engineVersion: '16.99' });
+        const named = /are ([\d., ]+)\)/.exec(String(warning.entry.data))![1].split(', ');
+        // Numerically, not as text: 16.10 is newer than 16.9.
+        const known = Object.values(rds.PostgresEngineVersion)
+          .filter((v): v is rds.PostgresEngineVersion => v instanceof rds.PostgresEngineVersion)
+          .map((v) => v.postgresFullVersion).filter((v) => /^16\.\d+$/.test(v));
+        const newest = [...new Set(known)].sort((a, b) => Number(b.split('.')[1]) - Number(a.split('.')[1])).slice(0, 5);
+        expect(named).toEqual(newest);
+        expect(named).toHaveLength(5);
+      });
+
+      test('a well-formed MySQL version aws-cdk-lib does not know is warned of, naming the newest it knows of that major', () => {
+        const [warning] = warningsOf({ engine: DatabaseEngine.MYSQL, engineVersion: '8.0.999' });
+        expect(warning.entry.data).toMatch(
+          /^engineVersion is '8\.0\.999', which aws-cdk-lib \S+ does not know as a MySQL version RDS offers \(its newest MySQL 8\.0 versions are 8\.0\.\d+, /);
+      });
+
+      test('the warning can be acknowledged', () => {
+        const placed = place({ engineVersion: '17.99' });
+        Annotations.of(placed.database).acknowledgeWarning(UNKNOWN_VERSION, 'RDS released 17.99 after this aws-cdk-lib');
+        AssertionAnnotations.fromStack(placed.stack).hasNoWarning('*', Match.stringLikeRegexp(UNKNOWN_VERSION));
+      });
+
+      test.each<[string, Props]>([
+        ['the default PostgreSQL version', {}],
+        ['the default MySQL version', { engine: DatabaseEngine.MYSQL }],
+        ['a PostgreSQL major version aws-cdk-lib knows', { engineVersion: '16' }],
+        ['a full PostgreSQL version aws-cdk-lib knows', { engineVersion: '16.4' }],
+        ['a MySQL 8.0 version aws-cdk-lib knows', { engine: DatabaseEngine.MYSQL, engineVersion: '8.0.39' }],
+        ['a MySQL 8.4 version aws-cdk-lib knows', { engine: DatabaseEngine.MYSQL, engineVersion: '8.4.5' }],
+      ])('%s is accepted without a warning', (_, props) => {
+        expect(warningsOf(props)).toEqual([]);
+      });
     });
 
     test('names RDS accepts are accepted: the engines\' default users, admin on MySQL, words that only contain a reserved one', () => {

@@ -519,6 +519,14 @@ describe('AlbAutoScalingGroup', () => {
       );
     });
 
+    test("rejects a certificate of another region than the load balancer's", () => {
+      const stack = newStack({ withEnv: true });
+      const arn = 'arn:aws:acm:eu-west-1:123456789012:certificate/11111111-2222-3333-4444-555555555555';
+      expect(() => new AlbAutoScalingGroup(stack, 'Web', { vpc: new MultiAzVpc(stack, 'Network').vpc, certificate: acm.Certificate.fromCertificateArn(stack, 'Certificate', arn) }))
+        .toThrow(`\n  - certificate is '${arn}'; it must be in the load balancer's region, us-east-1, not eu-west-1: `
+          + 'an Application Load Balancer uses ACM certificates of its own region only.');
+    });
+
     test('rejects insecure HTTP together with a certificate', () => {
       expect(() => build({ allowInsecureHttp: true })).toThrow(/allowInsecureHttp is true; it must be left unset with a certificate/);
     });
