@@ -54,7 +54,7 @@ export function functionAlarms(
  * variables" of https://docs.aws.amazon.com/lambda/latest/dg/configuration-envvars.html#configuration-envvars-runtime
  * (aws-cdk-lib's `addEnvironment` refuses the same list, one key at a time).
  */
-export const RESERVED_ENVIRONMENT_KEYS: readonly string[] = [
+const RESERVED_ENVIRONMENT_KEYS: readonly string[] = [
   '_HANDLER', '_X_AMZN_TRACE_ID', 'AWS_DEFAULT_REGION', 'AWS_REGION', 'AWS_EXECUTION_ENV', 'AWS_LAMBDA_FUNCTION_NAME',
   'AWS_LAMBDA_FUNCTION_MEMORY_SIZE', 'AWS_LAMBDA_FUNCTION_VERSION', 'AWS_LAMBDA_INITIALIZATION_TYPE', 'AWS_LAMBDA_LOG_GROUP_NAME',
   'AWS_LAMBDA_LOG_STREAM_NAME', 'AWS_ACCESS_KEY', 'AWS_ACCESS_KEY_ID', 'AWS_SECRET_ACCESS_KEY', 'AWS_SESSION_TOKEN',
@@ -68,12 +68,12 @@ const ENVIRONMENT_KEY = /^[a-zA-Z][a-zA-Z0-9_]+$/;
  * measures the variables as JSON, keys and values with their quotes, colons and commas: its error
  * quotes the "String measured", `{"KEY":"value",...}`.
  */
-export const MAX_ENVIRONMENT_BYTES = 4096;
+const MAX_ENVIRONMENT_BYTES = 4096;
 
 /**
  * The size Lambda measures of a function's environment variables: their compact JSON, in UTF-8 bytes.
  */
-export function environmentBytes(variables: { [key: string]: string }): number {
+function environmentBytes(variables: { [key: string]: string }): number {
   return Buffer.byteLength(JSON.stringify(variables), 'utf8');
 }
 

@@ -143,7 +143,7 @@ export class PropValidator {
  * The values of an enum object: a string enum's values, or a numeric enum's numbers (TypeScript
  * adds their names as reverse keys, which are not values).
  */
-export function enumValues(values: object): Array<string | number> {
+function enumValues(values: object): Array<string | number> {
   const all = Object.values(values) as Array<string | number>;
   const numbers = all.filter((v) => typeof v === 'number');
   return numbers.length > 0 ? numbers : all;

@@ -379,7 +379,7 @@ const TRANSFERS_OUT = new Set([
  * The usage-priced services the template uses, which the estimate does not count: their short
  * names, sorted, each once.
  */
-export function usagePricedServices(template: Template): string[] {
+function usagePricedServices(template: Template): string[] {
   const deployTime = deployTimeFunctions(template);
   const services = Object.entries(template.Resources ?? {}).flatMap(([id, r]) => usageServicesOf(id, r, deployTime));
   return [...new Set(services)].sort((a, b) => a.localeCompare(b));

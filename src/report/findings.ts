@@ -20,7 +20,7 @@ import { Acknowledgement, Assembly, AssemblyStack, Finding } from './model';
 import { NAG_PACKS_METADATA } from '../core/report-metadata';
 
 /** The rule packs cdk-nag ships, as their plugins and rule ids name them. */
-export const NAG_PACKS = ['AwsSolutions', 'Serverless', 'NIST.800.53.R4', 'NIST.800.53.R5', 'HIPAA.Security', 'PCI.DSS.321'];
+const NAG_PACKS = ['AwsSolutions', 'Serverless', 'NIST.800.53.R4', 'NIST.800.53.R5', 'HIPAA.Security', 'PCI.DSS.321'];
 /** The id prefix of the report's own checks, acknowledged like a finding but not a cdk-nag one. */
 export const CHECK_PREFIX = 'BestPracticePatterns-';
 const ACKNOWLEDGED_RULES = 'aws:cdk:acknowledged-rules';
@@ -80,10 +80,10 @@ interface Recorded {
 const readJson = (file: string): any => JSON.parse(fs.readFileSync(file, 'utf8'));
 const withoutSlash = (constructPath: string) => constructPath.replace(/^\//, '');
 /** `AwsSolutions-SQS3` belongs to pack `AwsSolutions`; `NIST.800.53.R5-LambdaConcurrency` to `NIST.800.53.R5`. */
-export const packOf = (ruleId: string) => ruleId.split('-')[0];
+const packOf = (ruleId: string) => ruleId.split('-')[0];
 
 /** Whether a construct path lies in a stack (a nested stack's resources lie in their parent's). */
-export const isInStack = (constructPath: string, stack: AssemblyStack) =>
+const isInStack = (constructPath: string, stack: AssemblyStack) =>
   constructPath === stack.path || constructPath.startsWith(`${stack.path}/`);
 
 /**
@@ -91,7 +91,7 @@ export const isInStack = (constructPath: string, stack: AssemblyStack) =>
  * `<plugin>::` prefix (`Annotation::AwsSolutions-SQS3`, `AwsSolutions::AwsSolutions-SQS3`,
  * `CloudFormation-Validate::W3010`); the rule's own `[Policy::...]` qualifier stays.
  */
-export const acknowledgedRuleId = (recorded: string) => recorded.replace(/^[A-Za-z0-9.-]+::/, '');
+const acknowledgedRuleId = (recorded: string) => recorded.replace(/^[A-Za-z0-9.-]+::/, '');
 
 /** Reads what the packs and plugins said about every stack of an assembly. */
 export function nagResults(assembly: Assembly): AssemblyResults {

@@ -14,7 +14,7 @@ import { Acknowledgement, Assembly, AssemblyStack, CheckFinding, CostEstimate, C
 import { PRICES } from './prices';
 
 /** The five packs the library holds itself to, in the order the report lists them. */
-export const FIVE_PACKS = ['AwsSolutions', 'Serverless', 'NIST.800.53.R5', 'HIPAA.Security', 'PCI.DSS.321'];
+const FIVE_PACKS = ['AwsSolutions', 'Serverless', 'NIST.800.53.R5', 'HIPAA.Security', 'PCI.DSS.321'];
 
 /** What the report says about one stack. */
 export interface StackReport {
@@ -51,11 +51,11 @@ export interface Report {
 const sum = (values: number[]) => values.reduce((a, b) => a + b, 0);
 /** `1 resource`, `2 resources`. */
 const count = (n: number, noun: string, plural = `${noun}s`) => `${n} ${n === 1 ? noun : plural}`;
-export const resourceTotal = (r: StackReport) => sum(r.resources.map(([, n]) => n));
+const resourceTotal = (r: StackReport) => sum(r.resources.map(([, n]) => n));
 /** Own-check findings that fail the report (an alarm without an action, say), as opposed to those only reported. */
-export const failingChecks = (r: StackReport) => r.checks.filter((c) => c.fails);
+const failingChecks = (r: StackReport) => r.checks.filter((c) => c.fails);
 /** A stack's problems, but for its packs that failed to run (counted once per assembly). */
-export const problemsOf = (r: StackReport) => r.nag.findings.length + r.nag.errors.length + failingChecks(r).length;
+const problemsOf = (r: StackReport) => r.nag.findings.length + r.nag.errors.length + failingChecks(r).length;
 
 /** Reads each assembly and reports on every stack in it. */
 export function report(assemblyDirectories: string[]): Report {
@@ -77,16 +77,17 @@ function stackReports(label: string, assembly: Assembly): { stacks: StackReport[
   const stacks = assembly.stacks.map((stack) => {
     const templates = templatesOf(stack);
     const results = nag.byStack.get(stack)!;
-    const all = templates.flatMap(({ template }) => ownChecks(template).map((finding) => ({ finding, template })));
     const acknowledgements = [...checkAcknowledgements(stack), ...templates.flatMap(({ template }) => v2Suppressions(template))];
-    const coveredBy = (c: CheckFinding) => acknowledgements.find((a) => acknowledgementCovers(a, c.check, c.resource));
+    // Each own-check finding with the acknowledgement that covers it, if any.
+    const checked = templates.flatMap(({ template }) => ownChecks(template))
+      .map((finding) => ({ finding, acknowledgement: acknowledgements.find((a) => acknowledgementCovers(a, finding.check, finding.resource)) }));
     return {
       assembly: label,
       stack,
       resources: mergeCounts(templates.map(({ template }) => resourceCountsByType(template))),
       nag: results,
-      checks: all.map((a) => a.finding).filter((c) => !coveredBy(c)),
-      acknowledgedChecks: all.map((a) => a.finding).filter(coveredBy).map((c) => ({ ...coveredBy(c)!, constructPath: c.resource })),
+      checks: checked.filter((c) => !c.acknowledgement).map((c) => c.finding),
+      acknowledgedChecks: checked.filter((c) => c.acknowledgement).map((c) => ({ ...c.acknowledgement!, constructPath: c.finding.resource })),
       cost: combinedCost(templates.map(({ template }) => fixedMonthlyCost(template, stack.region))),
       notEstimated: [...new Set(templates.flatMap(({ template }) => notEstimated(template)))].sort((a, b) => a.localeCompare(b)),
       diagram: architectureDiagram(stack, assembly.tree),

@@ -7,22 +7,13 @@ import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { DeadLetterQueue, DeadLetterQueueProps, DeadLetterSource, DeploymentStage } from '../../src';
 import { newApp, newStack, TEST_ENV } from '../support/app';
 import { cloudFormationFindings } from '../support/cfn-validation';
+import { errorLines } from '../support/fixtures';
 import { COMPLIANT, runNagPacks } from '../support/nag';
 import { normalizedTemplate } from '../support/snapshot';
 
 const SOURCE_ARN = 'arn:aws:sqs:us-east-1:123456789012:orders';
 const FIFO_SOURCE_ARN = 'arn:aws:sqs:us-east-1:123456789012:orders.fifo';
 const RULE_ARN = 'arn:aws:events:us-east-1:123456789012:rule/orders';
-
-/** The lines of the error a function throws. */
-function errorLines(fn: () => unknown): string[] {
-  try {
-    fn();
-  } catch (error) {
-    return (error as Error).message.split('\n');
-  }
-  throw new Error('expected an error, none was thrown');
-}
 
 function build(props: DeadLetterQueueProps = { source: DeadLetterSource.LAMBDA_FUNCTION }) {
   const stack = newStack({ withEnv: true });

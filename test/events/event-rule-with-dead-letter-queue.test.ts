@@ -9,7 +9,7 @@ import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import { DeploymentStage, EventRuleWithDeadLetterQueue, EventRuleWithDeadLetterQueueProps, HardenedFunction } from '../../src';
 import { newApp, newStack, TEST_ENV } from '../support/app';
 import { cloudFormationFindings } from '../support/cfn-validation';
-import { consumerFunction } from '../support/fixtures';
+import { consumerFunction, errorLines } from '../support/fixtures';
 import { COMPLIANT, runNagPacks } from '../support/nag';
 import { runNagV2Packs } from '../support/nag-v2';
 import { normalizedTemplate } from '../support/snapshot';
@@ -41,16 +41,6 @@ function build(props: Partial<EventRuleWithDeadLetterQueueProps> = {}) {
   const stack = newStack({ withEnv: true });
   const pattern = new EventRuleWithDeadLetterQueue(stack, 'Orders', { eventPattern: PLACED, ...props } as EventRuleWithDeadLetterQueueProps);
   return { stack, pattern };
-}
-
-/** The lines of the error a function throws. */
-function errorLines(fn: () => unknown): string[] {
-  try {
-    fn();
-  } catch (error) {
-    return (error as Error).message.split('\n');
-  }
-  throw new Error('expected an error, none was thrown');
 }
 
 const id = (stack: Stack, construct: { node: { defaultChild?: unknown } }) => stack.getLogicalId(construct.node.defaultChild as any);

@@ -59,6 +59,19 @@ function vpcFunction(stack: Stack, id: string, vpc: ec2.IVpc): lambda.Function {
   return new lambda.Function(stack, id, { vpc, runtime: lambda.Runtime.NODEJS_22_X, handler: 'index.handler', code: lambda.Code.fromInline('exports.handler = async () => ({});') });
 }
 
+/** A plain two-AZ VPC with one NAT gateway, for the tests that place resources in subnets. */
+const smallVpc = (stack: Stack) => new ec2.Vpc(stack, 'Vpc', { maxAzs: 2, natGateways: 1 });
+
+/** An Aurora PostgreSQL 16.4 cluster with a provisioned writer and the readers named. */
+function auroraCluster(stack: Stack, vpc: ec2.IVpc, readers: string[] = []): rds.DatabaseCluster {
+  return new rds.DatabaseCluster(stack, 'Db', {
+    vpc,
+    engine: rds.DatabaseClusterEngine.auroraPostgres({ version: rds.AuroraPostgresEngineVersion.VER_16_4 }),
+    writer: rds.ClusterInstance.provisioned('Writer'),
+    ...(readers.length ? { readers: readers.map((id) => rds.ClusterInstance.provisioned(id)) } : {}),
+  });
+}
+
 /** A table with only its key, as the plain-construct tests need one. */
 const plainTable = (stack: Stack, id: string) => new dynamodb.TableV2(stack, id, { partitionKey: { name: 'id', type: dynamodb.AttributeType.STRING } });
 
@@ -186,7 +199,7 @@ describe('architecture diagram', () => {
 
   test('a plain database: its subnet tier and protocol are read from the template, not assumed as the patterns set them', () => {
     const diagram = diagramOf((stack) => {
-      const vpc = new ec2.Vpc(stack, 'Vpc', { maxAzs: 2, natGateways: 1 });
+      const vpc = smallVpc(stack);
       const database = new rds.DatabaseInstance(stack, 'Db', { vpc, engine: rds.DatabaseInstanceEngine.postgres({ version: rds.PostgresEngineVersion.VER_16_4 }) });
       const client = new lambda.Function(stack, 'Client', {
         vpc,
@@ -208,7 +221,7 @@ describe('architecture diagram', () => {
 
   test('labels leave out what the template leaves out or sets by a token, rather than print undefined or [object Object]', () => {
     const diagram = diagramOf((stack) => {
-      const vpc = new ec2.Vpc(stack, 'Vpc', { maxAzs: 2, natGateways: 1 });
+      const vpc = smallVpc(stack);
       // No EngineVersion in the template: RDS picks the engine's default version.
       new rds.DatabaseInstance(stack, 'Db', { vpc, engine: rds.DatabaseInstanceEngine.POSTGRES });
       const group = (id: string, minCapacity: number, maxCapacity: number) => new autoscaling.AutoScalingGroup(stack, id, {
@@ -238,7 +251,7 @@ describe('architecture diagram', () => {
 
   test('RDS for PostgreSQL forces TLS from version 15, unless its parameter group turns rds.force_ssl off', () => {
     const diagram = diagramOf((stack) => {
-      const vpc = new ec2.Vpc(stack, 'Vpc', { maxAzs: 2, natGateways: 1 });
+      const vpc = smallVpc(stack);
       const client = vpcFunction(stack, 'Client', vpc);
       const postgres = (version: rds.PostgresEngineVersion) => rds.DatabaseInstanceEngine.postgres({ version });
       // Before 15, the default parameter group leaves rds.force_ssl off.
@@ -352,13 +365,8 @@ describe('architecture diagram', () => {
 
   test('an Aurora cluster runs on its writer and reader, its proxy pools connections, and the clients its groups admit connect', () => {
     const diagram = diagramOf((stack) => {
-      const vpc = new ec2.Vpc(stack, 'Vpc', { maxAzs: 2, natGateways: 1 });
-      const cluster = new rds.DatabaseCluster(stack, 'Db', {
-        vpc,
-        engine: rds.DatabaseClusterEngine.auroraPostgres({ version: rds.AuroraPostgresEngineVersion.VER_16_4 }),
-        writer: rds.ClusterInstance.provisioned('Writer'),
-        readers: [rds.ClusterInstance.provisioned('Reader')],
-      });
+      const vpc = smallVpc(stack);
+      const cluster = auroraCluster(stack, vpc, ['Reader']);
       const proxy = cluster.addProxy('Proxy', { vpc, secrets: [cluster.secret!] });
       cluster.connections.allowDefaultPortFrom(vpcFunction(stack, 'Client', vpc));
       proxy.connections.allowFrom(vpcFunction(stack, 'ProxyClient', vpc), ec2.Port.tcp(5432));
@@ -381,12 +389,8 @@ describe('architecture diagram', () => {
 
   test('an RDS Proxy says what it requires: TLS, IAM authentication, both or neither', () => {
     const diagram = diagramOf((stack) => {
-      const vpc = new ec2.Vpc(stack, 'Vpc', { maxAzs: 2, natGateways: 1 });
-      const cluster = new rds.DatabaseCluster(stack, 'Db', {
-        vpc,
-        engine: rds.DatabaseClusterEngine.auroraPostgres({ version: rds.AuroraPostgresEngineVersion.VER_16_4 }),
-        writer: rds.ClusterInstance.provisioned('Writer'),
-      });
+      const vpc = smallVpc(stack);
+      const cluster = auroraCluster(stack, vpc);
       cluster.addProxy('Both', { vpc, secrets: [cluster.secret!], iamAuth: true });
       cluster.addProxy('Neither', { vpc, secrets: [cluster.secret!], requireTLS: false });
     });
@@ -399,7 +403,7 @@ describe('architecture diagram', () => {
 
   test('ElastiCache: a function its security group admits connects to the replication group', () => {
     const diagram = diagramOf((stack) => {
-      const vpc = new ec2.Vpc(stack, 'Vpc', { maxAzs: 2, natGateways: 1 });
+      const vpc = smallVpc(stack);
       const group = new ec2.SecurityGroup(stack, 'CacheGroup', { vpc });
       const subnets = new elasticache.CfnSubnetGroup(stack, 'CacheSubnets', { description: 'cache', subnetIds: vpc.privateSubnets.map((s) => s.subnetId) });
       new elasticache.CfnReplicationGroup(stack, 'Cache', {
@@ -424,7 +428,7 @@ describe('architecture diagram', () => {
 
   test('a network load balancer and a WebSocket API are drawn as what they are', () => {
     const diagram = diagramOf((stack) => {
-      const vpc = new ec2.Vpc(stack, 'Vpc', { maxAzs: 2, natGateways: 1 });
+      const vpc = smallVpc(stack);
       const nlb = new elbv2.NetworkLoadBalancer(stack, 'Nlb', { vpc, internetFacing: true });
       nlb.addListener('Tcp', { port: 443, defaultTargetGroups: [new elbv2.NetworkTargetGroup(stack, 'Targets', { vpc, port: 443, targetType: elbv2.TargetType.IP })] });
       new apigwv2.WebSocketApi(stack, 'Socket');
@@ -442,7 +446,7 @@ describe('architecture diagram', () => {
 
   test('an internet-facing load balancer without listeners: an edge from the internet that names no protocol', () => {
     const diagram = diagramOf((stack) => {
-      const vpc = new ec2.Vpc(stack, 'Vpc', { maxAzs: 2, natGateways: 1 });
+      const vpc = smallVpc(stack);
       new elbv2.ApplicationLoadBalancer(stack, 'Alb', { vpc, internetFacing: true });
     });
 
@@ -452,7 +456,7 @@ describe('architecture diagram', () => {
 
   test('Route 53: an alias record in a public zone points at the load balancer it aliases', () => {
     const diagram = diagramOf((stack) => {
-      const vpc = new ec2.Vpc(stack, 'Vpc', { maxAzs: 2, natGateways: 1 });
+      const vpc = smallVpc(stack);
       const alb = new elbv2.ApplicationLoadBalancer(stack, 'Alb', { vpc, internetFacing: true });
       const zone = new route53.PublicHostedZone(stack, 'Zone', { zoneName: 'example.com' });
       new route53.ARecord(stack, 'Www', { zone, recordName: 'www', target: route53.RecordTarget.fromAlias(new route53Targets.LoadBalancerTarget(alb)) });
@@ -468,7 +472,7 @@ describe('architecture diagram', () => {
 
   test('Route 53: records that are not aliases are counted as DNS records, not as alias records', () => {
     const diagram = diagramOf((stack) => {
-      const vpc = new ec2.Vpc(stack, 'Vpc', { maxAzs: 2, natGateways: 1 });
+      const vpc = smallVpc(stack);
       const alb = new elbv2.ApplicationLoadBalancer(stack, 'Alb', { vpc, internetFacing: true });
       const zone = new route53.PublicHostedZone(stack, 'Zone', { zoneName: 'example.com' });
       new route53.ARecord(stack, 'Www', { zone, recordName: 'www', target: route53.RecordTarget.fromAlias(new route53Targets.LoadBalancerTarget(alb)) });
@@ -503,7 +507,7 @@ describe('architecture diagram', () => {
 
   test('ECS: a cluster says Container Insights only when it is on, and a service on Fargate capacity providers runs on Fargate', () => {
     const diagram = diagramOf((stack) => {
-      const vpc = new ec2.Vpc(stack, 'Vpc', { maxAzs: 2, natGateways: 1 });
+      const vpc = smallVpc(stack);
       new ecs.Cluster(stack, 'Insightful', { vpc, containerInsightsV2: ecs.ContainerInsights.ENHANCED });
       const cluster = new ecs.Cluster(stack, 'Plain', { vpc, containerInsightsV2: ecs.ContainerInsights.DISABLED, enableFargateCapacityProviders: true });
       const task = new ecs.FargateTaskDefinition(stack, 'Task');
@@ -527,7 +531,7 @@ describe('architecture diagram', () => {
 
   test('a grant to a task role is drawn from the container service that runs the task', () => {
     const diagram = diagramOf((stack) => {
-      const vpc = new ec2.Vpc(stack, 'Vpc', { maxAzs: 2, natGateways: 1 });
+      const vpc = smallVpc(stack);
       const task = new ecs.FargateTaskDefinition(stack, 'Task');
       task.addContainer('App', { image: ecs.ContainerImage.fromRegistry('public.ecr.aws/nginx/nginx:latest') });
       new ecs.FargateService(stack, 'Service', { cluster: new ecs.Cluster(stack, 'Cluster', { vpc }), taskDefinition: task, minHealthyPercent: 100, circuitBreaker: { rollback: true } });

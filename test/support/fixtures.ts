@@ -103,3 +103,13 @@ export const EVERY_PATTERN: Array<[string, (stack: Stack) => void]> = [
   })],
   ['RelationalDatabase', (stack) => new RelationalDatabase(stack, 'Database', { vpc: new MultiAzVpc(stack, 'Network').vpc })],
 ];
+
+/** The lines of the error a function throws; fails the test when it throws none. */
+export function errorLines(fn: () => unknown): string[] {
+  try {
+    fn();
+  } catch (error) {
+    return (error as Error).message.split('\n');
+  }
+  throw new Error('expected an error, none was thrown');
+}
