@@ -69,6 +69,8 @@ export interface DeadLetterQueueProps extends PatternProps {
   /**
    * What a message in this queue means, for the operator who reads the alarm.
    *
+   * At most 1,024 characters, CloudWatch's limit.
+   *
    * @default - 'A message is in the dead-letter queue <path>'
    */
   readonly alarmDescription?: string;
@@ -111,6 +113,7 @@ export class DeadLetterQueue extends Construct {
     const validator = new PropValidator(`DeadLetterQueue '${this.node.path}'`);
     // Required, but JavaScript can leave it out: no source would mean no redrive-allow policy.
     validator.check(props.source !== undefined, 'source', props.source, "one of DeadLetterSource's values: it is required");
+    validator.knownAtSynth('source', props.source, 'it decides which policies the queue gets');
     validator.oneOf('source', props.source, DeadLetterSource, 'DeadLetterSource');
     const fromQueue = props.source === DeadLetterSource.SQS_QUEUE;
     validator.check(fromQueue === (props.sourceQueueArn !== undefined), 'sourceQueueArn', props.sourceQueueArn,
@@ -120,6 +123,9 @@ export class DeadLetterQueue extends Construct {
     validator.check(!fromRule || !props.encryptionKey || props.sourceRuleArn !== undefined, 'sourceRuleArn', props.sourceRuleArn,
       "the rule's ARN when the queue has an encryptionKey, so the key policy can admit EventBridge for that rule");
     validator.check(!fromRule || !props.fifo, 'fifo', props.fifo, 'false or unset for an EVENT_RULE source: EventBridge sends only to standard queues');
+    const description = props.alarmDescription;
+    validator.check(description === undefined || Token.isUnresolved(description) || description.length <= 1024, 'alarmDescription',
+      `${description?.length} characters`, "at most 1,024 characters (CloudWatch's limit for an alarm description)");
     if (props.sourceQueueArn !== undefined) {
       this.validateSourceQueueArn(validator, props.sourceQueueArn, props.fifo);
     }

@@ -17,7 +17,7 @@ import { checkDomainName } from '../core/domain-names';
 import { acknowledgeNagFinding, acknowledgeNagRule, NagPackPrefix } from '../core/nag';
 import { PatternProps } from '../core/pattern-props';
 import { PropValidator } from '../core/prop-validator';
-import { associateWebAcl, protectWithManagedRules, REGIONAL_WEB_ACL_ARN } from '../core/web-acl';
+import { associateWebAcl, checkRegionalWebAclArn, protectWithManagedRules } from '../core/web-acl';
 
 /**
  * What the public front of a web tier (AlbAutoScalingGroup, AlbFargateService) accepts: its load
@@ -156,20 +156,25 @@ export class PublicLoadBalancer {
     }
     v.check(props.hostedZone === undefined || props.domainName !== undefined, 'hostedZone', props.hostedZone?.node.path, 'given with the domainName to create the record for');
     v.oneOf('sslPolicy', props.sslPolicy, elbv2.SslPolicy, 'elbv2.SslPolicy');
+    // Each block becomes security group rules of its own, so the list must be known at synth; a
+    // block in it may be a token.
+    v.knownAtSynth('allowedCidrs', allowedCidrs, 'each block is a security group rule of its own; a block in the list may be a token');
     v.check(allowedCidrs.length > 0, 'allowedCidrs', allowedCidrs, 'at least one IPv4 CIDR block');
-    for (const cidr of allowedCidrs) {
+    for (const cidr of Token.isUnresolved(allowedCidrs) ? [] : allowedCidrs) {
       if (!Token.isUnresolved(cidr)) {
         const m = IPV4_CIDR.exec(cidr);
         v.check(m !== null && m.slice(1, 5).every((o) => Number(o) <= 255) && Number(m[5]) <= 32, 'allowedCidrs', cidr, 'IPv4 CIDR blocks such as 203.0.113.0/24');
       }
     }
-    if (props.webAclArn !== undefined && !Token.isUnresolved(props.webAclArn)) {
-      v.check(REGIONAL_WEB_ACL_ARN.test(props.webAclArn), 'webAclArn', props.webAclArn, 'the ARN of a regional WAFv2 web ACL (arn:aws:wafv2:<region>:<account>:regional/webacl/...)');
-    }
+    checkRegionalWebAclArn(v, 'webAclArn', props.webAclArn, regionOf(props.vpc), 'the load balancer');
     v.secondsInRange('deregistrationDelay', props.deregistrationDelay, 0, 3600);
-    if (props.responseTimeP99Threshold && !props.responseTimeP99Threshold.isUnresolved()) {
-      const ms = props.responseTimeP99Threshold.toMilliseconds();
+    const p99 = props.responseTimeP99Threshold;
+    if (p99 && !p99.isUnresolved()) {
+      const ms = p99.toMilliseconds();
       v.check(ms > 0, 'responseTimeP99Threshold', `${ms} ms`, 'longer than 0');
+    } else if (p99) {
+      // The alarm compares seconds; a token converts to seconds only when given in seconds.
+      v.check(secondsOf(p99) !== undefined, 'responseTimeP99Threshold', p99.toString(), 'in seconds when it is a token (Duration.seconds(token)): the alarm compares seconds');
     }
     v.integerAtLeast('target5xxThreshold', props.target5xxThreshold, 0);
     v.integerAtLeast('loadBalancer5xxThreshold', props.loadBalancer5xxThreshold, 0);
@@ -217,7 +222,7 @@ export class PublicLoadBalancer {
       certificateRegion = Stack.of(certificate).region;
       where = `${certificate.node.path}, a certificate of stack ${Stack.of(certificate).stackName}`;
     }
-    const region = vpc && Construct.isConstruct(vpc) ? Stack.of(vpc).region : undefined;
+    const region = regionOf(vpc);
     if (certificateRegion === undefined || Token.isUnresolved(certificateRegion) || region === undefined || Token.isUnresolved(region)) {
       return;
     }
@@ -346,7 +351,7 @@ export class PublicLoadBalancer {
       thresholds.loadBalancer5xxThreshold ?? 10, `The load balancer of ${path} answers 5xx errors itself (no healthy target, or a target timed out)`);
     const p99 = thresholds.responseTimeP99Threshold ?? Duration.seconds(1);
     add('ResponseTimeP99Alarm', targetGroup.metrics.targetResponseTime({ period: fiveMinutes, statistic: cloudwatch.Stats.p(99) }),
-      p99.toMilliseconds() / 1000, `1% of the requests to ${path} take longer than ${p99.toHumanString()}`);
+      secondsOf(p99)!, `1% of the requests to ${path} take longer than ${p99.toHumanString()}`);
     return targetGroup;
   }
 
@@ -402,5 +407,19 @@ export class PublicLoadBalancer {
       return undefined;
     }
     return protectWithManagedRules(this.scope, this.loadBalancer.loadBalancerArn, removalPolicy);
+  }
+}
+
+/** The region of the load balancer's VPC, when it is a construct of a stack (an imported VPC is too). */
+function regionOf(vpc: ec2.IVpc | undefined): string | undefined {
+  return vpc && Construct.isConstruct(vpc) ? Stack.of(vpc).region : undefined;
+}
+
+/** A duration in seconds, fractions kept; undefined for a token that is not in seconds, which aws-cdk-lib cannot convert. */
+function secondsOf(duration: Duration): number | undefined {
+  try {
+    return duration.toSeconds({ integral: false });
+  } catch {
+    return undefined;
   }
 }

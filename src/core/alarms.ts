@@ -1,3 +1,4 @@
+import { Token } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import { Construct } from 'constructs';
@@ -31,11 +32,23 @@ export function createPatternAlarm(scope: Construct, id: string, options: Patter
     comparisonOperator: comparisonOf(options),
     evaluationPeriods: 1,
     treatMissingData: options.missingDataBreaches ? cloudwatch.TreatMissingData.BREACHING : cloudwatch.TreatMissingData.NOT_BREACHING,
-    alarmDescription: options.description,
+    alarmDescription: withinDescriptionLimit(options.description),
   });
   routeAlarm(alarm, alarmTopic);
   return alarm;
 }
+
+/**
+ * CloudWatch refuses an alarm description over 1,024 characters at deploy time (PutMetricAlarm's
+ * AlarmDescription); a pattern's description names its construct path, which a deep tree of long
+ * ids can stretch past that, so it is cut short with an ellipsis instead.
+ */
+function withinDescriptionLimit(description: string): string {
+  return Token.isUnresolved(description) || description.length <= MAX_ALARM_DESCRIPTION
+    ? description : `${description.slice(0, MAX_ALARM_DESCRIPTION - 1)}…`;
+}
+
+const MAX_ALARM_DESCRIPTION = 1024;
 
 function comparisonOf(options: PatternAlarmOptions): cloudwatch.ComparisonOperator {
   if (options.below) {

@@ -289,6 +289,10 @@ function stageFromContext(scope: IConstruct): DeploymentStage | undefined {
  * values are stages. `'production'` or `'staging'` must fail, never fall through to DEV.
  */
 function validateStage(what: string, value: unknown): void {
+  if (Token.isUnresolved(value)) {
+    throw new Error(`${what} is a token, only known at deploy time; it must be a value known at synth: `
+      + 'it decides what the stack keeps on delete, its high availability and its web ACLs.');
+  }
   if (value !== undefined && !(Object.values(DeploymentStage) as unknown[]).includes(value)) {
     throw new Error(`${what} is ${JSON.stringify(value)}; it must be one of DeploymentStage's values: ${Object.values(DeploymentStage).map((v) => `'${v}'`).join(', ')}.`);
   }

@@ -91,7 +91,7 @@ export class PropValidator {
    * @param why what the prop decides, in the message: `it decides the engine's parameters, port and logs`
    */
   public knownAtSynth(prop: string, value: unknown, why: string): void {
-    if (value !== undefined && Token.isUnresolved(value)) {
+    if (value instanceof Duration ? value.isUnresolved() : value !== undefined && Token.isUnresolved(value)) {
       this.errors.push(`${prop} is a token, only known at deploy time; it must be a value known at synth: ${why}.`);
     }
   }

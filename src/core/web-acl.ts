@@ -1,9 +1,10 @@
-import { ArnFormat, Names, RemovalPolicy, Stack } from 'aws-cdk-lib';
+import { ArnFormat, Names, RemovalPolicy, Stack, Token } from 'aws-cdk-lib';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as wafv2 from 'aws-cdk-lib/aws-wafv2';
 import { Construct } from 'constructs';
 import { createLogEncryptionKey } from './log-encryption';
+import { PropValidator } from './prop-validator';
 
 // AWS's baseline rule groups: common exploits (OWASP top 10), known bad inputs, and addresses
 // with a bad reputation.
@@ -71,9 +72,32 @@ export function associateWebAcl(scope: Construct, resourceArn: string, webAclArn
 }
 
 /**
- * The shape of a regional WAFv2 web ACL ARN.
+ * The shape of a regional WAFv2 web ACL ARN; its first group is the region.
  */
-export const REGIONAL_WEB_ACL_ARN = /^arn:aws[a-z-]*:wafv2:[a-z0-9-]+:\d{12}:regional\/webacl\/.+$/;
+export const REGIONAL_WEB_ACL_ARN = /^arn:aws[a-z-]*:wafv2:([a-z0-9-]+):\d{12}:regional\/webacl\/.+$/;
+
+/**
+ * Records an error unless `webAclArn` is the ARN of a regional WAFv2 web ACL in the region of the
+ * resource it is to protect: WAF associates a web ACL only with resources of its own region
+ * (https://docs.aws.amazon.com/waf/latest/developerguide/how-aws-waf-works-resources.html), and
+ * CloudFormation would learn that only when it creates the association. A token, or a region
+ * unknown at synth (an environment-agnostic stack), is left to deploy time.
+ *
+ * @param region the region of the resource the web ACL protects, when known
+ * @param resource what the web ACL protects, in the message: `the load balancer`
+ */
+export function checkRegionalWebAclArn(
+  v: PropValidator, prop: string, webAclArn: string | undefined, region: string | undefined, resource: string,
+): void {
+  if (webAclArn === undefined || Token.isUnresolved(webAclArn)) {
+    return;
+  }
+  const m = REGIONAL_WEB_ACL_ARN.exec(webAclArn);
+  v.check(m !== null, prop, webAclArn, 'the ARN of a regional WAFv2 web ACL (arn:aws:wafv2:<region>:<account>:regional/webacl/...)');
+  if (m !== null && region !== undefined && !Token.isUnresolved(region)) {
+    v.check(m[1] === region, prop, webAclArn, `a web ACL in ${resource}'s region, ${region}, not ${m[1]}: WAF protects resources of its own region only`);
+  }
+}
 
 /**
  * The shape of a web ACL ARN a CloudFront distribution can use: scope CLOUDFRONT, always in

@@ -204,6 +204,8 @@ const MAX_CSP_LENGTH = 1783;
 const MAX_CERTIFICATE_NAMES = 10;
 const DEFAULT_CSP = "default-src 'self'; object-src 'none'; frame-ancestors 'none'; base-uri 'self'";
 // The last label is letters, or an internationalized top-level domain in punycode (xn--...).
+// An ACM certificate's ARN; its first group is the region.
+const ACM_CERTIFICATE_ARN = /^arn:[a-z-]+:acm:([a-z0-9-]+):\d{12}:certificate\/.+$/;
 const COUNTRY_CODE = /^[A-Z]{2}$/;
 // The memory the deployment's function gets: more than Lambda's 128 MB default for `aws s3 sync`
 // of a whole site, and a handler of its own (aws-cdk-lib shares one per stack and memory size),
@@ -356,16 +358,24 @@ export class StaticWebsite extends Construct {
     const v = new PropValidator(`StaticWebsite '${this.node.path}'`);
     const domainNames = props.domainNames ?? [];
     v.check(domainNames.length <= MAX_DOMAIN_NAMES, 'domainNames', `${domainNames.length} names`, `at most ${MAX_DOMAIN_NAMES} names (CloudFront's limit of alternate domain names)`);
-    for (const name of domainNames) {
+    // A list from a parameter serves as the distribution's aliases, but each name of a hosted zone
+    // gets records of its own, so then the names must be known.
+    const namesKnown = !Token.isUnresolved(domainNames);
+    if (props.hostedZone) {
+      v.knownAtSynth('domainNames', domainNames, 'each name gets alias records of its own in hostedZone');
+    }
+    for (const name of namesKnown ? domainNames : []) {
       checkDomainName(v, 'domainNames', name, props.hostedZone);
     }
     v.check(domainNames.length === 0 || props.certificate !== undefined || props.hostedZone !== undefined, 'domainNames', domainNames,
       'given with a certificate or a hostedZone, so CloudFront can serve them over HTTPS');
     v.check(props.certificate === undefined || domainNames.length > 0, 'certificate', props.certificate?.node.path, 'given with the domainNames it covers');
     v.check(props.hostedZone === undefined || domainNames.length > 0, 'hostedZone', props.hostedZone?.node.path, 'given with the domainNames to create records for');
-    const certificateRegion = props.certificate && !Token.isUnresolved(props.certificate.certificateArn)
-      ? props.certificate.certificateArn.split(':')[3] : undefined;
-    v.check(certificateRegion === undefined || certificateRegion === 'us-east-1', 'certificate', props.certificate?.certificateArn,
+    const certificateArn = props.certificate && !Token.isUnresolved(props.certificate.certificateArn) ? props.certificate.certificateArn : undefined;
+    const certificateRegion = certificateArn === undefined ? undefined : ACM_CERTIFICATE_ARN.exec(certificateArn)?.[1];
+    v.check(certificateArn === undefined || certificateRegion !== undefined, 'certificate', certificateArn,
+      'the ARN of an ACM certificate, arn:<partition>:acm:us-east-1:<account>:certificate/<id>');
+    v.check(certificateRegion === undefined || certificateRegion === 'us-east-1', 'certificate', certificateArn,
       'a certificate in us-east-1, the only region CloudFront takes certificates from');
     if (props.hostedZone) {
       if (!props.certificate) {
@@ -394,9 +404,13 @@ export class StaticWebsite extends Construct {
       if (codes === undefined) {
         continue;
       }
+      // aws-cdk-lib's GeoRestriction checks each code at synth and cannot read a token.
+      const why = "aws-cdk-lib's geographic restriction checks each code at synth";
+      v.knownAtSynth(prop, codes, why);
       v.check(codes.length > 0, prop, codes, 'at least one country code, or unset');
-      for (const code of codes.filter((c) => !Token.isUnresolved(c))) {
-        v.check(COUNTRY_CODE.test(code), prop, code, 'an ISO 3166-1 alpha-2 country code: two capital letters, such as DE');
+      for (const code of Token.isUnresolved(codes) ? [] : codes) {
+        v.knownAtSynth(prop, code, why);
+        v.check(Token.isUnresolved(code) || COUNTRY_CODE.test(code), prop, code, 'an ISO 3166-1 alpha-2 country code: two capital letters, such as DE');
       }
     }
     const noncurrentDays = props.noncurrentVersionExpiration && !props.noncurrentVersionExpiration.isUnresolved()

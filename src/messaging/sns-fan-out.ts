@@ -1,4 +1,4 @@
-import { Duration, RemovalPolicy } from 'aws-cdk-lib';
+import { Duration, RemovalPolicy, Token } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as sns from 'aws-cdk-lib/aws-sns';
@@ -234,7 +234,8 @@ export class SnsFanOut extends Construct {
 
   private validateSubscriber(validator: PropValidator, subscriber: FanOutSubscriberProps, taken: Set<string>, topicFifo: boolean): void {
     const prop = `subscribers['${subscriber.name}']`;
-    validator.check(SUBSCRIBER_NAME.test(subscriber.name), `${prop}.name`, subscriber.name,
+    validator.knownAtSynth(`${prop}.name`, subscriber.name, "it names the subscriber's queue and constructs");
+    validator.check(Token.isUnresolved(subscriber.name) || SUBSCRIBER_NAME.test(subscriber.name), `${prop}.name`, subscriber.name,
       'a letter followed by up to 63 letters, digits or hyphens');
     validator.check(!taken.has(subscriber.name), `${prop}.name`, subscriber.name, 'unique among the subscribers of this fan-out');
     validator.check(!(subscriber.filterPolicy && subscriber.filterPolicyWithMessageBody), `${prop}.filterPolicyWithMessageBody`,

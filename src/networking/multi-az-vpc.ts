@@ -211,9 +211,18 @@ export class MultiAzVpc extends Construct {
     };
 
     const validator = new PropValidator(`MultiAzVpc '${this.node.path}'`);
+    // The layout is computed at synth: aws-cdk-lib would take a token natGateways as none at all,
+    // silently leaving the private subnets without a way out.
+    validator.knownAtSynth('cidr', props.cidr, 'the subnets are carved out of it at synth');
+    validator.knownAtSynth('maxAzs', props.maxAzs, 'it decides how many subnets and NAT gateways exist');
+    validator.knownAtSynth('availabilityZones', props.availabilityZones, 'it decides how many subnets and NAT gateways exist');
+    validator.knownAtSynth('natGateways', props.natGateways, 'it decides how many NAT gateways exist');
+    for (const prop of ['publicSubnetCidrMask', 'privateSubnetCidrMask', 'isolatedSubnetCidrMask'] as const) {
+      validator.knownAtSynth(prop, props[prop], 'the subnets are carved out of the VPC at synth');
+    }
     validateCidr(validator, cidr);
     validator.integerInRange('maxAzs', props.maxAzs, 2, 6);
-    if (props.availabilityZones) {
+    if (props.availabilityZones && !Token.isUnresolved(props.availabilityZones)) {
       validator.check(props.availabilityZones.length >= 2 && new Set(props.availabilityZones).size === props.availabilityZones.length,
         'availabilityZones', props.availabilityZones, 'at least 2 distinct Availability Zones');
     }
@@ -233,7 +242,7 @@ export class MultiAzVpc extends Construct {
         "left unset with flowLogBucket (the bucket's lifecycle rules decide how long records stay)");
       validator.check(props.flowLogEncryptionKey === undefined, 'flowLogEncryptionKey', props.flowLogEncryptionKey?.node.path,
         "left unset with flowLogBucket (the bucket's own encryption applies)");
-    } else if (props.flowLogRetention !== undefined) {
+    } else if (props.flowLogRetention !== undefined && !Token.isUnresolved(props.flowLogRetention)) {
       validator.check(ALLOWED_RETENTION.has(props.flowLogRetention), 'flowLogRetention', props.flowLogRetention,
         `one of CloudWatch Logs' retention periods in days (${[...ALLOWED_RETENTION].join(', ')})`);
     }

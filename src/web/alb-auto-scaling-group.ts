@@ -324,8 +324,14 @@ export class AlbAutoScalingGroup extends Construct {
   private validate(props: AlbAutoScalingGroupProps, minCapacity: number, maxCapacity: number, allowedCidrs: string[]): void {
     const v = new PropValidator(`AlbAutoScalingGroup '${this.node.path}'`);
     v.capacityRange(minCapacity, maxCapacity);
-    if (props.desiredCapacity !== undefined && !Token.isUnresolved(props.desiredCapacity)) {
+    // desiredCapacity lies within whichever bounds are known at synth.
+    const [minKnown, maxKnown] = [!Token.isUnresolved(minCapacity), !Token.isUnresolved(maxCapacity)];
+    if (minKnown && maxKnown) {
       v.integerInRange('desiredCapacity', props.desiredCapacity, minCapacity, maxCapacity);
+    } else if (maxKnown) {
+      v.integerInRange('desiredCapacity', props.desiredCapacity, 1, maxCapacity);
+    } else {
+      v.integerAtLeast('desiredCapacity', props.desiredCapacity, minKnown ? minCapacity : 1);
     }
     v.integerInRange('rootVolumeSize', props.rootVolumeSize, 8, 16384);
     if (props.fallbackInstanceTypes) {
@@ -350,6 +356,8 @@ export class AlbAutoScalingGroup extends Construct {
     }
     v.secondsInRange('healthCheckGracePeriod', props.healthCheckGracePeriod, 0, 7200);
     PublicLoadBalancer.validate(v, props, allowedCidrs);
+    // aws-cdk-lib's target group converts it at synth, so a token cannot reach the template.
+    v.knownAtSynth('stickinessCookieDuration', props.stickinessCookieDuration, "aws-cdk-lib's target group reads it at synth");
     v.secondsInRange('stickinessCookieDuration', props.stickinessCookieDuration, 1, Duration.days(7).toSeconds());
     const names = new Set<string>();
     for (const action of props.scheduledCapacity ?? []) {
@@ -359,7 +367,8 @@ export class AlbAutoScalingGroup extends Construct {
       v.check(action.minCapacity !== undefined || action.maxCapacity !== undefined, `scheduledCapacity['${action.name}']`, 'no capacity',
         'a minCapacity, a maxCapacity or both');
       v.integerAtLeast(`scheduledCapacity['${action.name}'].minCapacity`, action.minCapacity, 1);
-      if (action.minCapacity !== undefined && action.maxCapacity !== undefined) {
+      if (action.minCapacity !== undefined && action.maxCapacity !== undefined
+        && !Token.isUnresolved(action.minCapacity) && !Token.isUnresolved(action.maxCapacity)) {
         v.check(action.maxCapacity >= action.minCapacity, `scheduledCapacity['${action.name}'].maxCapacity`, action.maxCapacity,
           `at least its minCapacity (${action.minCapacity})`);
       }

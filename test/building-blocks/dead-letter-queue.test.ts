@@ -10,6 +10,7 @@ import { cloudFormationFindings } from '../support/cfn-validation';
 import { errorLines } from '../support/fixtures';
 import { COMPLIANT, runNagPacks } from '../support/nag';
 import { normalizedTemplate } from '../support/snapshot';
+import { deployTimeValues } from '../support/tokens';
 
 const SOURCE_ARN = 'arn:aws:sqs:us-east-1:123456789012:orders';
 const FIFO_SOURCE_ARN = 'arn:aws:sqs:us-east-1:123456789012:orders.fifo';
@@ -134,6 +135,18 @@ describe('DeadLetterQueue', () => {
         fifo: true,
       });
       Template.fromStack(stack).resourceCountIs('AWS::SQS::Queue', 2);
+    });
+
+    test("an alarm description over CloudWatch's 1,024 characters is refused", () => {
+      expect(errorLines(() => build({ source: DeadLetterSource.LAMBDA_FUNCTION, alarmDescription: 'x'.repeat(1025) }))).toContain(
+        "  - alarmDescription is '1025 characters'; it must be at most 1,024 characters (CloudWatch's limit for an alarm description).");
+      expect(() => build({ source: DeadLetterSource.LAMBDA_FUNCTION, alarmDescription: 'x'.repeat(1024) })).not.toThrow();
+    });
+
+    test('a source that is a token is refused, saying why: it decides which policies the queue gets', () => {
+      const stack = newStack({ withEnv: true });
+      expect(() => new DeadLetterQueue(stack, 'Dlq', { source: deployTimeValues(stack).text as DeadLetterSource })).toThrow(
+        'source is a token, only known at deploy time; it must be a value known at synth: it decides which policies the queue gets.');
     });
 
     test('a FIFO source queue with a standard dead-letter queue is refused, and a standard one with a FIFO dead-letter queue', () => {

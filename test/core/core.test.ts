@@ -133,6 +133,17 @@ describe('createPatternAlarm', () => {
     });
     template.hasResourceProperties('AWS::CloudWatch::Alarm', { Threshold: 1, ComparisonOperator: 'GreaterThanOrEqualToThreshold' });
   });
+
+  test("cuts a description longer than CloudWatch's 1,024 characters short, as a deep construct path can make it", () => {
+    const stack = new Stack(newApp(), 'S');
+    const metric = new cloudwatch.Metric({ namespace: 'N', metricName: 'M' });
+    createPatternAlarm(stack, 'Long', { metric, threshold: 0, description: `The queue ${'Deep/'.repeat(300)}Queue has dead letters` }, undefined);
+    createPatternAlarm(stack, 'Limit', { metric, threshold: 0, description: 'x'.repeat(1024) }, undefined);
+    const descriptions = Object.values(Template.fromStack(stack).findResources('AWS::CloudWatch::Alarm')).map((a) => a.Properties.AlarmDescription);
+    expect(descriptions.map((d: string) => d.length)).toEqual([1024, 1024]);
+    expect(descriptions[0]).toMatch(/^The queue Deep\/Deep\/.*…$/);
+    expect(descriptions[1]).toEqual('x'.repeat(1024));
+  });
 });
 
 describe('keys the library creates', () => {

@@ -1,6 +1,6 @@
 import * as fs from 'fs';
 import * as path from 'path';
-import { App, Stack, Stage } from 'aws-cdk-lib';
+import { App, CfnParameter, Stack, Stage } from 'aws-cdk-lib';
 import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as sns from 'aws-cdk-lib/aws-sns';
@@ -114,6 +114,15 @@ describe('PatternDefaults', () => {
       const stack = new Stack(newApp(), 'S');
       expect(() => new QueueWithDeadLetterQueue(stack, 'Jobs', { stage: stage as DeploymentStage })).toThrow(
         `QueueWithDeadLetterQueue 'S/Jobs': stage is ${JSON.stringify(stage)}; it must be one of DeploymentStage's values: 'dev', 'prod'.`);
+    });
+
+    test('a stage known only at deploy time is an error that says why', () => {
+      const stack = new Stack(newApp(), 'S');
+      const stage = new CfnParameter(stack, 'Stage').valueAsString as DeploymentStage;
+      expect(() => new QueueWithDeadLetterQueue(stack, 'Jobs', { stage })).toThrow(
+        "QueueWithDeadLetterQueue 'S/Jobs': stage is a token, only known at deploy time; it must be a value known at synth: "
+        + 'it decides what the stack keeps on delete, its high availability and its web ACLs.');
+      expect(() => PatternDefaults.set(stack, { stage })).toThrow(/^PatternDefaults.set\('S'\): stage is a token/);
     });
 
     test('an app-wide stage from untyped configuration is an error naming the scope', () => {

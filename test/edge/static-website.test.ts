@@ -12,6 +12,7 @@ import { cloudFormationFindings } from '../support/cfn-validation';
 import { COMPLIANT, runNagPacks } from '../support/nag';
 import { runNagV2Packs } from '../support/nag-v2';
 import { normalizedTemplate } from '../support/snapshot';
+import { DeployTimeValues, deployTimeValues } from '../support/tokens';
 
 const CERTIFICATE_ARN = 'arn:aws:acm:us-east-1:123456789012:certificate/11111111-2222-3333-4444-555555555555';
 const WEB_ACL_ARN = 'arn:aws:wafv2:us-east-1:123456789012:global/webacl/site/abcd1234';
@@ -424,6 +425,8 @@ describe('StaticWebsite', () => {
       ['a certificate without domain names', (s) => ({ certificate: certificate(s) }), /certificate is 'TestStack\/Certificate'; it must be given with the domainNames it covers/],
       ['a certificate outside us-east-1', (s) => ({ domainNames: ['www.example.com'], certificate: certificate(s, 'eu-west-1') }),
         /certificate is 'arn:aws:acm:eu-west-1:.*'; it must be a certificate in us-east-1/],
+      ['a certificate ARN that is no ACM ARN', (s) => ({ domainNames: ['www.example.com'], certificate: acm.Certificate.fromCertificateArn(s, 'Certificate', 'my-certificate') }),
+        /certificate is 'my-certificate'; it must be the ARN of an ACM certificate, arn:<partition>:acm:us-east-1:<account>:certificate\/<id>\./],
       ['a hosted zone without domain names', (s) => ({ hostedZone: zone(s) }), /hostedZone is 'TestStack\/Zone'; it must be given with the domainNames/],
       ['a name outside the hosted zone', (s) => ({ domainNames: ['www.example.org'], hostedZone: zone(s) }), /domainNames is 'www.example.org'; it must be a name in the hosted zone example.com/],
       ['11 names for a requested certificate', (s) => ({ domainNames: Array.from({ length: 11 }, (_, i) => `s${i}.example.com`), hostedZone: zone(s) }),
@@ -468,16 +471,43 @@ describe('StaticWebsite', () => {
       expect(() => build({ errorRate5xxThreshold: -1, allowedCountries: ['x'], indexDocument: '/' })).toThrow(/has 3 invalid props:/);
     });
 
-    test('accepts tokens, which are only known at deploy time', () => {
+    // Every validated prop takes a value known only at deploy time; the validator skips it.
+    const certificateOf = (stack: Stack) => acm.Certificate.fromCertificateArn(stack, 'Certificate', CERTIFICATE_ARN);
+    test.each<[string, (t: DeployTimeValues, stack: Stack) => StaticWebsiteProps]>([
+      ['a name of domainNames', (t, stack) => ({ domainNames: [t.text, 'www.example.com'], certificate: certificateOf(stack) })],
+      ['domainNames as a whole, with a certificate', (t, stack) => ({ domainNames: t.list, certificate: certificateOf(stack) })],
+      ["the certificate's ARN", (t, stack) => ({ domainNames: ['www.example.com'], certificate: acm.Certificate.fromCertificateArn(stack, 'Certificate', t.text) })],
+      ['indexDocument', (t) => ({ indexDocument: t.text })],
+      ['errorDocument', (t) => ({ errorDocument: t.text })],
+      ['contentSecurityPolicy', (t) => ({ contentSecurityPolicy: t.text })],
+      ['webAclArn', (t) => ({ webAclArn: t.text })],
+      ['noncurrentVersionExpiration', (t) => ({ noncurrentVersionExpiration: Duration.days(t.number) })],
+      ['errorRate5xxThreshold', (t) => ({ errorRate5xxThreshold: t.number })],
+      ['errorRate4xxThreshold', (t) => ({ errorRate4xxThreshold: t.number })],
+      ['originLatencyThreshold', (t) => ({ publishAdditionalMetrics: true, originLatencyThreshold: Duration.millis(t.number) })],
+      ['assetCacheMaxAge', (t) => ({ sources: [page()], assetCacheMaxAge: t.duration })],
+      ['htmlCacheMaxAge', (t) => ({ sources: [page()], htmlCacheMaxAge: t.duration })],
+      ['priceClass', (t) => ({ priceClass: t.text as cloudfront.PriceClass })],
+    ])('accepts a token for %s', (_prop, props) => {
       const stack = newStack({ withEnv: true });
-      const { template } = build({
-        domainNames: [Token.asString({ Ref: 'DomainName' })],
-        certificate: acm.Certificate.fromCertificateArn(stack, 'Certificate', Token.asString({ Ref: 'CertificateArn' })),
-        contentSecurityPolicy: Token.asString({ Ref: 'Csp' }),
-        errorRate5xxThreshold: Token.asNumber({ Ref: 'Threshold' }),
-        priceClass: Token.asString({ Ref: 'PriceClass' }) as cloudfront.PriceClass,
-      }, stack);
-      template.resourceCountIs('AWS::CloudFront::Distribution', 1);
+      expect(() => new StaticWebsite(stack, 'Site', props(deployTimeValues(stack), stack))).not.toThrow();
+    });
+
+    test.each<[string, (t: DeployTimeValues, stack: Stack) => StaticWebsiteProps, string]>([
+      ['domainNames as a whole, with a hosted zone', (t, stack) => ({ domainNames: t.list, certificate: certificateOf(stack), hostedZone: zone(stack) }),
+        'domainNames is a token, only known at deploy time; it must be a value known at synth: each name gets alias records of its own in hostedZone.'],
+      ['a code of allowedCountries', (t) => ({ allowedCountries: [t.text, 'DE'] }),
+        "allowedCountries is a token, only known at deploy time; it must be a value known at synth: aws-cdk-lib's geographic restriction checks each code at synth."],
+      ['blockedCountries as a whole', (t) => ({ blockedCountries: t.list }),
+        "blockedCountries is a token, only known at deploy time; it must be a value known at synth: aws-cdk-lib's geographic restriction checks each code at synth."],
+    ])('refuses a token for %s, saying why', (_prop, props, message) => {
+      const stack = newStack({ withEnv: true });
+      expect(() => new StaticWebsite(stack, 'Site', props(deployTimeValues(stack), stack))).toThrow(message);
+    });
+
+    test('passes a token on to the template', () => {
+      const stack = newStack({ withEnv: true });
+      const { template } = build({ priceClass: Token.asString({ Ref: 'PriceClass' }) as cloudfront.PriceClass }, stack);
       template.hasResourceProperties('AWS::CloudFront::Distribution', { DistributionConfig: Match.objectLike({ PriceClass: { Ref: 'PriceClass' } }) });
     });
   });

@@ -9,6 +9,7 @@ import { consumerFunction, patternResourceCount } from '../support/fixtures';
 import { COMPLIANT, runNagPacks } from '../support/nag';
 import { runNagV2Packs } from '../support/nag-v2';
 import { normalizedTemplate } from '../support/snapshot';
+import { deployTimeValues } from '../support/tokens';
 
 const ORDERS = { type: sns.SubscriptionFilter.stringFilter({ allowlist: ['order'] }) };
 
@@ -258,6 +259,15 @@ describe('SnsFanOut', () => {
 
     test.each(invalid)('rejects %s', (_name, props, message) => {
       expect(() => build(props)).toThrow(message);
+    });
+
+    test('accepts a token as a filter policy value, and refuses one as a subscriber name, saying why', () => {
+      const stack = newStack({ withEnv: true });
+      const t = deployTimeValues(stack);
+      new SnsFanOut(stack, 'Events', { subscribers: [{ name: 'billing', filterPolicy: { type: sns.SubscriptionFilter.stringFilter({ allowlist: [t.text] }) } }] });
+      Template.fromStack(stack).hasResourceProperties('AWS::SNS::Subscription', { FilterPolicy: { type: [{ Ref: 'DeployTimeText' }] } });
+      expect(() => new SnsFanOut(stack, 'Named', { subscribers: [{ name: t.text }] })).toThrow(
+        /\.name is a token, only known at deploy time; it must be a value known at synth: it names the subscriber's queue and constructs\./);
     });
 
     test('rejects topic options together with an existing topic', () => {

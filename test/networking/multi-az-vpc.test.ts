@@ -1,4 +1,4 @@
-import { CfnParameter, Stack } from 'aws-cdk-lib';
+import { Stack } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as kms from 'aws-cdk-lib/aws-kms';
@@ -12,6 +12,7 @@ import { patternResourceCount } from '../support/fixtures';
 import { COMPLIANT, runNagPacks } from '../support/nag';
 import { runNagV2Packs } from '../support/nag-v2';
 import { normalizedTemplate } from '../support/snapshot';
+import { DeployTimeValues, deployTimeValues } from '../support/tokens';
 
 /**
  * The pattern with default props is built once per file and shared: no test changes a stack after
@@ -351,10 +352,27 @@ describe('MultiAzVpc', () => {
       );
     });
 
-    test('accepts an unresolved token and leaves it to CloudFormation', () => {
+    // The VPC's layout (how many AZs, subnets and NAT gateways, and their blocks) is computed at
+    // synth, so those props must be known then; a token natGateways used to give no NAT gateway at
+    // all, silently, leaving the private subnets without a way out.
+    test.each<[string, (t: DeployTimeValues) => MultiAzVpcProps, string]>([
+      ['cidr', (t) => ({ cidr: t.text }), 'the subnets are carved out of it at synth'],
+      ['maxAzs', (t) => ({ maxAzs: t.number }), 'it decides how many subnets and NAT gateways exist'],
+      ['availabilityZones', (t) => ({ availabilityZones: t.list }), 'it decides how many subnets and NAT gateways exist'],
+      ['natGateways', (t) => ({ natGateways: t.number }), 'it decides how many NAT gateways exist'],
+      ['publicSubnetCidrMask', (t) => ({ publicSubnetCidrMask: t.number }), 'the subnets are carved out of the VPC at synth'],
+      ['privateSubnetCidrMask', (t) => ({ privateSubnetCidrMask: t.number }), 'the subnets are carved out of the VPC at synth'],
+      ['isolatedSubnetCidrMask', (t) => ({ isolatedSubnetCidrMask: t.number }), 'the subnets are carved out of the VPC at synth'],
+    ])('refuses a token for %s, saying why', (prop, props, why) => {
       const stack = newStack({ withEnv: true });
-      const count = new CfnParameter(stack, 'NatCount', { type: 'Number' }).valueAsNumber;
-      expect(() => new MultiAzVpc(stack, 'Network', { natGateways: count })).not.toThrow();
+      expect(() => new MultiAzVpc(stack, 'Network', props(deployTimeValues(stack))))
+        .toThrow(`${prop} is a token, only known at deploy time; it must be a value known at synth: ${why}.`);
+    });
+
+    test('accepts a token for flowLogRetention', () => {
+      const stack = newStack({ withEnv: true });
+      new MultiAzVpc(stack, 'Network', { flowLogRetention: deployTimeValues(stack).number as logs.RetentionDays });
+      Template.fromStack(stack).hasResourceProperties('AWS::Logs::LogGroup', { RetentionInDays: { Ref: 'DeployTimeNumber' } });
     });
 
     test('accepts the limits themselves', () => {

@@ -1,8 +1,9 @@
-import { CfnParameter, Duration, Stack } from 'aws-cdk-lib';
+import { Duration, Stack } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import * as autoscaling from 'aws-cdk-lib/aws-autoscaling';
 import * as acm from 'aws-cdk-lib/aws-certificatemanager';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
+import * as elbv2 from 'aws-cdk-lib/aws-elasticloadbalancingv2';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as route53 from 'aws-cdk-lib/aws-route53';
 import * as sns from 'aws-cdk-lib/aws-sns';
@@ -12,6 +13,7 @@ import { cloudFormationFindings } from '../support/cfn-validation';
 import { COMPLIANT, runNagPacks } from '../support/nag';
 import { runNagV2Packs } from '../support/nag-v2';
 import { normalizedTemplate } from '../support/snapshot';
+import { DeployTimeValues, deployTimeValues } from '../support/tokens';
 
 type Extra = Partial<AlbAutoScalingGroupProps>;
 const CERT_ARN = 'arn:aws:acm:us-east-1:123456789012:certificate/11111111-2222-3333-4444-555555555555';
@@ -488,6 +490,8 @@ describe('AlbAutoScalingGroup', () => {
       ['an invalid CIDR', { allowedCidrs: ['10.0.0.300/24'] }, /allowedCidrs is '10.0.0.300\/24'; it must be IPv4 CIDR blocks/],
       ['no CIDR at all', { allowedCidrs: [] }, /allowedCidrs is \[\]; it must be at least one IPv4 CIDR block/],
       ['a web ACL ARN that is not one', { webAclArn: 'arn:aws:wafv2:us-east-1:123456789012:global/webacl/x/y' }, /webAclArn is .*; it must be the ARN of a regional WAFv2 web ACL/],
+      ['a web ACL of another region', { webAclArn: 'arn:aws:wafv2:eu-west-1:123456789012:regional/webacl/x/y' },
+        /webAclArn is 'arn:aws:wafv2:eu-west-1:123456789012:regional\/webacl\/x\/y'; it must be a web ACL in the load balancer's region, us-east-1, not eu-west-1: WAF protects resources of its own region only\./],
       ['a deregistration delay over an hour', { deregistrationDelay: Duration.seconds(3601) }, /deregistrationDelay is 3601 seconds; it must be a whole number of seconds from 0 to 3600/],
       ['stickiness over 7 days', { stickinessCookieDuration: Duration.days(8) }, /stickinessCookieDuration is 691200 seconds; it must be a whole number of seconds from 1 to 604800/],
       ['a zero latency threshold', { responseTimeP99Threshold: Duration.millis(0) }, /responseTimeP99Threshold is '0 ms'; it must be longer than 0/],
@@ -531,13 +535,45 @@ describe('AlbAutoScalingGroup', () => {
       expect(() => build({ allowInsecureHttp: true })).toThrow(/allowInsecureHttp is true; it must be left unset with a certificate/);
     });
 
-    test('accepts unresolved tokens', () => {
+    // Every validated prop takes a value known only at deploy time; the validator skips it.
+    test.each<[string, (t: DeployTimeValues) => Extra]>([
+      ['minCapacity', (t) => ({ minCapacity: t.number, desiredCapacity: 2 })],
+      ['maxCapacity', (t) => ({ maxCapacity: t.number, desiredCapacity: 2 })],
+      ['desiredCapacity', (t) => ({ desiredCapacity: t.number })],
+      ['rootVolumeSize', (t) => ({ rootVolumeSize: t.number })],
+      ['targetCpuUtilization', (t) => ({ targetCpuUtilization: t.number })],
+      ['targetRequestsPerMinute', (t) => ({ targetRequestsPerMinute: t.number })],
+      ['instanceWarmup', (t) => ({ instanceWarmup: t.duration })],
+      ['applicationPort', (t) => ({ applicationPort: t.number })],
+      ['healthCheckPath', (t) => ({ healthCheckPath: t.text })],
+      ['healthyHttpCodes', (t) => ({ healthyHttpCodes: t.text })],
+      ['healthCheckGracePeriod', (t) => ({ healthCheckGracePeriod: t.duration })],
+      ['a block of allowedCidrs', (t) => ({ allowedCidrs: [t.text, '198.51.100.0/24'] })],
+      ['webAclArn', (t) => ({ webAclArn: t.text })],
+      ['sslPolicy', (t) => ({ sslPolicy: t.text as elbv2.SslPolicy })],
+      ['deregistrationDelay', (t) => ({ deregistrationDelay: t.duration })],
+      ['responseTimeP99Threshold in seconds', (t) => ({ responseTimeP99Threshold: t.duration })],
+      ['target5xxThreshold', (t) => ({ target5xxThreshold: t.number })],
+      ['loadBalancer5xxThreshold', (t) => ({ loadBalancer5xxThreshold: t.number })],
+      ['scheduledCapacity minCapacity', (t) => ({ scheduledCapacity: [{ name: 'Peak', schedule: autoscaling.Schedule.cron({ hour: '8' }), minCapacity: t.number, maxCapacity: 4 }] })],
+      ['scheduledCapacity maxCapacity', (t) => ({ scheduledCapacity: [{ name: 'Peak', schedule: autoscaling.Schedule.cron({ hour: '8' }), minCapacity: 3, maxCapacity: t.number }] })],
+    ])('accepts a token for %s', (_prop, extra) => {
       const stack = newStack({ withEnv: true });
-      const port = new CfnParameter(stack, 'Port', { type: 'Number' }).valueAsNumber;
-      const path = new CfnParameter(stack, 'HealthPath').valueAsString;
-      expect(() => new AlbAutoScalingGroup(stack, 'Web', {
-        vpc: new MultiAzVpc(stack, 'Network').vpc, certificate: certificate(stack), applicationPort: port, healthCheckPath: path,
-      })).not.toThrow();
+      const t = deployTimeValues(stack);
+      expect(() => new AlbAutoScalingGroup(stack, 'Web', { vpc: new MultiAzVpc(stack, 'Network').vpc, certificate: certificate(stack), ...extra(t) })).not.toThrow();
+    });
+
+    test.each<[string, (t: DeployTimeValues) => Extra, string]>([
+      ['allowedCidrs as a whole', (t) => ({ allowedCidrs: t.list }),
+        'allowedCidrs is a token, only known at deploy time; it must be a value known at synth: each block is a security group rule of its own; a block in the list may be a token.'],
+      ['stickinessCookieDuration', (t) => ({ stickinessCookieDuration: t.duration }),
+        "stickinessCookieDuration is a token, only known at deploy time; it must be a value known at synth: aws-cdk-lib's target group reads it at synth."],
+      ['responseTimeP99Threshold in milliseconds', (t) => ({ responseTimeP99Threshold: Duration.millis(t.number) }),
+        'it must be in seconds when it is a token (Duration.seconds(token)): the alarm compares seconds.'],
+    ])('refuses a token for %s, saying why', (_prop, extra, message) => {
+      const stack = newStack({ withEnv: true });
+      const t = deployTimeValues(stack);
+      expect(() => new AlbAutoScalingGroup(stack, 'Web', { vpc: new MultiAzVpc(stack, 'Network').vpc, certificate: certificate(stack), ...extra(t) })).toThrow(message);
     });
 
     test('accepts the limits themselves', () => {
