@@ -4,7 +4,8 @@ import { Duration, Token } from 'aws-cdk-lib';
  * Collects every invalid prop of one construct, so a user fixes them all in one go instead of
  * meeting them one synth at a time.
  *
- * Values that are unresolved tokens are skipped: they are only known at deploy time.
+ * Values that are unresolved tokens are skipped: they are only known at deploy time. A prop whose
+ * value decides what the construct creates refuses a token with `knownAtSynth`, which says why.
  */
 export class PropValidator {
   private readonly errors: string[] = [];

@@ -237,6 +237,10 @@ export class MultiAzVpc extends Construct {
     if (!Token.isUnresolved(cidr)) {
       validateSubnetsFit(validator, prefix, azCount, [masks.publicSubnetCidrMask, masks.privateSubnetCidrMask, masks.isolatedSubnetCidrMask]);
     }
+    // Private DNS allows one endpoint per service and VPC; a repeat would also collide on its id.
+    const services = (props.interfaceEndpoints ?? []).map((service) => service.shortName);
+    const repeated = services.filter((name, i) => services.indexOf(name) !== i);
+    validator.check(repeated.length === 0, 'interfaceEndpoints', repeated, 'services that each appear once (one endpoint with private DNS per service)');
     if (props.flowLogBucket) {
       validator.check(props.flowLogRetention === undefined, 'flowLogRetention', props.flowLogRetention,
         "left unset with flowLogBucket (the bucket's lifecycle rules decide how long records stay)");

@@ -339,6 +339,8 @@ describe('MultiAzVpc', () => {
       ['subnets that do not fit', { privateSubnetCidrMask: 18 }, /subnet CIDR masks is '\/24, \/18, \/24 in 3 AZs'; it must be small enough .* \/16 \(65536 addresses; these need 66304\)/],
       ['a retention for flow logs that go to a bucket', { flowLogBucket: s3.Bucket.fromBucketName(newStack(), 'B', 'logs'), flowLogRetention: logs.RetentionDays.ONE_YEAR }, /flowLogRetention is 365; it must be left unset with flowLogBucket/],
       ['a log key for flow logs that go to a bucket', { flowLogBucket: s3.Bucket.fromBucketName(newStack(), 'B', 'logs'), flowLogEncryptionKey: new kms.Key(newStack(), 'K') }, /flowLogEncryptionKey is 'TestStack\/K'; it must be left unset with flowLogBucket/],
+      ['an interface endpoint asked for twice', { interfaceEndpoints: [ec2.InterfaceVpcEndpointAwsService.SQS, ec2.InterfaceVpcEndpointAwsService.SQS] },
+        /interfaceEndpoints is \["sqs"\]; it must be services that each appear once/],
       ['a retention CloudWatch does not offer', { flowLogRetention: 17 as logs.RetentionDays }, /flowLogRetention is 17; it must be one of CloudWatch Logs' retention periods in days \(1, 3, 5, 7/],
     ];
 
