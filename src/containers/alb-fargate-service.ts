@@ -1,4 +1,4 @@
-import { ArnFormat, Duration, RemovalPolicy, Stack, Token } from 'aws-cdk-lib';
+import { Annotations, ArnFormat, Duration, RemovalPolicy, Stack, Token, Tokenization } from 'aws-cdk-lib';
 import * as acm from 'aws-cdk-lib/aws-certificatemanager';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
@@ -141,14 +141,24 @@ export interface AlbFargateServiceProps extends PublicLoadBalancerProps {
    * Lets the container write to its root file system. A weakening: a compromised process can then
    * change the image's files. The scratch volume at `/tmp` stays writable either way.
    *
-   * @default false (read-only root file system)
+   * With `enableExecuteCommand` the root is writable unless this is `false`: AWS supports ECS Exec
+   * only with a writable root ("making the root file system read-only ... isn't supported",
+   * https://docs.aws.amazon.com/AmazonECS/latest/developerguide/ecs-exec.html). Set it to `false`
+   * there to keep the root read-only with writable volumes at the three directories the Exec agent
+   * writes to, `/managed-agents`, `/var/lib/amazon/ssm` and `/var/log/amazon/ssm`: the workaround
+   * of aws/containers-roadmap#1359, which AWS does not document, so check that the task's
+   * `ExecuteCommandAgent` is `RUNNING` (`aws ecs describe-tasks`) before you rely on it.
+   *
+   * @default - false (a read-only root file system); true with `enableExecuteCommand`
    */
   readonly writableRootFilesystem?: boolean;
 
   /**
    * Whether operators may open a shell in running tasks with ECS Exec. The sessions are then
-   * logged to an encrypted log group with a retention, in a cluster the pattern creates, and the
-   * agent's two directories get writable volumes, since the root file system is read-only.
+   * logged to an encrypted log group with a retention, in a cluster the pattern creates. The
+   * container's root file system becomes writable, the only way AWS supports Exec (a synth
+   * warning, `cdk-best-practice-patterns:execWritableRoot`, says so), unless
+   * `writableRootFilesystem` is `false`: see there.
    *
    * @default false
    */
@@ -216,6 +226,19 @@ const TASK_SIZES: Record<number, { min: number; max: number; step: number; only?
   16384: { min: 32768, max: 122880, step: 8192 },
 };
 const SCRATCH_VOLUME = 'scratch';
+/**
+ * Where the ECS Exec agent writes, as volume name and path: the directories that people running
+ * Exec under a read-only root found they had to make writable (aws/containers-roadmap#1359,
+ * aws-containers/amazon-ecs-exec-checker#71). `/managed-agents` holds the agent's own files,
+ * bind-mounted there by ECS; the other two are the SSM agent's state and logs.
+ */
+const EXEC_AGENT_VOLUMES: Array<[string, string]> = [
+  ['exec-agents', '/managed-agents'],
+  ['ssm-state', '/var/lib/amazon/ssm'],
+  ['ssm-logs', '/var/log/amazon/ssm'],
+];
+/** The id of the warning that ECS Exec made the root file system writable. */
+const EXEC_WRITABLE_ROOT_WARNING = 'cdk-best-practice-patterns:execWritableRoot';
 
 /**
  * An ECS service on Fargate in the private subnets, behind the public load balancer front that
@@ -330,6 +353,9 @@ export class AlbFargateService extends Construct {
       executionRole,
     });
     this.taskDefinition.addVolume({ name: SCRATCH_VOLUME });
+    const executeCommand = props.enableExecuteCommand ?? false;
+    // AWS supports ECS Exec only with a writable root file system (see writableRootFilesystem).
+    const writableRoot = props.writableRootFilesystem ?? executeCommand;
     this.container = this.taskDefinition.addContainer('App', {
       image: props.image,
       portMappings: [{ containerPort, protocol: ecs.Protocol.TCP }],
@@ -337,7 +363,7 @@ export class AlbFargateService extends Construct {
       secrets: props.secrets,
       healthCheck: props.containerHealthCheck,
       user: props.user,
-      readonlyRootFilesystem: !(props.writableRootFilesystem ?? false),
+      readonlyRootFilesystem: !writableRoot,
       privileged: false,
       logging: ecs.LogDrivers.awsLogs({ logGroup: this.logGroup, streamPrefix: 'app', mode: ecs.AwsLogDriverMode.NON_BLOCKING }),
     });
@@ -346,10 +372,17 @@ export class AlbFargateService extends Construct {
         '`environment` holds plain configuration the user passed; credentials come through `secrets`, from Secrets Manager or SSM Parameter Store.');
     }
     this.container.addMountPoints({ containerPath: '/tmp', sourceVolume: SCRATCH_VOLUME, readOnly: false });
-    if (props.enableExecuteCommand) {
-      // The SSM agent ECS Exec injects writes its state and logs here; with a read-only root
-      // file system it would fail (aws/containers-roadmap#1359).
-      for (const [name, containerPath] of [['ssm-state', '/var/lib/amazon/ssm'], ['ssm-logs', '/var/log/amazon/ssm']]) {
+    if (executeCommand && writableRoot && props.writableRootFilesystem === undefined) {
+      Annotations.of(this).addWarningV2(EXEC_WRITABLE_ROOT_WARNING,
+        'enableExecuteCommand is true, so the container\'s root file system is writable: AWS supports ECS Exec only with a writable root '
+        + '(https://docs.aws.amazon.com/AmazonECS/latest/developerguide/ecs-exec.html). A compromised process can then change the image\'s files. '
+        + 'Turn Exec off when you are done debugging, or set writableRootFilesystem: false to keep the root read-only with writable volumes '
+        + 'where the Exec agent writes (a workaround AWS does not document).');
+    }
+    if (executeCommand && !writableRoot) {
+      // The Exec agent crashes soon after it starts under a read-only root unless these
+      // directories are writable (aws/containers-roadmap#1359).
+      for (const [name, containerPath] of EXEC_AGENT_VOLUMES) {
         this.taskDefinition.addVolume({ name });
         this.container.addMountPoints({ containerPath, sourceVolume: name, readOnly: false });
       }
@@ -374,12 +407,12 @@ export class AlbFargateService extends Construct {
       maxHealthyPercent: 200,
       circuitBreaker: { enable: true, rollback: true },
       healthCheckGracePeriod: props.healthCheckGracePeriod ?? Duration.seconds(60),
-      enableExecuteCommand: props.enableExecuteCommand ?? false,
+      enableExecuteCommand: executeCommand,
       propagateTags: ecs.PropagatedTagSource.SERVICE,
     });
     // Tasks must not start before the execution role may pull, read the secrets and log.
     this.service.node.addDependency(executionRole);
-    if (props.enableExecuteCommand) {
+    if (executeCommand) {
       this.acknowledgeExecuteCommand();
     }
     this.service.connections.allowFrom(this.loadBalancerSecurityGroup, ec2.Port.tcp(containerPort), 'Container port from the load balancer');
@@ -421,8 +454,22 @@ export class AlbFargateService extends Construct {
     v.secondsInRange('healthCheckGracePeriod', props.healthCheckGracePeriod, 0, 2_147_483_647);
     const check = props.containerHealthCheck;
     if (check) {
-      v.check(check.command.length >= 2 && ['CMD', 'CMD-SHELL'].includes(check.command[0]), 'containerHealthCheck.command', check.command,
+      // aws-cdk-lib reads the command's first element at synth and adds CMD-SHELL before anything
+      // else, which it cannot do to a list from a token (a CommaDelimitedList parameter): the list
+      // and its first element must be known; the others may be tokens.
+      const command = check.command;
+      const commandKnown = !Token.isUnresolved(command) && !Token.isUnresolved(command[0]);
+      v.knownAtSynth('containerHealthCheck.command', commandKnown ? undefined : Token.asString(command),
+        'its first element, CMD or CMD-SHELL, decides how ECS runs it, and aws-cdk-lib reads it at synth; the elements after it may be tokens');
+      v.check(!commandKnown || (command.length >= 2 && ['CMD', 'CMD-SHELL'].includes(command[0])), 'containerHealthCheck.command', command,
         "['CMD-SHELL', '<shell command>'] or ['CMD', '<executable>', ...args]");
+      // aws-cdk-lib checks the interval and the timeout against ECS's ranges at synth, and throws
+      // for a token with an error that names no prop. (A Duration is no token itself: wrapped in
+      // one, it tells knownAtSynth that its amount is.)
+      for (const [prop, value] of [['interval', check.interval], ['timeout', check.timeout]] as const) {
+        v.knownAtSynth(`containerHealthCheck.${prop}`, value?.isUnresolved() ? Token.asString(value) : undefined,
+          "aws-cdk-lib checks it against ECS's range at synth");
+      }
       v.secondsInRange('containerHealthCheck.interval', check.interval, 5, 300);
       v.secondsInRange('containerHealthCheck.timeout', check.timeout, 2, 120);
       v.integerInRange('containerHealthCheck.retries', check.retries, 1, 10);
@@ -502,7 +549,8 @@ export class AlbFargateService extends Construct {
       statistic: cloudwatch.Stats.MINIMUM,
       period: Duration.minutes(5),
     });
-    add('RunningTasksAlarm', running, minCapacity, `${this.node.path} runs fewer than its minimum of ${minCapacity} tasks`, true, true);
+    // A number token in a template literal would print its encoding, not the parameter's value.
+    add('RunningTasksAlarm', running, minCapacity, `${this.node.path} runs fewer than its minimum of ${Tokenization.stringifyNumber(minCapacity)} tasks`, true, true);
     const fiveMinutes = { period: Duration.minutes(5), statistic: cloudwatch.Stats.SUM };
     addDashboardSection(this, {
       kind: 'AlbFargateService',

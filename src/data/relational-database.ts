@@ -1,4 +1,4 @@
-import { Annotations, Duration, Names, RemovalPolicy, Stack, Token } from 'aws-cdk-lib';
+import { Annotations, CfnResource, Duration, Fn, Names, RemovalPolicy, Stack, Token, Tokenization } from 'aws-cdk-lib';
 import * as backup from 'aws-cdk-lib/aws-backup';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
@@ -79,7 +79,8 @@ export interface RelationalDatabaseProps extends PatternProps {
   /**
    * The instance class, without the `db.` prefix that RDS adds: `ec2.InstanceType.of(...)` or
    * `new ec2.InstanceType('t4g.micro')`. Performance Insights is off on MySQL's micro and small
-   * burstable classes, which do not support it.
+   * burstable classes, which do not support it. A class the pattern does not know RDS to offer for
+   * PostgreSQL and MySQL is a synth warning, `cdk-best-practice-patterns:unknownInstanceClass`.
    *
    * @default - db.m7g.large (Graviton, general purpose) in PROD, db.t4g.micro (Graviton,
    * burstable) in DEV
@@ -96,8 +97,10 @@ export interface RelationalDatabaseProps extends PatternProps {
 
   /**
    * The master user's name: a letter, then letters, digits or underscores, at most 63 characters
-   * for PostgreSQL and 16 for MySQL, not `rdsadmin`, not `admin` for PostgreSQL, and not a word the
-   * engine reserves (such as `user`).
+   * for PostgreSQL and 32 for MySQL, not `rdsadmin`, not `admin` for PostgreSQL, and not a word the
+   * engine reserves (such as `user`). Over 16 characters is a synth warning,
+   * `cdk-best-practice-patterns:longMasterUsername`: RDS's API reference documents 1 to 16 for every
+   * engine.
    *
    * @default - 'postgres' for PostgreSQL, 'admin' for MySQL
    */
@@ -114,14 +117,18 @@ export interface RelationalDatabaseProps extends PatternProps {
 
   /**
    * How often a ROTATED_SECRET is rotated, from 1 to 1,000 days. An RDS-managed password rotates
-   * every 7 days (change that in Secrets Manager).
+   * every 7 days (change that in Secrets Manager). A token must be in days: `Duration.days(token)`.
    *
    * @default Duration.days(30)
    */
   readonly rotationInterval?: Duration;
 
   /**
-   * The Secrets Manager interface endpoint the rotation function of a ROTATED_SECRET uses.
+   * The Secrets Manager interface endpoint the rotation function of a ROTATED_SECRET uses. The
+   * function calls an endpoint created in this app by its own DNS name, which resolves with or
+   * without private DNS; an imported one (`fromInterfaceVpcEndpointAttributes`), whose names the
+   * pattern cannot read, by Secrets Manager's standard name, which resolves to the endpoint only
+   * when the endpoint has private DNS enabled.
    *
    * @default - an endpoint of the VPC's that this app created (MultiAzVpc's `interfaceEndpoints`),
    * else a new one in the isolated subnets
@@ -184,7 +191,8 @@ export interface RelationalDatabaseProps extends PatternProps {
   readonly proxy?: boolean;
 
   /**
-   * How long automated backups (point-in-time recovery) are kept, from 1 to 35 days.
+   * How long automated backups (point-in-time recovery) are kept, from 1 to 35 days. A token must
+   * be in days: `Duration.days(token)`.
    *
    * @default - 14 days in PROD, 1 day in DEV
    */
@@ -294,7 +302,8 @@ const ENGINES: Record<DatabaseEngine, EngineFacts> = {
     tlsParameters: { require_secure_transport: 'ON' },
     logExports: ['error', 'slowquery'],
     bytesPerConnection: 12_582_880,
-    maxUsernameLength: 16,
+    // MySQL's own limit for user names since 5.7.8; see LONG_MASTER_USERNAME_WARNING.
+    maxUsernameLength: 32,
     maxDatabaseNameLength: 64,
   },
 };
@@ -420,7 +429,8 @@ export class RelationalDatabase extends Construct implements ec2.IConnectable {
     if (engineSettings?.major && props.engineVersion !== undefined) {
       warnOfUnknownVersion(this, engineKind, props.engineVersion, engineSettings.major);
     }
-    validateInstanceType(validator, instanceType);
+    const knownClass = validateInstanceType(validator, instanceType);
+    validateKeyRegion(validator, props.encryptionKey, this);
     validator.oneOf('masterPassword', props.masterPassword, MasterPassword, 'MasterPassword');
     validator.oneOf('logRetention', props.logRetention, logs.RetentionDays, 'logs.RetentionDays');
     validator.integerInRange('port', props.port, 1150, 65535);
@@ -432,8 +442,12 @@ export class RelationalDatabase extends Construct implements ec2.IConnectable {
       props.rotationInterval?.toHumanString(), 'unset with an RDS-managed password, which RDS rotates every 7 days (change it in Secrets Manager)');
     validator.check(props.secretsManagerEndpoint === undefined || masterPassword === MasterPassword.ROTATED_SECRET, 'secretsManagerEndpoint',
       'an endpoint', 'unset with an RDS-managed password, whose rotation needs no network path');
+    // aws-cdk-lib's rotation schedule converts the interval at synth and throws for any token.
+    // (A Duration is no token itself: wrapped in one, it tells knownAtSynth that its amount is.)
+    validator.knownAtSynth('rotationInterval', props.rotationInterval?.isUnresolved() ? Token.asString(props.rotationInterval) : undefined,
+      "aws-cdk-lib's rotation schedule reads its days at synth");
     if (props.rotationInterval && !props.rotationInterval.isUnresolved()) {
-      const days = props.rotationInterval.toHours() / 24;
+      const days = props.rotationInterval.toHours({ integral: false }) / 24;
       validator.check(Number.isInteger(days) && days >= 1 && days <= 1000, 'rotationInterval', props.rotationInterval.toHumanString(), 'a whole number of days from 1 to 1000');
     }
     validator.integerInRange('allocatedStorage', props.allocatedStorage, MIN_STORAGE_GIB, MAX_STORAGE_GIB);
@@ -444,15 +458,26 @@ export class RelationalDatabase extends Construct implements ec2.IConnectable {
       ? `at least ${autoscalingFloor} GiB, 10% above allocatedStorage (${allocatedStorage} GiB): RDS refuses a smaller maximum for storage autoscaling`
       : `unset: 10% above allocatedStorage (${allocatedStorage} GiB), RDS's minimum for storage autoscaling, is past its ${MAX_STORAGE_GIB} GiB limit`);
     if (props.backupRetention && !props.backupRetention.isUnresolved()) {
-      const days = props.backupRetention.toHours() / 24;
+      const days = props.backupRetention.toHours({ integral: false }) / 24;
       validator.check(Number.isInteger(days) && days >= 1 && days <= 35, 'backupRetention', props.backupRetention.toHumanString(),
         'a whole number of days from 1 to 35 (0 would turn automated backups off)');
+    } else if (props.backupRetention) {
+      // aws-cdk-lib converts a token only in the unit RDS takes, days; in any other it throws
+      // an error that names no prop.
+      validator.check(props.backupRetention.unitLabel() === 'days', 'backupRetention', `a token in ${props.backupRetention.unitLabel()}`,
+        'in days when it is a token (Duration.days(token)): RDS takes the retention in days');
     }
     validateWindows(validator, backupWindow, maintenanceWindow);
     const cpu = props.cpuAlarmThreshold;
     validator.check(cpu === undefined || Token.isUnresolved(cpu) || (cpu > 0 && cpu <= 100),
       'cpuAlarmThreshold', props.cpuAlarmThreshold, 'a percentage above 0 and at most 100');
     validator.throwIfInvalid();
+    if (engineFacts && !knownClass) {
+      warnOfUnknownInstanceClass(this, instanceType);
+    }
+    if (engineSettings && !Token.isUnresolved(engineSettings.username) && engineSettings.username.length > DOCUMENTED_USERNAME_LENGTH) {
+      warnOfLongMasterUsername(this, engineKind, engineSettings.username);
+    }
 
     const facts = engineFacts!;
     const { version, major, username } = engineSettings!;
@@ -742,12 +767,17 @@ export class RelationalDatabase extends Construct implements ec2.IConnectable {
     // (aws-cdk #17265).
     rotationSecurityGroup.connections.allowTo(endpoint, ec2.Port.tcp(443), 'The rotation function calls Secrets Manager');
     // aws-cdk-lib lets the rotation function's group reach the database (both rules).
-    this.instance.addRotationSingleUser({
+    const rotation = this.instance.addRotationSingleUser({
       automaticallyAfter: props.rotationInterval ?? Duration.days(30),
       vpcSubnets: { subnets: isolatedSubnets.subnets },
       securityGroup: rotationSecurityGroup,
       endpoint,
     });
+    // aws-cdk-lib gives the function `https://<endpoint id>.secretsmanager.<region>.amazonaws.com`,
+    // a name AWS does not document for interface endpoints; the endpoint's own names are
+    // `vpce-<id>-<suffix>.secretsmanager.<region>.vpce.amazonaws.com`
+    // (https://docs.aws.amazon.com/secretsmanager/latest/userguide/vpc-endpoint-overview.html).
+    (rotation.node.defaultChild as CfnResource).addPropertyOverride('Parameters.endpoint', secretsManagerUrl(this, endpoint));
   }
 
   private createAlarms(props: RelationalDatabaseProps, instanceType: ec2.InstanceType, engineKind: DatabaseEngine, allocatedStorage: number): void {
@@ -757,15 +787,21 @@ export class RelationalDatabase extends Construct implements ec2.IConnectable {
     const watch = (alarmId: string, metric: cloudwatch.IMetric, threshold: number, description: string, below = false) =>
       this.alarms.push(createPatternAlarm(this, alarmId, { metric, threshold, below, description }, props.alarmTopic));
     const cpu = props.cpuAlarmThreshold ?? 80;
-    watch('CpuAlarm', this.instance.metricCPUUtilization(fifteenMinutes), cpu, `The CPU of ${this.node.path} averaged over ${cpu}% for 15 minutes`);
+    // A number token in a template literal would print its encoding, not the parameter's value.
+    watch('CpuAlarm', this.instance.metricCPUUtilization(fifteenMinutes), cpu,
+      `The CPU of ${this.node.path} averaged over ${Tokenization.stringifyNumber(cpu)}% for 15 minutes`);
     // 10% of the class's memory where it is known, else 256 MiB.
     const freeMemory = memoryBytes ? Math.round(memoryBytes / 10) : 256 * 1024 ** 2;
     watch('FreeableMemoryAlarm', this.instance.metricFreeableMemory({ ...fifteenMinutes, statistic: cloudwatch.Stats.MINIMUM }), freeMemory,
       `${this.node.path} has less than ${Math.round(freeMemory / 1024 ** 2)} MiB of memory left`, true);
-    // Storage autoscaling adds space below 10% free; an alarm at 5% means it could not.
-    const freeStorage = Math.round(allocatedStorage * gib * 0.05);
+    // Storage autoscaling adds space below 10% free; an alarm at 5% means it could not. An
+    // allocation from a token is unknown until deploy time: 5% of the smallest RDS allows then.
+    const knownStorage = !Token.isUnresolved(allocatedStorage);
+    const freeStorage = Math.round((knownStorage ? allocatedStorage : MIN_STORAGE_GIB) * gib * 0.05);
     watch('FreeStorageSpaceAlarm', this.instance.metricFreeStorageSpace({ ...fifteenMinutes, statistic: cloudwatch.Stats.MINIMUM }), freeStorage,
-      `${this.node.path} has less than 5% of its allocated storage left, and autoscaling has not grown it`, true);
+      knownStorage
+        ? `${this.node.path} has less than 5% of its allocated storage left, and autoscaling has not grown it`
+        : `${this.node.path} has less than 1 GiB of storage left, and autoscaling has not grown it`, true);
     // 80% of the engine's default max_connections for the class: DBInstanceClassMemory (about 75%
     // of the class's memory, after what RDS reserves) per connection, at most 5,000 for PostgreSQL.
     const facts = ENGINES[engineKind];
@@ -982,17 +1018,139 @@ function validateEngineProps(validator: PropValidator, props: RelationalDatabase
 
 /**
  * aws-cdk-lib writes the DB instance class as `db.` and the instance type, so a type that already
- * starts with `db.` becomes `db.db.…`, a class RDS does not have. Whether RDS offers a class for the
- * engine, version and Region is not checked: that list changes with each new class.
+ * starts with `db.` becomes `db.db.…`, a class RDS does not have; and every RDS class is a family
+ * and a size (`m7g.large`). Those are errors. Whether RDS offers a well-formed class is looked up in
+ * RDS_INSTANCE_CLASSES by the caller, after validation, and is a warning only.
+ *
+ * @returns whether the class is one RDS_INSTANCE_CLASSES knows (true for a token: nothing to say)
  */
-function validateInstanceType(validator: PropValidator, instanceType: ec2.InstanceType): void {
+function validateInstanceType(validator: PropValidator, instanceType: ec2.InstanceType): boolean {
   const instanceClass = instanceType.toString();
-  if (Token.isUnresolved(instanceClass) || !instanceClass.startsWith('db.')) {
+  if (Token.isUnresolved(instanceClass)) {
+    return true;
+  }
+  if (instanceClass.startsWith('db.')) {
+    validator.check(false, 'instanceType', instanceClass,
+      `the class without the db. prefix, which RDS adds (this renders as 'db.${instanceClass}'): `
+      + `new ec2.InstanceType('${instanceClass.slice(3)}'), or ec2.InstanceType.of(...)`);
+    return true;
+  }
+  const parts = /^([a-z][a-z0-9-]*)\.([a-z0-9-]+)$/.exec(instanceClass);
+  validator.check(parts !== null, 'instanceType', instanceClass, "an instance family and size, such as 'm7g.large' or 't4g.micro'");
+  return parts === null || (RDS_INSTANCE_CLASSES[parts[1]]?.includes(parts[2]) ?? false);
+}
+
+/**
+ * The DB instance classes RDS offers for PostgreSQL and MySQL (the same for both), by family: the
+ * union over all Regions of cfn-lint 1.51.0's `dbinstanceclass_enum.json` for the engines
+ * `postgres` and `mysql`, which cfn-lint builds from the AWS Price List API, less the
+ * first-generation families m1, m2, m3, r3 and t1, still priced but no class for a new database
+ * (they are warned of too). A class missing here is a warning, not an error: RDS adds families
+ * more often than this list is updated, a class can be offered in some Regions only, and whether
+ * RDS offers it for the engine version and Region is not checked.
+ */
+const RDS_INSTANCE_CLASSES: Record<string, readonly string[]> = (() => {
+  const graviton = 'large xlarge 2xlarge 4xlarge 8xlarge 12xlarge 16xlarge';
+  const intel5 = `${graviton} 24xlarge`;
+  const groups: Array<[string, string]> = [
+    ['t2 t3 t4g', 'micro small medium large xlarge 2xlarge'],
+    ['m4', 'large xlarge 2xlarge 4xlarge 10xlarge 16xlarge'],
+    ['r4', 'large xlarge 2xlarge 4xlarge 8xlarge 16xlarge'],
+    ['m5 m5d r5 r5b r5d', intel5],
+    ['m6g m6gd r6g r6gd m7g r7g x2g', graviton],
+    ['m6i m6id m6idn m6in r6i r6id r6idn r6in', `${intel5} 32xlarge`],
+    ['m7i r7i m8g m8gd r8g r8gd', `${intel5} 48xlarge`],
+    ['x2idn', '16xlarge 24xlarge 32xlarge'],
+    ['x2iedn', 'xlarge 2xlarge 4xlarge 8xlarge 16xlarge 24xlarge 32xlarge'],
+  ];
+  const classes: Record<string, readonly string[]> = {};
+  for (const [families, sizes] of groups) {
+    for (const family of families.split(' ')) {
+      classes[family] = sizes.split(' ');
+    }
+  }
+  return classes;
+})();
+
+/** The id of the warning for an instance class RDS_INSTANCE_CLASSES does not know. */
+const UNKNOWN_INSTANCE_CLASS_WARNING = 'cdk-best-practice-patterns:unknownInstanceClass';
+
+/**
+ * Warns that `instanceType` is a class the pattern does not know RDS to offer for PostgreSQL and
+ * MySQL, naming the sizes of its family or the families it knows.
+ */
+function warnOfUnknownInstanceClass(scope: Construct, instanceType: ec2.InstanceType): void {
+  const [family] = instanceType.toString().split('.');
+  const known = RDS_INSTANCE_CLASSES[family];
+  const hint = known
+    ? `RDS offers db.${family} in the sizes ${known.join(', ')}`
+    : `the families it knows RDS to offer are ${Object.keys(RDS_INSTANCE_CLASSES).join(', ')}`;
+  Annotations.of(scope).addWarningV2(UNKNOWN_INSTANCE_CLASS_WARNING,
+    `instanceType is '${instanceType}', which the pattern does not know as a DB instance class RDS offers for PostgreSQL and MySQL (${hint}). `
+    + 'If RDS does not offer it, CloudFormation fails at deploy time. If RDS has added it, acknowledge this warning.');
+}
+
+/**
+ * The longest master user name RDS's API reference documents, for every engine: "Must be 1 to 16
+ * letters, numbers, or underscores" (CreateDBInstance, MasterUsername:
+ * https://docs.aws.amazon.com/AmazonRDS/latest/APIReference/API_CreateDBInstance.html). Longer
+ * names up to the engine's own limit (63 for PostgreSQL, 32 for MySQL) have been accepted by RDS
+ * when probed (floci-io/floci#3730), and were refused in 2023 (crossplane-contrib/provider-aws#1701),
+ * so they are a warning, not an error.
+ */
+const DOCUMENTED_USERNAME_LENGTH = 16;
+/** The id of the warning for a master user name over the documented 16 characters. */
+const LONG_MASTER_USERNAME_WARNING = 'cdk-best-practice-patterns:longMasterUsername';
+
+function warnOfLongMasterUsername(scope: Construct, engineKind: DatabaseEngine, username: string): void {
+  Annotations.of(scope).addWarningV2(LONG_MASTER_USERNAME_WARNING,
+    `masterUsername is '${username}', ${username.length} characters: RDS's API reference documents 1 to ${DOCUMENTED_USERNAME_LENGTH} `
+    + `for every engine, though ${engineKind} itself allows up to ${ENGINES[engineKind].maxUsernameLength}. If RDS refuses it, `
+    + 'CloudFormation fails when it creates the instance. Use a shorter name, or acknowledge this warning once a deployment has taken it.');
+}
+
+/**
+ * Records an error when the storage key is known to be in another Region than the database: "KMS
+ * keys are specific to the Amazon Web Services Region that they are created in, and you can't use
+ * KMS keys from one Amazon Web Services Region in another" (KmsKeyId of
+ * https://docs.aws.amazon.com/AmazonRDS/latest/APIReference/API_CreateDBInstanceReadReplica.html).
+ * The key's Region comes from a literal ARN, or from the stack of a key the app creates.
+ */
+function validateKeyRegion(validator: PropValidator, key: kms.IKey | undefined, scope: Construct): void {
+  if (key === undefined) {
     return;
   }
-  validator.check(false, 'instanceType', instanceClass,
-    `the class without the db. prefix, which RDS adds (this renders as 'db.${instanceClass}'): `
-    + `new ec2.InstanceType('${instanceClass.slice(3)}'), or ec2.InstanceType.of(...)`);
+  const region = Stack.of(scope).region;
+  const arn = key.keyArn;
+  let keyRegion: string | undefined;
+  let where: string | undefined;
+  if (!Token.isUnresolved(arn)) {
+    keyRegion = /^arn:[^:]+:kms:([^:]+):/.exec(arn)?.[1];
+    where = arn;
+  } else if (key instanceof kms.Key) {
+    keyRegion = Stack.of(key).region;
+    where = `${key.node.path}, a key of stack ${Stack.of(key).stackName}`;
+  }
+  if (keyRegion === undefined || Token.isUnresolved(keyRegion) || Token.isUnresolved(region)) {
+    return;
+  }
+  validator.check(keyRegion === region, 'encryptionKey', where,
+    `a KMS key in the database's Region, ${region}, not ${keyRegion}: RDS encrypts with keys of its own Region only`);
+}
+
+/**
+ * The Secrets Manager URL the rotation function calls, by the endpoint's own DNS name. Each of an
+ * endpoint's DnsEntries (`<hosted zone id>:<name>`) names it and resolves to it: the Regional name
+ * first, then one per Availability Zone, then the private DNS name where that is on. An imported
+ * endpoint has no DnsEntries to read: Secrets Manager's standard name, which resolves to the
+ * endpoint when its private DNS is on.
+ */
+function secretsManagerUrl(scope: Construct, endpoint: ec2.IInterfaceVpcEndpoint): string {
+  if (endpoint instanceof ec2.InterfaceVpcEndpoint) {
+    return `https://${Fn.select(1, Fn.split(':', Fn.select(0, endpoint.vpcEndpointDnsEntries)))}`;
+  }
+  const stack = Stack.of(scope);
+  return `https://secretsmanager.${stack.region}.${stack.urlSuffix}`;
 }
 
 /** The Secrets Manager interface endpoint this app created in the VPC, if any. */

@@ -1,6 +1,6 @@
 import * as path from 'path';
-import { App, CfnParameter, Duration, Lazy, Stack } from 'aws-cdk-lib';
-import { Match, Template } from 'aws-cdk-lib/assertions';
+import { Annotations, App, CfnParameter, Duration, Lazy, Stack } from 'aws-cdk-lib';
+import { Annotations as AssertionAnnotations, Match, Template } from 'aws-cdk-lib/assertions';
 import * as acm from 'aws-cdk-lib/aws-certificatemanager';
 import * as ecs from 'aws-cdk-lib/aws-ecs';
 import * as elbv2 from 'aws-cdk-lib/aws-elasticloadbalancingv2';
@@ -14,6 +14,7 @@ import { cloudFormationFindings } from '../support/cfn-validation';
 import { COMPLIANT, runNagPacks } from '../support/nag';
 import { runNagV2Packs } from '../support/nag-v2';
 import { normalizedTemplate } from '../support/snapshot';
+import { DeployTimeValues, deployTimeValues } from '../support/tokens';
 
 type Props = Omit<AlbFargateServiceProps, 'vpc' | 'image'> & { image?: ecs.ContainerImage };
 
@@ -199,14 +200,56 @@ describe('AlbFargateService', () => {
       expect(containerOf(full.template).HealthCheck).toMatchObject({ Command: ['CMD-SHELL', 'wget -qO- http://localhost:3000/health || exit 1'], StartPeriod: 20 });
       expect(serviceOf(prod.template).EnableExecuteCommand).toBe(false);
       expect(serviceOf(full.template).EnableExecuteCommand).toBe(true);
-      // The SSM agent ECS Exec injects writes its state and logs: writable volumes under the read-only root.
-      expect(containerOf(full.template).MountPoints).toEqual(expect.arrayContaining([
-        { ContainerPath: '/var/lib/amazon/ssm', SourceVolume: 'ssm-state', ReadOnly: false },
-        { ContainerPath: '/var/log/amazon/ssm', SourceVolume: 'ssm-logs', ReadOnly: false },
-      ]));
-      expect(containerOf(prod.template).MountPoints).toHaveLength(1);
       full.template.hasResourceProperties('AWS::ECS::Cluster', {
         Configuration: { ExecuteCommandConfiguration: Match.objectLike({ Logging: 'OVERRIDE', KmsKeyId: Match.anyValue(), LogConfiguration: Match.objectLike({ CloudWatchEncryptionEnabled: true }) }) },
+      });
+    });
+
+    describe('ECS Exec and the root file system', () => {
+      const EXEC_WRITABLE_ROOT = 'cdk-best-practice-patterns:execWritableRoot';
+      const volumesOf = (template: Template) => Object.values(template.findResources('AWS::ECS::TaskDefinition'))[0].Properties.Volumes
+        .map((v: { Name: string }) => v.Name).sort();
+
+      test('without Exec: a read-only root with the scratch volume only, and no warning', () => {
+        expect(containerOf(prod.template)).toMatchObject({ ReadonlyRootFilesystem: true, MountPoints: [{ ContainerPath: '/tmp', SourceVolume: 'scratch', ReadOnly: false }] });
+        expect(volumesOf(prod.template)).toEqual(['scratch']);
+        AssertionAnnotations.fromStack(prod.stack).hasNoWarning('*', Match.stringLikeRegexp(EXEC_WRITABLE_ROOT));
+      });
+
+      test('with Exec: a writable root, the only way AWS supports Exec, and a warning that says so', () => {
+        const { stack, template, service } = build({ allowInsecureHttp: true, enableExecuteCommand: true });
+        expect(containerOf(template)).toMatchObject({ ReadonlyRootFilesystem: false, MountPoints: [{ ContainerPath: '/tmp', SourceVolume: 'scratch', ReadOnly: false }] });
+        expect(volumesOf(template)).toEqual(['scratch']);
+        AssertionAnnotations.fromStack(stack).hasWarning(`/${service.node.path}`, Match.stringLikeRegexp(
+          "^enableExecuteCommand is true, so the container's root file system is writable: AWS supports ECS Exec only with a writable root "
+          + '\\(https://docs\\.aws\\.amazon\\.com/AmazonECS/latest/developerguide/ecs-exec\\.html\\)\\..*writableRootFilesystem: false'));
+      });
+
+      test('the warning can be acknowledged', () => {
+        const { stack, service } = place({ allowInsecureHttp: true, enableExecuteCommand: true });
+        Annotations.of(service).acknowledgeWarning(EXEC_WRITABLE_ROOT, 'Exec is on while we debug the checkout flow');
+        AssertionAnnotations.fromStack(stack).hasNoWarning('*', Match.stringLikeRegexp(EXEC_WRITABLE_ROOT));
+      });
+
+      test('with Exec and writableRootFilesystem: false, the root stays read-only and the three directories the Exec agent writes get writable volumes', () => {
+        const { stack, template } = build({ allowInsecureHttp: true, enableExecuteCommand: true, writableRootFilesystem: false });
+        expect(containerOf(template).ReadonlyRootFilesystem).toBe(true);
+        expect(containerOf(template).MountPoints).toEqual([
+          { ContainerPath: '/tmp', SourceVolume: 'scratch', ReadOnly: false },
+          { ContainerPath: '/managed-agents', SourceVolume: 'exec-agents', ReadOnly: false },
+          { ContainerPath: '/var/lib/amazon/ssm', SourceVolume: 'ssm-state', ReadOnly: false },
+          { ContainerPath: '/var/log/amazon/ssm', SourceVolume: 'ssm-logs', ReadOnly: false },
+        ]);
+        // Each is a task-scoped bind mount of its own, empty at start.
+        expect(volumesOf(template)).toEqual(['exec-agents', 'scratch', 'ssm-logs', 'ssm-state']);
+        AssertionAnnotations.fromStack(stack).hasNoWarning('*', Match.stringLikeRegexp(EXEC_WRITABLE_ROOT));
+      });
+
+      test('with Exec and writableRootFilesystem: true, no agent volumes and no warning: the user chose the writable root', () => {
+        const { stack, template } = build({ allowInsecureHttp: true, enableExecuteCommand: true, writableRootFilesystem: true });
+        expect(containerOf(template)).toMatchObject({ ReadonlyRootFilesystem: false });
+        expect(volumesOf(template)).toEqual(['scratch']);
+        AssertionAnnotations.fromStack(stack).hasNoWarning('*', Match.stringLikeRegexp(EXEC_WRITABLE_ROOT));
       });
     });
   });
@@ -417,6 +460,79 @@ describe('AlbFargateService', () => {
     });
   });
 
+  describe('values known only at deploy time', () => {
+    const fromTokens = (props: (t: DeployTimeValues, stack: Stack) => Props) => {
+      const stack = newStack({ withEnv: true });
+      const t = deployTimeValues(stack);
+      const vpc = new MultiAzVpc(stack, 'Network').vpc;
+      const service = new AlbFargateService(stack, 'Service', { vpc, image: IMAGE, allowInsecureHttp: true, ...props(t, stack) });
+      return { service, template: Template.fromStack(stack) };
+    };
+    const checked = { command: ['CMD', '/check'] };
+
+    it.each<[string, (t: DeployTimeValues, stack: Stack) => Props, (template: Template) => void]>([
+      ['containerPort', (t) => ({ containerPort: t.number }), (tp) => expect(containerOf(tp).PortMappings).toEqual([{ ContainerPort: { Ref: 'DeployTimeNumber' }, Protocol: 'tcp' }])],
+      ['cpu', (t) => ({ cpu: t.number }), (tp) => tp.hasResourceProperties('AWS::ECS::TaskDefinition', { Cpu: { Ref: 'DeployTimeNumber' } })],
+      ['memoryLimitMiB', (t) => ({ memoryLimitMiB: t.number }), (tp) => tp.hasResourceProperties('AWS::ECS::TaskDefinition', { Memory: { Ref: 'DeployTimeNumber' } })],
+      ['minCapacity', (t) => ({ minCapacity: t.number }), (tp) => {
+        tp.hasResourceProperties('AWS::ApplicationAutoScaling::ScalableTarget', { MinCapacity: { Ref: 'DeployTimeNumber' } });
+        // The running-tasks alarm names the parameter's value, not a token's encoding.
+        tp.hasResourceProperties('AWS::CloudWatch::Alarm', { MetricName: 'RunningTaskCount', AlarmDescription: { 'Fn::Join': ['', Match.arrayWith([{ Ref: 'DeployTimeNumber' }])] } });
+      }],
+      ['maxCapacity', (t) => ({ maxCapacity: t.number }), (tp) => tp.hasResourceProperties('AWS::ApplicationAutoScaling::ScalableTarget', { MaxCapacity: { Ref: 'DeployTimeNumber' } })],
+      ['targetCpuUtilization', (t) => ({ targetCpuUtilization: t.number }), (tp) => tp.hasResourceProperties('AWS::ApplicationAutoScaling::ScalingPolicy', {
+        TargetTrackingScalingPolicyConfiguration: Match.objectLike({ TargetValue: { Ref: 'DeployTimeNumber' } }),
+      })],
+      ['targetRequestsPerTarget', (t) => ({ targetRequestsPerTarget: t.number }), (tp) => tp.hasResourceProperties('AWS::ApplicationAutoScaling::ScalingPolicy', {
+        TargetTrackingScalingPolicyConfiguration: Match.objectLike({ TargetValue: { Ref: 'DeployTimeNumber' } }),
+      })],
+      ['healthCheckPath', (t) => ({ healthCheckPath: t.text }), (tp) => tp.hasResourceProperties('AWS::ElasticLoadBalancingV2::TargetGroup', { HealthCheckPath: { Ref: 'DeployTimeText' } })],
+      ['healthCheckGracePeriod', (t) => ({ healthCheckGracePeriod: t.duration }), (tp) => expect(serviceOf(tp).HealthCheckGracePeriodSeconds).toEqual({ Ref: 'DeployTimeNumber' })],
+      ['containerHealthCheck.command after its first element', (t) => ({ containerHealthCheck: { command: ['CMD-SHELL', t.text] } }),
+        (tp) => expect(containerOf(tp).HealthCheck.Command).toEqual(['CMD-SHELL', { Ref: 'DeployTimeText' }])],
+      ['containerHealthCheck.retries', (t) => ({ containerHealthCheck: { ...checked, retries: t.number } }), (tp) => expect(containerOf(tp).HealthCheck.Retries).toEqual({ Ref: 'DeployTimeNumber' })],
+      ['containerHealthCheck.startPeriod', (t) => ({ containerHealthCheck: { ...checked, startPeriod: t.duration } }), (tp) => expect(containerOf(tp).HealthCheck.StartPeriod).toEqual({ Ref: 'DeployTimeNumber' })],
+      ['user', (t) => ({ user: t.text }), (tp) => expect(containerOf(tp).User).toEqual({ Ref: 'DeployTimeText' })],
+      ['logRetention', (t) => ({ logRetention: t.number as logs.RetentionDays }), (tp) => tp.hasResourceProperties('AWS::Logs::LogGroup', { RetentionInDays: { Ref: 'DeployTimeNumber' } })],
+      ['deregistrationDelay', (t) => ({ deregistrationDelay: t.duration }), (tp) => tp.hasResourceProperties('AWS::ElasticLoadBalancingV2::TargetGroup', {
+        TargetGroupAttributes: Match.arrayWith([{ Key: 'deregistration_delay.timeout_seconds', Value: { Ref: 'DeployTimeNumber' } }]),
+      })],
+      ['responseTimeP99Threshold', (t) => ({ responseTimeP99Threshold: t.duration }), (tp) => tp.hasResourceProperties('AWS::CloudWatch::Alarm', { Threshold: { Ref: 'DeployTimeNumber' } })],
+      ['target5xxThreshold', (t) => ({ target5xxThreshold: t.number }), (tp) => tp.hasResourceProperties('AWS::CloudWatch::Alarm', { Threshold: { Ref: 'DeployTimeNumber' } })],
+      ['loadBalancer5xxThreshold', (t) => ({ loadBalancer5xxThreshold: t.number }), (tp) => tp.hasResourceProperties('AWS::CloudWatch::Alarm', { Threshold: { Ref: 'DeployTimeNumber' } })],
+      ['a block of allowedCidrs', (t) => ({ allowedCidrs: [t.text] }), (tp) => tp.hasResourceProperties('AWS::EC2::SecurityGroup', {
+        SecurityGroupIngress: Match.arrayWith([Match.objectLike({ CidrIp: { Ref: 'DeployTimeText' } })]),
+      })],
+      ['webAclArn', (t) => ({ stage: DeploymentStage.PROD, webAclArn: t.text }), (tp) => tp.hasResourceProperties('AWS::WAFv2::WebACLAssociation', { WebACLArn: { Ref: 'DeployTimeText' } })],
+      ['certificate', (t, stack) => ({ allowInsecureHttp: undefined, certificate: acm.Certificate.fromCertificateArn(stack, 'TokenCertificate', t.text) }),
+        (tp) => tp.hasResourceProperties('AWS::ElasticLoadBalancingV2::Listener', { Port: 443, Certificates: [{ CertificateArn: { Ref: 'DeployTimeText' } }] })],
+      ['domainName', (t, stack) => ({
+        allowInsecureHttp: undefined,
+        domainName: t.text,
+        hostedZone: route53.HostedZone.fromHostedZoneAttributes(stack, 'TokenZone', { hostedZoneId: 'Z0123456789ABCDEFGHIJ', zoneName: 'example.com' }),
+      }), (tp) => tp.hasResourceProperties('AWS::CertificateManager::Certificate', { DomainName: { Ref: 'DeployTimeText' } })],
+    ])('accepts a token for %s, and passes it on', (_prop, props, reached) => {
+      const { template } = fromTokens(props);
+      reached(template);
+    });
+
+    it.each<[string, (t: DeployTimeValues) => Props, string]>([
+      ['allowedCidrs as a whole', (t) => ({ allowedCidrs: t.list }),
+        'allowedCidrs is a token, only known at deploy time; it must be a value known at synth: each block is a security group rule of its own; a block in the list may be a token.'],
+      ['containerHealthCheck.command as a whole', (t) => ({ containerHealthCheck: { command: t.list } }),
+        'containerHealthCheck.command is a token, only known at deploy time; it must be a value known at synth: its first element, CMD or CMD-SHELL, '
+        + 'decides how ECS runs it, and aws-cdk-lib reads it at synth; the elements after it may be tokens.'],
+      ['the first element of containerHealthCheck.command', (t) => ({ containerHealthCheck: { command: [t.text, '/check'] } }),
+        'containerHealthCheck.command is a token, only known at deploy time; it must be a value known at synth: its first element'],
+      ['containerHealthCheck.interval', (t) => ({ containerHealthCheck: { ...checked, interval: t.duration } }),
+        "containerHealthCheck.interval is a token, only known at deploy time; it must be a value known at synth: aws-cdk-lib checks it against ECS's range at synth."],
+      ['containerHealthCheck.timeout', (t) => ({ containerHealthCheck: { ...checked, timeout: t.duration } }),
+        "containerHealthCheck.timeout is a token, only known at deploy time; it must be a value known at synth: aws-cdk-lib checks it against ECS's range at synth."],
+    ])('refuses a token for %s, saying why', (_prop, props, message) => {
+      expect(() => fromTokens(props)).toThrow(message);
+    });
+  });
+
   describe('compliance', () => {
     test.each<[string, Props]>([
       ['defaults (plain HTTP)', { allowInsecureHttp: true }],
@@ -458,7 +574,9 @@ describe('AlbFargateService', () => {
     test("aws-cdk-lib's CloudFormation validation reports nothing under new-project flags", () => {
       const app = newApp();
       const stack = new Stack(app, 'Validated', { env: TEST_ENV });
-      place(fullyConfigured(stack), stack);
+      const { service } = place(fullyConfigured(stack), stack);
+      // ECS Exec's writable root is warned of; a user who keeps Exec on acknowledges it.
+      Annotations.of(service).acknowledgeWarning('cdk-best-practice-patterns:execWritableRoot', 'Exec stays on in this test');
       expect(cloudFormationFindings(app)).toEqual([]);
     });
   });

@@ -14,6 +14,7 @@ import { cloudFormationFindings } from '../support/cfn-validation';
 import { COMPLIANT, runNagPacks } from '../support/nag';
 import { runNagV2Packs } from '../support/nag-v2';
 import { normalizedTemplate } from '../support/snapshot';
+import { DeployTimeValues, deployTimeValues } from '../support/tokens';
 
 type Props = Omit<RelationalDatabaseProps, 'vpc'>;
 
@@ -206,8 +207,14 @@ describe('RelationalDatabase', () => {
       template.hasResourceProperties('AWS::EC2::VPCEndpoint', {
         ServiceName: 'com.amazonaws.us-east-1.secretsmanager', VpcEndpointType: 'Interface', PrivateDnsEnabled: false, SubnetIds: isolated,
       });
+      // The function calls the endpoint by its own Regional DNS name (`vpce-<id>-<suffix>.secretsmanager.<region>.vpce.amazonaws.com`,
+      // the first of its DnsEntries, `<zone>:<name>`), which resolves without private DNS; not aws-cdk-lib's
+      // `<endpoint id>.secretsmanager.<region>.amazonaws.com`, a name AWS does not document.
       const rotation = Object.values(template.findResources('AWS::Serverless::Application'))[0];
-      expect(JSON.stringify(rotation.Properties.Parameters.endpoint)).toMatch(/DatabaseSecretsManagerEndpoint/);
+      const endpointId = Object.keys(template.findResources('AWS::EC2::VPCEndpoint', { Properties: { ServiceName: 'com.amazonaws.us-east-1.secretsmanager' } }))[0];
+      expect(rotation.Properties.Parameters.endpoint).toEqual({
+        'Fn::Join': ['', ['https://', { 'Fn::Select': [1, { 'Fn::Split': [':', { 'Fn::Select': [0, { 'Fn::GetAtt': [endpointId, 'DnsEntries'] }] }] }] }]],
+      });
       // The rotation function's group reaches the endpoint on 443 and the database on its port, nothing else.
       const rotationGroup = Object.keys(template.findResources('AWS::EC2::SecurityGroup', { Properties: { GroupDescription: Match.stringLikeRegexp('rotation') } }))[0];
       const egress = Object.values(template.findResources('AWS::EC2::SecurityGroupEgress'))
@@ -215,11 +222,24 @@ describe('RelationalDatabase', () => {
       expect(egress).toEqual([443, 5432]);
     });
 
-    test("ROTATED_SECRET uses the VPC's own Secrets Manager endpoint when it has one", () => {
+    test("ROTATED_SECRET uses the VPC's own Secrets Manager endpoint when it has one, by its DNS name", () => {
       const stack = newStack({ withEnv: true });
       const network = new MultiAzVpc(stack, 'Network', { interfaceEndpoints: [ec2.InterfaceVpcEndpointAwsService.SECRETS_MANAGER] });
       new RelationalDatabase(stack, 'Database', { vpc: network.vpc, masterPassword: MasterPassword.ROTATED_SECRET });
-      Template.fromStack(stack).resourceCountIs('AWS::EC2::VPCEndpoint', 3);
+      const template = Template.fromStack(stack);
+      template.resourceCountIs('AWS::EC2::VPCEndpoint', 3);
+      const endpointId = Object.keys(template.findResources('AWS::EC2::VPCEndpoint', { Properties: { ServiceName: 'com.amazonaws.us-east-1.secretsmanager' } }))[0];
+      const rotation = Object.values(template.findResources('AWS::Serverless::Application'))[0];
+      expect(JSON.stringify(rotation.Properties.Parameters.endpoint)).toContain(JSON.stringify({ 'Fn::GetAtt': [endpointId, 'DnsEntries'] }));
+    });
+
+    test("an imported endpoint, whose DNS names the pattern cannot read, is called by Secrets Manager's standard name", () => {
+      const stack = newStack({ withEnv: true });
+      const network = new MultiAzVpc(stack, 'Network');
+      const secretsManagerEndpoint = ec2.InterfaceVpcEndpoint.fromInterfaceVpcEndpointAttributes(stack, 'Imported', { vpcEndpointId: 'vpce-0123456789abcdef0', port: 443 });
+      new RelationalDatabase(stack, 'Database', { vpc: network.vpc, masterPassword: MasterPassword.ROTATED_SECRET, secretsManagerEndpoint });
+      const rotation = Object.values(Template.fromStack(stack).findResources('AWS::Serverless::Application'))[0];
+      expect(rotation.Properties.Parameters.endpoint).toEqual({ 'Fn::Join': ['', ['https://secretsmanager.us-east-1.', { Ref: 'AWS::URLSuffix' }]] });
     });
 
     test('read replicas get a rotated secret by default, since RDS cannot replicate a database whose password it manages', () => {
@@ -378,7 +398,7 @@ describe('RelationalDatabase', () => {
       ['MySQL 5.7', { engine: DatabaseEngine.MYSQL, engineVersion: '5.7.44' }, /engineVersion is '5.7.44'/],
       ['a database name starting with a digit', { databaseName: '1orders' }, /databaseName is '1orders'/],
       ['a database name of 64 characters', { databaseName: 'a'.repeat(64) }, /databaseName is 'a{64}'.*at most 63/],
-      ['a MySQL master user name of 17 characters', { engine: DatabaseEngine.MYSQL, masterUsername: 'a'.repeat(17) }, /masterUsername is 'a{17}'.*at most 16 characters for mysql/],
+      ['a MySQL master user name of 33 characters', { engine: DatabaseEngine.MYSQL, masterUsername: 'a'.repeat(33) }, /masterUsername is 'a{33}'.*at most 32 characters for mysql/],
       ['a PostgreSQL master user name of 64 characters', { masterUsername: 'a'.repeat(64) }, /masterUsername is 'a{64}'.*at most 63 characters for postgres/],
       ['a MySQL database name of 65 characters', { engine: DatabaseEngine.MYSQL, databaseName: 'a'.repeat(65) }, /databaseName is 'a{65}'.*at most 64 characters for mysql/],
       ['the reserved master user rdsadmin', { masterUsername: 'rdsadmin' }, /masterUsername is 'rdsadmin'/],
@@ -454,6 +474,15 @@ describe('RelationalDatabase', () => {
         "engineVersion is a token, only known at deploy time; it must be a value known at synth: it decides the major version, which names the parameter group's family."],
       ['a replica count from a token', { readReplicas: Token.asNumber({ Ref: 'Replicas' }) },
         'readReplicas is a token, only known at deploy time; it must be a value known at synth: it decides how many replicas the pattern creates.'],
+      ['an instance class without a size', { instanceType: new ec2.InstanceType('m7g') },
+        "instanceType is 'm7g'; it must be an instance family and size, such as 'm7g.large' or 't4g.micro'."],
+      ['a KMS key of another Region, by its ARN', { encryptionKey: kms.Key.fromKeyArn(new Stack(), 'EuropeanKey', 'arn:aws:kms:eu-west-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab') },
+        "encryptionKey is 'arn:aws:kms:eu-west-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab'; it must be a KMS key in the database's Region, us-east-1, "
+        + 'not eu-west-1: RDS encrypts with keys of its own Region only.'],
+      ['a backup retention from a token in seconds', { backupRetention: Duration.seconds(Token.asNumber({ Ref: 'Retention' })) },
+        "backupRetention is 'a token in seconds'; it must be in days when it is a token (Duration.days(token)): RDS takes the retention in days."],
+      ['a rotation interval from a token', { masterPassword: MasterPassword.ROTATED_SECRET, rotationInterval: Duration.days(Token.asNumber({ Ref: 'Interval' })) },
+        "rotationInterval is a token, only known at deploy time; it must be a value known at synth: aws-cdk-lib's rotation schedule reads its days at synth."],
     ])('%s is refused, naming the prop, its value and what is allowed', (_, props, message) => {
       expect(attempt(props)).toThrow(line(message));
     });
@@ -511,6 +540,57 @@ describe('RelationalDatabase', () => {
       });
     });
 
+    describe('instance classes and master user names RDS may refuse are warned of', () => {
+      const UNKNOWN_CLASS = 'cdk-best-practice-patterns:unknownInstanceClass';
+      const LONG_USERNAME = 'cdk-best-practice-patterns:longMasterUsername';
+      const warningsOf = (props: Props, id: string) => AssertionAnnotations.fromStack(place(props).stack).findWarning('*', Match.stringLikeRegexp(id));
+
+      test('a family RDS does not offer is warned of, naming the families it does', () => {
+        const [warning] = warningsOf({ instanceType: ec2.InstanceType.of(ec2.InstanceClass.C7G, ec2.InstanceSize.LARGE) }, UNKNOWN_CLASS);
+        expect(warning.entry.data).toMatch(new RegExp(
+          "^instanceType is 'c7g\\.large', which the pattern does not know as a DB instance class RDS offers for PostgreSQL and MySQL "
+          + '\\(the families it knows RDS to offer are t2, t3, t4g, m4, .*, x2iedn\\)\\. If RDS does not offer it, CloudFormation fails at deploy time\\.'));
+      });
+
+      test('a size its family does not have on RDS is warned of, naming the sizes it has', () => {
+        const [warning] = warningsOf({ instanceType: new ec2.InstanceType('t4g.nano') }, UNKNOWN_CLASS);
+        expect(warning.entry.data).toMatch(/^instanceType is 't4g\.nano', .* \(RDS offers db\.t4g in the sizes micro, small, medium, large, xlarge, 2xlarge\)\./);
+      });
+
+      test('the defaults and classes RDS offers are not warned of; the warning can be acknowledged', () => {
+        const offered: Props[] = [
+          {},
+          { stage: DeploymentStage.DEV },
+          { engine: DatabaseEngine.MYSQL, instanceType: ec2.InstanceType.of(ec2.InstanceClass.R7G, ec2.InstanceSize.XLARGE) },
+          { instanceType: new ec2.InstanceType('r8g.48xlarge') },
+        ];
+        for (const props of offered) {
+          expect(warningsOf(props, UNKNOWN_CLASS)).toEqual([]);
+        }
+        const placed = place({ instanceType: new ec2.InstanceType('m9g.large') });
+        Annotations.of(placed.database).acknowledgeWarning(UNKNOWN_CLASS, 'RDS released db.m9g after this list');
+        AssertionAnnotations.fromStack(placed.stack).hasNoWarning('*', Match.stringLikeRegexp(UNKNOWN_CLASS));
+      });
+
+      test('a master user name over the 16 characters RDS documents is warned of, up to the engine\'s own limit', () => {
+        const [warning] = warningsOf({ masterUsername: 'application_admin' }, LONG_USERNAME);
+        expect(warning.entry.data).toMatch(/^masterUsername is 'application_admin', 17 characters: RDS's API reference documents 1 to 16 for every engine, though postgres itself allows up to 63\./);
+        expect(warningsOf({ engine: DatabaseEngine.MYSQL, masterUsername: 'a'.repeat(32) }, LONG_USERNAME)).toHaveLength(1);
+        expect(warningsOf({ masterUsername: 'a'.repeat(16) }, LONG_USERNAME)).toEqual([]);
+      });
+    });
+
+    test('a key created in a stack of another Region is refused; one of the same Region is accepted', () => {
+      const app = newApp();
+      const keys = new Stack(app, 'EuropeanKeys', { env: { account: TEST_ENV.account, region: 'eu-west-1' } });
+      const databases = new Stack(app, 'Databases', { env: TEST_ENV, crossRegionReferences: true });
+      const network = new MultiAzVpc(databases, 'Network');
+      expect(() => new RelationalDatabase(databases, 'Db', { vpc: network.vpc, encryptionKey: new kms.Key(keys, 'Key') })).toThrow(
+        "\n  - encryptionKey is 'EuropeanKeys/Key, a key of stack EuropeanKeys'; it must be a KMS key in the database's Region, us-east-1, not eu-west-1: "
+        + 'RDS encrypts with keys of its own Region only.');
+      expect(attempt({ encryptionKey: kms.Key.fromKeyArn(stack, 'SameRegionKey', 'arn:aws:kms:us-east-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab') })).not.toThrow();
+    });
+
     test('names RDS accepts are accepted: the engines\' default users, admin on MySQL, words that only contain a reserved one', () => {
       expect(attempt({ masterUsername: 'postgres', databaseName: 'orders' })).not.toThrow();
       expect(attempt({ engine: DatabaseEngine.MYSQL, masterUsername: 'admin', databaseName: 'users' })).not.toThrow();
@@ -546,7 +626,7 @@ describe('RelationalDatabase', () => {
 
     test('names up to the engine\'s limits are accepted, and 65,536 GiB without autoscaling', () => {
       expect(attempt({ masterUsername: 'a'.repeat(63), databaseName: 'b'.repeat(63) })).not.toThrow();
-      expect(attempt({ engine: DatabaseEngine.MYSQL, masterUsername: 'a'.repeat(16), databaseName: 'b'.repeat(64) })).not.toThrow();
+      expect(attempt({ engine: DatabaseEngine.MYSQL, masterUsername: 'a'.repeat(32), databaseName: 'b'.repeat(64) })).not.toThrow();
       expect(attempt({ allocatedStorage: 65536 })).not.toThrow();
       const { template } = build({ allocatedStorage: 65536 });
       expect(primaryOf(template).Properties.MaxAllocatedStorage).toBeUndefined();
@@ -563,6 +643,59 @@ describe('RelationalDatabase', () => {
       const tokenStack = new Stack(newApp(), 'Tokens', { env: TEST_ENV });
       const tokenVpc = new MultiAzVpc(tokenStack, 'Network').vpc;
       expect(() => new RelationalDatabase(tokenStack, 'Db', { vpc: tokenVpc, allocatedStorage: Lazy.number({ produce: () => 50 }), port: Lazy.number({ produce: () => 1 }) })).not.toThrow();
+    });
+  });
+
+  describe('values known only at deploy time', () => {
+    const fromTokens = (props: (t: DeployTimeValues, stack: Stack) => Props) => {
+      const stack = newStack({ withEnv: true });
+      const t = deployTimeValues(stack);
+      const vpc = new MultiAzVpc(stack, 'Network').vpc;
+      new RelationalDatabase(stack, 'Database', { vpc, ...props(t, stack) });
+      return Template.fromStack(stack);
+    };
+    const primary = (template: Template) => primaryOf(template).Properties;
+
+    it.each<[string, (t: DeployTimeValues, stack: Stack) => Props, (template: Template) => void]>([
+      ['instanceType', (t) => ({ instanceType: new ec2.InstanceType(t.text) }), (tp) => expect(primary(tp).DBInstanceClass).toEqual({ 'Fn::Join': ['', ['db.', { Ref: 'DeployTimeText' }]] })],
+      ['databaseName', (t) => ({ databaseName: t.text }), (tp) => expect(primary(tp).DBName).toEqual({ Ref: 'DeployTimeText' })],
+      ['masterUsername', (t) => ({ masterUsername: t.text }), (tp) => expect(primary(tp).MasterUsername).toEqual({ Ref: 'DeployTimeText' })],
+      ['masterPassword', (t) => ({ masterPassword: t.text as MasterPassword }), (tp) => expect(primary(tp).ManageMasterUserPassword).toBeUndefined()],
+      ['port', (t) => ({ port: t.number }), (tp) => expect(primary(tp).Port).toEqual({ Ref: 'DeployTimeNumber' })],
+      ['allocatedStorage', (t) => ({ allocatedStorage: t.number }), (tp) => {
+        expect(primary(tp).AllocatedStorage).toEqual({ Ref: 'DeployTimeNumber' });
+        // Its alarm cannot take 5% of a parameter: it fires at 5% of RDS's smallest allocation, and says so.
+        tp.hasResourceProperties('AWS::CloudWatch::Alarm', { MetricName: 'FreeStorageSpace', Threshold: Math.round(20 * 1024 ** 3 * 0.05), AlarmDescription: Match.stringLikeRegexp('less than 1 GiB') });
+      }],
+      ['maxAllocatedStorage', (t) => ({ maxAllocatedStorage: t.number }), (tp) => expect(primary(tp).MaxAllocatedStorage).toEqual({ Ref: 'DeployTimeNumber' })],
+      ['backupRetention, in days', (t) => ({ backupRetention: Duration.days(t.number) }), (tp) => expect(primary(tp).BackupRetentionPeriod).toEqual({ Ref: 'DeployTimeNumber' })],
+      ['preferredBackupWindow', (t) => ({ preferredBackupWindow: t.text }), (tp) => expect(primary(tp).PreferredBackupWindow).toEqual({ Ref: 'DeployTimeText' })],
+      ['preferredMaintenanceWindow', (t) => ({ preferredMaintenanceWindow: t.text }), (tp) => expect(primary(tp).PreferredMaintenanceWindow).toEqual({ Ref: 'DeployTimeText' })],
+      ['cpuAlarmThreshold', (t) => ({ cpuAlarmThreshold: t.number }), (tp) => tp.hasResourceProperties('AWS::CloudWatch::Alarm', {
+        MetricName: 'CPUUtilization',
+        Threshold: { Ref: 'DeployTimeNumber' },
+        // The description names the parameter's value, not a token's encoding.
+        AlarmDescription: { 'Fn::Join': ['', Match.arrayWith([{ Ref: 'DeployTimeNumber' }])] },
+      })],
+      ['logRetention', (t) => ({ logRetention: t.number as logs.RetentionDays }), (tp) => tp.hasResourceProperties('AWS::Logs::LogGroup', { RetentionInDays: { Ref: 'DeployTimeNumber' } })],
+      ['encryptionKey', (t, stack) => ({ encryptionKey: kms.Key.fromKeyArn(stack, 'TokenKey', t.text) }), (tp) => expect(primary(tp).KmsKeyId).toEqual({ Ref: 'DeployTimeText' })],
+    ])('accepts a token for %s, and passes it on', (_prop, props, reached) => {
+      reached(fromTokens(props));
+    });
+
+    it.each<[string, (t: DeployTimeValues) => Props, string]>([
+      ['engine', (t) => ({ engine: t.text as DatabaseEngine }),
+        "engine is a token, only known at deploy time; it must be a value known at synth: it decides the engine's version, parameters, port, log exports and reserved names."],
+      ['engineVersion', (t) => ({ engineVersion: t.text }),
+        "engineVersion is a token, only known at deploy time; it must be a value known at synth: it decides the major version, which names the parameter group's family."],
+      ['readReplicas', (t) => ({ readReplicas: t.number }),
+        'readReplicas is a token, only known at deploy time; it must be a value known at synth: it decides how many replicas the pattern creates.'],
+      ['rotationInterval', (t) => ({ masterPassword: MasterPassword.ROTATED_SECRET, rotationInterval: Duration.days(t.number) }),
+        "rotationInterval is a token, only known at deploy time; it must be a value known at synth: aws-cdk-lib's rotation schedule reads its days at synth."],
+      ['backupRetention in seconds', (t) => ({ backupRetention: t.duration }),
+        "backupRetention is 'a token in seconds'; it must be in days when it is a token (Duration.days(token)): RDS takes the retention in days."],
+    ])('refuses a token for %s, saying why', (_prop, props, message) => {
+      expect(() => fromTokens(props)).toThrow(message);
     });
   });
 
