@@ -7,6 +7,8 @@ export type { PatternDefaultsProps } from './core/pattern-defaults';
 export { NagAcknowledgements } from './core/nag-acknowledgements';
 export { NagPack, NagPacks } from './core/nag-packs';
 export type { NagPacksProps } from './core/nag-packs';
+export { GuardedKey } from './core/keys';
+export type { GuardedKeyProps } from './core/keys';
 export * from './building-blocks/dead-letter-queue';
 export * from './building-blocks/hardened-function';
 export type { PublicLoadBalancerProps } from './building-blocks/public-load-balancer';

@@ -14,24 +14,25 @@ const stack = new Stack(app, 'OrderEventsExample', {
 
 /**
  * An order consumer: a HardenedFunction bundled locally with esbuild (ARM64, traced, JSON logs in
- * an encrypted log group, a managed-policy role, deployed through an alias by CodeDeploy), with a
- * bounded concurrency. The pattern grants it the queue.
+ * an encrypted log group, a managed-policy role, deployed through an alias by CodeDeploy). The
+ * pattern grants it the queue.
  */
 function orderConsumer(id: string): HardenedFunction {
-  return new HardenedFunction(stack, id, {
-    entry: path.join(__dirname, 'consumer', 'handler.ts'),
-    reservedConcurrentExecutions: 5,
-  });
+  return new HardenedFunction(stack, id, { entry: path.join(__dirname, 'consumer', 'handler.ts') });
 }
+// Each queue invokes its consumer at most 5 times at once: the event source mapping's maximum
+// concurrency, which reserves nothing, so it deploys in an account at the default quota of 10,
+// where a reservation (`reservedConcurrentExecutions`) would fail.
+const consumerOptions = { maxConcurrency: 5 };
 
 const orders = { type: sns.SubscriptionFilter.stringFilter({ allowlist: ['order'] }) };
 new SnsFanOut(stack, 'OrderEvents', {
   subscribers: [
-    { name: 'billing', filterPolicy: orders, queueOptions: { consumer: orderConsumer('BillingConsumer') } },
+    { name: 'billing', filterPolicy: orders, queueOptions: { consumer: orderConsumer('BillingConsumer'), ...consumerOptions } },
     {
       name: 'shipping',
       filterPolicy: { ...orders, status: sns.SubscriptionFilter.stringFilter({ allowlist: ['paid'] }) },
-      queueOptions: { consumer: orderConsumer('ShippingConsumer') },
+      queueOptions: { consumer: orderConsumer('ShippingConsumer'), ...consumerOptions },
     },
     // Everything, kept 14 days for whoever needs to look back.
     { name: 'audit', queueOptions: { retentionPeriod: Duration.days(14) } },

@@ -1,12 +1,11 @@
-import { App, CfnOutput, Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
+import { App, CfnOutput, Duration, Stack } from 'aws-cdk-lib';
 import * as acm from 'aws-cdk-lib/aws-certificatemanager';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as iam from 'aws-cdk-lib/aws-iam';
-import * as kms from 'aws-cdk-lib/aws-kms';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as sns from 'aws-cdk-lib/aws-sns';
-import { AlbAutoScalingGroup, DeploymentStage, HardenedFunction, MultiAzVpc, NagPacks, PatternDefaults, RelationalDatabase, SnsFanOut } from 'cdk-best-practice-patterns';
+import { AlbAutoScalingGroup, DeploymentStage, GuardedKey, HardenedFunction, MultiAzVpc, NagPacks, PatternDefaults, RelationalDatabase, SnsFanOut } from 'cdk-best-practice-patterns';
 
 const app = new App();
 // cdk.json sets the stage of every pattern through the library's context key, and
@@ -22,7 +21,6 @@ const stack = new Stack(app, 'ThreeTierExample', {
   env: account && region ? { account, region } : undefined,
   description: 'cdk-best-practice-patterns example: web tier behind a load balancer, background workers fed by a fan-out, and a PostgreSQL data tier',
 });
-const removalPolicy = production ? RemovalPolicy.RETAIN : RemovalPolicy.DESTROY;
 
 // The web tier (and its load balancer) and the workers live in the network's public and private
 // subnets; the data tier in its isolated subnets, which have no route out.
@@ -32,8 +30,10 @@ const network = new MultiAzVpc(stack, 'Network');
 // secret under the database's key. Nothing reaches it until a client is allowed in below.
 const database = new RelationalDatabase(stack, 'Database', { vpc: network.vpc, databaseName: 'app' });
 
-// The jobs topic's key is created here, not by the pattern, so the web tier can be granted it.
-const jobsKey = new kms.Key(stack, 'JobsKey', { description: 'Encrypts the jobs topic', enableKeyRotation: true, removalPolicy });
+// The jobs topic's key is created here, not by the pattern, so the web tier can be granted it: a
+// GuardedKey, the key every pattern creates (rotated, and no KMS grant except for AWS services),
+// retained in PROD and deleted with the stack in DEV like the patterns' own.
+const jobsKey = new GuardedKey(stack, 'JobsKey', { description: 'Encrypts the jobs topic' });
 
 /**
  * A background worker in the VPC's private subnets: a HardenedFunction (ARM64, traced, JSON logs
@@ -56,7 +56,6 @@ function worker(id: string): HardenedFunction {
       '};',
     ].join('\n')),
     timeout: Duration.seconds(30),
-    reservedConcurrentExecutions: 5,
     vpc: network.vpc,
     logRetention: production ? logs.RetentionDays.ONE_YEAR : logs.RetentionDays.TWO_WEEKS,
     environment: {
@@ -71,18 +70,22 @@ function worker(id: string): HardenedFunction {
   return fn;
 }
 
+// Each queue invokes its worker at most 5 times at once, which also bounds the database
+// connections the workers open: the event source mapping's maximum concurrency, which reserves
+// nothing, so it deploys in an account at the default quota of 10, where a reservation
+// (`reservedConcurrentExecutions`) would fail.
 const jobs = new SnsFanOut(stack, 'Jobs', {
   masterKey: jobsKey,
   subscribers: [
     {
       name: 'thumbnails',
       filterPolicy: { kind: sns.SubscriptionFilter.stringFilter({ allowlist: ['image-uploaded'] }) },
-      queueOptions: { consumer: worker('ThumbnailWorker') },
+      queueOptions: { consumer: worker('ThumbnailWorker'), maxConcurrency: 5 },
     },
     {
       name: 'emails',
       filterPolicy: { kind: sns.SubscriptionFilter.stringFilter({ allowlist: ['signup', 'order-placed'] }) },
-      queueOptions: { consumer: worker('EmailWorker') },
+      queueOptions: { consumer: worker('EmailWorker'), maxConcurrency: 5 },
     },
   ],
 });

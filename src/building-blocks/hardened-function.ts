@@ -77,7 +77,13 @@ export interface HardenedFunctionProps extends PatternProps {
   readonly timeout?: Duration;
 
   /**
-   * Reserved concurrency, at least 0, to protect what the function calls.
+   * Reserved concurrency, at least 0: concurrency set aside for this function alone, which also
+   * caps it, to protect what it calls. Lambda keeps 100 of an account's concurrency unreserved, so
+   * an account at a new account's default quota of 10 cannot reserve any and the deploy fails
+   * ([reserved concurrency](https://docs.aws.amazon.com/lambda/latest/dg/configuration-concurrency.html)).
+   * To cap a queue consumer, set `maxConcurrency` on its QueueWithDeadLetterQueue (or in an
+   * SnsFanOut subscriber's `queueOptions`) instead: the event source mapping's maximum concurrency
+   * caps it without reserving anything.
    *
    * @default - none: a reservation can exceed a new account's concurrency quota
    */
@@ -453,7 +459,8 @@ export class HardenedFunction extends lambda.FunctionBase {
     const packs = [NagPackPrefix.NIST_800_53_R5, NagPackPrefix.HIPAA_SECURITY];
     if (props.reservedConcurrentExecutions === undefined) {
       acknowledgeNagRule(fn, packs, 'LambdaConcurrency',
-        'reservedConcurrentExecutions is a prop, unset by default: a reservation could exceed a new account\'s concurrency quota and fail the deploy.');
+        'reservedConcurrentExecutions is a prop, unset by default: a reservation could exceed a new account\'s concurrency quota and fail the deploy; '
+        + 'cap a queue consumer with the queue\'s maxConcurrency instead.');
     }
     if (!props.vpc) {
       acknowledgeNagRule(fn, [...packs, NagPackPrefix.PCI_DSS_321], 'LambdaInsideVPC',

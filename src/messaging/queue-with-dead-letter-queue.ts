@@ -1,4 +1,4 @@
-import { Duration, Names, RemovalPolicy, Stack } from 'aws-cdk-lib';
+import { Duration, Names, RemovalPolicy, Stack, Token } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
@@ -106,9 +106,23 @@ export interface QueueWithDeadLetterQueueProps extends PatternProps {
    * @default - no batching window
    */
   readonly maxBatchingWindow?: Duration;
+
+  /**
+   * The most concurrent invocations of the consumer that this queue causes, from 2 to 1000: the
+   * event source mapping's maximum concurrency. It caps a consumer without reserving any of the
+   * account's concurrency, which a reservation (`reservedConcurrentExecutions`) does and which an
+   * account at Lambda's default quota of 10 cannot spare. Only with a `consumer`.
+   *
+   * @default - no cap: the consumer scales up to the account's unreserved concurrency
+   */
+  readonly maxConcurrency?: number;
 }
 
 const MAX_RETENTION = Duration.days(14);
+// Lambda's ScalingConfig MaximumConcurrency for SQS event sources, 2 to 1000
+// (https://docs.aws.amazon.com/lambda/latest/api/API_ScalingConfig.html).
+const MIN_MAX_CONCURRENCY = 2;
+const MAX_MAX_CONCURRENCY = 1000;
 // AWS recommends a visibility timeout of at least six times the function timeout for Lambda
 // event sources, so a message is not redelivered while a retried batch is still running.
 const VISIBILITY_PER_FUNCTION_TIMEOUT = 6;
@@ -190,10 +204,15 @@ export class QueueWithDeadLetterQueue extends Construct {
       validator.secondsInRange('maxBatchingWindow', props.maxBatchingWindow, 0, 300);
       validator.check(!fifo || props.maxBatchingWindow === undefined, 'maxBatchingWindow', props.maxBatchingWindow?.toHumanString(),
         'left unset for a FIFO queue (Lambda does not batch FIFO queues by time)');
-      validator.check(batchSize <= 10 || (props.maxBatchingWindow?.toSeconds() ?? 0) >= 1, 'batchSize', batchSize,
-        'at most 10 unless maxBatchingWindow is at least 1 second');
+      // A batch size or a window known only at deploy time is not compared: a token reads as a
+      // huge negative number here, which would refuse a valid pair.
+      validator.check(Token.isUnresolved(batchSize) || props.maxBatchingWindow?.isUnresolved() === true
+        || batchSize <= 10 || (props.maxBatchingWindow?.toSeconds() ?? 0) >= 1, 'batchSize', batchSize,
+      'at most 10 unless maxBatchingWindow is at least 1 second');
+      validator.integerInRange('maxConcurrency', props.maxConcurrency, MIN_MAX_CONCURRENCY, MAX_MAX_CONCURRENCY);
     } else {
-      for (const [prop, value] of Object.entries({ batchSize: props.batchSize, maxBatchingWindow: props.maxBatchingWindow })) {
+      const mappingProps = { batchSize: props.batchSize, maxBatchingWindow: props.maxBatchingWindow, maxConcurrency: props.maxConcurrency };
+      for (const [prop, value] of Object.entries(mappingProps)) {
         validator.check(value === undefined, prop, value instanceof Duration ? value.toHumanString() : value, 'left unset without a consumer');
       }
     }
@@ -206,6 +225,12 @@ export class QueueWithDeadLetterQueue extends Construct {
     // queue's redrive policy names the dead-letter queue. Referencing each other would be a
     // circular dependency, so the source queue gets a name derived from its construct path (unique
     // per stack, stable across deployments) and the DLQ names it by ARN.
+    // A fixed name has a cost: SQS refuses to create a queue under the name of one deleted less
+    // than 60 seconds ago (QueueDeletedRecently,
+    // https://docs.aws.amazon.com/AWSSimpleQueueService/latest/APIReference/API_DeleteQueue.html),
+    // so a DEV stack deployed again within a minute of its destroy fails on this queue; wait a
+    // minute. A suffix would not help: to stay stable across deployments it must be derived from
+    // the same path, so the redeployed stack picks the same name again.
     const queueName = Names.uniqueResourceName(this, { maxLength: 75 }) + (fifo ? '.fifo' : '');
     const queueArn = Stack.of(this).formatArn({ service: 'sqs', resource: queueName });
 
@@ -240,6 +265,7 @@ export class QueueWithDeadLetterQueue extends Construct {
         eventSourceArn: this.queue.queueArn,
         batchSize,
         maxBatchingWindow: props.maxBatchingWindow,
+        maxConcurrency: props.maxConcurrency,
         reportBatchItemFailures: true,
       });
       acknowledgeNagFinding(this.eventSourceMapping, 'Serverless-LambdaEventSourceMappingDestination',

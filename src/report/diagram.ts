@@ -10,8 +10,9 @@ import { templatesOf, treeNodeAt } from './assembly';
 import { AssemblyStack, NestedStackTemplate, TemplateResource, TreeNode } from './model';
 
 const PACKAGE = 'cdk-best-practice-patterns';
-// Building blocks drawn as a resource of the pattern that holds them, not as a box of their own.
-const DRAWN_INLINE = new Set([`${PACKAGE}.DeadLetterQueue`]);
+// Building blocks drawn as a resource of the pattern that holds them, not as a box of their own:
+// every pattern's key is a GuardedKey.
+const DRAWN_INLINE = new Set([`${PACKAGE}.DeadLetterQueue`, `${PACKAGE}.GuardedKey`]);
 
 /** A box: a pattern instance or a nested stack. */
 interface Group {

@@ -20,6 +20,7 @@ import { consumerFunction, onlyAliasId, patternResourceCount, referencesOnlyAlia
 import { COMPLIANT, runNagPacks } from '../support/nag';
 import { runNagV2Packs } from '../support/nag-v2';
 import { normalizedTemplate } from '../support/snapshot';
+import { DeployTimeValues, deployTimeValues } from '../support/tokens';
 
 const CODE = lambda.Code.fromInline('exports.handler = async () => ({});');
 type Extra = Partial<HardenedFunctionProps>;
@@ -424,13 +425,6 @@ describe('HardenedFunction', () => {
       expect(() => buildNew({ memorySize: 1, retryAttempts: 5 })).toThrow(/has 2 invalid props:\n {2}- memorySize is 1.*\n {2}- retryAttempts is 5/);
     });
 
-    test('accepts unresolved tokens', () => {
-      const stack = newStack({ withEnv: true });
-      const memory = new CfnParameter(stack, 'Memory', { type: 'Number' }).valueAsNumber;
-      const alias = new CfnParameter(stack, 'AliasName').valueAsString;
-      expect(() => new HardenedFunction(stack, 'Worker', { code: CODE, memorySize: memory, retryAttempts: memory, aliasName: alias })).not.toThrow();
-    });
-
     test('counts the environment variables aws-cdk-lib adds towards the 4 KB', () => {
       // On an SDK v2 runtime, a bundled entry gets AWS_NODEJS_CONNECTION_REUSE_ENABLED=1: 42 bytes more as JSON,
       // past the limit of variables that alone take 4,055 bytes.
@@ -458,6 +452,26 @@ describe('HardenedFunction', () => {
       // {"BIG":"x…","A1":""}: 4,096 bytes
       expect(() => new HardenedFunction(stack, 'Full', { code: CODE, environment: { BIG: 'x'.repeat(4078), A1: '' } })).not.toThrow();
       expect(() => Template.fromStack(stack)).not.toThrow();
+    });
+  });
+
+  describe('values known only at deploy time', () => {
+    // Every prop the constructor validates, as a CfnParameter would give it. `code`/`entry` and
+    // `deploymentAlarms` are constructs, which have no token form.
+    it.each<[string, (t: DeployTimeValues) => Extra, string, unknown]>([
+      ['memorySize', (t) => ({ memorySize: t.number }), 'AWS::Lambda::Function', { MemorySize: { Ref: 'DeployTimeNumber' } }],
+      ['timeout', (t) => ({ timeout: t.duration }), 'AWS::Lambda::Function', { Timeout: { Ref: 'DeployTimeNumber' } }],
+      ['reservedConcurrentExecutions', (t) => ({ reservedConcurrentExecutions: t.number }), 'AWS::Lambda::Function', { ReservedConcurrentExecutions: { Ref: 'DeployTimeNumber' } }],
+      ['retryAttempts', (t) => ({ retryAttempts: t.number }), 'AWS::Lambda::EventInvokeConfig', { MaximumRetryAttempts: { Ref: 'DeployTimeNumber' } }],
+      ['maxEventAge', (t) => ({ maxEventAge: t.duration }), 'AWS::Lambda::EventInvokeConfig', { MaximumEventAgeInSeconds: { Ref: 'DeployTimeNumber' } }],
+      ['aliasName', (t) => ({ aliasName: t.text }), 'AWS::Lambda::Alias', { Name: { Ref: 'DeployTimeText' } }],
+      ['logRetention', (t) => ({ logRetention: t.number as logs.RetentionDays }), 'AWS::Logs::LogGroup', { RetentionInDays: { Ref: 'DeployTimeNumber' } }],
+      ['environment (a value)', (t) => ({ environment: { TABLE: t.text } }), 'AWS::Lambda::Function', { Environment: { Variables: { TABLE: { Ref: 'DeployTimeText' } } } }],
+    ])('accepts a token for %s', (_prop, extra, type, properties) => {
+      const stack = newStack({ withEnv: true });
+      const t = deployTimeValues(stack);
+      new HardenedFunction(stack, 'Worker', { code: CODE, ...extra(t) });
+      Template.fromStack(stack).hasResourceProperties(type, properties);
     });
   });
 

@@ -1,4 +1,4 @@
-import { CfnParameter, Duration, Stack } from 'aws-cdk-lib';
+import { Duration, Stack } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
@@ -11,6 +11,7 @@ import { consumerFunction, onlyAliasId, referencesOnlyAlias } from '../support/f
 import { COMPLIANT, runNagPacks } from '../support/nag';
 import { runNagV2Packs } from '../support/nag-v2';
 import { normalizedTemplate } from '../support/snapshot';
+import { DeployTimeValues, deployTimeValues } from '../support/tokens';
 
 const CODE = lambda.Code.fromInline('exports.handler = async () => ({ batchItemFailures: [] });');
 
@@ -146,6 +147,13 @@ describe('QueueWithDeadLetterQueue', () => {
       expect(pattern.eventSourceMapping).toBeDefined();
     });
 
+    test('caps the consumer with the mapping\'s maximum concurrency, not a reservation', () => {
+      const { template } = buildWithConsumer({ maxConcurrency: 5 });
+      template.hasResourceProperties('AWS::Lambda::EventSourceMapping', { ScalingConfig: { MaximumConcurrency: 5 } });
+      template.hasResourceProperties('AWS::Lambda::Function', { ReservedConcurrentExecutions: Match.absent() });
+      buildWithConsumer().template.hasResourceProperties('AWS::Lambda::EventSourceMapping', { ScalingConfig: Match.absent() });
+    });
+
     test('defaults to batches of 10 without a batching window', () => {
       const { template } = buildWithConsumer();
       template.hasResourceProperties('AWS::Lambda::EventSourceMapping', {
@@ -253,6 +261,7 @@ describe('QueueWithDeadLetterQueue', () => {
       ['an age threshold beyond the retention', { retentionPeriod: Duration.hours(1), oldestMessageAgeThreshold: Duration.hours(2) }, /oldestMessageAgeThreshold is '7200 seconds'; it must be at least 1 second and shorter than the retention period \(3600 seconds\)/],
       ['a batch size without a consumer', { batchSize: 5 }, /batchSize is 5; it must be left unset without a consumer/],
       ['a batching window without a consumer', { maxBatchingWindow: Duration.seconds(5) }, /maxBatchingWindow is '5 seconds'; it must be left unset without a consumer/],
+      ['a maximum concurrency without a consumer', { maxConcurrency: 5 }, /maxConcurrency is 5; it must be left unset without a consumer/],
     ];
 
     test.each(invalid)('rejects %s', (_name, props, message) => {
@@ -266,6 +275,9 @@ describe('QueueWithDeadLetterQueue', () => {
       ['batch size over 10 without a batching window', { batchSize: 11 }, /batchSize is 11; it must be at most 10 unless maxBatchingWindow is at least 1 second/],
       ['a batching window over 300 seconds', { maxBatchingWindow: Duration.seconds(301) }, /maxBatchingWindow is 301 seconds; it must be a whole number of seconds from 0 to 300/],
       ['a batching window on a FIFO queue', { fifo: true, maxBatchingWindow: Duration.seconds(1) }, /maxBatchingWindow is '1 second'; it must be left unset for a FIFO queue/],
+      ['maximum concurrency 1', { maxConcurrency: 1 }, /maxConcurrency is 1; it must be a whole number from 2 to 1000/],
+      ['maximum concurrency 1001', { maxConcurrency: 1001 }, /maxConcurrency is 1001; it must be a whole number from 2 to 1000/],
+      ['a fractional maximum concurrency', { maxConcurrency: 2.5 }, /maxConcurrency is 2.5; it must be a whole number from 2 to 1000/],
     ];
 
     test.each(invalidWithConsumer)('rejects %s', (_name, props, message) => {
@@ -292,13 +304,6 @@ describe('QueueWithDeadLetterQueue', () => {
       );
     });
 
-    test('accepts unresolved tokens', () => {
-      const stack = newStack({ withEnv: true });
-      const count = new CfnParameter(stack, 'MaxReceiveCount', { type: 'Number' }).valueAsNumber;
-      const seconds = new CfnParameter(stack, 'Retention', { type: 'Number' }).valueAsNumber;
-      expect(() => new QueueWithDeadLetterQueue(stack, 'Orders', { maxReceiveCount: count, retentionPeriod: Duration.seconds(seconds) })).not.toThrow();
-    });
-
     test('accepts the limits themselves', () => {
       expect(() => build({
         maxReceiveCount: 1000,
@@ -307,7 +312,30 @@ describe('QueueWithDeadLetterQueue', () => {
         visibilityTimeout: Duration.hours(12),
       })).not.toThrow();
       expect(() => buildWithConsumer({ batchSize: 10000, maxBatchingWindow: Duration.seconds(300) })).not.toThrow();
+      expect(() => buildWithConsumer({ maxConcurrency: 2 })).not.toThrow();
+      expect(() => buildWithConsumer({ maxConcurrency: 1000 })).not.toThrow();
       expect(() => buildWithConsumer({ visibilityTimeout: Duration.seconds(180) }, Duration.seconds(30))).not.toThrow();
+    });
+  });
+
+  describe('values known only at deploy time', () => {
+    // Every prop the constructor validates, as a CfnParameter would give it. `consumer` and `fifo`
+    // cannot be tokens; `contentBasedDeduplication` is a boolean, which has no token form.
+    it.each<[string, (t: DeployTimeValues) => QueueWithDeadLetterQueueProps, string, unknown]>([
+      ['maxReceiveCount', (t) => ({ maxReceiveCount: t.number }), 'AWS::SQS::Queue', { RedrivePolicy: Match.objectLike({ maxReceiveCount: { Ref: 'DeployTimeNumber' } }) }],
+      ['retentionPeriod', (t) => ({ retentionPeriod: t.duration }), 'AWS::SQS::Queue', { MessageRetentionPeriod: { Ref: 'DeployTimeNumber' } }],
+      ['receiveMessageWaitTime', (t) => ({ receiveMessageWaitTime: t.duration }), 'AWS::SQS::Queue', { ReceiveMessageWaitTimeSeconds: { Ref: 'DeployTimeNumber' } }],
+      ['visibilityTimeout', (t) => ({ visibilityTimeout: t.duration }), 'AWS::SQS::Queue', { VisibilityTimeout: { Ref: 'DeployTimeNumber' } }],
+      ['oldestMessageAgeThreshold', (t) => ({ oldestMessageAgeThreshold: t.duration }), 'AWS::CloudWatch::Alarm', { Threshold: { Ref: 'DeployTimeNumber' } }],
+      ['batchSize', (t) => ({ batchSize: t.number }), 'AWS::Lambda::EventSourceMapping', { BatchSize: { Ref: 'DeployTimeNumber' } }],
+      ['maxBatchingWindow', (t) => ({ maxBatchingWindow: t.duration }), 'AWS::Lambda::EventSourceMapping', { MaximumBatchingWindowInSeconds: { Ref: 'DeployTimeNumber' } }],
+      ['batchSize over 10 with a deploy-time batching window', (t) => ({ batchSize: 100, maxBatchingWindow: t.duration }), 'AWS::Lambda::EventSourceMapping', { BatchSize: 100 }],
+      ['maxConcurrency', (t) => ({ maxConcurrency: t.number }), 'AWS::Lambda::EventSourceMapping', { ScalingConfig: { MaximumConcurrency: { Ref: 'DeployTimeNumber' } } }],
+    ])('accepts a token for %s', (_prop, props, type, properties) => {
+      const stack = newStack({ withEnv: true });
+      const t = deployTimeValues(stack);
+      new QueueWithDeadLetterQueue(stack, 'Orders', { consumer: consumerFunction(stack, 'Consumer'), ...props(t) });
+      Template.fromStack(stack).hasResourceProperties(type, properties);
     });
   });
 

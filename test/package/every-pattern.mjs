@@ -8,7 +8,7 @@ import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as nag from 'cdk-nag';
 import * as nagV2 from 'cdk-nag-v2';
 import {
-  AlbAutoScalingGroup, AlbFargateService, DeadLetterQueue, DeadLetterSource, EventRuleWithDeadLetterQueue, HardenedFunction,
+  AlbAutoScalingGroup, AlbFargateService, DeadLetterQueue, DeadLetterSource, EventRuleWithDeadLetterQueue, GuardedKey, HardenedFunction,
   HttpApiLambda, MultiAzVpc, QueueWithDeadLetterQueue, RelationalDatabase, RestApiLambda, SnsFanOut, StaticWebsite,
   StepFunctionsWorkflow,
 } from 'cdk-best-practice-patterns';
@@ -32,6 +32,7 @@ const patterns = {
   HttpApiLambda: (stack) => new HttpApiLambda(stack, 'Api', { code }),
   HardenedFunction: (stack) => new HardenedFunction(stack, 'Worker', { code }),
   DeadLetterQueue: (stack) => new DeadLetterQueue(stack, 'Failed', { source: DeadLetterSource.LAMBDA_FUNCTION }),
+  GuardedKey: (stack) => new GuardedKey(stack, 'Key', { description: 'Encrypts the data of the package check' }),
   StaticWebsite: (stack) => new StaticWebsite(stack, 'Site'),
   EventRuleWithDeadLetterQueue: (stack) => new EventRuleWithDeadLetterQueue(stack, 'Placed', {
     eventPattern: { source: ['com.example.orders'] },
