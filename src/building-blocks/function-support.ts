@@ -135,6 +135,10 @@ export function validateFunctionProps(v: PropValidator, props: HardenedFunctionP
   if (props.aliasName !== undefined && !Token.isUnresolved(props.aliasName)) {
     v.check(ALIAS_NAME.test(props.aliasName), 'aliasName', props.aliasName, '1 to 128 letters, digits, hyphens and underscores, not only digits');
   }
+  const description = props.description;
+  // Lambda's CreateFunction: a description of 0 to 256 characters.
+  v.check(description === undefined || Token.isUnresolved(description) || description.length <= 256, 'description',
+    `${description?.length} characters`, 'at most 256 characters (Lambda)');
   validateEnvironment(v, props.environment);
   const extra = props.deploymentAlarms?.length ?? 0;
   v.check(extra <= MAX_DEPLOYMENT_ALARMS - 2, 'deploymentAlarms', `${extra} alarms`,

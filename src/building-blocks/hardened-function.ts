@@ -97,7 +97,7 @@ export interface HardenedFunctionProps extends PatternProps {
   readonly environment?: { [key: string]: string };
 
   /**
-   * A description of the function.
+   * A description of the function, at most 256 characters.
    *
    * @default - none
    */

@@ -405,6 +405,7 @@ describe('HardenedFunction', () => {
       ['an event age over 6 hours', { maxEventAge: Duration.seconds(21601) }, /maxEventAge is 21601 seconds; it must be a whole number of seconds from 60 to 21600/],
       ['an alias name of digits only', { aliasName: '42' }, /aliasName is '42'; it must be 1 to 128 letters, digits, hyphens and underscores, not only digits/],
       ['an alias name with a space', { aliasName: 'my alias' }, /aliasName is 'my alias'; it must be 1 to 128/],
+      ['a description over 256 characters', { description: 'x'.repeat(257) }, /^ {2}- description is '257 characters'; it must be at most 256 characters \(Lambda\)\.$/m],
       ['9 extra deployment alarms', { deploymentAlarms: alarms(9) }, /deploymentAlarms is '9 alarms'; it must be at most 8: a deployment group watches at most 10 alarms/],
       ['an environment key Lambda reserves', { environment: { AWS_REGION: 'eu-west-1' } },
         /^ {2}- environment key is 'AWS_REGION'; it must be a key Lambda does not reserve; it reserves _HANDLER, _X_AMZN_TRACE_ID, AWS_DEFAULT_REGION, AWS_REGION, AWS_EXECUTION_ENV, AWS_LAMBDA_FUNCTION_NAME, AWS_LAMBDA_FUNCTION_MEMORY_SIZE, AWS_LAMBDA_FUNCTION_VERSION, AWS_LAMBDA_INITIALIZATION_TYPE, AWS_LAMBDA_LOG_GROUP_NAME, AWS_LAMBDA_LOG_STREAM_NAME, AWS_ACCESS_KEY, AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY, AWS_SESSION_TOKEN, AWS_LAMBDA_RUNTIME_API, LAMBDA_TASK_ROOT, LAMBDA_RUNTIME_DIR\.$/m],
@@ -466,6 +467,7 @@ describe('HardenedFunction', () => {
       ['maxEventAge', (t) => ({ maxEventAge: t.duration }), 'AWS::Lambda::EventInvokeConfig', { MaximumEventAgeInSeconds: { Ref: 'DeployTimeNumber' } }],
       ['aliasName', (t) => ({ aliasName: t.text }), 'AWS::Lambda::Alias', { Name: { Ref: 'DeployTimeText' } }],
       ['logRetention', (t) => ({ logRetention: t.number as logs.RetentionDays }), 'AWS::Logs::LogGroup', { RetentionInDays: { Ref: 'DeployTimeNumber' } }],
+      ['description', (t) => ({ description: t.text }), 'AWS::Lambda::Function', { Description: { Ref: 'DeployTimeText' } }],
       ['environment (a value)', (t) => ({ environment: { TABLE: t.text } }), 'AWS::Lambda::Function', { Environment: { Variables: { TABLE: { Ref: 'DeployTimeText' } } } }],
     ])('accepts a token for %s', (_prop, extra, type, properties) => {
       const stack = newStack({ withEnv: true });
