@@ -9,6 +9,7 @@ import * as sns from 'aws-cdk-lib/aws-sns';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct } from 'constructs';
+import { DurationBound, durationInRange } from './duration-limits';
 import { DeadLetterQueue, DeadLetterSource } from '../building-blocks/dead-letter-queue';
 import { createPatternAlarm } from '../core/alarms';
 import { ManagedPolicyRole } from '../core/managed-policy-role';
@@ -36,7 +37,8 @@ export interface EventTargetOptions {
   readonly maxEventAge?: Duration;
 
   /**
-   * What the target receives instead of the whole event (an input transformation).
+   * What the target receives instead of the whole event (an input transformation): at most
+   * 8,192 characters, from at most 100 fields of the event.
    *
    * @default - the matched event
    */
@@ -134,6 +136,21 @@ export interface EventRuleWithDeadLetterQueueProps extends PatternProps {
 // EventBridge's limits: targets per rule, and the size of an event pattern.
 const MAX_TARGETS = 5;
 const MAX_PATTERN_LENGTH = 2048;
+// A target's retry policy: 0 to 185 retries, for 60 seconds to 24 hours.
+// https://docs.aws.amazon.com/eventbridge/latest/APIReference/API_RetryPolicy.html
+const MAX_RETRY_ATTEMPTS = 185;
+const MIN_EVENT_AGE: DurationBound = { duration: Duration.minutes(1), label: '1 minute' };
+const MAX_EVENT_AGE: DurationBound = { duration: Duration.hours(24), label: '24 hours' };
+// The characters and length of an event bus's name.
+const BUS_NAME = /^[/.\-_A-Za-z0-9]{1,256}$/;
+// A target's input: a constant or a template of at most 8,192 characters, from at most 100 paths.
+const MAX_INPUT_LENGTH = 8192;
+const MAX_INPUT_PATHS = 100;
+
+/** 8192 as '8,192'. */
+function thousands(n: number): string {
+  return n.toLocaleString('en-US');
+}
 
 /**
  * An EventBridge rule whose targets never lose an event: each target retries within bounds, and
@@ -200,6 +217,14 @@ export class EventRuleWithDeadLetterQueue extends Construct {
     this.busName = bus && bus.eventBusName !== 'default' ? bus.eventBusName : undefined;
     // A customer key's policy must name the rule, and the rule names the queue through its
     // targets: a name derived from the construct path (unique per stack, stable) breaks the cycle.
+    // A fixed name is safe here, unlike a queue's (SQS keeps a deleted name for 60 seconds):
+    // - Names.uniqueResourceName hashes the whole path, stack name included, and a stack name is
+    //   unique in its account and region, so two stacks or two rules never share a name;
+    // - EventBridge frees a rule's name when the rule is deleted, so a destroy and a quick
+    //   redeploy create it again under the same name;
+    // - the name is the only property of AWS::Events::Rule whose change replaces the rule
+    //   (createOnlyProperties in its CloudFormation schema), and a new name is a new rule, so a
+    //   replacement never meets its own old name. Moving the construct (a new path) renames it.
     const ruleName = props.encryptionKey ? Names.uniqueResourceName(this, { maxLength: 64 }) : undefined;
     const ruleArn = ruleName && Stack.of(this).formatArn({
       service: 'events',
@@ -383,14 +408,27 @@ export class EventRuleWithDeadLetterQueue extends Construct {
     v.check(!(props.schedule && (props.eventBus || props.createEventBus)), 'schedule', props.schedule?.expressionString,
       'used without eventBus or createEventBus: EventBridge runs schedules on the default bus only');
     v.check(!(props.eventBus && props.createEventBus), 'createEventBus', props.createEventBus, 'left unset when eventBus is given');
+    // A bus imported by name with its ARN (EventBus.fromEventBusName(this, 'Bus', 'arn:...')) would
+    // reach the rule, which takes either, but the pattern names the rule in the dead-letter queue's
+    // policy and its metrics by the bus's name: the queue would refuse every event. A bus name is
+    // 1 to 256 of these characters (the CloudFormation schema of AWS::Events::EventBus):
+    // https://docs.aws.amazon.com/eventbridge/latest/APIReference/API_CreateEventBus.html
+    const busName = props.eventBus?.eventBusName;
+    v.check(busName === undefined || Token.isUnresolved(busName) || BUS_NAME.test(busName), 'eventBus', busName,
+      'a bus whose name is 1 to 256 letters, digits and . - _ / (import a bus by ARN with events.EventBus.fromEventBusArn, not fromEventBusName)');
     v.check(!(props.archiveRetention && props.schedule), 'archiveRetention', props.archiveRetention?.toHumanString(),
       'left unset for a schedule, whose events are not worth replaying');
     const archiveDays = props.archiveRetention && !props.archiveRetention.isUnresolved()
       ? props.archiveRetention.toDays({ integral: false }) : undefined;
     v.check(archiveDays === undefined || (Number.isInteger(archiveDays) && archiveDays >= 1), 'archiveRetention',
       archiveDays === undefined ? undefined : `${archiveDays} days`, 'a whole number of days, at least 1');
-    v.integerInRange('retryAttempts', props.retryAttempts, 0, 185);
-    v.secondsInRange('maxEventAge', props.maxEventAge, 60, Duration.hours(24).toSeconds());
+    // Archive renders the retention in days: a token in another unit would make aws-cdk-lib throw.
+    if (props.archiveRetention?.isUnresolved()) {
+      v.check(props.archiveRetention.unitLabel() === 'days', 'archiveRetention', `a token in ${props.archiveRetention.unitLabel()}`,
+        `given as Duration.days(...) when only known at deploy time: the template holds days, and CloudFormation cannot convert ${props.archiveRetention.unitLabel()}`);
+    }
+    v.integerInRange('retryAttempts', props.retryAttempts, 0, MAX_RETRY_ATTEMPTS);
+    durationInRange(v, 'maxEventAge', props.maxEventAge, MIN_EVENT_AGE, MAX_EVENT_AGE);
     v.check(props.description === undefined || Token.isUnresolved(props.description) || props.description.length <= 512, 'description',
       `${props.description?.length} characters`, 'at most 512 characters');
     if (props.eventPattern !== undefined) {
@@ -421,10 +459,35 @@ export class EventRuleWithDeadLetterQueue extends Construct {
     this.targetCount += 1;
     const v = new PropValidator(`EventRuleWithDeadLetterQueue '${this.node.path}' target ${this.targetCount}`);
     v.check(this.targetCount <= MAX_TARGETS, 'targets', this.targetCount, `at most ${MAX_TARGETS} per rule (EventBridge's limit): use a second rule`);
-    v.integerInRange('retryAttempts', options.retryAttempts, 0, 185);
-    v.secondsInRange('maxEventAge', options.maxEventAge, 60, Duration.hours(24).toSeconds());
+    v.integerInRange('retryAttempts', options.retryAttempts, 0, MAX_RETRY_ATTEMPTS);
+    durationInRange(v, 'maxEventAge', options.maxEventAge, MIN_EVENT_AGE, MAX_EVENT_AGE);
+    if (options.input) {
+      this.validateInput(v, options.input);
+    }
     v.throwIfInvalid();
     return this.targetCount;
+  }
+
+  /**
+   * A target's input as EventBridge takes it: a constant at most 8,192 characters; or a template at
+   * most 8,192 characters, filled from at most 100 paths of the event. Parts known only at deploy
+   * time are not counted. Limits: https://docs.aws.amazon.com/eventbridge/latest/APIReference/API_Target.html
+   * (Input), https://docs.aws.amazon.com/eventbridge/latest/APIReference/API_InputTransformer.html
+   * (InputTemplate, and "as many as 100" InputPathsMap entries).
+   */
+  private validateInput(v: PropValidator, input: events.RuleTargetInput): void {
+    const rendered = input.bind(this.rule);
+    const stack = Stack.of(this);
+    for (const [field, value] of [['input', rendered.input], ['input template', rendered.inputTemplate]] as const) {
+      const text = value === undefined ? undefined : stack.resolve(value);
+      if (typeof text === 'string') {
+        v.check(text.length <= MAX_INPUT_LENGTH, 'input', `${thousands(text.length)} characters (the ${field})`,
+          `at most ${thousands(MAX_INPUT_LENGTH)} characters (EventBridge's limit on a target's ${field})`);
+      }
+    }
+    const paths = rendered.inputPathsMap === undefined ? 0 : Object.keys(rendered.inputPathsMap).length;
+    v.check(paths <= MAX_INPUT_PATHS, 'input', `${paths} fields of the event`,
+      `at most ${MAX_INPUT_PATHS} fields of the event in one input (EventBridge's limit on an input transformer's paths)`);
   }
 
   private delivery(options: EventTargetOptions) {

@@ -1,4 +1,4 @@
-import { Duration, Names, RemovalPolicy } from 'aws-cdk-lib';
+import { Duration, Names, RemovalPolicy, Stack } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
@@ -6,6 +6,7 @@ import * as logs from 'aws-cdk-lib/aws-logs';
 import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import * as tasks from 'aws-cdk-lib/aws-stepfunctions-tasks';
 import { Construct } from 'constructs';
+import { DurationBound, durationInRange } from './duration-limits';
 import { HardenedFunction } from '../building-blocks/hardened-function';
 import { createPatternAlarm } from '../core/alarms';
 import { isProduction } from '../core/deployment-stage';
@@ -115,9 +116,15 @@ const TRANSIENT_LAMBDA_ERRORS = [
   'Lambda.ClientExecutionTimeoutException', 'Lambda.ServiceException', 'Lambda.AWSLambdaException', 'Lambda.SdkClientException',
   'Lambda.TooManyRequestsException',
 ];
-// Step Functions' limits: an EXPRESS execution runs at most 5 minutes, a STANDARD one a year.
-const MAX_EXPRESS = Duration.minutes(5);
-const MAX_STANDARD = Duration.days(365);
+// Step Functions' limits: an EXPRESS execution runs at most 5 minutes, a STANDARD one a year;
+// a definition holds at most 1 MB.
+// https://docs.aws.amazon.com/step-functions/latest/dg/service-quotas.html ("Maximum execution time",
+// "Maximum size of state machine definition", a hard quota); DefinitionString's maxLength is
+// 1,048,576 in the CloudFormation schema of AWS::StepFunctions::StateMachine.
+const ONE_SECOND: DurationBound = { duration: Duration.seconds(1), label: '1 second' };
+const MAX_EXPRESS: DurationBound = { duration: Duration.minutes(5), label: '5 minutes' };
+const MAX_STANDARD: DurationBound = { duration: Duration.days(365), label: '1 year (365 days)' };
+const MAX_DEFINITION_BYTES = 1_048_576;
 // A task's integration pattern is the suffix of its Resource: `.sync` (or `.sync:2`, for the JSON
 // output of a nested execution) runs a job, `.waitForTaskToken` waits for a callback; without one
 // it is a request-response call.
@@ -151,8 +158,12 @@ export class StepFunctionsWorkflow extends Construct {
    */
   public static invokeFunction(scope: Construct, id: string, fn: HardenedFunction, options: WorkflowFunctionOptions = {}): tasks.LambdaInvoke {
     const validator = new PropValidator(`StepFunctionsWorkflow.invokeFunction '${scope.node.path}/${id}'`);
-    validator.secondsInRange('taskTimeout', options.taskTimeout, 1, MAX_STANDARD.toSeconds());
+    durationInRange(validator, 'taskTimeout', options.taskTimeout, ONE_SECOND, MAX_STANDARD);
     validator.integerInRange('retryAttempts', options.retryAttempts, 0, 20);
+    // The default adds 30 seconds to the function's timeout; aws-cdk-lib's Duration.plus drops
+    // them from a token (the task would time out with the function), and CloudFormation cannot add.
+    validator.check(options.taskTimeout !== undefined || !fn.timeout.isUnresolved(), 'taskTimeout', undefined,
+      "given when the function's timeout is only known at deploy time: the default adds 30 seconds to it, which CloudFormation cannot do");
     validator.throwIfInvalid();
 
     const task = new tasks.LambdaInvoke(scope, id, {
@@ -200,11 +211,11 @@ export class StepFunctionsWorkflow extends Construct {
     super(scope, id);
     props = withPatternDefaults(this, props);
     const express = props.workflowType === sfn.StateMachineType.EXPRESS;
-    const timeout = props.timeout ?? (express ? MAX_EXPRESS : Duration.hours(1));
+    const timeout = props.timeout ?? (express ? MAX_EXPRESS.duration : Duration.hours(1));
     const validator = new PropValidator(`StepFunctionsWorkflow '${this.node.path}'`);
     validator.oneOf('workflowType', props.workflowType, sfn.StateMachineType, 'sfn.StateMachineType');
     validator.knownAtSynth('workflowType', props.workflowType, 'it decides the timeout limit (5 minutes or 1 year), the logging and the alarms');
-    validator.secondsInRange('timeout', props.timeout, 1, (express ? MAX_EXPRESS : MAX_STANDARD).toSeconds());
+    durationInRange(validator, 'timeout', props.timeout, ONE_SECOND, express ? MAX_EXPRESS : MAX_STANDARD);
     validator.oneOf('logRetention', props.logRetention, logs.RetentionDays, 'logs.RetentionDays');
     validator.throwIfInvalid();
 
@@ -234,6 +245,7 @@ export class StepFunctionsWorkflow extends Construct {
       tracingEnabled: true,
       logs: { destination: this.logGroup, level: sfn.LogLevel.ALL, includeExecutionData: props.includeExecutionData ?? false },
     });
+    this.validateDefinitionSize(validator);
     if (express) {
       // Express workflows support only request-response integrations, neither .sync nor
       // .waitForTaskToken: https://docs.aws.amazon.com/step-functions/latest/dg/integrate-optimized.html
@@ -243,13 +255,26 @@ export class StepFunctionsWorkflow extends Construct {
         validator.check(false, `definition's state '${stateName}' integration`, pattern,
           'request-response in an EXPRESS workflow: Express workflows support neither .sync nor .waitForTaskToken (use workflowType STANDARD)');
       }
-      validator.throwIfInvalid();
     }
+    validator.throwIfInvalid();
     const policy = role.node.findChild('Policy');
     acknowledgeNagFinding(policy, 'AwsSolutions-IAM5[Resource::*]',
       "Step Functions' log delivery (logs:CreateLogDelivery and its kin) and X-Ray's trace APIs take no resource-level permissions; they are granted on * and nothing else is.");
 
     this.createAlarms(props);
+  }
+
+  /**
+   * The rendered definition's size, counting only what is known at synth: the ARNs in it are
+   * tokens until deploy time, so what is counted is a lower bound, and a definition over the limit
+   * even without them is certainly refused. (aws-cdk-lib renders the graph once, here.)
+   */
+  private validateDefinitionSize(validator: PropValidator): void {
+    const rendered = Stack.of(this).resolve((this.stateMachine.node.defaultChild as sfn.CfnStateMachine).definitionString);
+    const parts: unknown[] = typeof rendered === 'string' ? [rendered] : rendered?.['Fn::Join']?.[1] ?? [];
+    const bytes = parts.reduce<number>((sum, part) => sum + (typeof part === 'string' ? Buffer.byteLength(part, 'utf8') : 0), 0);
+    validator.check(bytes <= MAX_DEFINITION_BYTES, 'definition', `at least ${bytes.toLocaleString('en-US')} bytes once rendered`,
+      `at most ${MAX_DEFINITION_BYTES.toLocaleString('en-US')} bytes (1 MB, Step Functions' hard limit on a state machine definition): move large constants out of the definition`);
   }
 
   private createAlarms(props: StepFunctionsWorkflowProps): void {

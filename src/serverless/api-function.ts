@@ -59,10 +59,31 @@ export function validateLambdaApiProps(validator: PropValidator, props: LambdaAp
       validator.check(value >= 0 && value <= 1, prop, value, 'a share of requests from 0 to 1');
     }
   }
-  if (props.latencyP99Threshold && !props.latencyP99Threshold.isUnresolved()) {
-    validator.check(props.latencyP99Threshold.toMilliseconds() > 0, 'latencyP99Threshold', `${props.latencyP99Threshold.toMilliseconds()} ms`, 'longer than 0');
+  const latency = props.latencyP99Threshold;
+  if (latency && !latency.isUnresolved()) {
+    validator.check(latency.toMilliseconds() > 0, 'latencyP99Threshold', `${latency.toMilliseconds()} ms`, 'longer than 0');
+  } else if (latency) {
+    // The alarm compares milliseconds, and CloudFormation has no arithmetic to convert a
+    // parameter's seconds: aws-cdk-lib would throw without naming the prop.
+    validator.check(latency.unitLabel() === 'millis', 'latencyP99Threshold', `a token in ${latency.unitLabel()}`,
+      `given as Duration.millis(...) when only known at deploy time: the alarm compares milliseconds, and CloudFormation cannot convert ${latency.unitLabel()}`);
   }
-  for (const origin of props.allowedOrigins ?? []) {
+  validateOrigins(validator, props.allowedOrigins);
+}
+
+/**
+ * Origins as browsers send them: a scheme and a host (and a port), no path, no trailing slash;
+ * or '*' alone. A list known only at deploy time is the API kind's to judge.
+ */
+function validateOrigins(validator: PropValidator, origins: string[] | undefined): void {
+  if (origins === undefined || Token.isUnresolved(origins)) {
+    return;
+  }
+  // An empty list would configure CORS that admits no origin (aws-cdk-lib refuses it for REST APIs
+  // without naming the prop); '*' with others makes them pointless (aws-cdk-lib refuses that too).
+  validator.check(origins.length > 0, 'allowedOrigins', origins, 'at least one origin, or left unset for no CORS');
+  validator.check(!origins.includes('*') || origins.length === 1, 'allowedOrigins', origins, "'*' alone, or specific origins: '*' already admits every origin");
+  for (const origin of origins) {
     if (!Token.isUnresolved(origin)) {
       validator.check(origin === '*' || /^https?:\/\/[^/\s]+$/.test(origin), 'allowedOrigins', origin, "origins such as 'https://app.example.com' (scheme and host, no path), or '*'");
     }

@@ -14,6 +14,9 @@ import { acknowledgeNagFinding } from '../core/nag';
 import { withPatternDefaults } from '../core/pattern-defaults';
 import { PropValidator } from '../core/prop-validator';
 
+// API Gateway's fixed quota on the audiences of one JWT authorizer.
+const MAX_AUDIENCES = 50;
+
 /**
  * Properties of an HttpApiLambda.
  */
@@ -26,7 +29,7 @@ export interface HttpApiLambdaProps extends LambdaApiProps {
   readonly userPool?: cognito.IUserPool;
 
   /**
-   * The app clients whose tokens the user pool authorizer accepts. Only with `userPool`.
+   * The app clients whose tokens the user pool authorizer accepts, 1 to 50. Only with `userPool`.
    *
    * @default - one new app client
    */
@@ -40,7 +43,7 @@ export interface HttpApiLambdaProps extends LambdaApiProps {
   readonly jwtIssuer?: string;
 
   /**
-   * The audiences (client ids) a JWT from `jwtIssuer` must carry. Required with `jwtIssuer`.
+   * The audiences (client ids) a JWT from `jwtIssuer` must carry, 1 to 50. Required with `jwtIssuer`.
    *
    * @default - none
    */
@@ -162,9 +165,19 @@ export class HttpApiLambda extends Construct {
     v.check(chosen.length <= 1, 'authorization', chosen, 'at most one of userPool, jwtIssuer and allowUnauthenticatedAccess');
     v.check(props.userPoolClients === undefined || props.userPool !== undefined, 'userPoolClients', props.userPoolClients?.length,
       'left unset without userPool');
+    // A JWT authorizer takes 1 to 50 audiences (the user pool authorizer's are its clients' ids):
+    // https://docs.aws.amazon.com/apigateway/latest/developerguide/http-api-quotas.html ("Audiences per authorizer", 50, fixed).
+    // With none, it would accept no token at all.
+    const clientCount = props.userPoolClients === undefined || Token.isUnresolved(props.userPoolClients) ? undefined : props.userPoolClients.length;
+    v.check(props.userPool === undefined || clientCount === undefined || (clientCount >= 1 && clientCount <= MAX_AUDIENCES), 'userPoolClients',
+      `${clientCount} clients`, `1 to ${MAX_AUDIENCES} app clients (a JWT authorizer's limit on audiences), or left unset for one new client`);
     if (props.jwtIssuer !== undefined) {
       v.check(Token.isUnresolved(props.jwtIssuer) || /^https:\/\/[^\s]+$/.test(props.jwtIssuer), 'jwtIssuer', props.jwtIssuer, 'the HTTPS URL of an OpenID Connect issuer');
       v.check((props.jwtAudience ?? []).length > 0, 'jwtAudience', props.jwtAudience, 'at least one audience with jwtIssuer');
+      const audiences = props.jwtAudience === undefined || Token.isUnresolved(props.jwtAudience) ? [] : props.jwtAudience;
+      v.check(audiences.length <= MAX_AUDIENCES, 'jwtAudience', `${audiences.length} audiences`, `at most ${MAX_AUDIENCES} (a JWT authorizer's limit)`);
+      v.check(audiences.every((audience) => Token.isUnresolved(audience) || audience.trim() !== ''), 'jwtAudience', audiences,
+        'audiences that are not empty: a token carries a client id in its aud claim');
     } else {
       v.check(props.jwtAudience === undefined, 'jwtAudience', props.jwtAudience, 'left unset without jwtIssuer');
     }

@@ -35,7 +35,9 @@ export interface LambdaApiProps extends HardenedFunctionProps {
   readonly throttlingBurstLimit?: number;
 
   /**
-   * Origins browsers may call the API from (CORS), such as 'https://app.example.com'.
+   * Origins browsers may call the API from (CORS), such as 'https://app.example.com': at least
+   * one, each a scheme and host without a path, or '*' alone. A REST API compares them as exact
+   * strings; an HTTP API also takes 'https://*'.
    *
    * @default - no CORS
    */
@@ -64,7 +66,8 @@ export interface LambdaApiProps extends HardenedFunctionProps {
   readonly clientErrorRateThreshold?: number;
 
   /**
-   * Alarm when the API's p99 latency exceeds this.
+   * Alarm when the API's p99 latency exceeds this. A value known only at deploy time must be
+   * given as `Duration.millis(...)`: the alarm compares milliseconds.
    *
    * @default Duration.seconds(3)
    */

@@ -85,8 +85,8 @@ export interface RestApiLambdaProps extends LambdaApiProps {
   readonly endpoint?: RestApiEndpoint;
 
   /**
-   * The interface endpoints (execute-api) a PRIVATE API answers through. Required for, and only
-   * for, a PRIVATE endpoint.
+   * The ids ('vpce-...') of the interface endpoints (execute-api) a PRIVATE API answers through.
+   * Required for, and only for, a PRIVATE endpoint.
    *
    * @default - none
    */
@@ -145,7 +145,7 @@ export interface RestApiLambdaProps extends LambdaApiProps {
   readonly requestBodySchema?: apigw.JsonSchema;
 
   /**
-   * An existing regional WAF web ACL to associate with the stage.
+   * An existing regional WAF web ACL, in the API's region, to associate with the stage.
    *
    * @default - in PROD a new web ACL with AWS managed rule groups; in DEV none
    */
@@ -268,7 +268,8 @@ export class RestApiLambda extends Construct {
           status: true,
           user: true,
         }),
-        loggingLevel: apigw.MethodLoggingLevel[props.executionLogLevel ?? ExecutionLogLevel.ERROR],
+        // ExecutionLogLevel's values are MethodLoggingLevel's, so a token passes through as it is.
+        loggingLevel: (props.executionLogLevel ?? ExecutionLogLevel.ERROR) as string as apigw.MethodLoggingLevel,
         dataTraceEnabled: false,
         tracingEnabled: true,
         metricsEnabled: true,
@@ -309,6 +310,20 @@ export class RestApiLambda extends Construct {
     v.oneOf('endpoint', props.endpoint, RestApiEndpoint, 'RestApiEndpoint');
     v.oneOf('executionLogLevel', props.executionLogLevel, ExecutionLogLevel, 'ExecutionLogLevel');
     v.oneOf('authorizerKind', props.authorizerKind, LambdaAuthorizerKind, 'LambdaAuthorizerKind');
+    v.knownAtSynth('endpoint', props.endpoint, 'it decides whether the pattern creates a web ACL and a resource policy for interface endpoints');
+    v.knownAtSynth('authorizerKind', props.authorizerKind, 'it decides which kind of authorizer the pattern creates');
+    // LambdaRestApi names the stage's construct `DeploymentStage.<stageName>`, and construct ids
+    // cannot hold tokens.
+    v.knownAtSynth('stageName', props.stageName, "aws-cdk-lib names the stage's construct after it");
+    // A REST API answers a preflight from a mapping template that compares the request's origin
+    // with each allowed one, so each must be a string of its own (one may be a token).
+    v.knownAtSynth('allowedOrigins', props.allowedOrigins !== undefined && Token.isUnresolved(props.allowedOrigins) ? props.allowedOrigins : undefined,
+      'the preflight response compares each origin in turn, so pass a list of strings, each of which may be a token');
+    for (const origin of props.allowedOrigins !== undefined && !Token.isUnresolved(props.allowedOrigins) ? props.allowedOrigins : []) {
+      // REST APIs compare origins as exact strings: a wildcard inside one never matches.
+      v.check(Token.isUnresolved(origin) || origin === '*' || !origin.includes('*'), 'allowedOrigins', origin,
+        "exact origins or '*' alone: a REST API compares origins as exact strings, so a wildcard inside one never matches (HTTP APIs accept 'https://*')");
+    }
     const authorizers = {
       userPool: props.userPool,
       authorizerFunction: props.authorizerFunction,
@@ -326,6 +341,21 @@ export class RestApiLambda extends Construct {
     }
     if (props.webAclArn !== undefined && !Token.isUnresolved(props.webAclArn)) {
       v.check(REGIONAL_WEB_ACL_ARN.test(props.webAclArn), 'webAclArn', props.webAclArn, 'the ARN of a regional WAFv2 web ACL (arn:aws:wafv2:<region>:<account>:regional/webacl/...)');
+      // "The web ACL ... must be located in the Region where the associated resource is located":
+      // https://docs.aws.amazon.com/waf/latest/developerguide/how-aws-waf-works-resources.html
+      const aclRegion = props.webAclArn.split(':')[3];
+      const region = Stack.of(this).region;
+      v.check(!REGIONAL_WEB_ACL_ARN.test(props.webAclArn) || Token.isUnresolved(region) || aclRegion === region, 'webAclArn', props.webAclArn,
+        `a web ACL in the API's region, ${region}: WAF associates a web ACL only with resources in its own region (this one is in ${aclRegion})`);
+    }
+    // A list known only at deploy time holds one encoded element, which is not a value to check.
+    const knownList = (list: string[] | undefined) => (list === undefined || Token.isUnresolved(list) ? [] : list);
+    for (const vpcEndpointId of knownList(props.vpcEndpointIds)) {
+      // The resource policy compares aws:SourceVpce with each id: anything else (an ARN, a service
+      // name) never matches, and the private API refuses every request.
+      // https://docs.aws.amazon.com/apigateway/latest/developerguide/apigateway-resource-policies-examples.html
+      v.check(Token.isUnresolved(vpcEndpointId) || /^vpce-[0-9a-f]+$/.test(vpcEndpointId), 'vpcEndpointIds', vpcEndpointId,
+        "interface endpoint ids such as 'vpce-0123456789abcdef0' (the resource policy compares aws:SourceVpce with them)");
     }
     const plan = props.usagePlan;
     if (plan) {

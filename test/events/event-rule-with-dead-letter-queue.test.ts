@@ -6,13 +6,14 @@ import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
-import { DeploymentStage, EventRuleWithDeadLetterQueue, EventRuleWithDeadLetterQueueProps, HardenedFunction } from '../../src';
+import { DeploymentStage, EventRuleWithDeadLetterQueue, EventRuleWithDeadLetterQueueProps, HardenedFunction, QueueTargetOptions } from '../../src';
 import { newApp, newStack, TEST_ENV } from '../support/app';
 import { cloudFormationFindings } from '../support/cfn-validation';
 import { consumerFunction, errorLines } from '../support/fixtures';
 import { COMPLIANT, runNagPacks } from '../support/nag';
 import { runNagV2Packs } from '../support/nag-v2';
 import { normalizedTemplate } from '../support/snapshot';
+import { DeployTimeValues, deployTimeValues } from '../support/tokens';
 
 const PLACED: events.EventPattern = { source: ['com.example.orders'], detailType: ['order.placed'] };
 const CODE = lambda.Code.fromInline('exports.handler = async () => ({});');
@@ -254,10 +255,12 @@ describe('EventRuleWithDeadLetterQueue', () => {
       ['an archive for a schedule', { eventPattern: undefined, schedule: events.Schedule.rate(Duration.hours(1)), archiveRetention: Duration.days(7) },
         /archiveRetention is '7 days'; it must be left unset for a schedule/],
       ['an archive retention in hours', { createEventBus: true, archiveRetention: Duration.hours(36) }, /archiveRetention is '1.5 days'; it must be a whole number of days, at least 1/],
+      ['a bus imported by name with its ARN', { eventBus: events.EventBus.fromEventBusName(newStack(), 'Bus', 'arn:aws:events:us-east-1:123456789012:event-bus/orders') },
+        /eventBus is 'arn:aws:events:us-east-1:123456789012:event-bus\/orders'; it must be a bus whose name is 1 to 256 letters, digits and \. - _ \/ \(import a bus by ARN with events.EventBus.fromEventBusArn/],
       ['186 retries', { retryAttempts: 186 }, /retryAttempts is 186; it must be a whole number from 0 to 185/],
       ['a negative retry count', { retryAttempts: -1 }, /retryAttempts is -1; it must be a whole number from 0 to 185/],
-      ['an event age under a minute', { maxEventAge: Duration.seconds(59) }, /maxEventAge is 59 seconds; it must be a whole number of seconds from 60 to 86400/],
-      ['an event age over a day', { maxEventAge: Duration.hours(25) }, /maxEventAge is 90000 seconds; it must be a whole number of seconds from 60 to 86400/],
+      ['an event age under a minute', { maxEventAge: Duration.seconds(59) }, /maxEventAge is '59 seconds'; it must be a whole number of seconds from 1 minute to 24 hours\./],
+      ['an event age over a day', { maxEventAge: Duration.hours(25) }, /maxEventAge is '25 hours'; it must be a whole number of seconds from 1 minute to 24 hours\./],
       ['a description over 512 characters', { description: 'x'.repeat(513) }, /description is '513 characters'; it must be at most 512 characters/],
       ['a pattern over 2,048 characters', { eventPattern: { source: Array.from({ length: 120 }, (_, i) => `com.example.source-${i}`) } },
         /eventPattern is '\d+ characters'; it must be at most 2048 characters once rendered/],
@@ -272,7 +275,7 @@ describe('EventRuleWithDeadLetterQueue', () => {
       expect(() => pattern.addFunctionTarget(consumerFunction(stack, 'F0'), { retryAttempts: 200 })).toThrow(/target 1 has 1 invalid prop:\n {2}- retryAttempts is 200/);
       for (let i = 1; i <= 4; i++) pattern.addFunctionTarget(consumerFunction(stack, `F${i}`));
       expect(() => pattern.addFunctionTarget(consumerFunction(stack, 'F6'), { maxEventAge: Duration.seconds(30) }))
-        .toThrow(/targets is 6; it must be at most 5 per rule[\s\S]*maxEventAge is 30 seconds/);
+        .toThrow(/targets is 6; it must be at most 5 per rule[\s\S]*maxEventAge is '30 seconds'; it must be a whole number of seconds from 1 minute to 24 hours\./);
     });
 
     test('a FIFO queue needs a message group; a standard queue takes none', () => {
@@ -407,9 +410,74 @@ describe('EventRuleWithDeadLetterQueue', () => {
       });
     });
 
-    test('accepts tokens, which are only known at deploy time', () => {
-      const { stack } = build({ retryAttempts: Token.asNumber({ Ref: 'Retries' }), eventPattern: { source: [Token.asString({ Ref: 'Source' })] } });
-      Template.fromStack(stack).resourceCountIs('AWS::Events::Rule', 1);
+    describe('values known only at deploy time', () => {
+      // Every validated prop and target option takes a value known only at deploy time; the
+      // validator skips it, and the rule's template refers to the parameter.
+      type RuleProps = (t: DeployTimeValues, stack: Stack) => Partial<EventRuleWithDeadLetterQueueProps>;
+      type Case = [string, RuleProps, (t: DeployTimeValues) => QueueTargetOptions];
+      const none = () => ({});
+      it.each<Case>([
+        ['retryAttempts', (t) => ({ retryAttempts: t.number }), none],
+        ['eventBus, by a name known at deploy time', (t, stack) => ({ eventBus: events.EventBus.fromEventBusName(stack, 'Bus', t.text) }), none],
+        ['maxEventAge', (t) => ({ maxEventAge: t.duration }), none],
+        ['description', (t) => ({ description: t.text }), none],
+        ['archiveRetention', (t) => ({ archiveRetention: Duration.days(t.number) }), none],
+        ['eventPattern, a field', (t) => ({ eventPattern: { source: [t.text] } }), none],
+        ['eventPattern, a field as a list', (t) => ({ eventPattern: { source: t.list } }), none],
+        ['schedule', (t) => ({ eventPattern: undefined, schedule: events.Schedule.expression(t.text) }), none],
+        ["a target's retryAttempts", none, (t) => ({ retryAttempts: t.number })],
+        ["a target's maxEventAge", none, (t) => ({ maxEventAge: t.duration })],
+        ["a target's input", none, (t) => ({ input: events.RuleTargetInput.fromText(t.text) })],
+        ["a target's messageGroupId", none, (t) => ({ messageGroupId: t.text })],
+      ])('accepts a token for %s', (_prop, props, options) => {
+        const stack = newStack({ withEnv: true });
+        const t = deployTimeValues(stack);
+        const pattern = new EventRuleWithDeadLetterQueue(stack, 'Orders',
+          { eventPattern: PLACED, ...props(t, stack) } as EventRuleWithDeadLetterQueueProps);
+        expect(() => pattern.addQueueTarget(new sqs.Queue(stack, 'Target', { fifo: true }), { messageGroupId: 'orders', ...options(t) })).not.toThrow();
+        const resources = JSON.stringify(Template.fromStack(stack).toJSON().Resources);
+        expect(resources.includes('"Ref":"DeployTime')).toBe(true);
+      });
+
+      it.each<[string, (t: DeployTimeValues) => Partial<EventRuleWithDeadLetterQueueProps>, RegExp]>([
+        ['maxEventAge in minutes', (t) => ({ maxEventAge: Duration.minutes(t.number) }),
+          /maxEventAge is 'a token in minutes'; it must be given as Duration.seconds\(\.\.\.\) when only known at deploy time: the template holds seconds/],
+        ['archiveRetention in seconds', (t) => ({ archiveRetention: t.duration }),
+          /archiveRetention is 'a token in seconds'; it must be given as Duration.days\(\.\.\.\) when only known at deploy time: the template holds days/],
+      ])('refuses a token for %s, saying why', (_prop, props, message) => {
+        const stack = newStack({ withEnv: true });
+        expect(() => new EventRuleWithDeadLetterQueue(stack, 'Orders', { eventPattern: PLACED, ...props(deployTimeValues(stack)) })).toThrow(message);
+      });
+    });
+
+    describe("a target's input EventBridge would refuse", () => {
+      test('a constant input over 8,192 characters', () => {
+        const { stack, pattern } = build();
+        expect(errorLines(() => pattern.addFunctionTarget(consumerFunction(stack, 'F'), { input: events.RuleTargetInput.fromText('x'.repeat(8191)) }))).toContain(
+          "  - input is '8,193 characters (the input)'; it must be at most 8,192 characters (EventBridge's limit on a target's input).");
+      });
+
+      test('an input template over 8,192 characters', () => {
+        const { stack, pattern } = build();
+        const input = events.RuleTargetInput.fromObject({ id: events.EventField.fromPath('$.detail.id'), note: 'x'.repeat(8192) });
+        expect(errorLines(() => pattern.addFunctionTarget(consumerFunction(stack, 'F'), { input }))).toContainEqual(
+          expect.stringMatching(/^ {2}- input is '8,2\d\d characters \(the input template\)'; it must be at most 8,192 characters \(EventBridge's limit on a target's input template\)\.$/));
+      });
+
+      test('an input from more than 100 fields of the event', () => {
+        const { stack, pattern } = build();
+        const fields = Object.fromEntries(Array.from({ length: 101 }, (_, i) => [`f${i}`, events.EventField.fromPath(`$.detail.f${i}`)]));
+        expect(errorLines(() => pattern.addFunctionTarget(consumerFunction(stack, 'F'), { input: events.RuleTargetInput.fromObject(fields) }))).toContain(
+          "  - input is '101 fields of the event'; it must be at most 100 fields of the event in one input (EventBridge's limit on an input transformer's paths).");
+      });
+
+      test('accepts the limits themselves', () => {
+        const { stack, pattern } = build();
+        const fields = Object.fromEntries(Array.from({ length: 100 }, (_, i) => [`f${i}`, events.EventField.fromPath(`$.detail.f${i}`)]));
+        expect(() => pattern.addFunctionTarget(consumerFunction(stack, 'F1'), { input: events.RuleTargetInput.fromText('x'.repeat(8190)) })).not.toThrow();
+        expect(() => pattern.addFunctionTarget(consumerFunction(stack, 'F2'), { input: events.RuleTargetInput.fromObject(fields) })).not.toThrow();
+        expect(targetsOf(Template.fromStack(stack))[0].Input).toHaveLength(8192);
+      });
     });
   });
 

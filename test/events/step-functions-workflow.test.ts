@@ -5,12 +5,13 @@ import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import * as tasks from 'aws-cdk-lib/aws-stepfunctions-tasks';
-import { DeploymentStage, HardenedFunction, StepFunctionsWorkflow, StepFunctionsWorkflowProps } from '../../src';
+import { DeploymentStage, HardenedFunction, StepFunctionsWorkflow, StepFunctionsWorkflowProps, WorkflowFunctionOptions } from '../../src';
 import { newApp, newStack, TEST_ENV } from '../support/app';
 import { cloudFormationFindings } from '../support/cfn-validation';
 import { COMPLIANT, runNagPacks } from '../support/nag';
 import { runNagV2Packs } from '../support/nag-v2';
 import { normalizedTemplate } from '../support/snapshot';
+import { DeployTimeValues, deployTimeValues } from '../support/tokens';
 
 const CODE = lambda.Code.fromInline('exports.handler = async (event) => event;');
 
@@ -143,7 +144,7 @@ describe('StepFunctionsWorkflow', () => {
       const stack = newStack();
       const fn = new HardenedFunction(stack, 'Fn', { code: CODE });
       expect(() => StepFunctionsWorkflow.invokeFunction(stack, 'A', fn, { taskTimeout: Duration.millis(500) }))
-        .toThrow(/taskTimeout is 0.5 seconds; it must be a whole number of seconds from 1 to 31536000/);
+        .toThrow(/taskTimeout is '0.5 seconds'; it must be a whole number of seconds from 1 second to 1 year \(365 days\)\./);
       expect(() => StepFunctionsWorkflow.invokeFunction(stack, 'B', fn, { retryAttempts: 21 })).toThrow(/retryAttempts is 21; it must be a whole number from 0 to 20/);
     });
   });
@@ -167,9 +168,9 @@ describe('StepFunctionsWorkflow', () => {
 
   describe('validation', () => {
     const invalid: Array<[string, Partial<StepFunctionsWorkflowProps>, RegExp]> = [
-      ['an EXPRESS timeout over 5 minutes', { workflowType: sfn.StateMachineType.EXPRESS, timeout: Duration.minutes(6) }, /timeout is 360 seconds; it must be a whole number of seconds from 1 to 300/],
-      ['a STANDARD timeout over a year', { timeout: Duration.days(366) }, /timeout is 31622400 seconds; it must be a whole number of seconds from 1 to 31536000/],
-      ['a timeout under a second', { timeout: Duration.millis(10) }, /timeout is 0.01 seconds/],
+      ['an EXPRESS timeout over 5 minutes', { workflowType: sfn.StateMachineType.EXPRESS, timeout: Duration.minutes(6) }, /timeout is '6 minutes'; it must be a whole number of seconds from 1 second to 5 minutes\./],
+      ['a STANDARD timeout over a year', { timeout: Duration.days(366) }, /timeout is '366 days'; it must be a whole number of seconds from 1 second to 1 year \(365 days\)\./],
+      ['a timeout under a second', { timeout: Duration.millis(10) }, /timeout is '0.01 seconds'; it must be a whole number of seconds from 1 second to 1 year/],
       ['a workflow type Step Functions does not have, as untyped configuration gives it', { workflowType: 'Express' as sfn.StateMachineType },
         /^ {2}- workflowType is 'Express'; it must be one of sfn\.StateMachineType's values: 'EXPRESS', 'STANDARD'\.$/m],
       ['a log retention CloudWatch Logs does not offer, as untyped configuration gives it', { logRetention: 13 as logs.RetentionDays },
@@ -219,6 +220,60 @@ describe('StepFunctionsWorkflow', () => {
         new StepFunctionsWorkflow(stack, 'Fulfilment', { definition: runJob(stack) });
         const machines = Template.fromStack(stack).findResources('AWS::StepFunctions::StateMachine');
         expect(Object.keys(machines).filter((logicalId) => /^(Approvals|Fulfilment)StateMachine/.test(logicalId))).toHaveLength(2);
+      });
+    });
+
+    test('refuses a definition over 1 MB once rendered, even before its ARNs are known', () => {
+      const stack = newStack();
+      const big = new sfn.Pass(stack, 'Big', { result: sfn.Result.fromString('x'.repeat(1_048_576)) });
+      expect(() => new StepFunctionsWorkflow(stack, 'Orders', { definition: big })).toThrow(
+        /^ {2}- definition is 'at least 1,048,6\d\d bytes once rendered'; it must be at most 1,048,576 bytes \(1 MB, Step Functions' hard limit on a state machine definition\)/m);
+    });
+
+    test('accepts a definition just under 1 MB', () => {
+      const stack = newStack();
+      const big = new sfn.Pass(stack, 'Big', { result: sfn.Result.fromString('x'.repeat(1_048_000)) });
+      expect(() => new StepFunctionsWorkflow(stack, 'Orders', { definition: big })).not.toThrow();
+    });
+
+    describe('values known only at deploy time', () => {
+      it.each<[string, (t: DeployTimeValues) => Partial<StepFunctionsWorkflowProps>]>([
+        ['timeout', (t) => ({ timeout: t.duration })],
+        ['timeout of an EXPRESS workflow', (t) => ({ workflowType: sfn.StateMachineType.EXPRESS, timeout: t.duration })],
+        ['logRetention', (t) => ({ logRetention: t.number as logs.RetentionDays })],
+        ['comment', (t) => ({ comment: t.text })],
+      ])('accepts a token for %s', (_prop, props) => {
+        const stack = newStack();
+        const t = deployTimeValues(stack);
+        expect(() => new StepFunctionsWorkflow(stack, 'Orders', { definition: new sfn.Pass(stack, 'Pass'), ...props(t) })).not.toThrow();
+        const resources = JSON.stringify(Template.fromStack(stack).toJSON().Resources);
+        expect(resources.includes('"Ref":"DeployTime')).toBe(true);
+      });
+
+      it.each<[string, (t: DeployTimeValues) => WorkflowFunctionOptions]>([
+        ['taskTimeout', (t) => ({ taskTimeout: t.duration })],
+        ['retryAttempts', (t) => ({ retryAttempts: t.number })],
+      ])('invokeFunction accepts a token for %s', (_prop, options) => {
+        const stack = newStack();
+        const t = deployTimeValues(stack);
+        const task = StepFunctionsWorkflow.invokeFunction(stack, 'Charge', new HardenedFunction(stack, 'Fn', { code: CODE }), options(t));
+        new StepFunctionsWorkflow(stack, 'Orders', { definition: task });
+        expect(JSON.stringify(Template.fromStack(stack).toJSON().Resources).includes('"Ref":"DeployTime')).toBe(true);
+      });
+
+      test("invokeFunction takes a token timeout of the function's with a taskTimeout, and refuses it without one, saying why", () => {
+        const stack = newStack();
+        const t = deployTimeValues(stack);
+        const fn = new HardenedFunction(stack, 'Fn', { code: CODE, timeout: t.duration });
+        expect(() => StepFunctionsWorkflow.invokeFunction(stack, 'A', fn)).toThrow(
+          "  - taskTimeout is unset; it must be given when the function's timeout is only known at deploy time: the default adds 30 seconds to it, which CloudFormation cannot do.");
+        expect(() => StepFunctionsWorkflow.invokeFunction(stack, 'B', fn, { taskTimeout: Duration.minutes(16) })).not.toThrow();
+      });
+
+      test('refuses a timeout token in minutes, saying why', () => {
+        const stack = newStack();
+        expect(() => new StepFunctionsWorkflow(stack, 'Orders', { definition: new sfn.Pass(stack, 'Pass'), timeout: Duration.minutes(deployTimeValues(stack).number) }))
+          .toThrow(/timeout is 'a token in minutes'; it must be given as Duration.seconds\(\.\.\.\) when only known at deploy time: the template holds seconds/);
       });
     });
 

@@ -1,4 +1,4 @@
-import { CfnParameter, Duration, Stack } from 'aws-cdk-lib';
+import { Duration, Stack } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import * as cognito from 'aws-cdk-lib/aws-cognito';
 import * as kms from 'aws-cdk-lib/aws-kms';
@@ -12,6 +12,7 @@ import { consumerFunction, onlyAliasId, referencesOnlyAlias } from '../support/f
 import { COMPLIANT, runNagPacks } from '../support/nag';
 import { runNagV2Packs } from '../support/nag-v2';
 import { normalizedTemplate } from '../support/snapshot';
+import { DeployTimeValues, deployTimeValues } from '../support/tokens';
 
 const CODE = lambda.Code.fromInline('exports.handler = async () => ({ statusCode: 200, body: "ok" });');
 type Extra = Partial<HttpApiLambdaProps>;
@@ -157,6 +158,15 @@ describe('HttpApiLambda', () => {
       ['an issuer without audience', { jwtIssuer: 'https://login.example.com' }, /jwtAudience is unset; it must be at least one audience with jwtIssuer/],
       ['an audience without issuer', { jwtAudience: ['a'] }, /jwtAudience is \["a"\]; it must be left unset without jwtIssuer/],
       ['clients without a user pool', { userPoolClients: [] }, /userPoolClients is 0; it must be left unset without userPool/],
+      ['a user pool with an empty list of clients', { userPool: {} as cognito.IUserPool, userPoolClients: [] },
+        /userPoolClients is '0 clients'; it must be 1 to 50 app clients \(a JWT authorizer's limit on audiences\), or left unset for one new client\./],
+      ['51 audiences', { jwtIssuer: 'https://login.example.com', jwtAudience: Array.from({ length: 51 }, (_, i) => `client-${i}`) },
+        /jwtAudience is '51 audiences'; it must be at most 50 \(a JWT authorizer's limit\)\./],
+      ['an empty audience', { jwtIssuer: 'https://login.example.com', jwtAudience: ['notes', ''] },
+        /jwtAudience is \["notes",""\]; it must be audiences that are not empty/],
+      ['an empty list of origins', { allowedOrigins: [] }, /allowedOrigins is \[\]; it must be at least one origin, or left unset for no CORS\./],
+      ["'*' with other origins", { allowedOrigins: ['https://app.example.com', '*'] },
+        /allowedOrigins is \["https:\/\/app.example.com","\*"\]; it must be '\*' alone, or specific origins: '\*' already admits every origin\./],
       ['a log retention none of logs.RetentionDays\'s, with your own function', { code: undefined, handlerFunction: {} as lambda.IFunction, logRetention: 13 as logs.RetentionDays },
         /^ {2}- logRetention is 13; it must be one of logs\.RetentionDays's values: 1, 3, 5, 7, 14, 30, .*, 3653, 9999\.$/m],
     ];
@@ -165,11 +175,46 @@ describe('HttpApiLambda', () => {
       expect(() => build(extra)).toThrow(message);
     });
 
-    test('accepts unresolved tokens', () => {
-      const stack = newStack({ withEnv: true });
-      const burst = new CfnParameter(stack, 'Burst', { type: 'Number' }).valueAsNumber;
-      const issuer = new CfnParameter(stack, 'Issuer').valueAsString;
-      expect(() => new HttpApiLambda(stack, 'Notes', { code: CODE, throttlingBurstLimit: burst, jwtIssuer: issuer, jwtAudience: ['notes'] })).not.toThrow();
+    test("accepts HTTP API's origin wildcards and 50 audiences", () => {
+      expect(() => build({ allowedOrigins: ['https://*'] })).not.toThrow();
+      expect(() => build({ jwtIssuer: 'https://login.example.com', jwtAudience: Array.from({ length: 50 }, (_, i) => `client-${i}`) })).not.toThrow();
+    });
+
+    describe('values known only at deploy time', () => {
+      // Every validated prop takes a value known only at deploy time; the validator skips it, and
+      // the template refers to the parameter.
+      it.each<[string, (t: DeployTimeValues) => Extra]>([
+        ['memorySize', (t) => ({ memorySize: t.number })],
+        ['timeout', (t) => ({ timeout: t.duration })],
+        ['reservedConcurrentExecutions', (t) => ({ reservedConcurrentExecutions: t.number })],
+        ['retryAttempts', (t) => ({ retryAttempts: t.number })],
+        ['maxEventAge', (t) => ({ maxEventAge: t.duration })],
+        ['aliasName', (t) => ({ aliasName: t.text })],
+        ['environment', (t) => ({ environment: { TABLE: t.text } })],
+        ['logRetention', (t) => ({ logRetention: t.number as logs.RetentionDays })],
+        ['throttlingRateLimit', (t) => ({ throttlingRateLimit: t.number })],
+        ['throttlingBurstLimit', (t) => ({ throttlingBurstLimit: t.number })],
+        ['serverErrorRateThreshold', (t) => ({ serverErrorRateThreshold: t.number })],
+        ['clientErrorRateThreshold', (t) => ({ clientErrorRateThreshold: t.number })],
+        // CloudWatch compares latency in milliseconds, which CloudFormation cannot convert to.
+        ['latencyP99Threshold', (t) => ({ latencyP99Threshold: Duration.millis(t.number) })],
+        ['allowedOrigins, one origin', (t) => ({ allowedOrigins: [t.text] })],
+        ['allowedOrigins, the whole list', (t) => ({ allowedOrigins: t.list })],
+        ['jwtIssuer', (t) => ({ jwtIssuer: t.text, jwtAudience: ['notes'] })],
+        ['jwtAudience', (t) => ({ jwtIssuer: 'https://login.example.com', jwtAudience: t.list })],
+      ])('accepts a token for %s', (_prop, extra) => {
+        const stack = newStack({ withEnv: true });
+        const t = deployTimeValues(stack);
+        expect(() => new HttpApiLambda(stack, 'Notes', { code: CODE, ...extra(t) })).not.toThrow();
+        const resources = JSON.stringify(Template.fromStack(stack).toJSON().Resources);
+        expect(resources.includes('"Ref":"DeployTime')).toBe(true);
+      });
+
+      test('refuses a latency threshold in seconds, saying why', () => {
+        const stack = newStack({ withEnv: true });
+        expect(() => new HttpApiLambda(stack, 'Notes', { code: CODE, latencyP99Threshold: deployTimeValues(stack).duration })).toThrow(
+          /latencyP99Threshold is 'a token in seconds'; it must be given as Duration.millis\(\.\.\.\) when only known at deploy time: the alarm compares milliseconds/);
+      });
     });
 
     test('creates a HardenedFunction: the integration and its Lambda permission point at the alias', () => {

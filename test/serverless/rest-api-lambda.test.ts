@@ -1,5 +1,5 @@
 import * as path from 'path';
-import { CfnParameter, Duration, Stack } from 'aws-cdk-lib';
+import { Duration, Stack } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import * as apigw from 'aws-cdk-lib/aws-apigateway';
 import * as cognito from 'aws-cdk-lib/aws-cognito';
@@ -17,6 +17,7 @@ import { consumerFunction, onlyAliasId, patternResourceCount, referencesOnlyAlia
 import { COMPLIANT, runNagPacks } from '../support/nag';
 import { runNagV2Packs } from '../support/nag-v2';
 import { normalizedTemplate } from '../support/snapshot';
+import { DeployTimeValues, deployTimeValues } from '../support/tokens';
 
 const CODE = lambda.Code.fromInline('exports.handler = async () => ({ statusCode: 200, body: "ok" });');
 type Extra = Partial<RestApiLambdaProps>;
@@ -340,6 +341,15 @@ describe('RestApiLambda', () => {
       ['a negative error rate', { clientErrorRateThreshold: -0.1 }, /clientErrorRateThreshold is -0.1; it must be a share of requests from 0 to 1/],
       ['a zero latency threshold', { latencyP99Threshold: Duration.millis(0) }, /latencyP99Threshold is '0 ms'; it must be longer than 0/],
       ['an origin with a path', { allowedOrigins: ['https://app.example.com/x'] }, /allowedOrigins is 'https:\/\/app.example.com\/x'; it must be origins such as/],
+      ['an empty list of origins', { allowedOrigins: [] }, /allowedOrigins is \[\]; it must be at least one origin, or left unset for no CORS\./],
+      ["'*' with other origins", { allowedOrigins: ['*', 'https://app.example.com'] },
+        /allowedOrigins is \["\*","https:\/\/app.example.com"\]; it must be '\*' alone, or specific origins: '\*' already admits every origin\./],
+      ['a wildcard inside an origin', { allowedOrigins: ['https://*.example.com'] },
+        /allowedOrigins is 'https:\/\/\*.example.com'; it must be exact origins or '\*' alone: a REST API compares origins as exact strings/],
+      ['an interface endpoint given by ARN', { endpoint: RestApiEndpoint.PRIVATE, vpcEndpointIds: ['arn:aws:ec2:us-east-1:123456789012:vpc-endpoint/vpce-0123456789abcdef0'] },
+        /vpcEndpointIds is 'arn:aws:ec2:us-east-1:123456789012:vpc-endpoint\/vpce-0123456789abcdef0'; it must be interface endpoint ids such as 'vpce-0123456789abcdef0'/],
+      ["a web ACL in another region than the API's", { webAclArn: 'arn:aws:wafv2:eu-west-1:123456789012:regional/webacl/acl/11111111-2222-3333-4444-555555555555' },
+        /webAclArn is 'arn:aws:wafv2:eu-west-1:.*'; it must be a web ACL in the API's region, us-east-1: WAF associates a web ACL only with resources in its own region \(this one is in eu-west-1\)/],
       ['two authorizers', { userPool: {} as cognito.IUserPool, allowUnauthenticatedAccess: true },
         /authorization is \["userPool","allowUnauthenticatedAccess"\]; it must be at most one of/],
       ['an authorizer kind without an authorizer', { authorizerKind: LambdaAuthorizerKind.REQUEST }, /authorizerKind is 'REQUEST'; it must be left unset without authorizerFunction/],
@@ -371,10 +381,53 @@ describe('RestApiLambda', () => {
       );
     });
 
-    test('accepts unresolved tokens', () => {
-      const stack = newStack({ withEnv: true });
-      const rate = new CfnParameter(stack, 'Rate', { type: 'Number' }).valueAsNumber;
-      expect(() => new RestApiLambda(stack, 'Notes', { code: CODE, throttlingRateLimit: rate, throttlingBurstLimit: rate })).not.toThrow();
+    describe('values known only at deploy time', () => {
+      // Every validated prop takes a value known only at deploy time; the validator skips it, and
+      // the template refers to the parameter.
+      it.each<[string, (t: DeployTimeValues) => Extra]>([
+        ['memorySize', (t) => ({ memorySize: t.number })],
+        ['timeout', (t) => ({ timeout: t.duration })],
+        ['reservedConcurrentExecutions', (t) => ({ reservedConcurrentExecutions: t.number })],
+        ['retryAttempts', (t) => ({ retryAttempts: t.number })],
+        ['maxEventAge', (t) => ({ maxEventAge: t.duration })],
+        ['aliasName', (t) => ({ aliasName: t.text })],
+        ['environment', (t) => ({ environment: { TABLE: t.text } })],
+        ['logRetention', (t) => ({ logRetention: t.number as logs.RetentionDays })],
+        ['throttlingRateLimit', (t) => ({ throttlingRateLimit: t.number })],
+        ['throttlingBurstLimit', (t) => ({ throttlingBurstLimit: t.number })],
+        ['serverErrorRateThreshold', (t) => ({ serverErrorRateThreshold: t.number })],
+        ['clientErrorRateThreshold', (t) => ({ clientErrorRateThreshold: t.number })],
+        // CloudWatch compares latency in milliseconds, which CloudFormation cannot convert to.
+        ['latencyP99Threshold', (t) => ({ latencyP99Threshold: Duration.millis(t.number) })],
+        ['allowedOrigins', (t) => ({ allowedOrigins: [t.text] })],
+        ['executionLogLevel', (t) => ({ executionLogLevel: t.text as ExecutionLogLevel })],
+        ['webAclArn', (t) => ({ webAclArn: t.text })],
+        ['vpcEndpointIds', (t) => ({ endpoint: RestApiEndpoint.PRIVATE, vpcEndpointIds: t.list })],
+        ['usagePlan.rateLimit', (t) => ({ usagePlan: { rateLimit: t.number } })],
+        ['usagePlan.burstLimit', (t) => ({ usagePlan: { burstLimit: t.number } })],
+        ['usagePlan.dailyQuota', (t) => ({ usagePlan: { dailyQuota: t.number } })],
+      ])('accepts a token for %s', (_prop, extra) => {
+        const stack = newStack({ withEnv: true });
+        const t = deployTimeValues(stack);
+        expect(() => new RestApiLambda(stack, 'Notes', { code: CODE, ...extra(t) })).not.toThrow();
+        const resources = JSON.stringify(Template.fromStack(stack).toJSON().Resources);
+        expect(resources.includes('"Ref":"DeployTime')).toBe(true);
+      });
+
+      // These decide what the pattern creates: which authorizer, the web ACL and the resource policy.
+      it.each<[string, (t: DeployTimeValues) => Extra, RegExp]>([
+        ['endpoint', (t) => ({ endpoint: t.text as RestApiEndpoint }), /endpoint is a token, only known at deploy time; it must be a value known at synth: it decides .*web ACL/],
+        ['authorizerKind', (t) => ({ authorizerFunction: {} as lambda.IFunction, authorizerKind: t.text as LambdaAuthorizerKind }),
+          /authorizerKind is a token, only known at deploy time; it must be a value known at synth: it decides which kind of authorizer/],
+        ['allowedOrigins as a whole list', (t) => ({ allowedOrigins: t.list }),
+          /allowedOrigins is a token, only known at deploy time; it must be a value known at synth: .*each origin/],
+        ['stageName', (t) => ({ stageName: t.text }), /stageName is a token, only known at deploy time; it must be a value known at synth: aws-cdk-lib names the stage's construct after it/],
+        ['latencyP99Threshold in seconds', (t) => ({ latencyP99Threshold: t.duration }),
+          /latencyP99Threshold is 'a token in seconds'; it must be given as Duration.millis\(\.\.\.\) when only known at deploy time: the alarm compares milliseconds/],
+      ])('refuses a token for %s, saying why', (_prop, extra, message) => {
+        const stack = newStack({ withEnv: true });
+        expect(() => new RestApiLambda(stack, 'Notes', { code: CODE, ...extra(deployTimeValues(stack)) })).toThrow(message);
+      });
     });
 
     test('accepts the limits themselves', () => {
