@@ -74,7 +74,7 @@ export function associateWebAcl(scope: Construct, resourceArn: string, webAclArn
 /**
  * The shape of a regional WAFv2 web ACL ARN; its first group is the region.
  */
-export const REGIONAL_WEB_ACL_ARN = /^arn:aws[a-z-]*:wafv2:([a-z0-9-]+):\d{12}:regional\/webacl\/.+$/;
+const REGIONAL_WEB_ACL_ARN = /^arn:aws[a-z-]*:wafv2:([a-z0-9-]+):\d{12}:regional\/webacl\/.+$/;
 
 /**
  * Records an error unless `webAclArn` is the ARN of a regional WAFv2 web ACL in the region of the

@@ -13,7 +13,7 @@ import { isProduction } from '../core/deployment-stage';
 import { acknowledgeNagFinding, acknowledgeNagRule, NagPackPrefix } from '../core/nag';
 import { withPatternDefaults } from '../core/pattern-defaults';
 import { PropValidator } from '../core/prop-validator';
-import { associateWebAcl, protectWithManagedRules, REGIONAL_WEB_ACL_ARN } from '../core/web-acl';
+import { associateWebAcl, checkRegionalWebAclArn, protectWithManagedRules } from '../core/web-acl';
 
 /**
  * Where a REST API is reachable from.
@@ -339,15 +339,7 @@ export class RestApiLambda extends Construct {
     if (props.stageName !== undefined && !Token.isUnresolved(props.stageName)) {
       v.check(/^[A-Za-z0-9_-]{1,128}$/.test(props.stageName), 'stageName', props.stageName, 'letters, digits, hyphens and underscores, 1 to 128 of them');
     }
-    if (props.webAclArn !== undefined && !Token.isUnresolved(props.webAclArn)) {
-      v.check(REGIONAL_WEB_ACL_ARN.test(props.webAclArn), 'webAclArn', props.webAclArn, 'the ARN of a regional WAFv2 web ACL (arn:aws:wafv2:<region>:<account>:regional/webacl/...)');
-      // "The web ACL ... must be located in the Region where the associated resource is located":
-      // https://docs.aws.amazon.com/waf/latest/developerguide/how-aws-waf-works-resources.html
-      const aclRegion = props.webAclArn.split(':')[3];
-      const region = Stack.of(this).region;
-      v.check(!REGIONAL_WEB_ACL_ARN.test(props.webAclArn) || Token.isUnresolved(region) || aclRegion === region, 'webAclArn', props.webAclArn,
-        `a web ACL in the API's region, ${region}: WAF associates a web ACL only with resources in its own region (this one is in ${aclRegion})`);
-    }
+    checkRegionalWebAclArn(v, 'webAclArn', props.webAclArn, Stack.of(this).region, 'the API');
     // A list known only at deploy time holds one encoded element, which is not a value to check.
     const knownList = (list: string[] | undefined) => (list === undefined || Token.isUnresolved(list) ? [] : list);
     for (const vpcEndpointId of knownList(props.vpcEndpointIds)) {

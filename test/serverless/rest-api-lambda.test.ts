@@ -349,7 +349,7 @@ describe('RestApiLambda', () => {
       ['an interface endpoint given by ARN', { endpoint: RestApiEndpoint.PRIVATE, vpcEndpointIds: ['arn:aws:ec2:us-east-1:123456789012:vpc-endpoint/vpce-0123456789abcdef0'] },
         /vpcEndpointIds is 'arn:aws:ec2:us-east-1:123456789012:vpc-endpoint\/vpce-0123456789abcdef0'; it must be interface endpoint ids such as 'vpce-0123456789abcdef0'/],
       ["a web ACL in another region than the API's", { webAclArn: 'arn:aws:wafv2:eu-west-1:123456789012:regional/webacl/acl/11111111-2222-3333-4444-555555555555' },
-        /webAclArn is 'arn:aws:wafv2:eu-west-1:.*'; it must be a web ACL in the API's region, us-east-1: WAF associates a web ACL only with resources in its own region \(this one is in eu-west-1\)/],
+        /webAclArn is 'arn:aws:wafv2:eu-west-1:.*'; it must be a web ACL in the API's region, us-east-1, not eu-west-1: WAF protects resources of its own region only\./],
       ['two authorizers', { userPool: {} as cognito.IUserPool, allowUnauthenticatedAccess: true },
         /authorization is \["userPool","allowUnauthenticatedAccess"\]; it must be at most one of/],
       ['an authorizer kind without an authorizer', { authorizerKind: LambdaAuthorizerKind.REQUEST }, /authorizerKind is 'REQUEST'; it must be left unset without authorizerFunction/],
