@@ -267,6 +267,16 @@ project.addTask('integ:deploy', {
   steps: [{ exec: `${integScript} deploy`, receiveArgs: true }],
 });
 
+// cfn-lint over every synthesized template: it checks what aws-cdk-lib's synth does not (resource
+// schemas, intrinsic functions, IAM action names, engine versions). It needs cfn-lint 1.x on PATH
+// (`pip install "cfn-lint==1.51.0"`) and fails, saying so, without it. The acknowledged findings
+// and their reasons are in the script.
+const templatesScript = 'ts-node --transpile-only --project tsconfig.dev.json scripts/check-templates.ts';
+project.addTask('check:templates', {
+  description: 'Run cfn-lint over the IntegTest (build/integ/) and example (cdk.out/) templates, or the given dirs: no error or unacknowledged warning',
+  steps: [{ exec: templatesScript, receiveArgs: true }],
+});
+
 // Deploy-and-assert against moto (test/emulator/): needs moto_server on PATH, so not part of
 // `npm test`; .ci/run runs it after `npm test`.
 project.addTask('test:emulator', {
@@ -297,9 +307,10 @@ const apiDocs = project.addTask('check:api-docs', {
 
 // `npm test` is everything CI checks: compile; type-check (tests, scripts, examples, doc
 // snippets), lint and the API docs side by side, as they are independent single-threaded checks;
-// the unit tests; the examples' synth with its compliance report; and the generated diagrams and
-// cost tables being current. Steps are listed here, not left to projen's defaults, so that the
-// order and the parallel group are deliberate.
+// the unit tests; the examples' synth with its compliance report; then, side by side, the IntegTest
+// snapshots and the generated diagrams and cost tables being current, each followed by cfn-lint over
+// the templates it read. Steps are listed here, not left to projen's defaults, so that the order
+// and the parallel groups are deliberate.
 const test = project.tasks.tryFind('test')!;
 test.reset();
 test.spawn(project.compileTask);
@@ -315,8 +326,14 @@ test.exec(`bash scripts/parallel.sh ${[
   `npx projen ${apiDocs.name} && npx projen ${checkPackage.name}`,
 ].map((c) => `"${c}"`).join(' ')}`, { name: 'Type-check, lint, doc snippets and API docs, side by side' });
 test.exec('jest --ci', { receiveArgs: true });
-test.spawn(integCheck);
 test.spawn(synthExamples);
-test.spawn(checkDiagrams);
+// integ:check and check:diagrams are single-threaded and independent (build/integ/ and cdk.out/):
+// they run side by side, each followed on its side by one cfn-lint process over the templates it
+// read (check:templates, called directly to spare a projen start-up). The sides take about as long
+// (the snapshots are slower, the examples' templates larger), so neither core waits for long.
+test.exec(`bash scripts/parallel.sh ${[
+  `npx projen ${integCheck.name} && ${templatesScript} --jobs 1 build/integ`,
+  `npx projen ${checkDiagrams.name} && ${templatesScript} --jobs 1 cdk.out`,
+].map((c) => `"${c}"`).join(' ')}`, { name: 'IntegTest snapshots and diagrams, each then cfn-lint over its templates, side by side' });
 
 project.synth();
