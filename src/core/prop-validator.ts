@@ -53,15 +53,26 @@ export class PropValidator {
 
   /**
    * Records an error when a duration is not a whole number of seconds from `minSeconds` to
-   * `maxSeconds`.
+   * `maxSeconds`, saying the value and the range in the units users think in ('25 hours', 'from
+   * 1 minute to 1 day') rather than in seconds.
+   *
+   * A duration known only at deploy time is not checked, but it must be given in seconds
+   * (`Duration.seconds(token)`): the template holds seconds, CloudFormation cannot convert a
+   * parameter's minutes, and aws-cdk-lib would throw without naming the prop.
    */
   public secondsInRange(prop: string, value: Duration | undefined, minSeconds: number, maxSeconds: number): void {
-    const seconds = value === undefined || value.isUnresolved() ? undefined : value.toSeconds({ integral: false });
-    if (seconds === undefined) {
+    if (value === undefined) {
       return;
     }
+    if (value.isUnresolved()) {
+      const unit = value.unitLabel();
+      this.check(unit === 'seconds', prop, `a token in ${unit}`,
+        `given as Duration.seconds(...) when only known at deploy time: the template holds seconds, and CloudFormation cannot convert ${unit}`);
+      return;
+    }
+    const seconds = value.toSeconds({ integral: false });
     if (!Number.isInteger(seconds) || seconds < minSeconds || seconds > maxSeconds) {
-      this.errors.push(`${prop} is ${seconds} seconds; it must be a whole number of seconds from ${minSeconds} to ${maxSeconds}.`);
+      this.errors.push(`${prop} is ${humanDuration(seconds)}; it must be a whole number of seconds from ${humanDuration(minSeconds)} to ${humanDuration(maxSeconds)}.`);
     }
   }
 
@@ -148,6 +159,17 @@ function enumValues(values: object): Array<string | number> {
   const all = Object.values(values) as Array<string | number>;
   const numbers = all.filter((v) => typeof v === 'number');
   return numbers.length > 0 ? numbers : all;
+}
+
+/**
+ * A number of seconds in the largest unit that holds it whole: '25 hours', '90 seconds',
+ * '0.5 seconds', '1 day'.
+ */
+export function humanDuration(seconds: number): string {
+  const units: Array<[string, number]> = [['day', 86400], ['hour', 3600], ['minute', 60]];
+  const [unit, size] = units.find(([, s]) => seconds >= s && Number.isInteger(seconds / s)) ?? ['second', 1];
+  const amount = seconds / size;
+  return `${amount} ${unit}${amount === 1 ? '' : 's'}`;
 }
 
 /** 'a', 'a and b', 'a, b and c'. */

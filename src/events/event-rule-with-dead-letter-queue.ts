@@ -9,7 +9,6 @@ import * as sns from 'aws-cdk-lib/aws-sns';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct } from 'constructs';
-import { DurationBound, durationInRange } from './duration-limits';
 import { DeadLetterQueue, DeadLetterSource } from '../building-blocks/dead-letter-queue';
 import { createPatternAlarm } from '../core/alarms';
 import { ManagedPolicyRole } from '../core/managed-policy-role';
@@ -139,8 +138,8 @@ const MAX_PATTERN_LENGTH = 2048;
 // A target's retry policy: 0 to 185 retries, for 60 seconds to 24 hours.
 // https://docs.aws.amazon.com/eventbridge/latest/APIReference/API_RetryPolicy.html
 const MAX_RETRY_ATTEMPTS = 185;
-const MIN_EVENT_AGE: DurationBound = { duration: Duration.minutes(1), label: '1 minute' };
-const MAX_EVENT_AGE: DurationBound = { duration: Duration.hours(24), label: '24 hours' };
+const MIN_EVENT_AGE = Duration.minutes(1);
+const MAX_EVENT_AGE = Duration.hours(24);
 // The characters and length of an event bus's name.
 const BUS_NAME = /^[/.\-_A-Za-z0-9]{1,256}$/;
 // A target's input: a constant or a template of at most 8,192 characters, from at most 100 paths.
@@ -428,7 +427,7 @@ export class EventRuleWithDeadLetterQueue extends Construct {
         `given as Duration.days(...) when only known at deploy time: the template holds days, and CloudFormation cannot convert ${props.archiveRetention.unitLabel()}`);
     }
     v.integerInRange('retryAttempts', props.retryAttempts, 0, MAX_RETRY_ATTEMPTS);
-    durationInRange(v, 'maxEventAge', props.maxEventAge, MIN_EVENT_AGE, MAX_EVENT_AGE);
+    v.secondsInRange('maxEventAge', props.maxEventAge, MIN_EVENT_AGE.toSeconds(), MAX_EVENT_AGE.toSeconds());
     v.check(props.description === undefined || Token.isUnresolved(props.description) || props.description.length <= 512, 'description',
       `${props.description?.length} characters`, 'at most 512 characters');
     if (props.eventPattern !== undefined) {
@@ -460,7 +459,7 @@ export class EventRuleWithDeadLetterQueue extends Construct {
     const v = new PropValidator(`EventRuleWithDeadLetterQueue '${this.node.path}' target ${this.targetCount}`);
     v.check(this.targetCount <= MAX_TARGETS, 'targets', this.targetCount, `at most ${MAX_TARGETS} per rule (EventBridge's limit): use a second rule`);
     v.integerInRange('retryAttempts', options.retryAttempts, 0, MAX_RETRY_ATTEMPTS);
-    durationInRange(v, 'maxEventAge', options.maxEventAge, MIN_EVENT_AGE, MAX_EVENT_AGE);
+    v.secondsInRange('maxEventAge', options.maxEventAge, MIN_EVENT_AGE.toSeconds(), MAX_EVENT_AGE.toSeconds());
     if (options.input) {
       this.validateInput(v, options.input);
     }

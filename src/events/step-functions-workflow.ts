@@ -6,7 +6,6 @@ import * as logs from 'aws-cdk-lib/aws-logs';
 import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import * as tasks from 'aws-cdk-lib/aws-stepfunctions-tasks';
 import { Construct } from 'constructs';
-import { DurationBound, durationInRange } from './duration-limits';
 import { HardenedFunction } from '../building-blocks/hardened-function';
 import { createPatternAlarm } from '../core/alarms';
 import { isProduction } from '../core/deployment-stage';
@@ -121,9 +120,8 @@ const TRANSIENT_LAMBDA_ERRORS = [
 // https://docs.aws.amazon.com/step-functions/latest/dg/service-quotas.html ("Maximum execution time",
 // "Maximum size of state machine definition", a hard quota); DefinitionString's maxLength is
 // 1,048,576 in the CloudFormation schema of AWS::StepFunctions::StateMachine.
-const ONE_SECOND: DurationBound = { duration: Duration.seconds(1), label: '1 second' };
-const MAX_EXPRESS: DurationBound = { duration: Duration.minutes(5), label: '5 minutes' };
-const MAX_STANDARD: DurationBound = { duration: Duration.days(365), label: '1 year (365 days)' };
+const MAX_EXPRESS = Duration.minutes(5);
+const MAX_STANDARD = Duration.days(365);
 const MAX_DEFINITION_BYTES = 1_048_576;
 // A task's integration pattern is the suffix of its Resource: `.sync` (or `.sync:2`, for the JSON
 // output of a nested execution) runs a job, `.waitForTaskToken` waits for a callback; without one
@@ -158,7 +156,7 @@ export class StepFunctionsWorkflow extends Construct {
    */
   public static invokeFunction(scope: Construct, id: string, fn: HardenedFunction, options: WorkflowFunctionOptions = {}): tasks.LambdaInvoke {
     const validator = new PropValidator(`StepFunctionsWorkflow.invokeFunction '${scope.node.path}/${id}'`);
-    durationInRange(validator, 'taskTimeout', options.taskTimeout, ONE_SECOND, MAX_STANDARD);
+    validator.secondsInRange('taskTimeout', options.taskTimeout, 1, MAX_STANDARD.toSeconds());
     validator.integerInRange('retryAttempts', options.retryAttempts, 0, 20);
     // The default adds 30 seconds to the function's timeout; aws-cdk-lib's Duration.plus drops
     // them from a token (the task would time out with the function), and CloudFormation cannot add.
@@ -211,11 +209,11 @@ export class StepFunctionsWorkflow extends Construct {
     super(scope, id);
     props = withPatternDefaults(this, props);
     const express = props.workflowType === sfn.StateMachineType.EXPRESS;
-    const timeout = props.timeout ?? (express ? MAX_EXPRESS.duration : Duration.hours(1));
+    const timeout = props.timeout ?? (express ? MAX_EXPRESS : Duration.hours(1));
     const validator = new PropValidator(`StepFunctionsWorkflow '${this.node.path}'`);
     validator.oneOf('workflowType', props.workflowType, sfn.StateMachineType, 'sfn.StateMachineType');
     validator.knownAtSynth('workflowType', props.workflowType, 'it decides the timeout limit (5 minutes or 1 year), the logging and the alarms');
-    durationInRange(validator, 'timeout', props.timeout, ONE_SECOND, express ? MAX_EXPRESS : MAX_STANDARD);
+    validator.secondsInRange('timeout', props.timeout, 1, (express ? MAX_EXPRESS : MAX_STANDARD).toSeconds());
     validator.oneOf('logRetention', props.logRetention, logs.RetentionDays, 'logs.RetentionDays');
     validator.throwIfInvalid();
 

@@ -1,4 +1,4 @@
-import { Lazy, Stack } from 'aws-cdk-lib';
+import { Duration, Lazy, Stack } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
@@ -25,6 +25,22 @@ describe('DeploymentStage', () => {
 });
 
 describe('PropValidator', () => {
+  test('secondsInRange says durations in the largest whole unit, and wants a deploy-time duration in seconds', () => {
+    const validator = new PropValidator("Thing 'A'");
+    validator.secondsInRange('ok', Duration.minutes(2), 60, 3600);
+    validator.secondsInRange('token', Duration.seconds(Lazy.number({ produce: () => 5 })), 60, 3600);
+    validator.secondsInRange('long', Duration.hours(25), 60, Duration.days(1).toSeconds());
+    validator.secondsInRange('fraction', Duration.millis(1500), 0, 90);
+    validator.secondsInRange('minutes', Duration.minutes(Lazy.number({ produce: () => 5 })), 60, 3600);
+    expect(() => validator.throwIfInvalid()).toThrow(
+      "Thing 'A' has 3 invalid props:\n" +
+      '  - long is 25 hours; it must be a whole number of seconds from 1 minute to 1 day.\n' +
+      '  - fraction is 1.5 seconds; it must be a whole number of seconds from 0 seconds to 90 seconds.\n' +
+      "  - minutes is 'a token in minutes'; it must be given as Duration.seconds(...) when only known at deploy time: "
+      + 'the template holds seconds, and CloudFormation cannot convert minutes.',
+    );
+  });
+
   test('exactlyOne names the alternatives and which of them were given', () => {
     const validator = new PropValidator("Thing 'A'");
     validator.exactlyOne({ a: 1, b: undefined });

@@ -259,8 +259,8 @@ describe('EventRuleWithDeadLetterQueue', () => {
         /eventBus is 'arn:aws:events:us-east-1:123456789012:event-bus\/orders'; it must be a bus whose name is 1 to 256 letters, digits and \. - _ \/ \(import a bus by ARN with events.EventBus.fromEventBusArn/],
       ['186 retries', { retryAttempts: 186 }, /retryAttempts is 186; it must be a whole number from 0 to 185/],
       ['a negative retry count', { retryAttempts: -1 }, /retryAttempts is -1; it must be a whole number from 0 to 185/],
-      ['an event age under a minute', { maxEventAge: Duration.seconds(59) }, /maxEventAge is '59 seconds'; it must be a whole number of seconds from 1 minute to 24 hours\./],
-      ['an event age over a day', { maxEventAge: Duration.hours(25) }, /maxEventAge is '25 hours'; it must be a whole number of seconds from 1 minute to 24 hours\./],
+      ['an event age under a minute', { maxEventAge: Duration.seconds(59) }, /maxEventAge is 59 seconds; it must be a whole number of seconds from 1 minute to 1 day\./],
+      ['an event age over a day', { maxEventAge: Duration.hours(25) }, /maxEventAge is 25 hours; it must be a whole number of seconds from 1 minute to 1 day\./],
       ['a description over 512 characters', { description: 'x'.repeat(513) }, /description is '513 characters'; it must be at most 512 characters/],
       ['a pattern over 2,048 characters', { eventPattern: { source: Array.from({ length: 120 }, (_, i) => `com.example.source-${i}`) } },
         /eventPattern is '\d+ characters'; it must be at most 2048 characters once rendered/],
@@ -275,7 +275,7 @@ describe('EventRuleWithDeadLetterQueue', () => {
       expect(() => pattern.addFunctionTarget(consumerFunction(stack, 'F0'), { retryAttempts: 200 })).toThrow(/target 1 has 1 invalid prop:\n {2}- retryAttempts is 200/);
       for (let i = 1; i <= 4; i++) pattern.addFunctionTarget(consumerFunction(stack, `F${i}`));
       expect(() => pattern.addFunctionTarget(consumerFunction(stack, 'F6'), { maxEventAge: Duration.seconds(30) }))
-        .toThrow(/targets is 6; it must be at most 5 per rule[\s\S]*maxEventAge is '30 seconds'; it must be a whole number of seconds from 1 minute to 24 hours\./);
+        .toThrow(/targets is 6; it must be at most 5 per rule[\s\S]*maxEventAge is 30 seconds; it must be a whole number of seconds from 1 minute to 1 day\./);
     });
 
     test('a FIFO queue needs a message group; a standard queue takes none', () => {

@@ -144,7 +144,7 @@ describe('StepFunctionsWorkflow', () => {
       const stack = newStack();
       const fn = new HardenedFunction(stack, 'Fn', { code: CODE });
       expect(() => StepFunctionsWorkflow.invokeFunction(stack, 'A', fn, { taskTimeout: Duration.millis(500) }))
-        .toThrow(/taskTimeout is '0.5 seconds'; it must be a whole number of seconds from 1 second to 1 year \(365 days\)\./);
+        .toThrow(/taskTimeout is 0.5 seconds; it must be a whole number of seconds from 1 second to 365 days\./);
       expect(() => StepFunctionsWorkflow.invokeFunction(stack, 'B', fn, { retryAttempts: 21 })).toThrow(/retryAttempts is 21; it must be a whole number from 0 to 20/);
     });
   });
@@ -168,9 +168,9 @@ describe('StepFunctionsWorkflow', () => {
 
   describe('validation', () => {
     const invalid: Array<[string, Partial<StepFunctionsWorkflowProps>, RegExp]> = [
-      ['an EXPRESS timeout over 5 minutes', { workflowType: sfn.StateMachineType.EXPRESS, timeout: Duration.minutes(6) }, /timeout is '6 minutes'; it must be a whole number of seconds from 1 second to 5 minutes\./],
-      ['a STANDARD timeout over a year', { timeout: Duration.days(366) }, /timeout is '366 days'; it must be a whole number of seconds from 1 second to 1 year \(365 days\)\./],
-      ['a timeout under a second', { timeout: Duration.millis(10) }, /timeout is '0.01 seconds'; it must be a whole number of seconds from 1 second to 1 year/],
+      ['an EXPRESS timeout over 5 minutes', { workflowType: sfn.StateMachineType.EXPRESS, timeout: Duration.minutes(6) }, /timeout is 6 minutes; it must be a whole number of seconds from 1 second to 5 minutes\./],
+      ['a STANDARD timeout over a year', { timeout: Duration.days(366) }, /timeout is 366 days; it must be a whole number of seconds from 1 second to 365 days\./],
+      ['a timeout under a second', { timeout: Duration.millis(10) }, /timeout is 0.01 seconds; it must be a whole number of seconds from 1 second to 365 days/],
       ['a workflow type Step Functions does not have, as untyped configuration gives it', { workflowType: 'Express' as sfn.StateMachineType },
         /^ {2}- workflowType is 'Express'; it must be one of sfn\.StateMachineType's values: 'EXPRESS', 'STANDARD'\.$/m],
       ['a log retention CloudWatch Logs does not offer, as untyped configuration gives it', { logRetention: 13 as logs.RetentionDays },
