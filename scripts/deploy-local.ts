@@ -2,16 +2,20 @@
  * Deploys an example to a local moto server, so it can be deployed and explored without an AWS
  * account:
  *
- *   npm run deploy:local -- <example> [cdk deploy options, e.g. -c cdk-best-practice-patterns:stage=dev]
+ *   npm run deploy:local -- <example> [--no-wait] [cdk synth options, e.g. -c cdk-best-practice-patterns:stage=dev]
  *
  * It synthesizes the example with the aws-cdk CLI (options such as `-c cdk-best-practice-patterns:stage=dev` go to it), starts
  * moto_server on a free loopback port, and deploys each stack as the emulator suites do: bootstrap
  * resources and file assets as `cdk bootstrap` and `cdk deploy` would, then CreateStack, answering
- * the callbacks of custom resources (their handlers need Docker). moto has no Lambda aliases, so
- * the callers of a HardenedFunction's alias are pointed at its function first, and said so. Once
- * deployed, it subscribes the SNS subscriptions moto's CloudFormation skips, prints what moto did
- * not create, and keeps moto running for the AWS CLI until Ctrl-C. Everything lives in moto's
- * memory and is gone when it stops.
+ * the callbacks of custom resources (their handlers need Docker). Where moto cannot take the
+ * template as synthesized, the harness changes it first and says so (forMoto in
+ * test/emulator/moto-server.ts): the callers of a HardenedFunction's alias, and the policies,
+ * state machines and rules holding its ARN, are pointed at its function (moto has no aliases); a
+ * database's managed master user secret becomes a stand-in secret; outputs that read what moto
+ * does not have are removed. Once deployed, it subscribes the SNS subscriptions moto's
+ * CloudFormation skips, prints what moto did not create, and keeps moto running for the AWS CLI
+ * until Ctrl-C, or, with `--no-wait`, stops it and exits 0 (to check that an example deploys).
+ * Everything lives in moto's memory and is gone when it stops.
  *
  * It used to run `cdk deploy --method=direct` against moto; the CLI cannot change the template on
  * the way, and a HardenedFunction's alias, which moto skips, fails the whole stack there.
@@ -34,10 +38,12 @@ const EXAMPLES = fs.readdirSync(path.join(ROOT, 'examples'))
   .filter((name) => fs.existsSync(path.join(ROOT, 'examples', name, 'cdk.json')));
 
 async function main(): Promise<void> {
-  const [example, ...cdkArgs] = process.argv.slice(2);
+  const [example, ...options] = process.argv.slice(2);
+  const noWait = options.includes('--no-wait');
+  const cdkArgs = options.filter((option) => option !== '--no-wait');
   if (!example || !EXAMPLES.includes(example)) {
     throw new Error(
-      `Usage: npm run deploy:local -- <example> [cdk synth options]; example is ${example ?? 'missing'}, it must be one of ${EXAMPLES.join(', ')}`,
+      `Usage: npm run deploy:local -- <example> [--no-wait] [cdk synth options]; example is ${example ?? 'missing'}, it must be one of ${EXAMPLES.join(', ')}`,
     );
   }
 
@@ -68,12 +74,18 @@ async function main(): Promise<void> {
       if (deployed.redirectedFromAliases.length > 0) {
         console.log(`  Pointed at their function instead of its alias (moto has none): ${deployed.redirectedFromAliases.join(', ')}`);
       }
+      for (const change of deployed.changedForMoto) console.log(`  Changed for moto: ${change}`);
       if (logicalIdsOfType(deployed, 'AWS::SNS::Subscription').length > 0) {
         const arns = await subscribeSkippedSubscriptions(deployed);
         console.log(
           `  Subscribed through the SNS API instead: ${Object.keys(arns).length} subscriptions, with their filter policies and raw delivery.`,
         );
       }
+    }
+    if (noWait) {
+      console.log('\nDeployed; --no-wait, so moto stops now.');
+      stop();
+      return;
     }
     const { credentials } = motoClientConfig();
     console.log([

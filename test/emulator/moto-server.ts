@@ -1,4 +1,4 @@
-import { ChildProcess, spawn } from 'child_process';
+import { ChildProcess, spawn, spawnSync } from 'child_process';
 import * as fs from 'fs';
 import * as net from 'net';
 import * as path from 'path';
@@ -11,6 +11,7 @@ import {
   paginateListStackResources,
 } from '@aws-sdk/client-cloudformation';
 import { CreateBucketCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import { CreateSecretCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { SNSClient, SubscribeCommand } from '@aws-sdk/client-sns';
 import { PutParameterCommand, SSMClient } from '@aws-sdk/client-ssm';
 import { App, Stack } from 'aws-cdk-lib';
@@ -134,6 +135,8 @@ export interface DeployedStack {
   readonly answeredCustomResources: string[];
   /** The resources whose reference to a Lambda alias the harness pointed at the alias's function (see forMoto). */
   readonly redirectedFromAliases: string[];
+  /** Every other change forMoto made to the template, one sentence each, saying what and why. */
+  readonly changedForMoto: string[];
 }
 
 /** The physical id of a created resource; throws if moto skipped it. */
@@ -196,16 +199,49 @@ export async function deployArtifact(
   await bootstrapMoto();
   await publishFileAssets(assembly, artifact);
 
-  const { template, redirected } = forMoto(artifact.template);
-  const cloudFormation = new CloudFormationClient(motoClientConfig());
+  const masterUserSecretArns = await createMasterUserSecrets(artifact.template, stackName);
+  const { template, redirected, changed } = forMoto(artifact.template, { masterUserSecretArns, motoResolves: motoResolvesReferences });
+  // No retries: a retried CreateStack after moto failed midway reports only "already exists".
+  const cloudFormation = new CloudFormationClient({ ...motoClientConfig(), maxAttempts: 1 });
   const { StackId: stackId } = await cloudFormation.send(new CreateStackCommand({
     StackName: stackName,
     TemplateBody: JSON.stringify(template),
     Capabilities: [Capability.CAPABILITY_IAM, Capability.CAPABILITY_NAMED_IAM, Capability.CAPABILITY_AUTO_EXPAND],
-  }));
+  })).catch((error: any) => { throw explainMotoCrash(error, 'CreateStack'); });
   const answeredCustomResources = await answerCustomResources(artifact.template, stackId!);
   await waitForCreateComplete(cloudFormation, stackName);
-  return describeDeployedStack(stackName, stackId!, artifact.template, answeredCustomResources, redirected);
+  return describeDeployedStack(stackName, stackId!, artifact.template, answeredCustomResources, redirected, changed);
+}
+
+/** The RDS resources whose master user secret the template reads, by logical id, with their master user name. */
+function masterUserSecretReaders(template: any): Record<string, unknown> {
+  const text = JSON.stringify(template);
+  return Object.fromEntries(Object.entries(template.Resources as Record<string, { Type: string; Properties?: any }>)
+    .filter(([id, r]) => r.Type.startsWith('AWS::RDS::') && text.includes(`{"Fn::GetAtt":["${id}","MasterUserSecret.SecretArn"]}`))
+    .map(([id, r]) => [id, r.Properties?.MasterUsername]));
+}
+
+/**
+ * moto's CloudFormation neither creates the secret RDS manages for `ManageMasterUserPassword` nor
+ * answers `Fn::GetAtt MasterUserSecret.SecretArn` (its DBInstance resolves only Endpoint.Address
+ * and Endpoint.Port), and it has no AWS::SecretsManager::Secret. So, for each database whose
+ * secret the template reads, the harness creates one through the Secrets Manager API, holding
+ * `username` and `password` as RDS's does
+ * (https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide/rds-secrets-manager.html), and forMoto
+ * points the reads at it. It is not encrypted with the template's key, which does not exist yet.
+ */
+async function createMasterUserSecrets(template: any, stackName: string): Promise<Record<string, string>> {
+  const secretsManager = new SecretsManagerClient(motoClientConfig());
+  const arns: Record<string, string> = {};
+  for (const [logicalId, username] of Object.entries(masterUserSecretReaders(template))) {
+    const { ARN } = await secretsManager.send(new CreateSecretCommand({
+      Name: `${stackName}-${logicalId}-master-user-secret`,
+      Description: `Stands in for the master user secret RDS would manage for ${logicalId} (moto's CloudFormation creates none)`,
+      SecretString: JSON.stringify({ username: typeof username === 'string' ? username : 'admin', password: `moto-${Date.now().toString(36)}` }),
+    }));
+    arns[logicalId] = ARN!;
+  }
+  return arns;
 }
 
 // Resource types moto's CloudFormation skips without reading their properties, so a reference to an
@@ -217,26 +253,68 @@ const ALIAS_CALLERS: Record<string, { property: string; instead: (functionRef: u
   'AWS::Lambda::Permission': { property: 'FunctionName', instead: (functionRef) => functionRef },
   'AWS::Lambda::EventInvokeConfig': { property: 'Qualifier', instead: () => '$LATEST' },
 };
+// Types that hold the alias's ARN as data moto stores and never acts on (it enforces no IAM, runs
+// no Lambda from a state machine or a schedule): each `Ref` of the alias in them becomes the
+// function's ARN.
+const ALIAS_ARN_HOLDERS = new Set(['AWS::IAM::ManagedPolicy', 'AWS::IAM::Policy', 'AWS::StepFunctions::StateMachine', 'AWS::Events::Rule']);
+
+/** What forMoto needs from outside the template. */
+export interface ForMotoOptions {
+  /** The ARN of the stand-in secret for each RDS resource whose master user secret the template reads (createMasterUserSecrets). */
+  readonly masterUserSecretArns?: Record<string, string>;
+  /**
+   * Which references moto's CloudFormation resolves: one answer per [type, attribute] pair (a
+   * `Ref` has no attribute). Outputs are checked with it; the default resolves everything.
+   */
+  readonly motoResolves?: (references: Array<[string, string | undefined]>) => boolean[];
+}
 
 /**
  * moto's CloudFormation skips AWS::Lambda::Alias, and a reference to a skipped resource resolves to
  * nothing, which fails the whole stack. So, before deploying, every caller that names an alias (an
  * event source mapping, a permission, an asynchronous-invocation config) is pointed at the alias's
- * function instead, at $LATEST; the callers so changed are returned, and each suite asserts the
- * list. Types moto skips unread (a REST API's methods) keep theirs; a reference to an alias anywhere
- * else is refused, not guessed. A dashboard's references to the alarms (which moto skips as well)
- * become literal alarm ARNs, so the dashboard itself deploys. The template returned is a
- * copy; the deployed stack keeps the synthesized one for the tests to read.
+ * function instead, at $LATEST, and so is every policy, state machine and rule that holds the
+ * alias's ARN (they get the function's); the resources so changed are returned, and each suite
+ * asserts the list. Types moto skips unread (a REST API's methods) keep theirs; a reference to an
+ * alias anywhere else is refused, not guessed.
+ *
+ * The other changes are returned in `changed`, one sentence each:
+ * - a dashboard's references to the alarms (which moto skips as well) become literal alarm ARNs,
+ *   so the dashboard itself deploys;
+ * - `Fn::GetAtt <database>.MasterUserSecret.SecretArn`, which moto cannot resolve, becomes the ARN
+ *   of the stand-in secret the harness created (`options.masterUserSecretArns`);
+ * - an RDS instance's `DBParameterGroupName` is removed: moto 5.2.1 passes the `Ref` on as the
+ *   group object, not its name, and CreateStack crashes (a literal name fails too: moto creates the
+ *   instance before the group);
+ * - an output that reads a resource or attribute moto does not have is removed. moto evaluates
+ *   outputs only when DescribeStacks serializes the stack, and one it cannot resolve fails that call
+ *   with an HTML error page, which the SDK reports as an XML parse error (a bare `Fn::GetAtt` is
+ *   refused at CreateStack instead, or crashes it when moto has no such type).
+ *
+ * The template returned is a copy; the deployed stack keeps the synthesized one for the tests to read.
  */
-export function forMoto(original: any): { template: any; redirected: string[] } {
+export function forMoto(original: any, options: ForMotoOptions = {}): { template: any; redirected: string[]; changed: string[] } {
   const template = JSON.parse(JSON.stringify(original));
-  const resources: Record<string, { Type: string; Properties?: Record<string, unknown> }> = template.Resources;
+  const resources: Record<string, { Type: string; Properties?: Record<string, any> }> = template.Resources;
   const aliases = Object.entries(resources).filter(([, r]) => r.Type === 'AWS::Lambda::Alias');
   const redirected: string[] = [];
+  const changed: string[] = [];
   for (const [aliasId, alias] of aliases) {
-    const namesAlias = (value: unknown) => JSON.stringify(value).includes(`{"Ref":"${aliasId}"}`);
+    const aliasRef = JSON.stringify({ Ref: aliasId });
+    const namesAlias = (value: unknown) => JSON.stringify(value).includes(aliasRef);
     for (const [logicalId, resource] of Object.entries(resources)) {
       if (logicalId === aliasId || SKIPPED_ALIAS_CALLERS.has(resource.Type) || !namesAlias(resource.Properties ?? {})) continue;
+      if (ALIAS_ARN_HOLDERS.has(resource.Type)) {
+        const functionRef = alias.Properties!.FunctionName;
+        if (typeof functionRef?.Ref !== 'string') {
+          throw new Error(`${logicalId} (${resource.Type}) holds the ARN of the alias ${aliasId}, whose function is not a Ref the harness can turn into an ARN`);
+        }
+        const functionArn = { 'Fn::GetAtt': [functionRef.Ref, 'Arn'] };
+        resource.Properties = JSON.parse(JSON.stringify(resource.Properties),
+          (_key, value) => (value?.Ref === aliasId && Object.keys(value).length === 1 ? functionArn : value));
+        if (!redirected.includes(logicalId)) redirected.push(logicalId);
+        continue;
+      }
       const caller = ALIAS_CALLERS[resource.Type];
       const others = Object.entries(resource.Properties!).filter(([key, value]) => key !== caller?.property && namesAlias(value));
       if (!caller || others.length > 0) {
@@ -248,18 +326,143 @@ export function forMoto(original: any): { template: any; redirected: string[] } 
   }
   // moto skips alarms too, so a dashboard's references to their ARNs become the ARNs they would have.
   const alarmIds = new Set(Object.keys(resources).filter((id) => resources[id].Type === 'AWS::CloudWatch::Alarm'));
-  for (const dashboard of Object.values(resources).filter((r) => r.Type === 'AWS::CloudWatch::Dashboard')) {
+  for (const [dashboardId, dashboard] of Object.entries(resources).filter(([, r]) => r.Type === 'AWS::CloudWatch::Dashboard')) {
+    const alarms = new Set<string>();
     dashboard.Properties = JSON.parse(JSON.stringify(dashboard.Properties), (_key, value) => {
       const getAtt = value?.['Fn::GetAtt'];
-      return Array.isArray(getAtt) && alarmIds.has(getAtt[0]) && getAtt[1] === 'Arn' ? `arn:aws:cloudwatch:us-east-1:123456789012:alarm:${getAtt[0]}` : value;
+      if (!(Array.isArray(getAtt) && alarmIds.has(getAtt[0]) && getAtt[1] === 'Arn')) return value;
+      alarms.add(getAtt[0]);
+      return `arn:aws:cloudwatch:${REGION}:${ACCOUNT}:alarm:${getAtt[0]}`;
     });
+    if (alarms.size > 0) changed.push(`${dashboardId}: the ARNs of its ${alarms.size} alarms are literal (moto skips alarms)`);
   }
-  return { template, redirected: redirected.sort() };
+  // moto's EventBus has no physical id, so a Ref to it resolves to the bus object, on which a rule's
+  // CreateStack crashes (HTTP 500); Fn::GetAtt Name is what CloudFormation's Ref returns anyway
+  // (https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-events-eventbus.html#aws-resource-events-eventbus-return-values).
+  for (const busId of Object.keys(resources).filter((id) => resources[id].Type === 'AWS::Events::EventBus')) {
+    const readers: string[] = [];
+    for (const section of ['Resources', 'Outputs'] as const) {
+      for (const [id, item] of Object.entries<any>(template[section] ?? {})) {
+        const replaced = JSON.parse(JSON.stringify(item),
+          (_key, value) => (value?.Ref === busId && Object.keys(value).length === 1 ? { 'Fn::GetAtt': [busId, 'Name'] } : value));
+        if (JSON.stringify(replaced) === JSON.stringify(item)) continue;
+        template[section][id] = replaced;
+        readers.push(section === 'Outputs' ? `output ${id}` : id);
+      }
+    }
+    if (readers.length > 0) changed.push(`Ref ${busId}: read by ${readers.join(', ')} as Fn::GetAtt Name, the same value (moto resolves the Ref to an object)`);
+  }
+  // moto's Archive passes EventPattern to json.loads, so it takes only the pattern as a string, where
+  // CloudFormation takes the object too (its Rule serializes the object first; moto/events/models.py).
+  for (const [archiveId, archive] of Object.entries(resources).filter(([, r]) => r.Type === 'AWS::Events::Archive')) {
+    const pattern = archive.Properties?.EventPattern;
+    if (pattern === undefined || typeof pattern === 'string' || Object.keys(pattern).some((key) => key.startsWith('Fn::') || key === 'Ref')) continue;
+    archive.Properties!.EventPattern = JSON.stringify(pattern);
+    changed.push(`${archiveId}: its EventPattern is passed as a JSON string, the same pattern (moto's Archive reads only a string)`);
+  }
+  // An archive without a name: moto names it <stack>-<logical id>-<suffix> without truncating, and
+  // its own EventBridge refuses names over 48 characters, where CloudFormation's stay within.
+  for (const [archiveId, archive] of Object.entries(resources).filter(([, r]) => r.Type === 'AWS::Events::Archive')) {
+    if (archive.Properties?.ArchiveName !== undefined) continue;
+    archive.Properties = { ...archive.Properties, ArchiveName: archiveId.slice(0, 48) };
+    changed.push(`${archiveId}: named ${archiveId.slice(0, 48)} (the name moto would generate is over EventBridge's 48 characters)`);
+  }
+  // The master user secret RDS manages: moto has none, so its reads become the stand-in's ARN.
+  for (const [databaseId, database] of Object.entries(resources).filter(([, r]) => r.Type.startsWith('AWS::RDS::'))) {
+    const readers: string[] = [];
+    const replace = (value: any) => JSON.parse(JSON.stringify(value), (_key, v) => {
+      const getAtt = v?.['Fn::GetAtt'];
+      if (!(Array.isArray(getAtt) && getAtt[0] === databaseId && getAtt[1] === 'MasterUserSecret.SecretArn')) return v;
+      const arn = options.masterUserSecretArns?.[databaseId];
+      if (!arn) throw new Error(`The template reads ${databaseId}.MasterUserSecret.SecretArn, which moto cannot resolve, and the harness has no stand-in secret for it`);
+      return arn;
+    });
+    for (const section of ['Resources', 'Outputs'] as const) {
+      for (const [id, item] of Object.entries<any>(template[section] ?? {})) {
+        const replaced = replace(item);
+        if (JSON.stringify(replaced) !== JSON.stringify(item)) {
+          template[section][id] = replaced;
+          readers.push(section === 'Outputs' ? `output ${id}` : id);
+        }
+      }
+    }
+    if (readers.length > 0) {
+      changed.push(`${databaseId}.MasterUserSecret.SecretArn: read by ${readers.join(', ')}; it is the ARN of a stand-in secret the harness created`
+        + ' through the Secrets Manager API (moto\'s CloudFormation creates none)');
+    }
+    if (database.Type === 'AWS::RDS::DBInstance' && database.Properties?.DBParameterGroupName !== undefined) {
+      delete resources[databaseId].Properties!.DBParameterGroupName;
+      changed.push(`${databaseId}: deployed without its DBParameterGroupName (moto 5.2.1 crashes on it), so its parameters are not applied`);
+    }
+  }
+  // Outputs that read what moto does not have: they would fail every DescribeStacks of the stack.
+  const outputs = Object.entries<any>(template.Outputs ?? {});
+  const references = outputs.map(([, output]) => referencesIn(output.Value)
+    .filter(([logicalId]) => resources[logicalId])
+    .map(([logicalId, attribute]) => ({ logicalId, attribute, type: resources[logicalId].Type })));
+  const pairs = references.flat().map(({ type, attribute }) => [type, attribute] as [string, string | undefined]);
+  const resolved = pairs.length > 0 && options.motoResolves ? options.motoResolves(pairs) : pairs.map(() => true);
+  let index = 0;
+  outputs.forEach(([outputId], i) => {
+    const unresolved = references[i].filter(() => !resolved[index++]);
+    if (unresolved.length === 0) return;
+    delete template.Outputs[outputId];
+    const what = unresolved.map(({ logicalId, attribute, type }) => `${attribute ? `${logicalId}.${attribute}` : logicalId} (${type})`);
+    changed.push(`output ${outputId}: removed, it reads ${[...new Set(what)].join(', ')}, which moto's CloudFormation does not have`);
+  });
+  return { template, redirected: redirected.sort(), changed };
+}
+
+/** The resources (and attributes) a template value reads through Ref, Fn::GetAtt and Fn::Sub. */
+function referencesIn(value: any): Array<[string, string | undefined]> {
+  if (Array.isArray(value)) return value.flatMap(referencesIn);
+  if (typeof value === 'string' || value === null || typeof value !== 'object') return [];
+  const found: Array<[string, string | undefined]> = [];
+  if (typeof value.Ref === 'string') found.push([value.Ref, undefined]);
+  const getAtt = value['Fn::GetAtt'];
+  if (Array.isArray(getAtt) && typeof getAtt[0] === 'string') found.push([getAtt[0], typeof getAtt[1] === 'string' ? getAtt[1] : undefined]);
+  const sub = value['Fn::Sub'];
+  const subText = typeof sub === 'string' ? sub : Array.isArray(sub) ? sub[0] : undefined;
+  if (typeof subText === 'string') {
+    for (const [, name] of subText.matchAll(/\$\{([^!}][^}]*)\}/g)) {
+      const [logicalId, ...attribute] = name.split('.');
+      found.push([logicalId, attribute.length > 0 ? attribute.join('.') : undefined]);
+    }
+  }
+  return [...found, ...Object.values(value).flatMap(referencesIn)];
+}
+
+/**
+ * Asks moto itself, through the Python that has it installed, which references its CloudFormation
+ * resolves: a type it has a model for and, for Fn::GetAtt, an attribute that model declares
+ * (moto/cloudformation/parsing.py, `get_model_map` and `has_cfn_attr`). Python is found as
+ * moto_server's own interpreter when its script names one, otherwise as `python3`.
+ */
+export function motoResolvesReferences(references: Array<[string, string | undefined]>): boolean[] {
+  const script = [
+    'import json, sys',
+    'from moto.cloudformation.parsing import get_model_map',
+    'models = get_model_map()',
+    'print(json.dumps([t in models and (a is None or models[t].has_cfn_attr(a)) for t, a in json.load(sys.stdin)]))',
+  ].join('\n');
+  const result = spawnSync(motoPython(), ['-c', script], { input: JSON.stringify(references), encoding: 'utf8' });
+  if (result.status !== 0) {
+    throw new Error(`Could not ask moto which template references it resolves (${motoPython()} exited with ${result.status ?? result.error?.message}): ${result.stderr}`);
+  }
+  return JSON.parse(result.stdout);
+}
+
+function motoPython(): string {
+  const found = spawnSync('sh', ['-c', 'command -v moto_server'], { encoding: 'utf8' }).stdout.trim();
+  const shebang = found && fs.existsSync(found) ? fs.readFileSync(found, 'utf8').split('\n')[0] : '';
+  const interpreter = /^#!\s*(\S*python[\d.]*)\s*$/.exec(shebang)?.[1];
+  return interpreter && fs.existsSync(interpreter) ? interpreter : 'python3';
 }
 
 /** What moto created for each resource of a stack's template, and which types it skipped. */
 export async function describeDeployedStack(
   stackName: string, stackId: string, template: any, answeredCustomResources: string[], redirectedFromAliases: string[],
+  changedForMoto: string[] = [],
 ): Promise<DeployedStack> {
   const cloudFormation = new CloudFormationClient(motoClientConfig());
   const reported = new Map<string, string>();
@@ -272,7 +475,7 @@ export async function describeDeployedStack(
     physicalId: reported.get(logicalId) ?? '',
   }));
   const skippedTypes = [...new Set(resources.filter((r) => !r.physicalId).map((r) => r.type))].sort();
-  return { stackName, stackId, template, resources, skippedTypes, answeredCustomResources, redirectedFromAliases };
+  return { stackName, stackId, template, resources, skippedTypes, answeredCustomResources, redirectedFromAliases, changedForMoto };
 }
 
 /** What `cdk bootstrap` leaves in an account and `cdk deploy` checks: the version parameter and the assets bucket. */
@@ -324,10 +527,25 @@ export async function answerCustomResources(template: any, stackId: string): Pro
   return custom;
 }
 
+/**
+ * moto answers an exception it does not map to an AWS error with Werkzeug's HTML page and HTTP 500,
+ * and an error another service raises inside CreateStack in that service's protocol (JSON for
+ * EventBridge); the SDK reports either as an XML parse error, so this says where to look instead.
+ */
+function explainMotoCrash(error: any, operation: string): Error {
+  if (error?.$metadata?.httpStatusCode !== 500 && !/XML parse error/.test(String(error?.message))) return error;
+  return new Error(
+    `moto answered ${operation} with HTTP ${error?.$metadata?.httpStatusCode ?? '(status unknown)'} and a body that is not CloudFormation's XML:`
+    + ' a crash (its log has the Python traceback) or an error of another of its services passed through as it is.'
+    + ` The SDK said: ${error.message}`,
+  );
+}
+
 async function waitForCreateComplete(cloudFormation: CloudFormationClient, stackName: string): Promise<void> {
   const deadline = Date.now() + 30_000;
   for (;;) {
-    const { Stacks: [stack] = [] } = await cloudFormation.send(new DescribeStacksCommand({ StackName: stackName }));
+    const { Stacks: [stack] = [] } = await cloudFormation.send(new DescribeStacksCommand({ StackName: stackName }))
+      .catch((error: any) => { throw explainMotoCrash(error, 'DescribeStacks'); });
     if (stack?.StackStatus === 'CREATE_COMPLETE') return;
     if (stack?.StackStatus !== 'CREATE_IN_PROGRESS' || Date.now() > deadline) {
       throw new Error(`${stackName} is ${stack?.StackStatus}: ${stack?.StackStatusReason ?? 'no reason given'}`);
