@@ -288,7 +288,7 @@ project.addTask('test:emulator', {
 });
 
 project.addTask('deploy:local', {
-  description: 'Deploy an example to a local moto server (needs moto_server): npm run deploy:local -- <example> [cdk synth options]',
+  description: 'Deploy an example to a local moto server (needs moto_server): npm run deploy:local -- <example> [--no-wait] [cdk synth options]',
   steps: [
     { spawn: 'compile' },
     { exec: 'ts-node --transpile-only --project tsconfig.dev.json scripts/deploy-local.ts', receiveArgs: true },
