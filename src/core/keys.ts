@@ -69,7 +69,7 @@ const MAX_ALIAS_LENGTH = 256;
  * import { GuardedKey } from 'cdk-best-practice-patterns';
  *
  * const key = new GuardedKey(this, 'JobsKey', { description: 'Encrypts the jobs topic' });
- * key.grantEncryptDecrypt(publisherRole);
+ * new sns.Topic(this, 'Jobs', { masterKey: key, enforceSSL: true });
  */
 export class GuardedKey extends kms.Key {
   /**
