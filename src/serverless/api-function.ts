@@ -1,4 +1,4 @@
-import { Duration, RemovalPolicy, Token } from 'aws-cdk-lib';
+import { Annotations, Duration, RemovalPolicy, Token } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
@@ -30,6 +30,24 @@ type UnsortedFunctionProp = Exclude<keyof HardenedFunctionProps, typeof FUNCTION
 const everyFunctionPropSorted: [UnsortedFunctionProp] extends [never] ? true : UnsortedFunctionProp = true;
 void everyFunctionPropSorted;
 
+/** The warning of a burst above API Gateway's default account burst. */
+export const BURST_ABOVE_ACCOUNT_DEFAULT_WARNING = 'cdk-best-practice-patterns:burstAboveAccountDefault';
+const DEFAULT_ACCOUNT_BURST = 5000;
+
+/**
+ * Warns of a burst above API Gateway's default account-level burst of 5,000 requests
+ * (https://docs.aws.amazon.com/apigateway/latest/developerguide/api-gateway-request-throttling.html):
+ * the account's limit applies over a stage's or a usage plan's, unless AWS raised the account's
+ * quota. A warning, not an error, since such an account may use it.
+ */
+export function warnAboveAccountBurst(scope: Construct, prop: string, burst: number | undefined): void {
+  if (burst !== undefined && !Token.isUnresolved(burst) && burst > DEFAULT_ACCOUNT_BURST) {
+    Annotations.of(scope).addWarningV2(BURST_ABOVE_ACCOUNT_DEFAULT_WARNING,
+      `${prop} is ${burst}, above API Gateway's default account burst of 5,000 requests: unless your account's quota was raised, `
+      + "the account's limit throttles first.");
+  }
+}
+
 /**
  * Checks the props LambdaApiProps shares between the API patterns, the created function's among them.
  */
@@ -52,7 +70,7 @@ export function validateLambdaApiProps(validator: PropValidator, props: LambdaAp
   if (props.throttlingRateLimit !== undefined && !Token.isUnresolved(props.throttlingRateLimit)) {
     validator.check(props.throttlingRateLimit >= 0, 'throttlingRateLimit', props.throttlingRateLimit, 'at least 0 requests per second');
   }
-  validator.integerInRange('throttlingBurstLimit', props.throttlingBurstLimit, 1, 5000);
+  validator.integerAtLeast('throttlingBurstLimit', props.throttlingBurstLimit, 1);
   const rates = { serverErrorRateThreshold: props.serverErrorRateThreshold, clientErrorRateThreshold: props.clientErrorRateThreshold };
   for (const [prop, value] of Object.entries(rates)) {
     if (value !== undefined && !Token.isUnresolved(value)) {

@@ -8,7 +8,7 @@ import * as cognito from 'aws-cdk-lib/aws-cognito';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
-import { addApiDashboardSection, apiAlarms, apiFunction, apiLogSettings, validateLambdaApiProps } from './api-function';
+import { addApiDashboardSection, apiAlarms, apiFunction, apiLogSettings, validateLambdaApiProps, warnAboveAccountBurst } from './api-function';
 import { LambdaApiProps } from './lambda-api-props';
 import { acknowledgeNagFinding } from '../core/nag';
 import { withPatternDefaults } from '../core/pattern-defaults';
@@ -157,6 +157,7 @@ export class HttpApiLambda extends Construct {
   private validate(props: HttpApiLambdaProps): void {
     const v = new PropValidator(`HttpApiLambda '${this.node.path}'`);
     validateLambdaApiProps(v, props);
+    warnAboveAccountBurst(this, 'throttlingBurstLimit', props.throttlingBurstLimit);
     const chosen = Object.entries({
       userPool: props.userPool,
       jwtIssuer: props.jwtIssuer,

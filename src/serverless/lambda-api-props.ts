@@ -28,7 +28,8 @@ export interface LambdaApiProps extends HardenedFunctionProps {
   readonly throttlingRateLimit?: number;
 
   /**
-   * Requests the API accepts in a burst before throttling, at least 1.
+   * Requests the API accepts in a burst before throttling, at least 1. Above API Gateway's default
+   * account burst of 5,000 the synth warns: the account's limit throttles first unless AWS raised it.
    *
    * @default 200
    */

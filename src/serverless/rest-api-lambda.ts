@@ -7,7 +7,7 @@ import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as wafv2 from 'aws-cdk-lib/aws-wafv2';
 import { Construct } from 'constructs';
-import { addApiDashboardSection, apiAlarms, apiFunction, apiLogSettings, ApiLogSettings, validateLambdaApiProps } from './api-function';
+import { addApiDashboardSection, apiAlarms, apiFunction, apiLogSettings, ApiLogSettings, validateLambdaApiProps, warnAboveAccountBurst } from './api-function';
 import { LambdaApiProps } from './lambda-api-props';
 import { isProduction } from '../core/deployment-stage';
 import { acknowledgeNagFinding, acknowledgeNagRule, NagPackPrefix } from '../core/nag';
@@ -307,6 +307,7 @@ export class RestApiLambda extends Construct {
   private validate(props: RestApiLambdaProps): void {
     const v = new PropValidator(`RestApiLambda '${this.node.path}'`);
     validateLambdaApiProps(v, props);
+    warnAboveAccountBurst(this, 'throttlingBurstLimit', props.throttlingBurstLimit);
     v.oneOf('endpoint', props.endpoint, RestApiEndpoint, 'RestApiEndpoint');
     v.oneOf('executionLogLevel', props.executionLogLevel, ExecutionLogLevel, 'ExecutionLogLevel');
     v.oneOf('authorizerKind', props.authorizerKind, LambdaAuthorizerKind, 'LambdaAuthorizerKind');
@@ -354,7 +355,8 @@ export class RestApiLambda extends Construct {
       if (plan.rateLimit !== undefined && !Token.isUnresolved(plan.rateLimit)) {
         v.check(plan.rateLimit >= 0, 'usagePlan.rateLimit', plan.rateLimit, 'at least 0 requests per second');
       }
-      v.integerInRange('usagePlan.burstLimit', plan.burstLimit, 1, 5000);
+      v.integerAtLeast('usagePlan.burstLimit', plan.burstLimit, 1);
+      warnAboveAccountBurst(this, 'usagePlan.burstLimit', plan.burstLimit);
       v.integerAtLeast('usagePlan.dailyQuota', plan.dailyQuota, 1);
     }
     v.throwIfInvalid();

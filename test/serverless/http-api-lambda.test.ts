@@ -151,7 +151,7 @@ describe('HttpApiLambda', () => {
     const invalid: Array<[string, Extra, RegExp]> = [
       ['a timeout beyond the integration timeout', { timeout: Duration.seconds(30) }, /timeout is '30 seconds'; it must be at most the API's integration timeout of 29 seconds/],
       ['memory over 10240 MB', { memorySize: 20000 }, /memorySize is 20000; it must be a whole number from 128 to 10240/],
-      ['a burst of 0', { throttlingBurstLimit: 0 }, /throttlingBurstLimit is 0; it must be a whole number from 1 to 5000/],
+      ['a burst of 0', { throttlingBurstLimit: 0 }, /throttlingBurstLimit is 0; it must be a whole number of at least 1\./],
       ['two authorizers', { jwtIssuer: 'https://login.example.com', jwtAudience: ['a'], allowUnauthenticatedAccess: true },
         /authorization is \["jwtIssuer","allowUnauthenticatedAccess"\]; it must be at most one of userPool, jwtIssuer and allowUnauthenticatedAccess/],
       ['an issuer that is not HTTPS', { jwtIssuer: 'http://login.example.com', jwtAudience: ['a'] }, /jwtIssuer is 'http:\/\/login.example.com'; it must be the HTTPS URL/],

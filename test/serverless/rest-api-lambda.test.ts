@@ -1,6 +1,6 @@
 import * as path from 'path';
 import { Duration, Stack } from 'aws-cdk-lib';
-import { Match, Template } from 'aws-cdk-lib/assertions';
+import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
 import * as apigw from 'aws-cdk-lib/aws-apigateway';
 import * as cognito from 'aws-cdk-lib/aws-cognito';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
@@ -336,7 +336,7 @@ describe('RestApiLambda', () => {
         /timeout is '30 seconds'; it must be at most the API's integration timeout of 29 seconds/],
       ['negative reserved concurrency', { reservedConcurrentExecutions: -1 }, /reservedConcurrentExecutions is -1; it must be a whole number of at least 0\./],
       ['a negative rate limit', { throttlingRateLimit: -1 }, /throttlingRateLimit is -1; it must be at least 0 requests per second/],
-      ['a burst of 0', { throttlingBurstLimit: 0 }, /throttlingBurstLimit is 0; it must be a whole number from 1 to 5000/],
+      ['a burst of 0', { throttlingBurstLimit: 0 }, /throttlingBurstLimit is 0; it must be a whole number of at least 1\./],
       ['an error rate over 1', { serverErrorRateThreshold: 5 }, /serverErrorRateThreshold is 5; it must be a share of requests from 0 to 1/],
       ['a negative error rate', { clientErrorRateThreshold: -0.1 }, /clientErrorRateThreshold is -0.1; it must be a share of requests from 0 to 1/],
       ['a zero latency threshold', { latencyP99Threshold: Duration.millis(0) }, /latencyP99Threshold is '0 ms'; it must be longer than 0/],
@@ -357,7 +357,7 @@ describe('RestApiLambda', () => {
       ['a web ACL ARN that is not one', { webAclArn: 'arn:aws:wafv2:us-east-1:123456789012:global/webacl/x/y' }, /webAclArn is .*; it must be the ARN of a regional WAFv2 web ACL/],
       ['a PRIVATE API without endpoints', { endpoint: RestApiEndpoint.PRIVATE }, /vpcEndpointIds is unset; it must be at least one interface endpoint id for a PRIVATE endpoint/],
       ['endpoints for a REGIONAL API', { vpcEndpointIds: ['vpce-1'] }, /vpcEndpointIds is \["vpce-1"\]; it must be left unset unless endpoint is PRIVATE/],
-      ['a usage plan burst of 0', { usagePlan: { burstLimit: 0 } }, /usagePlan.burstLimit is 0; it must be a whole number from 1 to 5000/],
+      ['a usage plan burst of 0', { usagePlan: { burstLimit: 0 } }, /usagePlan.burstLimit is 0; it must be a whole number of at least 1\./],
       ['a usage plan quota of 0', { usagePlan: { dailyQuota: 0 } }, /usagePlan.dailyQuota is 0; it must be a whole number of at least 1\./],
       ['a negative usage plan rate', { usagePlan: { rateLimit: -1 } }, /usagePlan.rateLimit is -1; it must be at least 0/],
       ['an endpoint none of RestApiEndpoint\'s', { endpoint: 'regional' as RestApiEndpoint },
@@ -428,6 +428,20 @@ describe('RestApiLambda', () => {
         const stack = newStack({ withEnv: true });
         expect(() => new RestApiLambda(stack, 'Notes', { code: CODE, ...extra(deployTimeValues(stack)) })).toThrow(message);
       });
+    });
+
+    // An account whose quota AWS raised may burst past the default 5,000: a warning, not an error.
+    test('warns of a burst above the default account burst, and accepts it', () => {
+      const { stack } = build({ throttlingBurstLimit: 5001, usagePlan: { burstLimit: 6000 } });
+      const warnings = Annotations.fromStack(stack).findWarning('*', Match.stringLikeRegexp('burstAboveAccountDefault'))
+        .map((w) => String(w.entry.data));
+      expect(warnings).toEqual([
+        "throttlingBurstLimit is 5001, above API Gateway's default account burst of 5,000 requests: unless your account's quota was raised, "
+        + "the account's limit throttles first. [ack: cdk-best-practice-patterns:burstAboveAccountDefault]",
+        "usagePlan.burstLimit is 6000, above API Gateway's default account burst of 5,000 requests: unless your account's quota was raised, "
+        + "the account's limit throttles first. [ack: cdk-best-practice-patterns:burstAboveAccountDefault]",
+      ]);
+      expect(Annotations.fromStack(build({ throttlingBurstLimit: 5000 }).stack).findWarning('*', Match.stringLikeRegexp('burstAboveAccountDefault'))).toEqual([]);
     });
 
     test('accepts the limits themselves', () => {
