@@ -1,4 +1,4 @@
-import { Aws, CfnCondition, CfnMapping, Duration, Fn, RemovalPolicy, Resource, Stack, Token } from 'aws-cdk-lib';
+import { Aws, CfnCondition, CfnMapping, Duration, Fn, RemovalPolicy, Resource, Stack, Token, Tokenization } from 'aws-cdk-lib';
 import * as acm from 'aws-cdk-lib/aws-certificatemanager';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
@@ -351,7 +351,7 @@ export class PublicLoadBalancer {
       thresholds.loadBalancer5xxThreshold ?? 10, `The load balancer of ${path} answers 5xx errors itself (no healthy target, or a target timed out)`);
     const p99 = thresholds.responseTimeP99Threshold ?? Duration.seconds(1);
     add('ResponseTimeP99Alarm', targetGroup.metrics.targetResponseTime({ period: fiveMinutes, statistic: cloudwatch.Stats.p(99) }),
-      secondsOf(p99)!, `1% of the requests to ${path} take longer than ${p99.toHumanString()}`);
+      secondsOf(p99)!, `1% of the requests to ${path} take longer than ${humanThreshold(p99)}`);
     return targetGroup;
   }
 
@@ -422,4 +422,9 @@ function secondsOf(duration: Duration): number | undefined {
   } catch {
     return undefined;
   }
+}
+
+/** A threshold as the alarm description says it; a token reads as the parameter's value, in seconds. */
+function humanThreshold(duration: Duration): string {
+  return duration.isUnresolved() ? `${Tokenization.stringifyNumber(secondsOf(duration)!)} seconds` : duration.toHumanString();
 }

@@ -80,6 +80,7 @@ export class GuardedKey extends kms.Key {
   constructor(scope: Construct, id: string, props: GuardedKeyProps = {}) {
     // Checked before anything is created, so an invalid prop leaves no half-built key behind.
     const validator = new PropValidator(`GuardedKey '${[scope.node.path, id].filter((part) => part !== '').join('/')}'`);
+    validator.knownAtSynth('stage', props.stage, 'it decides whether the key is kept when it leaves the stack');
     validator.oneOf('stage', props.stage, DeploymentStage, 'DeploymentStage');
     if (props.description !== undefined && !Token.isUnresolved(props.description)) {
       validator.check(props.description.length <= MAX_DESCRIPTION_LENGTH, 'description', `${props.description.length} characters long`,

@@ -1146,11 +1146,19 @@ function validateKeyRegion(validator: PropValidator, key: kms.IKey | undefined, 
  * endpoint when its private DNS is on.
  */
 function secretsManagerUrl(scope: Construct, endpoint: ec2.IInterfaceVpcEndpoint): string {
-  if (endpoint instanceof ec2.InterfaceVpcEndpoint) {
-    return `https://${Fn.select(1, Fn.split(':', Fn.select(0, endpoint.vpcEndpointDnsEntries)))}`;
-  }
   const stack = Stack.of(scope);
-  return `https://secretsmanager.${stack.region}.${stack.urlSuffix}`;
+  const standard = `https://secretsmanager.${stack.region}.${stack.urlSuffix}`;
+  if (!(endpoint instanceof ec2.InterfaceVpcEndpoint)) {
+    return standard;
+  }
+  // An endpoint of another stack with private DNS on (MultiAzVpc's are) answers to the standard
+  // name: reading its DnsEntries would make a list a cross-stack reference, which a new project's
+  // weak references render as Fn::Split over Fn::GetStackOutput (cfn-lint E1022).
+  const privateDns = (endpoint.node.defaultChild as ec2.CfnVPCEndpoint).privateDnsEnabled;
+  if (Stack.of(endpoint) !== stack && privateDns === true) {
+    return standard;
+  }
+  return `https://${Fn.select(1, Fn.split(':', Fn.select(0, endpoint.vpcEndpointDnsEntries)))}`;
 }
 
 /** The Secrets Manager interface endpoint this app created in the VPC, if any. */

@@ -1,5 +1,6 @@
 import { RemovalPolicy, Stack } from 'aws-cdk-lib';
-import { Template } from 'aws-cdk-lib/assertions';
+import { Match, Template } from 'aws-cdk-lib/assertions';
+import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import { DeploymentStage, GuardedKey, GuardedKeyProps, PatternDefaults } from '../../src';
 import { createPatternKey } from '../../src/core/keys';
@@ -42,8 +43,14 @@ describe('GuardedKey', () => {
     });
 
     test('is a kms.Key: grants work as usual', () => {
-      const { key } = build();
+      const stack = newStack({ withEnv: true });
+      const key = new GuardedKey(stack, 'Key');
       expect(key).toBeInstanceOf(kms.Key);
+      const role = new iam.Role(stack, 'Publisher', { assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com') });
+      key.grantEncryptDecrypt(role);
+      Template.fromStack(stack).hasResourceProperties('AWS::IAM::Policy', {
+        PolicyDocument: { Statement: [Match.objectLike({ Action: Match.arrayWith(['kms:Decrypt', 'kms:Encrypt']), Resource: { 'Fn::GetAtt': [stack.getLogicalId(key.node.defaultChild as kms.CfnKey), 'Arn'] } })] },
+      });
     });
 
     test('keeps its description and alias', () => {
@@ -103,6 +110,13 @@ describe('GuardedKey', () => {
       expect(() => new GuardedKey(stack, 'Key', props)).toThrow(message);
       // Nothing is left behind in the stack.
       expect(stack.node.tryFindChild('Key')).toBeUndefined();
+    });
+
+    test('refuses a stage known only at deploy time, saying why', () => {
+      const stack = newStack({ withEnv: true });
+      expect(() => new GuardedKey(stack, 'Key', { stage: deployTimeValues(stack).text as DeploymentStage })).toThrow(
+        "GuardedKey 'TestStack/Key' has 1 invalid prop:\n  - stage is a token, only known at deploy time; it must be a value known at synth: "
+        + 'it decides whether the key is kept when it leaves the stack.');
     });
 
     test('accepts the limits themselves', () => {

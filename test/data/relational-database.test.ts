@@ -233,6 +233,18 @@ describe('RelationalDatabase', () => {
       expect(JSON.stringify(rotation.Properties.Parameters.endpoint)).toContain(JSON.stringify({ 'Fn::GetAtt': [endpointId, 'DnsEntries'] }));
     });
 
+    // Reading DnsEntries across stacks would need a list reference, which a new project's weak
+    // references render as Fn::Split over Fn::GetStackOutput (cfn-lint E1022).
+    test("an endpoint with private DNS in the network's stack is called by the standard name, with no cross-stack list", () => {
+      const app = newApp();
+      const network = new MultiAzVpc(new Stack(app, 'Network', { env: TEST_ENV }), 'Network', { interfaceEndpoints: [ec2.InterfaceVpcEndpointAwsService.SECRETS_MANAGER] });
+      const data = new Stack(app, 'Data', { env: TEST_ENV });
+      new RelationalDatabase(data, 'Database', { vpc: network.vpc, masterPassword: MasterPassword.ROTATED_SECRET });
+      const rotation = Object.values(Template.fromStack(data).findResources('AWS::Serverless::Application'))[0];
+      expect(rotation.Properties.Parameters.endpoint).toEqual({ 'Fn::Join': ['', ['https://secretsmanager.us-east-1.', { Ref: 'AWS::URLSuffix' }]] });
+      expect(JSON.stringify(Template.fromStack(data).toJSON())).not.toContain('Fn::Split');
+    });
+
     test("an imported endpoint, whose DNS names the pattern cannot read, is called by Secrets Manager's standard name", () => {
       const stack = newStack({ withEnv: true });
       const network = new MultiAzVpc(stack, 'Network');
