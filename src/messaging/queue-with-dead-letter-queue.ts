@@ -1,4 +1,4 @@
-import { Duration, Names, RemovalPolicy, Stack, Token } from 'aws-cdk-lib';
+import { Duration, Names, Stack, Token } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
@@ -6,13 +6,9 @@ import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { DeadLetterQueue, DeadLetterSource } from '../building-blocks/dead-letter-queue';
-import { createPatternAlarm } from '../core/alarms';
-import { isProduction } from '../core/deployment-stage';
 import { acknowledgeNagFinding } from '../core/nag';
-import { withPatternDefaults } from '../core/pattern-defaults';
+import { PatternPrelude } from '../core/pattern-prelude';
 import { PatternProps } from '../core/pattern-props';
-import { PropValidator } from '../core/prop-validator';
-import { addDashboardSection } from '../core/stack-operations';
 
 /**
  * Properties of a QueueWithDeadLetterQueue.
@@ -164,11 +160,13 @@ export class QueueWithDeadLetterQueue extends Construct {
    * The alarms of this pattern: the dead-letter queue holds a message, and the oldest message in
    * the queue is older than `oldestMessageAgeThreshold`.
    */
-  public readonly alarms: cloudwatch.IAlarm[] = [];
+  public readonly alarms: cloudwatch.IAlarm[];
 
   constructor(scope: Construct, id: string, props: QueueWithDeadLetterQueueProps = {}) {
     super(scope, id);
-    props = withPatternDefaults(this, props);
+    const prelude = PatternPrelude.start(this, props);
+    props = prelude.props;
+    this.alarms = prelude.alarms;
 
     const fifo = props.fifo ?? false;
     const retentionPeriod = props.retentionPeriod ?? Duration.days(4);
@@ -180,7 +178,7 @@ export class QueueWithDeadLetterQueue extends Construct {
     const oldestMessageAgeThreshold = props.oldestMessageAgeThreshold ?? defaultAgeThreshold(retentionPeriod);
     const batchSize = props.batchSize ?? 10;
 
-    const validator = new PropValidator(`QueueWithDeadLetterQueue '${this.node.path}'`);
+    const validator = prelude.validator;
     validator.integerInRange('maxReceiveCount', props.maxReceiveCount, 1, 1000);
     validator.secondsInRange('retentionPeriod', props.retentionPeriod, 60, MAX_RETENTION.toSeconds());
     validator.secondsInRange('receiveMessageWaitTime', props.receiveMessageWaitTime, 0, 20);
@@ -218,7 +216,7 @@ export class QueueWithDeadLetterQueue extends Construct {
     }
     validator.throwIfInvalid();
 
-    const removalPolicy = isProduction(props.stage) ? RemovalPolicy.RETAIN : RemovalPolicy.DESTROY;
+    const removalPolicy = prelude.removalPolicy;
     const encryption = props.encryptionKey ? sqs.QueueEncryption.KMS : sqs.QueueEncryption.SQS_MANAGED;
 
     // The dead-letter queue's redrive-allow policy must name the source queue, and the source
@@ -274,21 +272,17 @@ export class QueueWithDeadLetterQueue extends Construct {
     }
 
     this.alarms.push(deadLetterQueue.alarm);
-    this.alarms.push(createPatternAlarm(this, 'OldestMessageAgeAlarm', {
+    prelude.alarm('OldestMessageAgeAlarm', {
       metric: this.queue.metricApproximateAgeOfOldestMessage({ period: Duration.minutes(1), statistic: cloudwatch.Stats.MAXIMUM }),
       threshold: oldestMessageAgeThreshold.toSeconds({ integral: false }),
       orEqual: true,
       description: `Consumers of ${this.node.path} are falling behind: a message has waited ${oldestMessageAgeThreshold.toHumanString()}`,
-    }, props.alarmTopic));
-    const sum = { period: Duration.minutes(5), statistic: cloudwatch.Stats.SUM };
-    addDashboardSection(this, {
-      kind: 'QueueWithDeadLetterQueue',
-      alarms: this.alarms,
-      throughput: [
-        { title: 'Messages sent and deleted', metrics: [this.queue.metricNumberOfMessagesSent(sum), this.queue.metricNumberOfMessagesDeleted(sum)] },
-        { title: 'Messages waiting', metrics: [this.queue.metricApproximateNumberOfMessagesVisible({ statistic: cloudwatch.Stats.MAXIMUM })] },
-      ],
     });
+    const sum = { period: Duration.minutes(5), statistic: cloudwatch.Stats.SUM };
+    prelude.dashboard([
+      { title: 'Messages sent and deleted', metrics: [this.queue.metricNumberOfMessagesSent(sum), this.queue.metricNumberOfMessagesDeleted(sum)] },
+      { title: 'Messages waiting', metrics: [this.queue.metricApproximateNumberOfMessagesVisible({ statistic: cloudwatch.Stats.MAXIMUM })] },
+    ]);
   }
 
   /**
