@@ -1,4 +1,4 @@
-import { Aws, CfnCondition, CfnMapping, Duration, Fn, RemovalPolicy, Resource, Stack, Token, Tokenization } from 'aws-cdk-lib';
+import { Aws, CfnCondition, CfnMapping, Duration, Fn, Resource, Stack, Token, Tokenization } from 'aws-cdk-lib';
 import * as acm from 'aws-cdk-lib/aws-certificatemanager';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
@@ -7,14 +7,13 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import * as route53 from 'aws-cdk-lib/aws-route53';
 import * as targets from 'aws-cdk-lib/aws-route53-targets';
 import * as s3 from 'aws-cdk-lib/aws-s3';
-import * as sns from 'aws-cdk-lib/aws-sns';
 import * as wafv2 from 'aws-cdk-lib/aws-wafv2';
 import { RegionInfo } from 'aws-cdk-lib/region-info';
 import { Construct } from 'constructs';
 import { createAccessLogBucket } from '../core/access-log-bucket';
-import { createPatternAlarm } from '../core/alarms';
 import { checkDomainName } from '../core/domain-names';
 import { acknowledgeNagFinding, acknowledgeNagRule, NagPackPrefix } from '../core/nag';
+import { PatternPrelude } from '../core/pattern-prelude';
 import { PatternProps } from '../core/pattern-props';
 import { PropValidator } from '../core/prop-validator';
 import { associateWebAcl, checkRegionalWebAclArn, protectWithManagedRules } from '../core/web-acl';
@@ -245,15 +244,13 @@ export class PublicLoadBalancer {
   /** `https://` and the domain name or the load balancer's DNS name (`http://` when insecure). */
   public readonly url: string;
 
-  private readonly alarmTopic?: sns.ITopic;
-
   /**
    * @param scope the pattern: the front's resources are its children
-   * @param production whether the stage is PROD
+   * @param prelude the pattern's prelude (`PatternPrelude.start(scope, props)`): the front reads
+   * its props, stage and removal policy, and adds its alarms through it, under the pattern
    */
-  constructor(private readonly scope: Construct, props: PublicLoadBalancerProps, allowedCidrs: string[], production: boolean) {
-    this.alarmTopic = props.alarmTopic;
-    const removalPolicy = production ? RemovalPolicy.RETAIN : RemovalPolicy.DESTROY;
+  constructor(private readonly scope: Construct, private readonly prelude: PatternPrelude<PublicLoadBalancerProps>, allowedCidrs: string[]) {
+    const { props, production } = prelude;
     this.certificate = !props.certificate && props.domainName && props.hostedZone
       ? new acm.Certificate(scope, 'Certificate', { domainName: props.domainName, validation: acm.CertificateValidation.fromDns(props.hostedZone) })
       : undefined;
@@ -322,36 +319,47 @@ export class PublicLoadBalancer {
       // IPv4-only load balancer would answer nothing.
       new route53.ARecord(scope, 'AliasRecord', { zone: props.hostedZone, recordName: props.domainName, target });
     }
-    this.webAcl = this.protectWithWaf(props, production, removalPolicy);
+    this.webAcl = this.protectWithWaf(props.webAclArn);
     const host = props.domainName && props.hostedZone ? props.domainName : this.loadBalancer.loadBalancerDnsName;
     this.url = `${secure ? 'https' : 'http'}://${host}`;
   }
 
   /**
    * The target group of the listener, with the front's health check defaults and alarms:
-   * unhealthy targets, target and load balancer 5xx responses, p99 target response time.
+   * unhealthy targets, target and load balancer 5xx responses, p99 target response time. The
+   * alarms join the pattern's, through its prelude.
    */
-  public addTargets(id: string, props: elbv2.AddApplicationTargetsProps, thresholds: PublicLoadBalancerProps, alarms: cloudwatch.IAlarm[],
-    targetNames: TargetNames): elbv2.ApplicationTargetGroup {
+  public addTargets(id: string, props: elbv2.AddApplicationTargetsProps, targetNames: TargetNames): elbv2.ApplicationTargetGroup {
+    const thresholds = this.prelude.props;
     const targetGroup = this.listener.addTargets(id, {
       deregistrationDelay: thresholds.deregistrationDelay ?? Duration.seconds(30),
       ...props,
       // A target is checked every 30 s: healthy after 2 passes, out after 3 failures.
       healthCheck: { interval: Duration.seconds(30), healthyThresholdCount: 2, unhealthyThresholdCount: 3, ...props.healthCheck },
     });
-    const add = (alarmId: string, metric: cloudwatch.IMetric, threshold: number, description: string) =>
-      alarms.push(createPatternAlarm(this.scope, alarmId, { metric, threshold, description }, this.alarmTopic));
     const fiveMinutes = Duration.minutes(5);
     const path = this.scope.node.path;
-    add('UnhealthyHostsAlarm', targetGroup.metrics.unhealthyHostCount({ period: Duration.minutes(1), statistic: cloudwatch.Stats.MAXIMUM }), 0,
-      `${targetNames.one} of ${path} fails its health checks`);
-    add('Target5xxAlarm', targetGroup.metrics.httpCodeTarget(elbv2.HttpCodeTarget.TARGET_5XX_COUNT, { period: fiveMinutes, statistic: cloudwatch.Stats.SUM }),
-      thresholds.target5xxThreshold ?? 10, `${targetNames.all} of ${path} answer 5xx errors`);
-    add('LoadBalancer5xxAlarm', this.loadBalancer.metrics.httpCodeElb(elbv2.HttpCodeElb.ELB_5XX_COUNT, { period: fiveMinutes, statistic: cloudwatch.Stats.SUM }),
-      thresholds.loadBalancer5xxThreshold ?? 10, `The load balancer of ${path} answers 5xx errors itself (no healthy target, or a target timed out)`);
+    this.prelude.alarm('UnhealthyHostsAlarm', {
+      metric: targetGroup.metrics.unhealthyHostCount({ period: Duration.minutes(1), statistic: cloudwatch.Stats.MAXIMUM }),
+      threshold: 0,
+      description: `${targetNames.one} of ${path} fails its health checks`,
+    });
+    this.prelude.alarm('Target5xxAlarm', {
+      metric: targetGroup.metrics.httpCodeTarget(elbv2.HttpCodeTarget.TARGET_5XX_COUNT, { period: fiveMinutes, statistic: cloudwatch.Stats.SUM }),
+      threshold: thresholds.target5xxThreshold ?? 10,
+      description: `${targetNames.all} of ${path} answer 5xx errors`,
+    });
+    this.prelude.alarm('LoadBalancer5xxAlarm', {
+      metric: this.loadBalancer.metrics.httpCodeElb(elbv2.HttpCodeElb.ELB_5XX_COUNT, { period: fiveMinutes, statistic: cloudwatch.Stats.SUM }),
+      threshold: thresholds.loadBalancer5xxThreshold ?? 10,
+      description: `The load balancer of ${path} answers 5xx errors itself (no healthy target, or a target timed out)`,
+    });
     const p99 = thresholds.responseTimeP99Threshold ?? Duration.seconds(1);
-    add('ResponseTimeP99Alarm', targetGroup.metrics.targetResponseTime({ period: fiveMinutes, statistic: cloudwatch.Stats.p(99) }),
-      secondsOf(p99)!, `1% of the requests to ${path} take longer than ${humanThreshold(p99)}`);
+    this.prelude.alarm('ResponseTimeP99Alarm', {
+      metric: targetGroup.metrics.targetResponseTime({ period: fiveMinutes, statistic: cloudwatch.Stats.p(99) }),
+      threshold: secondsOf(p99)!,
+      description: `1% of the requests to ${path} take longer than ${humanThreshold(p99)}`,
+    });
     return targetGroup;
   }
 
@@ -396,17 +404,17 @@ export class PublicLoadBalancer {
    * PROD gets AWS's managed rule groups for common exploits, known bad inputs and addresses with a
    * bad reputation, unless a web ACL is given; DEV skips WAF unless one is given.
    */
-  private protectWithWaf(props: PublicLoadBalancerProps, production: boolean, removalPolicy: RemovalPolicy): wafv2.CfnWebACL | undefined {
-    if (props.webAclArn) {
-      associateWebAcl(this.scope, this.loadBalancer.loadBalancerArn, props.webAclArn);
+  private protectWithWaf(webAclArn: string | undefined): wafv2.CfnWebACL | undefined {
+    if (webAclArn) {
+      associateWebAcl(this.scope, this.loadBalancer.loadBalancerArn, webAclArn);
       return undefined;
     }
-    if (!production) {
+    if (!this.prelude.production) {
       acknowledgeNagRule(this.loadBalancer, [NagPackPrefix.NIST_800_53_R5, NagPackPrefix.PCI_DSS_321], 'ALBWAFEnabled',
         'DEV skips the web ACL (about $8 a month) to keep sandboxes cheap; PROD creates one, and webAclArn attaches an existing one.');
       return undefined;
     }
-    return protectWithManagedRules(this.scope, this.loadBalancer.loadBalancerArn, removalPolicy);
+    return protectWithManagedRules(this.scope, this.loadBalancer.loadBalancerArn, this.prelude.removalPolicy);
   }
 }
 

@@ -11,14 +11,11 @@ import * as s3 from 'aws-cdk-lib/aws-s3';
 import * as wafv2 from 'aws-cdk-lib/aws-wafv2';
 import { Construct } from 'constructs';
 import { PublicLoadBalancer, PublicLoadBalancerProps } from '../building-blocks/public-load-balancer';
-import { createPatternAlarm } from '../core/alarms';
-import { isProduction } from '../core/deployment-stage';
 import { createLogEncryptionKey } from '../core/log-encryption';
 import { ManagedPolicyRole } from '../core/managed-policy-role';
 import { acknowledgeNagFinding, nagResourceText } from '../core/nag';
-import { withPatternDefaults } from '../core/pattern-defaults';
+import { PatternPrelude } from '../core/pattern-prelude';
 import { PropValidator } from '../core/prop-validator';
-import { addDashboardSection } from '../core/stack-operations';
 
 /**
  * A container health check, run by ECS inside the container.
@@ -302,22 +299,24 @@ export class AlbFargateService extends Construct {
    * The alarms of this pattern: unhealthy tasks, target and load balancer 5xx, p99 latency, CPU,
    * memory and running tasks below the minimum.
    */
-  public readonly alarms: cloudwatch.IAlarm[] = [];
+  public readonly alarms: cloudwatch.IAlarm[];
 
   constructor(scope: Construct, id: string, props: AlbFargateServiceProps) {
     super(scope, id);
-    props = withPatternDefaults(this, props);
-    const production = isProduction(props.stage);
+    const prelude = PatternPrelude.start(this, props);
+    props = prelude.props;
+    this.alarms = prelude.alarms;
+    const production = prelude.production;
     const minCapacity = props.minCapacity ?? (production ? 2 : 1);
     const maxCapacity = props.maxCapacity ?? Math.max(production ? 4 : 2, minCapacity);
     const allowedCidrs = props.allowedCidrs ?? ['0.0.0.0/0'];
     const containerPort = props.containerPort ?? 8080;
     const cpu = props.cpu ?? 512;
     const memoryLimitMiB = props.memoryLimitMiB ?? 1024;
-    this.validate(props, minCapacity, maxCapacity, allowedCidrs, cpu, memoryLimitMiB);
+    this.validate(prelude.validator, props, minCapacity, maxCapacity, allowedCidrs, cpu, memoryLimitMiB);
 
-    const removalPolicy = production ? RemovalPolicy.RETAIN : RemovalPolicy.DESTROY;
-    const front = new PublicLoadBalancer(this, props, allowedCidrs, production);
+    const removalPolicy = prelude.removalPolicy;
+    const front = new PublicLoadBalancer(this, prelude, allowedCidrs);
     this.loadBalancer = front.loadBalancer;
     this.listener = front.listener;
     this.loadBalancerSecurityGroup = front.securityGroup;
@@ -422,19 +421,18 @@ export class AlbFargateService extends Construct {
       protocol: elbv2.ApplicationProtocol.HTTP,
       targets: [this.service.loadBalancerTarget({ containerName: this.container.containerName, containerPort })],
       healthCheck: { path: props.healthCheckPath ?? '/health', healthyHttpCodes: '200' },
-    }, props, this.alarms, { one: 'A task', all: 'The tasks' });
+    }, { one: 'A task', all: 'The tasks' });
 
     const scaling = this.service.autoScaleTaskCount({ minCapacity, maxCapacity });
     scaling.scaleOnCpuUtilization('CpuScaling', { targetUtilizationPercent: props.targetCpuUtilization ?? 50 });
     if (props.targetRequestsPerTarget !== undefined) {
       scaling.scaleOnRequestCount('RequestScaling', { requestsPerTarget: props.targetRequestsPerTarget, targetGroup: this.targetGroup });
     }
-    this.createAlarms(props, minCapacity);
+    this.createAlarms(prelude, minCapacity);
   }
 
-  private validate(props: AlbFargateServiceProps, minCapacity: number, maxCapacity: number, allowedCidrs: string[],
+  private validate(v: PropValidator, props: AlbFargateServiceProps, minCapacity: number, maxCapacity: number, allowedCidrs: string[],
     cpu: number, memory: number): void {
-    const v = new PropValidator(`AlbFargateService '${this.node.path}'`);
     PublicLoadBalancer.validate(v, props, allowedCidrs);
     v.integerInRange('containerPort', props.containerPort, 1, 65535);
     const size = TASK_SIZES[cpu];
@@ -533,12 +531,18 @@ export class AlbFargateService extends Construct {
     }
   }
 
-  private createAlarms(props: AlbFargateServiceProps, minCapacity: number): void {
+  private createAlarms(prelude: PatternPrelude<AlbFargateServiceProps>, minCapacity: number): void {
     const fifteenMinutes = { period: Duration.minutes(15) };
-    const add = (id: string, metric: cloudwatch.IMetric, threshold: number, description: string, below = false, missingDataBreaches = false) =>
-      this.alarms.push(createPatternAlarm(this, id, { metric, threshold, below, missingDataBreaches, description }, props.alarmTopic));
-    add('CpuAlarm', this.service.metricCpuUtilization(fifteenMinutes), 80, `The tasks of ${this.node.path} averaged over 80% CPU for 15 minutes`);
-    add('MemoryAlarm', this.service.metricMemoryUtilization(fifteenMinutes), 80, `The tasks of ${this.node.path} averaged over 80% memory for 15 minutes`);
+    prelude.alarm('CpuAlarm', {
+      metric: this.service.metricCpuUtilization(fifteenMinutes),
+      threshold: 80,
+      description: `The tasks of ${this.node.path} averaged over 80% CPU for 15 minutes`,
+    });
+    prelude.alarm('MemoryAlarm', {
+      metric: this.service.metricMemoryUtilization(fifteenMinutes),
+      threshold: 80,
+      description: `The tasks of ${this.node.path} averaged over 80% memory for 15 minutes`,
+    });
     // Container Insights publishes the running task count; fewer than the minimum means tasks are
     // failing to start or being stopped faster than ECS replaces them. No data counts as breaching:
     // a service with no task left may publish nothing.
@@ -550,16 +554,18 @@ export class AlbFargateService extends Construct {
       period: Duration.minutes(5),
     });
     // A number token in a template literal would print its encoding, not the parameter's value.
-    add('RunningTasksAlarm', running, minCapacity, `${this.node.path} runs fewer than its minimum of ${Tokenization.stringifyNumber(minCapacity)} tasks`, true, true);
-    const fiveMinutes = { period: Duration.minutes(5), statistic: cloudwatch.Stats.SUM };
-    addDashboardSection(this, {
-      kind: 'AlbFargateService',
-      alarms: this.alarms,
-      throughput: [
-        { title: 'Requests', metrics: [this.loadBalancer.metrics.requestCount(fiveMinutes)] },
-        { title: 'Running tasks', metrics: [running] },
-        { title: 'CPU and memory utilization (%)', metrics: [this.service.metricCpuUtilization(), this.service.metricMemoryUtilization()] },
-      ],
+    prelude.alarm('RunningTasksAlarm', {
+      metric: running,
+      threshold: minCapacity,
+      below: true,
+      missingDataBreaches: true,
+      description: `${this.node.path} runs fewer than its minimum of ${Tokenization.stringifyNumber(minCapacity)} tasks`,
     });
+    const fiveMinutes = { period: Duration.minutes(5), statistic: cloudwatch.Stats.SUM };
+    prelude.dashboard([
+      { title: 'Requests', metrics: [this.loadBalancer.metrics.requestCount(fiveMinutes)] },
+      { title: 'Running tasks', metrics: [running] },
+      { title: 'CPU and memory utilization (%)', metrics: [this.service.metricCpuUtilization(), this.service.metricMemoryUtilization()] },
+    ]);
   }
 }

@@ -1,4 +1,4 @@
-import { Duration, RemovalPolicy, Stack, Token } from 'aws-cdk-lib';
+import { Duration, Stack, Token } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as iam from 'aws-cdk-lib/aws-iam';
@@ -6,14 +6,11 @@ import * as kms from 'aws-cdk-lib/aws-kms';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
-import { createPatternAlarm } from '../core/alarms';
-import { isProduction } from '../core/deployment-stage';
 import { createLogEncryptionKey } from '../core/log-encryption';
 import { acknowledgeNagFinding, acknowledgeNagRule, NagPackPrefix } from '../core/nag';
-import { withPatternDefaults } from '../core/pattern-defaults';
+import { PatternPrelude } from '../core/pattern-prelude';
 import { PatternProps } from '../core/pattern-props';
 import { PropValidator } from '../core/prop-validator';
-import { addDashboardSection } from '../core/stack-operations';
 
 /**
  * Properties of a MultiAzVpc.
@@ -191,13 +188,15 @@ export class MultiAzVpc extends Construct {
   /**
    * The alarms of this pattern: for each NAT gateway, port allocation errors and dropped packets.
    */
-  public readonly alarms: cloudwatch.IAlarm[] = [];
+  public readonly alarms: cloudwatch.IAlarm[];
 
   constructor(scope: Construct, id: string, props: MultiAzVpcProps = {}) {
     super(scope, id);
-    props = withPatternDefaults(this, props);
+    const prelude = PatternPrelude.start(this, props);
+    props = prelude.props;
+    this.alarms = prelude.alarms;
 
-    const production = isProduction(props.stage);
+    const production = prelude.production;
     const cidr = props.cidr ?? '10.0.0.0/16';
     const withPrivate = props.privateSubnets ?? true;
     const withIsolated = props.isolatedSubnets ?? true;
@@ -210,7 +209,7 @@ export class MultiAzVpc extends Construct {
       isolatedSubnetCidrMask: withIsolated ? props.isolatedSubnetCidrMask ?? Math.min(prefix + 8, MAX_PREFIX) : undefined,
     };
 
-    const validator = new PropValidator(`MultiAzVpc '${this.node.path}'`);
+    const validator = prelude.validator;
     // The layout is computed at synth: aws-cdk-lib would take a token natGateways as none at all,
     // silently leaving the private subnets without a way out.
     validator.knownAtSynth('cidr', props.cidr, 'the subnets are carved out of it at synth');
@@ -287,7 +286,7 @@ export class MultiAzVpc extends Construct {
         trafficType: ec2.FlowLogTrafficType.ALL,
       });
     } else {
-      const logGroup = this.createFlowLogGroup(props, production);
+      const logGroup = this.createFlowLogGroup(prelude);
       this.flowLogGroup = logGroup;
       this.flowLog = this.vpc.addFlowLog('FlowLog', {
         destination: ec2.FlowLogDestination.toCloudWatchLogs(logGroup, this.createFlowLogRole(logGroup)),
@@ -302,7 +301,7 @@ export class MultiAzVpc extends Construct {
     if (withIsolated) {
       this.restrictIsolatedTier();
     }
-    this.createNatAlarms(props);
+    this.createNatAlarms(prelude);
     const natMetric = (metricName: string, statistic: string) => this.vpc.publicSubnets.flatMap((subnet) => {
       const natGateway = subnet.node.tryFindChild('NATGateway') as ec2.CfnNatGateway | undefined;
       return natGateway ? [new cloudwatch.Metric({
@@ -313,7 +312,7 @@ export class MultiAzVpc extends Construct {
       { title: 'NAT gateways: bytes out to the internet', metrics: natMetric('BytesOutToDestination', cloudwatch.Stats.SUM) },
       { title: 'NAT gateways: active connections', metrics: natMetric('ActiveConnectionCount', cloudwatch.Stats.MAXIMUM) },
     ];
-    addDashboardSection(this, { kind: 'MultiAzVpc', alarms: this.alarms, throughput: natGraphs.filter((graph) => graph.metrics.length > 0) });
+    prelude.dashboard(natGraphs.filter((graph) => graph.metrics.length > 0));
   }
 
   private expectedAzCount(props: MultiAzVpcProps): number {
@@ -324,8 +323,8 @@ export class MultiAzVpc extends Construct {
     return Math.min(props.maxAzs ?? 3, known);
   }
 
-  private createFlowLogGroup(props: MultiAzVpcProps, production: boolean): logs.LogGroup {
-    const removalPolicy = production ? RemovalPolicy.RETAIN : RemovalPolicy.DESTROY;
+  private createFlowLogGroup(prelude: PatternPrelude<MultiAzVpcProps>): logs.LogGroup {
+    const { props, production, removalPolicy } = prelude;
     const encryptionKey = props.flowLogEncryptionKey
       ?? createLogEncryptionKey(this, 'FlowLogKey', `Encrypts the flow logs of ${this.node.path}`, removalPolicy);
     return new logs.LogGroup(this, 'FlowLogGroup', {
@@ -385,15 +384,18 @@ export class MultiAzVpc extends Construct {
       'This network ACL is the coarse boundary of the data tier: only the private and isolated subnets may reach the isolated subnets.');
   }
 
-  private createNatAlarms(props: MultiAzVpcProps): void {
+  private createNatAlarms(prelude: PatternPrelude<MultiAzVpcProps>): void {
+    const checks: Array<[string, string]> = [
+      ['ErrorPortAllocation', 'The NAT gateway could not allocate a source port: connections are failing'],
+      ['PacketsDropCount', 'The NAT gateway dropped packets'],
+    ];
     for (const subnet of this.vpc.publicSubnets) {
       const natGateway = subnet.node.tryFindChild('NATGateway') as ec2.CfnNatGateway | undefined;
       if (!natGateway) {
         continue;
       }
-      const az = subnet.node.id;
-      const alarmOn = (metricName: string, description: string) => {
-        this.alarms.push(createPatternAlarm(this, `${az}Nat${metricName}Alarm`, {
+      for (const [metricName, description] of checks) {
+        prelude.alarm(`${subnet.node.id}Nat${metricName}Alarm`, {
           metric: new cloudwatch.Metric({
             namespace: 'AWS/NATGateway',
             metricName,
@@ -403,10 +405,8 @@ export class MultiAzVpc extends Construct {
           }),
           threshold: 0,
           description: `${description} (NAT gateway of ${subnet.node.path})`,
-        }, props.alarmTopic));
-      };
-      alarmOn('ErrorPortAllocation', 'The NAT gateway could not allocate a source port: connections are failing');
-      alarmOn('PacketsDropCount', 'The NAT gateway dropped packets');
+        });
+      }
     }
   }
 

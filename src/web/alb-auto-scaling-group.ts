@@ -10,11 +10,10 @@ import * as sns from 'aws-cdk-lib/aws-sns';
 import * as wafv2 from 'aws-cdk-lib/aws-wafv2';
 import { Construct } from 'constructs';
 import { PublicLoadBalancer, PublicLoadBalancerProps } from '../building-blocks/public-load-balancer';
-import { isProduction } from '../core/deployment-stage';
 import { acknowledgeNagFinding, acknowledgeNagRule, NagPackPrefix } from '../core/nag';
-import { withPatternDefaults } from '../core/pattern-defaults';
+import { PatternPrelude } from '../core/pattern-prelude';
 import { PropValidator } from '../core/prop-validator';
-import { addDashboardSection, StackOperations } from '../core/stack-operations';
+import { StackOperations } from '../core/stack-operations';
 
 /**
  * A scheduled change of an AlbAutoScalingGroup's capacity, for load you know is coming.
@@ -263,20 +262,22 @@ export class AlbAutoScalingGroup extends Construct {
    * The alarms of this pattern: unhealthy hosts, target and load balancer 5xx responses, and p99
    * target response time.
    */
-  public readonly alarms: cloudwatch.IAlarm[] = [];
+  public readonly alarms: cloudwatch.IAlarm[];
 
   constructor(scope: Construct, id: string, props: AlbAutoScalingGroupProps) {
     super(scope, id);
-    props = withPatternDefaults(this, props);
+    const prelude = PatternPrelude.start(this, props);
+    props = prelude.props;
+    this.alarms = prelude.alarms;
 
-    const production = isProduction(props.stage);
+    const production = prelude.production;
     const minCapacity = props.minCapacity ?? (production ? 2 : 1);
     const maxCapacity = props.maxCapacity ?? Math.max(production ? 4 : 2, minCapacity);
     const applicationPort = props.applicationPort ?? 80;
     const allowedCidrs = props.allowedCidrs ?? ['0.0.0.0/0'];
-    this.validate(props, minCapacity, maxCapacity, allowedCidrs);
+    this.validate(prelude.validator, props, minCapacity, maxCapacity, allowedCidrs);
 
-    const front = new PublicLoadBalancer(this, props, allowedCidrs, production);
+    const front = new PublicLoadBalancer(this, prelude, allowedCidrs);
     this.loadBalancer = front.loadBalancer;
     this.listener = front.listener;
     this.loadBalancerSecurityGroup = front.securityGroup;
@@ -299,30 +300,25 @@ export class AlbAutoScalingGroup extends Construct {
       targets: [this.autoScalingGroup],
       stickinessCookieDuration: props.stickinessCookieDuration,
       healthCheck: { path: props.healthCheckPath ?? '/', healthyHttpCodes: props.healthyHttpCodes ?? '200' },
-    }, props, this.alarms, { one: 'An instance', all: 'The instances' });
+    }, { one: 'An instance', all: 'The instances' });
 
     this.configureScaling(props);
     const byGroup = { AutoScalingGroupName: this.autoScalingGroup.autoScalingGroupName };
-    addDashboardSection(this, {
-      kind: 'AlbAutoScalingGroup',
-      alarms: this.alarms,
-      throughput: [
-        { title: 'Requests', metrics: [this.loadBalancer.metrics.requestCount({ period: Duration.minutes(5), statistic: cloudwatch.Stats.SUM })] },
-        {
-          title: 'Instances in service',
-          metrics: [new cloudwatch.Metric({ namespace: 'AWS/AutoScaling', metricName: 'GroupInServiceInstances', dimensionsMap: byGroup, statistic: cloudwatch.Stats.MAXIMUM })],
-        },
-        {
-          title: 'CPU utilization',
-          metrics: [new cloudwatch.Metric({ namespace: 'AWS/EC2', metricName: 'CPUUtilization', dimensionsMap: byGroup, statistic: cloudwatch.Stats.AVERAGE })],
-        },
-      ],
-    });
+    prelude.dashboard([
+      { title: 'Requests', metrics: [this.loadBalancer.metrics.requestCount({ period: Duration.minutes(5), statistic: cloudwatch.Stats.SUM })] },
+      {
+        title: 'Instances in service',
+        metrics: [new cloudwatch.Metric({ namespace: 'AWS/AutoScaling', metricName: 'GroupInServiceInstances', dimensionsMap: byGroup, statistic: cloudwatch.Stats.MAXIMUM })],
+      },
+      {
+        title: 'CPU utilization',
+        metrics: [new cloudwatch.Metric({ namespace: 'AWS/EC2', metricName: 'CPUUtilization', dimensionsMap: byGroup, statistic: cloudwatch.Stats.AVERAGE })],
+      },
+    ]);
     this.url = front.url;
   }
 
-  private validate(props: AlbAutoScalingGroupProps, minCapacity: number, maxCapacity: number, allowedCidrs: string[]): void {
-    const v = new PropValidator(`AlbAutoScalingGroup '${this.node.path}'`);
+  private validate(v: PropValidator, props: AlbAutoScalingGroupProps, minCapacity: number, maxCapacity: number, allowedCidrs: string[]): void {
     v.capacityRange(minCapacity, maxCapacity);
     // desiredCapacity lies within whichever bounds are known at synth.
     const [minKnown, maxKnown] = [!Token.isUnresolved(minCapacity), !Token.isUnresolved(maxCapacity)];
