@@ -1,16 +1,13 @@
-import { Annotations, Duration, RemovalPolicy, Stack, Token } from 'aws-cdk-lib';
+import { Annotations, Duration, Stack, Token } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
-import { createPatternAlarm } from '../core/alarms';
-import { isProduction } from '../core/deployment-stage';
 import { acknowledgeNagFinding } from '../core/nag';
-import { withPatternDefaults } from '../core/pattern-defaults';
+import { PatternPrelude } from '../core/pattern-prelude';
 import { PatternProps } from '../core/pattern-props';
 import { PropValidator } from '../core/prop-validator';
-import { addDashboardSection } from '../core/stack-operations';
 
 /**
  * What sends its failures to a dead-letter queue.
@@ -109,8 +106,9 @@ export class DeadLetterQueue extends Construct {
 
   constructor(scope: Construct, id: string, props: DeadLetterQueueProps) {
     super(scope, id);
-    props = withPatternDefaults(this, props);
-    const validator = new PropValidator(`DeadLetterQueue '${this.node.path}'`);
+    const prelude = PatternPrelude.start(this, props);
+    props = prelude.props;
+    const validator = prelude.validator;
     // Required, but JavaScript can leave it out: no source would mean no redrive-allow policy.
     validator.check(props.source !== undefined, 'source', props.source, "one of DeadLetterSource's values: it is required");
     validator.knownAtSynth('source', props.source, 'it decides which policies the queue gets');
@@ -146,7 +144,7 @@ export class DeadLetterQueue extends Construct {
         redrivePermission: sqs.RedrivePermission.BY_QUEUE,
         sourceQueues: [sqs.Queue.fromQueueArn(this, 'SourceQueueRef', props.sourceQueueArn)],
       } : undefined,
-      removalPolicy: isProduction(props.stage) ? RemovalPolicy.RETAIN : RemovalPolicy.DESTROY,
+      removalPolicy: prelude.removalPolicy,
     });
 
     if (fromRule && props.encryptionKey) {
@@ -165,17 +163,15 @@ export class DeadLetterQueue extends Construct {
       }[props.source]);
     }
 
-    this.alarm = createPatternAlarm(this, 'NotEmptyAlarm', {
+    this.alarm = prelude.alarm('NotEmptyAlarm', {
       metric: this.queue.metricApproximateNumberOfMessagesVisible({ period: Duration.minutes(1), statistic: cloudwatch.Stats.MAXIMUM }),
       threshold: 1,
       orEqual: true,
       description: props.alarmDescription ?? `A message is in the dead-letter queue ${this.node.path}`,
-    }, props.alarmTopic);
-    addDashboardSection(this, {
-      kind: 'DeadLetterQueue',
-      alarms: [this.alarm],
-      throughput: [{ title: 'Failed messages arriving', metrics: [this.queue.metricNumberOfMessagesSent({ period: Duration.minutes(5), statistic: cloudwatch.Stats.SUM })] }],
     });
+    prelude.dashboard([
+      { title: 'Failed messages arriving', metrics: [this.queue.metricNumberOfMessagesSent({ period: Duration.minutes(5), statistic: cloudwatch.Stats.SUM })] },
+    ]);
   }
 
   /**

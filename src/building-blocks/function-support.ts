@@ -4,7 +4,9 @@ import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import { Construct } from 'constructs';
 import type { HardenedFunctionProps } from './hardened-function';
-import { createPatternAlarm } from '../core/alarms';
+import { createPatternAlarm, PatternAlarmOptions } from '../core/alarms';
+import { PatternPrelude } from '../core/pattern-prelude';
+import { PatternProps } from '../core/pattern-props';
 import { PropValidator } from '../core/prop-validator';
 
 /**
@@ -15,36 +17,42 @@ export interface FunctionAlarmOptions {
   readonly subject: string;
   /** Prefix of the alarms' construct ids, e.g. `Function` for `FunctionErrorsAlarm`. */
   readonly idPrefix: string;
+  /** Who the alarms notify when they are created under a scope; a prelude notifies its pattern's topic. */
   readonly alarmTopic?: sns.ITopic;
 }
 
 /**
  * The alarms of a function: any error, any throttle, and a p99 duration within 80% of its timeout
  * (when the timeout is known). Each watches what `fn`'s metrics describe: for a HardenedFunction,
- * its alias.
+ * its alias. Given a pattern's prelude, they are the pattern's: created under it, notifying its
+ * alarm topic and recorded in `prelude.alarms`; given a scope, they are created under it and
+ * notify `options.alarmTopic`.
  */
 export function functionAlarms(
-  scope: Construct, fn: lambda.IFunction, timeout: Duration | undefined, options: FunctionAlarmOptions,
+  owner: Construct | PatternPrelude<PatternProps>, fn: lambda.IFunction, timeout: Duration | undefined, options: FunctionAlarmOptions,
 ): cloudwatch.Alarm[] {
+  const alarm = (id: string, alarmOptions: PatternAlarmOptions) => (owner instanceof PatternPrelude
+    ? owner.alarm(`${options.idPrefix}${id}`, alarmOptions)
+    : createPatternAlarm(owner, `${options.idPrefix}${id}`, alarmOptions, options.alarmTopic));
   const fiveMinutes = Duration.minutes(5);
   const alarms = [
-    createPatternAlarm(scope, `${options.idPrefix}ErrorsAlarm`, {
+    alarm('ErrorsAlarm', {
       metric: fn.metricErrors({ period: fiveMinutes, statistic: cloudwatch.Stats.SUM }),
       threshold: 0,
       description: `${options.subject} failed`,
-    }, options.alarmTopic),
-    createPatternAlarm(scope, `${options.idPrefix}ThrottlesAlarm`, {
+    }),
+    alarm('ThrottlesAlarm', {
       metric: fn.metricThrottles({ period: fiveMinutes, statistic: cloudwatch.Stats.SUM }),
       threshold: 0,
       description: `${options.subject} was throttled: callers got errors`,
-    }, options.alarmTopic),
+    }),
   ];
   if (timeout && !timeout.isUnresolved()) {
-    alarms.push(createPatternAlarm(scope, `${options.idPrefix}DurationAlarm`, {
+    alarms.push(alarm('DurationAlarm', {
       metric: fn.metricDuration({ period: fiveMinutes, statistic: cloudwatch.Stats.p(99) }),
       threshold: Math.round(timeout.toMilliseconds() * 0.8),
       description: `${options.subject} runs close to its ${timeout.toHumanString()} timeout`,
-    }, options.alarmTopic));
+    }));
   }
   return alarms;
 }

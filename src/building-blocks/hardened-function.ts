@@ -11,14 +11,12 @@ import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct, Node } from 'constructs';
 import { DeadLetterQueue, DeadLetterSource } from './dead-letter-queue';
 import { functionAlarms, validateEnvironment, validateFunctionProps } from './function-support';
-import { isProduction } from '../core/deployment-stage';
 import { createLogEncryptionKey } from '../core/log-encryption';
 import { ManagedPolicyRole } from '../core/managed-policy-role';
 import { acknowledgeNagFinding, acknowledgeNagRule, NagPackPrefix } from '../core/nag';
-import { withPatternDefaults } from '../core/pattern-defaults';
+import { PatternPrelude } from '../core/pattern-prelude';
 import { PatternProps } from '../core/pattern-props';
 import { PropValidator } from '../core/prop-validator';
-import { addDashboardSection } from '../core/stack-operations';
 
 /**
  * Properties of a HardenedFunction. Exactly one of `code` and `entry` is required.
@@ -254,7 +252,7 @@ export class HardenedFunction extends lambda.FunctionBase {
    * The alarms of this function: errors, throttles and a p99 duration near the timeout (all on
    * the alias), and the dead-letter queue not empty.
    */
-  public readonly alarms: cloudwatch.IAlarm[] = [];
+  public readonly alarms: cloudwatch.IAlarm[];
 
   public readonly functionName: string;
   public readonly functionArn: string;
@@ -268,12 +266,14 @@ export class HardenedFunction extends lambda.FunctionBase {
 
   constructor(scope: Construct, id: string, props: HardenedFunctionProps) {
     super(scope, id);
-    props = withPatternDefaults(this, props);
+    const prelude = PatternPrelude.start(this, props);
+    props = prelude.props;
+    this.alarms = prelude.alarms;
     this.timeout = props.timeout ?? Duration.seconds(10);
-    this.validate(props);
+    this.validate(prelude.validator, props);
 
-    const production = isProduction(props.stage);
-    const removalPolicy = production ? RemovalPolicy.RETAIN : RemovalPolicy.DESTROY;
+    const production = prelude.production;
+    const removalPolicy = prelude.removalPolicy;
     this.logGroup = new logs.LogGroup(this, 'Logs', {
       retention: props.logRetention ?? (production ? logs.RetentionDays.ONE_YEAR : logs.RetentionDays.ONE_MONTH),
       encryptionKey: props.logEncryptionKey ?? sharedLogKey(this, production),
@@ -293,7 +293,7 @@ export class HardenedFunction extends lambda.FunctionBase {
     });
     const executionPolicy = this.createExecutionPolicy(role, props.vpc !== undefined);
     this.lambdaFunction = this.createFunction(props, role);
-    this.validateSynthesizedEnvironment(props);
+    this.validateSynthesizedEnvironment(prelude.validator, props);
     this.lambdaFunction.node.addDependency(executionPolicy);
     this.securityGroup = props.vpc ? this.lambdaFunction.connections.securityGroups[0] : undefined;
     if (props.vpc) {
@@ -319,17 +319,13 @@ export class HardenedFunction extends lambda.FunctionBase {
     this.architecture = this.lambdaFunction.architecture;
     this.resourceArnsForGrantInvoke = [this.alias.functionArn];
 
-    const ownAlarms = functionAlarms(this, this, this.timeout, { subject: `The function ${this.node.path}`, idPrefix: '', alarmTopic: props.alarmTopic });
-    this.alarms.push(...ownAlarms, deadLetterQueue.alarm);
+    const ownAlarms = functionAlarms(prelude, this, this.timeout, { subject: `The function ${this.node.path}`, idPrefix: '' });
+    this.alarms.push(deadLetterQueue.alarm);
     this.deploymentGroup = this.createDeploymentGroup(props, production, ownAlarms);
-    addDashboardSection(this, {
-      kind: 'HardenedFunction',
-      alarms: this.alarms,
-      throughput: [
-        { title: 'Invocations', metrics: [this.metricInvocations({ period: Duration.minutes(5), statistic: cloudwatch.Stats.SUM })] },
-        { title: 'Concurrent executions', metrics: [this.metric('ConcurrentExecutions', { period: Duration.minutes(5), statistic: cloudwatch.Stats.MAXIMUM })] },
-      ],
-    });
+    prelude.dashboard([
+      { title: 'Invocations', metrics: [this.metricInvocations({ period: Duration.minutes(5), statistic: cloudwatch.Stats.SUM })] },
+      { title: 'Concurrent executions', metrics: [this.metric('ConcurrentExecutions', { period: Duration.minutes(5), statistic: cloudwatch.Stats.MAXIMUM })] },
+    ]);
   }
 
   /**
@@ -361,8 +357,7 @@ export class HardenedFunction extends lambda.FunctionBase {
     throw new Error(`HardenedFunction '${this.node.path}' configures its asynchronous invocations itself: set retryAttempts and maxEventAge in its props.`);
   }
 
-  private validate(props: HardenedFunctionProps): void {
-    const v = new PropValidator(`HardenedFunction '${this.node.path}'`);
+  private validate(v: PropValidator, props: HardenedFunctionProps): void {
     v.exactlyOne({ code: props.code, entry: props.entry });
     validateFunctionProps(v, props);
     v.oneOf('logRetention', props.logRetention, logs.RetentionDays, 'logs.RetentionDays');
@@ -377,7 +372,7 @@ export class HardenedFunction extends lambda.FunctionBase {
    * value before its time. A value added that is a token resolves to an intrinsic, not a string,
    * and the size is not checked either.
    */
-  private validateSynthesizedEnvironment(props: HardenedFunctionProps): void {
+  private validateSynthesizedEnvironment(v: PropValidator, props: HardenedFunctionProps): void {
     if (Object.entries(props.environment ?? {}).some(([key, value]) => Token.isUnresolved(key) || Token.isUnresolved(value))) {
       return;
     }
@@ -389,7 +384,6 @@ export class HardenedFunction extends lambda.FunctionBase {
     if (added.length === 0) {
       return;
     }
-    const v = new PropValidator(`HardenedFunction '${this.node.path}'`);
     validateEnvironment(v, variables, added);
     v.throwIfInvalid();
   }

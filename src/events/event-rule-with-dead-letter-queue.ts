@@ -10,12 +10,10 @@ import * as sqs from 'aws-cdk-lib/aws-sqs';
 import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct } from 'constructs';
 import { DeadLetterQueue, DeadLetterSource } from '../building-blocks/dead-letter-queue';
-import { createPatternAlarm } from '../core/alarms';
 import { ManagedPolicyRole } from '../core/managed-policy-role';
-import { withPatternDefaults } from '../core/pattern-defaults';
+import { PatternPrelude } from '../core/pattern-prelude';
 import { PatternProps } from '../core/pattern-props';
 import { PropValidator } from '../core/prop-validator';
-import { addDashboardSection } from '../core/stack-operations';
 
 /**
  * How one target of an EventRuleWithDeadLetterQueue is invoked.
@@ -195,18 +193,19 @@ export class EventRuleWithDeadLetterQueue extends Construct {
    * The alarms of this pattern: failed invocations, events not delivered to the dead-letter queue,
    * the dead-letter queue not empty, and each plain function target's throttles.
    */
-  public readonly alarms: cloudwatch.IAlarm[] = [];
+  public readonly alarms: cloudwatch.IAlarm[];
 
-  private readonly props: EventRuleWithDeadLetterQueueProps;
+  private readonly prelude: PatternPrelude<EventRuleWithDeadLetterQueueProps>;
   private readonly busName?: string;
   private targetCount = 0;
   private targetRole?: ManagedPolicyRole;
 
   constructor(scope: Construct, id: string, props: EventRuleWithDeadLetterQueueProps) {
     super(scope, id);
-    props = withPatternDefaults(this, props);
-    this.props = props;
-    this.validate(props);
+    this.prelude = PatternPrelude.start(this, props);
+    props = this.prelude.props;
+    this.alarms = this.prelude.alarms;
+    this.validate(this.prelude.validator, props);
 
     if (props.createEventBus) {
       this.eventBus = new events.EventBus(this, 'EventBus', { description: `The events of ${this.node.path}` });
@@ -263,26 +262,22 @@ export class EventRuleWithDeadLetterQueue extends Construct {
     this.alarms.push(deadLetterQueue.alarm);
     const failed = this.metric('FailedInvocations');
     const lost = this.metric('InvocationsFailedToBeSentToDlq');
-    this.alarms.push(createPatternAlarm(this, 'FailedInvocationsAlarm', {
+    this.prelude.alarm('FailedInvocationsAlarm', {
       metric: failed,
       threshold: 1,
       orEqual: true,
       description: `A target of ${this.node.path} failed every retry for an event, which went to the dead-letter queue`,
-    }, props.alarmTopic));
-    this.alarms.push(createPatternAlarm(this, 'NotDeadLetteredAlarm', {
+    });
+    this.prelude.alarm('NotDeadLetteredAlarm', {
       metric: lost,
       threshold: 1,
       orEqual: true,
       description: `An event of ${this.node.path} failed every retry and could not be put into the dead-letter queue either: it is lost`,
-    }, props.alarmTopic));
-    addDashboardSection(this, {
-      kind: 'EventRuleWithDeadLetterQueue',
-      alarms: this.alarms,
-      throughput: [
-        { title: 'Matched events and invocations', metrics: [this.metric('TriggeredRules'), this.metric('Invocations')] },
-        { title: 'Failed invocations', metrics: [failed, lost] },
-      ],
     });
+    this.prelude.dashboard([
+      { title: 'Matched events and invocations', metrics: [this.metric('TriggeredRules'), this.metric('Invocations')] },
+      { title: 'Failed invocations', metrics: [failed, lost] },
+    ]);
   }
 
   /**
@@ -294,12 +289,12 @@ export class EventRuleWithDeadLetterQueue extends Construct {
     this.rule.addTarget(new targets.LambdaFunction(fn, { ...this.delivery(options), event: options.input }));
     // A HardenedFunction watches its own throttles; it says so by having alarms of its own.
     if (!('alarms' in fn)) {
-      this.alarms.push(createPatternAlarm(this, `Target${index}ThrottlesAlarm`, {
+      this.prelude.alarm(`Target${index}ThrottlesAlarm`, {
         metric: fn.metricThrottles({ period: Duration.minutes(5), statistic: cloudwatch.Stats.SUM }),
         threshold: 1,
         orEqual: true,
         description: `The function ${fn.node.path}, a target of ${this.node.path}, is throttled: its events wait for retries`,
-      }, this.props.alarmTopic));
+      });
     }
   }
 
@@ -400,8 +395,7 @@ export class EventRuleWithDeadLetterQueue extends Construct {
     }
   }
 
-  private validate(props: EventRuleWithDeadLetterQueueProps): void {
-    const v = new PropValidator(`EventRuleWithDeadLetterQueue '${this.node.path}'`);
+  private validate(v: PropValidator, props: EventRuleWithDeadLetterQueueProps): void {
     v.check((props.eventPattern === undefined) !== (props.schedule === undefined), 'eventPattern', props.eventPattern ? 'set' : undefined,
       'set, or schedule set instead: exactly one of the two');
     v.check(!(props.schedule && (props.eventBus || props.createEventBus)), 'schedule', props.schedule?.expressionString,
@@ -448,7 +442,7 @@ export class EventRuleWithDeadLetterQueue extends Construct {
     if (!rendered || JSON.stringify(pattern).includes('${Token[')) {
       return;
     }
-    const v = new PropValidator(`EventRuleWithDeadLetterQueue '${this.node.path}'`);
+    const v = this.prelude.validator;
     v.check(rendered.length <= MAX_PATTERN_LENGTH, 'eventPattern', `${rendered.length} characters`, `at most ${MAX_PATTERN_LENGTH} characters once rendered (EventBridge's limit)`);
     v.throwIfInvalid();
   }
@@ -492,8 +486,8 @@ export class EventRuleWithDeadLetterQueue extends Construct {
   private delivery(options: EventTargetOptions) {
     return {
       deadLetterQueue: this.deadLetterQueue,
-      retryAttempts: options.retryAttempts ?? this.props.retryAttempts ?? 10,
-      maxEventAge: options.maxEventAge ?? this.props.maxEventAge ?? Duration.hours(2),
+      retryAttempts: options.retryAttempts ?? this.prelude.props.retryAttempts ?? 10,
+      maxEventAge: options.maxEventAge ?? this.prelude.props.maxEventAge ?? Duration.hours(2),
     };
   }
 

@@ -1,4 +1,4 @@
-import { Duration, Names, RemovalPolicy, Stack } from 'aws-cdk-lib';
+import { Duration, Names, Stack } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
@@ -7,15 +7,12 @@ import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import * as tasks from 'aws-cdk-lib/aws-stepfunctions-tasks';
 import { Construct } from 'constructs';
 import { HardenedFunction } from '../building-blocks/hardened-function';
-import { createPatternAlarm } from '../core/alarms';
-import { isProduction } from '../core/deployment-stage';
 import { createLogEncryptionKey } from '../core/log-encryption';
 import { ManagedPolicyRole } from '../core/managed-policy-role';
 import { acknowledgeNagFinding } from '../core/nag';
-import { withPatternDefaults } from '../core/pattern-defaults';
+import { PatternPrelude } from '../core/pattern-prelude';
 import { PatternProps } from '../core/pattern-props';
 import { PropValidator } from '../core/prop-validator';
-import { addDashboardSection } from '../core/stack-operations';
 
 /**
  * Properties of a StepFunctionsWorkflow.
@@ -203,28 +200,29 @@ export class StepFunctionsWorkflow extends Construct {
   /**
    * The alarms of this pattern: executions failed, timed out, throttled and aborted.
    */
-  public readonly alarms: cloudwatch.IAlarm[] = [];
+  public readonly alarms: cloudwatch.IAlarm[];
 
   constructor(scope: Construct, id: string, props: StepFunctionsWorkflowProps) {
     super(scope, id);
-    props = withPatternDefaults(this, props);
+    const prelude = PatternPrelude.start(this, props);
+    props = prelude.props;
+    this.alarms = prelude.alarms;
     const express = props.workflowType === sfn.StateMachineType.EXPRESS;
     const timeout = props.timeout ?? (express ? MAX_EXPRESS : Duration.hours(1));
-    const validator = new PropValidator(`StepFunctionsWorkflow '${this.node.path}'`);
+    const validator = prelude.validator;
     validator.oneOf('workflowType', props.workflowType, sfn.StateMachineType, 'sfn.StateMachineType');
     validator.knownAtSynth('workflowType', props.workflowType, 'it decides the timeout limit (5 minutes or 1 year), the logging and the alarms');
     validator.secondsInRange('timeout', props.timeout, 1, (express ? MAX_EXPRESS : MAX_STANDARD).toSeconds());
     validator.oneOf('logRetention', props.logRetention, logs.RetentionDays, 'logs.RetentionDays');
     validator.throwIfInvalid();
 
-    const production = isProduction(props.stage);
-    const removalPolicy = production ? RemovalPolicy.RETAIN : RemovalPolicy.DESTROY;
+    const removalPolicy = prelude.removalPolicy;
     // Step Functions delivers logs through CloudWatch Logs' vended-log delivery, which adds the log
     // group to a resource policy limited in size; under this prefix one policy entry covers every
     // state machine of the account (aws-cdk #28900).
     this.logGroup = new logs.LogGroup(this, 'Logs', {
       logGroupName: `/aws/vendedlogs/states/${Names.uniqueResourceName(this, { maxLength: 200 })}`,
-      retention: props.logRetention ?? (production ? logs.RetentionDays.ONE_YEAR : logs.RetentionDays.ONE_MONTH),
+      retention: props.logRetention ?? (prelude.production ? logs.RetentionDays.ONE_YEAR : logs.RetentionDays.ONE_MONTH),
       encryptionKey: props.logEncryptionKey ?? createLogEncryptionKey(this, 'LogKey', `Encrypts the execution log of ${this.node.path}`, removalPolicy),
       removalPolicy,
     });
@@ -259,7 +257,7 @@ export class StepFunctionsWorkflow extends Construct {
     acknowledgeNagFinding(policy, 'AwsSolutions-IAM5[Resource::*]',
       "Step Functions' log delivery (logs:CreateLogDelivery and its kin) and X-Ray's trace APIs take no resource-level permissions; they are granted on * and nothing else is.");
 
-    this.createAlarms(props);
+    this.createAlarms(prelude);
   }
 
   /**
@@ -275,22 +273,21 @@ export class StepFunctionsWorkflow extends Construct {
       `at most ${MAX_DEFINITION_BYTES.toLocaleString('en-US')} bytes (1 MB, Step Functions' hard limit on a state machine definition): move large constants out of the definition`);
   }
 
-  private createAlarms(props: StepFunctionsWorkflowProps): void {
+  private createAlarms(prelude: PatternPrelude<StepFunctionsWorkflowProps>): void {
     const fiveMinutes = { period: Duration.minutes(5), statistic: cloudwatch.Stats.SUM };
-    const watch = (alarmId: string, metric: cloudwatch.IMetric, what: string) =>
-      this.alarms.push(createPatternAlarm(this, alarmId, { metric, threshold: 1, orEqual: true, description: `An execution of ${this.node.path} ${what}` }, props.alarmTopic));
-    watch('FailedAlarm', this.stateMachine.metricFailed(fiveMinutes), 'failed');
-    watch('TimedOutAlarm', this.stateMachine.metricTimedOut(fiveMinutes), 'timed out');
-    watch('ThrottledAlarm', this.stateMachine.metricThrottled(fiveMinutes), 'was throttled');
-    watch('AbortedAlarm', this.stateMachine.metricAborted(fiveMinutes), 'was aborted');
-    addDashboardSection(this, {
-      kind: 'StepFunctionsWorkflow',
-      alarms: this.alarms,
-      throughput: [
-        { title: 'Executions started and succeeded', metrics: [this.stateMachine.metricStarted(fiveMinutes), this.stateMachine.metricSucceeded(fiveMinutes)] },
-        { title: 'Execution time (p99)', metrics: [this.stateMachine.metricTime({ period: Duration.minutes(5), statistic: cloudwatch.Stats.p(99) })] },
-      ],
-    });
+    const executions: Array<[string, cloudwatch.IMetric, string]> = [
+      ['FailedAlarm', this.stateMachine.metricFailed(fiveMinutes), 'failed'],
+      ['TimedOutAlarm', this.stateMachine.metricTimedOut(fiveMinutes), 'timed out'],
+      ['ThrottledAlarm', this.stateMachine.metricThrottled(fiveMinutes), 'was throttled'],
+      ['AbortedAlarm', this.stateMachine.metricAborted(fiveMinutes), 'was aborted'],
+    ];
+    for (const [alarmId, metric, what] of executions) {
+      prelude.alarm(alarmId, { metric, threshold: 1, orEqual: true, description: `An execution of ${this.node.path} ${what}` });
+    }
+    prelude.dashboard([
+      { title: 'Executions started and succeeded', metrics: [this.stateMachine.metricStarted(fiveMinutes), this.stateMachine.metricSucceeded(fiveMinutes)] },
+      { title: 'Execution time (p99)', metrics: [this.stateMachine.metricTime({ period: Duration.minutes(5), statistic: cloudwatch.Stats.p(99) })] },
+    ]);
   }
 }
 

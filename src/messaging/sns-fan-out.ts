@@ -1,4 +1,4 @@
-import { Duration, RemovalPolicy, Token } from 'aws-cdk-lib';
+import { Duration, Token } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as sns from 'aws-cdk-lib/aws-sns';
@@ -7,13 +7,10 @@ import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { QueueWithDeadLetterQueue, QueueWithDeadLetterQueueProps } from './queue-with-dead-letter-queue';
 import { DeadLetterQueue, DeadLetterSource } from '../building-blocks/dead-letter-queue';
-import { createPatternAlarm } from '../core/alarms';
-import { isProduction } from '../core/deployment-stage';
 import { createPatternKey } from '../core/keys';
-import { withPatternDefaults } from '../core/pattern-defaults';
+import { PatternPrelude } from '../core/pattern-prelude';
 import { PatternProps } from '../core/pattern-props';
 import { PropValidator } from '../core/prop-validator';
-import { addDashboardSection } from '../core/stack-operations';
 
 /**
  * One subscriber of an SnsFanOut: a queue that receives the events its filter lets through.
@@ -165,16 +162,18 @@ export class SnsFanOut extends Construct {
    * The alarms of this pattern: failed notifications, and each subscriber's dead-letter queues
    * and message age.
    */
-  public readonly alarms: cloudwatch.IAlarm[] = [];
+  public readonly alarms: cloudwatch.IAlarm[];
 
   private readonly props: SnsFanOutProps;
 
   constructor(scope: Construct, id: string, props: SnsFanOutProps = {}) {
     super(scope, id);
-    props = withPatternDefaults(this, props);
+    const prelude = PatternPrelude.start(this, props);
+    props = prelude.props;
     this.props = props;
+    this.alarms = prelude.alarms;
 
-    const validator = new PropValidator(`SnsFanOut '${this.node.path}'`);
+    const validator = prelude.validator;
     if (props.topic) {
       const topicOptions = { fifo: props.fifo, contentBasedDeduplication: props.contentBasedDeduplication, masterKey: props.masterKey };
       for (const [prop, value] of Object.entries(topicOptions)) {
@@ -194,42 +193,36 @@ export class SnsFanOut extends Construct {
     this.topic = props.topic ?? new sns.Topic(this, 'Topic', {
       fifo: props.fifo,
       contentBasedDeduplication: props.contentBasedDeduplication,
-      masterKey: props.masterKey ?? createPatternKey(this, 'TopicKey', `Encrypts the messages of ${this.node.path}`, this.removalPolicy),
+      masterKey: props.masterKey ?? createPatternKey(this, 'TopicKey', `Encrypts the messages of ${this.node.path}`, prelude.removalPolicy),
       enforceSSL: true,
     });
 
-    this.alarms.push(createPatternAlarm(this, 'NotificationsFailedAlarm', {
+    prelude.alarm('NotificationsFailedAlarm', {
       metric: this.topic.metricNumberOfNotificationsFailed({ period: Duration.minutes(5), statistic: cloudwatch.Stats.SUM }),
       threshold: 0,
       description: `SNS could not deliver notifications of ${this.node.path}; they wait in the subscription dead-letter queues`,
-    }, props.alarmTopic));
+    });
 
     for (const subscriber of props.subscribers ?? []) {
       this.wire(subscriber);
     }
     const sum = { period: Duration.minutes(5), statistic: cloudwatch.Stats.SUM };
-    addDashboardSection(this, {
-      kind: 'SnsFanOut',
-      alarms: this.alarms,
-      throughput: [{
-        title: 'Messages published and notifications delivered',
-        metrics: [this.topic.metricNumberOfMessagesPublished(sum), this.topic.metricNumberOfNotificationsDelivered(sum)],
-      }],
-    });
+    prelude.dashboard([{
+      title: 'Messages published and notifications delivered',
+      metrics: [this.topic.metricNumberOfMessagesPublished(sum), this.topic.metricNumberOfNotificationsDelivered(sum)],
+    }]);
   }
 
   /**
    * Adds a subscriber: its queue, its subscription dead-letter queue and the subscription.
    */
   public addSubscriber(subscriber: FanOutSubscriberProps): FanOutSubscriber {
+    // A validator of its own, not the prelude's: errors are kept until thrown, so a call refused
+    // (and caught) would otherwise be reported again by every later call.
     const validator = new PropValidator(`SnsFanOut '${this.node.path}'`);
     this.validateSubscriber(validator, subscriber, new Set(Object.keys(this.subscribers)), this.topic.fifo);
     validator.throwIfInvalid();
     return this.wire(subscriber);
-  }
-
-  private get removalPolicy(): RemovalPolicy {
-    return isProduction(this.props.stage) ? RemovalPolicy.RETAIN : RemovalPolicy.DESTROY;
   }
 
   private validateSubscriber(validator: PropValidator, subscriber: FanOutSubscriberProps, taken: Set<string>, topicFifo: boolean): void {
