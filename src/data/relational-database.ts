@@ -8,16 +8,13 @@ import * as logs from 'aws-cdk-lib/aws-logs';
 import * as rds from 'aws-cdk-lib/aws-rds';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import { Construct } from 'constructs';
-import { createPatternAlarm } from '../core/alarms';
-import { isProduction } from '../core/deployment-stage';
 import { createPatternKey } from '../core/keys';
 import { createLogEncryptionKey } from '../core/log-encryption';
 import { ManagedPolicyRole } from '../core/managed-policy-role';
 import { acknowledgeNagFinding, acknowledgeNagRule, NagPackPrefix } from '../core/nag';
-import { withPatternDefaults } from '../core/pattern-defaults';
+import { PatternPrelude } from '../core/pattern-prelude';
 import { PatternProps } from '../core/pattern-props';
 import { PropValidator } from '../core/prop-validator';
-import { addDashboardSection } from '../core/stack-operations';
 
 /**
  * The database engine of a RelationalDatabase.
@@ -388,17 +385,19 @@ export class RelationalDatabase extends Construct implements ec2.IConnectable {
    * The alarms of this pattern: CPU, freeable memory, free storage, connections, and the lag of
    * each replica.
    */
-  public readonly alarms: cloudwatch.IAlarm[] = [];
+  public readonly alarms: cloudwatch.IAlarm[];
 
   private readonly proxySecurityGroup?: ec2.SecurityGroup;
 
   constructor(scope: Construct, id: string, props: RelationalDatabaseProps) {
     super(scope, id);
-    props = withPatternDefaults(this, props);
+    const prelude = PatternPrelude.start(this, props);
+    props = prelude.props;
+    this.alarms = prelude.alarms;
     const engineKind = props.engine ?? DatabaseEngine.POSTGRES;
     // Undefined for a value none of DatabaseEngine's, from untyped configuration: validation refuses it.
     const engineFacts: EngineFacts | undefined = ENGINES[engineKind];
-    const production = isProduction(props.stage);
+    const production = prelude.production;
     const replicaCount = props.readReplicas ?? 0;
     const masterPassword = props.masterPassword ?? (replicaCount > 0 ? MasterPassword.ROTATED_SECRET : MasterPassword.MANAGED_BY_RDS);
     const allocatedStorage = props.allocatedStorage ?? MIN_STORAGE_GIB;
@@ -417,7 +416,7 @@ export class RelationalDatabase extends Construct implements ec2.IConnectable {
       ? props.vpc.selectSubnets({ subnetType: ec2.SubnetType.PRIVATE_ISOLATED, onePerAz: true })
       : { subnets: [], availabilityZones: [] as string[], subnetIds: [] } as unknown as ec2.SelectedSubnets;
 
-    const validator = new PropValidator(`RelationalDatabase '${this.node.path}'`);
+    const validator = prelude.validator;
     const isolatedAzs = isolatedSubnets.availabilityZones;
     validator.check(isolatedSubnets.subnets.length === 0 || isolatedAzs.length >= 2 || Token.isUnresolved(isolatedAzs[0]),
       'vpc', `isolated subnets in ${isolatedSubnets.availabilityZones.length} Availability Zone(s)`, 'a VPC with isolated subnets in at least 2 Availability Zones (RDS subnet groups and proxies need 2)');
@@ -481,7 +480,7 @@ export class RelationalDatabase extends Construct implements ec2.IConnectable {
 
     const facts = engineFacts!;
     const { version, major, username } = engineSettings!;
-    const removalPolicy = production ? RemovalPolicy.RETAIN : RemovalPolicy.DESTROY;
+    const removalPolicy = prelude.removalPolicy;
     const engine = engineKind === DatabaseEngine.POSTGRES
       ? rds.DatabaseInstanceEngine.postgres({ version: rds.PostgresEngineVersion.of(version, major) })
       : rds.DatabaseInstanceEngine.mysql({ version: rds.MysqlEngineVersion.of(version, major) });
@@ -655,7 +654,7 @@ export class RelationalDatabase extends Construct implements ec2.IConnectable {
     }
 
     this.useLiteralPorts();
-    this.createAlarms(props, instanceType, engineKind, allocatedStorage);
+    this.createAlarms(prelude, instanceType, engineKind, allocatedStorage);
   }
 
   /**
@@ -780,48 +779,58 @@ export class RelationalDatabase extends Construct implements ec2.IConnectable {
     (rotation.node.defaultChild as CfnResource).addPropertyOverride('Parameters.endpoint', secretsManagerUrl(this, endpoint));
   }
 
-  private createAlarms(props: RelationalDatabaseProps, instanceType: ec2.InstanceType, engineKind: DatabaseEngine, allocatedStorage: number): void {
+  private createAlarms(prelude: PatternPrelude<RelationalDatabaseProps>, instanceType: ec2.InstanceType, engineKind: DatabaseEngine,
+    allocatedStorage: number): void {
     const memoryBytes = instanceMemoryBytes(instanceType);
     const gib = 1024 ** 3;
     const fifteenMinutes = { period: Duration.minutes(15) };
-    const watch = (alarmId: string, metric: cloudwatch.IMetric, threshold: number, description: string, below = false) =>
-      this.alarms.push(createPatternAlarm(this, alarmId, { metric, threshold, below, description }, props.alarmTopic));
-    const cpu = props.cpuAlarmThreshold ?? 80;
-    // A number token in a template literal would print its encoding, not the parameter's value.
-    watch('CpuAlarm', this.instance.metricCPUUtilization(fifteenMinutes), cpu,
-      `The CPU of ${this.node.path} averaged over ${Tokenization.stringifyNumber(cpu)}% for 15 minutes`);
+    const cpu = prelude.props.cpuAlarmThreshold ?? 80;
+    prelude.alarm('CpuAlarm', {
+      metric: this.instance.metricCPUUtilization(fifteenMinutes),
+      threshold: cpu,
+      // A number token in a template literal would print its encoding, not the parameter's value.
+      description: `The CPU of ${this.node.path} averaged over ${Tokenization.stringifyNumber(cpu)}% for 15 minutes`,
+    });
     // 10% of the class's memory where it is known, else 256 MiB.
     const freeMemory = memoryBytes ? Math.round(memoryBytes / 10) : 256 * 1024 ** 2;
-    watch('FreeableMemoryAlarm', this.instance.metricFreeableMemory({ ...fifteenMinutes, statistic: cloudwatch.Stats.MINIMUM }), freeMemory,
-      `${this.node.path} has less than ${Math.round(freeMemory / 1024 ** 2)} MiB of memory left`, true);
+    prelude.alarm('FreeableMemoryAlarm', {
+      metric: this.instance.metricFreeableMemory({ ...fifteenMinutes, statistic: cloudwatch.Stats.MINIMUM }),
+      threshold: freeMemory,
+      below: true,
+      description: `${this.node.path} has less than ${Math.round(freeMemory / 1024 ** 2)} MiB of memory left`,
+    });
     // Storage autoscaling adds space below 10% free; an alarm at 5% means it could not. An
     // allocation from a token is unknown until deploy time: 5% of the smallest RDS allows then.
     const knownStorage = !Token.isUnresolved(allocatedStorage);
-    const freeStorage = Math.round((knownStorage ? allocatedStorage : MIN_STORAGE_GIB) * gib * 0.05);
-    watch('FreeStorageSpaceAlarm', this.instance.metricFreeStorageSpace({ ...fifteenMinutes, statistic: cloudwatch.Stats.MINIMUM }), freeStorage,
-      knownStorage
+    prelude.alarm('FreeStorageSpaceAlarm', {
+      metric: this.instance.metricFreeStorageSpace({ ...fifteenMinutes, statistic: cloudwatch.Stats.MINIMUM }),
+      threshold: Math.round((knownStorage ? allocatedStorage : MIN_STORAGE_GIB) * gib * 0.05),
+      below: true,
+      description: knownStorage
         ? `${this.node.path} has less than 5% of its allocated storage left, and autoscaling has not grown it`
-        : `${this.node.path} has less than 1 GiB of storage left, and autoscaling has not grown it`, true);
+        : `${this.node.path} has less than 1 GiB of storage left, and autoscaling has not grown it`,
+    });
     // 80% of the engine's default max_connections for the class: DBInstanceClassMemory (about 75%
     // of the class's memory, after what RDS reserves) per connection, at most 5,000 for PostgreSQL.
     const facts = ENGINES[engineKind];
     const maxConnections = memoryBytes ? Math.min(Math.floor(memoryBytes * 0.75 / facts.bytesPerConnection), facts.maxConnections ?? Infinity) : 125;
     const connections = Math.max(1, Math.floor(maxConnections * 0.8));
-    watch('ConnectionsAlarm', this.instance.metricDatabaseConnections({ period: Duration.minutes(5), statistic: cloudwatch.Stats.MAXIMUM }), connections,
-      `${this.node.path} has more than ${connections} connections, 80% of the default maximum for its class`);
-    this.readReplicas.forEach((replica, index) => watch(`Replica${index + 1}LagAlarm`,
-      replica.metric('ReplicaLag', { period: Duration.minutes(5), statistic: cloudwatch.Stats.MAXIMUM }), 60,
-      `The read replica ${replica.node.path} is more than 60 seconds behind its primary`));
-    const fiveMinutes = { period: Duration.minutes(5) };
-    addDashboardSection(this, {
-      kind: 'RelationalDatabase',
-      alarms: this.alarms,
-      throughput: [
-        { title: 'CPU utilization (%)', metrics: [this.instance.metricCPUUtilization(fiveMinutes), ...this.readReplicas.map((r) => r.metricCPUUtilization(fiveMinutes))] },
-        { title: 'Connections', metrics: [this.instance.metricDatabaseConnections(fiveMinutes)] },
-        { title: 'Read and write latency (s)', metrics: [this.instance.metric('ReadLatency', fiveMinutes), this.instance.metric('WriteLatency', fiveMinutes)] },
-      ],
+    prelude.alarm('ConnectionsAlarm', {
+      metric: this.instance.metricDatabaseConnections({ period: Duration.minutes(5), statistic: cloudwatch.Stats.MAXIMUM }),
+      threshold: connections,
+      description: `${this.node.path} has more than ${connections} connections, 80% of the default maximum for its class`,
     });
+    this.readReplicas.forEach((replica, index) => prelude.alarm(`Replica${index + 1}LagAlarm`, {
+      metric: replica.metric('ReplicaLag', { period: Duration.minutes(5), statistic: cloudwatch.Stats.MAXIMUM }),
+      threshold: 60,
+      description: `The read replica ${replica.node.path} is more than 60 seconds behind its primary`,
+    }));
+    const fiveMinutes = { period: Duration.minutes(5) };
+    prelude.dashboard([
+      { title: 'CPU utilization (%)', metrics: [this.instance.metricCPUUtilization(fiveMinutes), ...this.readReplicas.map((r) => r.metricCPUUtilization(fiveMinutes))] },
+      { title: 'Connections', metrics: [this.instance.metricDatabaseConnections(fiveMinutes)] },
+      { title: 'Read and write latency (s)', metrics: [this.instance.metric('ReadLatency', fiveMinutes), this.instance.metric('WriteLatency', fiveMinutes)] },
+    ]);
   }
 }
 

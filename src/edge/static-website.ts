@@ -14,15 +14,12 @@ import * as s3deploy from 'aws-cdk-lib/aws-s3-deployment';
 import * as wafv2 from 'aws-cdk-lib/aws-wafv2';
 import { Construct } from 'constructs';
 import { createAccessLogBucket } from '../core/access-log-bucket';
-import { createPatternAlarm } from '../core/alarms';
-import { isProduction } from '../core/deployment-stage';
 import { checkDomainName } from '../core/domain-names';
 import { ManagedPolicyRole } from '../core/managed-policy-role';
 import { acknowledgeNagFinding, acknowledgeNagRule, NagPackPrefix, nagResourceText } from '../core/nag';
-import { withPatternDefaults } from '../core/pattern-defaults';
+import { PatternPrelude } from '../core/pattern-prelude';
 import { PatternProps } from '../core/pattern-props';
 import { PropValidator } from '../core/prop-validator';
-import { addDashboardSection } from '../core/stack-operations';
 import { CLOUDFRONT_WEB_ACL_ARN, createManagedRulesWebAcl } from '../core/web-acl';
 
 /**
@@ -271,17 +268,19 @@ export class StaticWebsite extends Construct {
    * `publishAdditionalMetrics`. CloudFront publishes its metrics in us-east-1 only, so only a stack
    * in us-east-1 gets them; elsewhere this is empty.
    */
-  public readonly alarms: cloudwatch.IAlarm[] = [];
+  public readonly alarms: cloudwatch.IAlarm[];
 
   constructor(scope: Construct, id: string, props: StaticWebsiteProps = {}) {
     super(scope, id);
-    props = withPatternDefaults(this, props);
+    const prelude = PatternPrelude.start(this, props);
+    props = prelude.props;
+    this.alarms = prelude.alarms;
 
-    const production = isProduction(props.stage);
-    const removalPolicy = production ? RemovalPolicy.RETAIN : RemovalPolicy.DESTROY;
+    const production = prelude.production;
+    const removalPolicy = prelude.removalPolicy;
     const region = Stack.of(this).region;
     const inUsEast1 = region === 'us-east-1';
-    this.validate(props, region);
+    this.validate(props, prelude.validator, region);
 
     // CloudFront's standard logging writes with ACLs, so this bucket, unlike the content bucket,
     // lets the object writer set them; it still blocks every public ACL and policy.
@@ -351,11 +350,10 @@ export class StaticWebsite extends Construct {
     if (props.sources) {
       this.deploy(props, removalPolicy);
     }
-    this.createAlarms(props, inUsEast1);
+    this.createAlarms(prelude, inUsEast1);
   }
 
-  private validate(props: StaticWebsiteProps, region: string): void {
-    const v = new PropValidator(`StaticWebsite '${this.node.path}'`);
+  private validate(props: StaticWebsiteProps, v: PropValidator, region: string): void {
     const domainNames = props.domainNames ?? [];
     v.check(domainNames.length <= MAX_DOMAIN_NAMES, 'domainNames', `${domainNames.length} names`, `at most ${MAX_DOMAIN_NAMES} names (CloudFront's limit of alternate domain names)`);
     // A list from a parameter serves as the distribution's aliases, but each name of a hosted zone
@@ -582,32 +580,38 @@ export class StaticWebsite extends Construct {
     deployer.acknowledgeGrantsFor(this.bucket, props.encryptionKey);
   }
 
-  private createAlarms(props: StaticWebsiteProps, inUsEast1: boolean): void {
+  private createAlarms(prelude: PatternPrelude<StaticWebsiteProps>, inUsEast1: boolean): void {
+    const props = prelude.props;
     const rate5xx = this.metric('5xxErrorRate', cloudwatch.Stats.AVERAGE);
     const rate4xx = this.metric('4xxErrorRate', cloudwatch.Stats.AVERAGE);
     if (inUsEast1) {
-      const add = (alarmId: string, metric: cloudwatch.IMetric, threshold: number, description: string) =>
-        this.alarms.push(createPatternAlarm(this, alarmId, { metric, threshold, description }, props.alarmTopic));
       const threshold5xx = props.errorRate5xxThreshold ?? 1;
       const threshold4xx = props.errorRate4xxThreshold ?? 10;
-      add('Error5xxRateAlarm', rate5xx, threshold5xx, `More than ${threshold5xx}% of the requests to ${this.node.path} fail with a 5xx error`);
-      add('Error4xxRateAlarm', rate4xx, threshold4xx, `More than ${threshold4xx}% of the requests to ${this.node.path} fail with a 4xx error`);
+      prelude.alarm('Error5xxRateAlarm', {
+        metric: rate5xx,
+        threshold: threshold5xx,
+        description: `More than ${threshold5xx}% of the requests to ${this.node.path} fail with a 5xx error`,
+      });
+      prelude.alarm('Error4xxRateAlarm', {
+        metric: rate4xx,
+        threshold: threshold4xx,
+        description: `More than ${threshold4xx}% of the requests to ${this.node.path} fail with a 4xx error`,
+      });
       if (props.publishAdditionalMetrics) {
         const latency = props.originLatencyThreshold ?? Duration.seconds(1);
-        add('OriginLatencyAlarm', this.metric('OriginLatency', cloudwatch.Stats.p(90)), latency.toMilliseconds(),
-          `10% of the requests ${this.node.path} forwards to its bucket take longer than ${latency.toHumanString()}`);
+        prelude.alarm('OriginLatencyAlarm', {
+          metric: this.metric('OriginLatency', cloudwatch.Stats.p(90)),
+          threshold: latency.toMilliseconds(),
+          description: `10% of the requests ${this.node.path} forwards to its bucket take longer than ${latency.toHumanString()}`,
+        });
       }
     }
     // Dashboards, unlike alarms, can read another region's metrics.
     const region = 'us-east-1';
-    addDashboardSection(this, {
-      kind: 'StaticWebsite',
-      alarms: this.alarms,
-      throughput: [
-        { title: 'Requests', region, metrics: [this.metric('Requests', cloudwatch.Stats.SUM)] },
-        { title: 'Error rates (%)', region, metrics: [rate4xx, rate5xx] },
-      ],
-    });
+    prelude.dashboard([
+      { title: 'Requests', region, metrics: [this.metric('Requests', cloudwatch.Stats.SUM)] },
+      { title: 'Error rates (%)', region, metrics: [rate4xx, rate5xx] },
+    ]);
   }
 
   /**

@@ -1,4 +1,5 @@
 import { Annotations, Duration, RemovalPolicy, Token } from 'aws-cdk-lib';
+import * as apigw from 'aws-cdk-lib/aws-apigateway';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
@@ -7,11 +8,9 @@ import { Construct } from 'constructs';
 import { LambdaApiProps } from './lambda-api-props';
 import { functionAlarms, validateFunctionProps } from '../building-blocks/function-support';
 import { HardenedFunction, HardenedFunctionProps } from '../building-blocks/hardened-function';
-import { createPatternAlarm } from '../core/alarms';
-import { isProduction } from '../core/deployment-stage';
 import { createLogEncryptionKey } from '../core/log-encryption';
+import { PatternPrelude } from '../core/pattern-prelude';
 import { PropValidator } from '../core/prop-validator';
-import { addDashboardSection } from '../core/stack-operations';
 
 /**
  * API Gateway cuts off integrations after 29 seconds.
@@ -121,14 +120,30 @@ export interface ApiLogSettings {
 /**
  * A rotating key and a retention for every log group of an API pattern.
  */
-export function apiLogSettings(scope: Construct, props: LambdaApiProps): ApiLogSettings {
-  const production = isProduction(props.stage);
-  const removalPolicy = production ? RemovalPolicy.RETAIN : RemovalPolicy.DESTROY;
+export function apiLogSettings(scope: Construct, prelude: PatternPrelude<LambdaApiProps>): ApiLogSettings {
   return {
-    retention: props.logRetention ?? (production ? logs.RetentionDays.ONE_YEAR : logs.RetentionDays.ONE_MONTH),
-    removalPolicy,
-    encryptionKey: createLogEncryptionKey(scope, 'LogKey', `Encrypts the logs of ${scope.node.path}`, removalPolicy),
+    retention: prelude.props.logRetention ?? (prelude.production ? logs.RetentionDays.ONE_YEAR : logs.RetentionDays.ONE_MONTH),
+    removalPolicy: prelude.removalPolicy,
+    encryptionKey: createLogEncryptionKey(scope, 'LogKey', `Encrypts the logs of ${scope.node.path}`, prelude.removalPolicy),
   };
+}
+
+/**
+ * The access log format of both kinds of API: API Gateway's standard fields, as JSON (the v1
+ * module's AccessLogFormat serves HTTP APIs' stages too).
+ */
+export function apiAccessLogFormat(): apigw.AccessLogFormat {
+  return apigw.AccessLogFormat.jsonWithStandardFields({
+    caller: true,
+    httpMethod: true,
+    ip: true,
+    protocol: true,
+    requestTime: true,
+    resourcePath: true,
+    responseLength: true,
+    status: true,
+    user: true,
+  });
 }
 
 /**
@@ -154,57 +169,53 @@ export interface ApiMetrics {
 }
 
 /**
- * Alarms on an API and its function: 5xx and 4xx rates (the Average of API Gateway's error
- * metrics is the share of requests that failed), p99 latency, and the function's alarms.
+ * Alarms on an API (the pattern `scope`) and its function, into the prelude's alarms: 5xx and 4xx
+ * rates (the Average of API Gateway's error metrics is the share of requests that failed), p99
+ * latency, and the function's alarms.
  */
-export function apiAlarms(scope: Construct, api: ApiMetrics, fn: lambda.IFunction, props: LambdaApiProps): cloudwatch.IAlarm[] {
+export function apiAlarms(scope: Construct, prelude: PatternPrelude<LambdaApiProps>, api: ApiMetrics, fn: lambda.IFunction): void {
+  const props = prelude.props;
   const fiveMinutes = Duration.minutes(5);
   const serverErrorRate = props.serverErrorRateThreshold ?? 0.01;
   const clientErrorRate = props.clientErrorRateThreshold ?? 0.1;
   const latency = props.latencyP99Threshold ?? Duration.seconds(3);
-  return [
-    createPatternAlarm(scope, 'ServerErrorRateAlarm', {
-      metric: api.metricServerError({ period: fiveMinutes, statistic: cloudwatch.Stats.AVERAGE }),
-      threshold: serverErrorRate,
-      description: `More than ${serverErrorRate * 100}% of the requests to ${scope.node.path} end in a 5xx error`,
-    }, props.alarmTopic),
-    createPatternAlarm(scope, 'ClientErrorRateAlarm', {
-      metric: api.metricClientError({ period: fiveMinutes, statistic: cloudwatch.Stats.AVERAGE }),
-      threshold: clientErrorRate,
-      description: `More than ${clientErrorRate * 100}% of the requests to ${scope.node.path} end in a 4xx error`,
-    }, props.alarmTopic),
-    createPatternAlarm(scope, 'LatencyP99Alarm', {
-      metric: api.metricLatency({ period: fiveMinutes, statistic: cloudwatch.Stats.p(99) }),
-      threshold: latency.toMilliseconds(),
-      description: `1% of the requests to ${scope.node.path} take longer than ${latency.toHumanString()}`,
-    }, props.alarmTopic),
-    ...apiFunctionAlarms(scope, fn, props),
-  ];
+  prelude.alarm('ServerErrorRateAlarm', {
+    metric: api.metricServerError({ period: fiveMinutes, statistic: cloudwatch.Stats.AVERAGE }),
+    threshold: serverErrorRate,
+    description: `More than ${serverErrorRate * 100}% of the requests to ${scope.node.path} end in a 5xx error`,
+  });
+  prelude.alarm('ClientErrorRateAlarm', {
+    metric: api.metricClientError({ period: fiveMinutes, statistic: cloudwatch.Stats.AVERAGE }),
+    threshold: clientErrorRate,
+    description: `More than ${clientErrorRate * 100}% of the requests to ${scope.node.path} end in a 4xx error`,
+  });
+  prelude.alarm('LatencyP99Alarm', {
+    metric: api.metricLatency({ period: fiveMinutes, statistic: cloudwatch.Stats.p(99) }),
+    threshold: latency.toMilliseconds(),
+    description: `1% of the requests to ${scope.node.path} take longer than ${latency.toHumanString()}`,
+  });
+  prelude.alarms.push(...apiFunctionAlarms(scope, fn, props));
 }
 
 /**
  * An API pattern's dashboard section: its requests and latency, and its alarms (with those of
  * the function it created).
  */
-export function addApiDashboardSection(scope: Construct, kind: string, api: ApiMetrics, alarms: cloudwatch.IAlarm[]): void {
+export function addApiDashboardSection(prelude: PatternPrelude<LambdaApiProps>, api: ApiMetrics): void {
   const fiveMinutes = Duration.minutes(5);
-  addDashboardSection(scope, {
-    kind,
-    alarms,
-    throughput: [
-      { title: 'Requests', metrics: [api.metricCount({ period: fiveMinutes, statistic: cloudwatch.Stats.SUM })] },
-      {
-        title: 'Latency',
-        metrics: [cloudwatch.Stats.p(50), cloudwatch.Stats.p(99)].map((statistic) => api.metricLatency({ period: fiveMinutes, statistic })),
-      },
-    ],
-  });
+  prelude.dashboard([
+    { title: 'Requests', metrics: [api.metricCount({ period: fiveMinutes, statistic: cloudwatch.Stats.SUM })] },
+    {
+      title: 'Latency',
+      metrics: [cloudwatch.Stats.p(50), cloudwatch.Stats.p(99)].map((statistic) => api.metricLatency({ period: fiveMinutes, statistic })),
+    },
+  ]);
 }
 
 /**
  * The function's alarms, as the API's: a HardenedFunction the pattern created brings its own; one
  * that you created keeps its own, outside the API's; any other function gets errors, throttles and
- * duration alarms from the pattern.
+ * duration alarms from the pattern (created by functionAlarms, under the pattern like the API's).
  */
 function apiFunctionAlarms(scope: Construct, fn: lambda.IFunction, props: LambdaApiProps): cloudwatch.IAlarm[] {
   if (fn instanceof HardenedFunction) {

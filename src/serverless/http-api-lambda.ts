@@ -1,5 +1,4 @@
 import { Token } from 'aws-cdk-lib';
-import * as apigw from 'aws-cdk-lib/aws-apigateway';
 import * as apigwv2 from 'aws-cdk-lib/aws-apigatewayv2';
 import * as authorizers from 'aws-cdk-lib/aws-apigatewayv2-authorizers';
 import * as integrations from 'aws-cdk-lib/aws-apigatewayv2-integrations';
@@ -8,10 +7,10 @@ import * as cognito from 'aws-cdk-lib/aws-cognito';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
-import { addApiDashboardSection, apiAlarms, apiFunction, apiLogSettings, validateLambdaApiProps, warnAboveAccountBurst } from './api-function';
+import { addApiDashboardSection, apiAccessLogFormat, apiAlarms, apiFunction, apiLogSettings, validateLambdaApiProps, warnAboveAccountBurst } from './api-function';
 import { LambdaApiProps } from './lambda-api-props';
 import { acknowledgeNagFinding } from '../core/nag';
-import { withPatternDefaults } from '../core/pattern-defaults';
+import { PatternPrelude } from '../core/pattern-prelude';
 import { PropValidator } from '../core/prop-validator';
 
 // API Gateway's fixed quota on the audiences of one JWT authorizer.
@@ -101,14 +100,16 @@ export class HttpApiLambda extends Construct {
    * The alarms of this pattern: 5xx and 4xx rates, p99 latency, and the function's errors,
    * throttles and duration.
    */
-  public readonly alarms: cloudwatch.IAlarm[] = [];
+  public readonly alarms: cloudwatch.IAlarm[];
 
   constructor(scope: Construct, id: string, props: HttpApiLambdaProps) {
     super(scope, id);
-    props = withPatternDefaults(this, props);
-    this.validate(props);
+    const prelude = PatternPrelude.start(this, props);
+    props = prelude.props;
+    this.alarms = prelude.alarms;
+    this.validate(props, prelude.validator);
 
-    const logSettings = apiLogSettings(this, props);
+    const logSettings = apiLogSettings(this, prelude);
     this.handlerFunction = apiFunction(this, props, logSettings);
     this.accessLogGroup = new logs.LogGroup(this, 'AccessLogs', logSettings);
 
@@ -130,17 +131,7 @@ export class HttpApiLambda extends Construct {
       detailedMetricsEnabled: true,
       accessLogSettings: {
         destination: new apigwv2.LogGroupLogDestination(this.accessLogGroup),
-        format: apigw.AccessLogFormat.jsonWithStandardFields({
-          caller: true,
-          httpMethod: true,
-          ip: true,
-          protocol: true,
-          requestTime: true,
-          resourcePath: true,
-          responseLength: true,
-          status: true,
-          user: true,
-        }),
+        format: apiAccessLogFormat(),
       },
     });
     this.url = this.stage.url;
@@ -150,12 +141,11 @@ export class HttpApiLambda extends Construct {
         acknowledgeNagFinding(route, 'AwsSolutions-APIG4', 'allowUnauthenticatedAccess was set: this API deliberately serves anyone who has its URL.');
       }
     }
-    this.alarms.push(...apiAlarms(this, this.api, this.handlerFunction, props));
-    addApiDashboardSection(this, 'HttpApiLambda', this.api, this.alarms);
+    apiAlarms(this, prelude, this.api, this.handlerFunction);
+    addApiDashboardSection(prelude, this.api);
   }
 
-  private validate(props: HttpApiLambdaProps): void {
-    const v = new PropValidator(`HttpApiLambda '${this.node.path}'`);
+  private validate(props: HttpApiLambdaProps, v: PropValidator): void {
     validateLambdaApiProps(v, props);
     warnAboveAccountBurst(this, 'throttlingBurstLimit', props.throttlingBurstLimit);
     const chosen = Object.entries({

@@ -7,11 +7,10 @@ import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as wafv2 from 'aws-cdk-lib/aws-wafv2';
 import { Construct } from 'constructs';
-import { addApiDashboardSection, apiAlarms, apiFunction, apiLogSettings, ApiLogSettings, validateLambdaApiProps, warnAboveAccountBurst } from './api-function';
+import { addApiDashboardSection, apiAccessLogFormat, apiAlarms, apiFunction, apiLogSettings, ApiLogSettings, validateLambdaApiProps, warnAboveAccountBurst } from './api-function';
 import { LambdaApiProps } from './lambda-api-props';
-import { isProduction } from '../core/deployment-stage';
 import { acknowledgeNagFinding, acknowledgeNagRule, NagPackPrefix } from '../core/nag';
-import { withPatternDefaults } from '../core/pattern-defaults';
+import { PatternPrelude } from '../core/pattern-prelude';
 import { PropValidator } from '../core/prop-validator';
 import { associateWebAcl, checkRegionalWebAclArn, protectWithManagedRules } from '../core/web-acl';
 
@@ -226,15 +225,16 @@ export class RestApiLambda extends Construct {
    * The alarms of this pattern: 5xx and 4xx rates, p99 latency, and the function's errors,
    * throttles and duration.
    */
-  public readonly alarms: cloudwatch.IAlarm[] = [];
+  public readonly alarms: cloudwatch.IAlarm[];
 
   constructor(scope: Construct, id: string, props: RestApiLambdaProps) {
     super(scope, id);
-    props = withPatternDefaults(this, props);
-    this.validate(props);
+    const prelude = PatternPrelude.start(this, props);
+    props = prelude.props;
+    this.alarms = prelude.alarms;
+    this.validate(props, prelude.validator);
 
-    const production = isProduction(props.stage);
-    const logSettings = apiLogSettings(this, props);
+    const logSettings = apiLogSettings(this, prelude);
     this.handlerFunction = apiFunction(this, props, logSettings);
     this.accessLogGroup = new logs.LogGroup(this, 'AccessLogs', logSettings);
 
@@ -257,17 +257,7 @@ export class RestApiLambda extends Construct {
       deployOptions: {
         stageName: props.stageName ?? 'api',
         accessLogDestination: new apigw.LogGroupLogDestination(this.accessLogGroup),
-        accessLogFormat: apigw.AccessLogFormat.jsonWithStandardFields({
-          caller: true,
-          httpMethod: true,
-          ip: true,
-          protocol: true,
-          requestTime: true,
-          resourcePath: true,
-          responseLength: true,
-          status: true,
-          user: true,
-        }),
+        accessLogFormat: apiAccessLogFormat(),
         // ExecutionLogLevel's values are MethodLoggingLevel's, so a token passes through as it is.
         loggingLevel: (props.executionLogLevel ?? ExecutionLogLevel.ERROR) as string as apigw.MethodLoggingLevel,
         dataTraceEnabled: false,
@@ -299,13 +289,13 @@ export class RestApiLambda extends Construct {
     if (props.usagePlan) {
       this.apiKey = this.createUsagePlan(props, props.usagePlan);
     }
-    this.webAcl = this.protectWithWaf(props, production, logSettings);
+    this.webAcl = this.protectWithWaf(props, prelude.production, logSettings);
     this.acknowledgeStageFindings(props, authorizationType);
-    this.createAlarms(props);
+    apiAlarms(this, prelude, this.api, this.handlerFunction);
+    addApiDashboardSection(prelude, this.api);
   }
 
-  private validate(props: RestApiLambdaProps): void {
-    const v = new PropValidator(`RestApiLambda '${this.node.path}'`);
+  private validate(props: RestApiLambdaProps, v: PropValidator): void {
     validateLambdaApiProps(v, props);
     warnAboveAccountBurst(this, 'throttlingBurstLimit', props.throttlingBurstLimit);
     v.oneOf('endpoint', props.endpoint, RestApiEndpoint, 'RestApiEndpoint');
@@ -468,11 +458,6 @@ export class RestApiLambda extends Construct {
           : 'Callers are authorized with IAM (SigV4-signed requests) instead of a Cognito user pool; userPool switches to Cognito.');
       }
     }
-  }
-
-  private createAlarms(props: RestApiLambdaProps): void {
-    this.alarms.push(...apiAlarms(this, this.api, this.handlerFunction, props));
-    addApiDashboardSection(this, 'RestApiLambda', this.api, this.alarms);
   }
 }
 
