@@ -45,17 +45,45 @@ export interface PatternDefaultsProps {
   readonly dashboard?: boolean;
 }
 
-const defaultsByScope = new WeakMap<IConstruct, PatternDefaultsProps>();
-/** Constructs that have read their defaults: setting defaults above one afterwards would not reach it. */
-const resolvedScopes = new WeakSet<IConstruct>();
-
 /** Where a pattern's alarm topic came from: its own prop, `PatternDefaults.set` on a scope, or neither (the stack's). */
 type AlarmTopicSource = { readonly kind: 'prop'; readonly topic: sns.ITopic }
 | { readonly kind: 'defaults'; readonly topic: sns.ITopic; readonly scope: IConstruct }
 | { readonly kind: 'stack' };
 
-/** The outermost patterns of each stack and where their alarm topic came from, for the stack's alarm e-mail check. */
-const patternsByStack = new WeakMap<Stack, Array<{ readonly pattern: IConstruct; readonly source: AlarmTopicSource }>>();
+/**
+ * What `PatternDefaults` keeps about one construct. It lives on the construct itself, not in this
+ * module: an app and a construct library it uses may each bring a copy of this library in one
+ * node_modules, and module state (a `WeakMap` here) would give each copy its own defaults, so a
+ * `PatternDefaults.set` through one copy would silently not reach the patterns of the other. A key
+ * from the global symbol registry is the same in every copy, as aws-cdk-lib keeps `Aspects.of` and
+ * `PropertyInjectors.of` on their scope. Copies of different versions read each other's state, so
+ * fields are only ever added, never renamed or given another meaning.
+ */
+interface ConstructState {
+  /** On a scope given `PatternDefaults.set`: its defaults, merged over the calls. */
+  defaults?: PatternDefaultsProps;
+  /** On a pattern that has read its defaults: setting defaults above it afterwards would not reach it. */
+  resolved?: boolean;
+  /** On a stack: its outermost patterns and where their alarm topic came from, for the stack's alarm e-mail check. */
+  patterns?: Array<{ readonly pattern: IConstruct; readonly source: AlarmTopicSource }>;
+}
+
+const STATE = Symbol.for('cdk-best-practice-patterns.PatternDefaults');
+
+/** The state of a construct, if `PatternDefaults` keeps any about it. */
+function stateOf(construct: IConstruct): ConstructState | undefined {
+  return (construct as unknown as { [STATE]?: ConstructState })[STATE];
+}
+
+/** The state of a construct, added to it the first time. Not enumerable, like aws-cdk-lib's `Aspects`: nothing that walks the construct sees it. */
+function ensureStateOf(construct: IConstruct): ConstructState {
+  let state = stateOf(construct);
+  if (!state) {
+    state = {};
+    Object.defineProperty(construct, STATE, { value: state, enumerable: false, configurable: false, writable: false });
+  }
+  return state;
+}
 
 /** The id of the warning that an alarm e-mail hears none of a pattern's alarms. */
 const EMAIL_MISSES_PATTERN_WARNING = 'cdk-best-practice-patterns:alarmEmailMissesPattern';
@@ -92,7 +120,7 @@ export class PatternDefaults {
    * only the fields it sets.
    */
   public static set(scope: IConstruct, defaults: PatternDefaultsProps): void {
-    const early = scope.node.findAll().find((c) => resolvedScopes.has(c));
+    const early = scope.node.findAll().find((c) => stateOf(c)?.resolved);
     if (early) {
       throw new Error(`PatternDefaults.set(${describe(scope)}) comes after the pattern '${early.node.path}' was created below it, ` +
         'which therefore never sees these defaults; call PatternDefaults.set before creating the patterns.');
@@ -101,7 +129,7 @@ export class PatternDefaults {
       validateEmail(`PatternDefaults.set(${describe(scope)}): alarmEmail`, defaults.alarmEmail);
     }
     validateStage(`PatternDefaults.set(${describe(scope)}): stage`, defaults.stage);
-    const merged: { [field: string]: unknown } = { ...defaultsByScope.get(scope) };
+    const merged: { [field: string]: unknown } = { ...stateOf(scope)?.defaults };
     for (const [field, value] of Object.entries(defaults)) {
       if (value !== undefined) {
         merged[field] = value;
@@ -113,7 +141,7 @@ export class PatternDefaults {
       throw new Error(`PatternDefaults.set(${describe(scope)}) sets both alarmEmail and alarmTopic; alarmEmail subscribes only the stack's own alarm topic, ` +
         'which alarmTopic replaces, so the address would hear nothing: subscribe it to your topic (topic.addSubscription(...)) and drop alarmEmail, or drop alarmTopic.');
     }
-    defaultsByScope.set(scope, merged as PatternDefaultsProps);
+    ensureStateOf(scope).defaults = merged as PatternDefaultsProps;
   }
 
   /**
@@ -148,12 +176,12 @@ export function withPatternDefaults<T extends PatternProps>(pattern: IConstruct,
   const fromDefaults = props.alarmTopic === undefined ? nearestEntry(pattern, 'alarmTopic') : undefined;
   // A pattern inside another one is given the outer one's topic: only the outer one is recorded,
   // so the messages name the prop or the PatternDefaults the user actually set.
-  if (!pattern.node.scopes.some((scope) => resolvedScopes.has(scope))) {
+  if (!pattern.node.scopes.some((scope) => stateOf(scope)?.resolved)) {
     recordAlarmTopicSource(pattern, props.alarmTopic !== undefined
       ? { kind: 'prop', topic: props.alarmTopic }
       : fromDefaults ? { kind: 'defaults', topic: fromDefaults.value, scope: fromDefaults.scope } : { kind: 'stack' });
   }
-  resolvedScopes.add(pattern);
+  ensureStateOf(pattern).resolved = true;
   return {
     ...props,
     stage: props.stage ?? PatternDefaults.stageOf(pattern),
@@ -193,15 +221,15 @@ function alarmEmailEntry(stack: IConstruct): { readonly value: string; readonly 
 
 function recordAlarmTopicSource(pattern: IConstruct, source: AlarmTopicSource): void {
   const stack = Stack.of(pattern);
-  let patterns = patternsByStack.get(stack);
-  if (!patterns) {
-    patterns = [];
-    patternsByStack.set(stack, patterns);
+  const state = ensureStateOf(stack);
+  if (!state.patterns) {
+    state.patterns = [];
     // Run once the tree is complete: whether the address hears anything depends on every pattern
-    // of the stack, and on defaults and context that may be set after this one was created.
+    // of the stack, and on defaults and context that may be set after this one was created. The
+    // list is on the stack, so the first copy of the library to get here checks the patterns of all.
     stack.node.addValidation({ validate: () => validateAlarmEmail(stack) });
   }
-  patterns.push({ pattern, source });
+  state.patterns.push({ pattern, source });
 }
 
 /**
@@ -219,7 +247,7 @@ function validateAlarmEmail(stack: Stack): string[] {
   if (!email) {
     return [];
   }
-  const patterns = patternsByStack.get(stack) ?? [];
+  const patterns = stateOf(stack)?.patterns ?? [];
   // A pattern given the stack's own topic (`alarmTopic: PatternDefaults.alarmTopicOf(stack)`) is heard.
   const stackTopic = StackOperations.existingAlarmTopicOf(stack);
   const ownTopics = patterns.filter(({ source }) => source.kind !== 'stack' && source.topic !== stackTopic);
@@ -264,7 +292,7 @@ function nearest<K extends keyof PatternDefaultsProps>(scope: IConstruct, field:
 function nearestEntry<K extends keyof PatternDefaultsProps>(scope: IConstruct, field: K):
 { readonly value: NonNullable<PatternDefaultsProps[K]>; readonly scope: IConstruct } | undefined {
   for (const ancestor of [...scope.node.scopes].reverse()) {
-    const value = defaultsByScope.get(ancestor)?.[field];
+    const value = stateOf(ancestor)?.defaults?.[field];
     if (value !== undefined) {
       return { value: value as NonNullable<PatternDefaultsProps[K]>, scope: ancestor };
     }

@@ -39,7 +39,7 @@ export class StackOperations extends Construct {
   public static of(scope: IConstruct): StackOperations {
     const stack = Stack.of(scope);
     const existing = stack.node.tryFindChild(OPERATIONS_ID);
-    if (existing && !(existing instanceof StackOperations)) {
+    if (existing && !isStackOperations(existing)) {
       throw new Error(`The stack ${stack.node.path} has a construct named '${OPERATIONS_ID}' of its own; the patterns keep the stack's alarm topic ` +
         'and dashboard under that id, so rename yours.');
     }
@@ -52,7 +52,7 @@ export class StackOperations extends Construct {
    */
   public static existingAlarmTopicOf(scope: IConstruct): sns.ITopic | undefined {
     const existing = Stack.of(scope).node.tryFindChild(OPERATIONS_ID);
-    return existing instanceof StackOperations ? existing.topic : undefined;
+    return existing && isStackOperations(existing) ? existing.topic : undefined;
   }
 
   private topic?: sns.Topic;
@@ -62,6 +62,7 @@ export class StackOperations extends Construct {
 
   private constructor(scope: Construct, id: string) {
     super(scope, id);
+    Object.defineProperty(this, OPERATIONS_SYMBOL, { value: true });
   }
 
   /**
@@ -169,6 +170,20 @@ export class StackOperations extends Construct {
 }
 
 const OPERATIONS_ID = 'PatternOperations';
+
+/**
+ * Marks the operations construct of a stack. The patterns of every copy of this library in an app
+ * (an app and a construct library it uses may each bring one) share it, and `instanceof` holds only
+ * for the copy that created it: a key from the global symbol registry is the same in every copy, as
+ * `Construct.isConstruct` of the constructs library checks. A copy then calls the other copy's `alarmTopic`,
+ * `allowAutoScalingNotifications` and `addSection` and reads its `topic`: those keep their names
+ * and meaning across versions.
+ */
+const OPERATIONS_SYMBOL = Symbol.for('cdk-best-practice-patterns.StackOperations');
+
+function isStackOperations(construct: IConstruct): construct is StackOperations {
+  return (construct as unknown as { [OPERATIONS_SYMBOL]?: boolean })[OPERATIONS_SYMBOL] === true;
+}
 
 interface DashboardSection extends DashboardSectionOptions {
   readonly pattern: IConstruct;
