@@ -1,4 +1,4 @@
-import { Duration, Token } from 'aws-cdk-lib';
+import { Duration, SizeRoundingBehavior, Token } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as sns from 'aws-cdk-lib/aws-sns';
@@ -125,6 +125,42 @@ function thousands(n: number): string {
   return String(n).replace(/\B(?=(\d{3})+(?!\d))/g, ',');
 }
 
+/**
+ * The function settings `functionOptions` may not hold, and what to use instead: what the pattern
+ * decides itself, and what it has a prop of its own for (which is validated there).
+ */
+const PATTERN_FUNCTION_OPTIONS: { [option: string]: string } = {
+  role: 'the pattern creates the role, with managed policies only; grant the function what it needs (table.grantReadData(fn))',
+  initialPolicy: 'grant the function what it needs (table.grantReadData(fn)); the pattern keeps grants in managed policies',
+  logGroup: 'the pattern creates the encrypted log group; set logRetention and logEncryptionKey',
+  logRetention: 'use the logRetention prop',
+  logRetentionRole: 'the pattern creates the log group, so no log retention function runs',
+  logRetentionRetryOptions: 'the pattern creates the log group, so no log retention function runs',
+  logFormat: 'the pattern writes JSON logs',
+  loggingFormat: 'the pattern writes JSON logs',
+  tracing: 'the pattern turns active tracing on',
+  deadLetterQueue: "the pattern creates the function's dead-letter queue",
+  deadLetterQueueEnabled: "the pattern creates the function's dead-letter queue",
+  deadLetterTopic: "the pattern creates the function's dead-letter queue",
+  onFailure: "failed asynchronous events go to the function's dead-letter queue",
+  onSuccess: 'the pattern configures asynchronous invocations on its alias',
+  retryAttempts: 'use the retryAttempts prop',
+  maxEventAge: 'use the maxEventAge prop',
+  currentVersionOptions: 'the pattern publishes a version per change behind its alias',
+  events: 'add event sources to the HardenedFunction (fn.addEventSource), so that they invoke its alias',
+  architecture: 'use the architecture prop',
+  memorySize: 'use the memorySize prop',
+  timeout: 'use the timeout prop',
+  reservedConcurrentExecutions: 'use the reservedConcurrentExecutions prop',
+  environment: 'use the environment prop',
+  description: 'use the description prop',
+  vpc: 'use the vpc prop',
+  allowPublicSubnet: 'the function runs in private subnets',
+};
+
+/** Lambda: at most 5 layers per function; ephemeral storage from 512 to 10,240 MiB. */
+const MAX_LAYERS = 5;
+
 /** CodeDeploy watches at most 10 alarms per deployment group. */
 const MAX_DEPLOYMENT_ALARMS = 10;
 const ALIAS_NAME = /^(?![0-9]+$)[A-Za-z0-9_-]{1,128}$/;
@@ -148,7 +184,32 @@ export function validateFunctionProps(v: PropValidator, props: HardenedFunctionP
   v.check(description === undefined || Token.isUnresolved(description) || description.length <= 256, 'description',
     `${description?.length} characters`, 'at most 256 characters (Lambda)');
   validateEnvironment(v, props.environment);
+  validateFunctionOptions(v, props.functionOptions, props.vpc !== undefined);
   const extra = props.deploymentAlarms?.length ?? 0;
   v.check(extra <= MAX_DEPLOYMENT_ALARMS - 2, 'deploymentAlarms', `${extra} alarms`,
     `at most ${MAX_DEPLOYMENT_ALARMS - 2}: a deployment group watches at most ${MAX_DEPLOYMENT_ALARMS} alarms, and the function's errors and duration alarms are 2 of them`);
+}
+
+/**
+ * Checks `functionOptions`, the escape hatch: none of the settings the pattern decides or has a
+ * prop for, and Lambda's limits on layers and ephemeral storage.
+ */
+function validateFunctionOptions(v: PropValidator, options: lambda.FunctionOptions | undefined, inVpc: boolean): void {
+  if (options === undefined) {
+    return;
+  }
+  for (const [option, instead] of Object.entries(PATTERN_FUNCTION_OPTIONS)) {
+    v.check((options as { [key: string]: unknown })[option] === undefined, `functionOptions.${option}`, 'set', `left unset: ${instead}`);
+  }
+  v.check(options.vpcSubnets === undefined || inVpc, 'functionOptions.vpcSubnets', 'set', 'left unset without the vpc prop');
+  const layers = options.layers;
+  if (layers !== undefined && !Token.isUnresolved(layers)) {
+    v.check(layers.length <= MAX_LAYERS, 'functionOptions.layers', `${layers.length} layers`, `at most ${MAX_LAYERS} (Lambda's limit per function)`);
+  }
+  const storage = options.ephemeralStorageSize;
+  if (storage !== undefined && !storage.isUnresolved()) {
+    const mib = storage.toMebibytes({ rounding: SizeRoundingBehavior.NONE });
+    v.check(Number.isInteger(mib) && mib >= 512 && mib <= 10240, 'functionOptions.ephemeralStorageSize', `${mib} MiB`,
+      'a whole number of MiB from 512 to 10,240 (Lambda)');
+  }
 }

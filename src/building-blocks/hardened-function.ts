@@ -175,6 +175,29 @@ export interface HardenedFunctionProps extends PatternProps {
    * @default - none
    */
   readonly postTrafficHook?: lambda.IFunction;
+
+  /**
+   * Further settings of the Lambda function that the pattern has no prop for, such as `layers` (at
+   * most 5), `ephemeralStorageSize` (512 to 10,240 MiB), `securityGroups`, `vpcSubnets`,
+   * `filesystem`, `snapStart`, `adotInstrumentation` or `paramsAndSecrets`: the escape hatch, in
+   * place of reaching into `node.defaultChild`. They are merged under the pattern's guarantees:
+   * what the pattern decides (`role`, `logGroup`, logging format, `tracing`, the dead-letter queue,
+   * asynchronous destinations, `currentVersionOptions`, `initialPolicy`, `events`) and what it has
+   * a prop of its own for (`memorySize`, `timeout`, `environment`, `vpc`, ...) are refused here,
+   * each with what to use instead.
+   *
+   * @default - none
+   */
+  readonly functionOptions?: lambda.FunctionOptions;
+
+  /**
+   * esbuild options for the `entry` file, such as `nodeModules` to install rather than bundle,
+   * `externalModules` to leave out, `define` or `banner`, merged over the pattern's own: minified,
+   * with source maps. Only with `entry`.
+   *
+   * @default - minified, with source maps
+   */
+  readonly bundling?: nodejs.BundlingOptions;
 }
 
 const SHARED_LOG_KEY_ID = 'HardenedFunctionLogKey';
@@ -359,6 +382,7 @@ export class HardenedFunction extends lambda.FunctionBase {
 
   private validate(v: PropValidator, props: HardenedFunctionProps): void {
     v.exactlyOne({ code: props.code, entry: props.entry });
+    v.check(props.bundling === undefined || props.entry !== undefined, 'bundling', 'set', 'left unset without entry (only an entry file is bundled)');
     validateFunctionProps(v, props);
     v.oneOf('logRetention', props.logRetention, logs.RetentionDays, 'logs.RetentionDays');
     v.throwIfInvalid();
@@ -421,6 +445,9 @@ export class HardenedFunction extends lambda.FunctionBase {
 
   private createFunction(props: HardenedFunctionProps, role: iam.IRole): lambda.Function {
     const common: lambda.FunctionOptions = {
+      // The user's further settings first, so that everything the pattern decides wins (the
+      // validator has refused any that would collide).
+      ...props.functionOptions,
       architecture: props.architecture ?? lambda.Architecture.ARM_64,
       memorySize: props.memorySize ?? 256,
       timeout: this.timeout,
@@ -440,7 +467,7 @@ export class HardenedFunction extends lambda.FunctionBase {
         runtime,
         entry: props.entry,
         handler: props.handler ?? 'handler',
-        bundling: { minify: true, sourceMap: true },
+        bundling: { minify: true, sourceMap: true, ...props.bundling },
       })
       : new lambda.Function(this, 'Function', { ...common, runtime, code: props.code!, handler: props.handler ?? 'index.handler' });
     // Tracing and the dead-letter queue are set on the resource rather than through the `tracing` and

@@ -1,5 +1,6 @@
+import * as fs from 'fs';
 import * as path from 'path';
-import { CfnParameter, Duration, Stack } from 'aws-cdk-lib';
+import { App, CfnParameter, Duration, Size, Stack } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as actions from 'aws-cdk-lib/aws-cloudwatch-actions';
@@ -16,7 +17,7 @@ import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { DeploymentStage, HardenedFunction, HardenedFunctionProps, MultiAzVpc } from '../../src';
 import { newApp, newStack, TEST_ENV } from '../support/app';
 import { cloudFormationFindings } from '../support/cfn-validation';
-import { consumerFunction, onlyAliasId, patternResourceCount, referencesOnlyAlias } from '../support/fixtures';
+import { consumerFunction, errorLines, onlyAliasId, patternResourceCount, referencesOnlyAlias } from '../support/fixtures';
 import { COMPLIANT, runNagPacks } from '../support/nag';
 import { runNagV2Packs } from '../support/nag-v2';
 import { normalizedTemplate } from '../support/snapshot';
@@ -453,6 +454,67 @@ describe('HardenedFunction', () => {
       // {"BIG":"x…","A1":""}: 4,096 bytes
       expect(() => new HardenedFunction(stack, 'Full', { code: CODE, environment: { BIG: 'x'.repeat(4078), A1: '' } })).not.toThrow();
       expect(() => Template.fromStack(stack)).not.toThrow();
+    });
+  });
+
+  describe('escape hatch: functionOptions and bundling', () => {
+    test('settings the pattern has no prop for reach the function, under its guarantees', () => {
+      const stack = newStack({ withEnv: true });
+      const layer = lambda.LayerVersion.fromLayerVersionArn(stack, 'Layer', 'arn:aws:lambda:us-east-1:123456789012:layer:sharp:3');
+      new HardenedFunction(stack, 'Worker', { code: CODE, functionOptions: { layers: [layer], ephemeralStorageSize: Size.mebibytes(2048) } });
+      const template = Template.fromStack(stack);
+      template.hasResourceProperties('AWS::Lambda::Function', {
+        Layers: ['arn:aws:lambda:us-east-1:123456789012:layer:sharp:3'],
+        EphemeralStorage: { Size: 2048 },
+        // What the pattern decides is still there.
+        TracingConfig: { Mode: 'Active' },
+        LoggingConfig: Match.objectLike({ LogFormat: 'JSON' }),
+        Architectures: ['arm64'],
+      });
+    });
+
+    const refused: Array<[string, lambda.FunctionOptions, string]> = [
+      ['its role', { role: iam.Role.fromRoleArn(newStack(), 'R', 'arn:aws:iam::123456789012:role/r') },
+        "  - functionOptions.role is 'set'; it must be left unset: the pattern creates the role, with managed policies only; grant the function what it needs (table.grantReadData(fn))."],
+      ['tracing', { tracing: lambda.Tracing.DISABLED }, "  - functionOptions.tracing is 'set'; it must be left unset: the pattern turns active tracing on."],
+      ['a dead-letter queue', { deadLetterQueueEnabled: false }, "  - functionOptions.deadLetterQueueEnabled is 'set'; it must be left unset: the pattern creates the function's dead-letter queue."],
+      ['event sources, which would bypass the alias', { events: [] },
+        "  - functionOptions.events is 'set'; it must be left unset: add event sources to the HardenedFunction (fn.addEventSource), so that they invoke its alias."],
+      ['a setting with a prop of its own', { memorySize: 1024 }, "  - functionOptions.memorySize is 'set'; it must be left unset: use the memorySize prop."],
+      ['6 layers', { layers: Array.from({ length: 6 }, (_, i) => lambda.LayerVersion.fromLayerVersionArn(newStack(), `L${i}`, `arn:aws:lambda:us-east-1:123456789012:layer:l${i}:1`)) },
+        "  - functionOptions.layers is '6 layers'; it must be at most 5 (Lambda's limit per function)."],
+      ['ephemeral storage under 512 MiB', { ephemeralStorageSize: Size.mebibytes(256) },
+        "  - functionOptions.ephemeralStorageSize is '256 MiB'; it must be a whole number of MiB from 512 to 10,240 (Lambda)."],
+      ['ephemeral storage over 10 GiB', { ephemeralStorageSize: Size.mebibytes(10241) },
+        "  - functionOptions.ephemeralStorageSize is '10241 MiB'; it must be a whole number of MiB from 512 to 10,240 (Lambda)."],
+      ['subnets without a VPC', { vpcSubnets: { subnetType: ec2.SubnetType.PRIVATE_ISOLATED } },
+        "  - functionOptions.vpcSubnets is 'set'; it must be left unset without the vpc prop."],
+    ];
+    test.each(refused)('refuses %s, saying what to use instead', (_name, functionOptions, line) => {
+      expect(errorLines(() => buildNew({ functionOptions }))).toContain(line);
+    });
+
+    test('accepts ephemeral storage known only at deploy time', () => {
+      const stack = newStack({ withEnv: true });
+      new HardenedFunction(stack, 'Worker', { code: CODE, functionOptions: { ephemeralStorageSize: Size.mebibytes(deployTimeValues(stack).number) } });
+      Template.fromStack(stack).hasResourceProperties('AWS::Lambda::Function', { EphemeralStorage: { Size: { Ref: 'DeployTimeNumber' } } });
+    });
+
+    test('bundling options reach esbuild, over the pattern\'s minify and source maps; without an entry they are refused', () => {
+      const stack = newStack({ withEnv: true });
+      new HardenedFunction(stack, 'Worker', {
+        entry: path.join(__dirname, '..', 'support', 'echo-handler.ts'),
+        bundling: { banner: '/* bundled with the options of a test */' },
+      });
+      const assembly = (stack.node.root as App).synth();
+      const bundles = fs.readdirSync(assembly.directory)
+        .map((dir) => path.join(assembly.directory, dir, 'index.js'))
+        .filter((file) => fs.existsSync(file));
+      expect(bundles).toHaveLength(1);
+      expect(fs.readFileSync(bundles[0], 'utf8')).toMatch(/^\/\* bundled with the options of a test \*\//);
+      expect(fs.existsSync(`${bundles[0]}.map`)).toBe(true);
+      expect(errorLines(() => buildNew({ bundling: { minify: false } }))).toContain(
+        "  - bundling is 'set'; it must be left unset without entry (only an entry file is bundled).");
     });
   });
 
