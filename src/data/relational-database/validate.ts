@@ -1,0 +1,150 @@
+import { Stack, Token } from 'aws-cdk-lib';
+import * as ec2 from 'aws-cdk-lib/aws-ec2';
+import * as kms from 'aws-cdk-lib/aws-kms';
+import * as logs from 'aws-cdk-lib/aws-logs';
+import { Construct } from 'constructs';
+import {
+  DatabaseEngine, DOCUMENTED_USERNAME_LENGTH, EngineFacts, EngineSettings, validateEngineProps, warnOfLongMasterUsername, warnOfUnknownVersion,
+} from './engines';
+import { validateInstanceType, warnOfUnknownInstanceClass } from './instance-classes';
+import { MasterPassword } from './master-password';
+import type { RelationalDatabaseProps } from './relational-database';
+import { validateWindows } from './windows';
+import { PropValidator } from '../../core/prop-validator';
+
+/** RDS's limits. */
+export const MIN_STORAGE_GIB = 20;
+export const MAX_STORAGE_GIB = 65_536;
+const MAX_READ_REPLICAS = 15;
+/**
+ * The smallest maximum storage RDS accepts for storage autoscaling: at least 10% above the
+ * allocated storage, in whole GiB ("set the maximum storage threshold to at least 10% more than
+ * the current allocated storage", 1,000 GiB allocated needing at least 1,100):
+ * https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide/USER_PIOPS.Autoscaling.html
+ */
+export const minMaxAllocatedStorage = (allocated: number) => Math.ceil((allocated * 11) / 10);
+
+/** What the construct settles from the props and their defaults before validating them. */
+export interface RelationalDatabaseSettings {
+  readonly engineKind: DatabaseEngine;
+  /** Undefined for an engine none of DatabaseEngine's, from untyped configuration. */
+  readonly engineFacts: EngineFacts | undefined;
+  readonly masterPassword: MasterPassword;
+  readonly replicaCount: number;
+  readonly allocatedStorage: number;
+  readonly maxAllocatedStorage: number | undefined;
+  /** The smallest maximum storage RDS accepts for the allocated storage. */
+  readonly autoscalingFloor: number;
+  readonly instanceType: ec2.InstanceType;
+  readonly backupWindow: string;
+  readonly maintenanceWindow: string;
+  /** The isolated subnets, one per Availability Zone; none when the VPC has no isolated subnets. */
+  readonly isolatedSubnets: ec2.SelectedSubnets;
+}
+
+/**
+ * Checks every prop of a RelationalDatabase, rule after rule, and throws one error naming every
+ * invalid one; then warns of what RDS may refuse at deploy time but synth cannot know it will
+ * (a class or engine version newer than the pattern's lists, a master user name over the documented
+ * length).
+ *
+ * @returns the engine's settings, once validation has passed
+ */
+export function validateRelationalDatabaseProps(scope: Construct, validator: PropValidator, props: RelationalDatabaseProps,
+  settings: RelationalDatabaseSettings): EngineSettings {
+  const {
+    engineKind, engineFacts, masterPassword, replicaCount, allocatedStorage, maxAllocatedStorage, autoscalingFloor, instanceType,
+    backupWindow, maintenanceWindow, isolatedSubnets,
+  } = settings;
+  const isolatedAzs = isolatedSubnets.availabilityZones;
+  validator.check(isolatedSubnets.subnets.length === 0 || isolatedAzs.length >= 2 || Token.isUnresolved(isolatedAzs[0]),
+    'vpc', `isolated subnets in ${isolatedSubnets.availabilityZones.length} Availability Zone(s)`, 'a VPC with isolated subnets in at least 2 Availability Zones (RDS subnet groups and proxies need 2)');
+  validator.check(isolatedSubnets.subnets.length > 0, 'vpc', 'a VPC without isolated subnets',
+    'a VPC with isolated subnets (no route out), such as MultiAzVpc with its default `isolatedSubnets: true`');
+  validator.oneOf('engine', props.engine, DatabaseEngine, 'DatabaseEngine');
+  validator.knownAtSynth('engine', props.engine, "it decides the engine's version, parameters, port, log exports and reserved names");
+  const engineSettings = engineFacts ? validateEngineProps(validator, props, engineKind, engineFacts) : undefined;
+  if (engineSettings?.major && props.engineVersion !== undefined) {
+    warnOfUnknownVersion(scope, engineKind, props.engineVersion, engineSettings.major);
+  }
+  const knownClass = validateInstanceType(validator, instanceType);
+  validateKeyRegion(validator, props.encryptionKey, scope);
+  validator.oneOf('masterPassword', props.masterPassword, MasterPassword, 'MasterPassword');
+  validator.oneOf('logRetention', props.logRetention, logs.RetentionDays, 'logs.RetentionDays');
+  validator.integerInRange('port', props.port, 1150, 65535);
+  validator.integerInRange('readReplicas', props.readReplicas, 0, MAX_READ_REPLICAS);
+  validator.knownAtSynth('readReplicas', props.readReplicas, 'it decides how many replicas the pattern creates');
+  validator.check(!(masterPassword === MasterPassword.MANAGED_BY_RDS && replicaCount > 0), 'masterPassword', masterPassword,
+    'ROTATED_SECRET with read replicas: RDS cannot create a read replica of a database whose master password it manages');
+  validator.check(props.rotationInterval === undefined || masterPassword === MasterPassword.ROTATED_SECRET, 'rotationInterval',
+    props.rotationInterval?.toHumanString(), 'unset with an RDS-managed password, which RDS rotates every 7 days (change it in Secrets Manager)');
+  validator.check(props.secretsManagerEndpoint === undefined || masterPassword === MasterPassword.ROTATED_SECRET, 'secretsManagerEndpoint',
+    'an endpoint', 'unset with an RDS-managed password, whose rotation needs no network path');
+  // aws-cdk-lib's rotation schedule converts the interval at synth and throws for any token.
+  // (A Duration is no token itself: wrapped in one, it tells knownAtSynth that its amount is.)
+  validator.knownAtSynth('rotationInterval', props.rotationInterval?.isUnresolved() ? Token.asString(props.rotationInterval) : undefined,
+    "aws-cdk-lib's rotation schedule reads its days at synth");
+  if (props.rotationInterval && !props.rotationInterval.isUnresolved()) {
+    const days = props.rotationInterval.toHours({ integral: false }) / 24;
+    validator.check(Number.isInteger(days) && days >= 1 && days <= 1000, 'rotationInterval', props.rotationInterval.toHumanString(), 'a whole number of days from 1 to 1000');
+  }
+  validator.integerInRange('allocatedStorage', props.allocatedStorage, MIN_STORAGE_GIB, MAX_STORAGE_GIB);
+  validator.integerInRange('maxAllocatedStorage', props.maxAllocatedStorage, MIN_STORAGE_GIB + 1, MAX_STORAGE_GIB);
+  validator.check(maxAllocatedStorage === undefined || Token.isUnresolved(maxAllocatedStorage) || Token.isUnresolved(allocatedStorage)
+    || maxAllocatedStorage >= autoscalingFloor,
+  'maxAllocatedStorage', maxAllocatedStorage, autoscalingFloor <= MAX_STORAGE_GIB
+    ? `at least ${autoscalingFloor} GiB, 10% above allocatedStorage (${allocatedStorage} GiB): RDS refuses a smaller maximum for storage autoscaling`
+    : `unset: 10% above allocatedStorage (${allocatedStorage} GiB), RDS's minimum for storage autoscaling, is past its ${MAX_STORAGE_GIB} GiB limit`);
+  if (props.backupRetention && !props.backupRetention.isUnresolved()) {
+    const days = props.backupRetention.toHours({ integral: false }) / 24;
+    validator.check(Number.isInteger(days) && days >= 1 && days <= 35, 'backupRetention', props.backupRetention.toHumanString(),
+      'a whole number of days from 1 to 35 (0 would turn automated backups off)');
+  } else if (props.backupRetention) {
+    // aws-cdk-lib converts a token only in the unit RDS takes, days; in any other it throws
+    // an error that names no prop.
+    validator.check(props.backupRetention.unitLabel() === 'days', 'backupRetention', `a token in ${props.backupRetention.unitLabel()}`,
+      'in days when it is a token (Duration.days(token)): RDS takes the retention in days');
+  }
+  validateWindows(validator, backupWindow, maintenanceWindow);
+  const cpu = props.cpuAlarmThreshold;
+  validator.check(cpu === undefined || Token.isUnresolved(cpu) || (cpu > 0 && cpu <= 100),
+    'cpuAlarmThreshold', props.cpuAlarmThreshold, 'a percentage above 0 and at most 100');
+  validator.throwIfInvalid();
+  if (engineFacts && !knownClass) {
+    warnOfUnknownInstanceClass(scope, instanceType);
+  }
+  if (engineSettings && !Token.isUnresolved(engineSettings.username) && engineSettings.username.length > DOCUMENTED_USERNAME_LENGTH) {
+    warnOfLongMasterUsername(scope, engineKind, engineSettings.username);
+  }
+  // An engine none of DatabaseEngine's failed validation above: only a known one gets here.
+  return engineSettings!;
+}
+
+/**
+ * Records an error when the storage key is known to be in another Region than the database: "KMS
+ * keys are specific to the Amazon Web Services Region that they are created in, and you can't use
+ * KMS keys from one Amazon Web Services Region in another" (KmsKeyId of
+ * https://docs.aws.amazon.com/AmazonRDS/latest/APIReference/API_CreateDBInstanceReadReplica.html).
+ * The key's Region comes from a literal ARN, or from the stack of a key the app creates.
+ */
+function validateKeyRegion(validator: PropValidator, key: kms.IKey | undefined, scope: Construct): void {
+  if (key === undefined) {
+    return;
+  }
+  const region = Stack.of(scope).region;
+  const arn = key.keyArn;
+  let keyRegion: string | undefined;
+  let where: string | undefined;
+  if (!Token.isUnresolved(arn)) {
+    keyRegion = /^arn:[^:]+:kms:([^:]+):/.exec(arn)?.[1];
+    where = arn;
+  } else if (key instanceof kms.Key) {
+    keyRegion = Stack.of(key).region;
+    where = `${key.node.path}, a key of stack ${Stack.of(key).stackName}`;
+  }
+  if (keyRegion === undefined || Token.isUnresolved(keyRegion) || Token.isUnresolved(region)) {
+    return;
+  }
+  validator.check(keyRegion === region, 'encryptionKey', where,
+    `a KMS key in the database's Region, ${region}, not ${keyRegion}: RDS encrypts with keys of its own Region only`);
+}
