@@ -92,11 +92,13 @@ export interface PublicLoadBalancerProps extends PatternProps {
   readonly deregistrationDelay?: Duration;
 
   /**
-   * Alarm when the p99 target response time exceeds this.
+   * Alarm when the p99 target response time exceeds this (named as in the API patterns; formerly
+   * `responseTimeP99Threshold`). A value known only at deploy time must be given as
+   * `Duration.seconds(...)`: the alarm compares seconds.
    *
    * @default Duration.seconds(1)
    */
-  readonly responseTimeP99Threshold?: Duration;
+  readonly latencyP99Threshold?: Duration;
 
   /**
    * Alarm when the targets answer more 5xx responses than this in 5 minutes.
@@ -167,14 +169,19 @@ export class PublicLoadBalancer {
     }
     checkRegionalWebAclArn(v, 'webAclArn', props.webAclArn, regionOf(props.vpc), 'the load balancer');
     v.secondsInRange('deregistrationDelay', props.deregistrationDelay, 0, 3600);
-    const p99 = props.responseTimeP99Threshold;
+    const p99 = props.latencyP99Threshold;
     if (p99 && !p99.isUnresolved()) {
       const ms = p99.toMilliseconds();
-      v.check(ms > 0, 'responseTimeP99Threshold', `${ms} ms`, 'longer than 0');
+      v.check(ms > 0, 'latencyP99Threshold', `${ms} ms`, 'longer than 0');
     } else if (p99) {
       // The alarm compares seconds; a token converts to seconds only when given in seconds.
-      v.check(secondsOf(p99) !== undefined, 'responseTimeP99Threshold', p99.toString(), 'in seconds when it is a token (Duration.seconds(token)): the alarm compares seconds');
+      v.check(secondsOf(p99) !== undefined, 'latencyP99Threshold', p99.toString(), 'in seconds when it is a token (Duration.seconds(token)): the alarm compares seconds');
     }
+    // The former name: TypeScript refuses it, but JavaScript, JSON configuration or a spread object
+    // would pass it unnoticed, and the alarm would keep its default.
+    const renamed: unknown = (props as unknown as Record<string, unknown>).responseTimeP99Threshold;
+    v.check(renamed === undefined, 'responseTimeP99Threshold', renamed instanceof Duration ? (renamed.isUnresolved() ? 'a token' : renamed.toHumanString()) : renamed,
+      'left unset: responseTimeP99Threshold was renamed latencyP99Threshold, a Duration (the p99 target response time)');
     v.integerAtLeast('target5xxThreshold', props.target5xxThreshold, 0);
     v.integerAtLeast('loadBalancer5xxThreshold', props.loadBalancer5xxThreshold, 0);
   }
@@ -354,7 +361,8 @@ export class PublicLoadBalancer {
       threshold: thresholds.loadBalancer5xxThreshold ?? 10,
       description: `The load balancer of ${path} answers 5xx errors itself (no healthy target, or a target timed out)`,
     });
-    const p99 = thresholds.responseTimeP99Threshold ?? Duration.seconds(1);
+    const p99 = thresholds.latencyP99Threshold ?? Duration.seconds(1);
+    // The id keeps the alarm's logical id from before the prop was renamed.
     this.prelude.alarm('ResponseTimeP99Alarm', {
       metric: targetGroup.metrics.targetResponseTime({ period: fiveMinutes, statistic: cloudwatch.Stats.p(99) }),
       threshold: secondsOf(p99)!,

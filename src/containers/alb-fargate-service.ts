@@ -183,6 +183,22 @@ export interface AlbFargateServiceProps extends PublicLoadBalancerProps {
   readonly targetCpuUtilization?: number;
 
   /**
+   * The tasks' average CPU utilization, in percent from 1 to 100 over 15 minutes, above which an
+   * alarm fires. Keep it above `targetCpuUtilization`, which scaling holds the tasks at.
+   *
+   * @default 80
+   */
+  readonly cpuAlarmThreshold?: number;
+
+  /**
+   * The tasks' average memory utilization, in percent from 1 to 100 over 15 minutes, above which
+   * an alarm fires.
+   *
+   * @default 80
+   */
+  readonly memoryAlarmThreshold?: number;
+
+  /**
    * Requests per target (per task, per minute) that target tracking keeps the service at, at least 1.
    *
    * @default - no request-based scaling
@@ -448,6 +464,9 @@ export class AlbFargateService extends Construct {
     v.capacityRange(minCapacity, maxCapacity);
     v.integerInRange('targetCpuUtilization', props.targetCpuUtilization, 1, 100);
     v.integerAtLeast('targetRequestsPerTarget', props.targetRequestsPerTarget, 1);
+    for (const [prop, value] of [['cpuAlarmThreshold', props.cpuAlarmThreshold], ['memoryAlarmThreshold', props.memoryAlarmThreshold]] as const) {
+      v.check(value === undefined || Token.isUnresolved(value) || (value >= 1 && value <= 100), prop, value, 'a percentage from 1 to 100');
+    }
     PublicLoadBalancer.validateHealthCheckPath(v, props.healthCheckPath);
     v.secondsInRange('healthCheckGracePeriod', props.healthCheckGracePeriod, 0, 2_147_483_647);
     const check = props.containerHealthCheck;
@@ -533,15 +552,18 @@ export class AlbFargateService extends Construct {
 
   private createAlarms(prelude: PatternPrelude<AlbFargateServiceProps>, minCapacity: number): void {
     const fifteenMinutes = { period: Duration.minutes(15) };
+    const cpu = prelude.props.cpuAlarmThreshold ?? 80;
+    const memory = prelude.props.memoryAlarmThreshold ?? 80;
+    // A number token in a template literal would print its encoding, not the parameter's value.
     prelude.alarm('CpuAlarm', {
       metric: this.service.metricCpuUtilization(fifteenMinutes),
-      threshold: 80,
-      description: `The tasks of ${this.node.path} averaged over 80% CPU for 15 minutes`,
+      threshold: cpu,
+      description: `The tasks of ${this.node.path} averaged over ${Tokenization.stringifyNumber(cpu)}% CPU for 15 minutes`,
     });
     prelude.alarm('MemoryAlarm', {
       metric: this.service.metricMemoryUtilization(fifteenMinutes),
-      threshold: 80,
-      description: `The tasks of ${this.node.path} averaged over 80% memory for 15 minutes`,
+      threshold: memory,
+      description: `The tasks of ${this.node.path} averaged over ${Tokenization.stringifyNumber(memory)}% memory for 15 minutes`,
     });
     // Container Insights publishes the running task count; fewer than the minimum means tasks are
     // failing to start or being stopped faster than ECS replaces them. No data counts as breaching:
@@ -553,7 +575,6 @@ export class AlbFargateService extends Construct {
       statistic: cloudwatch.Stats.MINIMUM,
       period: Duration.minutes(5),
     });
-    // A number token in a template literal would print its encoding, not the parameter's value.
     prelude.alarm('RunningTasksAlarm', {
       metric: running,
       threshold: minCapacity,

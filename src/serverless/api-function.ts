@@ -1,4 +1,4 @@
-import { Annotations, Duration, RemovalPolicy, Token } from 'aws-cdk-lib';
+import { Annotations, Duration, RemovalPolicy, Token, Tokenization } from 'aws-cdk-lib';
 import * as apigw from 'aws-cdk-lib/aws-apigateway';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as kms from 'aws-cdk-lib/aws-kms';
@@ -71,12 +71,13 @@ export function validateLambdaApiProps(validator: PropValidator, props: LambdaAp
     validator.check(props.throttlingRateLimit >= 0, 'throttlingRateLimit', props.throttlingRateLimit, 'at least 0 requests per second');
   }
   validator.integerAtLeast('throttlingBurstLimit', props.throttlingBurstLimit, 1);
-  const rates = { serverErrorRateThreshold: props.serverErrorRateThreshold, clientErrorRateThreshold: props.clientErrorRateThreshold };
+  const rates = { errorRate5xxThreshold: props.errorRate5xxThreshold, errorRate4xxThreshold: props.errorRate4xxThreshold };
   for (const [prop, value] of Object.entries(rates)) {
     if (value !== undefined && !Token.isUnresolved(value)) {
-      validator.check(value >= 0 && value <= 1, prop, value, 'a share of requests from 0 to 1');
+      validator.check(value >= 0 && value <= 100, prop, value, 'a percentage of requests from 0 to 100');
     }
   }
+  refuseRenamedRateProps(validator, props);
   const latency = props.latencyP99Threshold;
   if (latency && !latency.isUnresolved()) {
     validator.check(latency.toMilliseconds() > 0, 'latencyP99Threshold', `${latency.toMilliseconds()} ms`, 'longer than 0');
@@ -87,6 +88,26 @@ export function validateLambdaApiProps(validator: PropValidator, props: LambdaAp
       `given as Duration.millis(...) when only known at deploy time: the alarm compares milliseconds, and CloudFormation cannot convert ${latency.unitLabel()}`);
   }
   validateOrigins(validator, props.allowedOrigins);
+}
+
+/**
+ * The error-rate thresholds' former names. TypeScript refuses them, but JavaScript, JSON
+ * configuration or a spread object would pass them unnoticed, and the alarm would keep its
+ * default: so they are refused by name, with the new prop and unit (the old ones were shares from
+ * 0 to 1, the new ones percentages).
+ */
+const RENAMED_RATE_PROPS = [
+  ['serverErrorRateThreshold', 'errorRate5xxThreshold'],
+  ['clientErrorRateThreshold', 'errorRate4xxThreshold'],
+] as const;
+
+function refuseRenamedRateProps(validator: PropValidator, props: LambdaApiProps): void {
+  for (const [old, renamed] of RENAMED_RATE_PROPS) {
+    const value: unknown = (props as unknown as Record<string, unknown>)[old];
+    const converted = typeof value === 'number' && !Token.isUnresolved(value) ? ` (a share of ${value} is ${Number((value * 100).toPrecision(12))})` : '';
+    validator.check(value === undefined, old, value,
+      `left unset: ${old} was renamed ${renamed}, a percentage from 0 to 100${converted}`);
+  }
 }
 
 /**
@@ -177,25 +198,42 @@ export interface ApiMetrics {
 export function apiAlarms(scope: Construct, prelude: PatternPrelude<LambdaApiProps>, api: ApiMetrics, fn: lambda.IFunction): void {
   const props = prelude.props;
   const fiveMinutes = Duration.minutes(5);
-  const serverErrorRate = props.serverErrorRateThreshold ?? 0.01;
-  const clientErrorRate = props.clientErrorRateThreshold ?? 0.1;
   const latency = props.latencyP99Threshold ?? Duration.seconds(3);
-  prelude.alarm('ServerErrorRateAlarm', {
-    metric: api.metricServerError({ period: fiveMinutes, statistic: cloudwatch.Stats.AVERAGE }),
-    threshold: serverErrorRate,
-    description: `More than ${serverErrorRate * 100}% of the requests to ${scope.node.path} end in a 5xx error`,
-  });
-  prelude.alarm('ClientErrorRateAlarm', {
-    metric: api.metricClientError({ period: fiveMinutes, statistic: cloudwatch.Stats.AVERAGE }),
-    threshold: clientErrorRate,
-    description: `More than ${clientErrorRate * 100}% of the requests to ${scope.node.path} end in a 4xx error`,
-  });
+  errorRateAlarm(scope, prelude, 'ServerErrorRateAlarm', api.metricServerError({ period: fiveMinutes, statistic: cloudwatch.Stats.AVERAGE }),
+    props.errorRate5xxThreshold ?? 1, '5xx');
+  errorRateAlarm(scope, prelude, 'ClientErrorRateAlarm', api.metricClientError({ period: fiveMinutes, statistic: cloudwatch.Stats.AVERAGE }),
+    props.errorRate4xxThreshold ?? 10, '4xx');
   prelude.alarm('LatencyP99Alarm', {
     metric: api.metricLatency({ period: fiveMinutes, statistic: cloudwatch.Stats.p(99) }),
     threshold: latency.toMilliseconds(),
     description: `1% of the requests to ${scope.node.path} take longer than ${latency.toHumanString()}`,
   });
   prelude.alarms.push(...apiFunctionAlarms(scope, fn, props));
+}
+
+/**
+ * An error-rate alarm. The Average of API Gateway's `5XXError`/`4XXError` (REST) and `5xx`/`4xx`
+ * (HTTP) is a share of requests from 0 to 1
+ * (https://docs.aws.amazon.com/apigateway/latest/developerguide/api-gateway-metrics-and-dimensions.html,
+ * https://docs.aws.amazon.com/apigateway/latest/developerguide/http-api-metrics.html), and the
+ * threshold a percentage: a known percentage becomes a share at synth, so the alarm watches the
+ * metric itself; a token cannot be divided in CloudFormation, so the alarm then watches the metric
+ * times 100 (metric math) against the parameter's percentage.
+ */
+function errorRateAlarm(scope: Construct, prelude: PatternPrelude<LambdaApiProps>, id: string, rate: cloudwatch.Metric, percent: number,
+  kind: string): void {
+  const known = !Token.isUnresolved(percent);
+  prelude.alarm(id, {
+    metric: known ? rate : new cloudwatch.MathExpression({
+      expression: '100 * rate',
+      usingMetrics: { rate },
+      period: rate.period,
+      label: `${kind} error rate (%)`,
+    }),
+    threshold: known ? percent / 100 : percent,
+    // A number token in a template literal would print its encoding, not the parameter's value.
+    description: `More than ${Tokenization.stringifyNumber(percent)}% of the requests to ${scope.node.path} end in a ${kind} error`,
+  });
 }
 
 /**

@@ -53,18 +53,22 @@ export interface LambdaApiProps extends HardenedFunctionProps {
   readonly allowUnauthenticatedAccess?: boolean;
 
   /**
-   * Alarm when more than this share of requests, from 0 to 1, end in a 5xx error.
+   * Alarm when more than this percentage of requests, from 0 to 100, end in a 5xx error (the
+   * 5-minute average): 1 is 1%, as in StaticWebsite. Formerly `serverErrorRateThreshold`, a share
+   * from 0 to 1.
    *
-   * @default 0.01
+   * @default 1
    */
-  readonly serverErrorRateThreshold?: number;
+  readonly errorRate5xxThreshold?: number;
 
   /**
-   * Alarm when more than this share of requests, from 0 to 1, end in a 4xx error.
+   * Alarm when more than this percentage of requests, from 0 to 100, end in a 4xx error (the
+   * 5-minute average): 10 is 10%, as in StaticWebsite. Formerly `clientErrorRateThreshold`, a
+   * share from 0 to 1.
    *
-   * @default 0.1
+   * @default 10
    */
-  readonly clientErrorRateThreshold?: number;
+  readonly errorRate4xxThreshold?: number;
 
   /**
    * Alarm when the API's p99 latency exceeds this. A value known only at deploy time must be

@@ -338,6 +338,16 @@ describe('AlbFargateService', () => {
       }
       expect(prod.service.alarms).toHaveLength(7);
     });
+
+    test('the CPU and memory alarm thresholds are settable, in percent', () => {
+      const { template } = build({ allowInsecureHttp: true, cpuAlarmThreshold: 90, memoryAlarmThreshold: 75.5 });
+      template.hasResourceProperties('AWS::CloudWatch::Alarm', {
+        MetricName: 'CPUUtilization', Namespace: 'AWS/ECS', Threshold: 90, AlarmDescription: 'The tasks of TestStack/Service averaged over 90% CPU for 15 minutes',
+      });
+      template.hasResourceProperties('AWS::CloudWatch::Alarm', {
+        MetricName: 'MemoryUtilization', Namespace: 'AWS/ECS', Threshold: 75.5, AlarmDescription: 'The tasks of TestStack/Service averaged over 75.5% memory for 15 minutes',
+      });
+    });
   });
 
   describe('validation', () => {
@@ -374,6 +384,13 @@ describe('AlbFargateService', () => {
       ['a CPU target of 0%', { targetCpuUtilization: 0 }, /targetCpuUtilization is 0.*from 1 to 100/],
       ['a CPU target above 100%', { targetCpuUtilization: 101 }, /targetCpuUtilization is 101/],
       ['0 requests per target', { targetRequestsPerTarget: 0 }, /targetRequestsPerTarget is 0/],
+      ['a CPU alarm threshold below 1%', { cpuAlarmThreshold: 0.5 }, /cpuAlarmThreshold is 0\.5; it must be a percentage from 1 to 100\./],
+      ['a CPU alarm threshold above 100%', { cpuAlarmThreshold: 101 }, /cpuAlarmThreshold is 101; it must be a percentage from 1 to 100\./],
+      ['a memory alarm threshold of 0%', { memoryAlarmThreshold: 0 }, /memoryAlarmThreshold is 0; it must be a percentage from 1 to 100\./],
+      ['a memory alarm threshold above 100%', { memoryAlarmThreshold: 150 }, /memoryAlarmThreshold is 150; it must be a percentage from 1 to 100\./],
+      // From JavaScript or JSON the former name would pass unnoticed and leave the default alarm.
+      ['the p99 threshold under its former name', { responseTimeP99Threshold: Duration.seconds(2) } as unknown as Props,
+        /responseTimeP99Threshold is '2 seconds'; it must be left unset: responseTimeP99Threshold was renamed latencyP99Threshold, a Duration \(the p99 target response time\)\./],
       ['a health check path without a leading slash', { healthCheckPath: 'health' }, /healthCheckPath is 'health'/],
       ['a grace period of 1.5 s', { healthCheckGracePeriod: Duration.millis(1500) }, /healthCheckGracePeriod is 1.5 seconds.*whole number of seconds from 0 seconds to 2147483647 seconds/],
       ['a deregistration delay above 3600 s', { deregistrationDelay: Duration.seconds(3601) }, /deregistrationDelay is 3601 seconds.*from 0 seconds to 1 hour/],
@@ -454,6 +471,11 @@ describe('AlbFargateService', () => {
       });
     });
 
+    test("the alarm thresholds' limits themselves, 1% and 100%, are accepted", () => {
+      expect(attempt({ cpuAlarmThreshold: 1, memoryAlarmThreshold: 100 })).not.toThrow();
+      expect(attempt({ cpuAlarmThreshold: 100, memoryAlarmThreshold: 1 })).not.toThrow();
+    });
+
     test('every invalid prop is reported in one error; tokens are not validated', () => {
       expect(attempt({ cpu: 100, containerPort: 0, minCapacity: 0 })).toThrow(/3 invalid props/);
       expect(attempt({ cpu: Lazy.number({ produce: () => 999 }), memoryLimitMiB: Lazy.number({ produce: () => 1 }) })).not.toThrow();
@@ -497,9 +519,20 @@ describe('AlbFargateService', () => {
       ['deregistrationDelay', (t) => ({ deregistrationDelay: t.duration }), (tp) => tp.hasResourceProperties('AWS::ElasticLoadBalancingV2::TargetGroup', {
         TargetGroupAttributes: Match.arrayWith([{ Key: 'deregistration_delay.timeout_seconds', Value: { Ref: 'DeployTimeNumber' } }]),
       })],
-      ['responseTimeP99Threshold', (t) => ({ responseTimeP99Threshold: t.duration }), (tp) => tp.hasResourceProperties('AWS::CloudWatch::Alarm', { Threshold: { Ref: 'DeployTimeNumber' } })],
+      ['latencyP99Threshold', (t) => ({ latencyP99Threshold: t.duration }), (tp) => tp.hasResourceProperties('AWS::CloudWatch::Alarm', { Threshold: { Ref: 'DeployTimeNumber' } })],
       ['target5xxThreshold', (t) => ({ target5xxThreshold: t.number }), (tp) => tp.hasResourceProperties('AWS::CloudWatch::Alarm', { Threshold: { Ref: 'DeployTimeNumber' } })],
       ['loadBalancer5xxThreshold', (t) => ({ loadBalancer5xxThreshold: t.number }), (tp) => tp.hasResourceProperties('AWS::CloudWatch::Alarm', { Threshold: { Ref: 'DeployTimeNumber' } })],
+      // The alarms' descriptions name the parameter's value, not a token's encoding.
+      ['cpuAlarmThreshold', (t) => ({ cpuAlarmThreshold: t.number }), (tp) => tp.hasResourceProperties('AWS::CloudWatch::Alarm', {
+        MetricName: 'CPUUtilization',
+        Threshold: { Ref: 'DeployTimeNumber' },
+        AlarmDescription: { 'Fn::Join': ['', ['The tasks of TestStack/Service averaged over ', { Ref: 'DeployTimeNumber' }, '% CPU for 15 minutes']] },
+      })],
+      ['memoryAlarmThreshold', (t) => ({ memoryAlarmThreshold: t.number }), (tp) => tp.hasResourceProperties('AWS::CloudWatch::Alarm', {
+        MetricName: 'MemoryUtilization',
+        Threshold: { Ref: 'DeployTimeNumber' },
+        AlarmDescription: { 'Fn::Join': ['', ['The tasks of TestStack/Service averaged over ', { Ref: 'DeployTimeNumber' }, '% memory for 15 minutes']] },
+      })],
       ['a block of allowedCidrs', (t) => ({ allowedCidrs: [t.text] }), (tp) => tp.hasResourceProperties('AWS::EC2::SecurityGroup', {
         SecurityGroupIngress: Match.arrayWith([Match.objectLike({ CidrIp: { Ref: 'DeployTimeText' } })]),
       })],

@@ -145,6 +145,22 @@ describe('HttpApiLambda', () => {
       template.hasResourceProperties('AWS::CloudWatch::Alarm', { MetricName: 'Latency', ExtendedStatistic: 'p99', Threshold: 3000 });
       template.hasResourceProperties('AWS::CloudWatch::Alarm', { MetricName: 'Duration', ExtendedStatistic: 'p99', Threshold: 8000 });
     });
+
+    // The metrics' Average is a share of requests from 0 to 1; the thresholds are percentages.
+    test('error-rate thresholds are percentages, given as numbers or known only at deploy time', () => {
+      build({ errorRate5xxThreshold: 2, errorRate4xxThreshold: 25 }).template.hasResourceProperties('AWS::CloudWatch::Alarm', {
+        MetricName: '4xx', Statistic: 'Average', Threshold: 0.25, AlarmDescription: 'More than 25% of the requests to TestStack/Notes end in a 4xx error',
+      });
+      const stack = newStack({ withEnv: true });
+      new HttpApiLambda(stack, 'Notes', { code: CODE, errorRate4xxThreshold: deployTimeValues(stack).number });
+      Template.fromStack(stack).hasResourceProperties('AWS::CloudWatch::Alarm', {
+        Threshold: { Ref: 'DeployTimeNumber' },
+        Metrics: Match.arrayWith([
+          Match.objectLike({ Expression: '100 * rate', ReturnData: true }),
+          Match.objectLike({ Id: 'rate', ReturnData: false, MetricStat: Match.objectLike({ Metric: Match.objectLike({ MetricName: '4xx' }), Stat: 'Average' }) }),
+        ]),
+      });
+    });
   });
 
   describe('validation', () => {
@@ -152,6 +168,8 @@ describe('HttpApiLambda', () => {
       ['a timeout beyond the integration timeout', { timeout: Duration.seconds(30) }, /timeout is '30 seconds'; it must be at most the API's integration timeout of 29 seconds/],
       ['memory over 10240 MB', { memorySize: 20000 }, /memorySize is 20000; it must be a whole number from 128 to 10240/],
       ['a burst of 0', { throttlingBurstLimit: 0 }, /throttlingBurstLimit is 0; it must be a whole number of at least 1\./],
+      ['a 5xx rate over 100 percent', { errorRate5xxThreshold: 100.5 }, /errorRate5xxThreshold is 100.5; it must be a percentage of requests from 0 to 100\./],
+      ['a negative 4xx rate', { errorRate4xxThreshold: -1 }, /errorRate4xxThreshold is -1; it must be a percentage of requests from 0 to 100\./],
       ['two authorizers', { jwtIssuer: 'https://login.example.com', jwtAudience: ['a'], allowUnauthenticatedAccess: true },
         /authorization is \["jwtIssuer","allowUnauthenticatedAccess"\]; it must be at most one of userPool, jwtIssuer and allowUnauthenticatedAccess/],
       ['an issuer that is not HTTPS', { jwtIssuer: 'http://login.example.com', jwtAudience: ['a'] }, /jwtIssuer is 'http:\/\/login.example.com'; it must be the HTTPS URL/],
@@ -175,6 +193,13 @@ describe('HttpApiLambda', () => {
       expect(() => build(extra)).toThrow(message);
     });
 
+    // From JavaScript or JSON the former names would pass unnoticed and leave the default alarm.
+    test('refuses the error rates under their former names, naming the new prop and its unit', () => {
+      const fromJson = JSON.parse('{ "clientErrorRateThreshold": 0.07 }') as Extra;
+      expect(() => build(fromJson)).toThrow(
+        'clientErrorRateThreshold is 0.07; it must be left unset: clientErrorRateThreshold was renamed errorRate4xxThreshold, a percentage from 0 to 100 (a share of 0.07 is 7).');
+    });
+
     test("accepts HTTP API's origin wildcards and 50 audiences", () => {
       expect(() => build({ allowedOrigins: ['https://*'] })).not.toThrow();
       expect(() => build({ jwtIssuer: 'https://login.example.com', jwtAudience: Array.from({ length: 50 }, (_, i) => `client-${i}`) })).not.toThrow();
@@ -194,8 +219,8 @@ describe('HttpApiLambda', () => {
         ['logRetention', (t) => ({ logRetention: t.number as logs.RetentionDays })],
         ['throttlingRateLimit', (t) => ({ throttlingRateLimit: t.number })],
         ['throttlingBurstLimit', (t) => ({ throttlingBurstLimit: t.number })],
-        ['serverErrorRateThreshold', (t) => ({ serverErrorRateThreshold: t.number })],
-        ['clientErrorRateThreshold', (t) => ({ clientErrorRateThreshold: t.number })],
+        ['errorRate5xxThreshold', (t) => ({ errorRate5xxThreshold: t.number })],
+        ['errorRate4xxThreshold', (t) => ({ errorRate4xxThreshold: t.number })],
         // CloudWatch compares latency in milliseconds, which CloudFormation cannot convert to.
         ['latencyP99Threshold', (t) => ({ latencyP99Threshold: Duration.millis(t.number) })],
         ['allowedOrigins, one origin', (t) => ({ allowedOrigins: [t.text] })],

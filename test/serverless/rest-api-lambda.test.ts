@@ -55,8 +55,8 @@ function fullyConfigured(stack: Stack): RestApiLambdaProps {
     requestBodySchema: { type: apigw.JsonSchemaType.OBJECT, required: ['text'], properties: { text: { type: apigw.JsonSchemaType.STRING } } },
     executionLogLevel: ExecutionLogLevel.INFO,
     stageName: 'v1',
-    serverErrorRateThreshold: 0.05,
-    clientErrorRateThreshold: 0.2,
+    errorRate5xxThreshold: 5,
+    errorRate4xxThreshold: 20,
     latencyP99Threshold: Duration.seconds(2),
     alarmTopic: new sns.Topic(stack, 'Alarms', { enforceSSL: true, masterKey: new kms.Key(stack, 'AlarmKey', { enableKeyRotation: true }) }),
   };
@@ -316,6 +316,42 @@ describe('RestApiLambda', () => {
       template.hasResourceProperties('AWS::CloudWatch::Alarm', { MetricName: 'ApproximateNumberOfMessagesVisible', Namespace: 'AWS/SQS', Threshold: 1 });
     });
 
+    // The metrics' Average is a share of requests from 0 to 1; the thresholds are percentages.
+    test('error-rate thresholds are percentages: 5 alarms above a share of 0.05', () => {
+      const { template } = build({ errorRate5xxThreshold: 5, errorRate4xxThreshold: 0.5 });
+      template.hasResourceProperties('AWS::CloudWatch::Alarm', {
+        MetricName: '5XXError',
+        Statistic: 'Average',
+        Threshold: 0.05,
+        ComparisonOperator: 'GreaterThanThreshold',
+        AlarmDescription: 'More than 5% of the requests to TestStack/Notes end in a 5xx error',
+      });
+      template.hasResourceProperties('AWS::CloudWatch::Alarm', {
+        MetricName: '4XXError',
+        Statistic: 'Average',
+        Threshold: 0.005,
+        AlarmDescription: 'More than 0.5% of the requests to TestStack/Notes end in a 4xx error',
+      });
+    });
+
+    // CloudFormation cannot divide a parameter by 100: the alarm multiplies the rate instead.
+    test('an error-rate percentage known only at deploy time is compared with 100 times the rate', () => {
+      const stack = newStack({ withEnv: true });
+      new RestApiLambda(stack, 'Notes', { code: CODE, errorRate5xxThreshold: deployTimeValues(stack).number });
+      const template = Template.fromStack(stack);
+      template.hasResourceProperties('AWS::CloudWatch::Alarm', {
+        Threshold: { Ref: 'DeployTimeNumber' },
+        ComparisonOperator: 'GreaterThanThreshold',
+        Metrics: Match.arrayWith([
+          Match.objectLike({ Expression: '100 * rate', ReturnData: true }),
+          Match.objectLike({ Id: 'rate', ReturnData: false, MetricStat: Match.objectLike({ Metric: Match.objectLike({ MetricName: '5XXError' }), Stat: 'Average', Period: 300 }) }),
+        ]),
+        AlarmDescription: { 'Fn::Join': ['', ['More than ', { Ref: 'DeployTimeNumber' }, '% of the requests to TestStack/Notes end in a 5xx error']] },
+      });
+      // The 4xx alarm, given a number, still watches the rate itself.
+      template.hasResourceProperties('AWS::CloudWatch::Alarm', { MetricName: '4XXError', Statistic: 'Average', Threshold: 0.1 });
+    });
+
     test('notify the alarm topic', () => {
       const stack = newStack({ withEnv: true });
       const topic = new sns.Topic(stack, 'Alarms');
@@ -337,8 +373,8 @@ describe('RestApiLambda', () => {
       ['negative reserved concurrency', { reservedConcurrentExecutions: -1 }, /reservedConcurrentExecutions is -1; it must be a whole number of at least 0\./],
       ['a negative rate limit', { throttlingRateLimit: -1 }, /throttlingRateLimit is -1; it must be at least 0 requests per second/],
       ['a burst of 0', { throttlingBurstLimit: 0 }, /throttlingBurstLimit is 0; it must be a whole number of at least 1\./],
-      ['an error rate over 1', { serverErrorRateThreshold: 5 }, /serverErrorRateThreshold is 5; it must be a share of requests from 0 to 1/],
-      ['a negative error rate', { clientErrorRateThreshold: -0.1 }, /clientErrorRateThreshold is -0.1; it must be a share of requests from 0 to 1/],
+      ['an error rate over 100 percent', { errorRate5xxThreshold: 101 }, /errorRate5xxThreshold is 101; it must be a percentage of requests from 0 to 100\./],
+      ['a negative error rate', { errorRate4xxThreshold: -0.1 }, /errorRate4xxThreshold is -0.1; it must be a percentage of requests from 0 to 100\./],
       ['a zero latency threshold', { latencyP99Threshold: Duration.millis(0) }, /latencyP99Threshold is '0 ms'; it must be longer than 0/],
       ['an origin with a path', { allowedOrigins: ['https://app.example.com/x'] }, /allowedOrigins is 'https:\/\/app.example.com\/x'; it must be origins such as/],
       ['an empty list of origins', { allowedOrigins: [] }, /allowedOrigins is \[\]; it must be at least one origin, or left unset for no CORS\./],
@@ -374,6 +410,15 @@ describe('RestApiLambda', () => {
       expect(() => build(extra)).toThrow(message);
     });
 
+    // From JavaScript or JSON the former names would pass unnoticed and leave the default alarm.
+    test('refuses the error rates under their former names, naming the new prop and its unit', () => {
+      const fromJson = JSON.parse('{ "serverErrorRateThreshold": 0.05, "clientErrorRateThreshold": 0.2 }') as Extra;
+      expect(() => build(fromJson)).toThrow(new RegExp([
+        'serverErrorRateThreshold is 0.05; it must be left unset: serverErrorRateThreshold was renamed errorRate5xxThreshold, a percentage from 0 to 100 \\(a share of 0.05 is 5\\)\\.',
+        'clientErrorRateThreshold is 0.2; it must be left unset: clientErrorRateThreshold was renamed errorRate4xxThreshold, a percentage from 0 to 100 \\(a share of 0.2 is 20\\)\\.',
+      ].join('\n  - ')));
+    });
+
     test('rejects function settings together with your own function', () => {
       const stack = newStack({ withEnv: true });
       expect(() => new RestApiLambda(stack, 'Notes', { handlerFunction: consumerFunction(stack, 'Own'), memorySize: 512 })).toThrow(
@@ -395,8 +440,8 @@ describe('RestApiLambda', () => {
         ['logRetention', (t) => ({ logRetention: t.number as logs.RetentionDays })],
         ['throttlingRateLimit', (t) => ({ throttlingRateLimit: t.number })],
         ['throttlingBurstLimit', (t) => ({ throttlingBurstLimit: t.number })],
-        ['serverErrorRateThreshold', (t) => ({ serverErrorRateThreshold: t.number })],
-        ['clientErrorRateThreshold', (t) => ({ clientErrorRateThreshold: t.number })],
+        ['errorRate5xxThreshold', (t) => ({ errorRate5xxThreshold: t.number })],
+        ['errorRate4xxThreshold', (t) => ({ errorRate4xxThreshold: t.number })],
         // CloudWatch compares latency in milliseconds, which CloudFormation cannot convert to.
         ['latencyP99Threshold', (t) => ({ latencyP99Threshold: Duration.millis(t.number) })],
         ['allowedOrigins', (t) => ({ allowedOrigins: [t.text] })],
@@ -446,7 +491,7 @@ describe('RestApiLambda', () => {
 
     test('accepts the limits themselves', () => {
       expect(() => build({ memorySize: 10240, timeout: Duration.seconds(29), throttlingRateLimit: 0, throttlingBurstLimit: 1 })).not.toThrow();
-      expect(() => build({ memorySize: 128, timeout: Duration.seconds(1), serverErrorRateThreshold: 0, clientErrorRateThreshold: 1 })).not.toThrow();
+      expect(() => build({ memorySize: 128, timeout: Duration.seconds(1), errorRate5xxThreshold: 0, errorRate4xxThreshold: 100 })).not.toThrow();
     });
   });
 

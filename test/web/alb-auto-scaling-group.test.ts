@@ -68,7 +68,7 @@ function fullyConfigured(stack: Stack, vpc: ec2.IVpc): AlbAutoScalingGroupProps 
     webAclArn: 'arn:aws:wafv2:us-east-1:123456789012:regional/webacl/shared/abc',
     deregistrationDelay: Duration.seconds(60),
     stickinessCookieDuration: Duration.hours(1),
-    responseTimeP99Threshold: Duration.millis(500),
+    latencyP99Threshold: Duration.millis(500),
     target5xxThreshold: 5,
     loadBalancer5xxThreshold: 5,
     alarmTopic: new sns.Topic(stack, 'Alarms', { enforceSSL: true, masterKey: new kms.Key(stack, 'AlarmKey', { enableKeyRotation: true }) }),
@@ -418,7 +418,7 @@ describe('AlbAutoScalingGroup', () => {
 
   describe('alarms', () => {
     test('unhealthy hosts, target and load balancer 5xx, and p99 response time', () => {
-      const { template, web } = build({ responseTimeP99Threshold: Duration.millis(800) });
+      const { template, web } = build({ latencyP99Threshold: Duration.millis(800) });
       expect(web.alarms).toHaveLength(4);
       template.hasResourceProperties('AWS::CloudWatch::Alarm', { MetricName: 'UnHealthyHostCount', Threshold: 0, ComparisonOperator: 'GreaterThanThreshold' });
       template.hasResourceProperties('AWS::CloudWatch::Alarm', { MetricName: 'HTTPCode_Target_5XX_Count', Threshold: 10, Statistic: 'Sum' });
@@ -494,7 +494,7 @@ describe('AlbAutoScalingGroup', () => {
         /webAclArn is 'arn:aws:wafv2:eu-west-1:123456789012:regional\/webacl\/x\/y'; it must be a web ACL in the load balancer's region, us-east-1, not eu-west-1: WAF protects resources of its own region only\./],
       ['a deregistration delay over an hour', { deregistrationDelay: Duration.seconds(3601) }, /deregistrationDelay is 3601 seconds; it must be a whole number of seconds from 0 seconds to 1 hour/],
       ['stickiness over 7 days', { stickinessCookieDuration: Duration.days(8) }, /stickinessCookieDuration is 8 days; it must be a whole number of seconds from 1 second to 7 days/],
-      ['a zero latency threshold', { responseTimeP99Threshold: Duration.millis(0) }, /responseTimeP99Threshold is '0 ms'; it must be longer than 0/],
+      ['a zero latency threshold', { latencyP99Threshold: Duration.millis(0) }, /latencyP99Threshold is '0 ms'; it must be longer than 0/],
       ['a negative 5xx threshold', { target5xxThreshold: -1 }, /target5xxThreshold is -1; it must be a whole number of at least 0\./],
       ['a negative load balancer 5xx threshold', { loadBalancer5xxThreshold: -1 }, /loadBalancer5xxThreshold is -1; it must be a whole number of at least 0\./],
       ['a scheduled minimum of 0', { scheduledCapacity: [{ name: 'Night', schedule: autoscaling.Schedule.cron({ hour: '2' }), minCapacity: 0 }] },
@@ -513,6 +513,12 @@ describe('AlbAutoScalingGroup', () => {
 
     test.each(invalid)('rejects %s', (_name, extra, message) => {
       expect(() => build(extra)).toThrow(message);
+    });
+
+    // From JavaScript or JSON the former name would pass unnoticed and leave the default alarm.
+    test('refuses the p99 threshold under its former name, naming the new prop', () => {
+      expect(() => build({ responseTimeP99Threshold: Duration.millis(500) } as unknown as Extra)).toThrow(
+        "responseTimeP99Threshold is '500 millis'; it must be left unset: responseTimeP99Threshold was renamed latencyP99Threshold, a Duration (the p99 target response time).");
     });
 
     test('without a certificate, says how to get one unless insecure HTTP is allowed', () => {
@@ -552,7 +558,7 @@ describe('AlbAutoScalingGroup', () => {
       ['webAclArn', (t) => ({ webAclArn: t.text })],
       ['sslPolicy', (t) => ({ sslPolicy: t.text as elbv2.SslPolicy })],
       ['deregistrationDelay', (t) => ({ deregistrationDelay: t.duration })],
-      ['responseTimeP99Threshold in seconds', (t) => ({ responseTimeP99Threshold: t.duration })],
+      ['latencyP99Threshold in seconds', (t) => ({ latencyP99Threshold: t.duration })],
       ['target5xxThreshold', (t) => ({ target5xxThreshold: t.number })],
       ['loadBalancer5xxThreshold', (t) => ({ loadBalancer5xxThreshold: t.number })],
       ['scheduledCapacity minCapacity', (t) => ({ scheduledCapacity: [{ name: 'Peak', schedule: autoscaling.Schedule.cron({ hour: '8' }), minCapacity: t.number, maxCapacity: 4 }] })],
@@ -570,7 +576,7 @@ describe('AlbAutoScalingGroup', () => {
         'allowedCidrs is a token, only known at deploy time; it must be a value known at synth: each block is a security group rule of its own; a block in the list may be a token.'],
       ['stickinessCookieDuration', (t) => ({ stickinessCookieDuration: t.duration }),
         "stickinessCookieDuration is a token, only known at deploy time; it must be a value known at synth: aws-cdk-lib's target group reads it at synth."],
-      ['responseTimeP99Threshold in milliseconds', (t) => ({ responseTimeP99Threshold: Duration.millis(t.number) }),
+      ['latencyP99Threshold in milliseconds', (t) => ({ latencyP99Threshold: Duration.millis(t.number) }),
         'it must be in seconds when it is a token (Duration.seconds(token)): the alarm compares seconds.'],
     ])('refuses a token for %s, saying why', (_prop, extra, message) => {
       const stack = newStack({ withEnv: true });
