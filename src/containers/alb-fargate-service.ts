@@ -183,7 +183,7 @@ export interface AlbFargateServiceProps extends PublicLoadBalancerProps {
   readonly targetCpuUtilization?: number;
 
   /**
-   * The tasks' average CPU utilization, in percent from 1 to 100 over 15 minutes, above which an
+   * The tasks' average CPU utilization, in percent above 0 and at most 100 over 15 minutes, above which an
    * alarm fires. Keep it above `targetCpuUtilization`, which scaling holds the tasks at.
    *
    * @default 80
@@ -191,7 +191,7 @@ export interface AlbFargateServiceProps extends PublicLoadBalancerProps {
   readonly cpuAlarmThreshold?: number;
 
   /**
-   * The tasks' average memory utilization, in percent from 1 to 100 over 15 minutes, above which
+   * The tasks' average memory utilization, in percent above 0 and at most 100 over 15 minutes, above which
    * an alarm fires.
    *
    * @default 80
@@ -465,7 +465,7 @@ export class AlbFargateService extends Construct {
     v.integerInRange('targetCpuUtilization', props.targetCpuUtilization, 1, 100);
     v.integerAtLeast('targetRequestsPerTarget', props.targetRequestsPerTarget, 1);
     for (const [prop, value] of [['cpuAlarmThreshold', props.cpuAlarmThreshold], ['memoryAlarmThreshold', props.memoryAlarmThreshold]] as const) {
-      v.check(value === undefined || Token.isUnresolved(value) || (value >= 1 && value <= 100), prop, value, 'a percentage from 1 to 100');
+      v.percentage(prop, value, true);
     }
     PublicLoadBalancer.validateHealthCheckPath(v, props.healthCheckPath);
     v.secondsInRange('healthCheckGracePeriod', props.healthCheckGracePeriod, 0, 2_147_483_647);

@@ -77,6 +77,33 @@ export class PropValidator {
   }
 
   /**
+   * Records an error when a number is not a percentage: from 0 to 100, or above 0 with
+   * `aboveZero` (a utilization alarm at 0% would always fire; an error rate at 0% fires on the
+   * first error, which can be what is wanted).
+   */
+  public percentage(prop: string, value: number | undefined, aboveZero = false): void {
+    if (value === undefined || Token.isUnresolved(value)) {
+      return;
+    }
+    const ok = (aboveZero ? value > 0 : value >= 0) && value <= 100;
+    this.check(ok, prop, value, aboveZero ? 'a percentage above 0 and at most 100' : 'a percentage from 0 to 100');
+  }
+
+  /**
+   * Records an error when a duration is not a whole number of days from `minDays` (to `maxDays`,
+   * when given): for the AWS settings counted in days (lifecycle rules, archives, rotation).
+   */
+  public wholeDays(prop: string, value: Duration | undefined, minDays: number, maxDays?: number): void {
+    if (value === undefined || value.isUnresolved()) {
+      return;
+    }
+    const days = value.toHours({ integral: false }) / 24;
+    const ok = Number.isInteger(days) && days >= minDays && (maxDays === undefined || days <= maxDays);
+    this.check(ok, prop, humanDuration(value.toSeconds({ integral: false })),
+      maxDays === undefined ? `a whole number of days, at least ${minDays}` : `a whole number of days from ${minDays} to ${maxDays}`);
+  }
+
+  /**
    * Records an error when a value is not one of an enum's values: a prop typed as an enum still
    * receives anything from JavaScript, JSON or `cdk.json`, and a value no branch expects would
    * silently take whichever branch does not compare it. Unresolved tokens are skipped.

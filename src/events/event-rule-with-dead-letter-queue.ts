@@ -411,10 +411,7 @@ export class EventRuleWithDeadLetterQueue extends Construct {
       'a bus whose name is 1 to 256 letters, digits and . - _ / (import a bus by ARN with events.EventBus.fromEventBusArn, not fromEventBusName)');
     v.check(!(props.archiveRetention && props.schedule), 'archiveRetention', props.archiveRetention?.toHumanString(),
       'left unset for a schedule, whose events are not worth replaying');
-    const archiveDays = props.archiveRetention && !props.archiveRetention.isUnresolved()
-      ? props.archiveRetention.toDays({ integral: false }) : undefined;
-    v.check(archiveDays === undefined || (Number.isInteger(archiveDays) && archiveDays >= 1), 'archiveRetention',
-      archiveDays === undefined ? undefined : `${archiveDays} days`, 'a whole number of days, at least 1');
+    v.wholeDays('archiveRetention', props.archiveRetention, 1);
     // Archive renders the retention in days: a token in another unit would make aws-cdk-lib throw.
     if (props.archiveRetention?.isUnresolved()) {
       v.check(props.archiveRetention.unitLabel() === 'days', 'archiveRetention', `a token in ${props.archiveRetention.unitLabel()}`,

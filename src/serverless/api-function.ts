@@ -73,9 +73,7 @@ export function validateLambdaApiProps(validator: PropValidator, props: LambdaAp
   validator.integerAtLeast('throttlingBurstLimit', props.throttlingBurstLimit, 1);
   const rates = { errorRate5xxThreshold: props.errorRate5xxThreshold, errorRate4xxThreshold: props.errorRate4xxThreshold };
   for (const [prop, value] of Object.entries(rates)) {
-    if (value !== undefined && !Token.isUnresolved(value)) {
-      validator.check(value >= 0 && value <= 100, prop, value, 'a percentage of requests from 0 to 100');
-    }
+    validator.percentage(prop, value);
   }
   refuseRenamedRateProps(validator, props);
   const latency = props.latencyP99Threshold;

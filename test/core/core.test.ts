@@ -25,6 +25,25 @@ describe('DeploymentStage', () => {
 });
 
 describe('PropValidator', () => {
+  test('percentage and wholeDays: one rule each for what the patterns wrote by hand', () => {
+    const validator = new PropValidator("Thing 'A'");
+    validator.percentage('rate', 0);
+    validator.percentage('rate', 100);
+    validator.percentage('token', Lazy.number({ produce: () => 500 }), true);
+    validator.percentage('over', 100.5);
+    validator.percentage('zero', 0, true);
+    validator.wholeDays('days', Duration.days(30), 1, 1000);
+    validator.wholeDays('fraction', Duration.hours(36), 1);
+    validator.wholeDays('long', Duration.days(1001), 1, 1000);
+    expect(() => validator.throwIfInvalid()).toThrow(
+      "Thing 'A' has 4 invalid props:\n" +
+      '  - over is 100.5; it must be a percentage from 0 to 100.\n' +
+      '  - zero is 0; it must be a percentage above 0 and at most 100.\n' +
+      "  - fraction is '36 hours'; it must be a whole number of days, at least 1.\n" +
+      "  - long is '1001 days'; it must be a whole number of days from 1 to 1000.",
+    );
+  });
+
   test('secondsInRange says durations in the largest whole unit, and wants a deploy-time duration in seconds', () => {
     const validator = new PropValidator("Thing 'A'");
     validator.secondsInRange('ok', Duration.minutes(2), 60, 3600);

@@ -63,7 +63,7 @@ describe('the StaticWebsite rule table', () => {
     expect(STATIC_WEBSITE_RULES).toHaveLength(12);
     const errors = errorsOf({
       priceClass: 'PriceClass_0' as cloudfront.PriceClass,
-      errorRate5xxThreshold: 0,
+      errorRate5xxThreshold: -1,
       blockedCountries: ['kp'],
       errorDocument: '/404.html',
       domainNames: ['www example.com'],
@@ -81,10 +81,10 @@ describe('the StaticWebsite rule table', () => {
     ['an asset cache age without sources', { assetCacheMaxAge: Duration.days(365) },
       "assetCacheMaxAge is '365 days'; it must be left unset without sources (the pattern sets Cache-Control on the files it deploys)."],
     ['noncurrent versions kept a day and a half', { noncurrentVersionExpiration: Duration.hours(36) },
-      "noncurrentVersionExpiration is '1.5 days'; it must be a whole number of days, at least 1."],
+      "noncurrentVersionExpiration is '36 hours'; it must be a whole number of days, at least 1."],
     ['an index document of 1,025 characters', { indexDocument: 'a'.repeat(1025) },
       expect.stringMatching(/^indexDocument is 'a+'; it must be an object key such as index.html: no leading \/, no spaces, at most 1,024 characters\.$/) as unknown as string],
-    ['a 5xx threshold just over 100', { errorRate5xxThreshold: 100.5 }, 'errorRate5xxThreshold is 100.5; it must be a percentage above 0 and at most 100.'],
+    ['a 5xx threshold just over 100', { errorRate5xxThreshold: 100.5 }, 'errorRate5xxThreshold is 100.5; it must be a percentage from 0 to 100.'],
   ])('rejects %s', (_name, props, message) => {
     // One error, joined back: a value may itself hold a line break.
     expect(errorsOf(props).join('\n')).toEqual(message);

@@ -254,7 +254,7 @@ describe('EventRuleWithDeadLetterQueue', () => {
       ['a bus given and created', { createEventBus: true, eventBus: events.EventBus.fromEventBusName(newStack(), 'Bus', 'orders') }, /createEventBus is true; it must be left unset when eventBus is given/],
       ['an archive for a schedule', { eventPattern: undefined, schedule: events.Schedule.rate(Duration.hours(1)), archiveRetention: Duration.days(7) },
         /archiveRetention is '7 days'; it must be left unset for a schedule/],
-      ['an archive retention in hours', { createEventBus: true, archiveRetention: Duration.hours(36) }, /archiveRetention is '1.5 days'; it must be a whole number of days, at least 1/],
+      ['an archive retention in hours', { createEventBus: true, archiveRetention: Duration.hours(36) }, /archiveRetention is '36 hours'; it must be a whole number of days, at least 1/],
       ['a bus imported by name with its ARN', { eventBus: events.EventBus.fromEventBusName(newStack(), 'Bus', 'arn:aws:events:us-east-1:123456789012:event-bus/orders') },
         /eventBus is 'arn:aws:events:us-east-1:123456789012:event-bus\/orders'; it must be a bus whose name is 1 to 256 letters, digits and \. - _ \/ \(import a bus by ARN with events.EventBus.fromEventBusArn/],
       ['186 retries', { retryAttempts: 186 }, /retryAttempts is 186; it must be a whole number from 0 to 185/],

@@ -84,10 +84,7 @@ export function validateRelationalDatabaseProps(scope: Construct, validator: Pro
   // (A Duration is no token itself: wrapped in one, it tells knownAtSynth that its amount is.)
   validator.knownAtSynth('rotationInterval', props.rotationInterval?.isUnresolved() ? Token.asString(props.rotationInterval) : undefined,
     "aws-cdk-lib's rotation schedule reads its days at synth");
-  if (props.rotationInterval && !props.rotationInterval.isUnresolved()) {
-    const days = props.rotationInterval.toHours({ integral: false }) / 24;
-    validator.check(Number.isInteger(days) && days >= 1 && days <= 1000, 'rotationInterval', props.rotationInterval.toHumanString(), 'a whole number of days from 1 to 1000');
-  }
+  validator.wholeDays('rotationInterval', props.rotationInterval, 1, 1000);
   validator.integerInRange('allocatedStorage', props.allocatedStorage, MIN_STORAGE_GIB, MAX_STORAGE_GIB);
   validator.integerInRange('maxAllocatedStorage', props.maxAllocatedStorage, MIN_STORAGE_GIB + 1, MAX_STORAGE_GIB);
   validator.check(maxAllocatedStorage === undefined || Token.isUnresolved(maxAllocatedStorage) || Token.isUnresolved(allocatedStorage)
@@ -106,9 +103,7 @@ export function validateRelationalDatabaseProps(scope: Construct, validator: Pro
       'in days when it is a token (Duration.days(token)): RDS takes the retention in days');
   }
   validateWindows(validator, backupWindow, maintenanceWindow);
-  const cpu = props.cpuAlarmThreshold;
-  validator.check(cpu === undefined || Token.isUnresolved(cpu) || (cpu > 0 && cpu <= 100),
-    'cpuAlarmThreshold', props.cpuAlarmThreshold, 'a percentage above 0 and at most 100');
+  validator.percentage('cpuAlarmThreshold', props.cpuAlarmThreshold, true);
   validator.throwIfInvalid();
   if (engineFacts && !knownClass) {
     warnOfUnknownInstanceClass(scope, instanceType);

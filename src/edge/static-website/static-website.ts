@@ -157,7 +157,7 @@ export interface StaticWebsiteProps extends PatternProps {
 
   /**
    * The share of requests, in percent, answered with a 5xx error at which the alarm fires (5-minute
-   * average), above 0 and at most 100.
+   * average), from 0 to 100.
    *
    * @default 1
    */
@@ -165,7 +165,7 @@ export interface StaticWebsiteProps extends PatternProps {
 
   /**
    * The share of requests, in percent, answered with a 4xx error at which the alarm fires (5-minute
-   * average), above 0 and at most 100. Crawlers probing for pages that do not exist make some
+   * average), from 0 to 100. Crawlers probing for pages that do not exist make some
    * 4xx normal, so it sits higher than the 5xx one.
    *
    * @default 10

@@ -126,16 +126,13 @@ const countriesAreIsoCodes: StaticWebsiteRule = (v, { props }) => {
 
 /** S3 lifecycle rules count noncurrent days in whole days, from 1. */
 const noncurrentVersionsKeptWholeDays: StaticWebsiteRule = (v, { props }) => {
-  const expiration = props.noncurrentVersionExpiration;
-  const days = expiration && !expiration.isUnresolved() ? expiration.toDays({ integral: false }) : undefined;
-  v.check(days === undefined || (Number.isInteger(days) && days >= 1), 'noncurrentVersionExpiration',
-    days === undefined ? undefined : `${days} days`, 'a whole number of days, at least 1');
+  v.wholeDays('noncurrentVersionExpiration', props.noncurrentVersionExpiration, 1);
 };
 
 /** Error-rate thresholds are percentages; origin latency is published only with additional metrics. */
 const alarmThresholdsAreReachable: StaticWebsiteRule = (v, { props }) => {
   for (const [prop, threshold] of [['errorRate5xxThreshold', props.errorRate5xxThreshold], ['errorRate4xxThreshold', props.errorRate4xxThreshold]] as const) {
-    v.check(threshold === undefined || Token.isUnresolved(threshold) || (threshold > 0 && threshold <= 100), prop, threshold, 'a percentage above 0 and at most 100');
+    v.percentage(prop, threshold);
   }
   v.check(props.originLatencyThreshold === undefined || props.publishAdditionalMetrics === true, 'originLatencyThreshold',
     props.originLatencyThreshold?.toHumanString(), 'left unset unless publishAdditionalMetrics is true (CloudFront publishes origin latency only then)');
