@@ -106,7 +106,7 @@ export class DeadLetterQueue extends Construct {
 
   constructor(scope: Construct, id: string, props: DeadLetterQueueProps) {
     super(scope, id);
-    const prelude = PatternPrelude.start(this, props);
+    const prelude = PatternPrelude.start(this, 'DeadLetterQueue', props);
     props = prelude.props;
     const validator = prelude.validator;
     // Required, but JavaScript can leave it out: no source would mean no redrive-allow policy.

@@ -156,6 +156,8 @@ const PATTERN_FUNCTION_OPTIONS: { [option: string]: string } = {
   description: 'use the description prop',
   vpc: 'use the vpc prop',
   allowPublicSubnet: 'the function runs in private subnets',
+  functionName: 'CloudFormation names the function, so that it can be replaced and the pattern used in several stacks',
+  logRemovalPolicy: 'the pattern creates the log group, retained in PROD',
 };
 
 /** Lambda: at most 5 layers per function; ephemeral storage from 512 to 10,240 MiB. */

@@ -201,6 +201,7 @@ export interface HardenedFunctionProps extends PatternProps {
 }
 
 const SHARED_LOG_KEY_ID = 'HardenedFunctionLogKey';
+const HARDENED_FUNCTION_MARKER = Symbol.for('cdk-best-practice-patterns.HardenedFunction');
 
 /**
  * A Lambda function with every practice of the catalogue, deployed safely: every change publishes
@@ -231,6 +232,14 @@ const SHARED_LOG_KEY_ID = 'HardenedFunctionLogKey';
  * table.grantReadWriteData(fn);
  */
 export class HardenedFunction extends lambda.FunctionBase {
+  /**
+   * Whether `x` is a HardenedFunction, from this copy of the library or another one in the same
+   * app (an app and a construct library may each bring one), where `instanceof` would say no.
+   */
+  public static isHardenedFunction(x: any): x is HardenedFunction {
+    return x !== null && typeof x === 'object' && HARDENED_FUNCTION_MARKER in x;
+  }
+
   /**
    * The underlying function. Invoke the alias (this construct) instead.
    */
@@ -289,7 +298,8 @@ export class HardenedFunction extends lambda.FunctionBase {
 
   constructor(scope: Construct, id: string, props: HardenedFunctionProps) {
     super(scope, id);
-    const prelude = PatternPrelude.start(this, props);
+    Object.defineProperty(this, HARDENED_FUNCTION_MARKER, { value: true });
+    const prelude = PatternPrelude.start(this, 'HardenedFunction', props);
     props = prelude.props;
     this.alarms = prelude.alarms;
     this.timeout = props.timeout ?? Duration.seconds(10);
@@ -458,7 +468,8 @@ export class HardenedFunction extends lambda.FunctionBase {
       loggingFormat: lambda.LoggingFormat.JSON,
       role,
       vpc: props.vpc,
-      vpcSubnets: props.vpc ? { subnetType: ec2.SubnetType.PRIVATE_WITH_EGRESS } : undefined,
+      // Private subnets with egress unless the user chose others (public ones are refused).
+      vpcSubnets: props.vpc ? props.functionOptions?.vpcSubnets ?? { subnetType: ec2.SubnetType.PRIVATE_WITH_EGRESS } : undefined,
     };
     const runtime = props.runtime ?? newestNodeRuntime();
     const fn = props.entry

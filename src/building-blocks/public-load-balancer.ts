@@ -253,7 +253,7 @@ export class PublicLoadBalancer {
 
   /**
    * @param scope the pattern: the front's resources are its children
-   * @param prelude the pattern's prelude (`PatternPrelude.start(scope, props)`): the front reads
+   * @param prelude the pattern's prelude (`PatternPrelude.start(scope, kind, props)`): the front reads
    * its props, stage and removal policy, and adds its alarms through it, under the pattern
    */
   constructor(private readonly scope: Construct, private readonly prelude: PatternPrelude<PublicLoadBalancerProps>, allowedCidrs: string[]) {

@@ -319,7 +319,7 @@ export class AlbFargateService extends Construct {
 
   constructor(scope: Construct, id: string, props: AlbFargateServiceProps) {
     super(scope, id);
-    const prelude = PatternPrelude.start(this, props);
+    const prelude = PatternPrelude.start(this, 'AlbFargateService', props);
     props = prelude.props;
     this.alarms = prelude.alarms;
     const production = prelude.production;

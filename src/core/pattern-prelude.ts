@@ -14,7 +14,7 @@ import { addDashboardSection, ThroughputGraph } from './stack-operations';
  * ```ts
  * constructor(scope: Construct, id: string, props: QueueWithDeadLetterQueueProps = {}) {
  *   super(scope, id);
- *   const prelude = PatternPrelude.start(this, props);
+ *   const prelude = PatternPrelude.start(this, 'QueueWithDeadLetterQueue', props);
  *   props = prelude.props;                   // stage and alarm topic resolved
  *   prelude.validator.integerInRange(...);   // every check, then
  *   prelude.validator.throwIfInvalid();
@@ -31,9 +31,12 @@ export class PatternPrelude<P extends PatternProps> {
   /**
    * Resolves a pattern's props against the app-wide defaults (its stage is checked first: an
    * unknown stage must never become DEV) and prepares its validator, alarms and dashboard section.
+   *
+   * @param kind the pattern's name, written out rather than read from its class, which a
+   * subclass or a minifying bundler would change: it titles the dashboard section and the errors
    */
-  public static start<P extends PatternProps>(pattern: IConstruct, props: P): PatternPrelude<P> {
-    return new PatternPrelude(pattern, withPatternDefaults(pattern, props));
+  public static start<P extends PatternProps>(pattern: IConstruct, kind: string, props: P): PatternPrelude<P> {
+    return new PatternPrelude(pattern, kind, withPatternDefaults(pattern, props));
   }
 
   /** The pattern's props with its stage and alarm topic filled in. */
@@ -46,14 +49,14 @@ export class PatternPrelude<P extends PatternProps> {
   public readonly validator: PropValidator;
   /** The pattern's alarms: those `alarm` creates and any the pattern adds itself. */
   public readonly alarms: cloudwatch.IAlarm[] = [];
-  /** The pattern's kind, its class name: the dashboard section's title. */
+  /** The pattern's name: the dashboard section's title. */
   public readonly kind: string;
 
-  private constructor(private readonly pattern: IConstruct, props: P) {
+  private constructor(private readonly pattern: IConstruct, kind: string, props: P) {
     this.props = props;
     this.production = isProduction(props.stage);
     this.removalPolicy = this.production ? RemovalPolicy.RETAIN : RemovalPolicy.DESTROY;
-    this.kind = pattern.constructor.name;
+    this.kind = kind;
     this.validator = new PropValidator(`${this.kind} '${pattern.node.path}'`);
   }
 

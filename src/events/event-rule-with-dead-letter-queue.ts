@@ -202,7 +202,7 @@ export class EventRuleWithDeadLetterQueue extends Construct {
 
   constructor(scope: Construct, id: string, props: EventRuleWithDeadLetterQueueProps) {
     super(scope, id);
-    this.prelude = PatternPrelude.start(this, props);
+    this.prelude = PatternPrelude.start(this, 'EventRuleWithDeadLetterQueue', props);
     props = this.prelude.props;
     this.alarms = this.prelude.alarms;
     this.validate(this.prelude.validator, props);

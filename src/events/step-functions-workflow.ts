@@ -204,7 +204,7 @@ export class StepFunctionsWorkflow extends Construct {
 
   constructor(scope: Construct, id: string, props: StepFunctionsWorkflowProps) {
     super(scope, id);
-    const prelude = PatternPrelude.start(this, props);
+    const prelude = PatternPrelude.start(this, 'StepFunctionsWorkflow', props);
     props = prelude.props;
     this.alarms = prelude.alarms;
     const express = props.workflowType === sfn.StateMachineType.EXPRESS;

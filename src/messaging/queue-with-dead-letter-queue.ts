@@ -164,7 +164,7 @@ export class QueueWithDeadLetterQueue extends Construct {
 
   constructor(scope: Construct, id: string, props: QueueWithDeadLetterQueueProps = {}) {
     super(scope, id);
-    const prelude = PatternPrelude.start(this, props);
+    const prelude = PatternPrelude.start(this, 'QueueWithDeadLetterQueue', props);
     props = prelude.props;
     this.alarms = prelude.alarms;
 

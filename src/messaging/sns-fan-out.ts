@@ -168,7 +168,7 @@ export class SnsFanOut extends Construct {
 
   constructor(scope: Construct, id: string, props: SnsFanOutProps = {}) {
     super(scope, id);
-    const prelude = PatternPrelude.start(this, props);
+    const prelude = PatternPrelude.start(this, 'SnsFanOut', props);
     props = prelude.props;
     this.props = props;
     this.alarms = prelude.alarms;

@@ -192,7 +192,7 @@ export class MultiAzVpc extends Construct {
 
   constructor(scope: Construct, id: string, props: MultiAzVpcProps = {}) {
     super(scope, id);
-    const prelude = PatternPrelude.start(this, props);
+    const prelude = PatternPrelude.start(this, 'MultiAzVpc', props);
     props = prelude.props;
     this.alarms = prelude.alarms;
 

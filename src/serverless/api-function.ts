@@ -228,7 +228,8 @@ function errorRateAlarm(scope: Construct, prelude: PatternPrelude<LambdaApiProps
       period: rate.period,
       label: `${kind} error rate (%)`,
     }),
-    threshold: known ? percent / 100 : percent,
+    // toPrecision: 0.7 / 100 is 0.006999999999999999 in floating point.
+    threshold: known ? Number((percent / 100).toPrecision(12)) : percent,
     // A number token in a template literal would print its encoding, not the parameter's value.
     description: `More than ${Tokenization.stringifyNumber(percent)}% of the requests to ${scope.node.path} end in a ${kind} error`,
   });
@@ -255,7 +256,7 @@ export function addApiDashboardSection(prelude: PatternPrelude<LambdaApiProps>, 
  * duration alarms from the pattern (created by functionAlarms, under the pattern like the API's).
  */
 function apiFunctionAlarms(scope: Construct, fn: lambda.IFunction, props: LambdaApiProps): cloudwatch.IAlarm[] {
-  if (fn instanceof HardenedFunction) {
+  if (HardenedFunction.isHardenedFunction(fn)) {
     return props.handlerFunction ? [] : fn.alarms;
   }
   const timeout = fn instanceof lambda.Function ? fn.timeout ?? Duration.seconds(3) : undefined;

@@ -104,7 +104,7 @@ export class HttpApiLambda extends Construct {
 
   constructor(scope: Construct, id: string, props: HttpApiLambdaProps) {
     super(scope, id);
-    const prelude = PatternPrelude.start(this, props);
+    const prelude = PatternPrelude.start(this, 'HttpApiLambda', props);
     props = prelude.props;
     this.alarms = prelude.alarms;
     this.validate(props, prelude.validator);

@@ -229,7 +229,7 @@ export class RestApiLambda extends Construct {
 
   constructor(scope: Construct, id: string, props: RestApiLambdaProps) {
     super(scope, id);
-    const prelude = PatternPrelude.start(this, props);
+    const prelude = PatternPrelude.start(this, 'RestApiLambda', props);
     props = prelude.props;
     this.alarms = prelude.alarms;
     this.validate(props, prelude.validator);

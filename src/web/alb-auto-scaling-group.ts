@@ -266,7 +266,7 @@ export class AlbAutoScalingGroup extends Construct {
 
   constructor(scope: Construct, id: string, props: AlbAutoScalingGroupProps) {
     super(scope, id);
-    const prelude = PatternPrelude.start(this, props);
+    const prelude = PatternPrelude.start(this, 'AlbAutoScalingGroup', props);
     props = prelude.props;
     this.alarms = prelude.alarms;
 

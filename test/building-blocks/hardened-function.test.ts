@@ -487,11 +487,21 @@ describe('HardenedFunction', () => {
         "  - functionOptions.ephemeralStorageSize is '256 MiB'; it must be a whole number of MiB from 512 to 10,240 (Lambda)."],
       ['ephemeral storage over 10 GiB', { ephemeralStorageSize: Size.mebibytes(10241) },
         "  - functionOptions.ephemeralStorageSize is '10241 MiB'; it must be a whole number of MiB from 512 to 10,240 (Lambda)."],
+      ['a fixed function name', { functionName: 'resize' },
+        "  - functionOptions.functionName is 'set'; it must be left unset: CloudFormation names the function, so that it can be replaced and the pattern used in several stacks."],
       ['subnets without a VPC', { vpcSubnets: { subnetType: ec2.SubnetType.PRIVATE_ISOLATED } },
         "  - functionOptions.vpcSubnets is 'set'; it must be left unset without the vpc prop."],
     ];
     test.each(refused)('refuses %s, saying what to use instead', (_name, functionOptions, line) => {
       expect(errorLines(() => buildNew({ functionOptions }))).toContain(line);
+    });
+
+    test('subnets of the VPC the user chose are the ones the function runs in', () => {
+      const stack = newStack({ withEnv: true });
+      const network = new MultiAzVpc(stack, 'Network');
+      new HardenedFunction(stack, 'Worker', { code: CODE, vpc: network.vpc, functionOptions: { vpcSubnets: { subnetType: ec2.SubnetType.PRIVATE_ISOLATED } } });
+      const isolated = network.vpc.isolatedSubnets.map((subnet) => ({ Ref: stack.getLogicalId(subnet.node.defaultChild as ec2.CfnSubnet) }));
+      Template.fromStack(stack).hasResourceProperties('AWS::Lambda::Function', { VpcConfig: Match.objectLike({ SubnetIds: isolated }) });
     });
 
     test('accepts ephemeral storage known only at deploy time', () => {

@@ -3,6 +3,7 @@ import { builtinModules } from 'module';
 import * as path from 'path';
 import { Stack } from 'aws-cdk-lib';
 import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
+import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
@@ -125,6 +126,17 @@ describe('two copies of the library in one app', () => {
     expect(dashboards).toHaveLength(1);
     expect(JSON.stringify(dashboards[0].Properties.DashboardBody).match(/### [A-Za-z]+ `[^`]+`/g))
       .toEqual(['### QueueWithDeadLetterQueue `S/FromA`', '### QueueWithDeadLetterQueue `S/FromB`']);
+  });
+
+  test("an API of one copy knows the other copy's HardenedFunction for what it is, and adds no second set of function alarms", () => {
+    const app = newApp();
+    const stack = new Stack(app, 'S');
+    const code = lambda.Code.fromInline('exports.handler = async () => ({ statusCode: 200 });');
+    const fn = new copyB.HardenedFunction(stack, 'Handler', { code });
+    expect(fn instanceof copyA.HardenedFunction).toBe(false);
+    expect(copyA.HardenedFunction.isHardenedFunction(fn)).toBe(true);
+    const api = new copyA.RestApiLambda(stack, 'Api', { handlerFunction: fn });
+    expect(api.alarms.map((alarm) => alarm.node.id).filter((id) => id.startsWith('Function'))).toEqual([]);
   });
 
   test('an alarm e-mail is checked against the patterns of both copies: one on its own topic is a warning, not an error', () => {

@@ -300,7 +300,7 @@ export class RelationalDatabase extends Construct implements ec2.IConnectable {
 
   constructor(scope: Construct, id: string, props: RelationalDatabaseProps) {
     super(scope, id);
-    const prelude = PatternPrelude.start(this, props);
+    const prelude = PatternPrelude.start(this, 'RelationalDatabase', props);
     props = prelude.props;
     this.alarms = prelude.alarms;
     const engineKind = props.engine ?? DatabaseEngine.POSTGRES;

@@ -252,7 +252,7 @@ export class StaticWebsite extends Construct {
 
   constructor(scope: Construct, id: string, props: StaticWebsiteProps = {}) {
     super(scope, id);
-    const prelude = PatternPrelude.start(this, props);
+    const prelude = PatternPrelude.start(this, 'StaticWebsite', props);
     props = prelude.props;
     this.alarms = prelude.alarms;
 
