@@ -1,12 +1,13 @@
-import { CfnResource, Stack } from 'aws-cdk-lib';
+import { CfnResource } from 'aws-cdk-lib';
 import { Construct } from 'constructs';
 import { acknowledgeReplicaFindings, acknowledgeWeakenings, WeakenedFacts } from '../../src/data/relational-database/acknowledgements';
+import { newStack } from '../support/app';
 
 const COMPLIANCE = ['HIPAA.Security', 'NIST.800.53.R5', 'PCI.DSS.321'];
 
 /** A construct holding one DB instance resource, as the acknowledgements see an instance. */
 function instance(): { scope: Construct; resource: CfnResource } {
-  const scope = new Construct(new Stack(), 'Instance');
+  const scope = new Construct(newStack(), 'Instance');
   return { scope, resource: new CfnResource(scope, 'Resource', { type: 'AWS::RDS::DBInstance' }) };
 }
 

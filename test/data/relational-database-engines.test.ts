@@ -1,4 +1,4 @@
-import { Lazy, Stack } from 'aws-cdk-lib';
+import { Lazy } from 'aws-cdk-lib';
 import { Annotations, Match } from 'aws-cdk-lib/assertions';
 import { Construct } from 'constructs';
 import { PropValidator } from '../../src/core/prop-validator';
@@ -6,6 +6,7 @@ import {
   DatabaseEngine, defaultMaxConnections, ENGINE_RESERVED_WORDS, EngineProps, ENGINES, knownEngineVersions, newestFirst,
   validateEngineProps, warnOfLongMasterUsername, warnOfUnknownVersion,
 } from '../../src/data/relational-database/engines';
+import { newStack } from '../support/app';
 
 const GIB = 1024 ** 3;
 
@@ -70,7 +71,7 @@ describe('engine versions', () => {
 
 describe('the unknown engine version warning', () => {
   function warningsFor(engine: DatabaseEngine, version: string, major: string) {
-    const stack = new Stack();
+    const stack = newStack();
     warnOfUnknownVersion(new Construct(stack, 'Database'), engine, version, major);
     return Annotations.fromStack(stack).findWarning('*', Match.anyValue());
   }
@@ -156,7 +157,7 @@ describe('database and master user names', () => {
   });
 
   test('a master user name over the documented 16 characters is a warning naming both limits', () => {
-    const stack = new Stack();
+    const stack = newStack();
     warnOfLongMasterUsername(new Construct(stack, 'Database'), DatabaseEngine.MYSQL, 'a_seventeen_chars');
     const warnings = Annotations.fromStack(stack).findWarning('*', Match.anyValue());
     expect(warnings).toHaveLength(1);

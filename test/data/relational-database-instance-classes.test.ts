@@ -1,4 +1,4 @@
-import { Lazy, Stack } from 'aws-cdk-lib';
+import { Lazy } from 'aws-cdk-lib';
 import { Annotations, Match } from 'aws-cdk-lib/assertions';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import { Construct } from 'constructs';
@@ -6,6 +6,7 @@ import { PropValidator } from '../../src/core/prop-validator';
 import {
   instanceMemoryBytes, RDS_INSTANCE_CLASSES, validateInstanceType, warnOfUnknownInstanceClass,
 } from '../../src/data/relational-database/instance-classes';
+import { newStack } from '../support/app';
 
 const GIB = 1024 ** 3;
 
@@ -65,7 +66,7 @@ describe('validateInstanceType', () => {
 
 describe('the unknown instance class warning', () => {
   function warningFor(name: string): string {
-    const stack = new Stack();
+    const stack = newStack();
     warnOfUnknownInstanceClass(new Construct(stack, 'Database'), new ec2.InstanceType(name));
     const warnings = Annotations.fromStack(stack).findWarning('*', Match.anyValue());
     expect(warnings).toHaveLength(1);

@@ -488,7 +488,7 @@ describe('RelationalDatabase', () => {
         'readReplicas is a token, only known at deploy time; it must be a value known at synth: it decides how many replicas the pattern creates.'],
       ['an instance class without a size', { instanceType: new ec2.InstanceType('m7g') },
         "instanceType is 'm7g'; it must be an instance family and size, such as 'm7g.large' or 't4g.micro'."],
-      ['a KMS key of another Region, by its ARN', { encryptionKey: kms.Key.fromKeyArn(new Stack(), 'EuropeanKey', 'arn:aws:kms:eu-west-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab') },
+      ['a KMS key of another Region, by its ARN', { encryptionKey: kms.Key.fromKeyArn(newStack(), 'EuropeanKey', 'arn:aws:kms:eu-west-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab') },
         "encryptionKey is 'arn:aws:kms:eu-west-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab'; it must be a KMS key in the database's Region, us-east-1, "
         + 'not eu-west-1: RDS encrypts with keys of its own Region only.'],
       ['a backup retention from a token in seconds', { backupRetention: Duration.seconds(Token.asNumber({ Ref: 'Retention' })) },
