@@ -481,11 +481,9 @@ export class AlbFargateService extends Construct {
       v.check(!commandKnown || (command.length >= 2 && ['CMD', 'CMD-SHELL'].includes(command[0])), 'containerHealthCheck.command', command,
         "['CMD-SHELL', '<shell command>'] or ['CMD', '<executable>', ...args]");
       // aws-cdk-lib checks the interval and the timeout against ECS's ranges at synth, and throws
-      // for a token with an error that names no prop. (A Duration is no token itself: wrapped in
-      // one, it tells knownAtSynth that its amount is.)
+      // for a token with an error that names no prop.
       for (const [prop, value] of [['interval', check.interval], ['timeout', check.timeout]] as const) {
-        v.knownAtSynth(`containerHealthCheck.${prop}`, value?.isUnresolved() ? Token.asString(value) : undefined,
-          "aws-cdk-lib checks it against ECS's range at synth");
+        v.knownAtSynth(`containerHealthCheck.${prop}`, value, "aws-cdk-lib checks it against ECS's range at synth");
       }
       v.secondsInRange('containerHealthCheck.interval', check.interval, 5, 300);
       v.secondsInRange('containerHealthCheck.timeout', check.timeout, 2, 120);

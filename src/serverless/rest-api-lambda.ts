@@ -308,7 +308,7 @@ export class RestApiLambda extends Construct {
     v.knownAtSynth('stageName', props.stageName, "aws-cdk-lib names the stage's construct after it");
     // A REST API answers a preflight from a mapping template that compares the request's origin
     // with each allowed one, so each must be a string of its own (one may be a token).
-    v.knownAtSynth('allowedOrigins', props.allowedOrigins !== undefined && Token.isUnresolved(props.allowedOrigins) ? props.allowedOrigins : undefined,
+    v.knownAtSynth('allowedOrigins', props.allowedOrigins,
       'the preflight response compares each origin in turn, so pass a list of strings, each of which may be a token');
     for (const origin of props.allowedOrigins !== undefined && !Token.isUnresolved(props.allowedOrigins) ? props.allowedOrigins : []) {
       // REST APIs compare origins as exact strings: a wildcard inside one never matches.

@@ -81,9 +81,7 @@ export function validateRelationalDatabaseProps(scope: Construct, validator: Pro
   validator.check(props.secretsManagerEndpoint === undefined || masterPassword === MasterPassword.ROTATED_SECRET, 'secretsManagerEndpoint',
     'an endpoint', 'unset with an RDS-managed password, whose rotation needs no network path');
   // aws-cdk-lib's rotation schedule converts the interval at synth and throws for any token.
-  // (A Duration is no token itself: wrapped in one, it tells knownAtSynth that its amount is.)
-  validator.knownAtSynth('rotationInterval', props.rotationInterval?.isUnresolved() ? Token.asString(props.rotationInterval) : undefined,
-    "aws-cdk-lib's rotation schedule reads its days at synth");
+  validator.knownAtSynth('rotationInterval', props.rotationInterval, "aws-cdk-lib's rotation schedule reads its days at synth");
   validator.wholeDays('rotationInterval', props.rotationInterval, 1, 1000);
   validator.integerInRange('allocatedStorage', props.allocatedStorage, MIN_STORAGE_GIB, MAX_STORAGE_GIB);
   validator.integerInRange('maxAllocatedStorage', props.maxAllocatedStorage, MIN_STORAGE_GIB + 1, MAX_STORAGE_GIB);
