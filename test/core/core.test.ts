@@ -11,6 +11,7 @@ import { DeploymentStage, isProduction } from '../../src/core/deployment-stage';
 import { acknowledgeNagFinding, nagResourceText } from '../../src/core/nag';
 import { PropValidator } from '../../src/core/prop-validator';
 import { newApp } from '../support/app';
+import { KEY_GRANT_GUARD } from '../support/fixtures';
 
 describe('DeploymentStage', () => {
   test('an absent stage is production', () => {
@@ -182,15 +183,6 @@ describe('createPatternAlarm', () => {
 });
 
 describe('keys the library creates', () => {
-  const GRANT_GUARD = {
-    Sid: 'DenyGrantsExceptForAwsResources',
-    Effect: 'Deny',
-    Principal: { AWS: '*' },
-    Action: 'kms:CreateGrant',
-    Resource: '*',
-    Condition: { BoolIfExists: { 'kms:GrantIsForAWSResource': 'false', 'aws:PrincipalIsAWSService': 'false' } },
-  };
-
   test('every one, in every pattern, rotates and lets no one create a grant unless it is for an AWS resource or by an AWS service', () => {
     const stack = new Stack(newApp(), 'Keys', { env: { account: '123456789012', region: 'us-east-1' } });
     const code = lambda.Code.fromInline('exports.handler = async () => ({ statusCode: 200 });');
@@ -207,7 +199,7 @@ describe('keys the library creates', () => {
     expect(keys.map(([id]) => id)).toContainEqual(expect.stringMatching(/^PatternOperationsAlarmTopicKey/));
     for (const [id, key] of keys) {
       expect([id, key.Properties.EnableKeyRotation]).toEqual([id, true]);
-      expect([id, key.Properties.KeyPolicy.Statement]).toEqual([id, expect.arrayContaining([GRANT_GUARD])]);
+      expect([id, key.Properties.KeyPolicy.Statement]).toEqual([id, expect.arrayContaining([KEY_GRANT_GUARD])]);
     }
   });
 });

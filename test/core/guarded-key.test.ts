@@ -5,6 +5,7 @@ import * as kms from 'aws-cdk-lib/aws-kms';
 import { DeploymentStage, GuardedKey, GuardedKeyProps, PatternDefaults } from '../../src';
 import { createPatternKey } from '../../src/core/keys';
 import { newApp, newStack, TEST_ENV } from '../support/app';
+import { KEY_GRANT_GUARD } from '../support/fixtures';
 import { COMPLIANT, runNagPacks } from '../support/nag';
 import { runNagV2Packs } from '../support/nag-v2';
 import { deployTimeValues } from '../support/tokens';
@@ -29,14 +30,7 @@ describe('GuardedKey', () => {
 
     test('denies kms:CreateGrant to anyone unless the grant is for an AWS resource or the caller is an AWS service', () => {
       const statements = keyResource(build().template).Properties.KeyPolicy.Statement;
-      expect(statements.filter((s: any) => s.Effect === 'Deny')).toEqual([{
-        Sid: 'DenyGrantsExceptForAwsResources',
-        Effect: 'Deny',
-        Principal: { AWS: '*' },
-        Action: 'kms:CreateGrant',
-        Resource: '*',
-        Condition: { BoolIfExists: { 'kms:GrantIsForAWSResource': 'false', 'aws:PrincipalIsAWSService': 'false' } },
-      }]);
+      expect(statements.filter((s: any) => s.Effect === 'Deny')).toEqual([KEY_GRANT_GUARD]);
       // The account keeps the key policy statement that lets IAM policies grant the key.
       expect(statements.filter((s: any) => s.Effect === 'Allow')).toEqual([expect.objectContaining({ Action: 'kms:*' })]);
       expect(GuardedKey.GRANT_GUARD_SID).toBe('DenyGrantsExceptForAwsResources');

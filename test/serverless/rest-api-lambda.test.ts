@@ -17,7 +17,7 @@ import { consumerFunction, onlyAliasId, patternResourceCount, referencesOnlyAlia
 import { COMPLIANT, runNagPacks } from '../support/nag';
 import { runNagV2Packs } from '../support/nag-v2';
 import { normalizedTemplate } from '../support/snapshot';
-import { DeployTimeValues, deployTimeValues } from '../support/tokens';
+import { DeployTimeValues, deployTimeValues, LAMBDA_API_DEPLOY_TIME_CASES } from '../support/tokens';
 
 const CODE = lambda.Code.fromInline('exports.handler = async () => ({ statusCode: 200, body: "ok" });');
 type Extra = Partial<RestApiLambdaProps>;
@@ -430,20 +430,7 @@ describe('RestApiLambda', () => {
       // Every validated prop takes a value known only at deploy time; the validator skips it, and
       // the template refers to the parameter.
       it.each<[string, (t: DeployTimeValues) => Extra]>([
-        ['memorySize', (t) => ({ memorySize: t.number })],
-        ['timeout', (t) => ({ timeout: t.duration })],
-        ['reservedConcurrentExecutions', (t) => ({ reservedConcurrentExecutions: t.number })],
-        ['retryAttempts', (t) => ({ retryAttempts: t.number })],
-        ['maxEventAge', (t) => ({ maxEventAge: t.duration })],
-        ['aliasName', (t) => ({ aliasName: t.text })],
-        ['environment', (t) => ({ environment: { TABLE: t.text } })],
-        ['logRetention', (t) => ({ logRetention: t.number as logs.RetentionDays })],
-        ['throttlingRateLimit', (t) => ({ throttlingRateLimit: t.number })],
-        ['throttlingBurstLimit', (t) => ({ throttlingBurstLimit: t.number })],
-        ['errorRate5xxThreshold', (t) => ({ errorRate5xxThreshold: t.number })],
-        ['errorRate4xxThreshold', (t) => ({ errorRate4xxThreshold: t.number })],
-        // CloudWatch compares latency in milliseconds, which CloudFormation cannot convert to.
-        ['latencyP99Threshold', (t) => ({ latencyP99Threshold: Duration.millis(t.number) })],
+        ...LAMBDA_API_DEPLOY_TIME_CASES,
         ['allowedOrigins', (t) => ({ allowedOrigins: [t.text] })],
         ['executionLogLevel', (t) => ({ executionLogLevel: t.text as ExecutionLogLevel })],
         ['webAclArn', (t) => ({ webAclArn: t.text })],

@@ -113,3 +113,13 @@ export function errorLines(fn: () => unknown): string[] {
   }
   throw new Error('expected an error, none was thrown');
 }
+
+/** The key policy statement every key of the library holds (GuardedKey's grant guard). */
+export const KEY_GRANT_GUARD = {
+  Sid: 'DenyGrantsExceptForAwsResources',
+  Effect: 'Deny',
+  Principal: { AWS: '*' },
+  Action: 'kms:CreateGrant',
+  Resource: '*',
+  Condition: { BoolIfExists: { 'kms:GrantIsForAWSResource': 'false', 'aws:PrincipalIsAWSService': 'false' } },
+};

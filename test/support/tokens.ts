@@ -1,4 +1,6 @@
 import { CfnParameter, Duration, Stack } from 'aws-cdk-lib';
+import * as logs from 'aws-cdk-lib/aws-logs';
+import type { LambdaApiProps } from '../../src';
 
 /**
  * Values known only at deploy time, as a user passes them from a `CfnParameter` or another
@@ -29,3 +31,24 @@ export function deployTimeValues(stack: Stack, name = 'DeployTime'): DeployTimeV
     duration: Duration.seconds(number),
   };
 }
+
+/**
+ * Every validated prop the two API patterns share (LambdaApiProps, their function's included), as
+ * a value known only at deploy time: each API's test adds its own props to these cases.
+ */
+export const LAMBDA_API_DEPLOY_TIME_CASES: Array<[string, (t: DeployTimeValues) => Partial<LambdaApiProps>]> = [
+  ['memorySize', (t) => ({ memorySize: t.number })],
+  ['timeout', (t) => ({ timeout: t.duration })],
+  ['reservedConcurrentExecutions', (t) => ({ reservedConcurrentExecutions: t.number })],
+  ['retryAttempts', (t) => ({ retryAttempts: t.number })],
+  ['maxEventAge', (t) => ({ maxEventAge: t.duration })],
+  ['aliasName', (t) => ({ aliasName: t.text })],
+  ['environment', (t) => ({ environment: { TABLE: t.text } })],
+  ['logRetention', (t) => ({ logRetention: t.number as logs.RetentionDays })],
+  ['throttlingRateLimit', (t) => ({ throttlingRateLimit: t.number })],
+  ['throttlingBurstLimit', (t) => ({ throttlingBurstLimit: t.number })],
+  ['errorRate5xxThreshold', (t) => ({ errorRate5xxThreshold: t.number })],
+  ['errorRate4xxThreshold', (t) => ({ errorRate4xxThreshold: t.number })],
+  // CloudWatch compares latency in milliseconds, which CloudFormation cannot convert to.
+  ['latencyP99Threshold', (t) => ({ latencyP99Threshold: Duration.millis(t.number) })],
+];
