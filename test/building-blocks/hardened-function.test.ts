@@ -1,6 +1,6 @@
 import * as fs from 'fs';
 import * as path from 'path';
-import { App, CfnParameter, Duration, Size, Stack } from 'aws-cdk-lib';
+import { App, CfnParameter, CfnResource, Duration, Size, Stack } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as actions from 'aws-cdk-lib/aws-cloudwatch-actions';
@@ -546,6 +546,25 @@ describe('HardenedFunction', () => {
       const t = deployTimeValues(stack);
       new HardenedFunction(stack, 'Worker', { code: CODE, ...extra(t) });
       Template.fromStack(stack).hasResourceProperties(type, properties);
+    });
+  });
+
+  describe('concurrency', () => {
+    // The snapshots hold the reason's text; this says what it must tell a user.
+    test('without a reservation, the packs\' LambdaConcurrency rule is acknowledged, pointing queue consumers at maxConcurrency', () => {
+      const { fn } = build();
+      const suppressions = (fn.lambdaFunction.node.defaultChild as CfnResource).getMetadata('cdk_nag')?.rules_to_suppress ?? [];
+      const concurrency = suppressions.filter((rule: { id: string }) => rule.id.endsWith('-LambdaConcurrency'));
+      expect(concurrency.map((rule: { id: string }) => rule.id).sort()).toEqual(['HIPAA.Security-LambdaConcurrency', 'NIST.800.53.R5-LambdaConcurrency']);
+      for (const rule of concurrency) {
+        expect(rule.reason).toMatch(/cap a queue consumer with the queue's maxConcurrency instead/);
+      }
+    });
+
+    test('with a reservation, nothing about concurrency is acknowledged', () => {
+      const { fn } = buildNew({ reservedConcurrentExecutions: 2 });
+      const suppressions = (fn.lambdaFunction.node.defaultChild as CfnResource).getMetadata('cdk_nag')?.rules_to_suppress ?? [];
+      expect(suppressions.filter((rule: { id: string }) => rule.id.endsWith('-LambdaConcurrency'))).toEqual([]);
     });
   });
 
