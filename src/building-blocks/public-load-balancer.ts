@@ -179,9 +179,7 @@ export class PublicLoadBalancer {
     }
     // The former name: TypeScript refuses it, but JavaScript, JSON configuration or a spread object
     // would pass it unnoticed, and the alarm would keep its default.
-    const renamed: unknown = (props as unknown as Record<string, unknown>).responseTimeP99Threshold;
-    v.check(renamed === undefined, 'responseTimeP99Threshold', renamed instanceof Duration ? (renamed.isUnresolved() ? 'a token' : renamed.toHumanString()) : renamed,
-      'left unset: responseTimeP99Threshold was renamed latencyP99Threshold, a Duration (the p99 target response time)');
+    v.renamed(props, 'responseTimeP99Threshold', 'latencyP99Threshold, a Duration (the p99 target response time)');
     v.integerAtLeast('target5xxThreshold', props.target5xxThreshold, 0);
     v.integerAtLeast('loadBalancer5xxThreshold', props.loadBalancer5xxThreshold, 0);
   }

@@ -104,6 +104,21 @@ export class PropValidator {
   }
 
   /**
+   * Records an error when `props` holds a prop under a name it no longer has: TypeScript refuses
+   * it, but JavaScript, JSON or Python would pass it on and the pattern would ignore it silently.
+   *
+   * @param props the construct's props, as they came
+   * @param oldName the name the prop used to have
+   * @param newName its name now, and what it takes, in the message: `errorRate5xxThreshold, a percentage from 0 to 100`
+   * @param hint how the old value converts, in the message, if it does: `(a share of 0.05 is 5)`
+   */
+  public renamed(props: object, oldName: string, newName: string, hint = ''): void {
+    const value: unknown = (props as Record<string, unknown>)[oldName];
+    const shown = value instanceof Duration ? (value.isUnresolved() ? 'a token' : value.toHumanString()) : value;
+    this.check(value === undefined, oldName, shown, `left unset: ${oldName} was renamed ${newName}${hint ? ` ${hint}` : ''}`);
+  }
+
+  /**
    * Records an error when a value is not one of an enum's values: a prop typed as an enum still
    * receives anything from JavaScript, JSON or `cdk.json`, and a value no branch expects would
    * silently take whichever branch does not compare it. Unresolved tokens are skipped.

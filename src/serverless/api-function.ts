@@ -102,9 +102,8 @@ const RENAMED_RATE_PROPS = [
 function refuseRenamedRateProps(validator: PropValidator, props: LambdaApiProps): void {
   for (const [old, renamed] of RENAMED_RATE_PROPS) {
     const value: unknown = (props as unknown as Record<string, unknown>)[old];
-    const converted = typeof value === 'number' && !Token.isUnresolved(value) ? ` (a share of ${value} is ${Number((value * 100).toPrecision(12))})` : '';
-    validator.check(value === undefined, old, value,
-      `left unset: ${old} was renamed ${renamed}, a percentage from 0 to 100${converted}`);
+    const converted = typeof value === 'number' && !Token.isUnresolved(value) ? `(a share of ${value} is ${Number((value * 100).toPrecision(12))})` : '';
+    validator.renamed(props, old, `${renamed}, a percentage from 0 to 100`, converted);
   }
 }
 
