@@ -1,10 +1,8 @@
 import { Duration, SizeRoundingBehavior, Token } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
-import * as sns from 'aws-cdk-lib/aws-sns';
-import { Construct } from 'constructs';
 import type { HardenedFunctionProps } from './hardened-function';
-import { createPatternAlarm, PatternAlarmOptions } from '../core/alarms';
+import { PatternAlarmOptions } from '../core/alarms';
 import { PatternPrelude } from '../core/pattern-prelude';
 import { PatternProps } from '../core/pattern-props';
 import { PropValidator } from '../core/prop-validator';
@@ -17,23 +15,18 @@ export interface FunctionAlarmOptions {
   readonly subject: string;
   /** Prefix of the alarms' construct ids, e.g. `Function` for `FunctionErrorsAlarm`. */
   readonly idPrefix: string;
-  /** Who the alarms notify when they are created under a scope; a prelude notifies its pattern's topic. */
-  readonly alarmTopic?: sns.ITopic;
 }
 
 /**
  * The alarms of a function: any error, any throttle, and a p99 duration within 80% of its timeout
  * (when the timeout is known). Each watches what `fn`'s metrics describe: for a HardenedFunction,
- * its alias. Given a pattern's prelude, they are the pattern's: created under it, notifying its
- * alarm topic and recorded in `prelude.alarms`; given a scope, they are created under it and
- * notify `options.alarmTopic`.
+ * its alias. They are the pattern's: created under it, notifying its alarm topic and recorded in
+ * `prelude.alarms`.
  */
 export function functionAlarms(
-  owner: Construct | PatternPrelude<PatternProps>, fn: lambda.IFunction, timeout: Duration | undefined, options: FunctionAlarmOptions,
+  prelude: PatternPrelude<PatternProps>, fn: lambda.IFunction, timeout: Duration | undefined, options: FunctionAlarmOptions,
 ): cloudwatch.Alarm[] {
-  const alarm = (id: string, alarmOptions: PatternAlarmOptions) => (owner instanceof PatternPrelude
-    ? owner.alarm(`${options.idPrefix}${id}`, alarmOptions)
-    : createPatternAlarm(owner, `${options.idPrefix}${id}`, alarmOptions, options.alarmTopic));
+  const alarm = (id: string, alarmOptions: PatternAlarmOptions) => prelude.alarm(`${options.idPrefix}${id}`, alarmOptions);
   const fiveMinutes = Duration.minutes(5);
   const alarms = [
     alarm('ErrorsAlarm', {

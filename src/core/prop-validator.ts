@@ -207,7 +207,7 @@ function enumValues(values: object): Array<string | number> {
  * A number of seconds in the largest unit that holds it whole: '25 hours', '90 seconds',
  * '0.5 seconds', '1 day'.
  */
-export function humanDuration(seconds: number): string {
+function humanDuration(seconds: number): string {
   const units: Array<[string, number]> = [['day', 86400], ['hour', 3600], ['minute', 60]];
   const [unit, size] = units.find(([, s]) => seconds >= s && Number.isInteger(seconds / s)) ?? ['second', 1];
   const amount = seconds / size;

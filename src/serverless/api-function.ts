@@ -205,7 +205,7 @@ export function apiAlarms(scope: Construct, prelude: PatternPrelude<LambdaApiPro
     threshold: latency.toMilliseconds(),
     description: `1% of the requests to ${scope.node.path} take longer than ${latency.toHumanString()}`,
   });
-  prelude.alarms.push(...apiFunctionAlarms(scope, fn, props));
+  apiFunctionAlarms(scope, prelude, fn);
 }
 
 /**
@@ -254,10 +254,13 @@ export function addApiDashboardSection(prelude: PatternPrelude<LambdaApiProps>, 
  * that you created keeps its own, outside the API's; any other function gets errors, throttles and
  * duration alarms from the pattern (created by functionAlarms, under the pattern like the API's).
  */
-function apiFunctionAlarms(scope: Construct, fn: lambda.IFunction, props: LambdaApiProps): cloudwatch.IAlarm[] {
+function apiFunctionAlarms(scope: Construct, prelude: PatternPrelude<LambdaApiProps>, fn: lambda.IFunction): void {
   if (HardenedFunction.isHardenedFunction(fn)) {
-    return props.handlerFunction ? [] : fn.alarms;
+    if (!prelude.props.handlerFunction) {
+      prelude.alarms.push(...fn.alarms);
+    }
+    return;
   }
   const timeout = fn instanceof lambda.Function ? fn.timeout ?? Duration.seconds(3) : undefined;
-  return functionAlarms(scope, fn, timeout, { subject: `The function of ${scope.node.path}`, idPrefix: 'Function', alarmTopic: props.alarmTopic });
+  functionAlarms(prelude, fn, timeout, { subject: `The function of ${scope.node.path}`, idPrefix: 'Function' });
 }
