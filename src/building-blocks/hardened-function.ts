@@ -13,7 +13,7 @@ import { DeadLetterQueue, DeadLetterSource } from './dead-letter-queue';
 import { functionAlarms, validateEnvironment, validateFunctionProps } from './function-support';
 import { createLogEncryptionKey } from '../core/log-encryption';
 import { ManagedPolicyRole } from '../core/managed-policy-role';
-import { acknowledgeNagFinding, acknowledgeNagRule, NagPackPrefix } from '../core/nag';
+import { acknowledgeNagFinding, acknowledgeNagRule, COMPLIANCE_PACKS, NIST_AND_HIPAA_PACKS } from '../core/nag';
 import { PatternPrelude } from '../core/pattern-prelude';
 import { PatternProps } from '../core/pattern-props';
 import { PropValidator } from '../core/prop-validator';
@@ -488,14 +488,13 @@ export class HardenedFunction extends lambda.FunctionBase {
     cfn.tracingConfig = { mode: lambda.Tracing.ACTIVE };
     cfn.deadLetterConfig = { targetArn: this.deadLetterQueue.queueArn };
 
-    const packs = [NagPackPrefix.NIST_800_53_R5, NagPackPrefix.HIPAA_SECURITY];
     if (props.reservedConcurrentExecutions === undefined) {
-      acknowledgeNagRule(fn, packs, 'LambdaConcurrency',
+      acknowledgeNagRule(fn, NIST_AND_HIPAA_PACKS, 'LambdaConcurrency',
         'reservedConcurrentExecutions is a prop, unset by default: a reservation could exceed a new account\'s concurrency quota and fail the deploy; '
         + 'cap a queue consumer with the queue\'s maxConcurrency instead.');
     }
     if (!props.vpc) {
-      acknowledgeNagRule(fn, [...packs, NagPackPrefix.PCI_DSS_321], 'LambdaInsideVPC',
+      acknowledgeNagRule(fn, COMPLIANCE_PACKS, 'LambdaInsideVPC',
         'No vpc was given, so the function is taken to call only public AWS endpoints; pass vpc to run it in private subnets.');
     }
     return fn;

@@ -12,7 +12,7 @@ import { RegionInfo } from 'aws-cdk-lib/region-info';
 import { Construct } from 'constructs';
 import { createAccessLogBucket } from '../core/access-log-bucket';
 import { checkDomainName } from '../core/domain-names';
-import { acknowledgeNagFinding, acknowledgeNagRule, NagPackPrefix } from '../core/nag';
+import { acknowledgeNagFinding, acknowledgeNagRule, COMPLIANCE_PACKS, NIST_AND_HIPAA_PACKS, NIST_AND_PCI_PACKS } from '../core/nag';
 import { PatternPrelude } from '../core/pattern-prelude';
 import { PatternProps } from '../core/pattern-props';
 import { PropValidator } from '../core/prop-validator';
@@ -293,7 +293,7 @@ export class PublicLoadBalancer {
     });
     this.enableAccessLogs();
     if (!production) {
-      acknowledgeNagRule(this.loadBalancer, [NagPackPrefix.NIST_800_53_R5, NagPackPrefix.HIPAA_SECURITY], 'ELBDeletionProtectionEnabled',
+      acknowledgeNagRule(this.loadBalancer, NIST_AND_HIPAA_PACKS, 'ELBDeletionProtectionEnabled',
         'A DEV load balancer must be destroyable with its stack; PROD turns deletion protection on.');
     }
 
@@ -308,13 +308,12 @@ export class PublicLoadBalancer {
       : this.loadBalancer.addListener('HttpListener', { port: 80, protocol: elbv2.ApplicationProtocol.HTTP, open: false });
     if (secure) {
       const redirect = this.loadBalancer.addRedirect({ sourcePort: 80, targetPort: 443, open: false });
-      acknowledgeNagRule(redirect, [NagPackPrefix.NIST_800_53_R5, NagPackPrefix.HIPAA_SECURITY, NagPackPrefix.PCI_DSS_321], 'ELBv2ACMCertificateRequired',
+      acknowledgeNagRule(redirect, COMPLIANCE_PACKS, 'ELBv2ACMCertificateRequired',
         'This port-80 listener serves nothing: it only redirects to the HTTPS listener, which uses the ACM certificate.');
     } else {
-      const all = [NagPackPrefix.NIST_800_53_R5, NagPackPrefix.HIPAA_SECURITY, NagPackPrefix.PCI_DSS_321];
-      acknowledgeNagRule(this.listener, all, 'ALBHttpToHttpsRedirection',
+      acknowledgeNagRule(this.listener, COMPLIANCE_PACKS, 'ALBHttpToHttpsRedirection',
         'allowInsecureHttp was set: without a certificate there is no HTTPS listener to redirect to.');
-      acknowledgeNagRule(this.listener, all, 'ELBv2ACMCertificateRequired',
+      acknowledgeNagRule(this.listener, COMPLIANCE_PACKS, 'ELBv2ACMCertificateRequired',
         'allowInsecureHttp was set: this load balancer deliberately serves plain HTTP, for a sandbox without a certificate.');
     }
 
@@ -416,7 +415,7 @@ export class PublicLoadBalancer {
       return undefined;
     }
     if (!this.prelude.production) {
-      acknowledgeNagRule(this.loadBalancer, [NagPackPrefix.NIST_800_53_R5, NagPackPrefix.PCI_DSS_321], 'ALBWAFEnabled',
+      acknowledgeNagRule(this.loadBalancer, NIST_AND_PCI_PACKS, 'ALBWAFEnabled',
         'DEV skips the web ACL (about $8 a month) to keep sandboxes cheap; PROD creates one, and webAclArn attaches an existing one.');
       return undefined;
     }

@@ -1,7 +1,7 @@
 import { Duration, RemovalPolicy } from 'aws-cdk-lib';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
-import { acknowledgeNagFinding, acknowledgeNagRule, NagPackPrefix } from './nag';
+import { acknowledgeNagFinding, acknowledgeNagRule, COMPLIANCE_PACKS } from './nag';
 
 /**
  * What an access log bucket is for.
@@ -38,12 +38,11 @@ export function createAccessLogBucket(scope: Construct, id: string, options: Acc
     removalPolicy: options.production ? RemovalPolicy.RETAIN : RemovalPolicy.DESTROY,
     autoDeleteObjects: !options.production,
   });
-  const all = [NagPackPrefix.NIST_800_53_R5, NagPackPrefix.HIPAA_SECURITY, NagPackPrefix.PCI_DSS_321];
   const loggingReason = 'This bucket holds access logs; logging access to it would need yet another bucket whose own access would go unlogged.';
   acknowledgeNagFinding(bucket, 'AwsSolutions-S1', loggingReason);
-  acknowledgeNagRule(bucket, all, 'S3BucketLoggingEnabled', loggingReason);
-  acknowledgeNagRule(bucket, all, 'S3DefaultEncryptionKMS', options.sseS3Reason);
-  acknowledgeNagRule(bucket, all, 'S3BucketReplicationEnabled',
+  acknowledgeNagRule(bucket, COMPLIANCE_PACKS, 'S3BucketLoggingEnabled', loggingReason);
+  acknowledgeNagRule(bucket, COMPLIANCE_PACKS, 'S3DefaultEncryptionKMS', options.sseS3Reason);
+  acknowledgeNagRule(bucket, COMPLIANCE_PACKS, 'S3BucketReplicationEnabled',
     'Access logs stay in their region, versioned and retained in PROD; replicating them needs a bucket in another region, outside this stack.');
   return bucket;
 }

@@ -75,10 +75,28 @@ export function acknowledgeNagFindingOnLaterResources(scope: IConstruct, id: str
 export { NagPackPrefix };
 
 /**
+ * The three compliance packs (NIST 800-53 R5, HIPAA Security, PCI DSS 3.2.1): they often check one
+ * AWS control under one rule name, so one acknowledgement answers all three.
+ */
+export const COMPLIANCE_PACKS: readonly NagPackPrefix[] = [NagPackPrefix.NIST_800_53_R5, NagPackPrefix.HIPAA_SECURITY, NagPackPrefix.PCI_DSS_321];
+
+/**
+ * NIST 800-53 R5 and HIPAA Security: the compliance packs with rules PCI DSS 3.2.1 lacks
+ * (LambdaConcurrency, ELBDeletionProtectionEnabled, EC2IMDSv2Enabled, RDSInBackupPlan).
+ */
+export const NIST_AND_HIPAA_PACKS: readonly NagPackPrefix[] = [NagPackPrefix.NIST_800_53_R5, NagPackPrefix.HIPAA_SECURITY];
+
+/**
+ * NIST 800-53 R5 and PCI DSS 3.2.1: the compliance packs that ask for a WAF in front of an API or
+ * a load balancer (APIGWAssociatedWithWAF, ALBWAFEnabled).
+ */
+export const NIST_AND_PCI_PACKS: readonly NagPackPrefix[] = [NagPackPrefix.NIST_800_53_R5, NagPackPrefix.PCI_DSS_321];
+
+/**
  * Acknowledges the same rule of several packs on one construct: HIPAA, NIST and PCI often check
  * one AWS control under one rule name.
  */
-export function acknowledgeNagRule(scope: IConstruct, packs: NagPackPrefix[], rule: string, reason: string): void {
+export function acknowledgeNagRule(scope: IConstruct, packs: readonly NagPackPrefix[], rule: string, reason: string): void {
   for (const pack of packs) {
     acknowledgeNagFinding(scope, `${pack}-${rule}`, reason);
   }

@@ -7,7 +7,7 @@ import * as logs from 'aws-cdk-lib/aws-logs';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
 import { createLogEncryptionKey } from '../core/log-encryption';
-import { acknowledgeNagFinding, acknowledgeNagRule, NagPackPrefix } from '../core/nag';
+import { acknowledgeNagFinding, acknowledgeNagRule, COMPLIANCE_PACKS } from '../core/nag';
 import { PatternPrelude } from '../core/pattern-prelude';
 import { PatternProps } from '../core/pattern-props';
 import { PropValidator } from '../core/prop-validator';
@@ -411,16 +411,15 @@ export class MultiAzVpc extends Construct {
   }
 
   private acknowledgePublicSubnets(mapPublicIpOnLaunch: boolean): void {
-    const packs = [NagPackPrefix.HIPAA_SECURITY, NagPackPrefix.NIST_800_53_R5, NagPackPrefix.PCI_DSS_321];
     for (const subnet of this.vpc.publicSubnets) {
       const route = subnet.node.tryFindChild('DefaultRoute');
       if (route) {
-        acknowledgeNagRule(route, packs, 'VPCNoUnrestrictedRouteToIGW',
+        acknowledgeNagRule(route, COMPLIANCE_PACKS, 'VPCNoUnrestrictedRouteToIGW',
           'Public subnets exist to route to the internet gateway: they hold only the load balancers and NAT gateways.');
       }
       // A deliberate weakening the caller asked for by name, so it is acknowledged, not hidden.
       if (mapPublicIpOnLaunch) {
-        acknowledgeNagRule(subnet.node.defaultChild!, packs, 'VPCSubnetAutoAssignPublicIpDisabled',
+        acknowledgeNagRule(subnet.node.defaultChild!, COMPLIANCE_PACKS, 'VPCSubnetAutoAssignPublicIpDisabled',
           'mapPublicIpOnLaunch was set: instances launched in the public subnets get a public address, as the caller chose.');
       }
     }

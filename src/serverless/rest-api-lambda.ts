@@ -9,7 +9,7 @@ import * as wafv2 from 'aws-cdk-lib/aws-wafv2';
 import { Construct } from 'constructs';
 import { addApiDashboardSection, apiAccessLogFormat, apiAlarms, apiFunction, apiLogSettings, ApiLogSettings, validateLambdaApiProps, warnAboveAccountBurst } from './api-function';
 import { LambdaApiProps } from './lambda-api-props';
-import { acknowledgeNagFinding, acknowledgeNagRule, NagPackPrefix } from '../core/nag';
+import { acknowledgeNagFinding, acknowledgeNagRule, COMPLIANCE_PACKS, NIST_AND_PCI_PACKS } from '../core/nag';
 import { PatternPrelude } from '../core/pattern-prelude';
 import { PropValidator } from '../core/prop-validator';
 import { associateWebAcl, checkRegionalWebAclArn, protectWithManagedRules } from '../core/web-acl';
@@ -429,17 +429,16 @@ export class RestApiLambda extends Construct {
         ? 'An edge-optimized API is served through CloudFront, where a global web ACL belongs; attach a regional one with webAclArn if you need it.'
         : 'DEV skips the web ACL (about $8 a month) to keep sandboxes cheap; PROD creates one, and webAclArn attaches an existing one.';
       acknowledgeNagFinding(this.stage, 'AwsSolutions-APIG3', reason);
-      acknowledgeNagRule(this.stage, [NagPackPrefix.NIST_800_53_R5, NagPackPrefix.PCI_DSS_321], 'APIGWAssociatedWithWAF', reason);
+      acknowledgeNagRule(this.stage, NIST_AND_PCI_PACKS, 'APIGWAssociatedWithWAF', reason);
       return undefined;
     }
     return protectWithManagedRules(this, this.stage.stageArn, logSettings.removalPolicy, logSettings.encryptionKey);
   }
 
   private acknowledgeStageFindings(props: RestApiLambdaProps, authorizationType: apigw.AuthorizationType): void {
-    const packs = [NagPackPrefix.NIST_800_53_R5, NagPackPrefix.HIPAA_SECURITY, NagPackPrefix.PCI_DSS_321];
-    acknowledgeNagRule(this.stage, packs, 'APIGWCacheEnabledAndEncrypted',
+    acknowledgeNagRule(this.stage, COMPLIANCE_PACKS, 'APIGWCacheEnabledAndEncrypted',
       'Caching is off: responses of an authorized proxy API are specific to their caller; enable an encrypted stage cache where reads dominate.');
-    acknowledgeNagRule(this.stage, packs, 'APIGWSSLEnabled',
+    acknowledgeNagRule(this.stage, COMPLIANCE_PACKS, 'APIGWSSLEnabled',
       'Client certificates authenticate API Gateway to HTTP backends; this backend is a Lambda function that API Gateway invokes through IAM.');
     for (const method of this.api.methods) {
       if (method.httpMethod === 'OPTIONS') {

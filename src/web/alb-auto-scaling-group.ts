@@ -10,7 +10,7 @@ import * as sns from 'aws-cdk-lib/aws-sns';
 import * as wafv2 from 'aws-cdk-lib/aws-wafv2';
 import { Construct } from 'constructs';
 import { PublicLoadBalancer, PublicLoadBalancerProps } from '../building-blocks/public-load-balancer';
-import { acknowledgeNagFinding, acknowledgeNagRule, NagPackPrefix } from '../core/nag';
+import { acknowledgeNagFinding, acknowledgeNagRule, NIST_AND_HIPAA_PACKS } from '../core/nag';
 import { PatternPrelude } from '../core/pattern-prelude';
 import { PropValidator } from '../core/prop-validator';
 import { StackOperations } from '../core/stack-operations';
@@ -443,7 +443,7 @@ export class AlbAutoScalingGroup extends Construct {
     // names; that template is this pattern's, which requires IMDSv2 and encrypts its gp3 volume.
     acknowledgeNagFinding(cfnGroup, 'AwsSolutions-EC26',
       "The group launches from this pattern's launch template through its mixed instances policy, which the rule does not read; the template encrypts the root volume.");
-    acknowledgeNagRule(cfnGroup, [NagPackPrefix.NIST_800_53_R5, NagPackPrefix.HIPAA_SECURITY], 'EC2IMDSv2Enabled',
+    acknowledgeNagRule(cfnGroup, NIST_AND_HIPAA_PACKS, 'EC2IMDSv2Enabled',
       "The group launches from this pattern's launch template through its mixed instances policy, which the rule does not read; the template requires IMDSv2.");
     return group;
   }

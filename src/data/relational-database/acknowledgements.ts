@@ -1,8 +1,7 @@
 import { IConstruct } from 'constructs';
-import { acknowledgeNagFinding, acknowledgeNagRule, NagPackPrefix } from '../../core/nag';
+import { acknowledgeNagFinding, acknowledgeNagRule, COMPLIANCE_PACKS, NIST_AND_HIPAA_PACKS } from '../../core/nag';
 
 /** The compliance packs whose RDS rules the acknowledgements below answer. */
-const COMPLIANCE_PACKS = [NagPackPrefix.HIPAA_SECURITY, NagPackPrefix.NIST_800_53_R5, NagPackPrefix.PCI_DSS_321];
 
 /** What the acknowledgements of one instance depend on. */
 export interface WeakenedFacts {
@@ -46,7 +45,7 @@ export function acknowledgeWeakenings(instance: IConstruct, facts: WeakenedFacts
     }
   }
   if (!facts.backupPlan || facts.replica) {
-    acknowledgeNagRule(instance, [NagPackPrefix.HIPAA_SECURITY, NagPackPrefix.NIST_800_53_R5], 'RDSInBackupPlan',
+    acknowledgeNagRule(instance, NIST_AND_HIPAA_PACKS, 'RDSInBackupPlan',
       facts.replica
         ? 'A read replica copies the primary, which is the one backed up.'
         : 'Automated backups with point-in-time recovery are on; pass `backupPlan` where the organisation audits backups in AWS Backup.');

@@ -8,7 +8,7 @@ import * as s3 from 'aws-cdk-lib/aws-s3';
 import * as s3deploy from 'aws-cdk-lib/aws-s3-deployment';
 import { Construct } from 'constructs';
 import { ManagedPolicyRole } from '../../core/managed-policy-role';
-import { acknowledgeNagFinding, acknowledgeNagRule, NagPackPrefix, nagResourceText } from '../../core/nag';
+import { acknowledgeNagFinding, acknowledgeNagRule, COMPLIANCE_PACKS, NagPackPrefix, nagResourceText, NIST_AND_HIPAA_PACKS } from '../../core/nag';
 
 // Cache-Control max-age beyond a year is ignored by CloudFront's managed caching-optimized policy.
 export const MAX_CACHE_AGE = Duration.days(365);
@@ -159,8 +159,7 @@ export class WebsiteDeployer extends Construct {
     });
     this.logGroup = new logs.LogGroup(this, 'Logs', { retention: logs.RetentionDays.ONE_YEAR, removalPolicy });
     this.logGroup.grantWrite(this.role);
-    const all = [NagPackPrefix.NIST_800_53_R5, NagPackPrefix.HIPAA_SECURITY, NagPackPrefix.PCI_DSS_321];
-    acknowledgeNagRule(this.logGroup, all, 'CloudWatchLogGroupEncrypted',
+    acknowledgeNagRule(this.logGroup, COMPLIANCE_PACKS, 'CloudWatchLogGroupEncrypted',
       'This log holds only the names of the files each deployment copied, no data worth a customer key ($1 a month).');
   }
 
@@ -194,10 +193,9 @@ export class WebsiteDeployer extends Construct {
     }
     this.functionAcknowledged = true;
     const reason = "aws-cdk-lib's deployment function runs only while CloudFormation deploys the site, invoked by CloudFormation alone";
-    const all = [NagPackPrefix.NIST_800_53_R5, NagPackPrefix.HIPAA_SECURITY, NagPackPrefix.PCI_DSS_321];
-    acknowledgeNagRule(fn, [NagPackPrefix.NIST_800_53_R5, NagPackPrefix.HIPAA_SECURITY], 'LambdaConcurrency', `${reason}: no traffic to cap.`);
-    acknowledgeNagRule(fn, [...all, NagPackPrefix.SERVERLESS], 'LambdaDLQ', `${reason}, which receives its result directly; nothing is queued to lose.`);
-    acknowledgeNagRule(fn, all, 'LambdaInsideVPC', `${reason}; it reaches only S3 and CloudFront, over TLS.`);
+    acknowledgeNagRule(fn, NIST_AND_HIPAA_PACKS, 'LambdaConcurrency', `${reason}: no traffic to cap.`);
+    acknowledgeNagRule(fn, [...COMPLIANCE_PACKS, NagPackPrefix.SERVERLESS], 'LambdaDLQ', `${reason}, which receives its result directly; nothing is queued to lose.`);
+    acknowledgeNagRule(fn, COMPLIANCE_PACKS, 'LambdaInsideVPC', `${reason}; it reaches only S3 and CloudFront, over TLS.`);
     const runtimeReason = "aws-cdk-lib sets and updates this function's runtime with its own releases; the library cannot choose it.";
     acknowledgeNagFinding(fn, 'AwsSolutions-L1', runtimeReason);
     acknowledgeNagFinding(fn, 'Serverless-LambdaLatestVersion', runtimeReason);

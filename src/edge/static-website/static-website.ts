@@ -15,7 +15,7 @@ import { deployWebsite } from './deployer';
 import { createSecurityHeadersPolicy, DEFAULT_INDEX_DOCUMENT, distributionMetric, errorResponses, regionalName } from './distribution';
 import { validateStaticWebsiteProps } from './validate';
 import { createAccessLogBucket } from '../../core/access-log-bucket';
-import { acknowledgeNagFinding, acknowledgeNagRule, NagPackPrefix } from '../../core/nag';
+import { acknowledgeNagFinding, acknowledgeNagRule, COMPLIANCE_PACKS } from '../../core/nag';
 import { PatternPrelude } from '../../core/pattern-prelude';
 import { PatternProps } from '../../core/pattern-props';
 import { createManagedRulesWebAcl } from '../../core/web-acl';
@@ -360,12 +360,11 @@ export class StaticWebsite extends Construct {
       autoDeleteObjects: !production,
     });
     this.logAccessTo(bucket);
-    const all = [NagPackPrefix.NIST_800_53_R5, NagPackPrefix.HIPAA_SECURITY, NagPackPrefix.PCI_DSS_321];
     if (!props.encryptionKey) {
-      acknowledgeNagRule(bucket, all, 'S3DefaultEncryptionKMS',
+      acknowledgeNagRule(bucket, COMPLIANCE_PACKS, 'S3DefaultEncryptionKMS',
         'The files are public through the distribution; S3-managed keys encrypt them at rest at no cost, and encryptionKey uses a customer key.');
     }
-    acknowledgeNagRule(bucket, all, 'S3BucketReplicationEnabled',
+    acknowledgeNagRule(bucket, COMPLIANCE_PACKS, 'S3BucketReplicationEnabled',
       'The bucket holds a copy of the site deployed from its sources, versioned; a lost region is recovered by deploying the sources again.');
     return bucket;
   }
