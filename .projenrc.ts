@@ -62,6 +62,8 @@ const project = new awscdk.AwsCdkConstructLibrary({
     'cdk-nag@^3.0.2',
     `aws-cdk@${CDK_CLI}`,
     'ts-node@^10.9.2',
+    // The base of test/support/jest-environment.ts; the release jest itself installs.
+    'jest-environment-node@^30.5.2',
     // The examples' Lambda consumers: bundled locally by aws-lambda-nodejs (no Docker here).
     'esbuild@^0.28.2',
     // One Powertools release for all packages, so they share one @aws-lambda-powertools/commons.
@@ -112,6 +114,8 @@ const project = new awscdk.AwsCdkConstructLibrary({
       // shadow this package's own name in jest's module map.
       modulePathIgnorePatterns: ['<rootDir>/build/'],
       setupFiles: ['<rootDir>/test/support/jest-setup.ts'],
+      // Node's environment, plus one CloudFormation validation engine per worker instead of per file.
+      testEnvironment: '<rootDir>/test/support/jest-environment.ts',
       // Each suite synthesizes whole apps; two workers match the 2-core machines we run on.
       maxWorkers: 2,
       // Coverage costs jest about 10% of its time and gates nothing: `npx jest --coverage` when wanted.

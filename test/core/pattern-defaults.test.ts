@@ -6,7 +6,7 @@ import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import { Construct } from 'constructs';
 import { DeadLetterQueue, DeadLetterSource, DeploymentStage, PatternDefaults, QueueWithDeadLetterQueue, RestApiLambda } from '../../src';
-import { newApp, NEW_PROJECT_CONTEXT, TEST_ENV } from '../support/app';
+import { newApp, TEST_CONTEXT, TEST_ENV } from '../support/app';
 import { EVERY_PATTERN } from '../support/fixtures';
 
 const ALARM_TOPIC_ID = /^PatternOperationsAlarmTopic[0-9A-F]{8}$/;
@@ -24,7 +24,7 @@ function retainsAnything(stack: Stack): boolean {
 function appWithContext(context: Record<string, string>): App {
   const outRoot = path.join(__dirname, '..', '..', 'build', 'test-out');
   fs.mkdirSync(outRoot, { recursive: true });
-  return new App({ outdir: fs.mkdtempSync(path.join(outRoot, 'app-')), context: { ...NEW_PROJECT_CONTEXT, ...context } });
+  return new App({ outdir: fs.mkdtempSync(path.join(outRoot, 'app-')), context: { ...TEST_CONTEXT, ...context } });
 }
 
 /** Each pattern built once with default props (so PROD) and shared by the tests that read it. */

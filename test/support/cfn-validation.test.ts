@@ -15,4 +15,12 @@ describe('cloudFormationFindings', () => {
     new CfnResource(new Stack(app, 'Good'), 'Queue', { type: 'AWS::SQS::Queue', properties: { VisibilityTimeout: 30 } });
     expect(cloudFormationFindings(app)).toEqual([]);
   });
+
+  test("uses the jest worker's plugin, so its engine starts once per worker rather than once per test file", () => {
+    const shared = (globalThis as Record<symbol, unknown>)[Symbol.for('cdk-best-practice-patterns.test.CloudFormationValidatePlugin')];
+    expect(typeof shared).toBe('function');
+    const plugin = (shared as () => unknown)();
+    expect(plugin).toBe((shared as () => unknown)());
+    expect((plugin as { name: string }).name).toBe('CloudFormation Validate');
+  });
 });

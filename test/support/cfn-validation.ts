@@ -1,10 +1,18 @@
 import * as fs from 'fs';
 import * as path from 'path';
-import { App, CloudFormationValidatePlugin, Validations } from 'aws-cdk-lib';
+import { App, CloudFormationValidatePlugin, IPolicyValidationPlugin, Validations } from 'aws-cdk-lib';
 
-// One instance per test file: its validation engine takes about 2.5 s to start, and an instance
-// starts it once and reuses it for every app it validates.
-let plugin: CloudFormationValidatePlugin | undefined;
+/**
+ * The jest worker's plugin (test/support/jest-environment.ts), whose validation engine has started
+ * already; outside that environment, one of this file's own.
+ */
+const SHARED_PLUGIN = Symbol.for('cdk-best-practice-patterns.test.CloudFormationValidatePlugin');
+let plugin: IPolicyValidationPlugin | undefined;
+function validationPlugin(): IPolicyValidationPlugin {
+  const shared = (globalThis as Record<symbol, unknown>)[SHARED_PLUGIN] as (() => IPolicyValidationPlugin) | undefined;
+  plugin ??= shared ? shared() : new CloudFormationValidatePlugin();
+  return plugin;
+}
 
 /**
  * Runs aws-cdk-lib's built-in CloudFormation template validation over an app, whatever
@@ -14,8 +22,7 @@ let plugin: CloudFormationValidatePlugin | undefined;
  */
 export function cloudFormationFindings(app: App): string[] {
   // An explicit instance runs even where CDK_VALIDATION=false turns the default one off.
-  plugin ??= new CloudFormationValidatePlugin();
-  Validations.of(app).addPlugins(plugin);
+  Validations.of(app).addPlugins(validationPlugin());
   try {
     app.synth();
   } catch {
