@@ -21,11 +21,13 @@ export const NEW_PROJECT_CONTEXT = { ...cxapi.CURRENTLY_RECOMMENDED_FLAGS, ...cx
  * resource it creates and every annotation, for `cdk synth --debug`; no test reads them, and
  * capturing them is about a sixth of what building and synthesizing a pattern costs.
  */
-export const TEST_CONTEXT = {
-  ...NEW_PROJECT_CONTEXT,
+export const NO_STACK_TRACES = {
   [cxapi.DISABLE_CREATION_STACK_TRACES]: true,
   [cxapi.DISABLE_METADATA_STACK_TRACE]: true,
 };
+
+/** The new-project context, without stack traces. */
+export const TEST_CONTEXT = { ...NEW_PROJECT_CONTEXT, ...NO_STACK_TRACES };
 
 /**
  * An app under the new-project flags whose cloud assembly lands in the ignored build folder,

@@ -8,7 +8,7 @@ import { App, CloudFormationValidatePlugin, IPolicyValidationPlugin, Validations
  */
 const SHARED_PLUGIN = Symbol.for('cdk-best-practice-patterns.test.CloudFormationValidatePlugin');
 let plugin: IPolicyValidationPlugin | undefined;
-function validationPlugin(): IPolicyValidationPlugin {
+export function validationPlugin(): IPolicyValidationPlugin {
   const shared = (globalThis as Record<symbol, unknown>)[SHARED_PLUGIN] as (() => IPolicyValidationPlugin) | undefined;
   plugin ??= shared ? shared() : new CloudFormationValidatePlugin();
   return plugin;
@@ -28,7 +28,15 @@ export function cloudFormationFindings(app: App): string[] {
   } catch {
     // Under the new-project flags an error fails synth; the report below lists it.
   }
-  const report = JSON.parse(fs.readFileSync(path.join(app.outdir, 'validation-report.json'), 'utf8'));
+  return validationReportFindings(app.outdir);
+}
+
+/**
+ * The findings of a cloud assembly's validation report (`validation-report.json`, which every
+ * validation plugin writes to), as `rule-id: description at construct-path`.
+ */
+export function validationReportFindings(outdir: string): string[] {
+  const report = JSON.parse(fs.readFileSync(path.join(outdir, 'validation-report.json'), 'utf8'));
   return report.pluginReports.flatMap((r: any) =>
     r.violations.flatMap((v: any) =>
       v.violatingConstructs.map((c: any) => `${v.ruleName}: ${v.description} at ${c.constructPath}`),
