@@ -1,4 +1,4 @@
-import { Duration, SizeRoundingBehavior, Token } from 'aws-cdk-lib';
+import { Duration, SizeRoundingBehavior, Token, Tokenization } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import type { HardenedFunctionProps } from './hardened-function';
@@ -15,11 +15,17 @@ export interface FunctionAlarmOptions {
   readonly subject: string;
   /** Prefix of the alarms' construct ids, e.g. `Function` for `FunctionErrorsAlarm`. */
   readonly idPrefix: string;
+  /** The p99 duration above which the duration alarm fires; 80% of the timeout when unset. */
+  readonly durationP99Threshold?: Duration;
+  /** The errors per 5 minutes above which the errors alarm fires; 0 (any error) when unset. */
+  readonly errorsThreshold?: number;
 }
 
 /**
- * The alarms of a function: any error, any throttle, and a p99 duration within 80% of its timeout
- * (when the timeout is known). Each watches what `fn`'s metrics describe: for a HardenedFunction,
+ * The alarms of a function: errors (any, or more than `errorsThreshold`), any throttle, and a p99
+ * duration above `durationP99Threshold`, else within 80% of its timeout (when the timeout is
+ * known). Throttles stay at any: a throttled call is a caller's error, and the fix is
+ * concurrency, not tolerance. Each watches what `fn`'s metrics describe: for a HardenedFunction,
  * its alias. They are the pattern's: created under it, notifying its alarm topic and recorded in
  * `prelude.alarms`.
  */
@@ -28,11 +34,13 @@ export function functionAlarms(
 ): cloudwatch.Alarm[] {
   const alarm = (id: string, alarmOptions: PatternAlarmOptions) => prelude.alarm(`${options.idPrefix}${id}`, alarmOptions);
   const fiveMinutes = Duration.minutes(5);
+  const errors = options.errorsThreshold ?? 0;
   const alarms = [
     alarm('ErrorsAlarm', {
       metric: fn.metricErrors({ period: fiveMinutes, statistic: cloudwatch.Stats.SUM }),
-      threshold: 0,
-      description: `${options.subject} failed`,
+      threshold: errors,
+      // A number token in a template literal would print its encoding, not the parameter's value.
+      description: errors === 0 ? `${options.subject} failed` : `${options.subject} failed more than ${Tokenization.stringifyNumber(errors)} times in 5 minutes`,
     }),
     alarm('ThrottlesAlarm', {
       metric: fn.metricThrottles({ period: fiveMinutes, statistic: cloudwatch.Stats.SUM }),
@@ -40,7 +48,15 @@ export function functionAlarms(
       description: `${options.subject} was throttled: callers got errors`,
     }),
   ];
-  if (timeout && !timeout.isUnresolved()) {
+  const duration = options.durationP99Threshold;
+  if (duration) {
+    alarms.push(alarm('DurationAlarm', {
+      metric: fn.metricDuration({ period: fiveMinutes, statistic: cloudwatch.Stats.p(99) }),
+      threshold: duration.toMilliseconds({ integral: false }),
+      description: `${options.subject} takes longer than ${duration.isUnresolved()
+        ? `${Tokenization.stringifyNumber(duration.toMilliseconds())} ms` : duration.toHumanString()} for 1% of its invocations`,
+    }));
+  } else if (timeout && !timeout.isUnresolved()) {
     alarms.push(alarm('DurationAlarm', {
       metric: fn.metricDuration({ period: fiveMinutes, statistic: cloudwatch.Stats.p(99) }),
       threshold: Math.round(timeout.toMilliseconds() * 0.8),
@@ -171,6 +187,13 @@ export function validateFunctionProps(v: PropValidator, props: HardenedFunctionP
   v.integerAtLeast('reservedConcurrentExecutions', props.reservedConcurrentExecutions, 0);
   v.integerInRange('retryAttempts', props.retryAttempts, 0, 2);
   v.secondsInRange('maxEventAge', props.maxEventAge, 60, Duration.hours(6).toSeconds());
+  const timeout = props.timeout ?? Duration.seconds(10);
+  // Lambda stops an invocation at its timeout: a p99 at or above it is never reached.
+  v.millisBelow('durationP99Threshold', props.durationP99Threshold, timeout.isUnresolved() ? undefined : {
+    millis: timeout.toMilliseconds({ integral: false }),
+    what: `the timeout (${timeout.toHumanString()}): Lambda stops an invocation at its timeout, so a p99 duration at or above it is never reached and the alarm could never fire`,
+  });
+  v.integerAtLeast('errorsThreshold', props.errorsThreshold, 0);
   if (props.aliasName !== undefined && !Token.isUnresolved(props.aliasName)) {
     v.check(ALIAS_NAME.test(props.aliasName), 'aliasName', props.aliasName, '1 to 128 letters, digits, hyphens and underscores, not only digits');
   }

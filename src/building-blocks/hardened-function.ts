@@ -177,6 +177,29 @@ export interface HardenedFunctionProps extends PatternProps {
   readonly postTrafficHook?: lambda.IFunction;
 
   /**
+   * The p99 duration (over 5 minutes, on the alias) above which an alarm fires, and CodeDeploy rolls
+   * a deployment back: above 0 and below `timeout`, since Lambda stops an invocation at its timeout,
+   * so a p99 at or above it is never reached and the alarm could never fire. A value known only at
+   * deploy time must be given as `Duration.millis(...)`: the alarm compares milliseconds. Given, it
+   * also alarms a function whose timeout is a token, which otherwise has no duration alarm.
+   *
+   * @default - 80% of the timeout (8 seconds at the default 10): the function is close to being
+   * cut off, while there is still time to act
+   */
+  readonly durationP99Threshold?: Duration;
+
+  /**
+   * The number of errors (the sum over 5 minutes, on the alias) above which an alarm fires, and
+   * CodeDeploy rolls a deployment back: a whole number, at least 0. The default, 0, alarms on any
+   * error, since a function is expected not to fail. Raise it only for a busy function with a known
+   * background of failures (timeouts of a flaky dependency, retried by the caller), where an alarm
+   * on any error would stay in ALARM and roll back every deployment.
+   *
+   * @default 0
+   */
+  readonly errorsThreshold?: number;
+
+  /**
    * Further settings of the Lambda function that the pattern has no prop for, such as `layers` (at
    * most 5), `ephemeralStorageSize` (512 to 10,240 MiB), `securityGroups`, `vpcSubnets`,
    * `filesystem`, `snapStart`, `adotInstrumentation` or `paramsAndSecrets`: the escape hatch, in
@@ -352,7 +375,12 @@ export class HardenedFunction extends lambda.FunctionBase {
     this.architecture = this.lambdaFunction.architecture;
     this.resourceArnsForGrantInvoke = [this.alias.functionArn];
 
-    const ownAlarms = functionAlarms(prelude, this, this.timeout, { subject: `The function ${this.node.path}`, idPrefix: '' });
+    const ownAlarms = functionAlarms(prelude, this, this.timeout, {
+      subject: `The function ${this.node.path}`,
+      idPrefix: '',
+      durationP99Threshold: props.durationP99Threshold,
+      errorsThreshold: props.errorsThreshold,
+    });
     this.alarms.push(deadLetterQueue.alarm);
     this.deploymentGroup = this.createDeploymentGroup(props, production, ownAlarms);
     prelude.dashboard([

@@ -1,4 +1,4 @@
-import { Duration, Token } from 'aws-cdk-lib';
+import { Duration, Size, SizeRoundingBehavior, Token } from 'aws-cdk-lib';
 
 /**
  * Collects every invalid prop of one construct, so a user fixes them all in one go instead of
@@ -87,6 +87,63 @@ export class PropValidator {
     }
     const ok = (aboveZero ? value > 0 : value >= 0) && value <= 100;
     this.check(ok, prop, value, aboveZero ? 'a percentage above 0 and at most 100' : 'a percentage from 0 to 100');
+  }
+
+  /**
+   * Records an error when a size is not above 0 bytes and, when `limit` is given, below it: for an
+   * alarm on a metric in bytes (free memory, free storage), which never reaches the capacity it is
+   * a part of, so a threshold at or above it fires from the first period. Sizes are said in the
+   * largest binary unit that holds them whole ('8 GiB', '512 MiB').
+   *
+   * A size known only at deploy time is not checked, but it must be given in bytes
+   * (`Size.bytes(token)`): the metric is in bytes, CloudFormation cannot convert a parameter's
+   * MiB or GiB, and aws-cdk-lib would throw without naming the prop.
+   *
+   * @param limit the capacity in bytes, and how the message names it: `the 8 GiB of memory of db.m7g.large`
+   */
+  public bytesBelow(prop: string, value: Size | undefined, limit?: { readonly bytes: number; readonly what: string }): void {
+    if (value === undefined) {
+      return;
+    }
+    if (value.isUnresolved()) {
+      const unit = /^Size\.(\w+)\(/.exec(value.toString())?.[1] ?? 'another unit';
+      this.check(unit === 'bytes', prop, `a token in ${unit}`,
+        `given as Size.bytes(...) when only known at deploy time: the alarm compares bytes, and CloudFormation cannot convert ${unit}`);
+      return;
+    }
+    const bytes = value.toBytes({ rounding: SizeRoundingBehavior.NONE });
+    const ok = bytes > 0 && (limit === undefined || Token.isUnresolved(limit.bytes) || bytes < limit.bytes);
+    if (!ok) {
+      this.errors.push(`${prop} is ${humanSize(bytes)}; it must be above 0${limit === undefined ? '' : ` and below ${limit.what}`}.`);
+    }
+  }
+
+  /**
+   * Records an error when a duration is not above 0 and, when `limit` is given, below it: for an
+   * alarm on a metric in milliseconds (a p99 duration or latency). Durations are said in the
+   * largest unit that holds them whole.
+   *
+   * A duration known only at deploy time is not checked, but it must be given in milliseconds
+   * (`Duration.millis(token)`): the alarm compares milliseconds, CloudFormation cannot convert a
+   * parameter's seconds, and aws-cdk-lib would throw without naming the prop.
+   *
+   * @param limit the bound in milliseconds, and how the message names it: `the timeout (10 seconds)`
+   */
+  public millisBelow(prop: string, value: Duration | undefined, limit?: { readonly millis: number; readonly what: string }): void {
+    if (value === undefined) {
+      return;
+    }
+    if (value.isUnresolved()) {
+      const unit = value.unitLabel();
+      this.check(unit === 'millis', prop, `a token in ${unit}`,
+        `given as Duration.millis(...) when only known at deploy time: the alarm compares milliseconds, and CloudFormation cannot convert ${unit}`);
+      return;
+    }
+    const millis = value.toMilliseconds({ integral: false });
+    const ok = millis > 0 && (limit === undefined || Token.isUnresolved(limit.millis) || millis < limit.millis);
+    if (!ok) {
+      this.errors.push(`${prop} is ${humanDuration(millis / 1000)}; it must be above 0${limit === undefined ? '' : ` and below ${limit.what}`}.`);
+    }
   }
 
   /**
@@ -212,6 +269,15 @@ function humanDuration(seconds: number): string {
   const [unit, size] = units.find(([, s]) => seconds >= s && Number.isInteger(seconds / s)) ?? ['second', 1];
   const amount = seconds / size;
   return `${amount} ${unit}${amount === 1 ? '' : 's'}`;
+}
+
+/**
+ * A number of bytes in the largest binary unit that holds it whole: '8 GiB', '512 MiB', '1000 bytes'.
+ */
+export function humanSize(bytes: number): string {
+  const units: Array<[string, number]> = [['TiB', 1024 ** 4], ['GiB', 1024 ** 3], ['MiB', 1024 ** 2], ['KiB', 1024]];
+  const [unit, size] = units.find(([, s]) => bytes >= s && Number.isInteger(bytes / s)) ?? [bytes === 1 ? 'byte' : 'bytes', 1];
+  return `${bytes / size} ${unit}`;
 }
 
 /** 'a', 'a and b', 'a, b and c'. */

@@ -22,7 +22,7 @@ export const INTEGRATION_TIMEOUT = Duration.seconds(29);
 const FUNCTION_ONLY_PROPS = [
   'handler', 'runtime', 'architecture', 'memorySize', 'timeout', 'reservedConcurrentExecutions', 'environment', 'description', 'vpc',
   'logEncryptionKey', 'retryAttempts', 'maxEventAge', 'aliasName', 'deploymentConfig', 'deploymentAlarms', 'preTrafficHook', 'postTrafficHook',
-  'functionOptions', 'bundling',
+  'functionOptions', 'bundling', 'durationP99Threshold', 'errorsThreshold',
 ] as const;
 // Fails to compile when HardenedFunctionProps gains a prop that is neither listed above nor one the
 // API shares with its function, so a new function prop is never silently accepted with handlerFunction.

@@ -382,6 +382,34 @@ describe('HardenedFunction', () => {
       });
     });
 
+    test('durationP99Threshold sets the duration alarm, named in its description, and it still rolls deployments back', () => {
+      const { template } = build({ timeout: Duration.seconds(30), durationP99Threshold: Duration.seconds(5) });
+      template.hasResourceProperties('AWS::CloudWatch::Alarm', {
+        MetricName: 'Duration',
+        ExtendedStatistic: 'p99',
+        Threshold: 5000,
+        AlarmDescription: 'The function TestStack/Worker takes longer than 5 seconds for 1% of its invocations',
+      });
+      expect(deploymentGroup(template).AlarmConfiguration.Alarms).toHaveLength(2);
+      // The default: 80% of the timeout, 8 seconds at the default 10.
+      build().template.hasResourceProperties('AWS::CloudWatch::Alarm', { MetricName: 'Duration', Threshold: 8000 });
+    });
+
+    test('errorsThreshold tolerates that many errors per 5 minutes, and says so; the default is any error', () => {
+      const { template } = build({ errorsThreshold: 5 });
+      template.hasResourceProperties('AWS::CloudWatch::Alarm', {
+        MetricName: 'Errors',
+        Statistic: 'Sum',
+        Period: 300,
+        Threshold: 5,
+        ComparisonOperator: 'GreaterThanThreshold',
+        AlarmDescription: 'The function TestStack/Worker failed more than 5 times in 5 minutes',
+      });
+      build().template.hasResourceProperties('AWS::CloudWatch::Alarm', {
+        MetricName: 'Errors', Threshold: 0, AlarmDescription: 'The function TestStack/Worker failed',
+      });
+    });
+
     test('notify the alarm topic in alarm and back to OK', () => {
       const stack = newStack({ withEnv: true });
       const topic = new sns.Topic(stack, 'Alarms');
@@ -415,6 +443,13 @@ describe('HardenedFunction', () => {
       ['an environment key of one character', { environment: { A: 'x' } }, /^ {2}- environment key is 'A'; it must be letters, numbers and underscores/m],
       ['environment variables over 4 KB as JSON', { environment: { BIG: 'x'.repeat(4087) } },
         /^ {2}- environment is '4,097 bytes \(keys and values, as JSON\)'; it must be at most 4,096 bytes \(Lambda's limit on all environment variables of a function\)\.$/m],
+      ['a p99 duration threshold at the timeout', { durationP99Threshold: Duration.seconds(10) },
+        /^ {2}- durationP99Threshold is 10 seconds; it must be above 0 and below the timeout \(10 seconds\): Lambda stops an invocation at its timeout, so a p99 duration at or above it is never reached and the alarm could never fire\.$/m],
+      ['a p99 duration threshold above a given timeout', { timeout: Duration.seconds(30), durationP99Threshold: Duration.minutes(1) },
+        /^ {2}- durationP99Threshold is 1 minute; it must be above 0 and below the timeout \(30 seconds\)/m],
+      ['a p99 duration threshold of 0', { durationP99Threshold: Duration.millis(0) }, /^ {2}- durationP99Threshold is 0 seconds; it must be above 0 and below the timeout \(10 seconds\)/m],
+      ['a negative errors threshold', { errorsThreshold: -1 }, /^ {2}- errorsThreshold is -1; it must be a whole number of at least 0\.$/m],
+      ['a fractional errors threshold', { errorsThreshold: 0.5 }, /^ {2}- errorsThreshold is 0\.5; it must be a whole number of at least 0\.$/m],
       ['a retention CloudWatch Logs does not offer, as untyped configuration gives it', { logRetention: 13 as logs.RetentionDays },
         /^ {2}- logRetention is 13; it must be one of logs\.RetentionDays's values: 1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653, 9999\.$/m],
     ];
@@ -541,11 +576,33 @@ describe('HardenedFunction', () => {
       ['logRetention', (t) => ({ logRetention: t.number as logs.RetentionDays }), 'AWS::Logs::LogGroup', { RetentionInDays: { Ref: 'DeployTimeNumber' } }],
       ['description', (t) => ({ description: t.text }), 'AWS::Lambda::Function', { Description: { Ref: 'DeployTimeText' } }],
       ['environment (a value)', (t) => ({ environment: { TABLE: t.text } }), 'AWS::Lambda::Function', { Environment: { Variables: { TABLE: { Ref: 'DeployTimeText' } } } }],
+      // The descriptions name the parameter's value, not a token's encoding.
+      ['durationP99Threshold, in milliseconds', (t) => ({ durationP99Threshold: Duration.millis(t.number) }), 'AWS::CloudWatch::Alarm',
+        { MetricName: 'Duration', Threshold: { Ref: 'DeployTimeNumber' }, AlarmDescription: { 'Fn::Join': ['', Match.arrayWith([{ Ref: 'DeployTimeNumber' }])] } }],
+      ['errorsThreshold', (t) => ({ errorsThreshold: t.number }), 'AWS::CloudWatch::Alarm',
+        { MetricName: 'Errors', Threshold: { Ref: 'DeployTimeNumber' }, AlarmDescription: { 'Fn::Join': ['', Match.arrayWith([{ Ref: 'DeployTimeNumber' }])] } }],
     ])('accepts a token for %s', (_prop, extra, type, properties) => {
       const stack = newStack({ withEnv: true });
       const t = deployTimeValues(stack);
       new HardenedFunction(stack, 'Worker', { code: CODE, ...extra(t) });
       Template.fromStack(stack).hasResourceProperties(type, properties);
+    });
+
+    test('a p99 duration threshold gives a function whose timeout is a token a duration alarm, which it otherwise lacks', () => {
+      const stack = newStack({ withEnv: true });
+      const t = deployTimeValues(stack);
+      const fn = new HardenedFunction(stack, 'Worker', { code: CODE, timeout: t.duration });
+      const withThreshold = new HardenedFunction(stack, 'Watched', { code: CODE, timeout: t.duration, durationP99Threshold: Duration.seconds(5) });
+      expect(fn.alarms.map((a) => a.node.id)).not.toContain('DurationAlarm');
+      expect(withThreshold.alarms.map((a) => a.node.id)).toContain('DurationAlarm');
+    });
+
+    test('refuses a p99 duration threshold from a token in another unit than milliseconds, saying why', () => {
+      const stack = newStack({ withEnv: true });
+      const t = deployTimeValues(stack);
+      expect(() => new HardenedFunction(stack, 'Worker', { code: CODE, durationP99Threshold: t.duration })).toThrow(
+        "durationP99Threshold is 'a token in seconds'; it must be given as Duration.millis(...) when only known at deploy time: "
+        + 'the alarm compares milliseconds, and CloudFormation cannot convert seconds.');
     });
   });
 

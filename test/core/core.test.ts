@@ -1,4 +1,4 @@
-import { Duration, Lazy, Stack } from 'aws-cdk-lib';
+import { Duration, Lazy, Size, Stack } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
@@ -58,6 +58,35 @@ describe('PropValidator', () => {
       '  - fraction is 1.5 seconds; it must be a whole number of seconds from 0 seconds to 90 seconds.\n' +
       "  - minutes is 'a token in minutes'; it must be given as Duration.seconds(...) when only known at deploy time: "
       + 'the template holds seconds, and CloudFormation cannot convert minutes.',
+    );
+  });
+
+  test('bytesBelow and millisBelow: an alarm threshold above 0 and below a capacity, said in whole units; a token in the metric\'s unit', () => {
+    const validator = new PropValidator("Thing 'A'");
+    validator.bytesBelow('ok', Size.mebibytes(512), { bytes: 1024 ** 3, what: 'the memory' });
+    validator.bytesBelow('unbounded', Size.tebibytes(5));
+    validator.bytesBelow('token', Size.bytes(Lazy.number({ produce: () => 0 })), { bytes: 1, what: 'x' });
+    validator.millisBelow('ok', Duration.millis(2500), { millis: 3000, what: 'the timeout' });
+    validator.millisBelow('token', Duration.millis(Lazy.number({ produce: () => 0 })));
+    expect(() => validator.throwIfInvalid()).not.toThrow();
+    validator.bytesBelow('memory', Size.gibibytes(1), { bytes: 1024 ** 3, what: 'the 1 GiB of memory' });
+    validator.bytesBelow('zero', Size.bytes(0));
+    validator.bytesBelow('odd', Size.bytes(1500), { bytes: 1000, what: '1000 bytes' });
+    validator.bytesBelow('mebibytes', Size.mebibytes(Lazy.number({ produce: () => 5 })));
+    validator.millisBelow('duration', Duration.seconds(3), { millis: 3000, what: 'the timeout (3 seconds)' });
+    validator.millisBelow('zero', Duration.millis(0));
+    validator.millisBelow('seconds', Duration.seconds(Lazy.number({ produce: () => 5 })));
+    expect(() => validator.throwIfInvalid()).toThrow(
+      "Thing 'A' has 7 invalid props:\n" +
+      '  - memory is 1 GiB; it must be above 0 and below the 1 GiB of memory.\n' +
+      '  - zero is 0 bytes; it must be above 0.\n' +
+      '  - odd is 1500 bytes; it must be above 0 and below 1000 bytes.\n' +
+      "  - mebibytes is 'a token in mebibytes'; it must be given as Size.bytes(...) when only known at deploy time: "
+      + 'the alarm compares bytes, and CloudFormation cannot convert mebibytes.\n' +
+      '  - duration is 3 seconds; it must be above 0 and below the timeout (3 seconds).\n' +
+      '  - zero is 0 seconds; it must be above 0.\n' +
+      "  - seconds is 'a token in seconds'; it must be given as Duration.millis(...) when only known at deploy time: "
+      + 'the alarm compares milliseconds, and CloudFormation cannot convert seconds.',
     );
   });
 

@@ -1,4 +1,4 @@
-import { Annotations, CfnParameter, Duration, Lazy, Stack, Token } from 'aws-cdk-lib';
+import { Annotations, CfnParameter, Duration, Lazy, Size, Stack, Token } from 'aws-cdk-lib';
 import { Annotations as AssertionAnnotations, Match, Template } from 'aws-cdk-lib/assertions';
 import * as backup from 'aws-cdk-lib/aws-backup';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
@@ -398,6 +398,49 @@ describe('RelationalDatabase', () => {
     });
   });
 
+  describe('alarm thresholds', () => {
+    const alarmOf = (template: Template, metric: string) => Object.values(template.findResources('AWS::CloudWatch::Alarm'))
+      .find((a) => a.Properties.MetricName === metric)!.Properties;
+
+    test('freeableMemoryThreshold sets the memory alarm, named in its description; the default is 10% of the class, else 256 MiB', () => {
+      const { template } = build({ freeableMemoryThreshold: Size.mebibytes(512) });
+      expect(alarmOf(template, 'FreeableMemory')).toMatchObject({
+        Threshold: 512 * 1024 ** 2, ComparisonOperator: 'LessThanThreshold', AlarmDescription: 'TestStack/Database has less than 512 MiB of memory left',
+      });
+      expect(alarmOf(prod.template, 'FreeableMemory')).toMatchObject({ Threshold: Math.round(0.8 * 1024 ** 3), AlarmDescription: 'TestStack/Database has less than 819 MiB of memory left' });
+      const unknownClass = build({ instanceType: new ec2.InstanceType('x2g.large') });
+      expect(alarmOf(unknownClass.template, 'FreeableMemory')).toMatchObject({ Threshold: 256 * 1024 ** 2 });
+    });
+
+    test('freeStorageSpaceThreshold sets the storage alarm, named in its description; the default is 5% of the allocated storage', () => {
+      const { template } = build({ allocatedStorage: 100, freeStorageSpaceThreshold: Size.gibibytes(10) });
+      expect(alarmOf(template, 'FreeStorageSpace')).toMatchObject({
+        Threshold: 10 * 1024 ** 3,
+        ComparisonOperator: 'LessThanThreshold',
+        AlarmDescription: 'TestStack/Database has less than 10 GiB of storage left, and autoscaling has not grown it',
+      });
+      expect(alarmOf(build({ allocatedStorage: 100 }).template, 'FreeStorageSpace')).toMatchObject({ Threshold: 5 * 1024 ** 3 });
+    });
+
+    test('connectionsThreshold sets the connections alarm, named in its description; the default is 80% of the default max_connections', () => {
+      const { template } = build({ connectionsThreshold: 300 });
+      expect(alarmOf(template, 'DatabaseConnections')).toMatchObject({ Threshold: 300, AlarmDescription: 'TestStack/Database has more than 300 connections' });
+      expect(alarmOf(prod.template, 'DatabaseConnections')).toMatchObject({
+        Threshold: 540, AlarmDescription: 'TestStack/Database has more than 540 connections, 80% of the default maximum for its class',
+      });
+    });
+
+    test("replicaLagThreshold sets every replica's lag alarm, named in its description; the default is 60 seconds", () => {
+      const { template } = build({ readReplicas: 2, replicaLagThreshold: Duration.minutes(5) });
+      const lagAlarms = Object.values(template.findResources('AWS::CloudWatch::Alarm')).filter((a) => a.Properties.MetricName === 'ReplicaLag');
+      expect(lagAlarms).toHaveLength(2);
+      for (const alarm of lagAlarms) {
+        expect(alarm.Properties).toMatchObject({ Threshold: 300, AlarmDescription: expect.stringMatching(/is more than 5 minutes behind its primary$/) });
+      }
+      expect(alarmOf(full.template, 'ReplicaLag')).toMatchObject({ Threshold: 60, AlarmDescription: expect.stringMatching(/is more than 60 seconds behind its primary$/) });
+    });
+  });
+
   describe('validation', () => {
     const stack = newStack({ withEnv: true });
     const vpc = new MultiAzVpc(stack, 'Network').vpc;
@@ -436,6 +479,23 @@ describe('RelationalDatabase', () => {
       ['windows overlapping across midnight and the week', { preferredBackupWindow: '23:30-00:30', preferredMaintenanceWindow: 'sun:23:00-mon:00:00' }, /does not overlap/],
       ['a maintenance window that overlaps only after the week wraps', { preferredBackupWindow: '00:00-00:30', preferredMaintenanceWindow: 'sun:23:50-mon:00:40' }, /does not overlap/],
       ['a CPU threshold above 100%', { cpuAlarmThreshold: 101 }, /cpuAlarmThreshold is 101/],
+      ['a freeable memory threshold of all of db.m7g.large\'s memory', { freeableMemoryThreshold: Size.gibibytes(8) },
+        /^ {2}- freeableMemoryThreshold is 8 GiB; it must be above 0 and below the 8 GiB of memory of db\.m7g\.large \(an instance never has more memory free than it has\)\.$/m],
+      ['a freeable memory threshold of 0', { freeableMemoryThreshold: Size.bytes(0) }, /^ {2}- freeableMemoryThreshold is 0 bytes; it must be above 0 and below the 8 GiB/m],
+      ['a free storage threshold of all the allocated storage', { freeStorageSpaceThreshold: Size.gibibytes(20) },
+        /^ {2}- freeStorageSpaceThreshold is 20 GiB; it must be above 0 and below allocatedStorage \(20 GiB\): free space never exceeds the allocated storage, so the alarm would always fire\.$/m],
+      ['a free storage threshold of 0', { freeStorageSpaceThreshold: Size.bytes(0) }, /^ {2}- freeStorageSpaceThreshold is 0 bytes; it must be above 0 and below allocatedStorage/m],
+      ['a connections threshold at PostgreSQL\'s limit', { connectionsThreshold: 262_143 },
+        /^ {2}- connectionsThreshold is 262143; it must be a whole number from 1 to 262142: the alarm fires above it, and postgres accepts at most 262143 connections \(its largest max_connections\)\.$/m],
+      ['a connections threshold at MySQL\'s limit', { engine: DatabaseEngine.MYSQL, connectionsThreshold: 100_000 },
+        /^ {2}- connectionsThreshold is 100000; it must be a whole number from 1 to 99999: .*mysql accepts at most 100000 connections/m],
+      ['a connections threshold of 0', { connectionsThreshold: 0 }, /^ {2}- connectionsThreshold is 0; it must be a whole number from 1 to 262142/m],
+      ['a replica lag threshold without replicas', { replicaLagThreshold: Duration.minutes(2) },
+        /^ {2}- replicaLagThreshold is '2 minutes'; it must be unset without read replicas \(readReplicas is 0\): it is the threshold of each replica's lag alarm\.$/m],
+      ['a replica lag threshold under a second', { readReplicas: 1, replicaLagThreshold: Duration.millis(500) },
+        /^ {2}- replicaLagThreshold is 0\.5 seconds; it must be a whole number of seconds from 1 second to 30 days\.$/m],
+      ['a replica lag threshold over 30 days', { readReplicas: 1, replicaLagThreshold: Duration.days(31) },
+        /^ {2}- replicaLagThreshold is 31 days; it must be a whole number of seconds from 1 second to 30 days\.$/m],
     ])('%s is refused, naming the prop, its value and the range', (_, props, message) => {
       expect(attempt(props)).toThrow(message);
     });
@@ -645,6 +705,18 @@ describe('RelationalDatabase', () => {
       expect(primaryOf(build({ allocatedStorage: 2000 }).template).Properties.MaxAllocatedStorage).toBe(65536);
     });
 
+    test('alarm thresholds just inside their limits are accepted', () => {
+      expect(attempt({
+        freeableMemoryThreshold: Size.bytes(8 * 1024 ** 3 - 1), freeStorageSpaceThreshold: Size.gibibytes(19), connectionsThreshold: 262_142,
+      })).not.toThrow();
+      expect(attempt({
+        engine: DatabaseEngine.MYSQL, connectionsThreshold: 99_999, readReplicas: 1, replicaLagThreshold: Duration.days(30),
+      })).not.toThrow();
+      expect(attempt({ readReplicas: 1, replicaLagThreshold: Duration.seconds(1), freeableMemoryThreshold: Size.kibibytes(1) })).not.toThrow();
+      // A class whose memory the pattern does not know: any memory above 0.
+      expect(attempt({ instanceType: new ec2.InstanceType('x2g.large'), freeableMemoryThreshold: Size.gibibytes(64) })).not.toThrow();
+    });
+
     test('every invalid prop is reported in one error', () => {
       expect(attempt({ port: 1, readReplicas: 99, allocatedStorage: 1 })).toThrow(/3 invalid props/);
     });
@@ -690,9 +762,30 @@ describe('RelationalDatabase', () => {
         AlarmDescription: { 'Fn::Join': ['', Match.arrayWith([{ Ref: 'DeployTimeNumber' }])] },
       })],
       ['logRetention', (t) => ({ logRetention: t.number as logs.RetentionDays }), (tp) => tp.hasResourceProperties('AWS::Logs::LogGroup', { RetentionInDays: { Ref: 'DeployTimeNumber' } })],
+      // Each description names the parameter's value, not a token's encoding.
+      ...([
+        ['freeableMemoryThreshold, in bytes', 'FreeableMemory', (t) => ({ freeableMemoryThreshold: Size.bytes(t.number) })],
+        ['freeStorageSpaceThreshold, in bytes', 'FreeStorageSpace', (t) => ({ freeStorageSpaceThreshold: Size.bytes(t.number) })],
+        ['connectionsThreshold', 'DatabaseConnections', (t) => ({ connectionsThreshold: t.number })],
+        ['replicaLagThreshold, in seconds', 'ReplicaLag', (t) => ({ readReplicas: 1, replicaLagThreshold: Duration.seconds(t.number) })],
+      ] as Array<[string, string, (t: DeployTimeValues) => Props]>).map(([name, metric, props]) => [name, props, (tp: Template) => tp.hasResourceProperties('AWS::CloudWatch::Alarm', {
+        MetricName: metric,
+        Threshold: { Ref: 'DeployTimeNumber' },
+        AlarmDescription: { 'Fn::Join': ['', Match.arrayWith([{ Ref: 'DeployTimeNumber' }])] },
+      })] as [string, (t: DeployTimeValues, stack: Stack) => Props, (template: Template) => void]),
       ['encryptionKey', (t, stack) => ({ encryptionKey: kms.Key.fromKeyArn(stack, 'TokenKey', t.text) }), (tp) => expect(primary(tp).KmsKeyId).toEqual({ Ref: 'DeployTimeText' })],
     ])('accepts a token for %s, and passes it on', (_prop, props, reached) => {
       reached(fromTokens(props));
+    });
+
+    test('with the allocated storage from a token, a free storage threshold must stay below the maximum storage', () => {
+      const threshold = (gib: number) => Size.gibibytes(gib);
+      expect(() => fromTokens((t) => ({ allocatedStorage: t.number, maxAllocatedStorage: 200, freeStorageSpaceThreshold: threshold(200) }))).toThrow(
+        /^ {2}- freeStorageSpaceThreshold is 200 GiB; it must be above 0 and below maxAllocatedStorage \(200 GiB\): free space never exceeds the storage\.$/m);
+      expect(() => fromTokens((t) => ({ allocatedStorage: t.number, maxAllocatedStorage: t.number, freeStorageSpaceThreshold: threshold(65_536) })))
+        .toThrow(
+          /^ {2}- freeStorageSpaceThreshold is 64 TiB; it must be above 0 and below 65536 GiB, the most storage RDS allocates: .*$/m);
+      expect(() => fromTokens((t) => ({ allocatedStorage: t.number, freeStorageSpaceThreshold: Size.gibibytes(100) }))).not.toThrow();
     });
 
     it.each<[string, (t: DeployTimeValues) => Props, string]>([
@@ -704,6 +797,10 @@ describe('RelationalDatabase', () => {
         'readReplicas is a token, only known at deploy time; it must be a value known at synth: it decides how many replicas the pattern creates.'],
       ['rotationInterval', (t) => ({ masterPassword: MasterPassword.ROTATED_SECRET, rotationInterval: Duration.days(t.number) }),
         "rotationInterval is a token, only known at deploy time; it must be a value known at synth: aws-cdk-lib's rotation schedule reads its days at synth."],
+      ['freeableMemoryThreshold in MiB', (t) => ({ freeableMemoryThreshold: Size.mebibytes(t.number) }),
+        "freeableMemoryThreshold is 'a token in mebibytes'; it must be given as Size.bytes(...) when only known at deploy time: the alarm compares bytes, and CloudFormation cannot convert mebibytes."],
+      ['replicaLagThreshold in minutes', (t) => ({ readReplicas: 1, replicaLagThreshold: Duration.minutes(t.number) }),
+        "replicaLagThreshold is 'a token in minutes'; it must be given as Duration.seconds(...) when only known at deploy time: the template holds seconds, and CloudFormation cannot convert minutes."],
       ['backupRetention in seconds', (t) => ({ backupRetention: t.duration }),
         "backupRetention is 'a token in seconds'; it must be in days when it is a token (Duration.days(token)): RDS takes the retention in days."],
     ])('refuses a token for %s, saying why', (_prop, props, message) => {

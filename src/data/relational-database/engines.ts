@@ -27,6 +27,8 @@ export interface EngineFacts {
   readonly bytesPerConnection: number;
   /** The cap of the default max_connections. */
   readonly maxConnections?: number;
+  /** The most connections the engine accepts at all: the largest max_connections it takes. */
+  readonly connectionsLimit: number;
   /** The longest master user name and database name. */
   readonly maxUsernameLength: number;
   readonly maxDatabaseNameLength: number;
@@ -43,6 +45,9 @@ export const ENGINES: Record<DatabaseEngine, EngineFacts> = {
     logExports: ['postgresql', 'upgrade'],
     bytesPerConnection: 9_531_392,
     maxConnections: 5000,
+    // MAX_BACKENDS, the upper bound of the max_connections setting (src/include/postmaster/postmaster.h;
+    // https://www.postgresql.org/docs/current/runtime-config-connection.html#GUC-MAX-CONNECTIONS).
+    connectionsLimit: 262_143,
     maxUsernameLength: 63,
     maxDatabaseNameLength: 63,
   },
@@ -57,6 +62,9 @@ export const ENGINES: Record<DatabaseEngine, EngineFacts> = {
     tlsParameters: { require_secure_transport: 'ON' },
     logExports: ['error', 'slowquery'],
     bytesPerConnection: 12_582_880,
+    // The maximum value of max_connections:
+    // https://dev.mysql.com/doc/refman/8.4/en/server-system-variables.html#sysvar_max_connections
+    connectionsLimit: 100_000,
     // MySQL's own limit for user names since 5.7.8; see LONG_MASTER_USERNAME_WARNING.
     maxUsernameLength: 32,
     maxDatabaseNameLength: 64,

@@ -1,4 +1,4 @@
-import { CfnResource, Duration, Names, RemovalPolicy, Token, Tokenization } from 'aws-cdk-lib';
+import { CfnResource, Duration, Names, RemovalPolicy, Size, SizeRoundingBehavior, Token, Tokenization } from 'aws-cdk-lib';
 import * as backup from 'aws-cdk-lib/aws-backup';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
@@ -19,6 +19,7 @@ import { ManagedPolicyRole } from '../../core/managed-policy-role';
 import { acknowledgeNagFinding } from '../../core/nag';
 import { PatternPrelude } from '../../core/pattern-prelude';
 import { PatternProps } from '../../core/pattern-props';
+import { humanSize } from '../../core/prop-validator';
 
 /**
  * Properties of a RelationalDatabase.
@@ -214,6 +215,50 @@ export interface RelationalDatabaseProps extends PatternProps {
    * @default 80
    */
   readonly cpuAlarmThreshold?: number;
+
+  /**
+   * The freeable memory (the minimum over 15 minutes) below which an alarm fires: above 0 and below
+   * the class's memory when the pattern knows it (t, m and r families). A value known only at
+   * deploy time must be given as `Size.bytes(...)`: the metric is in bytes.
+   *
+   * @default - 10% of the class's memory, so the alarm means the same on every class; 256 MiB for
+   * a class whose memory the pattern does not know
+   */
+  readonly freeableMemoryThreshold?: Size;
+
+  /**
+   * The free storage space (the minimum over 15 minutes) below which an alarm fires: above 0 and
+   * below `allocatedStorage`, since free space never exceeds the allocated storage. An amount, not
+   * a share: the alarm's threshold is fixed at synth, while storage autoscaling grows the volume,
+   * and how long the space lasts depends on the bytes left and the write rate. A value known only
+   * at deploy time must be given as `Size.bytes(...)`: the metric is in bytes.
+   *
+   * @default - 5% of `allocatedStorage` (1 GiB when it is a token): storage autoscaling grows the
+   * volume below 10% free, so the alarm means that it could not
+   */
+  readonly freeStorageSpaceThreshold?: Size;
+
+  /**
+   * The number of connections (the maximum over 5 minutes) above which an alarm fires: a whole
+   * number from 1 to one below the engine's limit on `max_connections` (262,143 for PostgreSQL,
+   * 100,000 for MySQL). Above the class's default `max_connections` (see the default) the alarm
+   * fires only if `max_connections` was raised in the parameter group.
+   *
+   * @default - 80% of the engine's default `max_connections` for the class, which RDS derives from
+   * the class's memory (540 for PostgreSQL on db.m7g.large): the alarm warns before clients are
+   * refused
+   */
+  readonly connectionsThreshold?: number;
+
+  /**
+   * The lag (the maximum over 5 minutes) above which the alarm of each read replica fires: a whole
+   * number of seconds from 1 second to 30 days (RDS terminates replication that has stopped for
+   * more than 30 days). Only with `readReplicas`. A value known only at deploy time must be given
+   * as `Duration.seconds(...)`: ReplicaLag is in seconds.
+   *
+   * @default Duration.seconds(60)
+   */
+  readonly replicaLagThreshold?: Duration;
 }
 
 /**
@@ -596,7 +641,8 @@ export class RelationalDatabase extends Construct implements ec2.IConnectable {
     const memoryBytes = instanceMemoryBytes(instanceType);
     const gib = 1024 ** 3;
     const fifteenMinutes = { period: Duration.minutes(15) };
-    const cpu = prelude.props.cpuAlarmThreshold ?? 80;
+    const props = prelude.props;
+    const cpu = props.cpuAlarmThreshold ?? 80;
     prelude.alarm('CpuAlarm', {
       metric: this.instance.metricCPUUtilization(fifteenMinutes),
       threshold: cpu,
@@ -604,37 +650,48 @@ export class RelationalDatabase extends Construct implements ec2.IConnectable {
       description: `The CPU of ${this.node.path} averaged over ${Tokenization.stringifyNumber(cpu)}% for 15 minutes`,
     });
     // 10% of the class's memory where it is known, else 256 MiB.
-    const freeMemory = memoryBytes ? Math.round(memoryBytes / 10) : 256 * 1024 ** 2;
+    const setMemory = props.freeableMemoryThreshold?.toBytes({ rounding: SizeRoundingBehavior.NONE });
+    const freeMemory = setMemory ?? (memoryBytes ? Math.round(memoryBytes / 10) : 256 * 1024 ** 2);
     prelude.alarm('FreeableMemoryAlarm', {
       metric: this.instance.metricFreeableMemory({ ...fifteenMinutes, statistic: cloudwatch.Stats.MINIMUM }),
       threshold: freeMemory,
       below: true,
-      description: `${this.node.path} has less than ${Math.round(freeMemory / 1024 ** 2)} MiB of memory left`,
+      description: `${this.node.path} has less than ${setMemory === undefined ? `${Math.round(freeMemory / 1024 ** 2)} MiB` : bytesText(setMemory)} of memory left`,
     });
     // Storage autoscaling adds space below 10% free; an alarm at 5% means it could not. An
     // allocation from a token is unknown until deploy time: 5% of the smallest RDS allows then.
     const knownStorage = !Token.isUnresolved(allocatedStorage);
+    const setStorage = props.freeStorageSpaceThreshold?.toBytes({ rounding: SizeRoundingBehavior.NONE });
     prelude.alarm('FreeStorageSpaceAlarm', {
       metric: this.instance.metricFreeStorageSpace({ ...fifteenMinutes, statistic: cloudwatch.Stats.MINIMUM }),
-      threshold: Math.round((knownStorage ? allocatedStorage : MIN_STORAGE_GIB) * gib * 0.05),
+      threshold: setStorage ?? Math.round((knownStorage ? allocatedStorage : MIN_STORAGE_GIB) * gib * 0.05),
       below: true,
-      description: knownStorage
-        ? `${this.node.path} has less than 5% of its allocated storage left, and autoscaling has not grown it`
-        : `${this.node.path} has less than 1 GiB of storage left, and autoscaling has not grown it`,
+      description: setStorage !== undefined
+        ? `${this.node.path} has less than ${bytesText(setStorage)} of storage left, and autoscaling has not grown it`
+        : knownStorage
+          ? `${this.node.path} has less than 5% of its allocated storage left, and autoscaling has not grown it`
+          : `${this.node.path} has less than 1 GiB of storage left, and autoscaling has not grown it`,
     });
     // 80% of the engine's default max_connections for the class: DBInstanceClassMemory (about 75%
     // of the class's memory, after what RDS reserves) per connection, at most 5,000 for PostgreSQL.
     const maxConnections = defaultMaxConnections(ENGINES[engineKind], memoryBytes);
-    const connections = Math.max(1, Math.floor(maxConnections * 0.8));
+    const setConnections = props.connectionsThreshold;
+    const connections = setConnections ?? Math.max(1, Math.floor(maxConnections * 0.8));
     prelude.alarm('ConnectionsAlarm', {
       metric: this.instance.metricDatabaseConnections({ period: Duration.minutes(5), statistic: cloudwatch.Stats.MAXIMUM }),
       threshold: connections,
-      description: `${this.node.path} has more than ${connections} connections, 80% of the default maximum for its class`,
+      // A number token in a template literal would print its encoding, not the parameter's value.
+      description: setConnections === undefined
+        ? `${this.node.path} has more than ${connections} connections, 80% of the default maximum for its class`
+        : `${this.node.path} has more than ${Tokenization.stringifyNumber(setConnections)} connections`,
     });
+    const lag = props.replicaLagThreshold;
+    const lagText = lag === undefined ? '60 seconds'
+      : lag.isUnresolved() ? `${Tokenization.stringifyNumber(lag.toSeconds())} seconds` : lag.toHumanString();
     this.readReplicas.forEach((replica, index) => prelude.alarm(`Replica${index + 1}LagAlarm`, {
       metric: replica.metric('ReplicaLag', { period: Duration.minutes(5), statistic: cloudwatch.Stats.MAXIMUM }),
-      threshold: 60,
-      description: `The read replica ${replica.node.path} is more than 60 seconds behind its primary`,
+      threshold: lag?.toSeconds() ?? 60,
+      description: `The read replica ${replica.node.path} is more than ${lagText} behind its primary`,
     }));
     const fiveMinutes = { period: Duration.minutes(5) };
     prelude.dashboard([
@@ -643,6 +700,14 @@ export class RelationalDatabase extends Construct implements ec2.IConnectable {
       { title: 'Read and write latency (s)', metrics: [this.instance.metric('ReadLatency', fiveMinutes), this.instance.metric('WriteLatency', fiveMinutes)] },
     ]);
   }
+}
+
+/**
+ * A number of bytes as a user set it, in the largest binary unit that holds it whole; a number
+ * token as its parameter's value (a template literal would print the token's encoding).
+ */
+function bytesText(bytes: number): string {
+  return Token.isUnresolved(bytes) ? `${Tokenization.stringifyNumber(bytes)} bytes` : humanSize(bytes);
 }
 
 /**

@@ -6,11 +6,11 @@ import { Construct } from 'constructs';
 import {
   DatabaseEngine, DOCUMENTED_USERNAME_LENGTH, EngineFacts, EngineSettings, validateEngineProps, warnOfLongMasterUsername, warnOfUnknownVersion,
 } from './engines';
-import { validateInstanceType, warnOfUnknownInstanceClass } from './instance-classes';
+import { instanceMemoryBytes, validateInstanceType, warnOfUnknownInstanceClass } from './instance-classes';
 import { MasterPassword } from './master-password';
 import type { RelationalDatabaseProps } from './relational-database';
 import { validateWindows } from './windows';
-import { PropValidator } from '../../core/prop-validator';
+import { humanSize, PropValidator } from '../../core/prop-validator';
 
 /** RDS's limits. */
 export const MIN_STORAGE_GIB = 20;
@@ -102,6 +102,7 @@ export function validateRelationalDatabaseProps(scope: Construct, validator: Pro
   }
   validateWindows(validator, backupWindow, maintenanceWindow);
   validator.percentage('cpuAlarmThreshold', props.cpuAlarmThreshold, true);
+  validateAlarmThresholds(validator, props, settings);
   validator.throwIfInvalid();
   if (engineFacts && !knownClass) {
     warnOfUnknownInstanceClass(scope, instanceType);
@@ -111,6 +112,43 @@ export function validateRelationalDatabaseProps(scope: Construct, validator: Pro
   }
   // An engine none of DatabaseEngine's failed validation above: only a known one gets here.
   return engineSettings!;
+}
+
+/**
+ * The longest replica lag the alarm may wait for: RDS terminates replication that has stopped for
+ * more than 30 consecutive days, so a replica is never further behind ("terminated" in
+ * https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide/USER_ReadRepl.Monitoring.html).
+ */
+const MAX_REPLICA_LAG_SECONDS = 30 * 24 * 3600;
+
+/**
+ * Checks the alarm thresholds against what the metric can reach: a free-memory or free-storage
+ * threshold at or above the capacity would fire from the first period, a connections threshold at
+ * or above the engine's limit never.
+ */
+function validateAlarmThresholds(validator: PropValidator, props: RelationalDatabaseProps, settings: RelationalDatabaseSettings): void {
+  const { engineKind, engineFacts, replicaCount, allocatedStorage, maxAllocatedStorage, instanceType } = settings;
+  const memory = instanceMemoryBytes(instanceType);
+  validator.bytesBelow('freeableMemoryThreshold', props.freeableMemoryThreshold, memory === undefined ? undefined : {
+    bytes: memory,
+    what: `the ${humanSize(memory)} of memory of db.${instanceType} (an instance never has more memory free than it has)`,
+  });
+  const gib = 1024 ** 3;
+  validator.bytesBelow('freeStorageSpaceThreshold', props.freeStorageSpaceThreshold, !Token.isUnresolved(allocatedStorage)
+    ? { bytes: allocatedStorage * gib, what: `allocatedStorage (${allocatedStorage} GiB): free space never exceeds the allocated storage, so the alarm would always fire` }
+    : maxAllocatedStorage !== undefined && !Token.isUnresolved(maxAllocatedStorage)
+      ? { bytes: maxAllocatedStorage * gib, what: `maxAllocatedStorage (${maxAllocatedStorage} GiB): free space never exceeds the storage` }
+      : { bytes: MAX_STORAGE_GIB * gib, what: `${MAX_STORAGE_GIB} GiB, the most storage RDS allocates: free space never exceeds the storage` });
+  const connections = props.connectionsThreshold;
+  if (engineFacts && connections !== undefined && !Token.isUnresolved(connections)) {
+    const limit = engineFacts.connectionsLimit;
+    validator.check(Number.isInteger(connections) && connections >= 1 && connections < limit, 'connectionsThreshold', connections,
+      `a whole number from 1 to ${limit - 1}: the alarm fires above it, and ${engineKind} accepts at most ${limit} connections (its largest max_connections)`);
+  }
+  validator.check(props.replicaLagThreshold === undefined || replicaCount > 0 || Token.isUnresolved(replicaCount), 'replicaLagThreshold',
+    props.replicaLagThreshold?.isUnresolved() ? 'a token' : props.replicaLagThreshold?.toHumanString(),
+    'unset without read replicas (readReplicas is 0): it is the threshold of each replica\'s lag alarm');
+  validator.secondsInRange('replicaLagThreshold', props.replicaLagThreshold, 1, MAX_REPLICA_LAG_SECONDS);
 }
 
 /**
