@@ -11,7 +11,9 @@ import * as wafv2 from 'aws-cdk-lib/aws-wafv2';
 import { RegionInfo } from 'aws-cdk-lib/region-info';
 import { Construct } from 'constructs';
 import { createAccessLogBucket } from '../core/access-log-bucket';
+import { PatternAlarmOptions } from '../core/alarms';
 import { checkDomainName } from '../core/domain-names';
+import { createLogEncryptionKey } from '../core/log-encryption';
 import { acknowledgeNagFinding, acknowledgeNagRule, COMPLIANCE_PACKS, NIST_AND_HIPAA_PACKS, NIST_AND_PCI_PACKS } from '../core/nag';
 import { PatternPrelude } from '../core/pattern-prelude';
 import { PatternProps } from '../core/pattern-props';
@@ -131,12 +133,23 @@ const IAM_SERVER_CERTIFICATE_ARN = /^arn:[a-z-]+:iam::\d{12}:server-certificate\
  * `allowInsecureHttp`), a security group admitting the allowed CIDRs on the listener ports and
  * reaching only the targets, invalid headers dropped and desync mitigation, access logs,
  * deletion protection and a managed-rules WAF in PROD, an optional custom domain, and the
- * unhealthy-host, 5xx and p99-latency alarms of its target group.
+ * unhealthy-host, 5xx and p99-latency alarms of its target group, which it owns (`alarms`) and
+ * which join the pattern's alarms and dashboard section.
  *
- * It builds into the pattern that holds it, with the ids that pattern always used, so a pattern
- * moving onto it keeps its logical ids.
+ * A construct inside the pattern, created with the id `Default`: aws-cdk-lib leaves a path
+ * component named `Default` out of logical ids (`HIDDEN_ID` in
+ * https://github.com/aws/aws-cdk/blob/main/packages/aws-cdk-lib/core/lib/private/uniqueid.ts;
+ * `Names.uniqueResourceName` and constructs' `node.addr` skip it too), so its resources keep the
+ * logical ids they had when the patterns created them directly, and nothing is replaced. Only
+ * construct paths gain the `Default` component (`Stack/Web/LoadBalancer` is now
+ * `Stack/Web/Default/LoadBalancer`), and with them what aws-cdk-lib orders by path (a resource's
+ * `DependsOn` list). What an operator reads (descriptions, the certificate's Name tag) still names
+ * the pattern, not the front. As the `Default` child, the front is the patterns'
+ * `node.defaultChild`.
+ *
+ * Internal: the patterns expose its resources themselves.
  */
-export class PublicLoadBalancer {
+export class PublicLoadBalancer extends Construct {
   /**
    * Records every invalid front prop of a pattern on its validator.
    */
@@ -248,23 +261,43 @@ export class PublicLoadBalancer {
   public readonly certificate?: acm.ICertificate;
   /** `https://` and the domain name or the load balancer's DNS name (`http://` when insecure). */
   public readonly url: string;
+  /**
+   * The alarms of the target group `addTargets` created: unhealthy targets, target and load
+   * balancer 5xx responses, p99 target response time. They are the pattern's alarms too.
+   */
+  public readonly alarms: cloudwatch.IAlarm[] = [];
+
+  /** The path of the pattern holding the front, which descriptions name. */
+  private readonly patternPath: string;
 
   /**
-   * @param scope the pattern: the front's resources are its children
-   * @param prelude the pattern's prelude (`PatternPrelude.start(scope, kind, props)`): the front reads
-   * its props, stage and removal policy, and adds its alarms through it, under the pattern
+   * @param scope the pattern that holds the front
+   * @param id `'Default'`, so that its resources keep the logical ids they would have as the
+   * pattern's own (see the class)
+   * @param prelude the pattern's prelude (`PatternPrelude.start(scope, kind, props)`): the front
+   * reads its resolved props, stage and removal policy, and creates its alarms through it, so they
+   * notify the pattern's alarm topic and join the pattern's alarms and dashboard section
+   * @param allowedCidrs the resolved `allowedCidrs`, which the pattern validated
    */
-  constructor(private readonly scope: Construct, private readonly prelude: PatternPrelude<PublicLoadBalancerProps>, allowedCidrs: string[]) {
+  constructor(scope: Construct, id: string, private readonly prelude: PatternPrelude<PublicLoadBalancerProps>, allowedCidrs: string[]) {
+    super(scope, id);
+    this.patternPath = scope.node.path;
     const { props, production } = prelude;
     this.certificate = !props.certificate && props.domainName && props.hostedZone
-      ? new acm.Certificate(scope, 'Certificate', { domainName: props.domainName, validation: acm.CertificateValidation.fromDns(props.hostedZone) })
+      ? new acm.Certificate(this, 'Certificate', {
+        domainName: props.domainName,
+        validation: acm.CertificateValidation.fromDns(props.hostedZone),
+        // aws-cdk-lib tags the certificate Name with its construct path by default: the pattern's,
+        // as it always was, rather than one through the front.
+        certificateName: `${this.patternPath}/Certificate`.slice(0, 255),
+      })
       : undefined;
     const certificate = props.certificate ?? this.certificate;
     const secure = certificate !== undefined;
 
-    this.securityGroup = new ec2.SecurityGroup(scope, 'LoadBalancerSecurityGroup', {
+    this.securityGroup = new ec2.SecurityGroup(this, 'LoadBalancerSecurityGroup', {
       vpc: props.vpc,
-      description: `Load balancer of ${scope.node.path}: the listener ports from the allowed CIDRs`,
+      description: `Load balancer of ${this.patternPath}: the listener ports from the allowed CIDRs`,
       allowAllOutbound: false,
     });
     for (const cidr of allowedCidrs) {
@@ -277,12 +310,12 @@ export class PublicLoadBalancer {
         'The internet-facing load balancer is the one intended public entry point; everything behind it admits only its security group.');
     }
 
-    this.accessLogsBucket = createAccessLogBucket(scope, 'AccessLogsBucket', {
+    this.accessLogsBucket = createAccessLogBucket(this, 'AccessLogsBucket', {
       production,
       objectOwnership: s3.ObjectOwnership.BUCKET_OWNER_ENFORCED,
       sseS3Reason: 'Load balancer access logs can only be delivered to a bucket encrypted with S3-managed keys (SSE-S3), which this bucket uses.',
     });
-    this.loadBalancer = new elbv2.ApplicationLoadBalancer(scope, 'LoadBalancer', {
+    this.loadBalancer = new elbv2.ApplicationLoadBalancer(this, 'LoadBalancer', {
       vpc: props.vpc,
       internetFacing: true,
       vpcSubnets: { subnetType: ec2.SubnetType.PUBLIC },
@@ -321,7 +354,7 @@ export class PublicLoadBalancer {
       const target = route53.RecordTarget.fromAlias(new targets.LoadBalancerTarget(this.loadBalancer));
       // A record only: the load balancer is IPv4 (the VPC has no IPv6), and an AAAA alias to an
       // IPv4-only load balancer would answer nothing.
-      new route53.ARecord(scope, 'AliasRecord', { zone: props.hostedZone, recordName: props.domainName, target });
+      new route53.ARecord(this, 'AliasRecord', { zone: props.hostedZone, recordName: props.domainName, target });
     }
     this.webAcl = this.protectWithWaf(props.webAclArn);
     const host = props.domainName && props.hostedZone ? props.domainName : this.loadBalancer.loadBalancerDnsName;
@@ -331,7 +364,8 @@ export class PublicLoadBalancer {
   /**
    * The target group of the listener, with the front's health check defaults and alarms:
    * unhealthy targets, target and load balancer 5xx responses, p99 target response time. The
-   * alarms join the pattern's, through its prelude.
+   * alarms are the front's children and in its `alarms`, and join the pattern's through its
+   * prelude. Their descriptions name the pattern, which the operator knows.
    */
   public addTargets(id: string, props: elbv2.AddApplicationTargetsProps, targetNames: TargetNames): elbv2.ApplicationTargetGroup {
     const thresholds = this.prelude.props;
@@ -342,30 +376,35 @@ export class PublicLoadBalancer {
       healthCheck: { interval: Duration.seconds(30), healthyThresholdCount: 2, unhealthyThresholdCount: 3, ...props.healthCheck },
     });
     const fiveMinutes = Duration.minutes(5);
-    const path = this.scope.node.path;
-    this.prelude.alarm('UnhealthyHostsAlarm', {
+    const path = this.patternPath;
+    this.alarm('UnhealthyHostsAlarm', {
       metric: targetGroup.metrics.unhealthyHostCount({ period: Duration.minutes(1), statistic: cloudwatch.Stats.MAXIMUM }),
       threshold: 0,
       description: `${targetNames.one} of ${path} fails its health checks`,
     });
-    this.prelude.alarm('Target5xxAlarm', {
+    this.alarm('Target5xxAlarm', {
       metric: targetGroup.metrics.httpCodeTarget(elbv2.HttpCodeTarget.TARGET_5XX_COUNT, { period: fiveMinutes, statistic: cloudwatch.Stats.SUM }),
       threshold: thresholds.target5xxThreshold ?? 10,
       description: `${targetNames.all} of ${path} answer 5xx errors`,
     });
-    this.prelude.alarm('LoadBalancer5xxAlarm', {
+    this.alarm('LoadBalancer5xxAlarm', {
       metric: this.loadBalancer.metrics.httpCodeElb(elbv2.HttpCodeElb.ELB_5XX_COUNT, { period: fiveMinutes, statistic: cloudwatch.Stats.SUM }),
       threshold: thresholds.loadBalancer5xxThreshold ?? 10,
       description: `The load balancer of ${path} answers 5xx errors itself (no healthy target, or a target timed out)`,
     });
     const p99 = thresholds.latencyP99Threshold ?? Duration.seconds(1);
     // The id keeps the alarm's logical id from before the prop was renamed.
-    this.prelude.alarm('ResponseTimeP99Alarm', {
+    this.alarm('ResponseTimeP99Alarm', {
       metric: targetGroup.metrics.targetResponseTime({ period: fiveMinutes, statistic: cloudwatch.Stats.p(99) }),
       threshold: secondsOf(p99)!,
       description: `1% of the requests to ${path} take longer than ${humanThreshold(p99)}`,
     });
     return targetGroup;
+  }
+
+  /** One of the front's alarms: its child, in its `alarms` and in the pattern's. */
+  private alarm(id: string, options: PatternAlarmOptions): void {
+    this.alarms.push(this.prelude.alarm(id, options, this));
   }
 
   /**
@@ -374,17 +413,17 @@ export class PublicLoadBalancer {
    * in newer ones. An env-agnostic stack gets both, the account looked up at deploy time.
    */
   private enableAccessLogs(): void {
-    const stack = Stack.of(this.scope);
+    const stack = Stack.of(this);
     if (!Token.isUnresolved(stack.region)) {
       this.loadBalancer.logAccessLogs(this.accessLogsBucket);
       return;
     }
     const objects = this.accessLogsBucket.arnForObjects(`AWSLogs/${stack.account}/*`);
-    const accounts = new CfnMapping(this.scope, 'ElbAccounts', {
+    const accounts = new CfnMapping(this, 'ElbAccounts', {
       mapping: Object.fromEntries(RegionInfo.regions.map((r) => [r.name, { account: r.elbv2Account ?? 'none' }])),
     });
     const elbAccount = accounts.findInMap(Aws.REGION, 'account');
-    const hasElbAccount = new CfnCondition(this.scope, 'RegionHasElbAccount', { expression: Fn.conditionNot(Fn.conditionEquals(elbAccount, 'none')) });
+    const hasElbAccount = new CfnCondition(this, 'RegionHasElbAccount', { expression: Fn.conditionNot(Fn.conditionEquals(elbAccount, 'none')) });
     this.accessLogsBucket.addToResourcePolicy(new iam.PolicyStatement({
       actions: ['s3:PutObject'],
       resources: [objects],
@@ -411,7 +450,7 @@ export class PublicLoadBalancer {
    */
   private protectWithWaf(webAclArn: string | undefined): wafv2.CfnWebACL | undefined {
     if (webAclArn) {
-      associateWebAcl(this.scope, this.loadBalancer.loadBalancerArn, webAclArn);
+      associateWebAcl(this, this.loadBalancer.loadBalancerArn, webAclArn);
       return undefined;
     }
     if (!this.prelude.production) {
@@ -419,7 +458,11 @@ export class PublicLoadBalancer {
         'DEV skips the web ACL (about $8 a month) to keep sandboxes cheap; PROD creates one, and webAclArn attaches an existing one.');
       return undefined;
     }
-    return protectWithManagedRules(this.scope, this.loadBalancer.loadBalancerArn, this.prelude.removalPolicy);
+    // The log key is created here, with the id protectWithManagedRules would give it, so that its
+    // description names the pattern rather than the front.
+    const { removalPolicy } = this.prelude;
+    const logKey = createLogEncryptionKey(this, 'WebAclLogKey', `Encrypts the WAF logs of ${this.patternPath}`, removalPolicy);
+    return protectWithManagedRules(this, this.loadBalancer.loadBalancerArn, removalPolicy, logKey);
   }
 }
 

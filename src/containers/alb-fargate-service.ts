@@ -332,7 +332,8 @@ export class AlbFargateService extends Construct {
     this.validate(prelude.validator, props, minCapacity, maxCapacity, allowedCidrs, cpu, memoryLimitMiB);
 
     const removalPolicy = prelude.removalPolicy;
-    const front = new PublicLoadBalancer(this, prelude, allowedCidrs);
+    // 'Default': the front's resources keep the logical ids they had as this pattern's own.
+    const front = new PublicLoadBalancer(this, 'Default', prelude, allowedCidrs);
     this.loadBalancer = front.loadBalancer;
     this.listener = front.listener;
     this.loadBalancerSecurityGroup = front.securityGroup;

@@ -61,11 +61,14 @@ export class PatternPrelude<P extends PatternProps> {
   }
 
   /**
-   * Creates one of the pattern's alarms under the pattern (see `createPatternAlarm`), notifying
-   * the pattern's alarm topic, and records it in `alarms`.
+   * Creates one of the pattern's alarms (see `createPatternAlarm`), notifying the pattern's alarm
+   * topic, and records it in `alarms`, which the dashboard section shows.
+   *
+   * @param scope where the alarm is created: the pattern, or a construct inside it that owns the
+   * alarm (the load balancer front creates its alarms under itself)
    */
-  public alarm(id: string, options: PatternAlarmOptions): cloudwatch.Alarm {
-    const alarm = createPatternAlarm(this.pattern, id, options, this.props.alarmTopic);
+  public alarm(id: string, options: PatternAlarmOptions, scope: IConstruct = this.pattern): cloudwatch.Alarm {
+    const alarm = createPatternAlarm(scope, id, options, this.props.alarmTopic);
     this.alarms.push(alarm);
     return alarm;
   }

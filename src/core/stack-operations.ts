@@ -247,11 +247,15 @@ function metricJson(metric: cloudwatch.IMetric): unknown[] {
   ];
 }
 
-/** An alarm's graph is titled by its path in the pattern, which says what it watches: `DeadLetterQueue/NotEmptyAlarm`. */
+/**
+ * An alarm's graph is titled by its path in the pattern, which says what it watches:
+ * `DeadLetterQueue/NotEmptyAlarm`. A `Default` component is left out, as aws-cdk-lib leaves it out
+ * of logical ids: the load balancer front's `Default/UnhealthyHostsAlarm` reads `UnhealthyHostsAlarm`.
+ */
 function alarmTitle(pattern: IConstruct, alarm: cloudwatch.IAlarm): string {
   const prefix = `${pattern.node.path}/`;
   const path = alarm instanceof Construct ? alarm.node.path : alarm.alarmName;
-  return path.startsWith(prefix) ? path.slice(prefix.length) : path;
+  return path.startsWith(prefix) ? path.slice(prefix.length).split('/').filter((c) => c !== 'Default').join('/') : path;
 }
 
 /**

@@ -397,10 +397,20 @@ function innermostGroup(groups: Group[], resourcePath: string, outer = ''): stri
   return outer;
 }
 
-/** A short, readable name for a resource: its construct path below its box, without `/Resource` or `/Default`. */
+/** A short, readable name for a resource: its construct path below its box, without `/Resource` or any `Default`. */
 function shortName(resourcePath: string, box: string): string {
-  const below = resourcePath.slice(box.length + 1).replace(/\/Resource$/, '').replace(/\/Default$/, '');
+  const below = withoutHiddenIds(resourcePath.slice(box.length + 1));
   return below.split('/').filter((s) => !/^[A-Za-z0-9]+[0-9A-F]{8}$/.test(s)).join(' / ') || below;
+}
+
+/**
+ * A construct path without its `Default` components and a last `Resource`, as aws-cdk-lib leaves
+ * them out of logical ids (`HIDDEN_ID` and `HIDDEN_FROM_HUMAN_ID` in core/lib/private/uniqueid.ts):
+ * a construct that groups others under the id `Default` (the load balancer front of the web
+ * tiers) changes neither a node's id nor its name.
+ */
+function withoutHiddenIds(path: string): string {
+  return path.split('/').filter((c) => c !== 'Default').join('/').replace(/\/Resource$/, '');
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -502,7 +512,7 @@ function drawNodes(diagram: Diagram, sheet: Sheet, groups: Group[], templatePath
       diagram.nodes.set(nodeId, { id: nodeId, label: counted[1], group, shape: drawing.shape, counted });
       sheet.nodeOf.set(id, nodeId);
     } else {
-      const nodeId = sanitize(resourcePath.replace(/\/Resource$/, '').replace(/\/Default$/, ''));
+      const nodeId = sanitize(withoutHiddenIds(resourcePath));
       const label = drawing.label(props, shortName(resourcePath, box), sheet.subnets(props), (value) => sheet.propsOf(value));
       diagram.nodes.set(nodeId, { id: nodeId, label, group, shape: drawing.shape });
       sheet.nodeOf.set(id, nodeId);

@@ -277,7 +277,8 @@ export class AlbAutoScalingGroup extends Construct {
     const allowedCidrs = props.allowedCidrs ?? ['0.0.0.0/0'];
     this.validate(prelude.validator, props, minCapacity, maxCapacity, allowedCidrs);
 
-    const front = new PublicLoadBalancer(this, prelude, allowedCidrs);
+    // 'Default': the front's resources keep the logical ids they had as this pattern's own.
+    const front = new PublicLoadBalancer(this, 'Default', prelude, allowedCidrs);
     this.loadBalancer = front.loadBalancer;
     this.listener = front.listener;
     this.loadBalancerSecurityGroup = front.securityGroup;

@@ -9,6 +9,7 @@ import * as route53 from 'aws-cdk-lib/aws-route53';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import * as ssm from 'aws-cdk-lib/aws-ssm';
 import { AlbFargateService, AlbFargateServiceProps, DeploymentStage, MultiAzVpc } from '../../src';
+import { PublicLoadBalancer } from '../../src/building-blocks/public-load-balancer';
 import { newApp, newStack, TEST_ENV } from '../support/app';
 import { cloudFormationFindings } from '../support/cfn-validation';
 import { COMPLIANT, runNagPacks } from '../support/nag';
@@ -130,6 +131,38 @@ describe('AlbFargateService', () => {
         expect.stringMatching(/^The load balancer of TestStack\/Service answers 5xx/),
         expect.stringMatching(/^1% of the requests to TestStack\/Service take longer than 1 second/),
       ]));
+    });
+
+    test("is the pattern's Default child, owning its resources and alarms, with the logical ids the pattern always gave them", () => {
+      const { stack, service, template } = prod;
+      const front = service.node.defaultChild as PublicLoadBalancer;
+      expect(front).toBeInstanceOf(PublicLoadBalancer);
+      expect(front.node.path).toBe('TestStack/Service/Default');
+      for (const child of [service.loadBalancer, service.loadBalancerSecurityGroup, service.accessLogsBucket, service.webAcl!]) {
+        expect(child.node.scope).toBe(front);
+      }
+      expect(service.listener.node.path).toBe('TestStack/Service/Default/LoadBalancer/HttpListener');
+      expect(service.targetGroup.node.path).toBe('TestStack/Service/Default/LoadBalancer/HttpListener/TasksGroup');
+      expect(full.service.certificate!.node.path).toBe('TestStack/Service/Default/Certificate');
+      // The tasks stay the pattern's own, and so do their alarms.
+      expect(service.service.node.scope).toBe(service);
+      const frontAlarms = ['UnhealthyHostsAlarm', 'Target5xxAlarm', 'LoadBalancer5xxAlarm', 'ResponseTimeP99Alarm'];
+      expect(front.alarms.map((a) => a.node.path)).toEqual(frontAlarms.map((id) => `TestStack/Service/Default/${id}`));
+      expect(service.alarms.map((a) => a.node.path)).toEqual([...frontAlarms.map((id) => `Default/${id}`), 'CpuAlarm', 'MemoryAlarm', 'RunningTasksAlarm']
+        .map((id) => `TestStack/Service/${id}`));
+      expect(service.alarms.slice(0, 4)).toEqual(front.alarms);
+      // `Default` is left out of logical ids: these are the ids from before the front was a construct.
+      expect(stack.getLogicalId(service.loadBalancer.node.defaultChild as elbv2.CfnLoadBalancer)).toBe('ServiceLoadBalancer31A7DB79');
+      expect(stack.getLogicalId(service.listener.node.defaultChild as elbv2.CfnListener)).toBe('ServiceLoadBalancerHttpListener7A52CDDD');
+      expect(full.stack.getLogicalId(full.service.listener.node.defaultChild as elbv2.CfnListener)).toBe('ServiceLoadBalancerHttpsListener26581618');
+      expect(Object.keys(template.findResources('AWS::CloudWatch::Alarm')).filter((id) => id.startsWith('Service')).sort()).toEqual([
+        'ServiceCpuAlarm758C1616', 'ServiceLoadBalancer5xxAlarmBA380278', 'ServiceMemoryAlarm3EAFD814', 'ServiceResponseTimeP99Alarm60DD26DA',
+        'ServiceRunningTasksAlarmEA238BB0', 'ServiceTarget5xxAlarm1609B13B', 'ServiceUnhealthyHostsAlarmE817EF69',
+      ]);
+      // What an operator reads still names the pattern.
+      full.template.hasResourceProperties('AWS::CertificateManager::Certificate', {
+        Tags: [{ Key: 'Name', Value: 'TestStack/Service/Certificate' }],
+      });
     });
 
     test('the load balancer reaches only the tasks, on the container port', () => {

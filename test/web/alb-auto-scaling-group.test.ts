@@ -8,6 +8,7 @@ import * as kms from 'aws-cdk-lib/aws-kms';
 import * as route53 from 'aws-cdk-lib/aws-route53';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import { AlbAutoScalingGroup, AlbAutoScalingGroupProps, DeploymentStage, MultiAzVpc } from '../../src';
+import { PublicLoadBalancer } from '../../src/building-blocks/public-load-balancer';
 import { newApp, newStack, TEST_ENV } from '../support/app';
 import { cloudFormationFindings } from '../support/cfn-validation';
 import { COMPLIANT, runNagPacks } from '../support/nag';
@@ -310,6 +311,31 @@ describe('AlbAutoScalingGroup', () => {
         'access_logs.s3.enabled': 'true',
       }));
       expect(attributes(build({ stage: DeploymentStage.DEV }).template)['deletion_protection.enabled']).toBe('false');
+    });
+
+    test("is the pattern's Default child, owning its resources and alarms, with the logical ids the pattern always gave them", () => {
+      const { stack, web, template } = build();
+      const front = web.node.defaultChild as PublicLoadBalancer;
+      expect(front).toBeInstanceOf(PublicLoadBalancer);
+      expect(front.node.path).toBe('TestStack/Web/Default');
+      for (const child of [web.loadBalancer, web.loadBalancerSecurityGroup, web.accessLogsBucket, web.webAcl!]) {
+        expect(child.node.scope).toBe(front);
+      }
+      expect(web.listener.node.path).toBe('TestStack/Web/Default/LoadBalancer/HttpsListener');
+      expect(web.targetGroup.node.path).toBe('TestStack/Web/Default/LoadBalancer/HttpsListener/InstancesGroup');
+      // The instances stay the pattern's own.
+      expect(web.autoScalingGroup.node.scope).toBe(web);
+      expect(front.alarms.map((a) => a.node.path)).toEqual(['UnhealthyHostsAlarm', 'Target5xxAlarm', 'LoadBalancer5xxAlarm', 'ResponseTimeP99Alarm']
+        .map((id) => `TestStack/Web/Default/${id}`));
+      expect(web.alarms).toEqual(front.alarms);
+      // `Default` is left out of logical ids: these are the ids from before the front was a construct.
+      expect(stack.getLogicalId(web.loadBalancer.node.defaultChild as elbv2.CfnLoadBalancer)).toBe('WebLoadBalancer8E8983B1');
+      expect(stack.getLogicalId(web.listener.node.defaultChild as elbv2.CfnListener)).toBe('WebLoadBalancerHttpsListenerF5A68E98');
+      expect(Object.keys(template.findResources('AWS::CloudWatch::Alarm', { Properties: { Namespace: 'AWS/ApplicationELB' } })).sort())
+        .toEqual(['WebLoadBalancer5xxAlarmA8F71591', 'WebResponseTimeP99AlarmE4A3D7F2', 'WebTarget5xxAlarm7BF86FB8', 'WebUnhealthyHostsAlarm1736BA67']);
+      // What an operator reads still names the pattern.
+      template.hasResourceProperties('AWS::CloudWatch::Alarm', { AlarmDescription: 'An instance of TestStack/Web fails its health checks' });
+      template.hasResourceProperties('AWS::EC2::SecurityGroup', { GroupDescription: 'Load balancer of TestStack/Web: the listener ports from the allowed CIDRs' });
     });
 
     test('is internet-facing in the public subnets', () => {
