@@ -122,6 +122,12 @@ const project = new awscdk.AwsCdkConstructLibrary({
       collectCoverage: false,
     },
   },
+  // No source maps in lib/: inline ones with their sources tripled the size of every file the
+  // package loads, and where the app runs under ts-node (cdk.json's usual `npx ts-node app.ts`),
+  // its source-map support decodes them each time aws-cdk-lib records a construct's creation stack
+  // trace, which it does for every resource: about a quarter of a pattern's synth. aws-cdk-lib
+  // ships none either; the compiled JavaScript reads like the TypeScript it comes from.
+  tsconfig: { compilerOptions: { inlineSourceMap: false, inlineSources: false } },
   typecheckTests: true,
   tsconfigDevFile: 'tsconfig.dev.json',
   // The dev tsconfig type-checks tests, scripts and the examples (against the compiled lib/, which
