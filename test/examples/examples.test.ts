@@ -1,9 +1,11 @@
 import * as fs from 'fs';
 import * as path from 'path';
-import type { App } from 'aws-cdk-lib';
+import { App, Validations } from 'aws-cdk-lib';
+import * as cxapi from 'aws-cdk-lib/cx-api';
 import { NO_STACK_TRACES } from '../support/app';
 import { validationPlugin, validationReportFindings } from '../support/cfn-validation';
-import type { NagV2Outcome } from '../support/nag-v2';
+import { NagV2Outcome, runNagV2PacksCountingSuppressions } from '../support/nag-v2';
+import { NagPacks } from 'cdk-best-practice-patterns';
 
 const EXAMPLES = path.resolve(__dirname, '..', '..', 'examples');
 const OUT_ROOT = path.resolve(__dirname, '..', '..', 'build', 'test-out');
@@ -26,46 +28,44 @@ interface ExampleOutcome extends NagV2Outcome {
  * shares the jest worker's validation engine, where each `cdk synth` would start its own (about
  * 7 s of CPU per example).
  *
- * Each run loads aws-cdk-lib, cdk-nag 2.x, the library and the example afresh, together, so the
- * packs see the same classes as the constructs (otherwise they silently report nothing).
+ * The examples, the library (compiled, by its name, as the examples import it), aws-cdk-lib and
+ * cdk-nag 2.x all load into this file's module registry, so the packs see the classes the
+ * constructs were built from (loaded apart, they would silently report nothing), and each loads
+ * once for the eight examples. Assets are not bundled: `npm run synth` bundles the examples'
+ * functions with esbuild, and nothing here reads their code.
  */
 function buildExample(example: string): ExampleOutcome {
   const dir = path.join(EXAMPLES, example);
-  const context = { ...readJson(path.join(dir, 'cdk.json')).context, ...readJson(path.join(dir, 'cdk.context.json')), ...NO_STACK_TRACES };
+  const context = {
+    ...readJson(path.join(dir, 'cdk.json')).context,
+    ...readJson(path.join(dir, 'cdk.context.json')),
+    ...NO_STACK_TRACES,
+    [cxapi.BUNDLING_STACKS]: [],
+  };
   fs.mkdirSync(OUT_ROOT, { recursive: true });
   const saved = { context: process.env.CDK_CONTEXT_JSON, outdir: process.env.CDK_OUTDIR };
   process.env.CDK_CONTEXT_JSON = JSON.stringify(context);
   process.env.CDK_OUTDIR = fs.mkdtempSync(path.join(OUT_ROOT, `example-${example}-`));
+  let app: App | undefined;
+  // Every example ends by turning on its packs with `NagPacks.enable(app)`: that call hands over the app.
+  const enable = jest.spyOn(NagPacks, 'enable').mockImplementation((scope) => {
+    app = scope as App;
+  });
   try {
-    let outcome: ExampleOutcome | undefined;
-    jest.isolateModules(() => {
-      // eslint-disable-next-line @typescript-eslint/no-require-imports
-      const patterns: typeof import('cdk-best-practice-patterns') = require('cdk-best-practice-patterns');
-      let app: App | undefined;
-      // Every example ends by turning on its packs with `NagPacks.enable(app)`: that call hands over the app.
-      const enable = jest.spyOn(patterns.NagPacks, 'enable').mockImplementation((scope) => {
-        app = scope as App;
-      });
-      // eslint-disable-next-line @typescript-eslint/no-require-imports
-      require(path.join(dir, 'app.ts'));
-      enable.mockRestore();
-      if (!app) {
-        throw new Error(`examples/${example}/app.ts never called NagPacks.enable(app)`);
-      }
-      // The example's own copy of aws-cdk-lib registers the plugin; the synth below runs it.
-      // eslint-disable-next-line @typescript-eslint/no-require-imports
-      (require('aws-cdk-lib') as typeof import('aws-cdk-lib')).Validations.of(app).addPlugins(validationPlugin());
-      // eslint-disable-next-line @typescript-eslint/no-require-imports
-      const { runNagV2PacksCountingSuppressions } = require('../support/nag-v2');
-      outcome = { ...runNagV2PacksCountingSuppressions(app), validation: validationReportFindings(app.outdir) };
-    });
-    return outcome!;
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    require(path.join(dir, 'app.ts'));
   } finally {
+    enable.mockRestore();
     process.env.CDK_CONTEXT_JSON = saved.context;
     process.env.CDK_OUTDIR = saved.outdir;
     if (saved.context === undefined) delete process.env.CDK_CONTEXT_JSON;
     if (saved.outdir === undefined) delete process.env.CDK_OUTDIR;
   }
+  if (!app) {
+    throw new Error(`examples/${example}/app.ts never called NagPacks.enable(app)`);
+  }
+  Validations.of(app).addPlugins(validationPlugin());
+  return { ...runNagV2PacksCountingSuppressions(app), validation: validationReportFindings(app.outdir) };
 }
 
 describe('the examples, each built once in its default stage', () => {
