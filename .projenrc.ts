@@ -315,35 +315,34 @@ const apiDocs = project.addTask('check:api-docs', {
   ],
 });
 
-// `npm test` is everything CI checks: compile; type-check (tests, scripts, examples, doc
-// snippets), lint and the API docs side by side, as they are independent single-threaded checks;
-// the unit tests; the examples' synth with its compliance report; then, side by side, the IntegTest
-// snapshots and the generated diagrams and cost tables being current, each followed by cfn-lint over
-// the templates it read. Steps are listed here, not left to projen's defaults, so that the order
-// and the parallel groups are deliberate.
+// `npm test` is everything CI checks. CI has two cores and most checks are single-threaded node
+// processes, so the steps run as lanes side by side rather than in phases that wait for their
+// slowest member: a lane's steps run in order because each needs the one before it (or, for
+// jsii-docgen and the package check, because the package check writes and deletes copies of
+// assemblies that jsii-docgen would read). The operating system shares the cores between lanes,
+// so neither core waits while work remains. Steps are listed here, not left to projen's defaults,
+// so that the order and the lanes are deliberate.
 const test = project.tasks.tryFind('test')!;
 test.reset();
-test.spawn(project.compileTask);
+// The IntegTest scenarios build from src/, so their snapshots and cfn-lint need no compiled lib/:
+// they run beside jsii, which keeps about one core busy. (check:templates is called directly, to
+// spare a projen start-up.)
+test.exec(`bash scripts/parallel.sh ${[
+  `npx projen ${project.compileTask.name}`,
+  `npx projen ${integCheck.name} && ${templatesScript} --jobs 1 build/integ`,
+].map((c) => `"${c}"`).join(' ')}`, { name: 'Compile, and beside it the IntegTest snapshots and cfn-lint over their templates' });
 test.exec('rm -rf build/test-out', { name: 'Clear the cloud assemblies of earlier test runs' });
 test.exec(`bash scripts/parallel.sh ${[
-  'tsc --noEmit -p tsconfig.dev.json',
-  'npx projen eslint',
-  `npx projen ${checkDocSnippets.name}`,
-  // The targets' generator reads the examples' translations that jsii-rosetta writes: one after the other.
-  `npx projen ${checkExamples.name} && npx projen ${checkTargets.name}`,
-  // jsii-docgen reads every .jsii below the checkout, and the package check writes and deletes
-  // copies of assemblies under build/package/: one after the other.
-  `npx projen ${apiDocs.name} && npx projen ${checkPackage.name}`,
-].map((c) => `"${c}"`).join(' ')}`, { name: 'Type-check, lint, doc snippets and API docs, side by side' });
-test.exec('jest --ci', { receiveArgs: true });
-test.spawn(synthExamples);
-// integ:check and check:diagrams are single-threaded and independent (build/integ/ and cdk.out/):
-// they run side by side, each followed on its side by one cfn-lint process over the templates it
-// read (check:templates, called directly to spare a projen start-up). The sides take about as long
-// (the snapshots are slower, the examples' templates larger), so neither core waits for long.
-test.exec(`bash scripts/parallel.sh ${[
-  `npx projen ${integCheck.name} && ${templatesScript} --jobs 1 build/integ`,
-  `npx projen ${checkDiagrams.name} && ${templatesScript} --jobs 1 cdk.out`,
-].map((c) => `"${c}"`).join(' ')}`, { name: 'IntegTest snapshots and diagrams, each then cfn-lint over its templates, side by side' });
+  // The unit tests, two workers. Run one file with `npx jest <file>`.
+  'jest --ci',
+  'tsc --noEmit -p tsconfig.dev.json && npx projen eslint && npx projen ' + checkDocSnippets.name,
+  // The targets' generator reads the examples' translations that jsii-rosetta writes; jsii-docgen
+  // reads every .jsii below the checkout, and the package check writes and deletes copies of
+  // assemblies under build/package/.
+  `npx projen ${checkExamples.name} && npx projen ${checkTargets.name} && npx projen ${apiDocs.name} && npx projen ${checkPackage.name}`,
+  // The examples' synth with its compliance report, then the diagrams and cost tables drawn from it,
+  // then cfn-lint over its templates.
+  `npx projen ${synthExamples.name} && npx projen ${checkDiagrams.name} && ${templatesScript} --jobs 1 cdk.out`,
+].map((c) => `"${c}"`).join(' ')}`, { name: 'Unit tests, type-checks and lint, package checks, and the examples, side by side' });
 
 project.synth();
