@@ -1,4 +1,4 @@
-import { awscdk, DependencyType, javascript } from 'projen';
+import { awscdk, DependencyType, javascript, Task } from 'projen';
 import { UpdateSnapshot } from 'projen/lib/javascript';
 
 // The lowest aws-cdk-lib the library works with, the floor of the peer range we promise users:
@@ -322,27 +322,49 @@ const apiDocs = project.addTask('check:api-docs', {
 // assemblies that jsii-docgen would read). The operating system shares the cores between lanes,
 // so neither core waits while work remains. Steps are listed here, not left to projen's defaults,
 // so that the order and the lanes are deliberate.
+//
+// A lane runs each task's own steps (`laneOf`), as projen defines them, rather than `npx projen
+// <task>`: each of those would start npx and projen and work out PATH again with npx, about 2 s of
+// CPU, ten times over. `npm test` has set PATH once for all of them.
+const shellQuote = (value: string) => `'${value.replace(/'/g, '\'\\\'\'')}'`;
+const shellWord = (value: string) => (/^[\w@%+=:,./-]+$/.test(value) ? value : shellQuote(value));
+function laneOf(...tasks: Task[]): string {
+  return tasks.map((task) => {
+    const env = Object.entries(task.envVars).map(([name, value]) => `export ${name}=${shellWord(value)}; `).join('');
+    return task.steps.map((step) => {
+      if (step.spawn) {
+        return laneOf(project.tasks.tryFind(step.spawn)!);
+      }
+      // `$@` stands for the arguments a task receives: a lane passes none.
+      const command = step.exec ?? step.execArgs?.filter((arg) => arg !== '$@').map(shellWord).join(' ');
+      if (!command || step.cwd || step.condition || step.say) {
+        throw new Error(`task ${task.name} has a step a lane cannot run as it is: ${JSON.stringify(step)}`);
+      }
+      return `(${env}${command})`;
+    }).join(' && ');
+  }).join(' && ');
+}
+const lanes = (...commands: string[]) => `bash scripts/parallel.sh ${commands.map(shellQuote).join(' ')}`;
 const test = project.tasks.tryFind('test')!;
 test.reset();
 // The IntegTest scenarios build from src/, so their snapshots and cfn-lint need no compiled lib/:
-// they run beside jsii, which keeps about one core busy. (check:templates is called directly, to
-// spare a projen start-up.)
-test.exec(`bash scripts/parallel.sh ${[
-  `npx projen ${project.compileTask.name}`,
-  `npx projen ${integCheck.name} && ${templatesScript} --jobs 1 build/integ`,
-].map((c) => `"${c}"`).join(' ')}`, { name: 'Compile, and beside it the IntegTest snapshots and cfn-lint over their templates' });
+// they run beside jsii, which keeps about one core busy.
+test.exec(lanes(
+  laneOf(project.compileTask),
+  `${laneOf(integCheck)} && ${templatesScript} --jobs 1 build/integ`,
+), { name: 'Compile, and beside it the IntegTest snapshots and cfn-lint over their templates' });
 test.exec('rm -rf build/test-out', { name: 'Clear the cloud assemblies of earlier test runs' });
-test.exec(`bash scripts/parallel.sh ${[
+test.exec(lanes(
   // The unit tests, two workers. Run one file with `npx jest <file>`.
   'jest --ci',
-  'tsc --noEmit -p tsconfig.dev.json && npx projen eslint && npx projen ' + checkDocSnippets.name,
+  `tsc --noEmit -p tsconfig.dev.json && ${laneOf(project.tasks.tryFind('eslint')!, checkDocSnippets)}`,
   // The targets' generator reads the examples' translations that jsii-rosetta writes; jsii-docgen
   // reads every .jsii below the checkout, and the package check writes and deletes copies of
   // assemblies under build/package/.
-  `npx projen ${checkExamples.name} && npx projen ${checkTargets.name} && npx projen ${apiDocs.name} && npx projen ${checkPackage.name}`,
+  laneOf(checkExamples, checkTargets, apiDocs, checkPackage),
   // The examples' synth with its compliance report, then the diagrams and cost tables drawn from it,
   // then cfn-lint over its templates.
-  `npx projen ${synthExamples.name} && npx projen ${checkDiagrams.name} && ${templatesScript} --jobs 1 cdk.out`,
-].map((c) => `"${c}"`).join(' ')}`, { name: 'Unit tests, type-checks and lint, package checks, and the examples, side by side' });
+  `${laneOf(synthExamples, checkDiagrams)} && ${templatesScript} --jobs 1 cdk.out`,
+), { name: 'Unit tests, type-checks and lint, package checks, and the examples, side by side' });
 
 project.synth();
