@@ -16,8 +16,9 @@ const ALARM_TOPIC_ID = /^PatternOperationsAlarmTopic[0-9A-F]{8}$/;
  * account-wide logging role is retained in every stage (another stack may rely on it) and does not
  * count.
  */
-function retainsAnything(stack: Stack): boolean {
-  return Object.entries(Template.fromStack(stack).toJSON().Resources)
+function retainsAnything(stack: Stack | Template): boolean {
+  const template = stack instanceof Template ? stack : Template.fromStack(stack);
+  return Object.entries(template.toJSON().Resources)
     .some(([id, r]: [string, any]) => r.DeletionPolicy === 'Retain' && !id.startsWith('ApiGatewayAccountLogging'));
 }
 
@@ -27,8 +28,18 @@ function appWithContext(context: Record<string, string>): App {
   return new App({ outdir: fs.mkdtempSync(path.join(outRoot, 'app-')), context: { ...TEST_CONTEXT, ...context } });
 }
 
-/** Each pattern built once with default props (so PROD) and shared by the tests that read it. */
+/**
+ * Each pattern built once with default props (so PROD), synthesized once, and shared by the tests
+ * that read it (the DEV stage, alarm actions, dashboard sections).
+ */
 const defaultBuilds = new Map<string, Stack>();
+const defaultTemplates = new Map<Stack, Template>();
+function defaultTemplate(stack: Stack): Template {
+  if (!defaultTemplates.has(stack)) {
+    defaultTemplates.set(stack, Template.fromStack(stack));
+  }
+  return defaultTemplates.get(stack)!;
+}
 function withDefaults(name: string, build: (stack: Stack) => void): Stack {
   if (!defaultBuilds.has(name)) {
     // In us-east-1, the one region where a StaticWebsite can have alarms (CloudFront's metrics are there).
@@ -48,7 +59,7 @@ function queueIn(scope: Construct, stage?: DeploymentStage): Stack {
 describe('PatternDefaults', () => {
   describe('stage', () => {
     test.each(EVERY_PATTERN)('an app-wide DEV stage reaches %s', (name, build) => {
-      expect(retainsAnything(withDefaults(name, build))).toBe(true);
+      expect(retainsAnything(defaultTemplate(withDefaults(name, build)))).toBe(true);
 
       const app = newApp();
       PatternDefaults.set(app, { stage: DeploymentStage.DEV });
@@ -148,7 +159,7 @@ describe('PatternDefaults', () => {
 
   describe('alarms that always act', () => {
     test.each(EVERY_PATTERN)('every alarm of %s notifies the stack alarm topic in ALARM and back to OK', (name, build) => {
-      const template = Template.fromStack(withDefaults(name, build));
+      const template = defaultTemplate(withDefaults(name, build));
       const alarms = Object.values(template.findResources('AWS::CloudWatch::Alarm'));
       expect(alarms.length).toBeGreaterThan(0);
       const topicId = Object.keys(template.findResources('AWS::SNS::Topic')).find((id) => ALARM_TOPIC_ID.test(id));
@@ -352,8 +363,9 @@ describe('PatternDefaults', () => {
   });
 
   describe('a dashboard per stack', () => {
-    function dashboardBody(stack: Stack): string {
-      const dashboards = Object.values(Template.fromStack(stack).findResources('AWS::CloudWatch::Dashboard'));
+    function dashboardBody(stack: Stack | Template): string {
+      const template = stack instanceof Template ? stack : Template.fromStack(stack);
+      const dashboards = Object.values(template.findResources('AWS::CloudWatch::Dashboard'));
       expect(dashboards).toHaveLength(1);
       return JSON.stringify(dashboards[0].Properties.DashboardBody);
     }
@@ -370,9 +382,9 @@ describe('PatternDefaults', () => {
     });
 
     test.each(EVERY_PATTERN)('%s has a section with its throughput and the state and metric of each alarm', (name, build) => {
-      const stack = withDefaults(name, build);
-      const body = dashboardBody(stack);
-      const alarmIds = Object.keys(Template.fromStack(stack).findResources('AWS::CloudWatch::Alarm'));
+      const template = defaultTemplate(withDefaults(name, build));
+      const body = dashboardBody(template);
+      const alarmIds = Object.keys(template.findResources('AWS::CloudWatch::Alarm'));
       expect(body).toMatch(/"type\\":\\"text\\"/);
       expect(body).toMatch(/\\"view\\":\\"timeSeries\\",\\"title\\":\\"[^\\]+\\",\\"region\\":\\"[^]*\\"metrics\\":/);
       for (const id of alarmIds) {
