@@ -14,6 +14,7 @@ import {
 import { newApp, newStack, TEST_ENV } from '../support/app';
 import { cloudFormationFindings } from '../support/cfn-validation';
 import { consumerFunction, onlyAliasId, patternResourceCount, referencesOnlyAlias } from '../support/fixtures';
+import { functionAlarmThresholdTests } from '../support/lambda-api';
 import { COMPLIANT, runNagPacks } from '../support/nag';
 import { runNagV2Packs } from '../support/nag-v2';
 import { normalizedTemplate } from '../support/snapshot';
@@ -361,32 +362,7 @@ describe('RestApiLambda', () => {
     });
   });
 
-  describe('function alarm thresholds', () => {
-    test('durationP99Threshold and errorsThreshold reach the alarms of the function the pattern creates', () => {
-      const { template } = build({ timeout: Duration.seconds(20), durationP99Threshold: Duration.seconds(12), errorsThreshold: 3 });
-      template.hasResourceProperties('AWS::CloudWatch::Alarm', {
-        MetricName: 'Duration',
-        ExtendedStatistic: 'p99',
-        Threshold: 12000,
-        AlarmDescription: 'The function TestStack/Notes/Function takes longer than 12 seconds for 1% of its invocations',
-      });
-      template.hasResourceProperties('AWS::CloudWatch::Alarm', {
-        MetricName: 'Errors', Namespace: 'AWS/Lambda', Threshold: 3, AlarmDescription: 'The function TestStack/Notes/Function failed more than 3 times in 5 minutes',
-      });
-    });
-
-    test('a p99 duration threshold at or above the created function\'s timeout is refused, naming the timeout', () => {
-      expect(() => build({ timeout: Duration.seconds(20), durationP99Threshold: Duration.seconds(20) })).toThrow(
-        /^ {2}- durationP99Threshold is 20 seconds; it must be above 0 and below the timeout \(20 seconds\): Lambda stops an invocation at its timeout/m);
-      expect(() => build({ errorsThreshold: -1 })).toThrow(/^ {2}- errorsThreshold is -1; it must be a whole number of at least 0\.$/m);
-    });
-
-    test('with your own function, they are refused: its alarms are its own', () => {
-      const stack = newStack({ withEnv: true });
-      expect(() => new RestApiLambda(stack, 'Notes', { handlerFunction: consumerFunction(stack, 'Own'), durationP99Threshold: Duration.seconds(2), errorsThreshold: 1 })).toThrow(
-        /durationP99Threshold is 'set'; it must be left unset with handlerFunction \(it configures the function the pattern creates\)\.\n {2}- errorsThreshold is 'set'; it must be left unset with handlerFunction/);
-    });
-  });
+  functionAlarmThresholdTests(() => newStack({ withEnv: true }), (stack, props) => new RestApiLambda(stack, 'Notes', props), CODE);
 
   describe('validation', () => {
     const invalid: Array<[string, Extra, RegExp | string]> = [
