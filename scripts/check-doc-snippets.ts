@@ -4,6 +4,9 @@
  * included); each page must hold at least two: a minimal one and a production-grade one.
  *
  *   ts-node --transpile-only scripts/check-doc-snippets.ts [page ...]   # e.g. sns-fan-out
+ *
+ * scripts/check-types.ts imports writeSnippets() to check the same files inside the program it
+ * already built for the type-check and lint, so the extraction and the page rule live only here.
  */
 import { spawnSync } from 'child_process';
 import * as fs from 'fs';
@@ -11,18 +14,36 @@ import * as path from 'path';
 
 const ROOT = path.resolve(__dirname, '..');
 const PAGES = path.join(ROOT, 'docs', 'patterns');
-const ONLY = process.argv.slice(2);
-const OUT = path.join(ROOT, 'build', 'doc-snippets', ONLY.length ? ONLY.join('+') : 'all');
 const MIN_SNIPPETS = 2;
 
-function snippets(markdown: string): string[] {
+/** The snippet files of some pattern pages, written out, and what is wrong with the pages themselves. */
+export interface SnippetSet {
+  /** Directory holding `<page>-<n>.ts` and the tsconfig.json that checks them. */
+  readonly dir: string;
+  /** tsconfig.json extending tsconfig.dev.json with only the snippets included. */
+  readonly tsconfig: string;
+  /** Pattern pages read (file names). */
+  readonly pages: readonly string[];
+  /** Number of snippet files written. */
+  readonly written: number;
+  /** Pages breaking the "minimal and production-grade snippet" rule, one message each. */
+  readonly problems: readonly string[];
+}
+
+/** The body of every ```ts block of a page. */
+export function snippets(markdown: string): string[] {
   return [...markdown.matchAll(/^```ts\n([\s\S]*?)^```$/gm)].map((m) => m[1]);
 }
 
-function main(): number {
-  fs.rmSync(OUT, { recursive: true, force: true });
-  fs.mkdirSync(OUT, { recursive: true });
-  const pages = fs.readdirSync(PAGES).filter((f) => f.endsWith('.md') && (!ONLY.length || ONLY.includes(path.basename(f, '.md')))).sort();
+/**
+ * Writes the ```ts blocks of the pattern pages (all of them, or only the named ones) to
+ * build/doc-snippets/<all|names>/<page>-<n>.ts with a tsconfig.json that checks them.
+ */
+export function writeSnippets(only: readonly string[] = []): SnippetSet {
+  const dir = path.join(ROOT, 'build', 'doc-snippets', only.length ? only.join('+') : 'all');
+  fs.rmSync(dir, { recursive: true, force: true });
+  fs.mkdirSync(dir, { recursive: true });
+  const pages = fs.readdirSync(PAGES).filter((f) => f.endsWith('.md') && (!only.length || only.includes(path.basename(f, '.md')))).sort();
   const problems: string[] = [];
   let written = 0;
   for (const page of pages) {
@@ -32,22 +53,31 @@ function main(): number {
     }
     blocks.forEach((code, i) => {
       // The file name says which page and block a type error comes from.
-      fs.writeFileSync(path.join(OUT, `${path.basename(page, '.md')}-${i + 1}.ts`), code);
+      fs.writeFileSync(path.join(dir, `${path.basename(page, '.md')}-${i + 1}.ts`), code);
       written++;
     });
   }
-  fs.writeFileSync(path.join(OUT, 'tsconfig.json'), JSON.stringify({ extends: '../../../tsconfig.dev.json', include: ['*.ts'], exclude: [] }, null, 2));
+  const tsconfig = path.join(dir, 'tsconfig.json');
+  fs.writeFileSync(tsconfig, JSON.stringify({ extends: '../../../tsconfig.dev.json', include: ['*.ts'], exclude: [] }, null, 2));
+  return { dir, tsconfig, pages, written, problems };
+}
 
-  const tsc = spawnSync(path.join(ROOT, 'node_modules', '.bin', 'tsc'), ['--noEmit', '-p', path.join(OUT, 'tsconfig.json')], { encoding: 'utf8' });
+function main(only: readonly string[]): number {
+  const set = writeSnippets(only);
+  const problems = [...set.problems];
+  const tsc = spawnSync(path.join(ROOT, 'node_modules', '.bin', 'tsc'), ['--noEmit', '-p', set.tsconfig], { encoding: 'utf8' });
   if (tsc.status !== 0) {
-    problems.push(`the snippets do not compile (files in ${path.relative(ROOT, OUT)}/ are named <page>-<n>.ts):\n${tsc.stdout}${tsc.stderr}`);
+    problems.push(`the snippets do not compile (files in ${path.relative(ROOT, set.dir)}/ are named <page>-<n>.ts):\n${tsc.stdout}${tsc.stderr}`);
   }
   if (problems.length) {
     console.error(problems.join('\n'));
     return 1;
   }
-  console.log(`${written} snippets from ${pages.length} pattern pages compile`);
+  console.log(`${set.written} snippets from ${set.pages.length} pattern pages compile`);
   return 0;
 }
 
-process.exitCode = main();
+// Only as a command: scripts/check-types.ts imports this module for writeSnippets().
+if (require.main === module) {
+  process.exitCode = main(process.argv.slice(2));
+}
