@@ -17,8 +17,8 @@
  *      name, checked against the assembly's list) builds each with no unacknowledged finding under
  *      both majors, while its known-bad stack is reported;
  *    - no error annotation but the known-bad stack's, from anything: each would fail `cdk synth`;
- *    - the report command, as `npx cdk-best-practice-patterns report` after the CLI's `cdk synth`,
- *      on an app of plain L2s with a nested stack, its packs turned on by `NagPacks.enable` under
+ *    - the report command, as `npx cdk-best-practice-patterns report` runs it (the bin link npm
+ *      makes in node_modules/.bin, started by its shebang) after the CLI's `cdk synth`, on an app of plain L2s with a nested stack, its packs turned on by `NagPacks.enable` under
  *      each cdk-nag major: exit 0 with a diagram and cost table, exit 1 once an unhardened queue
  *      is added.
  *    The development release needs no run of its own here: the jest suite (from src/) and the
@@ -37,7 +37,6 @@ import * as ts from 'typescript';
 const ROOT = path.resolve(__dirname, '..');
 const OUT = path.join(ROOT, 'build', 'package');
 const MODULES = path.join(ROOT, 'node_modules');
-const TSC = path.join(MODULES, '.bin', 'tsc');
 const PACKS = ['AwsSolutions', 'Serverless', 'NIST.800.53.R5', 'HIPAA.Security', 'PCI.DSS.321'];
 
 interface Flavor {
@@ -73,12 +72,14 @@ function run(command: string, args: string[], options: { cwd: string; env?: Node
     let output = '';
     child.stdout.on('data', (d) => (output += d));
     child.stderr.on('data', (d) => (output += d));
+    // A file that cannot be executed (no executable bit, a broken link) fails the spawn itself.
+    child.on('error', (error) => resolve({ status: 127, output: `${output}${command} could not be started: ${error.message}` }));
     child.on('close', (status) => resolve({ status: status ?? 1, output }));
   });
 }
 
-/** src/ against the floor's type declarations: the peer range's promise, at compile time. */
-async function typeCheckSourceOnFloor(floor: string): Promise<Outcome> {
+/** src/ against the floor's type declarations (the peer range's promise, at compile time): its tsconfig. */
+function sourceOnFloorConfig(floor: string): string {
   const dir = path.join(OUT, 'src-on-floor');
   fs.mkdirSync(dir, { recursive: true });
   fs.writeFileSync(path.join(dir, 'tsconfig.json'), JSON.stringify({
@@ -90,8 +91,94 @@ async function typeCheckSourceOnFloor(floor: string): Promise<Outcome> {
     },
     include: ['../../../src/**/*.ts'],
   }, null, 2));
-  const tsc = await run(TSC, ['-p', dir], { cwd: ROOT });
-  return { name: 'src/ type-checks against the floor', problems: tsc.status === 0 ? [] : [tsc.output] };
+  return path.join(dir, 'tsconfig.json');
+}
+
+/** What one tsconfig's program reported: each diagnostic with its file (absolute), if it has one. */
+interface ProgramDiagnostics {
+  readonly config: string;
+  readonly diagnostics: Array<{ readonly file?: string; readonly text: string }>;
+}
+
+/**
+ * Runs in a node process of its own (its source is handed to `node -e`, so it must not use
+ * anything of this module): builds the program of each tsconfig in turn, as `tsc -p` would, and
+ * prints what each reports (as `tsc` does with `noEmit`: the config's, the options', syntactic,
+ * global, semantic and declaration diagnostics) as JSON. The programs share the declaration files
+ * they have in common, each parsed and bound once, as tsserver's document registry shares them
+ * between projects: aws-cdk-lib's 900,000 lines of declarations were most of the time of each
+ * program. A parsed file is shared only with a program that would parse it the same way (the
+ * same language version, module format and JSDoc parsing); the programs' own source files (src/,
+ * the apps) never are.
+ */
+function typeCheckPrograms(typescript: string, configs: string[]): void {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const tsc: typeof ts = require(typescript);
+  const declarations = new Map<string, ts.SourceFile | undefined>();
+  const results = configs.map((config) => {
+    const parsed = tsc.getParsedCommandLineOfConfigFile(config, undefined, {
+      ...tsc.sys,
+      onUnRecoverableConfigFileDiagnostic: (d) => {
+        throw new Error(`${config}: ${tsc.flattenDiagnosticMessageText(d.messageText, '\n')}`);
+      },
+    })!;
+    const host = tsc.createCompilerHost(parsed.options);
+    const parse = host.getSourceFile;
+    host.getSourceFile = (fileName, languageVersionOrOptions, onError, shouldCreate) => {
+      if (!fileName.endsWith('.d.ts')) {
+        return parse.call(host, fileName, languageVersionOrOptions, onError, shouldCreate);
+      }
+      const o = typeof languageVersionOrOptions === 'object' ? languageVersionOrOptions : { languageVersion: languageVersionOrOptions };
+      const key = [fileName, o.languageVersion, o.impliedNodeFormat, o.jsDocParsingMode].join('|');
+      if (!declarations.has(key)) {
+        declarations.set(key, parse.call(host, fileName, languageVersionOrOptions, onError, shouldCreate));
+      }
+      return declarations.get(key);
+    };
+    const program = tsc.createProgram({ rootNames: parsed.fileNames, options: parsed.options, host, configFileParsingDiagnostics: parsed.errors });
+    const formatHost = { getCanonicalFileName: (f: string) => f, getCurrentDirectory: () => process.cwd(), getNewLine: () => '\n' };
+    const diagnostics = tsc.getPreEmitDiagnostics(program)
+      .map((d) => ({ file: d.file?.fileName, text: tsc.formatDiagnostic(d, formatHost).trimEnd() }));
+    return { config, diagnostics };
+  });
+  process.stdout.write(JSON.stringify(results));
+}
+
+/**
+ * Type-checks src/ against the floor, and each docs app under `module: NodeNext` (see
+ * `appsConfig`), in one process (see `typeCheckPrograms`). A diagnostic goes to the check whose
+ * files it names; one that names no app's file (an options error) goes to every app of its program.
+ */
+async function typeCheckAll(floor: string, docs: Array<{ parent: string; apps: Array<{ app: TypeScriptApp; name: string }> }>): Promise<Outcome[]> {
+  const sourceName = 'src/ type-checks against the floor';
+  const configs = [sourceOnFloorConfig(floor), ...docs.map((d) => appsConfig(d.parent, d.apps.map((a) => a.app)))];
+  const child = await run(process.execPath, [
+    '-e', `(${typeCheckPrograms.toString()})(...JSON.parse(process.argv[1]))`, JSON.stringify([require.resolve('typescript'), configs]),
+  ], { cwd: ROOT });
+  let results: ProgramDiagnostics[] | undefined;
+  try {
+    results = child.status === 0 ? JSON.parse(child.output) : undefined;
+  } catch {
+    results = undefined;
+  }
+  if (!results || results.length !== configs.length) {
+    const problem = `the type-check exited ${child.status}:\n${child.output.slice(-4000)}`;
+    return [{ name: sourceName, problems: [problem] }, ...docs.flatMap((d) => d.apps.map(({ name }) => ({ name, problems: [problem] })))];
+  }
+  const [source, ...apps] = results;
+  const outcomes: Outcome[] = [{ name: sourceName, problems: source.diagnostics.length ? [source.diagnostics.map((d) => d.text).join('\n')] : [] }];
+  docs.forEach((d, i) => {
+    const inFolder = (app: TypeScriptApp, file?: string) => file !== undefined && file.startsWith(`${app.dir}${path.sep}`);
+    for (const { app, name } of d.apps) {
+      const own = apps[i].diagnostics.filter((diagnostic) => inFolder(app, diagnostic.file)
+        || !d.apps.some((other) => inFolder(other.app, diagnostic.file)));
+      outcomes.push({
+        name,
+        problems: own.length ? [`${app.label} does not type-check under module NodeNext:\n${own.map((o) => o.text).join('\n')}`] : [],
+      });
+    }
+  });
+  return outcomes;
 }
 
 /** The tarball a user installs, unpacked once; its manifest checked against the floor. */
@@ -160,26 +247,41 @@ function appFolder(dir: string, unpacked: string, awsCdkLib: string, cdkNag: str
   return dir;
 }
 
+/** A user's TypeScript app, written to its app folder to be type-checked and run. */
+interface TypeScriptApp {
+  /** Its app folder, where it resolves its modules. */
+  readonly dir: string;
+  /** What a failure names. */
+  readonly label: string;
+}
+
 /**
- * Type-checks a user's TypeScript app as CommonJS (`.ts`) and as ESM (`.mts`) under NodeNext, then
- * runs `runSource` (the app, perhaps with more added) as CommonJS.
+ * Writes a user's TypeScript app into its folder as CommonJS (`app.ts`) and as ESM (`app.mts`) for
+ * the type-check, and `runSource` (the app, perhaps with more added) as CommonJS `app.js` to run.
  */
-async function typeCheckAndRun(dir: string, name: string, source: string, runSource: string, expectFailure: boolean): Promise<AppRun> {
-  fs.writeFileSync(path.join(dir, `${name}.ts`), source);
-  fs.writeFileSync(path.join(dir, `${name}.mts`), source);
-  fs.writeFileSync(path.join(dir, 'tsconfig.json'), JSON.stringify({
+function writeTypeScriptApp(dir: string, source: string, runSource: string): void {
+  fs.writeFileSync(path.join(dir, 'app.ts'), source);
+  fs.writeFileSync(path.join(dir, 'app.mts'), source);
+  fs.writeFileSync(path.join(dir, 'app.js'), ts.transpileModule(runSource, {
+    compilerOptions: { module: ts.ModuleKind.CommonJS, target: ts.ScriptTarget.ES2022, esModuleInterop: true },
+  }).outputText);
+}
+
+/**
+ * The tsconfig that type-checks the `app.ts` and `app.mts` of each app under `module: NodeNext`, in
+ * one program: each file resolves its modules from its own folder's node_modules, as in a program
+ * of its own, while the declarations the apps share (aws-cdk-lib, by its real path) are read once.
+ */
+function appsConfig(parent: string, apps: TypeScriptApp[]): string {
+  const folderOf = (app: TypeScriptApp) => path.relative(parent, app.dir).split(path.sep).join('/');
+  const tsconfig = path.join(parent, 'tsconfig.apps.json');
+  fs.writeFileSync(tsconfig, JSON.stringify({
     compilerOptions: {
       module: 'nodenext', moduleResolution: 'nodenext', target: 'es2022', strict: true, noEmit: true, skipLibCheck: true, types: [],
     },
-    files: [`${name}.ts`, `${name}.mts`],
+    files: apps.flatMap((app) => [`${folderOf(app)}/app.ts`, `${folderOf(app)}/app.mts`]),
   }, null, 2));
-  const tsc = await run(TSC, ['-p', dir], { cwd: dir });
-  const problems = tsc.status === 0 ? [] : [`${name} does not type-check under module NodeNext:\n${tsc.output}`];
-  fs.writeFileSync(path.join(dir, `${name}.js`), ts.transpileModule(runSource, {
-    compilerOptions: { module: ts.ModuleKind.CommonJS, target: ts.ScriptTarget.ES2022, esModuleInterop: true },
-  }).outputText);
-  const result = await runApp(dir, `${name}.js`, expectFailure);
-  return { problems: [...problems, ...result.problems], outdir: result.outdir };
+  return tsconfig;
 }
 
 /** What running a user's app gave: problems, and its cloud assembly. */
@@ -192,7 +294,11 @@ interface AppRun {
 async function runApp(dir: string, file: string, expectFailure = false): Promise<AppRun> {
   const outdir = path.join(dir, `cdk.out-${path.basename(file).replace(/\.\w+$/, '')}`);
   fs.rmSync(outdir, { recursive: true, force: true });
-  const app = await run(process.execPath, [file], {
+  // V8 flag, not an app option: WebAssembly stays in its baseline compiler. aws-cdk-lib's template
+  // validation is a 9 MB WebAssembly engine, and V8's optimizing recompiles of its hot functions
+  // (on background threads) cost more CPU than they save in a run this short: about 1 to 2 s of
+  // CPU per app. What the app does and reports is the same.
+  const app = await run(process.execPath, ['--liftoff-only', file], {
     cwd: dir,
     env: { CDK_OUTDIR: outdir, CDK_DISABLE_CLI_TELEMETRY: 'true', CDK_DISABLE_VERSION_CHECK: 'true' },
   });
@@ -301,24 +407,47 @@ function verdict(outdir: string, majors: Array<'3.x' | '2.x'>): string[] {
   return problems;
 }
 
-/** The quick start (3.x) and the cdk-nag 2.x app of the docs, in their own app folders. */
-async function checkDocsApps(flavor: Flavor, unpacked: string): Promise<Outcome[]> {
-  const docsApp = async (file: string, marker: string, nag: 'cdk-nag' | 'cdk-nag-v2', name: string): Promise<Outcome> => {
+/** A check to run in one of the two workers: at most one process at a time. */
+type Job = () => Promise<Outcome[]>;
+
+/**
+ * The quick start (3.x) and the cdk-nag 2.x app of the docs, in their own app folders: a job that
+ * runs each app, and the apps to type-check (see `typeCheckAll`). An app's type errors and its
+ * run's problems come out under its name.
+ */
+function docsAppJobs(flavor: Flavor, unpacked: string): { runs: Job[]; parent: string; apps: Array<{ app: TypeScriptApp; name: string }> } {
+  const docs = [
+    {
+      file: 'README.md',
+      marker: 'quick-start',
+      nag: 'cdk-nag',
+      name: `README quick start on aws-cdk-lib ${flavor.version} (CommonJS; its types under NodeNext as CJS and ESM), cdk-nag 3.x`,
+    },
+    { file: 'docs/cdk-nag.md', marker: 'nag-v2-app', nag: 'cdk-nag-v2', name: `docs/cdk-nag.md's 2.x app on aws-cdk-lib ${flavor.version}, cdk-nag 2.x` },
+  ] as const;
+  const runs: Job[] = [];
+  const written: Array<{ app: TypeScriptApp; name: string }> = [];
+  for (const { file, marker, nag, name } of docs) {
     const major = nag === 'cdk-nag' ? '3.x' : '2.x';
-    const dir = appFolder(path.join(OUT, flavor.name, marker), unpacked, flavor.awsCdkLib, nag);
-    const source = markedSnippet(file, marker);
-    if (!/^const app = new App\(\);$/m.test(source)) {
-      return { name, problems: [`${file}'s ${marker} block has no \`const app = new App();\` to add the known-bad stack to`] };
+    try {
+      const dir = appFolder(path.join(OUT, flavor.name, marker), unpacked, flavor.awsCdkLib, nag);
+      const source = markedSnippet(file, marker);
+      if (!/^const app = new App\(\);$/m.test(source)) {
+        runs.push(async () => [{ name, problems: [`${file}'s ${marker} block has no \`const app = new App();\` to add the known-bad stack to`] }]);
+        continue;
+      }
+      // Type-checked as written; run with the known-bad stack, which 3.x fails the synth on.
+      writeTypeScriptApp(dir, source, `${KNOWN_BAD_IMPORTS}${source}${KNOWN_BAD_STACK}`);
+      written.push({ app: { dir, label: `${file}'s ${marker} block` }, name });
+      runs.push(async () => {
+        const result = await runApp(dir, 'app.js', major === '3.x');
+        return [{ name, problems: result.problems.length ? result.problems : verdict(result.outdir, [major]) }];
+      });
+    } catch (error) {
+      runs.push(async () => [{ name, problems: [(error as Error).message] }]);
     }
-    // Type-checked as written; run with the known-bad stack, which 3.x fails the synth on.
-    const result = await typeCheckAndRun(dir, 'app', source, `${KNOWN_BAD_IMPORTS}${source}${KNOWN_BAD_STACK}`, major === '3.x');
-    return { name, problems: result.problems.length ? result.problems : verdict(result.outdir, [major]) };
-  };
-  return Promise.all([
-    docsApp('README.md', 'quick-start', 'cdk-nag',
-      `README quick start on aws-cdk-lib ${flavor.version} (CommonJS; its types under NodeNext as CJS and ESM), cdk-nag 3.x`),
-    docsApp('docs/cdk-nag.md', 'nag-v2-app', 'cdk-nag-v2', `docs/cdk-nag.md's 2.x app on aws-cdk-lib ${flavor.version}, cdk-nag 2.x`),
-  ]);
+  }
+  return { runs, parent: path.join(OUT, flavor.name), apps: written };
 }
 
 /** The classes of an assembly that take `(scope, id, ...)`: the constructs a user builds. */
@@ -389,7 +518,7 @@ NagPacks.enable(app);
 
 /**
  * The report command as users run it, from the tarball: `cdk synth` with the CLI, then
- * `npx cdk-best-practice-patterns report` on a plain-L2 app with a nested stack. It must report
+ * `npx cdk-best-practice-patterns report` (its bin link, which npx runs) on a plain-L2 app with a nested stack. It must report
  * every stack with a diagram and a cost table and exit 0; with an unhardened queue added, exit 1
  * and name the queue's findings, and exit 0 with --no-fail. Under each cdk-nag major, as installed
  * in the app: `NagPacks.enable` picks it.
@@ -417,7 +546,11 @@ async function checkReportOnPlainApp(flavor: Flavor, unpacked: string, nag: 'cdk
     cwd: dir,
     env: { ...env, CDK_VALIDATION: 'false', ...extra },
   });
-  const report = (...args: string[]) => run('npx', ['--no-install', 'cdk-best-practice-patterns', 'report', ...args], { cwd: dir, env });
+  // `npx cdk-best-practice-patterns` runs node_modules/.bin/cdk-best-practice-patterns, so this runs
+  // that link itself, as npx would: the system follows it and starts the file by its shebang, which
+  // fails without the link, the executable bit or the `#!/usr/bin/env node` line. It spares three
+  // starts of npm's own CLI (about 0.4 s of CPU each) per cdk-nag major.
+  const report = (...args: string[]) => run(path.join(bin, 'cdk-best-practice-patterns'), ['report', ...args], { cwd: dir, env });
   const problems: string[] = [];
 
   const clean = await synth();
@@ -482,21 +615,33 @@ async function main(): Promise<number> {
   const started = Date.now();
   const { unpacked, constructs, problems: packProblems } = packAndInspect(floor.version);
   const outcomes: Outcome[] = [{ name: 'the tarball\'s manifest and contents', problems: packProblems }];
-  // Two at a time: each is one single-threaded process, and CI has two cores.
-  const jobs: Array<() => Promise<Outcome | Outcome[]>> = [
-    () => typeCheckSourceOnFloor(floor.awsCdkLib),
-    ...flavors.map((f) => () => checkEveryPattern(f, unpacked, constructs)),
-    ...flavors.map((f) => () => checkDocsApps(f, unpacked)),
-    ...flavors.flatMap((f) => [() => checkReportOnPlainApp(f, unpacked, 'cdk-nag'), () => checkReportOnPlainApp(f, unpacked, 'cdk-nag-v2')]),
+  // Two at a time: each job runs one single-threaded process at a time, and CI has two cores. The
+  // longest come first, so that the last to finish are short and neither core idles for long.
+  const docs = flavors.map((f) => docsAppJobs(f, unpacked));
+  const jobs: Job[] = [
+    ...flavors.map((f) => async () => [await checkEveryPattern(f, unpacked, constructs)]),
+    () => typeCheckAll(floor.awsCdkLib, docs.filter((d) => d.apps.length)),
+    ...docs.flatMap((d) => d.runs),
+    ...flavors.flatMap((f) => (['cdk-nag', 'cdk-nag-v2'] as const).map((nag) => async () => [await checkReportOnPlainApp(f, unpacked, nag)])),
   ];
-  const results: Outcome[] = [];
+  const results: Outcome[][] = [];
+  let next = 0;
   const worker = async () => {
-    for (let job = jobs.shift(); job; job = jobs.shift()) {
-      results.push(...[await job().catch((error: Error): Outcome => ({ name: 'a check that could not run', problems: [error.message] }))].flat());
+    while (next < jobs.length) {
+      const index = next++;
+      results[index] = await jobs[index]().catch((error: Error) => [{ name: 'a check that could not run', problems: [error.message] }]);
     }
   };
   await Promise.all([worker(), worker()]);
-  outcomes.push(...results);
+  // In the order of the jobs; a docs app's type-check and its run give one outcome, under its name.
+  for (const outcome of results.flat()) {
+    const same = outcomes.find((o) => o.name === outcome.name);
+    if (same) {
+      same.problems.push(...outcome.problems);
+    } else {
+      outcomes.push({ name: outcome.name, problems: [...outcome.problems] });
+    }
+  }
 
   for (const outcome of outcomes) {
     console.log(`${outcome.problems.length ? 'FAIL' : 'ok  '} ${outcome.name}`);
