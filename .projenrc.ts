@@ -351,17 +351,19 @@ function laneOf(...tasks: Task[]): string {
     }).join(' && ');
   }).join(' && ');
 }
-const lanes = (...commands: string[]) => `bash scripts/parallel.sh ${commands.map(shellQuote).join(' ')}`;
+// An argv, spawned without projen's own shell, which does not parse every bash construct a lane
+// holds (a step's `bash -c 'if ...; then ...'`): parallel.sh runs each lane with bash.
+const lanes = (...commands: string[]) => ['bash', 'scripts/parallel.sh', ...commands];
 const test = project.tasks.tryFind('test')!;
 test.reset();
 // The IntegTest scenarios build from src/, so their snapshots and cfn-lint need no compiled lib/:
 // they run beside jsii, which keeps about one core busy.
-test.exec(lanes(
+test.execArgs(lanes(
   laneOf(project.compileTask),
   `${laneOf(integCheck)} && ${templatesScript} --jobs 1 build/integ`,
 ), { name: 'Compile, and beside it the IntegTest snapshots and cfn-lint over their templates' });
 test.exec('rm -rf build/test-out', { name: 'Clear the cloud assemblies of earlier test runs' });
-test.exec(lanes(
+test.execArgs(lanes(
   // The unit tests, two workers. Run one file with `npx jest <file>`.
   'jest --ci',
   laneOf(checkTypes),
