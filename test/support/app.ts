@@ -26,8 +26,15 @@ export const NO_STACK_TRACES = {
   [cxapi.DISABLE_METADATA_STACK_TRACE]: true,
 };
 
+/**
+ * No copies of assets in the cloud assembly: aws-cdk-lib copied each into every test's assembly
+ * (the AWS CLI layer of a StaticWebsite's deployment alone is tens of MB) for nothing to read.
+ * Templates are unchanged: an asset's hash is of its source.
+ */
+export const NO_ASSET_STAGING = { [cxapi.DISABLE_ASSET_STAGING_CONTEXT]: true };
+
 /** The new-project context, without stack traces. */
-export const TEST_CONTEXT = { ...NEW_PROJECT_CONTEXT, ...NO_STACK_TRACES };
+export const TEST_CONTEXT = { ...NEW_PROJECT_CONTEXT, ...NO_STACK_TRACES, ...NO_ASSET_STAGING };
 
 /**
  * An app under the new-project flags whose cloud assembly lands in the ignored build folder,
