@@ -39,7 +39,7 @@ async function groupAndInstances(): Promise<{ group: any; instances: Instance[] 
 beforeAll(async () => {
   // moto checks that a listener's certificate exists (and knows no AWS::CertificateManager::Certificate).
   certificateArn = (await new ACMClient(motoClientConfig()).send(new RequestCertificateCommand({ DomainName: 'app.example.com' }))).CertificateArn!;
-  const app = newApp();
+  const app = newApp({ stageAssets: true });
   app.node.setContext(`availability-zones:account=${ACCOUNT}:region=${REGION}`, ZONES);
   const stack = new Stack(app, 'EmulatorAlbAutoScalingGroup', { env: TEST_ENV });
   const network = new MultiAzVpc(stack, 'Network', { stage: DeploymentStage.PROD });

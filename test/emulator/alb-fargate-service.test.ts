@@ -25,7 +25,7 @@ let listeners: Listener[];
 beforeAll(async () => {
   // moto checks that a listener's certificate exists (and knows no AWS::CertificateManager::Certificate).
   const certificateArn = (await new ACMClient(motoClientConfig()).send(new RequestCertificateCommand({ DomainName: 'app.example.com' }))).CertificateArn!;
-  const app = newApp();
+  const app = newApp({ stageAssets: true });
   app.node.setContext(`availability-zones:account=${ACCOUNT}:region=${REGION}`, ZONES);
   const stack = new Stack(app, 'EmulatorAlbFargateService', { env: TEST_ENV });
   const network = new MultiAzVpc(stack, 'Network', { stage: DeploymentStage.PROD });

@@ -35,7 +35,7 @@ beforeAll(async () => {
   // an AWS::Events::Archive's event pattern. Both stay template-only (see docs/TESTING.md).
   busName = 'emulator-orders';
   await eventBridge.send(new CreateEventBusCommand({ Name: busName }));
-  const stack = new Stack(newApp(), 'EmulatorEventRule', { env: TEST_ENV });
+  const stack = new Stack(newApp({ stageAssets: true }), 'EmulatorEventRule', { env: TEST_ENV });
   const rule = new EventRuleWithDeadLetterQueue(stack, 'Placed', {
     stage: DeploymentStage.PROD,
     eventBus: events.EventBus.fromEventBusName(stack, 'Orders', busName),

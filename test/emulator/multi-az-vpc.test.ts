@@ -27,7 +27,7 @@ interface Layout {
 }
 
 async function deploy(stackName: string, stage: DeploymentStage): Promise<Layout> {
-  const app: App = newApp();
+  const app: App = newApp({ stageAssets: true });
   // What `cdk deploy` would have looked up and saved in cdk.context.json for this account.
   app.node.setContext(`availability-zones:account=${ACCOUNT}:region=${REGION}`, ZONES);
   const stack = new Stack(app, stackName, { env: TEST_ENV });

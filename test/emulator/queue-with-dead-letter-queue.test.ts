@@ -15,7 +15,7 @@ const client = new SQSClient(motoClientConfig());
 let standard: { deployed: DeployedStack; queueUrl: string; deadLetterQueueUrl: string };
 
 async function deploy(stackName: string, props: { maxReceiveCount: number }) {
-  const stack = new Stack(newApp(), stackName, { env: TEST_ENV });
+  const stack = new Stack(newApp({ stageAssets: true }), stackName, { env: TEST_ENV });
   const orders = new QueueWithDeadLetterQueue(stack, 'Orders', { stage: DeploymentStage.PROD, ...props });
   // moto's CloudFormation has no queue policies (TLS-only) or alarms.
   const deployed = await deployStack(stack, stackName, ['AWS::CloudWatch::Alarm', 'AWS::SNS::TopicPolicy', 'AWS::SQS::QueuePolicy']);

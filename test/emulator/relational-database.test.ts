@@ -26,7 +26,7 @@ const SKIPPED = [
 beforeAll(async () => {
   for (const stage of [DeploymentStage.PROD, DeploymentStage.DEV]) {
     const name = `EmulatorRelationalDatabase${stage === DeploymentStage.PROD ? 'Prod' : 'Dev'}`;
-    const app = newApp();
+    const app = newApp({ stageAssets: true });
     // What `cdk deploy` would have looked up and saved in cdk.context.json for this account.
     app.node.setContext(`availability-zones:account=${TEST_ENV.account}:region=${TEST_ENV.region}`, ['us-east-1a', 'us-east-1b', 'us-east-1c']);
     const stack = new Stack(app, name, { env: TEST_ENV });

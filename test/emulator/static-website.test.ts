@@ -21,7 +21,7 @@ let bucketName: string;
 let logBucketName: string;
 
 beforeAll(async () => {
-  const stack = new Stack(newApp(), 'EmulatorStaticWebsite', { env: TEST_ENV });
+  const stack = new Stack(newApp({ stageAssets: true }), 'EmulatorStaticWebsite', { env: TEST_ENV });
   const site = new StaticWebsite(stack, 'Site', {
     stage: DeploymentStage.PROD,
     sources: [s3deploy.Source.data('index.html', '<h1>hello</h1>')],

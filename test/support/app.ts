@@ -33,16 +33,25 @@ export const NO_STACK_TRACES = {
  */
 export const NO_ASSET_STAGING = { [cxapi.DISABLE_ASSET_STAGING_CONTEXT]: true };
 
-/** The new-project context, without stack traces. */
+/** The new-project context, without stack traces or asset copies. */
 export const TEST_CONTEXT = { ...NEW_PROJECT_CONTEXT, ...NO_STACK_TRACES, ...NO_ASSET_STAGING };
+
+export interface TestAppOptions {
+  /**
+   * Copy assets into the cloud assembly, as `cdk synth` does: for a test that deploys it (the
+   * emulator suites publish the assets from there).
+   */
+  readonly stageAssets?: boolean;
+}
 
 /**
  * An app under the new-project flags whose cloud assembly lands in the ignored build folder,
  * never in /tmp.
  */
-export function newApp(): App {
+export function newApp(options: TestAppOptions = {}): App {
   fs.mkdirSync(OUT_ROOT, { recursive: true });
-  return new App({ outdir: fs.mkdtempSync(path.join(OUT_ROOT, 'app-')), context: TEST_CONTEXT });
+  const context = options.stageAssets ? { ...NEW_PROJECT_CONTEXT, ...NO_STACK_TRACES } : TEST_CONTEXT;
+  return new App({ outdir: fs.mkdtempSync(path.join(OUT_ROOT, 'app-')), context });
 }
 
 export interface TestStackOptions {
