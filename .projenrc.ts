@@ -344,7 +344,11 @@ function laneOf(...tasks: Task[]): string {
       }
       // `$@` stands for the arguments a task receives: a lane passes none.
       const command = step.exec ?? step.execArgs?.filter((arg) => arg !== '$@').map(shellWord).join(' ');
-      if (!command || step.cwd || step.condition || step.say) {
+      // What a lane does not carry over from projen (a step's own args, env, shell or builtin, a
+      // task's condition, cwd or shell, an env value projen would evaluate) fails here rather than
+      // being dropped.
+      const unsupported = Object.keys(step).filter((key) => !['exec', 'execArgs', 'name', 'receiveArgs'].includes(key));
+      if (!command || unsupported.length || task.condition || task.cwd || task.shell || Object.values(task.envVars).some((v) => v.includes('$('))) {
         throw new Error(`task ${task.name} has a step a lane cannot run as it is: ${JSON.stringify(step)}`);
       }
       return `(${env}${command})`;

@@ -83,6 +83,10 @@ function synthesize(job: Job): Promise<Synthesis> {
   const [command, args, extraEnv] = job.isDefault
     ? [CDK, ['synth', '--quiet', '--no-notices', '--output', job.outdir], {}]
     : [process.execPath, ['-r', 'ts-node/register/transpile-only', 'app.ts'], {
+      // The CLI also gives the app its default region (us-east-1 without configuration), and the
+      // default account only when AWS credentials resolve: none here, so the account is left unset,
+      // as the CLI leaves it without credentials; with them, this stage is built without it.
+      CDK_DEFAULT_REGION: process.env.CDK_DEFAULT_REGION ?? process.env.AWS_REGION ?? process.env.AWS_DEFAULT_REGION ?? 'us-east-1',
       CDK_OUTDIR: job.outdir,
       CDK_CONTEXT_JSON: JSON.stringify(cliContext(job.example, job.stage)),
       TS_NODE_PROJECT: path.join(ROOT, 'tsconfig.dev.json'),

@@ -2,7 +2,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { App, Validations } from 'aws-cdk-lib';
 import * as cxapi from 'aws-cdk-lib/cx-api';
-import { NO_STACK_TRACES } from '../support/app';
+import { NO_ASSET_STAGING, NO_STACK_TRACES } from '../support/app';
 import { validationPlugin, validationReportFindings } from '../support/cfn-validation';
 import { NagV2Outcome, runNagV2PacksCountingSuppressions } from '../support/nag-v2';
 import { NagPacks } from 'cdk-best-practice-patterns';
@@ -40,6 +40,7 @@ function buildExample(example: string): ExampleOutcome {
     ...readJson(path.join(dir, 'cdk.json')).context,
     ...readJson(path.join(dir, 'cdk.context.json')),
     ...NO_STACK_TRACES,
+    ...NO_ASSET_STAGING,
     [cxapi.BUNDLING_STACKS]: [],
   };
   fs.mkdirSync(OUT_ROOT, { recursive: true });

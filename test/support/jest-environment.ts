@@ -13,13 +13,16 @@ let plugin: IPolicyValidationPlugin | undefined;
 /**
  * Node's test environment, plus one aws-cdk-lib CloudFormationValidatePlugin per jest worker.
  *
- * The plugin's validation engine (about 9 MB of WebAssembly and CloudFormation's schemas) takes
- * about 2 s and 3.5 s of CPU to start, and each test file has its own module registry, so a
- * plugin created in a test file starts its engine once per file: 40 s of CPU over the suite's
- * template-validity tests. Created here, outside the files' registries, it starts once per worker
- * and validates every file's apps. aws-cdk-lib calls the plugin through its interface only (the
- * template paths in, a report of plain objects out), so the plugin's copy of aws-cdk-lib need not
- * be the test file's. test/support/cfn-validation.test.ts proves that it still reports errors.
+ * The plugin's validation engine (about 9 MB of WebAssembly, and CloudFormation's schemas and rules
+ * for the resource types it is given) takes about 2 s and 3.5 s of CPU to start, and each test
+ * file has its own module registry, so a plugin created in a test file started it once per file:
+ * 40 s of CPU over the suite's template-validity tests. Created here, outside the files'
+ * registries, its WebAssembly compiles once per worker, and the plugin rebuilds its engine only
+ * when an app brings resource types the last one did not have. aws-cdk-lib calls the plugin
+ * through its interface (the templates in, a report of plain objects out), so the plugin's copy of
+ * aws-cdk-lib need not be the test file's; it counts the plugin as one it did not create, which
+ * changes nothing here, and its own default plugin stays off because test/support/jest-setup.ts
+ * sets CDK_VALIDATION=false. test/support/cfn-validation.test.ts proves that it still reports errors.
  */
 export default class PatternTestEnvironment extends TestEnvironment {
   async setup(): Promise<void> {
