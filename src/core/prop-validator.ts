@@ -65,9 +65,7 @@ export class PropValidator {
       return;
     }
     if (value.isUnresolved()) {
-      const unit = value.unitLabel();
-      this.check(unit === 'seconds', prop, `a token in ${unit}`,
-        `given as Duration.seconds(...) when only known at deploy time: the template holds seconds, and CloudFormation cannot convert ${unit}`);
+      this.tokenInUnit(prop, value.unitLabel(), 'seconds', 'Duration.seconds', 'the template holds seconds');
       return;
     }
     const seconds = value.toSeconds({ integral: false });
@@ -107,15 +105,11 @@ export class PropValidator {
     }
     if (value.isUnresolved()) {
       const unit = /^Size\.(\w+)\(/.exec(value.toString())?.[1] ?? 'another unit';
-      this.check(unit === 'bytes', prop, `a token in ${unit}`,
-        `given as Size.bytes(...) when only known at deploy time: the alarm compares bytes, and CloudFormation cannot convert ${unit}`);
+      this.tokenInUnit(prop, unit, 'bytes', 'Size.bytes', 'the alarm compares bytes');
       return;
     }
     const bytes = value.toBytes({ rounding: SizeRoundingBehavior.NONE });
-    const ok = bytes > 0 && (limit === undefined || Token.isUnresolved(limit.bytes) || bytes < limit.bytes);
-    if (!ok) {
-      this.errors.push(`${prop} is ${humanSize(bytes)}; it must be above 0${limit === undefined ? '' : ` and below ${limit.what}`}.`);
-    }
+    this.aboveZeroAndBelow(prop, bytes, humanSize(bytes), limit && { amount: limit.bytes, what: limit.what });
   }
 
   /**
@@ -134,16 +128,28 @@ export class PropValidator {
       return;
     }
     if (value.isUnresolved()) {
-      const unit = value.unitLabel();
-      this.check(unit === 'millis', prop, `a token in ${unit}`,
-        `given as Duration.millis(...) when only known at deploy time: the alarm compares milliseconds, and CloudFormation cannot convert ${unit}`);
+      this.tokenInUnit(prop, value.unitLabel(), 'millis', 'Duration.millis', 'the alarm compares milliseconds');
       return;
     }
     const millis = value.toMilliseconds({ integral: false });
-    const ok = millis > 0 && (limit === undefined || Token.isUnresolved(limit.millis) || millis < limit.millis);
-    if (!ok) {
-      this.errors.push(`${prop} is ${humanDuration(millis / 1000)}; it must be above 0${limit === undefined ? '' : ` and below ${limit.what}`}.`);
+    this.aboveZeroAndBelow(prop, millis, humanDuration(millis / 1000), limit && { amount: limit.millis, what: limit.what });
+  }
+
+  /**
+   * A value known only at deploy time must come in the unit the template or the metric holds:
+   * CloudFormation cannot convert a parameter, and aws-cdk-lib would throw without naming the prop.
+   */
+  private tokenInUnit(prop: string, unit: string, expected: string, factory: string, holds: string): void {
+    this.check(unit === expected, prop, `a token in ${unit}`,
+      `given as ${factory}(...) when only known at deploy time: ${holds}, and CloudFormation cannot convert ${unit}`);
+  }
+
+  /** An alarm threshold above 0 and, when the limit is known, below it; `shown` is the amount in words. */
+  private aboveZeroAndBelow(prop: string, amount: number, shown: string, limit?: { readonly amount: number; readonly what: string }): void {
+    if (amount > 0 && (limit === undefined || Token.isUnresolved(limit.amount) || amount < limit.amount)) {
+      return;
     }
+    this.errors.push(`${prop} is ${shown}; it must be above 0${limit === undefined ? '' : ` and below ${limit.what}`}.`);
   }
 
   /**
