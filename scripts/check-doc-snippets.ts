@@ -31,7 +31,7 @@ export interface SnippetSet {
 }
 
 /** The body of every ```ts block of a page. */
-export function snippets(markdown: string): string[] {
+function snippets(markdown: string): string[] {
   return [...markdown.matchAll(/^```ts\n([\s\S]*?)^```$/gm)].map((m) => m[1]);
 }
 

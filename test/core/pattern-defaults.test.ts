@@ -1,12 +1,10 @@
-import * as fs from 'fs';
-import * as path from 'path';
-import { App, CfnParameter, Stack, Stage } from 'aws-cdk-lib';
+import { CfnParameter, Stack, Stage } from 'aws-cdk-lib';
 import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import { Construct } from 'constructs';
 import { DeadLetterQueue, DeadLetterSource, DeploymentStage, PatternDefaults, QueueWithDeadLetterQueue, RestApiLambda } from '../../src';
-import { newApp, TEST_CONTEXT, TEST_ENV } from '../support/app';
+import { newApp, TEST_ENV } from '../support/app';
 import { EVERY_PATTERN } from '../support/fixtures';
 
 const ALARM_TOPIC_ID = /^PatternOperationsAlarmTopic[0-9A-F]{8}$/;
@@ -22,11 +20,7 @@ function retainsAnything(stack: Stack | Template): boolean {
     .some(([id, r]: [string, any]) => r.DeletionPolicy === 'Retain' && !id.startsWith('ApiGatewayAccountLogging'));
 }
 
-function appWithContext(context: Record<string, string>): App {
-  const outRoot = path.join(__dirname, '..', '..', 'build', 'test-out');
-  fs.mkdirSync(outRoot, { recursive: true });
-  return new App({ outdir: fs.mkdtempSync(path.join(outRoot, 'app-')), context: { ...TEST_CONTEXT, ...context } });
-}
+const appWithContext = (context: Record<string, string>) => newApp({ context });
 
 /**
  * Each pattern built once with default props (so PROD), synthesized once, and shared by the tests

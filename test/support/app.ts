@@ -42,6 +42,9 @@ export interface TestAppOptions {
    * emulator suites publish the assets from there).
    */
   readonly stageAssets?: boolean;
+
+  /** More context, as `cdk.json` or `-c` would give it. */
+  readonly context?: Record<string, unknown>;
 }
 
 /**
@@ -50,8 +53,8 @@ export interface TestAppOptions {
  */
 export function newApp(options: TestAppOptions = {}): App {
   fs.mkdirSync(OUT_ROOT, { recursive: true });
-  const context = options.stageAssets ? { ...NEW_PROJECT_CONTEXT, ...NO_STACK_TRACES } : TEST_CONTEXT;
-  return new App({ outdir: fs.mkdtempSync(path.join(OUT_ROOT, 'app-')), context });
+  const base = options.stageAssets ? { ...NEW_PROJECT_CONTEXT, ...NO_STACK_TRACES } : TEST_CONTEXT;
+  return new App({ outdir: fs.mkdtempSync(path.join(OUT_ROOT, 'app-')), context: { ...base, ...options.context } });
 }
 
 export interface TestStackOptions {
