@@ -11,6 +11,7 @@ export { GuardedKey } from './core/keys';
 export type { GuardedKeyProps } from './core/keys';
 export * from './building-blocks/dead-letter-queue';
 export * from './building-blocks/hardened-function';
+export * from './building-blocks/load-balanced-web-tier';
 export type { PublicLoadBalancerProps } from './building-blocks/public-load-balancer';
 export * from './networking/multi-az-vpc';
 export * from './messaging/queue-with-dead-letter-queue';

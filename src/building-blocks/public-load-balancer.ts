@@ -147,7 +147,7 @@ const IAM_SERVER_CERTIFICATE_ARN = /^arn:[a-z-]+:iam::\d{12}:server-certificate\
  * the pattern, not the front. As the `Default` child, the front is the patterns'
  * `node.defaultChild`.
  *
- * Internal: the patterns expose its resources themselves.
+ * Internal: LoadBalancedWebTier creates it (`_createFront`) and exposes its resources as the patterns' properties.
  */
 export class PublicLoadBalancer extends Construct {
   /**
@@ -269,6 +269,8 @@ export class PublicLoadBalancer extends Construct {
 
   /** The path of the pattern holding the front, which descriptions name. */
   private readonly patternPath: string;
+  /** The target group `addTargets` created, once it has. */
+  private addedTargetGroup?: elbv2.ApplicationTargetGroup;
 
   /**
    * @param scope the pattern that holds the front
@@ -361,13 +363,22 @@ export class PublicLoadBalancer extends Construct {
     this.url = `${secure ? 'https' : 'http'}://${host}`;
   }
 
+  /** The target group `addTargets` created, or undefined before it was called. */
+  public get targetGroup(): elbv2.ApplicationTargetGroup | undefined {
+    return this.addedTargetGroup;
+  }
+
   /**
    * The target group of the listener, with the front's health check defaults and alarms:
    * unhealthy targets, target and load balancer 5xx responses, p99 target response time. The
    * alarms are the front's children and in its `alarms`, and join the pattern's through its
-   * prelude. Their descriptions name the pattern, which the operator knows.
+   * prelude. Their descriptions name the pattern, which the operator knows. Called once: the
+   * front has one target group (`targetGroup`), and its alarms have fixed ids.
    */
   public addTargets(id: string, props: elbv2.AddApplicationTargetsProps, targetNames: TargetNames): elbv2.ApplicationTargetGroup {
+    if (this.addedTargetGroup) {
+      throw new Error(`${this.patternPath}: the load balancer front has its target group already (${this.addedTargetGroup.node.id}); it takes one`);
+    }
     const thresholds = this.prelude.props;
     const targetGroup = this.listener.addTargets(id, {
       deregistrationDelay: thresholds.deregistrationDelay ?? Duration.seconds(30),
@@ -375,6 +386,7 @@ export class PublicLoadBalancer extends Construct {
       // A target is checked every 30 s: healthy after 2 passes, out after 3 failures.
       healthCheck: { interval: Duration.seconds(30), healthyThresholdCount: 2, unhealthyThresholdCount: 3, ...props.healthCheck },
     });
+    this.addedTargetGroup = targetGroup;
     const fiveMinutes = Duration.minutes(5);
     const path = this.patternPath;
     this.alarm('UnhealthyHostsAlarm', {

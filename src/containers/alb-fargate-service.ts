@@ -1,5 +1,4 @@
 import { Annotations, ArnFormat, Duration, RemovalPolicy, Stack, Token, Tokenization } from 'aws-cdk-lib';
-import * as acm from 'aws-cdk-lib/aws-certificatemanager';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as ecs from 'aws-cdk-lib/aws-ecs';
@@ -7,9 +6,8 @@ import * as elbv2 from 'aws-cdk-lib/aws-elasticloadbalancingv2';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as logs from 'aws-cdk-lib/aws-logs';
-import * as s3 from 'aws-cdk-lib/aws-s3';
-import * as wafv2 from 'aws-cdk-lib/aws-wafv2';
 import { Construct } from 'constructs';
+import { LoadBalancedWebTier } from '../building-blocks/load-balanced-web-tier';
 import { PublicLoadBalancer, PublicLoadBalancerProps } from '../building-blocks/public-load-balancer';
 import { createLogEncryptionKey } from '../core/log-encryption';
 import { ManagedPolicyRole } from '../core/managed-policy-role';
@@ -280,7 +278,7 @@ const EXEC_WRITABLE_ROOT_WARNING = 'cdk-best-practice-patterns:execWritableRoot'
  *   image: ecs.ContainerImage.fromAsset('./app', { platform: ecrAssets.Platform.LINUX_ARM64 }),
  * });
  */
-export class AlbFargateService extends Construct {
+export class AlbFargateService extends LoadBalancedWebTier {
   /** The ECS service. */
   public readonly service: ecs.FargateService;
   /** The cluster the service runs in. */
@@ -291,26 +289,10 @@ export class AlbFargateService extends Construct {
   public readonly container: ecs.ContainerDefinition;
   /** The role the application runs as: empty until you grant it what the application calls. */
   public readonly taskRole: iam.IRole;
-  /** The internet-facing load balancer. */
-  public readonly loadBalancer: elbv2.ApplicationLoadBalancer;
-  /** HTTPS on 443, or HTTP on 80 when insecure HTTP was allowed. */
-  public readonly listener: elbv2.ApplicationListener;
-  /** The tasks' target group. */
-  public readonly targetGroup: elbv2.ApplicationTargetGroup;
-  /** The load balancer's security group. */
-  public readonly loadBalancerSecurityGroup: ec2.SecurityGroup;
   /** The tasks' security group: the container port from the load balancer only. */
   public readonly serviceSecurityGroup: ec2.SecurityGroup;
-  /** The bucket holding the load balancer's access logs. */
-  public readonly accessLogsBucket: s3.Bucket;
   /** The container logs. */
   public readonly logGroup: logs.LogGroup;
-  /** The web ACL this pattern created, when it created one. */
-  public readonly webAcl?: wafv2.CfnWebACL;
-  /** The certificate this pattern requested for `domainName`, when it requested one. */
-  public readonly certificate?: acm.ICertificate;
-  /** The URL of the service. */
-  public readonly url: string;
   /**
    * The alarms of this pattern: unhealthy tasks, target and load balancer 5xx, p99 latency, CPU,
    * memory and running tasks below the minimum.
@@ -332,15 +314,7 @@ export class AlbFargateService extends Construct {
     this.validate(prelude.validator, props, minCapacity, maxCapacity, allowedCidrs, cpu, memoryLimitMiB);
 
     const removalPolicy = prelude.removalPolicy;
-    // 'Default': the front's resources keep the logical ids they had as this pattern's own.
-    const front = new PublicLoadBalancer(this, 'Default', prelude, allowedCidrs);
-    this.loadBalancer = front.loadBalancer;
-    this.listener = front.listener;
-    this.loadBalancerSecurityGroup = front.securityGroup;
-    this.accessLogsBucket = front.accessLogsBucket;
-    this.webAcl = front.webAcl;
-    this.certificate = front.certificate;
-    this.url = front.url;
+    const front = this._createFront(prelude, allowedCidrs);
 
     const logKey = createLogEncryptionKey(this, 'LogKey', `Encrypts the container logs of ${this.node.path}`, removalPolicy);
     this.logGroup = new logs.LogGroup(this, 'Logs', {
@@ -433,7 +407,7 @@ export class AlbFargateService extends Construct {
     }
     this.service.connections.allowFrom(this.loadBalancerSecurityGroup, ec2.Port.tcp(containerPort), 'Container port from the load balancer');
 
-    this.targetGroup = front.addTargets('Tasks', {
+    front.addTargets('Tasks', {
       port: containerPort,
       protocol: elbv2.ApplicationProtocol.HTTP,
       targets: [this.service.loadBalancerTarget({ containerName: this.container.containerName, containerPort })],

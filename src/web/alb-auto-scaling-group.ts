@@ -1,14 +1,12 @@
 import { Duration, Token } from 'aws-cdk-lib';
 import * as autoscaling from 'aws-cdk-lib/aws-autoscaling';
-import * as acm from 'aws-cdk-lib/aws-certificatemanager';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as elbv2 from 'aws-cdk-lib/aws-elasticloadbalancingv2';
 import * as iam from 'aws-cdk-lib/aws-iam';
-import * as s3 from 'aws-cdk-lib/aws-s3';
 import * as sns from 'aws-cdk-lib/aws-sns';
-import * as wafv2 from 'aws-cdk-lib/aws-wafv2';
 import { Construct } from 'constructs';
+import { LoadBalancedWebTier } from '../building-blocks/load-balanced-web-tier';
 import { PublicLoadBalancer, PublicLoadBalancerProps } from '../building-blocks/public-load-balancer';
 import { acknowledgeNagFinding, acknowledgeNagRule, NIST_AND_HIPAA_PACKS } from '../core/nag';
 import { PatternPrelude } from '../core/pattern-prelude';
@@ -206,57 +204,16 @@ const HTTP_CODES = /^[2-4]\d\d(-[2-4]\d\d)?(,[2-4]\d\d(-[2-4]\d\d)?)*$/;
  * userData.addCommands('dnf install -y nginx', 'systemctl enable --now nginx');
  * new AlbAutoScalingGroup(this, 'Web', { vpc: network.vpc, certificate, userData });
  */
-export class AlbAutoScalingGroup extends Construct {
-  /**
-   * The internet-facing load balancer.
-   */
-  public readonly loadBalancer: elbv2.ApplicationLoadBalancer;
-
-  /**
-   * The listener that forwards to the instances: HTTPS on 443, or HTTP on 80 when insecure HTTP
-   * was allowed.
-   */
-  public readonly listener: elbv2.ApplicationListener;
-
-  /**
-   * The instances' target group.
-   */
-  public readonly targetGroup: elbv2.ApplicationTargetGroup;
-
+export class AlbAutoScalingGroup extends LoadBalancedWebTier {
   /**
    * The Auto Scaling group.
    */
   public readonly autoScalingGroup: autoscaling.AutoScalingGroup;
 
   /**
-   * The load balancer's security group: the allowed CIDRs on the listener ports.
-   */
-  public readonly loadBalancerSecurityGroup: ec2.SecurityGroup;
-
-  /**
    * The instances' security group: the application port from the load balancer only.
    */
   public readonly instanceSecurityGroup: ec2.SecurityGroup;
-
-  /**
-   * The bucket holding the load balancer's access logs.
-   */
-  public readonly accessLogsBucket: s3.Bucket;
-
-  /**
-   * The web ACL this pattern created, when it created one.
-   */
-  public readonly webAcl?: wafv2.CfnWebACL;
-
-  /**
-   * The certificate this pattern requested for `domainName`, when it requested one.
-   */
-  public readonly certificate?: acm.ICertificate;
-
-  /**
-   * The URL of the load balancer.
-   */
-  public readonly url: string;
 
   /**
    * The alarms of this pattern: unhealthy hosts, target and load balancer 5xx responses, and p99
@@ -277,14 +234,7 @@ export class AlbAutoScalingGroup extends Construct {
     const allowedCidrs = props.allowedCidrs ?? ['0.0.0.0/0'];
     this.validate(prelude.validator, props, minCapacity, maxCapacity, allowedCidrs);
 
-    // 'Default': the front's resources keep the logical ids they had as this pattern's own.
-    const front = new PublicLoadBalancer(this, 'Default', prelude, allowedCidrs);
-    this.loadBalancer = front.loadBalancer;
-    this.listener = front.listener;
-    this.loadBalancerSecurityGroup = front.securityGroup;
-    this.accessLogsBucket = front.accessLogsBucket;
-    this.webAcl = front.webAcl;
-    this.certificate = front.certificate;
+    const front = this._createFront(prelude, allowedCidrs);
 
     this.instanceSecurityGroup = new ec2.SecurityGroup(this, 'InstanceSecurityGroup', {
       vpc: props.vpc,
@@ -295,7 +245,7 @@ export class AlbAutoScalingGroup extends Construct {
     this.autoScalingGroup = this.createAutoScalingGroup(props, minCapacity, maxCapacity);
     this.autoScalingGroup.connections.allowFrom(this.loadBalancerSecurityGroup, ec2.Port.tcp(applicationPort), 'Application port from the load balancer');
 
-    this.targetGroup = front.addTargets('Instances', {
+    front.addTargets('Instances', {
       port: applicationPort,
       protocol: elbv2.ApplicationProtocol.HTTP,
       targets: [this.autoScalingGroup],
@@ -316,7 +266,6 @@ export class AlbAutoScalingGroup extends Construct {
         metrics: [new cloudwatch.Metric({ namespace: 'AWS/EC2', metricName: 'CPUUtilization', dimensionsMap: byGroup, statistic: cloudwatch.Stats.AVERAGE })],
       },
     ]);
-    this.url = front.url;
   }
 
   private validate(v: PropValidator, props: AlbAutoScalingGroupProps, minCapacity: number, maxCapacity: number, allowedCidrs: string[]): void {
