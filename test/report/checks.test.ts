@@ -24,7 +24,7 @@ interface SynthOptions {
 }
 
 function synthesized(build: (stack: Stack) => void, options: SynthOptions = {}): Template {
-  const app = newApp();
+  const app = newApp({ treeMetadata: true });
   app.node.setContext(cxapi.PATH_METADATA_ENABLE_CONTEXT, options.pathMetadata ?? true);
   build(new Stack(app, 'Example', options.withEnv ? { env: TEST_ENV } : {}));
   return app.synth().getStackByName('Example').template;

@@ -20,7 +20,7 @@ import { newApp, TEST_ENV } from '../support/app';
 // real synthesized stacks, not hand-written templates.
 
 function synthesized(build: (stack: Stack) => void, withEnv = false): Template {
-  const app = newApp();
+  const app = newApp({ treeMetadata: true });
   build(new Stack(app, 'Example', withEnv ? { env: TEST_ENV } : {}));
   return app.synth().getStackByName('Example').template;
 }

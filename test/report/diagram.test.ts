@@ -35,7 +35,7 @@ import { AlbAutoScalingGroup, DeploymentStage, HttpApiLambda, MultiAzVpc, SnsFan
 
 /** Synthesizes an app with path metadata, as the CLI does, and reads its cloud assembly. */
 function synthesized(build: (app: App) => void): Assembly {
-  const app = newApp();
+  const app = newApp({ treeMetadata: true });
   app.node.setContext(cxapi.PATH_METADATA_ENABLE_CONTEXT, true);
   build(app);
   return readAssembly(app.synth().directory);

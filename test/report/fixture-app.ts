@@ -25,7 +25,7 @@ export interface FixtureApp {
 }
 
 export function fixtureApp(): FixtureApp {
-  const app = newApp();
+  const app = newApp({ treeMetadata: true });
   // As the CLI does: every resource's construct path in its template's metadata.
   app.node.setContext(cxapi.PATH_METADATA_ENABLE_CONTEXT, true);
   const front = new Stack(app, 'Front', { env: { account: '123456789012', region: 'eu-west-1' } });

@@ -37,7 +37,7 @@ describe('NagPacks.enable with cdk-nag 2.x', () => {
   });
 
   test('only the packs asked for run', () => {
-    const app = newApp();
+    const app = newApp({ treeMetadata: true });
     new sqs.Queue(new Stack(app, 'Front'), 'Jobs');
     NagPacks.enable(app, { packs: [NagPack.SERVERLESS] });
     const [only] = report([synthesize(app)]).stacks;

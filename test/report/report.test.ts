@@ -148,7 +148,7 @@ describe('cdk-nag 2.x reports in CSV, its default', () => {
   });
 
   test('a CSV report beside the templates is read for its stack', () => {
-    const app = newApp();
+    const app = newApp({ treeMetadata: true });
     new sqs.Queue(new Stack(app, 'Front'), 'Jobs');
     const outdir = synthesize(app);
     fs.writeFileSync(path.join(outdir, 'AwsSolutions--Front-NagReport.csv'), 'Rule ID,Resource ID,Compliance,Exception Reason,Rule Level,Rule Info\n'
@@ -160,7 +160,7 @@ describe('cdk-nag 2.x reports in CSV, its default', () => {
 
 describe('NagPacks.enable', () => {
   test('only the packs asked for run', () => {
-    const app = newApp();
+    const app = newApp({ treeMetadata: true });
     new sqs.Queue(new Stack(app, 'Front'), 'Jobs');
     NagPacks.enable(app, { packs: [NagPack.AWS_SOLUTIONS] });
     const [stack] = report([synthesize(app)]).stacks;
@@ -175,12 +175,12 @@ describe('NagPacks.enable', () => {
   });
 
   test('a stack is not a scope: packs apply to the app or a stage', () => {
-    const app = newApp();
+    const app = newApp({ treeMetadata: true });
     expect(() => NagPacks.enable(new Stack(app, 'Front') as unknown as Stage)).toThrow(/scope must be the App or a Stage, and Front is not/);
   });
 
   test('a second call is refused (it would report every finding twice), and a pack listed twice runs once', () => {
-    const app = newApp();
+    const app = newApp({ treeMetadata: true });
     new sqs.Queue(new Stack(app, 'Front'), 'Jobs');
     NagPacks.enable(app, { packs: [NagPack.AWS_SOLUTIONS, NagPack.AWS_SOLUTIONS] });
     expect(() => NagPacks.enable(app)).toThrow(/the packs are already on for this app .*: call it once/);
@@ -197,7 +197,7 @@ describe('NagPacks.enable', () => {
   });
 
   test('a stage defined after the call fails the synth instead of going unchecked', () => {
-    const app = newApp();
+    const app = newApp({ treeMetadata: true });
     NagPacks.enable(app);
     new Stack(new Stage(app, 'Late'), 'Api');
     expect(() => app.synth()).toThrow(/Stage Late was defined after NagPacks.enable\(app\), so the report cannot tell that cdk-nag checked it/);
@@ -206,7 +206,7 @@ describe('NagPacks.enable', () => {
 
 describe('what else fails a synth, or does not', () => {
   test('an error annotation that is no finding of a pack fails the report, as it fails `cdk synth`', () => {
-    const app = newApp();
+    const app = newApp({ treeMetadata: true });
     Annotations.of(new sqs.Queue(new Stack(app, 'Front'), 'Jobs', { enforceSSL: true })).addError('The queue needs a name the team agreed on.');
     const result = report([synthesize(app)]);
     expect(result.stacks[0].nag.errors).toEqual([{ pack: 'error annotation', ruleId: 'error', constructPath: 'Front/Jobs', description: 'The queue needs a name the team agreed on.' }]);
@@ -217,7 +217,7 @@ describe('what else fails a synth, or does not', () => {
 
   /** An app with one queue, checked by a validation plugin of the user's that reports it. */
   function pluginApp(success: boolean, logicalId?: string) {
-    const app = newApp();
+    const app = newApp({ treeMetadata: true });
     const stack = new Stack(app, 'Front');
     const queue = new sqs.Queue(stack, 'Jobs', { enforceSSL: true });
     Validations.of(app).addPlugins({
@@ -262,7 +262,7 @@ describe('what else fails a synth, or does not', () => {
 
 describe('the cost estimate in the report', () => {
   test('a resource type the price table does not know is named, so that the total is not read as complete', () => {
-    const app = newApp();
+    const app = newApp({ treeMetadata: true });
     new CfnResource(new Stack(app, 'Warehouse'), 'Cluster', {
       type: 'AWS::Redshift::Cluster',
       properties: { ClusterType: 'single-node', NodeType: 'ra3.xlplus', DBName: 'dev', MasterUsername: 'admin', ManageMasterPassword: true },
@@ -277,7 +277,7 @@ describe('the cost estimate in the report', () => {
 describe('cdk-nag 2.x reports that tell more than findings', () => {
   /** An app of one queue, with a 2.x JSON report written beside it. */
   function withV2Report(lines: object[]) {
-    const app = newApp();
+    const app = newApp({ treeMetadata: true });
     new sqs.Queue(new Stack(app, 'Front'), 'Jobs');
     const outdir = synthesize(app);
     fs.writeFileSync(path.join(outdir, 'AwsSolutions--Front-NagReport.json'), JSON.stringify({ lines }));
@@ -344,7 +344,7 @@ describe('the command', () => {
   });
 
   test('exits 0 on an app with nothing to fix', () => {
-    const app = newApp();
+    const app = newApp({ treeMetadata: true });
     new Stack(app, 'Empty');
     NagPacks.enable(app);
     const clean = synthesize(app);
@@ -359,7 +359,7 @@ describe('the command', () => {
   });
 
   test('an alarm without an action alone exits 1', () => {
-    const app = newApp();
+    const app = newApp({ treeMetadata: true });
     new cloudwatch.Alarm(new Stack(app, 'Watch'), 'Errors', {
       metric: new cloudwatch.Metric({ namespace: 'Fixture', metricName: 'Errors' }),
       threshold: 1,
@@ -380,7 +380,7 @@ describe('the command', () => {
   });
 
   test('an app with no stack exits 2: nothing was checked', () => {
-    const app = newApp();
+    const app = newApp({ treeMetadata: true });
     expect(run('report', synthesize(app))).toMatchObject({ code: 2, err: expect.stringContaining('holds no stack to report on') });
   });
 

@@ -45,6 +45,14 @@ export interface TestAppOptions {
 
   /** More context, as `cdk.json` or `-c` would give it. */
   readonly context?: Record<string, unknown>;
+
+  /**
+   * Write the construct tree (`tree.json`) into the cloud assembly, as `cdk synth` does: for a test
+   * whose code reads it (the report's diagrams and costs). Off otherwise: no other test reads it
+   * (cdk-nag 3.x walks the construct tree in memory), and writing it was about a twentieth of the
+   * suite's time.
+   */
+  readonly treeMetadata?: boolean;
 }
 
 /**
@@ -54,7 +62,11 @@ export interface TestAppOptions {
 export function newApp(options: TestAppOptions = {}): App {
   fs.mkdirSync(OUT_ROOT, { recursive: true });
   const base = options.stageAssets ? { ...NEW_PROJECT_CONTEXT, ...NO_STACK_TRACES } : TEST_CONTEXT;
-  return new App({ outdir: fs.mkdtempSync(path.join(OUT_ROOT, 'app-')), context: { ...base, ...options.context } });
+  return new App({
+    outdir: fs.mkdtempSync(path.join(OUT_ROOT, 'app-')),
+    context: { ...base, ...options.context },
+    treeMetadata: options.treeMetadata ?? options.stageAssets ?? false,
+  });
 }
 
 export interface TestStackOptions {
