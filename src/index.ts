@@ -10,6 +10,7 @@ export type { NagPacksProps } from './core/nag-packs';
 export { GuardedKey } from './core/keys';
 export type { GuardedKeyProps } from './core/keys';
 export * from './building-blocks/dead-letter-queue';
+export * from './building-blocks/hardened-backup-plan';
 export * from './building-blocks/hardened-function';
 export * from './building-blocks/load-balanced-web-tier';
 export type { PublicLoadBalancerProps } from './building-blocks/public-load-balancer';

@@ -5,7 +5,10 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as sns from 'aws-cdk-lib/aws-sns';
-import { AlbAutoScalingGroup, DeploymentStage, GuardedKey, HardenedFunction, MultiAzVpc, NagPacks, PatternDefaults, RelationalDatabase, SnsFanOut } from 'cdk-best-practice-patterns';
+import {
+  AlbAutoScalingGroup, DeploymentStage, GuardedKey, HardenedBackupPlan, HardenedFunction, MultiAzVpc, NagPacks, PatternDefaults,
+  RelationalDatabase, SnsFanOut,
+} from 'cdk-best-practice-patterns';
 
 const app = new App();
 // cdk.json sets the stage of every pattern through the library's context key, and
@@ -26,9 +29,16 @@ const stack = new Stack(app, 'ThreeTierExample', {
 // subnets; the data tier in its isolated subnets, which have no route out.
 const network = new MultiAzVpc(stack, 'Network');
 
+// AWS Backup for the data tier: continuous backups (point-in-time restore) kept 35 days in PROD and
+// 7 in DEV, in a vault under its own key that nobody but the account root may empty, locked in
+// PROD; a failed backup, copy or restore job notifies the alarm topic. `copyTo` would copy each
+// backup to a vault in another region.
+const backups = new HardenedBackupPlan(stack, 'Backups');
+
 // The data tier: PostgreSQL, Multi-AZ in PROD, its master password kept and rotated by RDS in a
-// secret under the database's key. Nothing reaches it until a client is allowed in below.
-const database = new RelationalDatabase(stack, 'Database', { vpc: network.vpc, databaseName: 'app' });
+// secret under the database's key, backed up by the plan above. Nothing reaches it until a client
+// is allowed in below.
+const database = new RelationalDatabase(stack, 'Database', { vpc: network.vpc, databaseName: 'app', backupPlan: backups });
 
 // The jobs topic's key is created here, not by the pattern, so the web tier can be granted it: a
 // GuardedKey, the key every pattern creates (rotated, and no KMS grant except for AWS services),

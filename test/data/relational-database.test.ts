@@ -7,7 +7,7 @@ import * as kms from 'aws-cdk-lib/aws-kms';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as rds from 'aws-cdk-lib/aws-rds';
 import {
-  DatabaseEngine, DeploymentStage, MasterPassword, MultiAzVpc, RelationalDatabase, RelationalDatabaseProps,
+  DatabaseEngine, DeploymentStage, HardenedBackupPlan, MasterPassword, MultiAzVpc, RelationalDatabase, RelationalDatabaseProps,
 } from '../../src';
 import { newApp, newStack, TEST_ENV } from '../support/app';
 import { cloudFormationFindings } from '../support/cfn-validation';
@@ -832,6 +832,40 @@ describe('RelationalDatabase', () => {
       const stack2 = new Stack(app2, 'Compliance', { env: TEST_ENV });
       place(fullyConfigured(stack2), stack2);
       new RelationalDatabase(stack2, 'Postgres', { vpc: new MultiAzVpc(stack2, 'OtherNetwork').vpc, readReplicas: 2, proxy: true, port: 6543 });
+      expect(runNagV2Packs(app2)).toEqual([]);
+    });
+  });
+
+  describe('with a HardenedBackupPlan', () => {
+    const stack = newStack({ withEnv: true });
+    const backups = new HardenedBackupPlan(stack, 'Backups');
+    const { database, template } = build({ backupPlan: backups }, stack);
+
+    test("selects exactly its own instance, under the database, with the plan's backup role", () => {
+      const selections = template.findResources('AWS::Backup::BackupSelection');
+      expect(Object.keys(selections)).toHaveLength(1);
+      const [id, selection] = Object.entries(selections)[0];
+      expect(id).toMatch(/^DatabaseBackupSelection/);
+      expect(selection.Properties.BackupSelection.Resources).toHaveLength(1);
+      const instanceId = stack.getLogicalId(database.instance.node.defaultChild as rds.CfnDBInstance);
+      expect(JSON.stringify(selection.Properties.BackupSelection.Resources[0])).toContain(instanceId);
+      expect(selection.Properties.BackupSelection.IamRoleArn).toEqual({ 'Fn::GetAtt': [expect.stringMatching(/^BackupsBackupRole/), 'Arn'] });
+      expect(selection.Properties.BackupPlanId).toEqual({ 'Fn::GetAtt': [expect.stringMatching(/^BackupsPlan/), 'BackupPlanId'] });
+      // The database's own selection role is not created: the plan's serves every selection.
+      expect(Object.keys(template.findResources('AWS::IAM::Role')).filter((r) => r.startsWith('DatabaseBackupSelection'))).toEqual([]);
+    });
+
+    test('acknowledges no RDSInBackupPlan finding, and the five packs pass under 3.x and 2.x', () => {
+      const instance = database.instance.node.defaultChild as rds.CfnDBInstance;
+      const suppressed = (instance.getMetadata('cdk_nag')?.rules_to_suppress ?? []).map((r: { id: string }) => r.id);
+      expect(suppressed.filter((id: string) => id.endsWith('RDSInBackupPlan'))).toEqual([]);
+      const app = newApp();
+      const nagStack = new Stack(app, 'Compliance', { env: TEST_ENV });
+      place({ backupPlan: new HardenedBackupPlan(nagStack, 'Backups') }, nagStack);
+      expect(runNagPacks(app)).toEqual(COMPLIANT);
+      const app2 = newApp();
+      const nagStack2 = new Stack(app2, 'Compliance', { env: TEST_ENV });
+      place({ backupPlan: new HardenedBackupPlan(nagStack2, 'Backups') }, nagStack2);
       expect(runNagV2Packs(app2)).toEqual([]);
     });
   });

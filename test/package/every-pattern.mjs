@@ -8,8 +8,8 @@ import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as nag from 'cdk-nag';
 import * as nagV2 from 'cdk-nag-v2';
 import {
-  AlbAutoScalingGroup, AlbFargateService, DeadLetterQueue, DeadLetterSource, EventRuleWithDeadLetterQueue, GuardedKey, HardenedFunction,
-  HttpApiLambda, MultiAzVpc, QueueWithDeadLetterQueue, RelationalDatabase, RestApiLambda, SnsFanOut, StaticWebsite,
+  AlbAutoScalingGroup, AlbFargateService, DeadLetterQueue, DeadLetterSource, EventRuleWithDeadLetterQueue, GuardedKey, HardenedBackupPlan,
+  HardenedFunction, HttpApiLambda, MultiAzVpc, QueueWithDeadLetterQueue, RelationalDatabase, RestApiLambda, SnsFanOut, StaticWebsite,
   StepFunctionsWorkflow,
 } from 'cdk-best-practice-patterns';
 
@@ -41,6 +41,8 @@ const patterns = {
     definition: StepFunctionsWorkflow.invokeFunction(stack, 'Step', new HardenedFunction(stack, 'Handler', { code })),
   }),
   RelationalDatabase: (stack) => new RelationalDatabase(stack, 'Database', { vpc: vpcOf(stack) }),
+  // The plan, with a database selected through it: its backup role's acknowledgements too.
+  HardenedBackupPlan: (stack) => new RelationalDatabase(stack, 'Database', { vpc: vpcOf(stack), backupPlan: new HardenedBackupPlan(stack, 'Backups') }),
 };
 
 const app = new App();

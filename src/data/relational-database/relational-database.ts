@@ -13,6 +13,7 @@ import { DatabaseEngine, defaultMaxConnections, EngineFacts, ENGINES, MYSQL_SLOW
 import { instanceMemoryBytes } from './instance-classes';
 import { findSecretsManagerEndpoint, MasterPassword, secretsManagerUrl } from './master-password';
 import { MAX_STORAGE_GIB, MIN_STORAGE_GIB, minMaxAllocatedStorage, validateRelationalDatabaseProps } from './validate';
+import { HardenedBackupPlan } from '../../building-blocks/hardened-backup-plan';
 import { createPatternKey } from '../../core/keys';
 import { createLogEncryptionKey } from '../../core/log-encryption';
 import { ManagedPolicyRole } from '../../core/managed-policy-role';
@@ -189,7 +190,10 @@ export interface RelationalDatabaseProps extends PatternProps {
   readonly preferredMaintenanceWindow?: string;
 
   /**
-   * An AWS Backup plan to add the database to, where the organisation audits its backups there.
+   * An AWS Backup plan to add the database to, where the organisation audits its backups there: a
+   * HardenedBackupPlan (a locked, encrypted vault, copies to another region, failed jobs notified),
+   * whose backup role then backs the database up, or any aws-cdk-lib backup plan. The HIPAA and NIST
+   * packs' RDSInBackupPlan check then passes without an acknowledgement.
    *
    * @default - none; automated backups only
    */
@@ -513,7 +517,10 @@ export class RelationalDatabase extends Construct implements ec2.IConnectable {
     if (masterPassword === MasterPassword.ROTATED_SECRET) {
       this.addRotation(props, isolatedSubnets);
     }
-    if (props.backupPlan) {
+    if (props.backupPlan instanceof HardenedBackupPlan) {
+      // The hardened plan's selection, under the database, with the plan's own backup role.
+      props.backupPlan.protectFor(this, [backup.BackupResource.fromRdsDatabaseInstance(this.instance)]);
+    } else if (props.backupPlan) {
       const selection = new backup.BackupSelection(this, 'BackupSelection', {
         backupPlan: props.backupPlan,
         resources: [backup.BackupResource.fromRdsDatabaseInstance(this.instance)],
