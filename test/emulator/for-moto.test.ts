@@ -104,3 +104,29 @@ test('an output reading what moto does not have is removed and said; the others 
     "output Url: removed, it reads Site.DomainName (AWS::CloudFront::Distribution), which moto's CloudFormation does not have",
   ]);
 });
+
+test("a dashboard's alarm ARNs and backup vault names become literal, and each is said", () => {
+  const body = {
+    'Fn::Join': ['', [
+      '{"alarms":["', { 'Fn::GetAtt': ['Alarm', 'Arn'] }, '"],"vault":"', { 'Fn::GetAtt': ['Vault', 'BackupVaultName'] },
+      '","same":"', { Ref: 'Vault' }, '","other":"', { Ref: 'Queue' }, '"}',
+    ]],
+  };
+  const original = {
+    Resources: {
+      Alarm: { Type: 'AWS::CloudWatch::Alarm', Properties: {} },
+      Vault: { Type: 'AWS::Backup::BackupVault', Properties: { BackupVaultName: 'StackBackupsVault1234' } },
+      Queue: { Type: 'AWS::SQS::Queue', Properties: {} },
+      Dashboard: { Type: 'AWS::CloudWatch::Dashboard', Properties: { DashboardBody: body } },
+    },
+  };
+  const { template, changed } = forMoto(original);
+  expect(template.Resources.Dashboard.Properties.DashboardBody['Fn::Join'][1]).toEqual([
+    '{"alarms":["', 'arn:aws:cloudwatch:us-east-1:123456789012:alarm:Alarm', '"],"vault":"', 'StackBackupsVault1234',
+    '","same":"', 'StackBackupsVault1234', '","other":"', { Ref: 'Queue' }, '"}',
+  ]);
+  expect(changed).toEqual([
+    'Dashboard: the ARNs of its 1 alarms are literal (moto skips alarms)',
+    'Dashboard: the names of its 1 backup vaults are literal (moto skips AWS Backup)',
+  ]);
+});

@@ -280,7 +280,8 @@ export interface ForMotoOptions {
  *
  * The other changes are returned in `changed`, one sentence each:
  * - a dashboard's references to the alarms (which moto skips as well) become literal alarm ARNs,
- *   so the dashboard itself deploys;
+ *   and its references to AWS Backup vaults (skipped too) their literal names, so the dashboard
+ *   itself deploys;
  * - `Fn::GetAtt <database>.MasterUserSecret.SecretArn`, which moto cannot resolve, becomes the ARN
  *   of the stand-in secret the harness created (`options.masterUserSecretArns`);
  * - an RDS instance's `DBParameterGroupName` is removed: moto 5.2.1 passes the `Ref` on as the
@@ -324,17 +325,30 @@ export function forMoto(original: any, options: ForMotoOptions = {}): { template
       redirected.push(logicalId);
     }
   }
-  // moto skips alarms too, so a dashboard's references to their ARNs become the ARNs they would have.
+  // moto skips alarms too, so a dashboard's references to their ARNs become the ARNs they would have;
+  // and AWS Backup, so its references to a vault's name become the name the template gives it.
   const alarmIds = new Set(Object.keys(resources).filter((id) => resources[id].Type === 'AWS::CloudWatch::Alarm'));
+  const vaultNames = new Map(Object.entries(resources)
+    .filter(([, r]) => r.Type === 'AWS::Backup::BackupVault' && typeof r.Properties?.BackupVaultName === 'string')
+    .map(([id, r]) => [id, r.Properties!.BackupVaultName as string]));
   for (const [dashboardId, dashboard] of Object.entries(resources).filter(([, r]) => r.Type === 'AWS::CloudWatch::Dashboard')) {
     const alarms = new Set<string>();
+    const vaults = new Set<string>();
     dashboard.Properties = JSON.parse(JSON.stringify(dashboard.Properties), (_key, value) => {
       const getAtt = value?.['Fn::GetAtt'];
-      if (!(Array.isArray(getAtt) && alarmIds.has(getAtt[0]) && getAtt[1] === 'Arn')) return value;
-      alarms.add(getAtt[0]);
-      return `arn:aws:cloudwatch:${REGION}:${ACCOUNT}:alarm:${getAtt[0]}`;
+      if (Array.isArray(getAtt) && alarmIds.has(getAtt[0]) && getAtt[1] === 'Arn') {
+        alarms.add(getAtt[0]);
+        return `arn:aws:cloudwatch:${REGION}:${ACCOUNT}:alarm:${getAtt[0]}`;
+      }
+      const vaultId = Array.isArray(getAtt) && getAtt[1] === 'BackupVaultName' ? getAtt[0] : value?.Ref;
+      if (typeof vaultId === 'string' && vaultNames.has(vaultId) && Object.keys(value).length === 1) {
+        vaults.add(vaultId);
+        return vaultNames.get(vaultId);
+      }
+      return value;
     });
     if (alarms.size > 0) changed.push(`${dashboardId}: the ARNs of its ${alarms.size} alarms are literal (moto skips alarms)`);
+    if (vaults.size > 0) changed.push(`${dashboardId}: the names of its ${vaults.size} backup vaults are literal (moto skips AWS Backup)`);
   }
   // moto's EventBus has no physical id, so a Ref to it resolves to the bus object, on which a rule's
   // CreateStack crashes (HTTP 500); Fn::GetAtt Name is what CloudFormation's Ref returns anyway
