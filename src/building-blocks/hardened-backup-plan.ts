@@ -1,4 +1,4 @@
-import { Duration, RemovalPolicy, ResourceEnvironment, Stack, Token } from 'aws-cdk-lib';
+import { Aws, Duration, Fn, Names, RemovalPolicy, ResourceEnvironment, Stack, Token } from 'aws-cdk-lib';
 import * as backup from 'aws-cdk-lib/aws-backup';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as events from 'aws-cdk-lib/aws-events';
@@ -221,12 +221,14 @@ interface PlannedRule {
 }
 
 /**
- * AWS Backup for the data of an application: a plan whose recovery points land in a vault
- * encrypted with a customer key, that no one but the backup administrators may empty or shorten,
- * locked in PROD, copied to another region when asked, and watched: a failed, aborted or expired
- * backup, copy or restore job notifies the alarm topic.
+ * AWS Backup for the data of an application: a plan whose recovery points land in a vault that no
+ * one but the backup administrators may empty or shorten, locked in PROD, copied to another region
+ * when asked, and watched: a failed, aborted or expired backup, copy or restore job notifies the
+ * alarm topic. The vault is retained in every stage (AWS Backup deletes no vault that holds
+ * recovery points).
  *
- * Applies: a vault encrypted with a GuardedKey; an access policy that denies deleting recovery
+ * Applies: a vault under a GuardedKey (which encrypts the backups of the resource types AWS Backup
+ * fully manages; an RDS snapshot keeps its database's key); an access policy that denies deleting recovery
  * points, changing their lifecycle and removing the lock to all but the backup administrators;
  * Vault Lock (governance) in PROD; daily backups kept 35 days in PROD, 7 in DEV, continuous
  * (point-in-time restore) where supported; optional monthly and yearly rules; copies to another
@@ -268,6 +270,17 @@ export class HardenedBackupPlan extends Construct implements backup.IBackupPlan 
    * Where a job failure goes when the alarm topic cannot take it.
    */
   public readonly deadLetterQueue: sqs.IQueue;
+
+  /**
+   * How long the daily rule keeps its recovery points: `dailyRetention`, or its default by stage.
+   */
+  public readonly dailyRetention: Duration;
+
+  /**
+   * Whether the daily rule backs up continuously the resource types that support it (an RDS
+   * database's automated backups are then AWS Backup's, kept `dailyRetention`).
+   */
+  public readonly continuousBackup: boolean;
 
   /**
    * The alarms of the plan: the failure notifications' dead-letter queue not empty, and failed
@@ -320,7 +333,13 @@ export class HardenedBackupPlan extends Construct implements backup.IBackupPlan 
     v.oneOf('vaultLock', props.vaultLock, VaultLockMode, 'VaultLockMode');
     const continuous = props.continuousBackup ?? true;
     const lockMode = props.vaultLock ?? (production ? VaultLockMode.GOVERNANCE : VaultLockMode.NONE);
+    // A compliance lock can never be removed once its cooling-off period has passed: not on a stage
+    // meant to be torn down.
+    v.check(production || props.vaultLock !== VaultLockMode.COMPLIANCE, 'vaultLock', props.vaultLock,
+      'GOVERNANCE or NONE in DEV: a compliance lock can never be removed once its cooling-off period has passed, which a stage meant to be destroyed cannot have');
     const rules = this.plannedRules(v, props, continuous, production);
+    this.dailyRetention = rules[0].retention;
+    this.continuousBackup = continuous;
     this.validateWindows(v, props.startWindow, props.completionWindow);
     this.validateLock(v, props, lockMode, rules);
     this.validateAdmins(v, props.backupAdminRoleArns ?? []);
@@ -332,8 +351,22 @@ export class HardenedBackupPlan extends Construct implements backup.IBackupPlan 
     const knownDays = rules.filter((r) => !r.retention.isUnresolved()).map((r) => r.retentionDays);
     const minRetention = props.lockMinRetention ?? Duration.days(knownDays.length > 0 ? Math.min(...knownDays) : 1);
     this.vault = new backup.BackupVault(this, 'Vault', {
+      // The vault outlives its stack (below), and a vault's name is unique in its account and region:
+      // a name from the construct path alone would make the stack's next deployment after a
+      // `cdk destroy` fail ("already exists") while the old vault waits for its recovery points to
+      // expire. The first block of the stack's id, which CloudFormation draws anew for each stack
+      // it creates and keeps through updates, tells the two apart. 41 + 1 + 8 characters: AWS
+      // Backup's limit is 50.
+      backupVaultName: Fn.join('-', [
+        Names.uniqueResourceName(this, { maxLength: 41 }),
+        Fn.select(0, Fn.split('-', Fn.select(2, Fn.split('/', Aws.STACK_ID)))),
+      ]),
       encryptionKey: this.encryptionKey,
-      removalPolicy: this.prelude.removalPolicy,
+      // Retained in every stage: AWS Backup refuses to delete a vault that holds recovery points
+      // (https://docs.aws.amazon.com/aws-backup/latest/devguide/create-a-vault.html), so a DEV
+      // `cdk destroy` would end in DELETE_FAILED. Left behind, the vault costs nothing; its recovery
+      // points expire with their retention, and then it can be deleted.
+      removalPolicy: RemovalPolicy.RETAIN,
       lockConfiguration: lockMode === VaultLockMode.NONE ? undefined : {
         minRetention,
         maxRetention: props.lockMaxRetention,
@@ -352,7 +385,12 @@ export class HardenedBackupPlan extends Construct implements backup.IBackupPlan 
       sid: 'DenyRecoveryPointDeletionExceptBackupAdmins',
       effect: iam.Effect.DENY,
       principals: [new iam.AnyPrincipal()],
-      actions: ['backup:DeleteRecoveryPoint', 'backup:UpdateRecoveryPointLifecycle', 'backup:DeleteBackupVaultLockConfiguration'],
+      // Disassociating takes a continuous recovery point (an RDS database's, by default) out of the
+      // vault's control, its retention and lock included.
+      actions: [
+        'backup:DeleteRecoveryPoint', 'backup:UpdateRecoveryPointLifecycle', 'backup:DeleteBackupVaultLockConfiguration',
+        'backup:DisassociateRecoveryPoint', 'backup:DisassociateRecoveryPointFromParent',
+      ],
       resources: ['*'],
       conditions: { ArnNotLike: { 'aws:PrincipalArn': exempt } },
     }));
@@ -490,8 +528,17 @@ export class HardenedBackupPlan extends Construct implements backup.IBackupPlan 
       eventPattern: {
         source: ['aws.backup'],
         detailType: JOB_EVENTS,
-        // Backup and copy jobs report `state`, restore jobs `status`.
-        detail: { $or: [{ state: FAILED_STATES }, { status: FAILED_STATES }] },
+        // Backup and copy jobs report `state`, restore jobs `status`. Backup jobs name their vault
+        // (`backupVaultName`), copy jobs the vault they copy from (`sourceBackupVaultArn`), so two
+        // plans of one account and region do not both report a job; a restore job's event names no
+        // vault, so every plan reports a failed restore.
+        detail: {
+          $or: [
+            { state: FAILED_STATES, backupVaultName: [this.vault.backupVaultName] },
+            { state: FAILED_STATES, sourceBackupVaultArn: [this.vault.backupVaultArn] },
+            { status: FAILED_STATES },
+          ],
+        },
       },
     });
     const deadLetterQueue = new DeadLetterQueue(this, 'FailedJobsDeadLetterQueue', {
@@ -549,9 +596,12 @@ export class HardenedBackupPlan extends Construct implements backup.IBackupPlan 
     if (cold === undefined || cold.isUnresolved() || retention.isUnresolved()) {
       return;
     }
-    v.check(days(cold) + MIN_COLD_STORAGE_DAYS <= days(retention), coldProp, human(cold),
-      `at least ${MIN_COLD_STORAGE_DAYS} days before ${retentionProp} (${human(retention)}) ends, at most ${days(retention) - MIN_COLD_STORAGE_DAYS} days: `
-      + `AWS Backup keeps a recovery point in cold storage for at least ${MIN_COLD_STORAGE_DAYS} days`);
+    const latest = days(retention) - MIN_COLD_STORAGE_DAYS;
+    v.check(days(cold) <= latest, coldProp, human(cold), latest >= 1
+      ? `at least ${MIN_COLD_STORAGE_DAYS} days before ${retentionProp} (${human(retention)}) ends, at most ${latest} days: `
+        + `AWS Backup keeps a recovery point in cold storage for at least ${MIN_COLD_STORAGE_DAYS} days`
+      : `left unset: ${retentionProp} (${human(retention)}) leaves no room for cold storage, where AWS Backup keeps a recovery point `
+        + `for at least ${MIN_COLD_STORAGE_DAYS} days (a retention of at least ${MIN_COLD_STORAGE_DAYS + 1} days does)`);
   }
 
   /** Start window at least an hour; completion window longer than the start window; both whole minutes. */
@@ -629,7 +679,7 @@ export class HardenedBackupPlan extends Construct implements backup.IBackupPlan 
     }
     v.wholeDays('copyRetention', props.copyRetention, 1, MAX_RETENTION_DAYS);
     v.wholeDays('copyColdStorageAfter', props.copyColdStorageAfter, 1);
-    if (props.copyColdStorageAfter !== undefined) {
+    if (copy !== undefined && props.copyColdStorageAfter !== undefined) {
       if (props.copyRetention !== undefined) {
         this.validateColdStorage(v, 'copyColdStorageAfter', props.copyColdStorageAfter, 'copyRetention', props.copyRetention);
       } else {

@@ -2,6 +2,7 @@ import { Duration, Stack } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import * as backup from 'aws-cdk-lib/aws-backup';
 import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
+import { Construct } from 'constructs';
 import { DeploymentStage, HardenedBackupPlan, HardenedBackupPlanProps, VaultLockMode } from '../../src';
 import { newApp, newStack, TEST_ENV } from '../support/app';
 import { cloudFormationFindings } from '../support/cfn-validation';
@@ -71,14 +72,17 @@ describe('HardenedBackupPlan', () => {
       });
     });
 
-    test('denies deleting recovery points, changing their lifecycle and removing the lock to all but the root user and the backup admins', () => {
+    test('denies deleting, disassociating or shortening recovery points and removing the lock to all but the root user and the backup admins', () => {
       build({ backupAdminRoleArns: [ADMIN_ROLE] }).template.hasResourceProperties('AWS::Backup::BackupVault', {
         AccessPolicy: {
           Statement: [{
             Sid: 'DenyRecoveryPointDeletionExceptBackupAdmins',
             Effect: 'Deny',
             Principal: { AWS: '*' },
-            Action: ['backup:DeleteRecoveryPoint', 'backup:UpdateRecoveryPointLifecycle', 'backup:DeleteBackupVaultLockConfiguration'],
+            Action: [
+              'backup:DeleteRecoveryPoint', 'backup:UpdateRecoveryPointLifecycle', 'backup:DeleteBackupVaultLockConfiguration',
+              'backup:DisassociateRecoveryPoint', 'backup:DisassociateRecoveryPointFromParent',
+            ],
             Resource: '*',
             Condition: { ArnNotLike: { 'aws:PrincipalArn': ['arn:aws:iam::123456789012:root', ADMIN_ROLE] } },
           }],
@@ -94,10 +98,29 @@ describe('HardenedBackupPlan', () => {
       });
     });
 
-    test('is retained in PROD and destroyed in DEV, with its key', () => {
-      build().template.hasResource('AWS::Backup::BackupVault', { DeletionPolicy: 'Retain' });
+    test("is named after its path and the stack's id, so the stack can be deployed again while a destroyed one's vault remains", () => {
+      const { template } = build();
+      const [name] = Object.values(template.findResources('AWS::Backup::BackupVault')).map((v) => v.Properties.BackupVaultName);
+      expect(name).toEqual({
+        'Fn::Join': ['-', [
+          expect.stringMatching(/^TestStackBackups[0-9A-F]{8}$/),
+          { 'Fn::Select': [0, { 'Fn::Split': ['-', { 'Fn::Select': [2, { 'Fn::Split': ['/', { Ref: 'AWS::StackId' }] }] }] }] },
+        ]],
+      });
+      // At most 41 characters from the path, a hyphen and the 8 of the stack id: AWS Backup allows 50.
+      const deep = newStack({ withEnv: true });
+      const plan = new HardenedBackupPlan(new Construct(new Construct(deep, 'AVeryLongConstructIdForAnApplicationTier'), 'AndItsDataStoresInside'), 'Backups');
+      const prefix = Stack.of(plan).resolve((plan.vault.node.defaultChild as backup.CfnBackupVault).backupVaultName)['Fn::Join'][1][0];
+      expect(prefix.length).toBeLessThanOrEqual(41);
+      expect(prefix).toMatch(/^[A-Za-z0-9]+$/);
+    });
+
+    test('is retained in every stage (AWS Backup deletes no vault holding recovery points); its key follows the stage', () => {
+      const prod = build().template;
+      prod.hasResource('AWS::Backup::BackupVault', { DeletionPolicy: 'Retain', UpdateReplacePolicy: 'Retain' });
+      prod.hasResource('AWS::KMS::Key', { DeletionPolicy: 'Retain', Properties: { Description: Match.stringLikeRegexp('recovery points') } });
       const dev = build({ stage: DeploymentStage.DEV }).template;
-      dev.hasResource('AWS::Backup::BackupVault', { DeletionPolicy: 'Delete' });
+      dev.hasResource('AWS::Backup::BackupVault', { DeletionPolicy: 'Retain', UpdateReplacePolicy: 'Retain' });
       dev.hasResource('AWS::KMS::Key', { DeletionPolicy: 'Delete', Properties: { Description: Match.stringLikeRegexp('recovery points') } });
     });
   });
@@ -166,7 +189,13 @@ describe('HardenedBackupPlan', () => {
         EventPattern: {
           'source': ['aws.backup'],
           'detail-type': ['Backup Job State Change', 'Copy Job State Change', 'Restore Job State Change'],
-          'detail': { $or: [{ state: ['FAILED', 'ABORTED', 'EXPIRED', 'PARTIAL'] }, { status: ['FAILED', 'ABORTED', 'EXPIRED', 'PARTIAL'] }] },
+          'detail': {
+            $or: [
+              { state: ['FAILED', 'ABORTED', 'EXPIRED', 'PARTIAL'], backupVaultName: [{ 'Fn::GetAtt': [Match.stringLikeRegexp('^BackupsVault'), 'BackupVaultName'] }] },
+              { state: ['FAILED', 'ABORTED', 'EXPIRED', 'PARTIAL'], sourceBackupVaultArn: [{ 'Fn::GetAtt': [Match.stringLikeRegexp('^BackupsVault'), 'BackupVaultArn'] }] },
+              { status: ['FAILED', 'ABORTED', 'EXPIRED', 'PARTIAL'] },
+            ],
+          },
         },
         Targets: [{
           Arn: { Ref: Match.stringLikeRegexp('^PatternOperationsAlarmTopic') },
@@ -208,6 +237,8 @@ describe('HardenedBackupPlan', () => {
       ['monthlyRetention', { monthlyRetention: Duration.hours(36) }, "monthlyRetention is '36 hours'; it must be a whole number of days from 1 to 36500."],
       ['monthlyColdStorageAfter', { monthlyRetention: Duration.days(100), monthlyColdStorageAfter: Duration.days(30) },
         "monthlyColdStorageAfter is '30 days'; it must be at least 90 days before monthlyRetention (100 days) ends, at most 10 days: AWS Backup keeps a recovery point in cold storage for at least 90 days."],
+      ['monthlyColdStorageAfter', { monthlyRetention: Duration.days(60), monthlyColdStorageAfter: Duration.days(10) },
+        "monthlyColdStorageAfter is '10 days'; it must be left unset: monthlyRetention (60 days) leaves no room for cold storage, where AWS Backup keeps a recovery point for at least 90 days (a retention of at least 91 days does)."],
       ['yearlyColdStorageAfter', { yearlyColdStorageAfter: Duration.days(30) }, "yearlyColdStorageAfter is '30 days'; it must be left unset unless yearlyRetention is set: without it there is no yearly rule."],
       ['startWindow', { startWindow: Duration.minutes(30) }, "startWindow is '30 minutes'; it must be a whole number of minutes from 1 hour to 36500 days."],
       ['completionWindow', { startWindow: Duration.hours(8), completionWindow: Duration.hours(8) },
@@ -227,6 +258,14 @@ describe('HardenedBackupPlan', () => {
       ['backupAdminRoleArns', { backupAdminRoleArns: ['arn:aws:iam::210987654321:role/BackupAdmin'] },
         "backupAdminRoleArns is 'arn:aws:iam::210987654321:role/BackupAdmin'; it must be a role of this stack's account, 123456789012 (not 210987654321)"],
       ['copyRetention', { copyRetention: Duration.days(90) }, "copyRetention is '90 days'; it must be left unset unless copyTo is set."],
+      ['copyColdStorageAfter', { copyColdStorageAfter: Duration.days(30) }, "copyColdStorageAfter is '30 days'; it must be left unset unless copyTo is set."],
+      ['yearlyRetention', { yearlyRetention: Duration.days(36501) }, "yearlyRetention is '36501 days'; it must be a whole number of days from 1 to 36500."],
+      ['startWindow', { startWindow: Duration.days(36501) }, "startWindow is '36501 days'; it must be a whole number of minutes from 1 hour to 36500 days."],
+      ['completionWindow', { completionWindow: Duration.days(36501) }, "completionWindow is '36501 days'; it must be a whole number of minutes from 1 hour 1 minute to 36500 days."],
+      ['backupAdminRoleArns', { backupAdminRoleArns: ['arn:aws:iam::123456789012:user/alice'] }, "backupAdminRoleArns is 'arn:aws:iam::123456789012:user/alice'; it must be a list of IAM role ARNs"],
+      ['backupAdminRoleArns', { backupAdminRoleArns: ['arn:aws:iam::123456789012:root'] }, "backupAdminRoleArns is 'arn:aws:iam::123456789012:root'; it must be a list of IAM role ARNs"],
+      ['vaultLock', { stage: DeploymentStage.DEV, vaultLock: VaultLockMode.COMPLIANCE },
+        "vaultLock is 'COMPLIANCE'; it must be GOVERNANCE or NONE in DEV: a compliance lock can never be removed once its cooling-off period has passed"],
     ] as Array<[string, HardenedBackupPlanProps, string]>)('%s: %j is refused, naming the prop, the value and what is allowed', (prop, props, message) => {
       expect(errorAbout(prop, () => build(props))).toContain(message);
     });
@@ -244,6 +283,20 @@ describe('HardenedBackupPlan', () => {
       expect(errorAbout('copyColdStorageAfter', () => new HardenedBackupPlan(stack, 'Backups', {
         copyTo: withDrVault(stack), copyRetention: Duration.days(120), copyColdStorageAfter: Duration.days(60),
       }))).toContain("copyColdStorageAfter is '60 days'; it must be at least 90 days before copyRetention (120 days) ends, at most 30 days");
+    });
+
+    test("a copy's cold storage is held against each rule's retention when the copies keep it", () => {
+      const stack = newStack({ withEnv: true });
+      expect(errorAbout('copyColdStorageAfter', () => new HardenedBackupPlan(stack, 'Backups', {
+        copyTo: withDrVault(stack), continuousBackup: false, dailyRetention: Duration.days(100), copyColdStorageAfter: Duration.days(30),
+      }))).toContain("copyColdStorageAfter is '30 days'; it must be at least 90 days before dailyRetention, the copies' retention, (100 days) ends, at most 10 days");
+    });
+
+    test("a copy target that is not a backup vault's ARN is refused", () => {
+      const stack = newStack({ withEnv: true });
+      const notAVault = backup.BackupVault.fromBackupVaultArn(stack, 'NotAVault', 'arn:aws:glacier:us-west-2:123456789012:vaults:dr');
+      expect(errorAbout('copyTo', () => new HardenedBackupPlan(stack, 'Backups', { copyTo: notAVault })))
+        .toContain("copyTo is 'arn:aws:glacier:us-west-2:123456789012:vaults:dr'; it must be a backup vault's ARN, arn:<partition>:backup:<region>:<account>:backup-vault:<name>");
     });
 
     test('every error is reported at once', () => {
@@ -268,6 +321,8 @@ describe('HardenedBackupPlan', () => {
       const t = deployTimeValues(stack);
       expect(() => new HardenedBackupPlan(stack, 'Backups', { vaultLock: t.text as VaultLockMode })).toThrow(
         'vaultLock is a token, only known at deploy time; it must be a value known at synth: it decides whether the vault is locked.');
+      expect(() => new HardenedBackupPlan(stack, 'Other', { continuousBackup: t.text as unknown as boolean })).toThrow(
+        'continuousBackup is a token, only known at deploy time; it must be a value known at synth: it decides whether the daily rule backs up continuously.');
     });
 
     test('a selection of nothing is refused', () => {
@@ -314,6 +369,13 @@ describe('HardenedBackupPlan', () => {
       template.resourceCountIs('AWS::Backup::BackupVault', 2);
       template.resourceCountIs('AWS::Backup::BackupPlan', 2);
       template.resourceCountIs('AWS::Events::Rule', 2);
+      // Each rule reports the backup and copy jobs of its own vault only, so no job is reported twice.
+      const vaultsNamed = Object.values(template.findResources('AWS::Events::Rule')).map((rule) =>
+        JSON.stringify(rule.Properties.EventPattern.detail.$or[0].backupVaultName));
+      expect(new Set(vaultsNamed).size).toBe(2);
+      for (const vault of Object.keys(template.findResources('AWS::Backup::BackupVault'))) {
+        expect(vaultsNamed.filter((v) => v.includes(vault))).toHaveLength(1);
+      }
     });
   });
 

@@ -855,6 +855,19 @@ describe('RelationalDatabase', () => {
       expect(Object.keys(template.findResources('AWS::IAM::Role')).filter((r) => r.startsWith('DatabaseBackupSelection'))).toEqual([]);
     });
 
+    test("keeps its automated backups as long as the plan's continuous rule, which takes them over; a retention given still wins", () => {
+      template.hasResourceProperties('AWS::RDS::DBInstance', { BackupRetentionPeriod: 35 });
+      const devStack = newStack({ withEnv: true });
+      build({ stage: DeploymentStage.DEV, backupPlan: new HardenedBackupPlan(devStack, 'Backups', { stage: DeploymentStage.DEV }) }, devStack)
+        .template.hasResourceProperties('AWS::RDS::DBInstance', { BackupRetentionPeriod: 7 });
+      const snapshotsOnly = newStack({ withEnv: true });
+      build({ backupPlan: new HardenedBackupPlan(snapshotsOnly, 'Backups', { continuousBackup: false }) }, snapshotsOnly)
+        .template.hasResourceProperties('AWS::RDS::DBInstance', { BackupRetentionPeriod: 14 });
+      const given = newStack({ withEnv: true });
+      build({ backupRetention: Duration.days(21), backupPlan: new HardenedBackupPlan(given, 'Backups') }, given)
+        .template.hasResourceProperties('AWS::RDS::DBInstance', { BackupRetentionPeriod: 21 });
+    });
+
     test('acknowledges no RDSInBackupPlan finding, and the five packs pass under 3.x and 2.x', () => {
       const instance = database.instance.node.defaultChild as rds.CfnDBInstance;
       const suppressed = (instance.getMetadata('cdk_nag')?.rules_to_suppress ?? []).map((r: { id: string }) => r.id);

@@ -169,7 +169,9 @@ export interface RelationalDatabaseProps extends PatternProps {
    * How long automated backups (point-in-time recovery) are kept, from 1 to 35 days. A token must
    * be in days: `Duration.days(token)`.
    *
-   * @default - 14 days in PROD, 1 day in DEV
+   * @default - 14 days in PROD, 1 day in DEV; with a HardenedBackupPlan that backs up continuously,
+   * its `dailyRetention`, since AWS Backup then manages the automated backups and sets their
+   * retention to its rule's
    */
   readonly backupRetention?: Duration;
 
@@ -429,7 +431,11 @@ export class RelationalDatabase extends Construct implements ec2.IConnectable {
     const performanceInsights = engineKind !== DatabaseEngine.MYSQL || !/^t[234]g?\.(micro|small)$/.test(instanceType.toString());
     const multiAz = props.multiAz ?? production;
     const deletionProtection = props.deletionProtection ?? production;
-    const backupRetention = props.backupRetention ?? Duration.days(production ? 14 : 1);
+    // A continuous plan takes the automated backups over and sets their retention to its rule's
+    // (https://docs.aws.amazon.com/aws-backup/latest/devguide/point-in-time-recovery.html): the
+    // template says the same, so it does not drift.
+    const continuousPlan = props.backupPlan instanceof HardenedBackupPlan && props.backupPlan.continuousBackup ? props.backupPlan : undefined;
+    const backupRetention = props.backupRetention ?? continuousPlan?.dailyRetention ?? Duration.days(production ? 14 : 1);
 
     // Shared by the primary and its replicas: the same hardening everywhere.
     const hardening = {
