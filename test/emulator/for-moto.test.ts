@@ -105,7 +105,7 @@ test('an output reading what moto does not have is removed and said; the others 
   ]);
 });
 
-test("a dashboard's alarm ARNs and backup vault names become literal, and each is said", () => {
+test("a dashboard's alarm ARNs and backup vault names, and an event rule's vault name and ARN, become literal, and each is said", () => {
   const body = {
     'Fn::Join': ['', [
       '{"alarms":["', { 'Fn::GetAtt': ['Alarm', 'Arn'] }, '"],"vault":"', { 'Fn::GetAtt': ['Vault', 'BackupVaultName'] },
@@ -118,6 +118,19 @@ test("a dashboard's alarm ARNs and backup vault names become literal, and each i
       Vault: { Type: 'AWS::Backup::BackupVault', Properties: { BackupVaultName: 'StackBackupsVault1234' } },
       Queue: { Type: 'AWS::SQS::Queue', Properties: {} },
       Dashboard: { Type: 'AWS::CloudWatch::Dashboard', Properties: { DashboardBody: body } },
+      Rule: {
+        Type: 'AWS::Events::Rule',
+        Properties: {
+          EventPattern: {
+            detail: {
+              $or: [
+                { backupVaultName: [{ 'Fn::GetAtt': ['Vault', 'BackupVaultName'] }] },
+                { sourceBackupVaultArn: [{ 'Fn::GetAtt': ['Vault', 'BackupVaultArn'] }] },
+              ],
+            },
+          },
+        },
+      },
     },
   };
   const { template, changed } = forMoto(original);
@@ -125,8 +138,13 @@ test("a dashboard's alarm ARNs and backup vault names become literal, and each i
     '{"alarms":["', 'arn:aws:cloudwatch:us-east-1:123456789012:alarm:Alarm', '"],"vault":"', 'StackBackupsVault1234',
     '","same":"', 'StackBackupsVault1234', '","other":"', { Ref: 'Queue' }, '"}',
   ]);
+  expect(template.Resources.Rule.Properties.EventPattern.detail.$or).toEqual([
+    { backupVaultName: ['StackBackupsVault1234'] },
+    { sourceBackupVaultArn: [{ 'Fn::Join': ['', ['arn:aws:backup:us-east-1:123456789012:backup-vault:', 'StackBackupsVault1234']] }] },
+  ]);
   expect(changed).toEqual([
     'Dashboard: the ARNs of its 1 alarms are literal (moto skips alarms)',
-    'Dashboard: the names of its 1 backup vaults are literal (moto skips AWS Backup)',
+    'Dashboard: its 2 references to backup vaults are their names and ARNs as the template writes them (moto skips AWS Backup)',
+    'Rule: its 2 references to backup vaults are their names and ARNs as the template writes them (moto skips AWS Backup)',
   ]);
 });

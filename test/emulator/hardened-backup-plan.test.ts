@@ -24,11 +24,23 @@ const SKIPPED = [
 
 interface DeployedPlan {
   readonly ruleName: string;
+  /** The vault's name, which the template sets (moto, without AWS Backup, has no vault). */
+  readonly vaultName: string;
   readonly deadLetterQueueArn: string;
   readonly notificationRoleArn: string;
 }
 
 let deployed: DeployedStack;
+
+/**
+ * The name the plan's vault has in this deployment: its path's part from the template, then the
+ * first block of the deployed stack's id (moto has no vault to ask).
+ */
+function deployedVaultName(stack: Stack, plan: HardenedBackupPlan): string {
+  const name = stack.resolve((plan.vault.node.defaultChild as backup.CfnBackupVault).backupVaultName);
+  const stackUuid = deployed.stackId.split('/')[2];
+  return `${name['Fn::Join'][1][0]}-${stackUuid.split('-')[0]}`;
+}
 let alarmTopicArn: string;
 const plans: Record<string, DeployedPlan> = {};
 
@@ -53,18 +65,21 @@ beforeAll(async () => {
     plans[stage] = {
       // A rule on the default bus: its physical id is its name, or `bus|name`.
       ruleName: physicalId(deployed, logicalId(plan.failureRule)).split('|').pop()!,
+      vaultName: deployedVaultName(stack, plan),
       deadLetterQueueArn: Attributes!.QueueArn!,
       notificationRoleArn: `arn:aws:iam::${TEST_ENV.account}:role/${physicalId(deployed, logicalId(notificationRole))}`,
     };
   }
 });
 
-test("the stack's dashboard deploys, its vault names and alarm ARNs made literal by the harness (moto skips AWS Backup and alarms)", () => {
+test("the stack's dashboard and the rules deploy, their vault names and ARNs (and the dashboard's alarm ARNs) made literal by the harness", () => {
   const dashboards = deployed.resources.filter((r) => r.type === 'AWS::CloudWatch::Dashboard' && r.physicalId);
   expect(dashboards).toHaveLength(1);
-  expect(deployed.changedForMoto).toEqual([
+  expect([...deployed.changedForMoto].sort()).toEqual([
+    expect.stringMatching(/^BackupsdevFailedJobsRule[0-9A-F]{8}: its 2 references to backup vaults are their names and ARNs as the template writes them \(moto skips AWS Backup\)$/),
+    expect.stringMatching(/^BackupsprodFailedJobsRule[0-9A-F]{8}: its 2 references to backup vaults are their names and ARNs as the template writes them \(moto skips AWS Backup\)$/),
+    expect.stringMatching(/^PatternOperationsDashboard[0-9A-F]{8}: its 12 references to backup vaults are their names and ARNs as the template writes them \(moto skips AWS Backup\)$/),
     expect.stringMatching(/^PatternOperationsDashboard[0-9A-F]{8}: the ARNs of its \d+ alarms are literal \(moto skips alarms\)$/),
-    expect.stringMatching(/^PatternOperationsDashboard[0-9A-F]{8}: the names of its 2 backup vaults are literal \(moto skips AWS Backup\)$/),
   ]);
 });
 
@@ -91,7 +106,11 @@ test.each([DeploymentStage.PROD, DeploymentStage.DEV])('%s: the failed-jobs rule
     'detail-type': ['Backup Job State Change', 'Copy Job State Change', 'Restore Job State Change'],
     'detail': {
       $or: [
-        { state: ['FAILED', 'ABORTED', 'EXPIRED', 'PARTIAL'] },
+        { state: ['FAILED', 'ABORTED', 'EXPIRED', 'PARTIAL'], backupVaultName: [plans[stage].vaultName] },
+        {
+          state: ['FAILED', 'ABORTED', 'EXPIRED', 'PARTIAL'],
+          sourceBackupVaultArn: [`arn:aws:backup:${TEST_ENV.region}:${TEST_ENV.account}:backup-vault:${plans[stage].vaultName}`],
+        },
         { status: ['FAILED', 'ABORTED', 'EXPIRED', 'PARTIAL'] },
       ],
     },
@@ -127,17 +146,24 @@ test('the deployed pattern, as moto matches it, takes failed backup, copy and re
 
   // The shapes of https://docs.aws.amazon.com/aws-backup/latest/devguide/eventbridge.html: backup
   // and copy jobs report `state`, restore jobs `status`.
+  // Backup jobs name their vault, copy jobs the vault they copy from; restore jobs no vault.
+  const vault = plans[DeploymentStage.PROD].vaultName;
+  const vaultArn = `arn:aws:backup:${TEST_ENV.region}:${TEST_ENV.account}:backup-vault:${vault}`;
+  const otherVaultArn = `arn:aws:backup:${TEST_ENV.region}:${TEST_ENV.account}:backup-vault:${plans[DeploymentStage.DEV].vaultName}`;
   const jobs = [
-    { id: 'backup-failed', detailType: 'Backup Job State Change', detail: { state: 'FAILED' } },
-    { id: 'backup-expired', detailType: 'Backup Job State Change', detail: { state: 'EXPIRED' } },
-    { id: 'copy-partial', detailType: 'Copy Job State Change', detail: { state: 'PARTIAL' } },
+    { id: 'backup-failed', detailType: 'Backup Job State Change', detail: { state: 'FAILED', backupVaultName: vault } },
+    { id: 'backup-expired', detailType: 'Backup Job State Change', detail: { state: 'EXPIRED', backupVaultName: vault } },
+    { id: 'copy-partial', detailType: 'Copy Job State Change', detail: { state: 'PARTIAL', sourceBackupVaultArn: vaultArn } },
     { id: 'restore-aborted', detailType: 'Restore Job State Change', detail: { status: 'ABORTED' } },
-    { id: 'backup-completed', detailType: 'Backup Job State Change', detail: { state: 'COMPLETED' } },
-    { id: 'backup-running', detailType: 'Backup Job State Change', detail: { state: 'RUNNING' } },
+    { id: 'backup-completed', detailType: 'Backup Job State Change', detail: { state: 'COMPLETED', backupVaultName: vault } },
+    { id: 'backup-running', detailType: 'Backup Job State Change', detail: { state: 'RUNNING', backupVaultName: vault } },
     { id: 'restore-completed', detailType: 'Restore Job State Change', detail: { status: 'COMPLETED' } },
+    // Another plan's jobs are that plan's to report.
+    { id: 'other-vault-backup', detailType: 'Backup Job State Change', detail: { state: 'FAILED', backupVaultName: plans[DeploymentStage.DEV].vaultName } },
+    { id: 'other-vault-copy', detailType: 'Copy Job State Change', detail: { state: 'FAILED', sourceBackupVaultArn: otherVaultArn } },
     // A failed-looking event of another type or source is not the rule's business.
-    { id: 'vault-state', detailType: 'Backup Vault State Change', detail: { state: 'FAILED' } },
-    { id: 'other-source', detailType: 'Backup Job State Change', detail: { state: 'FAILED' }, source: 'com.example.backup' },
+    { id: 'vault-state', detailType: 'Backup Vault State Change', detail: { state: 'FAILED', backupVaultName: vault } },
+    { id: 'other-source', detailType: 'Backup Job State Change', detail: { state: 'FAILED', backupVaultName: vault }, source: 'com.example.backup' },
   ];
   for (const job of jobs) {
     const { FailedEntryCount } = await eventBridge.send(new PutEventsCommand({

@@ -280,8 +280,8 @@ export interface ForMotoOptions {
  *
  * The other changes are returned in `changed`, one sentence each:
  * - a dashboard's references to the alarms (which moto skips as well) become literal alarm ARNs,
- *   and its references to AWS Backup vaults (skipped too) their literal names, so the dashboard
- *   itself deploys;
+ *   and a dashboard's or an event rule's references to AWS Backup vaults (skipped too) the names
+ *   the template gives them and the ARNs of those names, so the dashboard and the rule deploy;
  * - `Fn::GetAtt <database>.MasterUserSecret.SecretArn`, which moto cannot resolve, becomes the ARN
  *   of the stand-in secret the harness created (`options.masterUserSecretArns`);
  * - an RDS instance's `DBParameterGroupName` is removed: moto 5.2.1 passes the `Ref` on as the
@@ -326,29 +326,38 @@ export function forMoto(original: any, options: ForMotoOptions = {}): { template
     }
   }
   // moto skips alarms too, so a dashboard's references to their ARNs become the ARNs they would have;
-  // and AWS Backup, so its references to a vault's name become the name the template gives it.
+  // and AWS Backup, so a dashboard's or an event rule's references to a vault's name or ARN become
+  // the name the template gives it (a literal, or an expression moto evaluates, such as one of the
+  // stack's id) and the ARN that name has.
   const alarmIds = new Set(Object.keys(resources).filter((id) => resources[id].Type === 'AWS::CloudWatch::Alarm'));
   const vaultNames = new Map(Object.entries(resources)
-    .filter(([, r]) => r.Type === 'AWS::Backup::BackupVault' && typeof r.Properties?.BackupVaultName === 'string')
-    .map(([id, r]) => [id, r.Properties!.BackupVaultName as string]));
-  for (const [dashboardId, dashboard] of Object.entries(resources).filter(([, r]) => r.Type === 'AWS::CloudWatch::Dashboard')) {
+    .filter(([, r]) => r.Type === 'AWS::Backup::BackupVault' && r.Properties?.BackupVaultName !== undefined)
+    .map(([id, r]) => [id, r.Properties!.BackupVaultName as unknown]));
+  const vaultReference = (value: any): unknown => {
+    const getAtt = value?.['Fn::GetAtt'];
+    const [vaultId, attribute] = Array.isArray(getAtt) ? getAtt : [value?.Ref, 'BackupVaultName'];
+    if (typeof vaultId !== 'string' || !vaultNames.has(vaultId) || Object.keys(value).length !== 1) return undefined;
+    const name = vaultNames.get(vaultId)!;
+    return attribute === 'BackupVaultName' ? name
+      : attribute === 'BackupVaultArn' ? { 'Fn::Join': ['', [`arn:aws:backup:${REGION}:${ACCOUNT}:backup-vault:`, name]] } : undefined;
+  };
+  const vaultReaders = Object.entries(resources).filter(([, r]) => r.Type === 'AWS::CloudWatch::Dashboard' || r.Type === 'AWS::Events::Rule');
+  for (const [readerId, reader] of vaultReaders) {
     const alarms = new Set<string>();
-    const vaults = new Set<string>();
-    dashboard.Properties = JSON.parse(JSON.stringify(dashboard.Properties), (_key, value) => {
+    let vaultReferences = 0;
+    reader.Properties = JSON.parse(JSON.stringify(reader.Properties), (_key, value) => {
       const getAtt = value?.['Fn::GetAtt'];
-      if (Array.isArray(getAtt) && alarmIds.has(getAtt[0]) && getAtt[1] === 'Arn') {
+      if (reader.Type === 'AWS::CloudWatch::Dashboard' && Array.isArray(getAtt) && alarmIds.has(getAtt[0]) && getAtt[1] === 'Arn') {
         alarms.add(getAtt[0]);
         return `arn:aws:cloudwatch:${REGION}:${ACCOUNT}:alarm:${getAtt[0]}`;
       }
-      const vaultId = Array.isArray(getAtt) && getAtt[1] === 'BackupVaultName' ? getAtt[0] : value?.Ref;
-      if (typeof vaultId === 'string' && vaultNames.has(vaultId) && Object.keys(value).length === 1) {
-        vaults.add(vaultId);
-        return vaultNames.get(vaultId);
-      }
-      return value;
+      const literal = vaultReference(value);
+      if (literal === undefined) return value;
+      vaultReferences++;
+      return literal;
     });
-    if (alarms.size > 0) changed.push(`${dashboardId}: the ARNs of its ${alarms.size} alarms are literal (moto skips alarms)`);
-    if (vaults.size > 0) changed.push(`${dashboardId}: the names of its ${vaults.size} backup vaults are literal (moto skips AWS Backup)`);
+    if (alarms.size > 0) changed.push(`${readerId}: the ARNs of its ${alarms.size} alarms are literal (moto skips alarms)`);
+    if (vaultReferences > 0) changed.push(`${readerId}: its ${vaultReferences} references to backup vaults are their names and ARNs as the template writes them (moto skips AWS Backup)`);
   }
   // moto's EventBus has no physical id, so a Ref to it resolves to the bus object, on which a rule's
   // CreateStack crashes (HTTP 500); Fn::GetAtt Name is what CloudFormation's Ref returns anyway

@@ -18,16 +18,16 @@ import { NEW_PROJECT_CONTEXT } from '../support/app';
 // DynamoDB must be opted in to AWS Backup in the region (Settings > Service opt-in; it is by
 // default): https://docs.aws.amazon.com/aws-backup/latest/devguide/service-opt-in.html
 //
-// Destroy: a vault that holds a recovery point cannot be deleted
-// (https://docs.aws.amazon.com/aws-backup/latest/devguide/API_DeleteBackupVault.html), and the
-// vault access policy denies DeleteRecoveryPoint to everyone but the account root and the
+// The vault access policy denies DeleteRecoveryPoint to everyone but the account root and the
 // `backupAdminRoleArns`. The assertion provider is not one of them (its role lives in the
 // assertion stack, deployed after this one, so this stack cannot name it). So the scenario's own
 // backup administrator, a function of this stack whose role is passed as `backupAdminRoleArns`,
-// deletes the recovery point as the last assertions, and the chain waits until the vault is empty:
-// DEV destroys the vault with the stack. Should that fail, `integ.ts deploy` reports the failed
-// destroy; the recovery point is kept 1 day only (DEV has no Vault Lock), after which AWS Backup
-// deletes it and the stack can be destroyed.
+// deletes the recovery point as the last assertions, and the chain waits until the vault is empty.
+// Destroy: the plan retains its vault in every stage, since a vault that holds a recovery point
+// cannot be deleted (https://docs.aws.amazon.com/aws-backup/latest/devguide/API_DeleteBackupVault.html);
+// emptied here, it is left behind empty (it costs nothing; delete it with
+// `aws backup delete-backup-vault`). Its name carries the stack's id, so the next run deploys
+// beside it.
 const app = new App({ context: NEW_PROJECT_CONTEXT });
 const stack = new Stack(app, 'HardenedBackupPlanInteg');
 const stage = DeploymentStage.DEV;
