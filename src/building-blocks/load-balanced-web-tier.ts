@@ -112,7 +112,8 @@ export abstract class LoadBalancedWebTier extends Construct {
   private requireFront(property: string): PublicLoadBalancer {
     if (!this.front) {
       throw new Error(`${this.node.path}: ${property} was read before the load balancer front existed; `
-        + `a LoadBalancedWebTier creates its front with _createFront() in its constructor, before it reads ${property}`);
+        + `a LoadBalancedWebTier creates its front with _createFront() in its constructor, before it reads ${property} `
+        + '(only the library\'s web tiers, AlbAutoScalingGroup and AlbFargateService, can: _createFront is internal)');
     }
     return this.front;
   }

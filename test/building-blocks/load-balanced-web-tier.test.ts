@@ -78,7 +78,8 @@ describe('LoadBalancedWebTier', () => {
   test.each(GETTERS)('reading %s before the front exists throws an error naming the tier and the property', (property) => {
     const tier = new Frontless(newStack(), 'Frontless');
     expect(() => tier[property]).toThrow(`TestStack/Frontless: ${property} was read before the load balancer front existed; `
-      + `a LoadBalancedWebTier creates its front with _createFront() in its constructor, before it reads ${property}`);
+      + `a LoadBalancedWebTier creates its front with _createFront() in its constructor, before it reads ${property} `
+      + "(only the library's web tiers, AlbAutoScalingGroup and AlbFargateService, can: _createFront is internal)");
   });
 
   test('a subclass that reads a property in its constructor before creating the front gets that error', () => {

@@ -48,7 +48,9 @@ export default class PatternTestEnvironment extends TestEnvironment {
  * every test file that validates. One template of every type the snapshots and IntegTest snapshots
  * hold, validated first, builds the engine once per worker for all of them. Its findings are
  * discarded (its resources have no properties); a type the snapshots lack still gets an engine
- * built for it, as before. The engine's rules for a template are the same whichever engine runs them.
+ * built for it, as before. The primed engine holds a superset of the rules an engine built for one
+ * template's types would (aws-cdk-lib loads each rule whose types meet the engine's); the extra
+ * rules match no resource of that template, so its findings are the same.
  */
 function primed(validation: IPolicyValidationPlugin): IPolicyValidationPlugin {
   const types = new Set<string>();
