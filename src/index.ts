@@ -19,6 +19,7 @@ export * from './messaging/queue-with-dead-letter-queue';
 export * from './messaging/sns-fan-out';
 export * from './web/alb-auto-scaling-group';
 export * from './serverless/lambda-api-props';
+export * from './serverless/lambda-backed-api';
 export * from './serverless/rest-api-lambda';
 export * from './serverless/http-api-lambda';
 export * from './edge/static-website';

@@ -4,11 +4,10 @@ import * as authorizers from 'aws-cdk-lib/aws-apigatewayv2-authorizers';
 import * as integrations from 'aws-cdk-lib/aws-apigatewayv2-integrations';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as cognito from 'aws-cdk-lib/aws-cognito';
-import * as lambda from 'aws-cdk-lib/aws-lambda';
-import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
-import { addApiDashboardSection, apiAccessLogFormat, apiAlarms, apiFunction, apiLogSettings, validateLambdaApiProps, warnAboveAccountBurst } from './api-function';
+import { addApiDashboardSection, apiAccessLogFormat, apiAlarms, validateLambdaApiProps, warnAboveAccountBurst } from './api-function';
 import { LambdaApiProps } from './lambda-api-props';
+import { LambdaBackedApi } from './lambda-backed-api';
 import { acknowledgeNagFinding } from '../core/nag';
 import { PatternPrelude } from '../core/pattern-prelude';
 import { PropValidator } from '../core/prop-validator';
@@ -70,31 +69,16 @@ export interface HttpApiLambdaProps extends LambdaApiProps {
  * });
  * new CfnOutput(this, 'ApiUrl', { value: api.url });
  */
-export class HttpApiLambda extends Construct {
+export class HttpApiLambda extends LambdaBackedApi {
   /**
    * The HTTP API.
    */
   public readonly api: apigwv2.HttpApi;
 
   /**
-   * The function behind the API: yours, or the one the pattern created.
-   */
-  public readonly handlerFunction: lambda.IFunction;
-
-  /**
    * The API's `$default` stage.
    */
   public readonly stage: apigwv2.HttpStage;
-
-  /**
-   * The URL of the stage.
-   */
-  public readonly url: string;
-
-  /**
-   * The log group of the stage's access logs.
-   */
-  public readonly accessLogGroup: logs.LogGroup;
 
   /**
    * The alarms of this pattern: 5xx and 4xx rates, p99 latency, and the function's errors,
@@ -109,9 +93,7 @@ export class HttpApiLambda extends Construct {
     this.alarms = prelude.alarms;
     this.validate(props, prelude.validator);
 
-    const logSettings = apiLogSettings(this, prelude);
-    this.handlerFunction = apiFunction(this, props, logSettings);
-    this.accessLogGroup = new logs.LogGroup(this, 'AccessLogs', logSettings);
+    this._createBackend(prelude, props);
 
     this.api = new apigwv2.HttpApi(this, 'Api', {
       description: `The API of ${this.node.path}`,
@@ -134,7 +116,7 @@ export class HttpApiLambda extends Construct {
         format: apiAccessLogFormat(),
       },
     });
-    this.url = this.stage.url;
+    this._setUrl(this.stage.url);
 
     if (props.allowUnauthenticatedAccess) {
       for (const route of this.api.node.findAll().filter((c): c is apigwv2.CfnRoute => c instanceof apigwv2.CfnRoute)) {

@@ -4,11 +4,11 @@ import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as cognito from 'aws-cdk-lib/aws-cognito';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
-import * as logs from 'aws-cdk-lib/aws-logs';
 import * as wafv2 from 'aws-cdk-lib/aws-wafv2';
 import { Construct } from 'constructs';
-import { addApiDashboardSection, apiAccessLogFormat, apiAlarms, apiFunction, apiLogSettings, ApiLogSettings, validateLambdaApiProps, warnAboveAccountBurst } from './api-function';
+import { addApiDashboardSection, apiAccessLogFormat, apiAlarms, ApiLogSettings, validateLambdaApiProps, warnAboveAccountBurst } from './api-function';
 import { LambdaApiProps } from './lambda-api-props';
+import { LambdaBackedApi } from './lambda-backed-api';
 import { acknowledgeNagFinding, acknowledgeNagRule, COMPLIANCE_PACKS, NIST_AND_PCI_PACKS } from '../core/nag';
 import { PatternPrelude } from '../core/pattern-prelude';
 import { PropValidator } from '../core/prop-validator';
@@ -185,31 +185,16 @@ const ACCOUNT_LOGGING_ID = 'ApiGatewayAccountLogging';
  * });
  * new CfnOutput(this, 'ApiUrl', { value: api.url });
  */
-export class RestApiLambda extends Construct {
+export class RestApiLambda extends LambdaBackedApi {
   /**
    * The REST API.
    */
   public readonly api: apigw.LambdaRestApi;
 
   /**
-   * The function behind the API: yours, or the one the pattern created.
-   */
-  public readonly handlerFunction: lambda.IFunction;
-
-  /**
    * The API's stage.
    */
   public readonly stage: apigw.Stage;
-
-  /**
-   * The URL of the stage.
-   */
-  public readonly url: string;
-
-  /**
-   * The log group of the stage's access logs.
-   */
-  public readonly accessLogGroup: logs.LogGroup;
 
   /**
    * The usage plan's API key, when there is a usage plan.
@@ -234,9 +219,7 @@ export class RestApiLambda extends Construct {
     this.alarms = prelude.alarms;
     this.validate(props, prelude.validator);
 
-    const logSettings = apiLogSettings(this, prelude);
-    this.handlerFunction = apiFunction(this, props, logSettings);
-    this.accessLogGroup = new logs.LogGroup(this, 'AccessLogs', logSettings);
+    const logSettings = this._createBackend(prelude, props);
 
     const accountLogging = props.manageAccountLoggingRole ?? true ? this.ensureAccountLoggingRole() : undefined;
     const authorizer = this.createAuthorizer(props);
@@ -279,7 +262,7 @@ export class RestApiLambda extends Construct {
       } : undefined,
     });
     this.stage = this.api.deploymentStage;
-    this.url = this.api.url;
+    this._setUrl(this.api.url);
     if (accountLogging) {
       // Execution logging fails to deploy until the account points at a CloudWatch role.
       this.stage.node.addDependency(accountLogging);
