@@ -606,8 +606,8 @@ export class HardenedBackupPlan extends Construct implements backup.IBackupPlan 
 
   /** Start window at least an hour; completion window longer than the start window; both whole minutes. */
   private validateWindows(v: PropValidator, start: Duration | undefined, completion: Duration | undefined): void {
-    wholeMinutes(v, 'startWindow', start, MIN_START_WINDOW_MINUTES, MAX_WINDOW_MINUTES);
-    wholeMinutes(v, 'completionWindow', completion, MIN_START_WINDOW_MINUTES + 1, MAX_WINDOW_MINUTES);
+    v.wholeMinutes('startWindow', start, MIN_START_WINDOW_MINUTES, MAX_WINDOW_MINUTES);
+    v.wholeMinutes('completionWindow', completion, MIN_START_WINDOW_MINUTES + 1, MAX_WINDOW_MINUTES);
     const effectiveStart = start ?? DEFAULT_START_WINDOW;
     const startMinutes = effectiveStart.isUnresolved() ? undefined : effectiveStart.toMinutes({ integral: false });
     if (completion !== undefined && !completion.isUnresolved() && startMinutes !== undefined) {
@@ -714,14 +714,4 @@ function days(duration: Duration): number {
 /** A duration in words, or undefined. */
 function human(duration: Duration | undefined): string | undefined {
   return duration === undefined ? undefined : duration.isUnresolved() ? 'a token' : duration.toHumanString();
-}
-
-/** AWS Backup takes windows in whole minutes; aws-cdk-lib would throw without naming the prop. */
-function wholeMinutes(v: PropValidator, prop: string, value: Duration | undefined, min: number, max: number): void {
-  if (value === undefined || value.isUnresolved()) {
-    return;
-  }
-  const minutes = value.toMinutes({ integral: false });
-  v.check(Number.isInteger(minutes) && minutes >= min && minutes <= max, prop, value.toHumanString(),
-    `a whole number of minutes from ${Duration.minutes(min).toHumanString()} to ${Duration.minutes(max).toHumanString()}`);
 }

@@ -167,6 +167,20 @@ export class PropValidator {
   }
 
   /**
+   * Records an error when a duration is not a whole number of minutes from `minMinutes` to
+   * `maxMinutes`: for the AWS settings counted in minutes (AWS Backup's start and completion
+   * windows), which aws-cdk-lib would refuse without naming the prop.
+   */
+  public wholeMinutes(prop: string, value: Duration | undefined, minMinutes: number, maxMinutes: number): void {
+    if (value === undefined || value.isUnresolved()) {
+      return;
+    }
+    const minutes = value.toMinutes({ integral: false });
+    this.check(Number.isInteger(minutes) && minutes >= minMinutes && minutes <= maxMinutes, prop, humanDuration(value.toSeconds({ integral: false })),
+      `a whole number of minutes from ${humanDuration(minMinutes * 60)} to ${humanDuration(maxMinutes * 60)}`);
+  }
+
+  /**
    * Records an error when `props` holds a prop under a name it no longer has: TypeScript refuses
    * it, but JavaScript, JSON or Python would pass it on and the pattern would ignore it silently.
    *

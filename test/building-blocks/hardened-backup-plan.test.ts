@@ -261,7 +261,7 @@ describe('HardenedBackupPlan', () => {
       ['copyColdStorageAfter', { copyColdStorageAfter: Duration.days(30) }, "copyColdStorageAfter is '30 days'; it must be left unset unless copyTo is set."],
       ['yearlyRetention', { yearlyRetention: Duration.days(36501) }, "yearlyRetention is '36501 days'; it must be a whole number of days from 1 to 36500."],
       ['startWindow', { startWindow: Duration.days(36501) }, "startWindow is '36501 days'; it must be a whole number of minutes from 1 hour to 36500 days."],
-      ['completionWindow', { completionWindow: Duration.days(36501) }, "completionWindow is '36501 days'; it must be a whole number of minutes from 1 hour 1 minute to 36500 days."],
+      ['completionWindow', { completionWindow: Duration.days(36501) }, "completionWindow is '36501 days'; it must be a whole number of minutes from 61 minutes to 36500 days."],
       ['backupAdminRoleArns', { backupAdminRoleArns: ['arn:aws:iam::123456789012:user/alice'] }, "backupAdminRoleArns is 'arn:aws:iam::123456789012:user/alice'; it must be a list of IAM role ARNs"],
       ['backupAdminRoleArns', { backupAdminRoleArns: ['arn:aws:iam::123456789012:root'] }, "backupAdminRoleArns is 'arn:aws:iam::123456789012:root'; it must be a list of IAM role ARNs"],
       ['vaultLock', { stage: DeploymentStage.DEV, vaultLock: VaultLockMode.COMPLIANCE },

@@ -45,6 +45,21 @@ describe('PropValidator', () => {
     );
   });
 
+  test('wholeMinutes: whole minutes within a range, said in the largest whole unit; a deploy-time duration is not checked', () => {
+    const validator = new PropValidator("Thing 'A'");
+    validator.wholeMinutes('ok', Duration.hours(8), 60, 1440);
+    validator.wholeMinutes('token', Duration.minutes(Lazy.number({ produce: () => 5 })), 60, 1440);
+    validator.wholeMinutes('short', Duration.minutes(30), 60, 1440);
+    validator.wholeMinutes('fraction', Duration.seconds(90), 1, 1440);
+    validator.wholeMinutes('long', Duration.days(2), 61, 1440);
+    expect(() => validator.throwIfInvalid()).toThrow(
+      "Thing 'A' has 3 invalid props:\n" +
+      "  - short is '30 minutes'; it must be a whole number of minutes from 1 hour to 1 day.\n" +
+      "  - fraction is '90 seconds'; it must be a whole number of minutes from 1 minute to 1 day.\n" +
+      "  - long is '2 days'; it must be a whole number of minutes from 61 minutes to 1 day.",
+    );
+  });
+
   test('secondsInRange says durations in the largest whole unit, and wants a deploy-time duration in seconds', () => {
     const validator = new PropValidator("Thing 'A'");
     validator.secondsInRange('ok', Duration.minutes(2), 60, 3600);
