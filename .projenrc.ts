@@ -80,7 +80,7 @@ const project = new awscdk.AwsCdkConstructLibrary({
     // patterns to it as well as to 3.x. An alias, so both majors install side by side; it resolves
     // aws-cdk-lib to the project's own copy, as it must to recognise the project's classes.
     `cdk-nag-v2@npm:cdk-nag@${CDK_NAG_V2}`,
-    ...['cloudformation', 'sqs', 'sns', 'ec2', 'elastic-load-balancing-v2', 'auto-scaling', 's3', 'ssm', 'lambda', 'acm', 'eventbridge', 'sfn', 'cloudwatch-logs', 'rds', 'secrets-manager', 'ecs']
+    ...['cloudformation', 'sqs', 'sns', 'ec2', 'elastic-load-balancing-v2', 'auto-scaling', 's3', 'ssm', 'lambda', 'acm', 'eventbridge', 'sfn', 'cloudwatch-logs', 'rds', 'secrets-manager', 'ecs', 'dynamodb']
       .map((client) => `@aws-sdk/client-${client}@${AWS_SDK}`),
   ],
 

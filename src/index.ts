@@ -26,4 +26,5 @@ export * from './edge/static-website';
 export * from './events/event-rule-with-dead-letter-queue';
 export * from './events/step-functions-workflow';
 export * from './data/relational-database';
+export * from './data/dynamodb-table';
 export * from './containers/alb-fargate-service';

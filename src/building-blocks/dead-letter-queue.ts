@@ -21,6 +21,13 @@ export enum DeadLetterSource {
   LAMBDA_FUNCTION = 'LAMBDA_FUNCTION',
   /** An EventBridge rule whose target failed every retry, or whose event grew too old. */
   EVENT_RULE = 'EVENT_RULE',
+  /**
+   * A Lambda event source mapping that reads a stream (DynamoDB Streams, Kinesis), through its
+   * on-failure destination: a batch that failed every retry or grew too old. The message says
+   * where the batch is in the stream, not what it holds; the stream keeps the records for its
+   * retention period (24 hours for DynamoDB Streams).
+   */
+  STREAM_EVENT_SOURCE = 'STREAM_EVENT_SOURCE',
 }
 
 /**
@@ -160,6 +167,7 @@ export class DeadLetterQueue extends Construct {
         [DeadLetterSource.SNS_SUBSCRIPTION]: 'This queue is the dead-letter queue of an SNS subscription (its redrive policy), which the rule does not recognise as a DLQ.',
         [DeadLetterSource.LAMBDA_FUNCTION]: "This queue is the dead-letter queue of a Lambda function's asynchronous invocations, which the rule recognises only in the function's own stack.",
         [DeadLetterSource.EVENT_RULE]: "This queue is the dead-letter queue of an EventBridge rule's targets (their DeadLetterConfig), which the rule does not recognise as a DLQ.",
+        [DeadLetterSource.STREAM_EVENT_SOURCE]: "This queue is the on-failure destination of a stream's Lambda event source mapping, which the rule does not recognise as a DLQ.",
       }[props.source]);
     }
 

@@ -13,6 +13,7 @@ import { DatabaseEngine, defaultMaxConnections, EngineFacts, ENGINES, MYSQL_SLOW
 import { instanceMemoryBytes } from './instance-classes';
 import { findSecretsManagerEndpoint, MasterPassword, secretsManagerUrl } from './master-password';
 import { MAX_STORAGE_GIB, MIN_STORAGE_GIB, minMaxAllocatedStorage, validateRelationalDatabaseProps } from './validate';
+import { selectForBackup } from '../../building-blocks/backup-selection';
 import { HardenedBackupPlan } from '../../building-blocks/hardened-backup-plan';
 import { createPatternKey } from '../../core/keys';
 import { createLogEncryptionKey } from '../../core/log-encryption';
@@ -523,17 +524,7 @@ export class RelationalDatabase extends Construct implements ec2.IConnectable {
     if (masterPassword === MasterPassword.ROTATED_SECRET) {
       this.addRotation(props, isolatedSubnets);
     }
-    if (props.backupPlan instanceof HardenedBackupPlan) {
-      // The hardened plan's selection, under the database, with the plan's own backup role.
-      props.backupPlan.protectFor(this, [backup.BackupResource.fromRdsDatabaseInstance(this.instance)]);
-    } else if (props.backupPlan) {
-      const selection = new backup.BackupSelection(this, 'BackupSelection', {
-        backupPlan: props.backupPlan,
-        resources: [backup.BackupResource.fromRdsDatabaseInstance(this.instance)],
-      });
-      acknowledgeNagFinding(selection, 'AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSBackupServiceRolePolicyForBackup]',
-        'AWS maintains this service-role policy for AWS Backup, which needs it to snapshot the database.');
-    }
+    selectForBackup(this, props.backupPlan, [backup.BackupResource.fromRdsDatabaseInstance(this.instance)], 'to snapshot the database');
     if (props.proxy) {
       this.proxySecurityGroup = new ec2.SecurityGroup(this, 'ProxySecurityGroup', {
         vpc: props.vpc,

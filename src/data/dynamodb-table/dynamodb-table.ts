@@ -1,0 +1,488 @@
+import { Duration, Stack } from 'aws-cdk-lib';
+import * as backup from 'aws-cdk-lib/aws-backup';
+import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
+import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import * as kms from 'aws-cdk-lib/aws-kms';
+import * as lambda from 'aws-cdk-lib/aws-lambda';
+import { Construct } from 'constructs';
+import { DynamoDbStreamConsumer, DynamoDbStreamConsumerOptions } from './stream-consumer';
+import { DEFAULT_LATENCY_OPERATIONS, SYSTEM_ERROR_OPERATIONS, validateDynamoDbTableProps } from './validate';
+import { selectForBackup } from '../../building-blocks/backup-selection';
+import { createPatternKey } from '../../core/keys';
+import { PatternPrelude } from '../../core/pattern-prelude';
+import { PatternProps } from '../../core/pattern-props';
+
+/**
+ * Properties of a DynamoDbTable.
+ */
+export interface DynamoDbTableProps extends PatternProps {
+  /**
+   * The partition key: its name (1 to 255 characters) and type.
+   */
+  readonly partitionKey: dynamodb.Attribute;
+
+  /**
+   * The sort key: its name (1 to 255 characters, not the partition key's) and type. Local
+   * secondary indexes need one.
+   *
+   * @default - no sort key
+   */
+  readonly sortKey?: dynamodb.Attribute;
+
+  /**
+   * Global secondary indexes: at most 20 (DynamoDB's quota per table), each named 3 to 255
+   * characters of letters, digits, `_`, `-` and `.`, unique among the table's indexes. An
+   * attribute that is a key of the table and of an index must have one type in both. CloudFormation
+   * adds or removes one global index per stack update: add them one deployment at a time.
+   *
+   * @default - none
+   */
+  readonly globalSecondaryIndexes?: dynamodb.GlobalSecondaryIndexPropsV2[];
+
+  /**
+   * Local secondary indexes: at most 5, only on a table with a `sortKey`, and created with the
+   * table only (CloudFormation replaces the table to add one). Named like global indexes.
+   *
+   * @default - none
+   */
+  readonly localSecondaryIndexes?: dynamodb.LocalSecondaryIndexProps[];
+
+  /**
+   * The attribute that holds each item's expiry time (epoch seconds): DynamoDB deletes expired
+   * items within a few days, at no cost, and the stream (if any) shows the deletions.
+   *
+   * @default - items never expire
+   */
+  readonly timeToLiveAttribute?: string;
+
+  /**
+   * How the table pays for reads and writes: on demand (per request, no capacity to manage), or
+   * provisioned with autoscaling (cheaper for a steady, known load; `readCapacity` and
+   * `writeCapacity` required).
+   *
+   * @default dynamodb.BillingMode.PAY_PER_REQUEST
+   */
+  readonly billingMode?: dynamodb.BillingMode;
+
+  /**
+   * On demand only: the most read request units per second the table may use, at least 1, so a
+   * runaway client cannot bill without limit. Requests above it are throttled (and alarm).
+   *
+   * @default - no cap
+   */
+  readonly maxReadRequestUnits?: number;
+
+  /**
+   * On demand only: the most write request units per second the table may use, at least 1.
+   *
+   * @default - no cap
+   */
+  readonly maxWriteRequestUnits?: number;
+
+  /**
+   * Provisioned only (and then required): the read capacity's autoscaling range (minimum 1 to
+   * maximum) and target utilization (20 to 90%).
+   *
+   * @default - none; required with `BillingMode.PROVISIONED`
+   */
+  readonly readCapacity?: dynamodb.AutoscaledCapacityOptions;
+
+  /**
+   * Provisioned only (and then required): the write capacity's autoscaling range and target
+   * utilization (20 to 90%).
+   *
+   * @default - none; required with `BillingMode.PROVISIONED`
+   */
+  readonly writeCapacity?: dynamodb.AutoscaledCapacityOptions;
+
+  /**
+   * How far back point-in-time recovery can restore the table, in whole days from 1 to 35.
+   * Point-in-time recovery is always on; its price depends on the table's size, not on this
+   * period, so the default keeps the longest.
+   *
+   * @default Duration.days(35)
+   */
+  readonly pointInTimeRecoveryPeriod?: Duration;
+
+  /**
+   * Whether the table can be deleted only after this is turned off.
+   *
+   * @default - true in PROD, false in DEV
+   */
+  readonly deletionProtection?: boolean;
+
+  /**
+   * The customer-managed KMS key that encrypts the table, its indexes, stream and backups.
+   *
+   * @default - a GuardedKey created for the table (rotating, retained in PROD)
+   */
+  readonly encryptionKey?: kms.IKey;
+
+  /**
+   * Whether CloudWatch Contributor Insights reports the table's most accessed and most throttled
+   * keys (a hot partition shows there first). Billed per event.
+   *
+   * @default - true in PROD, false in DEV
+   */
+  readonly contributorInsights?: boolean;
+
+  /**
+   * The table class: STANDARD, or STANDARD_INFREQUENT_ACCESS for data stored long and read
+   * rarely (cheaper storage, dearer requests).
+   *
+   * @default dynamodb.TableClass.STANDARD
+   */
+  readonly tableClass?: dynamodb.TableClass;
+
+  /**
+   * An AWS Backup plan that backs the table up: a HardenedBackupPlan (a locked, encrypted vault,
+   * copies to another region, failed jobs notified), whose backup role then backs the table up,
+   * or any aws-cdk-lib backup plan.
+   *
+   * @default - none; point-in-time recovery only
+   */
+  readonly backupPlan?: backup.IBackupPlan;
+
+  /**
+   * Regions the table is replicated to (a global table, replicated both ways, each replica with
+   * point-in-time recovery, deletion protection and the same resource policy). Not the stack's
+   * own region, no region twice, and the stack must name its region (`env`). Each region needs a
+   * key in `replicaKeyArns`.
+   *
+   * @default - no replicas
+   */
+  readonly replicaRegions?: string[];
+
+  /**
+   * For each replica region, the ARN of the customer-managed KMS key (or its alias ARN) that
+   * encrypts the replica there: a key is regional, so each replica has its own. Create it with
+   * a GuardedKey in a stack of that region; an alias ARN (`arn:aws:kms:eu-west-1:111111111111:alias/orders`)
+   * lets the two stacks share no reference.
+   *
+   * @default - none; required for each of `replicaRegions`
+   */
+  readonly replicaKeyArns?: { [region: string]: string };
+
+  /**
+   * The p99 latency of a successful request above which an operation's latency alarm fires, over
+   * 5 minutes: more than 0 and less than 10 seconds. DynamoDB answers single-item requests in
+   * single-digit milliseconds; 100 ms at the 99th percentile means throttling, hot partitions or
+   * large items.
+   *
+   * @default Duration.millis(100)
+   */
+  readonly latencyP99Threshold?: Duration;
+
+  /**
+   * The operations whose p99 latency alarms, each one alarm.
+   *
+   * @default - GetItem, PutItem, UpdateItem, DeleteItem and Query
+   */
+  readonly latencyAlarmOperations?: dynamodb.Operation[];
+
+  /**
+   * The average replication latency to a replica above which its alarm fires, over 5 minutes:
+   * from 1 second to 1 hour. Replicas usually trail by about a second.
+   *
+   * @default Duration.minutes(1)
+   */
+  readonly replicationLatencyThreshold?: Duration;
+}
+
+// DynamoDB reads in eventually consistent units per second; throttles summed over five minutes
+// show a sustained problem without paging on every SDK retry.
+const ALARM_PERIOD = Duration.minutes(5);
+
+/**
+ * A DynamoDB table that keeps its data: point-in-time recovery for 35 days, deletion protection
+ * and RETAIN in PROD, a rotating customer-managed key, a resource policy that refuses requests
+ * without TLS, and optionally an AWS Backup plan and replicas in other regions. Built on
+ * `TableV2` (`AWS::DynamoDB::GlobalTable`), so replicas can be added later without replacing it.
+ *
+ * cdk-nag has no rule for `AWS::DynamoDB::GlobalTable`: its tests assert every practice here.
+ * Applies: on-demand capacity with an optional cap, or provisioned with autoscaling;
+ * point-in-time recovery; deletion protection and RETAIN in PROD; a customer-managed key per
+ * region; TLS only; contributor insights in PROD; backups in a plan; alarms on read and write
+ * throttles (table and each global index), system errors, p99 latency per operation and
+ * replication latency per replica; stream consumers that bisect failing batches, report partial
+ * failures, retry a bounded number of times for at most an hour and send what still fails to a
+ * dead-letter queue, with an iterator age alarm.
+ *
+ * @example
+ * import { DynamoDbTable, HardenedFunction } from 'cdk-best-practice-patterns';
+ *
+ * const orders = new DynamoDbTable(this, 'Orders', {
+ *   partitionKey: { name: 'customerId', type: dynamodb.AttributeType.STRING },
+ *   sortKey: { name: 'orderId', type: dynamodb.AttributeType.STRING },
+ * });
+ * const api = new HardenedFunction(this, 'Api', { code: lambda.Code.fromAsset('lambda/api') });
+ * orders.grantReadWriteData(api);
+ * const mailer = new HardenedFunction(this, 'Mailer', { code: lambda.Code.fromAsset('lambda/mailer') });
+ * orders.addStreamConsumer('Mailer', mailer, { batchSize: 10 });
+ */
+export class DynamoDbTable extends Construct {
+  /**
+   * The table.
+   */
+  public readonly table: dynamodb.TableV2;
+
+  /**
+   * The key that encrypts the table, its indexes, stream and backups in this region.
+   */
+  public readonly encryptionKey: kms.IKey;
+
+  /**
+   * The alarms of this pattern: throttles, system errors, latency, replication latency, and each
+   * stream consumer's iterator age and dead-letter queue.
+   */
+  public readonly alarms: cloudwatch.IAlarm[];
+
+  /**
+   * The stream consumers added with `addStreamConsumer`.
+   */
+  public readonly streamConsumers: DynamoDbStreamConsumer[] = [];
+
+  /** @internal The stage and alarm topic the table's props resolved to, which its stream consumers share. */
+  public readonly _operations: PatternProps;
+
+  private readonly indexNames: string[];
+  private readonly replicaRegions: string[];
+  private readonly replicaKeyArns: string[];
+  private streamEnabled = false;
+
+  constructor(scope: Construct, id: string, props: DynamoDbTableProps) {
+    super(scope, id);
+    const prelude = PatternPrelude.start(this, 'DynamoDbTable', props);
+    props = prelude.props;
+    this.alarms = prelude.alarms;
+    this._operations = { stage: props.stage, alarmTopic: props.alarmTopic };
+
+    const production = prelude.production;
+    const billingMode = props.billingMode ?? dynamodb.BillingMode.PAY_PER_REQUEST;
+    const recoveryPeriod = props.pointInTimeRecoveryPeriod ?? Duration.days(35);
+    const latencyOperations = props.latencyAlarmOperations ?? DEFAULT_LATENCY_OPERATIONS;
+    validateDynamoDbTableProps(this, prelude.validator, props);
+    prelude.validator.throwIfInvalid();
+
+    this.replicaRegions = props.replicaRegions ?? [];
+    this.replicaKeyArns = this.replicaRegions.map((region) => props.replicaKeyArns![region]);
+    this.encryptionKey = props.encryptionKey
+      ?? createPatternKey(this, 'Key', `Encrypts the DynamoDB table ${this.node.path}, its indexes, stream and backups`, prelude.removalPolicy);
+
+    const resourcePolicy = denyWithoutTls();
+    this.table = new dynamodb.TableV2(this, 'Table', {
+      partitionKey: props.partitionKey,
+      sortKey: props.sortKey,
+      globalSecondaryIndexes: props.globalSecondaryIndexes,
+      localSecondaryIndexes: props.localSecondaryIndexes,
+      timeToLiveAttribute: props.timeToLiveAttribute,
+      billing: billingMode === dynamodb.BillingMode.PROVISIONED
+        ? dynamodb.Billing.provisioned({
+          readCapacity: dynamodb.Capacity.autoscaled(props.readCapacity!),
+          writeCapacity: dynamodb.Capacity.autoscaled(props.writeCapacity!),
+        })
+        : dynamodb.Billing.onDemand({ maxReadRequestUnits: props.maxReadRequestUnits, maxWriteRequestUnits: props.maxWriteRequestUnits }),
+      pointInTimeRecoverySpecification: { pointInTimeRecoveryEnabled: true, recoveryPeriodInDays: recoveryPeriod.toDays() },
+      deletionProtection: props.deletionProtection ?? production,
+      contributorInsightsSpecification: { enabled: props.contributorInsights ?? production },
+      tableClass: props.tableClass,
+      encryption: dynamodb.TableEncryptionV2.customerManagedKey(this.encryptionKey, props.replicaKeyArns),
+      resourcePolicy,
+      replicas: this.replicaRegions.map((region) => ({ region, resourcePolicy })),
+      removalPolicy: prelude.removalPolicy,
+    });
+    this.indexNames = [
+      ...(props.globalSecondaryIndexes ?? []).map((index) => index.indexName),
+      ...(props.localSecondaryIndexes ?? []).map((index) => index.indexName),
+    ];
+
+    selectForBackup(this, props.backupPlan, [backup.BackupResource.fromArn(this.table.tableArn)], 'to back the table up');
+
+    this.createAlarms(prelude, props, latencyOperations);
+    const sum = { period: ALARM_PERIOD, statistic: cloudwatch.Stats.SUM };
+    prelude.dashboard([
+      { title: 'Consumed capacity', metrics: [this.tableMetric('ConsumedReadCapacityUnits', sum), this.tableMetric('ConsumedWriteCapacityUnits', sum)] },
+      { title: 'Throttled requests', metrics: [this.tableMetric('ReadThrottleEvents', sum), this.tableMetric('WriteThrottleEvents', sum)] },
+      {
+        title: 'Latency (p99)',
+        metrics: latencyOperations.map((operation) => this.tableMetric('SuccessfulRequestLatency', { period: ALARM_PERIOD, statistic: 'p99' }, { Operation: operation })),
+      },
+    ]);
+  }
+
+  /**
+   * The ARN of the table's stream, which `addStreamConsumer` and `grantStreamRead` turn on (new
+   * and old images).
+   */
+  public get streamArn(): string {
+    this.enableStream();
+    return (this.table.node.defaultChild as dynamodb.CfnGlobalTable).attrStreamArn;
+  }
+
+  /**
+   * Invokes `consumer` with the table's changes (the stream, new and old images, turned on now):
+   * a failing batch is split in two to find the bad record, the consumer reports partial batch
+   * failures, retries are bounded in number and age, and what still fails goes to a dead-letter
+   * queue. A HardenedFunction is invoked through its alias.
+   *
+   * @param id the consumer's id under the table, stable across deployments
+   * @param consumer the function, with a known role
+   * @param options how the records reach it
+   */
+  public addStreamConsumer(id: string, consumer: lambda.IFunction, options: DynamoDbStreamConsumerOptions = {}): DynamoDbStreamConsumer {
+    const streamConsumer = new DynamoDbStreamConsumer(this, id, { ...options, table: this, consumer });
+    return streamConsumer;
+  }
+
+  /**
+   * Lets `grantee` read items from the table and its indexes (and replicas): GetItem,
+   * BatchGetItem, Query, Scan, ConditionCheckItem and DescribeTable, with the key's Decrypt.
+   * A library construct's grant lands in its managed policy.
+   */
+  public grantReadData(grantee: iam.IGrantable): iam.Grant {
+    return this.grantData(grantee, READ_ACTIONS, ['kms:Decrypt', 'kms:DescribeKey']);
+  }
+
+  /**
+   * Lets `grantee` write items: PutItem, UpdateItem, DeleteItem, BatchWriteItem and
+   * DescribeTable, with the key's Encrypt, Decrypt and GenerateDataKey.
+   */
+  public grantWriteData(grantee: iam.IGrantable): iam.Grant {
+    return this.grantData(grantee, WRITE_ACTIONS, WRITE_KEY_ACTIONS);
+  }
+
+  /**
+   * Lets `grantee` read and write items: both grants above.
+   */
+  public grantReadWriteData(grantee: iam.IGrantable): iam.Grant {
+    return this.grantData(grantee, [...READ_ACTIONS, ...WRITE_ACTIONS.filter((a) => !READ_ACTIONS.includes(a))], WRITE_KEY_ACTIONS);
+  }
+
+  /**
+   * Lets `grantee` read the table's stream (turned on now): DescribeStream, GetShardIterator and
+   * GetRecords on this table's stream only, with the key's Decrypt.
+   */
+  public grantStreamRead(grantee: iam.IGrantable): iam.Grant {
+    const grant = iam.Grant.addToPrincipal({
+      grantee,
+      actions: ['dynamodb:DescribeStream', 'dynamodb:GetShardIterator', 'dynamodb:GetRecords'],
+      resourceArns: [this.streamArn],
+    });
+    return grant.combine(iam.Grant.addToPrincipal({ grantee, actions: ['kms:Decrypt'], resourceArns: [this.encryptionKey.keyArn] }));
+  }
+
+  /** @internal Called by a DynamoDbStreamConsumer of this table. */
+  public _addStreamConsumer(streamConsumer: DynamoDbStreamConsumer): void {
+    this.streamConsumers.push(streamConsumer);
+    this.alarms.push(streamConsumer.iteratorAgeAlarm, streamConsumer.deadLetterQueueAlarm);
+  }
+
+  private enableStream(): void {
+    if (this.streamEnabled) {
+      return;
+    }
+    this.streamEnabled = true;
+    // TableV2 decides its stream at construction; a consumer added later turns it on here. The
+    // view is the one a replicated table must have anyway, so replicas change nothing.
+    (this.table.node.defaultChild as dynamodb.CfnGlobalTable).addPropertyOverride('StreamSpecification', { StreamViewType: 'NEW_AND_OLD_IMAGES' });
+  }
+
+  private grantData(grantee: iam.IGrantable, actions: string[], keyActions: string[]): iam.Grant {
+    const stack = Stack.of(this);
+    const replicaArn = (region: string) => stack.formatArn({ service: 'dynamodb', region, resource: 'table', resourceName: this.table.tableName });
+    const tables = [this.table.tableArn, ...this.replicaRegions.map(replicaArn)];
+    // Each index by name, not `index/*`: the grant names what it gives, and cdk-nag's IAM5 has no
+    // wildcard to flag on the grantee's policy.
+    const resourceArns = tables.flatMap((table) => [table, ...this.indexNames.map((name) => `${table}/index/${name}`)]);
+    const grant = iam.Grant.addToPrincipal({ grantee, actions: actions.map((a) => `dynamodb:${a}`), resourceArns });
+    const keys = [this.encryptionKey.keyArn, ...this.replicaKeyArns];
+    return grant.combine(iam.Grant.addToPrincipal({ grantee, actions: keyActions, resourceArns: keys }));
+  }
+
+  private createAlarms(prelude: PatternPrelude<DynamoDbTableProps>, props: DynamoDbTableProps, latencyOperations: dynamodb.Operation[]): void {
+    const sum = { period: ALARM_PERIOD, statistic: cloudwatch.Stats.SUM };
+    const path = this.node.path;
+    const throttles: Array<[string, string, { [name: string]: string }]> = [['Table', 'the table', {}]];
+    for (const index of props.globalSecondaryIndexes ?? []) {
+      throttles.push([`Index${index.indexName}`, `its global index ${index.indexName}`, { GlobalSecondaryIndexName: index.indexName }]);
+    }
+    for (const [id, what, dimensions] of throttles) {
+      for (const kind of ['Read', 'Write']) {
+        prelude.alarm(`${id}${kind}ThrottleAlarm`, {
+          metric: this.tableMetric(`${kind}ThrottleEvents`, sum, dimensions),
+          threshold: 1,
+          orEqual: true,
+          description: `${kind} requests to ${what} of ${path} were throttled: capacity, a request-unit cap or a hot partition key`,
+        });
+      }
+    }
+    prelude.alarm('SystemErrorsAlarm', {
+      // One metric per operation; CloudWatch takes at most 10 metrics in an alarm's expression,
+      // so these are the ten data operations.
+      metric: new cloudwatch.MathExpression({
+        expression: SYSTEM_ERROR_OPERATIONS.map((_, i) => `m${i}`).join(' + '),
+        usingMetrics: Object.fromEntries(SYSTEM_ERROR_OPERATIONS.map((operation, i) =>
+          [`m${i}`, this.tableMetric('SystemErrors', sum, { Operation: operation })])),
+        period: ALARM_PERIOD,
+        label: 'System errors',
+      }),
+      threshold: 1,
+      orEqual: true,
+      description: `DynamoDB answered requests to ${path} with HTTP 500 (an internal error): clients retried or failed`,
+    });
+    const latency = props.latencyP99Threshold ?? Duration.millis(100);
+    for (const operation of latencyOperations) {
+      prelude.alarm(`${operation}LatencyAlarm`, {
+        metric: this.tableMetric('SuccessfulRequestLatency', { period: ALARM_PERIOD, statistic: 'p99' }, { Operation: operation }),
+        threshold: latency.toMilliseconds(),
+        description: `${operation} on ${path} took over ${latency.toHumanString()} at the 99th percentile`,
+      });
+    }
+    const replication = props.replicationLatencyThreshold ?? Duration.minutes(1);
+    for (const region of this.replicaRegions) {
+      prelude.alarm(`ReplicationLatency${regionId(region)}Alarm`, {
+        metric: this.tableMetric('ReplicationLatency', { period: ALARM_PERIOD, statistic: cloudwatch.Stats.AVERAGE }, { ReceivingRegion: region }),
+        threshold: replication.toMilliseconds(),
+        description: `Writes to ${path} reach its replica in ${region} more than ${replication.toHumanString()} late on average`,
+      });
+    }
+  }
+
+  private tableMetric(metricName: string, options: cloudwatch.MetricOptions, dimensions: { [name: string]: string } = {}): cloudwatch.Metric {
+    return new cloudwatch.Metric({
+      namespace: 'AWS/DynamoDB',
+      metricName,
+      dimensionsMap: { TableName: this.table.tableName, ...dimensions },
+      ...options,
+    });
+  }
+}
+
+const READ_ACTIONS = ['BatchGetItem', 'GetItem', 'Query', 'Scan', 'ConditionCheckItem', 'DescribeTable'];
+const WRITE_ACTIONS = ['BatchWriteItem', 'PutItem', 'UpdateItem', 'DeleteItem', 'DescribeTable'];
+const WRITE_KEY_ACTIONS = ['kms:Encrypt', 'kms:Decrypt', 'kms:GenerateDataKey', 'kms:DescribeKey'];
+
+/**
+ * A resource policy that refuses every request made without TLS (DynamoDB also answers plain
+ * HTTP). `*` as the resource: the policy cannot name its own table's ARN, which CloudFormation
+ * only knows once the table exists (aws-cdk #35554). Requests from AWS services on the table's
+ * behalf carry no `aws:SecureTransport` key, so `Bool` (not `BoolIfExists`) leaves them alone.
+ */
+function denyWithoutTls(): iam.PolicyDocument {
+  return new iam.PolicyDocument({
+    statements: [new iam.PolicyStatement({
+      sid: 'DenyRequestsWithoutTls',
+      effect: iam.Effect.DENY,
+      principals: [new iam.AnyPrincipal()],
+      actions: ['dynamodb:*'],
+      resources: ['*'],
+      conditions: { Bool: { 'aws:SecureTransport': 'false' } },
+    })],
+  });
+}
+
+/** `eu-west-1` as a construct id part: `EuWest1`. */
+function regionId(region: string): string {
+  return region.split('-').map((part) => part.charAt(0).toUpperCase() + part.slice(1)).join('');
+}
