@@ -190,7 +190,7 @@ describe('DeadLetterQueue', () => {
 
     test('a source none of DeadLetterSource\'s, as untyped configuration may give, is refused, naming the allowed values', () => {
       expect(() => build({ source: 'LAMBDA' as DeadLetterSource })).toThrow(
-        "source is 'LAMBDA'; it must be one of DeadLetterSource's values: 'SQS_QUEUE', 'SNS_SUBSCRIPTION', 'LAMBDA_FUNCTION', 'EVENT_RULE'.");
+        "source is 'LAMBDA'; it must be one of DeadLetterSource's values: 'SQS_QUEUE', 'SNS_SUBSCRIPTION', 'LAMBDA_FUNCTION', 'EVENT_RULE', 'STREAM_EVENT_SOURCE'.");
     });
 
     test('a missing source, as JavaScript may leave it out, is refused rather than left without a redrive-allow policy', () => {
@@ -226,7 +226,7 @@ describe('DeadLetterQueue', () => {
   });
 
   describe('compliance', () => {
-    test.each([DeadLetterSource.SNS_SUBSCRIPTION, DeadLetterSource.LAMBDA_FUNCTION, DeadLetterSource.EVENT_RULE])('as the DLQ of a %s, on its own: no unacknowledged finding', (source) => {
+    test.each([DeadLetterSource.SNS_SUBSCRIPTION, DeadLetterSource.LAMBDA_FUNCTION, DeadLetterSource.EVENT_RULE, DeadLetterSource.STREAM_EVENT_SOURCE])('as the DLQ of a %s, on its own: no unacknowledged finding', (source) => {
       const app = newApp();
       new DeadLetterQueue(new Stack(app, 'Alone'), 'Failed', { source });
       expect(runNagPacks(app)).toEqual(COMPLIANT);

@@ -3,18 +3,20 @@
 // under the five packs of cdk-nag 3.x (validation plugins) and 2.x (Aspects) at once, and adds the
 // known-bad stack (`KnownBad`) that proves the packs see this app's resources.
 import { App, Aspects, Stack, Validations } from 'aws-cdk-lib';
+import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as ecs from 'aws-cdk-lib/aws-ecs';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as nag from 'cdk-nag';
 import * as nagV2 from 'cdk-nag-v2';
 import {
-  AlbAutoScalingGroup, AlbFargateService, DeadLetterQueue, DeadLetterSource, EventRuleWithDeadLetterQueue, GuardedKey, HardenedBackupPlan,
+  AlbAutoScalingGroup, AlbFargateService, DeadLetterQueue, DeadLetterSource, DynamoDbTable, EventRuleWithDeadLetterQueue, GuardedKey, HardenedBackupPlan,
   HardenedFunction, HttpApiLambda, MultiAzVpc, QueueWithDeadLetterQueue, RelationalDatabase, RestApiLambda, SnsFanOut, StaticWebsite,
   StepFunctionsWorkflow,
 } from 'cdk-best-practice-patterns';
 
 const code = lambda.Code.fromInline('exports.handler = async () => ({ statusCode: 200 });');
 const vpcOf = (stack) => new MultiAzVpc(stack, 'Network').vpc;
+const tableIn = (stack) => new DynamoDbTable(stack, 'Orders', { partitionKey: { name: 'orderId', type: dynamodb.AttributeType.STRING } });
 
 const patterns = {
   MultiAzVpc: (stack) => new MultiAzVpc(stack, 'Network'),
@@ -43,6 +45,8 @@ const patterns = {
   RelationalDatabase: (stack) => new RelationalDatabase(stack, 'Database', { vpc: vpcOf(stack) }),
   // The plan, with a database selected through it: its backup role's acknowledgements too.
   HardenedBackupPlan: (stack) => new RelationalDatabase(stack, 'Database', { vpc: vpcOf(stack), backupPlan: new HardenedBackupPlan(stack, 'Backups') }),
+  DynamoDbTable: tableIn,
+  DynamoDbStreamConsumer: (stack) => tableIn(stack).addStreamConsumer('Mailer', new HardenedFunction(stack, 'Mailer', { code })),
 };
 
 const app = new App();

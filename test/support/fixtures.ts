@@ -1,13 +1,14 @@
 import { App, Duration, Stack } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
+import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as ecs from 'aws-cdk-lib/aws-ecs';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import {
-  AlbAutoScalingGroup, AlbFargateService, DeadLetterQueue, DeadLetterSource, EventRuleWithDeadLetterQueue, HardenedFunction, HttpApiLambda,
-  MultiAzVpc,
+  AlbAutoScalingGroup, AlbFargateService, DeadLetterQueue, DeadLetterSource, DynamoDbTable, EventRuleWithDeadLetterQueue, HardenedFunction,
+  HttpApiLambda, MultiAzVpc,
   QueueWithDeadLetterQueue, RelationalDatabase,
   RestApiLambda, SnsFanOut, StaticWebsite, StepFunctionsWorkflow,
 } from '../../src';
@@ -102,6 +103,9 @@ export const EVERY_PATTERN: Array<[string, (stack: Stack) => void]> = [
     allowInsecureHttp: true,
   })],
   ['RelationalDatabase', (stack) => new RelationalDatabase(stack, 'Database', { vpc: new MultiAzVpc(stack, 'Network').vpc })],
+  ['DynamoDbTable, with a HardenedFunction stream consumer', (stack) => new DynamoDbTable(stack, 'Orders', {
+    partitionKey: { name: 'orderId', type: dynamodb.AttributeType.STRING },
+  }).addStreamConsumer('Mailer', new HardenedFunction(stack, 'Mailer', { code: INLINE_CODE }))],
 ];
 
 /** The lines of the error a function throws; fails the test when it throws none. */

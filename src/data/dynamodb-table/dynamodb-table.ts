@@ -1,5 +1,5 @@
-import { Duration, Stack } from 'aws-cdk-lib';
-import * as backup from 'aws-cdk-lib/aws-backup';
+import { Duration, Stack, Token } from 'aws-cdk-lib';
+import type * as backup from 'aws-cdk-lib/aws-backup';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as iam from 'aws-cdk-lib/aws-iam';
@@ -10,6 +10,7 @@ import { DynamoDbStreamConsumer, DynamoDbStreamConsumerOptions } from './stream-
 import { DEFAULT_LATENCY_OPERATIONS, SYSTEM_ERROR_OPERATIONS, validateDynamoDbTableProps } from './validate';
 import { selectForBackup } from '../../building-blocks/backup-selection';
 import { createPatternKey } from '../../core/keys';
+import { acknowledgeNagFinding } from '../../core/nag';
 import { PatternPrelude } from '../../core/pattern-prelude';
 import { PatternProps } from '../../core/pattern-props';
 
@@ -82,7 +83,7 @@ export interface DynamoDbTableProps extends PatternProps {
 
   /**
    * Provisioned only (and then required): the read capacity's autoscaling range (minimum 1 to
-   * maximum) and target utilization (20 to 90%).
+   * maximum) and target utilization (20 to 90%), known at synth (aws-cdk-lib checks them there).
    *
    * @default - none; required with `BillingMode.PROVISIONED`
    */
@@ -90,16 +91,16 @@ export interface DynamoDbTableProps extends PatternProps {
 
   /**
    * Provisioned only (and then required): the write capacity's autoscaling range and target
-   * utilization (20 to 90%).
+   * utilization (20 to 90%), known at synth (aws-cdk-lib checks them there).
    *
    * @default - none; required with `BillingMode.PROVISIONED`
    */
   readonly writeCapacity?: dynamodb.AutoscaledCapacityOptions;
 
   /**
-   * How far back point-in-time recovery can restore the table, in whole days from 1 to 35.
-   * Point-in-time recovery is always on; its price depends on the table's size, not on this
-   * period, so the default keeps the longest.
+   * How far back point-in-time recovery can restore the table, in whole days from 1 to 35, known
+   * at synth (aws-cdk-lib checks it there). Point-in-time recovery is always on; its price depends
+   * on the table's size, not on this period, so the default keeps the longest.
    *
    * @default Duration.days(35)
    */
@@ -155,10 +156,11 @@ export interface DynamoDbTableProps extends PatternProps {
   readonly replicaRegions?: string[];
 
   /**
-   * For each replica region, the ARN of the customer-managed KMS key (or its alias ARN) that
-   * encrypts the replica there: a key is regional, so each replica has its own. Create it with
-   * a GuardedKey in a stack of that region; an alias ARN (`arn:aws:kms:eu-west-1:111111111111:alias/orders`)
-   * lets the two stacks share no reference.
+   * For each replica region, the key ARN of the customer-managed KMS key that encrypts the replica
+   * there (`arn:aws:kms:eu-west-1:111111111111:key/<key id>`): a key is regional, so each replica
+   * has its own. Create it with a GuardedKey in a stack of that region. Not an alias ARN: the
+   * grants name the key in the grantee's IAM policy, where an alias ARN grants nothing on its key
+   * (https://docs.aws.amazon.com/kms/latest/developerguide/cmks-in-iam-policies.html).
    *
    * @default - none; required for each of `replicaRegions`
    */
@@ -183,7 +185,8 @@ export interface DynamoDbTableProps extends PatternProps {
 
   /**
    * The average replication latency to a replica above which its alarm fires, over 5 minutes:
-   * from 1 second to 1 hour. Replicas usually trail by about a second.
+   * from 1 second to 1 hour. Replicas usually trail by about a second. Only known at deploy time,
+   * give it as `Duration.millis(token)`: the alarm compares milliseconds.
    *
    * @default Duration.minutes(1)
    */
@@ -223,7 +226,8 @@ const ALARM_PERIOD = Duration.minutes(5);
  */
 export class DynamoDbTable extends Construct {
   /**
-   * The table.
+   * The table. In a stack without a region its own `encryptionKey` is unset (see the constructor),
+   * so grant through this construct, whose grants name the key.
    */
   public readonly table: dynamodb.TableV2;
 
@@ -271,6 +275,11 @@ export class DynamoDbTable extends Construct {
       ?? createPatternKey(this, 'Key', `Encrypts the DynamoDB table ${this.node.path}, its indexes, stream and backups`, prelude.removalPolicy);
 
     const resourcePolicy = denyWithoutTls();
+    // TableV2 picks each replica's customer key by comparing the replica's region with the stack's,
+    // and throws in a stack without a region ("Replica SSE specification cannot be rendered in a
+    // region agnostic stack"). There the table has no other replica (replicaRegions needs a region:
+    // validated), so the one replica's key is set below instead.
+    const regionAgnostic = Token.isUnresolved(Stack.of(this).region);
     this.table = new dynamodb.TableV2(this, 'Table', {
       partitionKey: props.partitionKey,
       sortKey: props.sortKey,
@@ -287,17 +296,31 @@ export class DynamoDbTable extends Construct {
       deletionProtection: props.deletionProtection ?? production,
       contributorInsightsSpecification: { enabled: props.contributorInsights ?? production },
       tableClass: props.tableClass,
-      encryption: dynamodb.TableEncryptionV2.customerManagedKey(this.encryptionKey, props.replicaKeyArns),
+      encryption: regionAgnostic
+        ? dynamodb.TableEncryptionV2.awsManagedKey()
+        : dynamodb.TableEncryptionV2.customerManagedKey(this.encryptionKey, props.replicaKeyArns),
       resourcePolicy,
       replicas: this.replicaRegions.map((region) => ({ region, resourcePolicy })),
       removalPolicy: prelude.removalPolicy,
     });
+    if (regionAgnostic) {
+      // The same template customerManagedKey renders: SSE by KMS on the table (awsManagedKey's), the
+      // key on its replica. TableV2's own encryptionKey stays unset there, so its grant methods
+      // leave the key out: this construct's grants name it.
+      (this.table.node.defaultChild as dynamodb.CfnGlobalTable).addPropertyOverride('Replicas.0.SSESpecification', { KMSMasterKeyId: this.encryptionKey.keyArn });
+    }
+    if (!(props.deletionProtection ?? production)) {
+      // The library's report checks what cdk-nag cannot see on a global table; turning deletion
+      // protection off is the DEV default or the user's explicit choice.
+      acknowledgeNagFinding(this.table, 'BestPracticePatterns-DynamoDBGlobalTableDeletionProtection',
+        'Deletion protection is off (the DEV default, or deletionProtection: false), so cdk destroy removes the table.');
+    }
     this.indexNames = [
       ...(props.globalSecondaryIndexes ?? []).map((index) => index.indexName),
       ...(props.localSecondaryIndexes ?? []).map((index) => index.indexName),
     ];
 
-    selectForBackup(this, props.backupPlan, [backup.BackupResource.fromArn(this.table.tableArn)], 'to back the table up');
+    selectForBackup(this, props.backupPlan, [this.table.tableArn], 'to back the table up');
 
     this.createAlarms(prelude, props, latencyOperations);
     const sum = { period: ALARM_PERIOD, statistic: cloudwatch.Stats.SUM };
@@ -418,7 +441,8 @@ export class DynamoDbTable extends Construct {
       }
     }
     prelude.alarm('SystemErrorsAlarm', {
-      // One metric per operation; CloudWatch takes at most 10 metrics in an alarm's expression,
+      // One metric per operation; an alarm's expression may reference at most 10 metrics, a hard
+      // limit (https://docs.aws.amazon.com/AmazonCloudWatch/latest/monitoring/alarm-limits.html),
       // so these are the ten data operations.
       metric: new cloudwatch.MathExpression({
         expression: SYSTEM_ERROR_OPERATIONS.map((_, i) => `m${i}`).join(' + '),
@@ -439,6 +463,9 @@ export class DynamoDbTable extends Construct {
         description: `${operation} on ${path} took over ${latency.toHumanString()} at the 99th percentile`,
       });
     }
+    // ReplicationLatency is published per source and receiving region pair, with the dimensions
+    // TableName and ReceivingRegion; throttle events of a global index with TableName and
+    // GlobalSecondaryIndexName (https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/metrics-dimensions.html).
     const replication = props.replicationLatencyThreshold ?? Duration.minutes(1);
     for (const region of this.replicaRegions) {
       prelude.alarm(`ReplicationLatency${regionId(region)}Alarm`, {

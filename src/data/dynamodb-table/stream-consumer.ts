@@ -5,6 +5,7 @@ import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import type { DynamoDbTable } from './dynamodb-table';
+import { tokenInMillis } from './validate';
 import { DeadLetterQueue, DeadLetterSource } from '../../building-blocks/dead-letter-queue';
 import { createPatternAlarm } from '../../core/alarms';
 import { acknowledgeNagFinding, nagResourceText } from '../../core/nag';
@@ -47,7 +48,8 @@ export interface DynamoDbStreamConsumerOptions {
 
   /**
    * The age at which a record is no longer retried but sent to the dead-letter queue, from 60
-   * seconds to 7 days. The stream keeps records 24 hours, so older than that they are gone.
+   * seconds to 7 days, known at synth (aws-cdk-lib checks it there). The stream keeps records 24
+   * hours, so older than that they are gone.
    *
    * @default Duration.hours(1)
    */
@@ -71,7 +73,8 @@ export interface DynamoDbStreamConsumerOptions {
   /**
    * The age of the newest record read (IteratorAge, maximum over a minute) at which the consumer
    * counts as falling behind and its alarm fires: at least 1 second, and shorter than
-   * `maxRecordAge`, so the alarm fires before records are given up.
+   * `maxRecordAge`, so the alarm fires before records are given up. Only known at deploy time,
+   * give it as `Duration.millis(token)`: the alarm compares milliseconds.
    *
    * @default - half of `maxRecordAge`
    */
@@ -186,8 +189,10 @@ export class DynamoDbStreamConsumer extends Construct {
     this.eventSourceMapping.node.addDependency(policy);
 
     this.iteratorAgeAlarm = createPatternAlarm(this, 'IteratorAgeAlarm', {
-      // The consumer's own metric: a HardenedFunction's is its alias's (FunctionName and Resource),
-      // which is what the mapping invokes.
+      // The consumer's own metric: a HardenedFunction's is its alias's (FunctionName and Resource,
+      // the dimension Lambda publishes per version or alias:
+      // https://docs.aws.amazon.com/lambda/latest/dg/monitoring-metrics-types.html), which is what
+      // the mapping invokes.
       metric: props.consumer.metric('IteratorAge', { period: Duration.minutes(1), statistic: cloudwatch.Stats.MAXIMUM }),
       threshold: iteratorAgeThreshold.toMilliseconds(),
       orEqual: true,
@@ -234,8 +239,13 @@ function validateConsumerProps(v: PropValidator, props: DynamoDbStreamConsumerPr
   v.integerInRange('batchSize', props.batchSize, 1, MAX_BATCH_SIZE);
   v.secondsInRange('maxBatchingWindow', props.maxBatchingWindow, 0, MAX_BATCHING_WINDOW_SECONDS);
   v.integerInRange('retryAttempts', props.retryAttempts, 0, MAX_RETRY_ATTEMPTS);
-  v.secondsInRange('maxRecordAge', props.maxRecordAge, MIN_RECORD_AGE_SECONDS, MAX_RECORD_AGE_SECONDS);
+  v.knownAtSynth('maxRecordAge', props.maxRecordAge, "aws-cdk-lib's EventSourceMapping checks it against 60 seconds to 7 days at synth");
+  if (!props.maxRecordAge?.isUnresolved()) {
+    v.secondsInRange('maxRecordAge', props.maxRecordAge, MIN_RECORD_AGE_SECONDS, MAX_RECORD_AGE_SECONDS);
+  }
   v.integerInRange('parallelizationFactor', props.parallelizationFactor, 1, MAX_PARALLELIZATION_FACTOR);
+  // The alarm compares milliseconds: a token must be in milliseconds already.
+  tokenInMillis(v, 'iteratorAgeThreshold', props.iteratorAgeThreshold, 'the alarm compares milliseconds');
   if (!maxRecordAge.isUnresolved() && !iteratorAgeThreshold.isUnresolved()) {
     const threshold = iteratorAgeThreshold.toSeconds({ integral: false });
     v.check(threshold >= 1 && threshold < maxRecordAge.toSeconds(), 'iteratorAgeThreshold', `${threshold} seconds`,

@@ -46,6 +46,7 @@ export function validateDynamoDbTableProps(scope: Construct, v: PropValidator, p
   validateIndexes(v, props);
   validateBilling(v, props);
   v.wholeDays('pointInTimeRecoveryPeriod', props.pointInTimeRecoveryPeriod, 1, MAX_RECOVERY_DAYS);
+  v.knownAtSynth('pointInTimeRecoveryPeriod', props.pointInTimeRecoveryPeriod, "aws-cdk-lib's TableV2 checks the period against 1 to 35 days at synth");
   v.oneOf('tableClass', props.tableClass, dynamodb.TableClass, 'dynamodb.TableClass');
   validateReplicas(scope, v, props);
   v.millisBelow('latencyP99Threshold', props.latencyP99Threshold, { millis: 10_000, what: '10 seconds' });
@@ -54,7 +55,25 @@ export function validateDynamoDbTableProps(scope: Construct, v: PropValidator, p
   }
   const operations = props.latencyAlarmOperations ?? [];
   v.check(new Set(operations).size === operations.length, 'latencyAlarmOperations', operations.join(', '), 'a list without repeats');
-  v.secondsInRange('replicationLatencyThreshold', props.replicationLatencyThreshold, 1, Duration.hours(1).toSeconds());
+  // The alarm compares milliseconds: a token must be in milliseconds already.
+  const replication = props.replicationLatencyThreshold;
+  if (replication?.isUnresolved()) {
+    tokenInMillis(v, 'replicationLatencyThreshold', replication, 'the alarm compares milliseconds');
+  } else {
+    v.secondsInRange('replicationLatencyThreshold', replication, 1, Duration.hours(1).toSeconds());
+  }
+}
+
+/**
+ * A duration only known at deploy time must be in the unit the template holds: CloudFormation
+ * cannot convert it, and aws-cdk-lib would throw without naming the prop.
+ */
+export function tokenInMillis(v: PropValidator, prop: string, value: Duration | undefined, holds: string): void {
+  if (value === undefined || !value.isUnresolved()) {
+    return;
+  }
+  v.check(value.unitLabel() === 'millis', prop, `a token in ${value.unitLabel()}`,
+    `given as Duration.millis(...) when only known at deploy time: ${holds}, and CloudFormation cannot convert ${value.unitLabel()}`);
 }
 
 function validateKeys(v: PropValidator, props: DynamoDbTableProps): void {
@@ -139,15 +158,18 @@ function validateBilling(v: PropValidator, props: DynamoDbTableProps): void {
     if (capacity === undefined) {
       continue;
     }
+    // aws-cdk-lib's Capacity.autoscaled compares these with each other and with 20-90 at synth,
+    // where a token is a meaningless number.
+    for (const field of ['minCapacity', 'maxCapacity', 'targetUtilizationPercent', 'seedCapacity'] as const) {
+      v.knownAtSynth(`${prop}.${field}`, capacity[field], "aws-cdk-lib's Capacity.autoscaled checks it at synth");
+    }
     v.integerAtLeast(`${prop}.minCapacity`, capacity.minCapacity, 1);
     v.integerAtLeast(`${prop}.maxCapacity`, capacity.maxCapacity, 1);
     const min = capacity.minCapacity ?? 1;
     v.check(Token.isUnresolved(min) || Token.isUnresolved(capacity.maxCapacity) || capacity.maxCapacity >= min, `${prop}.maxCapacity`,
       capacity.maxCapacity, `at least minCapacity (${min})`);
     v.integerInRange(`${prop}.targetUtilizationPercent`, capacity.targetUtilizationPercent, MIN_TARGET_UTILIZATION, MAX_TARGET_UTILIZATION);
-    if (capacity.seedCapacity !== undefined) {
-      v.integerAtLeast(`${prop}.seedCapacity`, capacity.seedCapacity, 1);
-    }
+    v.integerAtLeast(`${prop}.seedCapacity`, capacity.seedCapacity, 1);
   }
 }
 
@@ -173,8 +195,12 @@ function validateReplicas(scope: Construct, v: PropValidator, props: DynamoDbTab
       `a key ARN for ${region}: each replica is encrypted with a customer-managed key of its own region`);
     if (key !== undefined && !Token.isUnresolved(key)) {
       const parts = tryParse(key);
-      v.check(parts !== undefined && parts.service === 'kms' && /^(key|alias)$/.test(parts.resource), `replicaKeyArns.${region}`, key,
-        'the ARN of a KMS key or alias, arn:<partition>:kms:<region>:<account>:key/<id> or :alias/<name>');
+      // A key ARN, not an alias ARN: the grants name the replica's key in the grantee's IAM policy,
+      // where an alias ARN grants nothing on the key behind it
+      // (https://docs.aws.amazon.com/kms/latest/developerguide/cmks-in-iam-policies.html).
+      v.check(parts !== undefined && parts.service === 'kms' && parts.resource === 'key', `replicaKeyArns.${region}`, key,
+        'the ARN of a KMS key, arn:<partition>:kms:<region>:<account>:key/<key id>, not of an alias: '
+        + 'an IAM policy names a key by its key ARN only, so a grant on an alias ARN would not let the grantee use the replica');
       v.check(parts === undefined || Token.isUnresolved(parts.region ?? '') || parts.region === region, `replicaKeyArns.${region}`, key,
         `a key in ${region}: a replica can only use a key of its own region`);
     }

@@ -524,7 +524,7 @@ export class RelationalDatabase extends Construct implements ec2.IConnectable {
     if (masterPassword === MasterPassword.ROTATED_SECRET) {
       this.addRotation(props, isolatedSubnets);
     }
-    selectForBackup(this, props.backupPlan, [backup.BackupResource.fromRdsDatabaseInstance(this.instance)], 'to snapshot the database');
+    selectForBackup(this, props.backupPlan, [this.instance.instanceArn], 'to snapshot the database');
     if (props.proxy) {
       this.proxySecurityGroup = new ec2.SecurityGroup(this, 'ProxySecurityGroup', {
         vpc: props.vpc,
