@@ -148,3 +148,135 @@ test("a dashboard's alarm ARNs and backup vault names, and an event rule's vault
     'Rule: its 2 references to backup vaults are their names and ARNs as the template writes them (moto skips AWS Backup)',
   ]);
 });
+
+/** A GlobalTable as TableV2 synthesizes it, with a replica in the stack's region and one elsewhere. */
+function globalTable(extra: Record<string, unknown> = {}, replicaExtra: Record<string, unknown> = {}) {
+  const tlsOnly = { PolicyDocument: { Statement: [{ Effect: 'Deny', Action: 'dynamodb:*', Resource: '*' }] } };
+  const replica = (region: unknown, keyArn: unknown) => ({
+    Region: region,
+    ContributorInsightsSpecification: { Enabled: true },
+    DeletionProtectionEnabled: true,
+    GlobalSecondaryIndexes: [{ IndexName: 'byStatus', ContributorInsightsSpecification: { Enabled: true } }],
+    PointInTimeRecoverySpecification: { PointInTimeRecoveryEnabled: true, RecoveryPeriodInDays: 35 },
+    ResourcePolicy: tlsOnly,
+    SSESpecification: { KMSMasterKeyId: keyArn },
+    ...replicaExtra,
+  });
+  return {
+    Type: 'AWS::DynamoDB::GlobalTable',
+    Properties: {
+      AttributeDefinitions: [
+        { AttributeName: 'pk', AttributeType: 'S' }, { AttributeName: 'sk', AttributeType: 'S' },
+        { AttributeName: 'status', AttributeType: 'S' }, { AttributeName: 'date', AttributeType: 'S' },
+      ],
+      BillingMode: 'PAY_PER_REQUEST',
+      KeySchema: [{ AttributeName: 'pk', KeyType: 'HASH' }, { AttributeName: 'sk', KeyType: 'RANGE' }],
+      GlobalSecondaryIndexes: [{ IndexName: 'byStatus', KeySchema: [{ AttributeName: 'status', KeyType: 'HASH' }], Projection: { ProjectionType: 'ALL' } }],
+      LocalSecondaryIndexes: [{
+        IndexName: 'byDate',
+        KeySchema: [{ AttributeName: 'pk', KeyType: 'HASH' }, { AttributeName: 'date', KeyType: 'RANGE' }],
+        Projection: { ProjectionType: 'KEYS_ONLY' },
+      }],
+      Replicas: [replica('eu-west-1', 'arn:aws:kms:eu-west-1:123456789012:alias/orders'), replica('us-east-1', { 'Fn::GetAtt': ['Key', 'Arn'] })],
+      SSESpecification: { SSEEnabled: true, SSEType: 'KMS' },
+      StreamSpecification: { StreamViewType: 'NEW_AND_OLD_IMAGES' },
+      TimeToLiveSpecification: { AttributeName: 'expiresAt', Enabled: true },
+      ...extra,
+    },
+    DeletionPolicy: 'Retain',
+  };
+}
+
+test('a GlobalTable becomes a Table under its logical id: keys, indexes, stream, TTL, the stack region replica\'s settings and key; other replicas dropped and said', () => {
+  const mapping = { Type: 'AWS::Lambda::EventSourceMapping', Properties: { EventSourceArn: { 'Fn::GetAtt': ['Orders', 'StreamArn'] }, FunctionName: 'fn' } };
+  const original = {
+    Resources: {
+      Key: { Type: 'AWS::KMS::Key', Properties: {} },
+      Orders: globalTable(
+        { WriteOnDemandThroughputSettings: { MaxWriteRequestUnits: 50 } },
+        { ReadOnDemandThroughputSettings: { MaxReadRequestUnits: 100 } },
+      ),
+      Mapping: mapping,
+    },
+  };
+  const { template, changed } = forMoto(original);
+  expect(template.Resources.Orders).toEqual({
+    Type: 'AWS::DynamoDB::Table',
+    DeletionPolicy: 'Retain',
+    Properties: {
+      AttributeDefinitions: original.Resources.Orders.Properties.AttributeDefinitions,
+      BillingMode: 'PAY_PER_REQUEST',
+      KeySchema: original.Resources.Orders.Properties.KeySchema,
+      GlobalSecondaryIndexes: [{
+        IndexName: 'byStatus',
+        KeySchema: [{ AttributeName: 'status', KeyType: 'HASH' }],
+        Projection: { ProjectionType: 'ALL' },
+        ContributorInsightsSpecification: { Enabled: true },
+      }],
+      LocalSecondaryIndexes: original.Resources.Orders.Properties.LocalSecondaryIndexes,
+      StreamSpecification: { StreamViewType: 'NEW_AND_OLD_IMAGES' },
+      TimeToLiveSpecification: { AttributeName: 'expiresAt', Enabled: true },
+      OnDemandThroughput: { MaxReadRequestUnits: 100, MaxWriteRequestUnits: 50 },
+      ContributorInsightsSpecification: { Enabled: true },
+      DeletionProtectionEnabled: true,
+      PointInTimeRecoverySpecification: { PointInTimeRecoveryEnabled: true, RecoveryPeriodInDays: 35 },
+      ResourcePolicy: original.Resources.Orders.Properties.Replicas[1].ResourcePolicy,
+      SSESpecification: { SSEEnabled: true, SSEType: 'KMS', KMSMasterKeyId: { 'Fn::GetAtt': ['Key', 'Arn'] } },
+    },
+  });
+  // References to the table are left as they are: a Table answers Ref, Arn and StreamArn too.
+  expect(template.Resources.Mapping).toEqual(mapping);
+  expect(changed).toEqual([
+    'Orders: deployed as a single-region AWS::DynamoDB::Table with the same keys, indexes, stream, TTL and billing mode, and its us-east-1'
+    + " replica's key, point-in-time recovery, deletion protection, contributor insights and resource policy (moto has no AWS::DynamoDB::GlobalTable);"
+    + ' its replicas in eu-west-1 are dropped',
+  ]);
+  expect(original.Resources.Orders.Type).toBe('AWS::DynamoDB::GlobalTable');
+});
+
+test('a provisioned GlobalTable keeps PROVISIONED, at its autoscaling minimums as fixed capacity, per table and index, and says so', () => {
+  const autoscaled = (min: number) => ({ MinCapacity: min, MaxCapacity: 100, TargetTrackingScalingPolicyConfiguration: { TargetValue: 70 } });
+  const orders = globalTable({
+    BillingMode: 'PROVISIONED',
+    WriteProvisionedThroughputSettings: { WriteCapacityAutoScalingSettings: autoscaled(2) },
+    GlobalSecondaryIndexes: [{
+      IndexName: 'byStatus',
+      KeySchema: [{ AttributeName: 'status', KeyType: 'HASH' }],
+      Projection: { ProjectionType: 'ALL' },
+      WriteProvisionedThroughputSettings: { WriteCapacityAutoScalingSettings: autoscaled(3) },
+    }],
+    // The replica in the stack's region named through the pseudo parameter, as in a region-agnostic stack.
+    Replicas: [{
+      Region: { Ref: 'AWS::Region' },
+      ReadProvisionedThroughputSettings: { ReadCapacityAutoScalingSettings: autoscaled(4) },
+      GlobalSecondaryIndexes: [{ IndexName: 'byStatus', ReadProvisionedThroughputSettings: { ReadCapacityUnits: 5 } }],
+    }],
+  });
+  const { template, changed } = forMoto({ Resources: { Orders: orders } });
+  const properties = template.Resources.Orders.Properties;
+  expect(properties.BillingMode).toBe('PROVISIONED');
+  expect(properties.ProvisionedThroughput).toEqual({ ReadCapacityUnits: 4, WriteCapacityUnits: 2 });
+  expect(properties.GlobalSecondaryIndexes[0].ProvisionedThroughput).toEqual({ ReadCapacityUnits: 5, WriteCapacityUnits: 3 });
+  // No key named by the replica: encrypted with the key DynamoDB manages, as the GlobalTable would be.
+  expect(properties.SSESpecification).toEqual({ SSEEnabled: true, SSEType: 'KMS' });
+  expect(changed).toEqual([expect.stringMatching(/\(moto has no AWS::DynamoDB::GlobalTable\); its autoscaled capacity is fixed at the autoscaling minimums$/)]);
+});
+
+test('a GlobalTable the harness cannot express as a Table is refused, naming what', () => {
+  expect(() => forMoto({ Resources: { Orders: globalTable({ GlobalTableSourceArn: 'arn:aws:dynamodb:eu-west-1:111111111111:table/orders' }) } }))
+    .toThrow('Orders (AWS::DynamoDB::GlobalTable) has properties the harness cannot give a Table: GlobalTableSourceArn');
+  expect(() => forMoto({ Resources: { Orders: globalTable({ Replicas: [{ Region: 'eu-west-1' }] }) } }))
+    .toThrow("Orders (AWS::DynamoDB::GlobalTable) has 0 replicas in us-east-1, the stack's region; the harness needs exactly one");
+  expect(() => forMoto({ Resources: { Orders: globalTable({ BillingMode: 'PROVISIONED' }) } }))
+    .toThrow('Orders is PROVISIONED without ReadCapacityUnits or ReadCapacityAutoScalingSettings.MinCapacity: the harness cannot give moto a capacity');
+});
+
+test("moto's CloudFormation has no GlobalTable, and its Table resolves Arn and StreamArn but not TableId", () => {
+  expect(motoResolvesReferences([
+    ['AWS::DynamoDB::GlobalTable', undefined],
+    ['AWS::DynamoDB::Table', undefined],
+    ['AWS::DynamoDB::Table', 'Arn'],
+    ['AWS::DynamoDB::Table', 'StreamArn'],
+    ['AWS::DynamoDB::Table', 'TableId'],
+  ])).toEqual([false, true, true, true, false]);
+});

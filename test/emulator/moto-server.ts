@@ -258,6 +258,110 @@ const ALIAS_CALLERS: Record<string, { property: string; instead: (functionRef: u
 // function's ARN.
 const ALIAS_ARN_HOLDERS = new Set(['AWS::IAM::ManagedPolicy', 'AWS::IAM::Policy', 'AWS::StepFunctions::StateMachine', 'AWS::Events::Rule']);
 
+// The GlobalTable properties that mean the same on a Table: the table's own, and its stack
+// region's replica's (https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-dynamodb-globaltable.html,
+// https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-dynamodb-table.html).
+const GLOBAL_TABLE_AS_TABLE = ['TableName', 'KeySchema', 'AttributeDefinitions', 'BillingMode', 'LocalSecondaryIndexes', 'StreamSpecification',
+  'TimeToLiveSpecification', 'WarmThroughput'];
+const REPLICA_AS_TABLE = ['ContributorInsightsSpecification', 'DeletionProtectionEnabled', 'PointInTimeRecoverySpecification', 'ResourcePolicy',
+  'TableClass', 'Tags', 'KinesisStreamSpecification'];
+// What only a table in several regions has: dropped with the other regions' replicas.
+const MULTI_REGION_ONLY = ['GlobalTableWitnesses', 'MultiRegionConsistency', 'GlobalTableSettingsReplicationMode', 'DisassociationProtectionEnabled'];
+
+/** A provisioned capacity setting as the fixed units a Table takes: its own, or its autoscaling minimum. */
+function fixedCapacity(settings: any, units: 'ReadCapacityUnits' | 'WriteCapacityUnits', autoScaling: string, where: string): unknown {
+  const capacity = settings?.[units] ?? settings?.[autoScaling]?.MinCapacity;
+  if (capacity === undefined) throw new Error(`${where} is PROVISIONED without ${units} or ${autoScaling}.MinCapacity: the harness cannot give moto a capacity`);
+  return capacity;
+}
+
+/**
+ * Rewrites a GlobalTable in place as the Table its stack region's replica would be, and says what it
+ * did in one sentence. Same keys, attributes, indexes, stream, TTL, billing mode and, from the
+ * replica, point-in-time recovery, deletion protection, contributor insights, resource policy, table
+ * class, tags and the KMS key (a Table's SSESpecification: SSEEnabled, SSEType KMS and the replica's
+ * KMSMasterKeyId). Provisioned capacity keeps its billing mode, at the autoscaling minimums as fixed
+ * units (a GlobalTable's capacity is autoscaled, a Table's ProvisionedThroughput is fixed, and moto
+ * throttles nothing, so only the describe output could tell); on-demand maximums become
+ * OnDemandThroughput. The replicas in other regions are dropped: moto's CloudFormation deploys one
+ * region. Anything else is refused, not guessed.
+ */
+function globalTableAsTable(tableId: string, table: { Type: string; Properties?: Record<string, any> }): string {
+  const { Replicas = [], GlobalSecondaryIndexes, SSESpecification, WriteProvisionedThroughputSettings, WriteOnDemandThroughputSettings, ...rest }
+    = table.Properties ?? {};
+  const unknown = Object.keys(rest).filter((key) => !GLOBAL_TABLE_AS_TABLE.includes(key) && !MULTI_REGION_ONLY.includes(key));
+  if (unknown.length > 0) throw new Error(`${tableId} (AWS::DynamoDB::GlobalTable) has properties the harness cannot give a Table: ${unknown.join(', ')}`);
+  const isStackRegion = (region: any) => region === REGION || (region?.Ref === 'AWS::Region' && Object.keys(region).length === 1);
+  const here = (Replicas as any[]).filter((replica) => isStackRegion(replica.Region));
+  if (here.length !== 1) throw new Error(`${tableId} (AWS::DynamoDB::GlobalTable) has ${here.length} replicas in ${REGION}, the stack's region; the harness needs exactly one`);
+  const replica = here[0];
+  const {
+    Region, GlobalSecondaryIndexes: replicaIndexes = [], SSESpecification: replicaSse, ReplicaStreamSpecification,
+    ReadProvisionedThroughputSettings, ReadOnDemandThroughputSettings, ...replicaRest
+  } = replica;
+  const replicaUnknown = Object.keys(replicaRest).filter((key) => !REPLICA_AS_TABLE.includes(key) && !MULTI_REGION_ONLY.includes(key));
+  if (replicaUnknown.length > 0) throw new Error(`${tableId}'s replica in ${REGION} has properties the harness cannot give a Table: ${replicaUnknown.join(', ')}`);
+
+  const properties: Record<string, any> = {};
+  for (const [key, value] of [...Object.entries(rest), ...Object.entries(replicaRest)]) {
+    if (GLOBAL_TABLE_AS_TABLE.includes(key) || REPLICA_AS_TABLE.includes(key)) properties[key] = value;
+  }
+  const provisioned = properties.BillingMode === 'PROVISIONED';
+  const throughput = (where: string, read: any, write: any) => ({
+    ReadCapacityUnits: fixedCapacity(read, 'ReadCapacityUnits', 'ReadCapacityAutoScalingSettings', where),
+    WriteCapacityUnits: fixedCapacity(write, 'WriteCapacityUnits', 'WriteCapacityAutoScalingSettings', where),
+  });
+  const onDemand = (read: any, write: any) => {
+    const caps = JSON.parse(JSON.stringify({ MaxReadRequestUnits: read?.MaxReadRequestUnits, MaxWriteRequestUnits: write?.MaxWriteRequestUnits }));
+    return Object.keys(caps).length > 0 ? caps : undefined;
+  };
+  if (provisioned) {
+    properties.ProvisionedThroughput = throughput(tableId, ReadProvisionedThroughputSettings, WriteProvisionedThroughputSettings);
+  } else if (onDemand(ReadOnDemandThroughputSettings, WriteOnDemandThroughputSettings)) {
+    properties.OnDemandThroughput = onDemand(ReadOnDemandThroughputSettings, WriteOnDemandThroughputSettings);
+  }
+  if (GlobalSecondaryIndexes !== undefined) {
+    properties.GlobalSecondaryIndexes = (GlobalSecondaryIndexes as any[]).map((index) => {
+      const {
+        IndexName, KeySchema, Projection, WarmThroughput,
+        WriteProvisionedThroughputSettings: write, WriteOnDemandThroughputSettings: writeCap, ...other
+      } = index;
+      if (Object.keys(other).length > 0) {
+        throw new Error(`${tableId}'s index ${IndexName} has properties the harness cannot give a Table: ${Object.keys(other).join(', ')}`);
+      }
+      const ofReplica = (replicaIndexes as any[]).find((r) => r.IndexName === IndexName) ?? {};
+      const converted: Record<string, any> = { IndexName, KeySchema, Projection };
+      if (WarmThroughput !== undefined) converted.WarmThroughput = WarmThroughput;
+      const insights = ofReplica.ContributorInsightsSpecification;
+      if (insights !== undefined) converted.ContributorInsightsSpecification = insights;
+      // An index's read capacity is the replica's index's, or else the replica table's.
+      const read = ofReplica.ReadProvisionedThroughputSettings ?? ReadProvisionedThroughputSettings;
+      const caps = onDemand(ofReplica.ReadOnDemandThroughputSettings, writeCap);
+      if (provisioned) converted.ProvisionedThroughput = throughput(`${tableId}'s index ${IndexName}`, read, write);
+      else if (caps) converted.OnDemandThroughput = caps;
+      return converted;
+    });
+  }
+  if (SSESpecification?.SSEEnabled === true) {
+    // A GlobalTable names its key per replica; a Table names it beside SSEEnabled.
+    const key = replicaSse?.KMSMasterKeyId;
+    properties.SSESpecification = { SSEEnabled: true, SSEType: 'KMS', ...(key !== undefined ? { KMSMasterKeyId: key } : {}) };
+  } else if (SSESpecification !== undefined) {
+    properties.SSESpecification = SSESpecification;
+  }
+  if (ReplicaStreamSpecification?.ResourcePolicy !== undefined) {
+    properties.StreamSpecification = { ...properties.StreamSpecification, ResourcePolicy: ReplicaStreamSpecification.ResourcePolicy };
+  }
+  table.Type = 'AWS::DynamoDB::Table';
+  table.Properties = properties;
+
+  const others = (Replicas as any[]).filter((r) => !isStackRegion(r.Region)).map((r) => (typeof r.Region === 'string' ? r.Region : JSON.stringify(r.Region)));
+  return `${tableId}: deployed as a single-region AWS::DynamoDB::Table with the same keys, indexes, stream, TTL and billing mode, and its ${REGION} replica's`
+    + ' key, point-in-time recovery, deletion protection, contributor insights and resource policy (moto has no AWS::DynamoDB::GlobalTable)'
+    + (provisioned ? '; its autoscaled capacity is fixed at the autoscaling minimums' : '')
+    + (others.length > 0 ? `; its replicas in ${others.join(', ')} are dropped` : '');
+}
+
 /** What forMoto needs from outside the template. */
 export interface ForMotoOptions {
   /** The ARN of the stand-in secret for each RDS resource whose master user secret the template reads (createMasterUserSecrets). */
@@ -287,6 +391,9 @@ export interface ForMotoOptions {
  * - an RDS instance's `DBParameterGroupName` is removed: moto 5.2.1 passes the `Ref` on as the
  *   group object, not its name, and CreateStack crashes (a literal name fails too: moto creates the
  *   instance before the group);
+ * - each `AWS::DynamoDB::GlobalTable` (aws-cdk-lib's TableV2), which moto 5.2.1 does not have,
+ *   becomes a single-region `AWS::DynamoDB::Table` under the same logical id (so `Ref`, `Fn::GetAtt
+ *   Arn` and `Fn::GetAtt StreamArn` still resolve): see globalTableAsTable;
  * - an output that reads a resource or attribute moto does not have is removed. moto evaluates
  *   outputs only when DescribeStacks serializes the stack, and one it cannot resolve fails that call
  *   with an HTML error page, which the SDK reports as an XML parse error (a bare `Fn::GetAtt` is
@@ -324,6 +431,9 @@ export function forMoto(original: any, options: ForMotoOptions = {}): { template
       resource.Properties![caller.property] = caller.instead(alias.Properties!.FunctionName);
       redirected.push(logicalId);
     }
+  }
+  for (const [tableId, table] of Object.entries(resources).filter(([, r]) => r.Type === 'AWS::DynamoDB::GlobalTable')) {
+    changed.push(globalTableAsTable(tableId, table));
   }
   // moto skips alarms too, so a dashboard's references to their ARNs become the ARNs they would have;
   // and AWS Backup, so a dashboard's or an event rule's references to a vault's name or ARN become
