@@ -344,6 +344,11 @@ const USAGE_PRICED: Record<string, string> = {
   'AWS::S3::Bucket': 'Amazon S3',
   'AWS::EFS::FileSystem': 'Amazon EFS',
   'AWS::ECR::Repository': 'Amazon ECR',
+  // On demand, a table (TableV2's GlobalTable as much as a Table) bills requests, storage and
+  // point-in-time recovery by use, by the GB-month for the last two (the first 25 GB of storage a
+  // month free, then $0.25 a GB-month in us-east-1: https://aws.amazon.com/dynamodb/pricing/), so
+  // an empty table costs nothing at rest. Provisioned capacity is a fixed cost the price table has
+  // no sourced figure for yet: such a table is named here too, not priced.
   'AWS::DynamoDB::Table': 'Amazon DynamoDB',
   'AWS::DynamoDB::GlobalTable': 'Amazon DynamoDB',
   'AWS::ElastiCache::ServerlessCache': 'Amazon ElastiCache Serverless',

@@ -134,10 +134,10 @@ const DRAWN: Record<string, Drawing> = {
     },
     shape: 'round',
   },
-  'AWS::DynamoDB::Table': { label: (_p, name) => `DynamoDB table ${name}`, shape: 'cylinder' },
+  'AWS::DynamoDB::Table': { label: (_p, name) => tableLabel(name), shape: 'cylinder' },
   'AWS::DynamoDB::GlobalTable': {
     // aws-cdk-lib's TableV2 is a global table even in one region: only more regions are worth saying.
-    label: (p, name) => joined(', ', `DynamoDB table ${name}`, Array.isArray(p.Replicas) && p.Replicas.length > 1 ? `${p.Replicas.length} regions` : ''),
+    label: (p, name) => joined(', ', tableLabel(name), Array.isArray(p.Replicas) && p.Replicas.length > 1 ? `${p.Replicas.length} regions` : ''),
     shape: 'cylinder',
   },
   'AWS::ElastiCache::ReplicationGroup': {
@@ -234,6 +234,15 @@ function matches(type: string, pattern: string): boolean {
   const star = pattern.indexOf('*');
   if (star < 0) return type === pattern;
   return type.startsWith(pattern.slice(0, star)) && type.endsWith(pattern.slice(star + 1));
+}
+
+/**
+ * A DynamoDB table by its name, without a last `Table` the label already says: `Orders` and
+ * `OrdersTable` are "DynamoDB table Orders"; a DynamoDbTable's own table, `Table` in its box, is
+ * "DynamoDB table".
+ */
+function tableLabel(name: string): string {
+  return joined(' ', 'DynamoDB table', name.replace(/ ?Table$/, ''));
 }
 
 /** `AWS::DynamoDB::GlobalTable` in words: `DynamoDB GlobalTable`. */

@@ -10,7 +10,7 @@ import * as redshift from 'aws-cdk-lib/aws-redshift';
 import * as route53 from 'aws-cdk-lib/aws-route53';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import * as ssm from 'aws-cdk-lib/aws-ssm';
-import { AlbAutoScalingGroup, DeploymentStage, HardenedFunction, MultiAzVpc, QueueWithDeadLetterQueue, RestApiLambda } from '../../src';
+import { AlbAutoScalingGroup, DeploymentStage, DynamoDbTable, HardenedFunction, MultiAzVpc, QueueWithDeadLetterQueue, RestApiLambda } from '../../src';
 import { fixedMonthlyCost, notEstimated, resourceCountsByType, totalUsd, usd } from '../../src/report/cost';
 import { CostLine, Template } from '../../src/report/model';
 import { PRICES, RegionPrices, US_EAST_1 } from '../../src/report/prices';
@@ -202,6 +202,25 @@ describe('resources priced since the move into the package', () => {
     expect(usd(line(estimate.lines, 'Aurora instance')!.monthlyUsd)).toBe('not in the price table');
     expect(line(estimate.lines, 'RDS')).toBeUndefined();
     expect(estimate.notCounted).toContain('Amazon Aurora storage and I/O');
+  });
+
+  test('an on-demand DynamoDbTable costs at rest only its key and its alarms: its storage and point-in-time recovery are billed per GB stored, so it is named, not priced', () => {
+    const template = synthesized((stack) => new DynamoDbTable(stack, 'Notes', {
+      partitionKey: { name: 'id', type: dynamodb.AttributeType.STRING },
+    }), true);
+    const estimate = fixedMonthlyCost(template, 'us-east-1');
+
+    expect(Object.values(template.Resources!).map((r) => r.Type)).toContain('AWS::DynamoDB::GlobalTable');
+    // The table's key and the stack's alarm topic's key; the table's alarms, 17 metrics: read and
+    // write throttles, 5 latency alarms, and the system errors of 10 operations in one metric-math
+    // alarm, billed per metric; the stack's dashboard, which comes with any pattern.
+    expect(estimate.lines.map((l) => [l.item, l.quantity])).toEqual([
+      ['KMS customer managed key', 2],
+      ['CloudWatch alarm metric', 17],
+      ['CloudWatch dashboard (the first 3 of an account are free)', 1],
+    ]);
+    expect(estimate.notCounted).toContain('Amazon DynamoDB');
+    expect(notEstimated(template)).toEqual([]);
   });
 
   test('a DynamoDB table with provisioned capacity is not priced (no sourced figure), only named', () => {

@@ -25,10 +25,10 @@ import * as cxapi from 'aws-cdk-lib/cx-api';
 import { readAssembly } from '../../src/report/assembly';
 import { architectureDiagram } from '../../src/report/diagram';
 import { Assembly } from '../../src/report/model';
-import { newApp } from '../support/app';
+import { newApp, TEST_ENV } from '../support/app';
 import { consumerFunction } from '../support/fixtures';
 // The compiled package: its classes carry the jsii names the diagram groups patterns by.
-import { AlbAutoScalingGroup, DeploymentStage, HttpApiLambda, MultiAzVpc, SnsFanOut } from 'cdk-best-practice-patterns';
+import { AlbAutoScalingGroup, DeploymentStage, DynamoDbTable, HttpApiLambda, MultiAzVpc, SnsFanOut } from 'cdk-best-practice-patterns';
 
 // The diagram is drawn from a cloud assembly on disk, as users run it after `cdk synth`, so each
 // test synthesizes a real app and reads its assembly back.
@@ -541,6 +541,25 @@ describe('architecture diagram', () => {
     expect(diagramLines(diagram)).toEqual(expect.arrayContaining([
       'Example_Service_Service["ECS service on Fargate, private subnets, rolls back failed deployments"]',
       'Example_Service_Service -->|"reads and writes"| Example_Orders',
+    ]));
+  });
+
+  test('a DynamoDbTable: its box names the pattern, its table is a plain "DynamoDB table", and the function it granted reads and writes it', () => {
+    const assembly = synthesized((app) => {
+      // In a stack with a region, as in the serverless-api example.
+      const stack = new Stack(app, 'Example', { env: TEST_ENV });
+      const notes = new DynamoDbTable(stack, 'Notes', { partitionKey: { name: 'id', type: dynamodb.AttributeType.STRING } });
+      notes.grantReadWriteData(consumerFunction(stack, 'Api'));
+      // A plain table whose name ends in "Table" is not called "DynamoDB table OrdersTable".
+      plainTable(stack, 'OrdersTable');
+    });
+    const diagram = architectureDiagram(assembly.stacks[0], assembly.tree);
+
+    expect(diagramLines(diagram)).toEqual(expect.arrayContaining([
+      'subgraph Example_Notes["Notes: DynamoDbTable"]',
+      'Example_Notes_Table[("DynamoDB table")]',
+      'Example_OrdersTable[("DynamoDB table Orders")]',
+      'Example_Api -->|"reads and writes"| Example_Notes_Table',
     ]));
   });
 });
