@@ -224,6 +224,20 @@ const BUILDERS: Record<string, (ours: typeof import('../src') | undefined, kit: 
     const patterns = require('aws-cdk-lib/aws-ecs-patterns') as typeof import('aws-cdk-lib/aws-ecs-patterns');
     new patterns.ApplicationLoadBalancedFargateService(stack, 'Service', { vpc, taskImageOptions: { image } });
   },
+  // The same keys: the floor is the TableV2 a user writes for them, with its defaults (on demand,
+  // an AWS-owned key, no point-in-time recovery, no alarm).
+  'dynamodb table': (ours, { stack }) => {
+    const dynamodb = require('aws-cdk-lib/aws-dynamodb') as typeof import('aws-cdk-lib/aws-dynamodb');
+    const keys = {
+      partitionKey: { name: 'customerId', type: dynamodb.AttributeType.STRING },
+      sortKey: { name: 'orderId', type: dynamodb.AttributeType.STRING },
+    };
+    if (ours) {
+      new ours.DynamoDbTable(stack, 'Orders', keys);
+      return;
+    }
+    new dynamodb.TableV2(stack, 'Orders', keys);
+  },
   'hardened function': (ours, { stack, code, safelyDeployedFn }) => {
     if (ours) {
       new ours.HardenedFunction(stack, 'Function', { code });

@@ -6,6 +6,11 @@
  *
  *   npm run bench                 # 9 runs per case after a warm-up, plus the commands
  *   npm run bench -- --runs 3 --no-commands
+ *   npm run bench -- --runs 5 --only 'dynamodb table'   # some scenarios' rows, printed only
+ *
+ * With --only (repeatable), only the named scenarios run, without the import cost and the
+ * commands, and docs/BENCHMARKS.md is left as it is: a partial run would otherwise replace the
+ * whole report with a few rows.
  */
 import { execSync, spawnSync } from 'child_process';
 import * as fs from 'fs';
@@ -16,7 +21,8 @@ import { SCENARIOS } from './bench-scenario';
 const ROOT = path.resolve(__dirname, '..');
 const args = process.argv.slice(2);
 const RUNS = Number(args[args.indexOf('--runs') + 1]) || 9;
-const WITH_COMMANDS = !args.includes('--no-commands');
+const ONLY = args.flatMap((arg, i) => (arg === '--only' && args[i + 1] !== undefined ? [args[i + 1]] : []));
+const WITH_COMMANDS = !args.includes('--no-commands') && ONLY.length === 0;
 const MAX_RATIO = 1.5;
 const MAX_IMPORT_OVERHEAD_MS = 50;
 const MAX_TEST_SECONDS = 180;
@@ -77,7 +83,12 @@ function main(): number {
   const misses: string[] = [];
   fs.rmSync(path.join(ROOT, 'build', 'bench'), { recursive: true, force: true });
 
-  for (const scenario of SCENARIOS) {
+  const unknown = ONLY.filter((name) => !SCENARIOS.includes(name));
+  if (unknown.length > 0) {
+    throw new Error(`No scenario named ${unknown.join(', ')}; there are: ${SCENARIOS.join(', ')}`);
+  }
+  const scenarios = ONLY.length > 0 ? SCENARIOS.filter((name) => ONLY.includes(name)) : SCENARIOS;
+  for (const scenario of scenarios) {
     const off = measurePair(scenario, false);
     const on = measurePair(scenario, true);
     const results: Record<string, { off: Sample[]; on: Sample[] }> = {
@@ -99,6 +110,16 @@ function main(): number {
         + `| ${impl === 'ours' ? `${ratio.toFixed(2)}x` : ''} |`);
     }
     console.log(`measured ${scenario}`);
+  }
+
+  const header = [
+    '| scenario | impl | resources | build | synth | build + synth, validation off | build + synth, validation on | peak RSS MB | ours/plain |',
+    '|---|---|--:|--:|--:|--:|--:|--:|--:|',
+  ];
+  if (ONLY.length > 0) {
+    console.log(['', `${RUNS} runs per case after a warm-up; docs/BENCHMARKS.md not written (--only).`, '', ...header, ...rows, '',
+      ...(misses.length ? misses.map((m) => `- ${m}`) : ['No target missed.'])].join('\n'));
+    return 0;
   }
 
   const cdkImport = stats(measure(['import', 'aws-cdk-lib'], false).map((s) => s.importMs));
@@ -141,8 +162,7 @@ function main(): number {
     'Stacks are env-agnostic, under the feature flags a new `cdk init` project gets. "plain" is the same architecture written with',
     'aws-cdk-lib L2 constructs and no hardening: the floor. The ratio compares build + synth with the built-in template validation off.',
     '',
-    '| scenario | impl | resources | build | synth | build + synth, validation off | build + synth, validation on | peak RSS MB | ours/plain |',
-    '|---|---|--:|--:|--:|--:|--:|--:|--:|',
+    ...header,
     ...rows,
     '',
     '## Import cost',

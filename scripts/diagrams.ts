@@ -12,6 +12,7 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { App, Stack } from 'aws-cdk-lib';
+import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as ecs from 'aws-cdk-lib/aws-ecs';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as cxapi from 'aws-cdk-lib/cx-api';
@@ -118,6 +119,12 @@ const PATTERN_SCENARIOS: Record<string, (stack: Stack) => void> = {
     allowInsecureHttp: true,
   }),
   'relational-database': (stack) => new patterns.RelationalDatabase(stack, 'Database', { vpc: new patterns.MultiAzVpc(stack, 'Network').vpc }),
+  'dynamodb-table': (stack) => new patterns.DynamoDbTable(stack, 'Orders', {
+    partitionKey: { name: 'customerId', type: dynamodb.AttributeType.STRING },
+    sortKey: { name: 'orderId', type: dynamodb.AttributeType.STRING },
+  }).addStreamConsumer('Mailer', new patterns.HardenedFunction(stack, 'Mailer', {
+    code: lambda.Code.fromInline('exports.handler = async () => ({ batchItemFailures: [] });'),
+  })),
 };
 
 function patternBlocks(): Block[] {
