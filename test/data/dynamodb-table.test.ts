@@ -57,7 +57,7 @@ function fullyConfigured(stack: Stack): DynamoDbTableProps {
     replicaRegions: [REPLICA_REGION],
     replicaKeyArns: { [REPLICA_REGION]: REPLICA_KEY_ARN },
     backupPlan: new HardenedBackupPlan(stack, 'Backups'),
-    latencyP99Threshold: Duration.millis(50),
+    latencyThreshold: Duration.millis(20),
     latencyAlarmOperations: [dynamodb.Operation.GET_ITEM, dynamodb.Operation.QUERY],
     replicationLatencyThreshold: Duration.seconds(30),
   };
@@ -219,7 +219,7 @@ describe('DynamoDbTable', () => {
       expect(own).toMatchObject({ Region: 'us-east-1', SSESpecification: { KMSMasterKeyId: { 'Fn::GetAtt': [idOf(full.stack, full.table.encryptionKey), 'Arn'] } } });
     });
 
-    test('a resource policy denies every request without TLS, on the table and on each replica', () => {
+    test("a resource policy denies every request without TLS, on the stack region's table only (CloudFormation cannot attach one to a replica it creates)", () => {
       const denyWithoutTls = {
         PolicyDocument: {
           Version: '2012-10-17',
@@ -234,7 +234,7 @@ describe('DynamoDbTable', () => {
         },
       };
       expect(replicasOf(prod.template).map((r) => r.ResourcePolicy)).toEqual([denyWithoutTls]);
-      expect(replicasOf(full.template).map((r) => [r.Region, r.ResourcePolicy])).toEqual([[REPLICA_REGION, denyWithoutTls], ['us-east-1', denyWithoutTls]]);
+      expect(replicasOf(full.template).map((r) => [r.Region, r.ResourcePolicy])).toEqual([[REPLICA_REGION, undefined], ['us-east-1', denyWithoutTls]]);
     });
 
     test('contributor insights on in PROD, off in DEV, and as given', () => {
@@ -291,7 +291,8 @@ describe('DynamoDbTable', () => {
       const metrics = alarm.Metrics.filter((m: any) => m.MetricStat);
       expect(metrics).toHaveLength(10);
       expect(alarm.Metrics.filter((m: any) => m.Expression)).toEqual([expect.objectContaining({
-        Expression: 'm0 + m1 + m2 + m3 + m4 + m5 + m6 + m7 + m8 + m9', ReturnData: true,
+        // FILL: a series without a value at a timestamp would leave the sum without one.
+        Expression: `SUM([${[0, 1, 2, 3, 4, 5, 6, 7, 8, 9].map((i) => `FILL(m${i}, 0)`).join(', ')}])`, ReturnData: true,
       })]);
       expect(metrics.map((m: any) => m.MetricStat.Metric.Dimensions.find((d: any) => d.Name === 'Operation').Value).sort()).toEqual([
         'BatchGetItem', 'BatchWriteItem', 'DeleteItem', 'GetItem', 'PutItem', 'Query', 'Scan', 'TransactGetItems', 'TransactWriteItems', 'UpdateItem',
@@ -303,13 +304,14 @@ describe('DynamoDbTable', () => {
       expect(alarm).toMatchObject({ Threshold: 1, ComparisonOperator: 'GreaterThanOrEqualToThreshold' });
     });
 
-    test('p99 latency of each default operation above 100 ms, or of the operations given above their threshold', () => {
+    test('average latency of each default operation above 50 ms (DynamoDB publishes no percentiles), or of the operations given above their threshold', () => {
       const latency = alarmsOf(prod.template, 'SuccessfulRequestLatency');
       expect(latency.map((a) => dimensions(a).Operation)).toEqual(['GetItem', 'PutItem', 'UpdateItem', 'DeleteItem', 'Query']);
       for (const alarm of latency) {
-        expect(alarm).toMatchObject({ ExtendedStatistic: 'p99', Period: 300, Threshold: 100, ComparisonOperator: 'GreaterThanThreshold' });
+        expect(alarm).toMatchObject({ Statistic: 'Average', Period: 300, Threshold: 50, ComparisonOperator: 'GreaterThanThreshold' });
+        expect(alarm.ExtendedStatistic).toBeUndefined();
       }
-      expect(alarmsOf(full.template, 'SuccessfulRequestLatency').map((a) => [dimensions(a).Operation, a.Threshold])).toEqual([['GetItem', 50], ['Query', 50]]);
+      expect(alarmsOf(full.template, 'SuccessfulRequestLatency').map((a) => [dimensions(a).Operation, a.Threshold])).toEqual([['GetItem', 20], ['Query', 20]]);
     });
 
     test('replication latency of each replica, by its receiving region', () => {
@@ -616,8 +618,8 @@ describe('DynamoDbTable', () => {
         "replicaKeyArns.eu-west-1 is 'arn:aws:kms:eu-west-2:123456789012:key/abcd'; it must be a key in eu-west-1: a replica can only use a key of its own region."],
       ['a replica key for a region that has no replica', { replicaKeyArns: { 'eu-west-1': REPLICA_KEY_ARN } },
         "replicaKeyArns is 'eu-west-1'; it must be keyed by the regions of replicaRegions only (none)."],
-      ['a latency threshold of 0', { latencyP99Threshold: Duration.millis(0) }, 'latencyP99Threshold is 0 seconds; it must be above 0 and below 10 seconds.'],
-      ['a latency threshold of 10 seconds', { latencyP99Threshold: Duration.seconds(10) }, 'latencyP99Threshold is 10 seconds; it must be above 0 and below 10 seconds.'],
+      ['a latency threshold of 0', { latencyThreshold: Duration.millis(0) }, 'latencyThreshold is 0 seconds; it must be above 0 and below 10 seconds.'],
+      ['a latency threshold of 10 seconds', { latencyThreshold: Duration.seconds(10) }, 'latencyThreshold is 10 seconds; it must be above 0 and below 10 seconds.'],
       ['an operation of no known value', { latencyAlarmOperations: ['GetItems' as dynamodb.Operation] },
         "latencyAlarmOperations[0] is 'GetItems'; it must be one of dynamodb.Operation's values:"],
       ['an operation twice', { latencyAlarmOperations: [dynamodb.Operation.QUERY, dynamodb.Operation.QUERY] },
@@ -639,6 +641,16 @@ describe('DynamoDbTable', () => {
         "  - replicaRegions is 'eu-west-1'; it must be left unset in a stack without a region: give the stack an env with a region, so the table's own region is known.");
     });
 
+    test('an alias as the encryption key is refused: grants on its ARN would give nothing on the key', () => {
+      const stack = newStack({ withEnv: true });
+      const key = new kms.Key(stack, 'TableKey', { enableKeyRotation: true });
+      const alias = key.addAlias('alias/orders');
+      expect(errorLines(() => place({ encryptionKey: alias }, stack))).toContain(
+        "  - encryptionKey is 'the alias TestStack/TableKey/Alias'; it must be a key, not an alias: an IAM policy names a key by its key ARN, "
+        + "so grants on an alias ARN give nothing (pass the alias's aliasTargetKey).");
+      expect(() => place({ encryptionKey: key }, newStack({ withEnv: true }))).not.toThrow();
+    });
+
     test('reports every invalid prop at once', () => {
       expect(() => build({ maxReadRequestUnits: 0, pointInTimeRecoveryPeriod: Duration.days(40) })).toThrow(/DynamoDbTable 'TestStack\/Orders' has 2 invalid props/);
     });
@@ -650,7 +662,7 @@ describe('DynamoDbTable', () => {
         globalSecondaryIndexes: Array.from({ length: 20 }, (_, i) => gsi(`${'g'.repeat(250)}${i}`)),
         localSecondaryIndexes: Array.from({ length: 5 }, (_, i) => lsi(`l.${i}`)),
         pointInTimeRecoveryPeriod: Duration.days(1),
-        latencyP99Threshold: Duration.millis(9_999),
+        latencyThreshold: Duration.millis(9_999),
         replicationLatencyThreshold: Duration.hours(1),
       })).not.toThrow();
       expect(() => build({
@@ -742,7 +754,7 @@ describe('DynamoDbTable', () => {
         (tp) => expect(replicasOf(tp)[0].ReadOnDemandThroughputSettings).toEqual({ MaxReadRequestUnits: { Ref: 'DeployTimeNumber' } })],
       ['maxWriteRequestUnits', (t) => ({ maxWriteRequestUnits: t.number }),
         (tp) => expect(tableOf(tp).resource.Properties.WriteOnDemandThroughputSettings).toEqual({ MaxWriteRequestUnits: { Ref: 'DeployTimeNumber' } })],
-      ['latencyP99Threshold, in milliseconds', (t) => ({ latencyP99Threshold: Duration.millis(t.number) }),
+      ['latencyThreshold, in milliseconds', (t) => ({ latencyThreshold: Duration.millis(t.number) }),
         (tp) => expect(alarmsOf(tp, 'SuccessfulRequestLatency')[0].Threshold).toEqual({ Ref: 'DeployTimeNumber' })],
       ['replicationLatencyThreshold, in milliseconds', (t) => ({ replicationLatencyThreshold: Duration.millis(t.number), ...replica('eu-west-1', REPLICA_KEY_ARN) }),
         (tp) => expect(alarmsOf(tp, 'ReplicationLatency')[0].Threshold).toEqual({ Ref: 'DeployTimeNumber' })],

@@ -147,7 +147,8 @@ export interface DynamoDbTableProps extends PatternProps {
 
   /**
    * Regions the table is replicated to (a global table, replicated both ways, each replica with
-   * point-in-time recovery, deletion protection and the same resource policy). Not the stack's
+   * point-in-time recovery and deletion protection; the TLS-only resource policy is on the stack
+   * region's table only, since CloudFormation cannot attach one to a replica it creates). Not the stack's
    * own region, no region twice, and the stack must name its region (`env`). Each region needs a
    * key in `replicaKeyArns`.
    *
@@ -167,17 +168,20 @@ export interface DynamoDbTableProps extends PatternProps {
   readonly replicaKeyArns?: { [region: string]: string };
 
   /**
-   * The p99 latency of a successful request above which an operation's latency alarm fires, over
-   * 5 minutes: more than 0 and less than 10 seconds. DynamoDB answers single-item requests in
-   * single-digit milliseconds; 100 ms at the 99th percentile means throttling, hot partitions or
-   * large items.
+   * The average latency of an operation's successful requests above which its latency alarm fires,
+   * over 5 minutes: more than 0 and less than 10 seconds. An average, not a percentile: DynamoDB
+   * publishes SuccessfulRequestLatency as statistic sets (minimum, maximum, sum, average, sample
+   * count), from which CloudWatch computes no percentile, so a p99 alarm would never have data
+   * (https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/metrics-dimensions.html).
+   * Single-item requests take a few milliseconds; 50 ms on average means throttling, hot
+   * partitions or large items.
    *
-   * @default Duration.millis(100)
+   * @default Duration.millis(50)
    */
-  readonly latencyP99Threshold?: Duration;
+  readonly latencyThreshold?: Duration;
 
   /**
-   * The operations whose p99 latency alarms, each one alarm.
+   * The operations whose average latency alarms, each one alarm.
    *
    * @default - GetItem, PutItem, UpdateItem, DeleteItem and Query
    */
@@ -207,7 +211,7 @@ const ALARM_PERIOD = Duration.minutes(5);
  * Applies: on-demand capacity with an optional cap, or provisioned with autoscaling;
  * point-in-time recovery; deletion protection and RETAIN in PROD; a customer-managed key per
  * region; TLS only; contributor insights in PROD; backups in a plan; alarms on read and write
- * throttles (table and each global index), system errors, p99 latency per operation and
+ * throttles (table and each global index), system errors, average latency per operation and
  * replication latency per replica; stream consumers that bisect failing batches, report partial
  * failures, retry a bounded number of times for at most an hour and send what still fails to a
  * dead-letter queue, with an iterator age alarm.
@@ -300,7 +304,10 @@ export class DynamoDbTable extends Construct {
         ? dynamodb.TableEncryptionV2.awsManagedKey()
         : dynamodb.TableEncryptionV2.customerManagedKey(this.encryptionKey, props.replicaKeyArns),
       resourcePolicy,
-      replicas: this.replicaRegions.map((region) => ({ region, resourcePolicy })),
+      // The other regions' replicas get no resource policy: CloudFormation cannot create a replica
+      // and attach a resource-based policy to it in the same stack operation
+      // (https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/rbac-considerations.html).
+      replicas: this.replicaRegions.map((region) => ({ region })),
       removalPolicy: prelude.removalPolicy,
     });
     if (regionAgnostic) {
@@ -328,8 +335,8 @@ export class DynamoDbTable extends Construct {
       { title: 'Consumed capacity', metrics: [this.tableMetric('ConsumedReadCapacityUnits', sum), this.tableMetric('ConsumedWriteCapacityUnits', sum)] },
       { title: 'Throttled requests', metrics: [this.tableMetric('ReadThrottleEvents', sum), this.tableMetric('WriteThrottleEvents', sum)] },
       {
-        title: 'Latency (p99)',
-        metrics: latencyOperations.map((operation) => this.tableMetric('SuccessfulRequestLatency', { period: ALARM_PERIOD, statistic: 'p99' }, { Operation: operation })),
+        title: 'Latency (average)',
+        metrics: latencyOperations.map((operation) => this.tableMetric('SuccessfulRequestLatency', { period: ALARM_PERIOD, statistic: cloudwatch.Stats.AVERAGE }, { Operation: operation })),
       },
     ]);
   }
@@ -383,8 +390,10 @@ export class DynamoDbTable extends Construct {
   }
 
   /**
-   * Lets `grantee` read the table's stream (turned on now): DescribeStream, GetShardIterator and
-   * GetRecords on this table's stream only, with the key's Decrypt.
+   * Lets `grantee` read the table's stream (turned on now) by its ARN: DescribeStream,
+   * GetShardIterator and GetRecords on this table's stream only, with the key's Decrypt. A Lambda
+   * function should consume the stream through `addStreamConsumer`, which also grants the
+   * ListStreams Lambda calls, and gives the mapping its retries and dead-letter queue.
    */
   public grantStreamRead(grantee: iam.IGrantable): iam.Grant {
     const grant = iam.Grant.addToPrincipal({
@@ -445,7 +454,10 @@ export class DynamoDbTable extends Construct {
       // limit (https://docs.aws.amazon.com/AmazonCloudWatch/latest/monitoring/alarm-limits.html),
       // so these are the ten data operations.
       metric: new cloudwatch.MathExpression({
-        expression: SYSTEM_ERROR_OPERATIONS.map((_, i) => `m${i}`).join(' + '),
+        // FILL: DynamoDB publishes SystemErrors only for an operation that had one, and a sum of
+        // series without a value at a timestamp has none, so without it the alarm could only fire
+        // in a period when every operation failed.
+        expression: `SUM([${SYSTEM_ERROR_OPERATIONS.map((_, i) => `FILL(m${i}, 0)`).join(', ')}])`,
         usingMetrics: Object.fromEntries(SYSTEM_ERROR_OPERATIONS.map((operation, i) =>
           [`m${i}`, this.tableMetric('SystemErrors', sum, { Operation: operation })])),
         period: ALARM_PERIOD,
@@ -455,12 +467,12 @@ export class DynamoDbTable extends Construct {
       orEqual: true,
       description: `DynamoDB answered requests to ${path} with HTTP 500 (an internal error): clients retried or failed`,
     });
-    const latency = props.latencyP99Threshold ?? Duration.millis(100);
+    const latency = props.latencyThreshold ?? Duration.millis(50);
     for (const operation of latencyOperations) {
       prelude.alarm(`${operation}LatencyAlarm`, {
-        metric: this.tableMetric('SuccessfulRequestLatency', { period: ALARM_PERIOD, statistic: 'p99' }, { Operation: operation }),
+        metric: this.tableMetric('SuccessfulRequestLatency', { period: ALARM_PERIOD, statistic: cloudwatch.Stats.AVERAGE }, { Operation: operation }),
         threshold: latency.toMilliseconds(),
-        description: `${operation} on ${path} took over ${latency.toHumanString()} at the 99th percentile`,
+        description: `${operation} on ${path} took over ${latency.toHumanString()} on average for 5 minutes`,
       });
     }
     // ReplicationLatency is published per source and receiving region pair, with the dimensions

@@ -21,7 +21,7 @@ const MIN_TARGET_UTILIZATION = 20;
 const MAX_TARGET_UTILIZATION = 90;
 const REGION = /^[a-z]{2}(-[a-z]+)+-\d+$/;
 
-/** The operations whose p99 latency alarms by default: the single-item reads and writes, and Query. */
+/** The operations whose average latency alarms by default: the single-item reads and writes, and Query. */
 export const DEFAULT_LATENCY_OPERATIONS: dynamodb.Operation[] = [
   dynamodb.Operation.GET_ITEM, dynamodb.Operation.PUT_ITEM, dynamodb.Operation.UPDATE_ITEM,
   dynamodb.Operation.DELETE_ITEM, dynamodb.Operation.QUERY,
@@ -49,7 +49,13 @@ export function validateDynamoDbTableProps(scope: Construct, v: PropValidator, p
   v.knownAtSynth('pointInTimeRecoveryPeriod', props.pointInTimeRecoveryPeriod, "aws-cdk-lib's TableV2 checks the period against 1 to 35 days at synth");
   v.oneOf('tableClass', props.tableClass, dynamodb.TableClass, 'dynamodb.TableClass');
   validateReplicas(scope, v, props);
-  v.millisBelow('latencyP99Threshold', props.latencyP99Threshold, { millis: 10_000, what: '10 seconds' });
+  v.millisBelow('latencyThreshold', props.latencyThreshold, { millis: 10_000, what: '10 seconds' });
+  // An alias is an IKey too, but its ARN in an IAM policy grants nothing on the key behind it
+  // (https://docs.aws.amazon.com/kms/latest/developerguide/cmks-in-iam-policies.html): the grants
+  // would give readers and writers no use of the key.
+  const key = props.encryptionKey as { aliasName?: unknown; node?: { path: string } } | undefined;
+  v.check(key === undefined || key.aliasName === undefined, 'encryptionKey', `the alias ${key?.node?.path ?? '(imported)'}`,
+    'a key, not an alias: an IAM policy names a key by its key ARN, so grants on an alias ARN give nothing (pass the alias\'s aliasTargetKey)');
   for (const [i, operation] of (props.latencyAlarmOperations ?? []).entries()) {
     v.oneOf(`latencyAlarmOperations[${i}]`, operation, dynamodb.Operation, 'dynamodb.Operation');
   }
