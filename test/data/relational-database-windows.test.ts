@@ -1,15 +1,15 @@
 import { Lazy } from 'aws-cdk-lib';
 import { PropValidator } from '../../src/core/prop-validator';
 import {
-  dailyWindowSpans, MINUTES_A_WEEK, spansOverlap, validateWindows, weeklyIntervals, weeklyWindowSpans,
+  dailyWindowSpans, MINUTES_A_WEEK, RDS_WINDOWS, spansOverlap, validateWindows, weeklyIntervals, weeklyWindowSpans, WindowRules,
 } from '../../src/data/relational-database/windows';
 
 const DAY = 24 * 60;
 
 /** The errors validateWindows records, one a line; empty when the windows are valid. */
-function windowErrors(backupWindow: string, maintenanceWindow: string): string[] {
+function windowErrors(backupWindow: string, maintenanceWindow: string, rules?: WindowRules): string[] {
   const validator = new PropValidator("RelationalDatabase 'Database'");
-  validateWindows(validator, backupWindow, maintenanceWindow);
+  validateWindows(validator, backupWindow, maintenanceWindow, rules);
   try {
     validator.throwIfInvalid();
     return [];
@@ -142,5 +142,41 @@ describe('validateWindows', () => {
       + 'of at least 30 minutes, such as sun:05:00-sun:06:00.',
     ]);
     expect(windowErrors('03:00-04:00', Lazy.string({ produce: () => 'sun:03:00-sun:04:00' }))).toEqual([]);
+  });
+});
+
+describe('validateWindows with the rules of another service', () => {
+  /** ElastiCache's: snapshotWindow and maintenanceWindow, each at least 60 minutes. */
+  const CACHE: WindowRules = { dailyProp: 'snapshotWindow', dailyWhat: 'snapshot', weeklyProp: 'maintenanceWindow', minMinutes: 60 };
+
+  test("RDS's rules are the default: its prop names and 30 minutes", () => {
+    expect(RDS_WINDOWS).toEqual({ dailyProp: 'preferredBackupWindow', dailyWhat: 'backup', weeklyProp: 'preferredMaintenanceWindow', minMinutes: 30 });
+    expect(windowErrors('03:00-03:30', 'sun:05:00-sun:05:30', RDS_WINDOWS)).toEqual(windowErrors('03:00-03:30', 'sun:05:00-sun:05:30'));
+    expect(windowErrors('03:00-03:30', 'sun:05:00-sun:05:30')).toEqual([]);
+  });
+
+  test('windows of exactly the minimum, 60 minutes, are valid', () => {
+    expect(windowErrors('03:00-04:00', 'sun:05:00-sun:06:00', CACHE)).toEqual([]);
+    expect(windowErrors('23:30-00:30', 'sat:22:30-sat:23:30', CACHE)).toEqual([]);
+  });
+
+  test('windows RDS accepts, 30 and 59 minutes, are refused, naming the given props and the 60 minutes', () => {
+    expect(windowErrors('03:00-03:30', 'sun:05:00-sun:05:59', CACHE)).toEqual([
+      "snapshotWindow is '03:00-03:30'; it must be a daily UTC window hh24:mi-hh24:mi of at least 60 minutes, such as 03:00-04:00.",
+      "maintenanceWindow is 'sun:05:00-sun:05:59'; it must be a weekly UTC window ddd:hh24:mi-ddd:hh24:mi of at least 60 minutes, such as sun:05:00-sun:06:00.",
+    ]);
+  });
+
+  test('an overlap names the weekly prop and what the daily window is for', () => {
+    expect(windowErrors('03:00-04:00', 'tue:03:30-tue:04:30', CACHE)).toEqual([
+      "maintenanceWindow is 'tue:03:30-tue:04:30'; it must be a window that does not overlap the snapshot window (03:00-04:00).",
+    ]);
+  });
+
+  test("the minimum reaches the spans themselves: 59 minutes is no window at 60, one at RDS's 30", () => {
+    expect(dailyWindowSpans('03:00-03:59', 60)).toBeUndefined();
+    expect(dailyWindowSpans('03:00-03:59')).toHaveLength(7);
+    expect(weeklyWindowSpans('sun:05:00-sun:05:59', 60)).toBeUndefined();
+    expect(weeklyWindowSpans('sun:05:00-sun:05:59')).toEqual([[6 * DAY + 300, 6 * DAY + 359]]);
   });
 });

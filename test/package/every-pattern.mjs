@@ -10,7 +10,7 @@ import * as nag from 'cdk-nag';
 import * as nagV2 from 'cdk-nag-v2';
 import {
   AlbAutoScalingGroup, AlbFargateService, DeadLetterQueue, DeadLetterSource, DynamoDbTable, EventRuleWithDeadLetterQueue, GuardedKey, HardenedBackupPlan,
-  HardenedFunction, HttpApiLambda, MultiAzVpc, QueueWithDeadLetterQueue, RelationalDatabase, RestApiLambda, SnsFanOut, StaticWebsite,
+  HardenedFunction, HttpApiLambda, InMemoryCache, MultiAzVpc, QueueWithDeadLetterQueue, RelationalDatabase, RestApiLambda, SnsFanOut, StaticWebsite,
   StepFunctionsWorkflow,
 } from 'cdk-best-practice-patterns';
 
@@ -45,6 +45,7 @@ const patterns = {
   RelationalDatabase: (stack) => new RelationalDatabase(stack, 'Database', { vpc: vpcOf(stack) }),
   // The plan, with a database selected through it: its backup role's acknowledgements too.
   HardenedBackupPlan: (stack) => new RelationalDatabase(stack, 'Database', { vpc: vpcOf(stack), backupPlan: new HardenedBackupPlan(stack, 'Backups') }),
+  InMemoryCache: (stack) => new InMemoryCache(stack, 'Cache', { vpc: vpcOf(stack) }),
   DynamoDbTable: tableIn,
   DynamoDbStreamConsumer: (stack) => tableIn(stack).addStreamConsumer('Mailer', new HardenedFunction(stack, 'Mailer', { code })),
 };

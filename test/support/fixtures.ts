@@ -8,7 +8,7 @@ import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import {
   AlbAutoScalingGroup, AlbFargateService, DeadLetterQueue, DeadLetterSource, DynamoDbTable, EventRuleWithDeadLetterQueue, HardenedFunction,
-  HttpApiLambda, MultiAzVpc,
+  HttpApiLambda, InMemoryCache, MultiAzVpc,
   QueueWithDeadLetterQueue, RelationalDatabase,
   RestApiLambda, SnsFanOut, StaticWebsite, StepFunctionsWorkflow,
 } from '../../src';
@@ -103,6 +103,7 @@ export const EVERY_PATTERN: Array<[string, (stack: Stack) => void]> = [
     allowInsecureHttp: true,
   })],
   ['RelationalDatabase', (stack) => new RelationalDatabase(stack, 'Database', { vpc: new MultiAzVpc(stack, 'Network').vpc })],
+  ['InMemoryCache', (stack) => new InMemoryCache(stack, 'Cache', { vpc: new MultiAzVpc(stack, 'Network').vpc })],
   ['DynamoDbTable, with a HardenedFunction stream consumer', (stack) => new DynamoDbTable(stack, 'Orders', {
     partitionKey: { name: 'orderId', type: dynamodb.AttributeType.STRING },
   }).addStreamConsumer('Mailer', new HardenedFunction(stack, 'Mailer', { code: INLINE_CODE }))],

@@ -34,6 +34,14 @@ export interface InMemoryCacheEndpoint {
    * and name, which are equal.
    */
   readonly userName: string;
+  /**
+   * The name an IAM token is signed for: the replication group's id, or the serverless cache's
+   * name (`GET https://<cacheName>/?Action=connect&User=<userName>`, with
+   * `&ResourceType=ServerlessCache` for a serverless cache).
+   */
+  readonly cacheName: string;
+  /** Whether the cache is serverless: its IAM token names `ResourceType=ServerlessCache`. */
+  readonly serverless: boolean;
 }
 
 /**
@@ -54,8 +62,9 @@ export interface InMemoryCacheProps extends PatternProps {
   readonly engine?: CacheEngine;
 
   /**
-   * The engine version: `major.minor` for a node-based cache (Valkey 7.2, 8.0, 8.1; Redis OSS 6.2,
-   * 7.0, 7.1), the major version alone for a serverless one (Valkey 7 or 8, Redis OSS 7).
+   * The engine version: `major.minor` for a node-based cache (Valkey 7.2, 8.0, 8.1; Redis OSS 7.0,
+   * 7.1), the major version alone for a serverless one (Valkey 7 or 8, Redis OSS 7). IAM
+   * authentication needs version 7 or above, so Redis OSS 6 is refused.
    *
    * @default - Valkey 8.1 (serverless: 8), Redis OSS 7.1 (serverless: 7)
    */
@@ -305,7 +314,14 @@ export class InMemoryCache extends Construct implements ec2.IConnectable {
     props = prelude.props;
     this.alarms = prelude.alarms;
     const settings = settleCacheProps(props, prelude.production);
-    validateInMemoryCacheProps(prelude.validator, props, settings);
+    // An empty selection rather than aws-cdk-lib's error, so the message can name the fix. One subnet
+    // per Availability Zone: the subnet group and a serverless cache's endpoints spread over zones
+    // (ElastiCache picks 2 or 3 zones' subnets itself when given none: SubnetIds of
+    // https://docs.aws.amazon.com/AmazonElastiCache/latest/APIReference/API_CreateServerlessCache.html).
+    const isolated = props.vpc?.isolatedSubnets.length > 0
+      ? props.vpc.selectSubnets({ subnetType: ec2.SubnetType.PRIVATE_ISOLATED, onePerAz: true })
+      : { subnets: [], availabilityZones: [] as string[], subnetIds: [] } as unknown as ec2.SelectedSubnets;
+    validateInMemoryCacheProps(prelude.validator, props, settings, isolated);
     prelude.validator.throwIfInvalid();
 
     // ElastiCache names its replication groups, serverless caches, users and user groups per account
@@ -326,8 +342,9 @@ export class InMemoryCache extends Construct implements ec2.IConnectable {
 
     // Role-based access control: the application authenticates as an IAM user with a short-lived
     // token, so no password exists to leak or rotate. A Valkey user group needs no `default` user
-    // and gets none, so no connection is served unauthenticated; a Redis OSS group must hold a user
-    // named `default`, which is created switched off (`off`, no command).
+    // and gets none, so no connection is served unauthenticated: it may only hold users who sign in
+    // with a password or IAM (https://docs.aws.amazon.com/AmazonElastiCache/latest/dg/Clusters.RBAC.html).
+    // A Redis OSS group must hold a user named `default`, which is created switched off (`off`, no command).
     this.applicationUser = new elasticache.CfnUser(this, 'ApplicationUser', {
       engine,
       userId: name,
@@ -352,7 +369,6 @@ export class InMemoryCache extends Construct implements ec2.IConnectable {
     });
 
     const stack = Stack.of(this);
-    const isolated = props.vpc.selectSubnets({ subnetType: ec2.SubnetType.PRIVATE_ISOLATED });
     if (settings.serverless) {
       this.serverlessCache = this.createServerlessCache(settings, name, engine, isolated.subnetIds);
       this.cacheArn = this.serverlessCache.attrArn;
@@ -362,20 +378,24 @@ export class InMemoryCache extends Construct implements ec2.IConnectable {
         readerHostname: this.serverlessCache.attrReaderEndpointAddress,
         tls: true,
         userName: name,
+        cacheName: name,
+        serverless: true,
       };
       this.createServerlessAlarms(prelude, props, settings, name);
     } else {
       this.replicationGroup = this.createReplicationGroup(props, settings, name, engine, isolated.subnetIds, removalPolicy);
       this.cacheArn = stack.formatArn({ service: 'elasticache', resource: 'replicationgroup', resourceName: name, arnFormat: ArnFormat.COLON_RESOURCE_NAME });
-      this.endpoint = settings.clusterMode
-        ? { hostname: this.replicationGroup.attrConfigurationEndPointAddress, port: settings.port, tls: true, userName: name }
-        : {
-          hostname: this.replicationGroup.attrPrimaryEndPointAddress,
-          port: settings.port,
-          readerHostname: settings.replicasPerShard > 0 ? this.replicationGroup.attrReaderEndPointAddress : undefined,
-          tls: true,
-          userName: name,
-        };
+      const group = this.replicationGroup;
+      this.endpoint = {
+        // In cluster mode, the configuration endpoint, from which clients learn every shard.
+        hostname: settings.clusterMode ? group.attrConfigurationEndPointAddress : group.attrPrimaryEndPointAddress,
+        port: settings.port,
+        readerHostname: !settings.clusterMode && settings.replicasPerShard > 0 ? group.attrReaderEndPointAddress : undefined,
+        tls: true,
+        userName: name,
+        cacheName: name,
+        serverless: false,
+      };
       this.createNodeAlarms(prelude, props, settings, name);
     }
 
@@ -452,8 +472,12 @@ export class InMemoryCache extends Construct implements ec2.IConnectable {
       securityGroupIds: [this.securityGroup.securityGroupId],
       atRestEncryptionEnabled: true,
       kmsKeyId: this.encryptionKey.keyArn,
+      // TLS only. TransitEncryptionMode stays unset: 'required' is documented as the second step of a
+      // migration from 'preferred' (https://docs.aws.amazon.com/AmazonElastiCache/latest/dg/in-transit-encryption-enable.html,
+      // TransitEncryptionMode of https://docs.aws.amazon.com/AmazonElastiCache/latest/APIReference/API_CreateReplicationGroup.html),
+      // and a group created with encryption in transit and no mode refuses plain connections
+      // (hashicorp/terraform-cdk#3259). Its user group needs TLS too (hashicorp/terraform-provider-aws#42966).
       transitEncryptionEnabled: true,
-      transitEncryptionMode: 'required',
       userGroupIds: [this.userGroup.ref],
       // Cluster mode needs automatic failover; without replicas there is nothing to fail over to.
       automaticFailoverEnabled: settings.clusterMode || replicas > 0,
@@ -538,7 +562,7 @@ export class InMemoryCache extends Construct implements ec2.IConnectable {
     ];
     if (settings.replicasPerShard > 0) {
       rules.push(['ReplicationLagAlarm', 'ReplicationLag', cloudwatch.Stats.MAXIMUM, lag.toSeconds(), false,
-        `A replica of ${path} trailed its primary by over ${lag.toHumanString()}`]);
+        `A replica of ${path} trailed its primary by over ${lag.isUnresolved() ? `${Tokenization.stringifyNumber(lag.toSeconds())} seconds` : lag.toHumanString()}`]);
     }
     for (const [id, metricName, statistic, threshold, orEqual, description] of rules) {
       groups.forEach((group, i) => {
@@ -619,13 +643,14 @@ export class InMemoryCache extends Construct implements ec2.IConnectable {
 
 /**
  * The cache's name: its construct path made unique, lower case, letters, digits and single
- * hyphens, starting with a letter, at most 40 characters (ElastiCache's rules for replication
+ * hyphens, starting with a letter, at most 38 characters (ElastiCache's rules for replication
  * group ids, serverless cache names, user ids and user group ids).
  */
 function cacheName(scope: Construct): string {
-  const unique = Names.uniqueResourceName(scope, { maxLength: 38, separator: '-' }).toLowerCase()
+  // At most 38 with the prefix, so `<name>-d...` (the disabled default user's id) stays distinct within 40.
+  const unique = Names.uniqueResourceName(scope, { maxLength: 36, separator: '-' }).toLowerCase()
     .replace(/[^a-z0-9-]/g, '').replace(/-+/g, '-').replace(/^-+|-+$/g, '');
-  return /^[a-z]/.test(unique) ? unique : `c-${unique}`.slice(0, 40);
+  return /^[a-z]/.test(unique) ? unique : `c-${unique}`;
 }
 
 /**

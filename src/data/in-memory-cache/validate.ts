@@ -1,4 +1,5 @@
 import { Duration, Size, SizeRoundingBehavior, Token } from 'aws-cdk-lib';
+import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { CacheEngine } from './engine';
 import type { InMemoryCacheProps } from './in-memory-cache';
@@ -28,10 +29,14 @@ const MIN_WINDOW_MINUTES = 60;
 const MAX_CONNECTIONS = 65_000;
 const NODE_TYPE = /^cache\.[a-z0-9]+\.[a-z0-9]+$/;
 
-/** The versions the pattern knows, by engine: node-based `major.minor`, serverless the major. */
+/**
+ * The versions the pattern knows, by engine: node-based `major.minor`, serverless the major. No
+ * Redis OSS 6: IAM authentication, the only way the application user signs in, needs Valkey or
+ * Redis OSS 7 or above (https://docs.aws.amazon.com/AmazonElastiCache/latest/dg/auth-iam.html).
+ */
 const VERSIONS: Record<CacheEngine, { readonly node: readonly string[]; readonly serverless: readonly string[] }> = {
   [CacheEngine.VALKEY]: { node: ['7.2', '8.0', '8.1'], serverless: ['7', '8'] },
-  [CacheEngine.REDIS_OSS]: { node: ['6.2', '7.0', '7.1'], serverless: ['7'] },
+  [CacheEngine.REDIS_OSS]: { node: ['7.0', '7.1'], serverless: ['7'] },
 };
 
 /** What the construct settles from the props, the stage and the defaults, before validating them. */
@@ -39,7 +44,7 @@ export interface CacheSettings {
   readonly production: boolean;
   readonly engine: CacheEngine;
   readonly engineVersion: string;
-  /** The parameter group family of a node-based engine version: `valkey8`, `redis7`, `redis6.x`. */
+  /** The parameter group family of a node-based engine version: `valkey8`, `redis7`. */
   readonly parameterGroupFamily: string;
   readonly serverless: boolean;
   readonly nodeType: string;
@@ -65,7 +70,7 @@ export function settleCacheProps(props: InMemoryCacheProps, production: boolean)
     production,
     engine,
     engineVersion,
-    parameterGroupFamily: engine === CacheEngine.VALKEY ? `valkey${major}` : (Number(major) >= 7 ? `redis${major}` : `redis${major}.x`),
+    parameterGroupFamily: engine === CacheEngine.VALKEY ? `valkey${major}` : `redis${major}`,
     serverless,
     nodeType: props.nodeType ?? (production ? 'cache.r7g.large' : 'cache.t4g.micro'),
     clusterMode: props.shards !== undefined,
@@ -77,7 +82,8 @@ export function settleCacheProps(props: InMemoryCacheProps, production: boolean)
       ? props.maxDataStorage.toGibibytes({ rounding: SizeRoundingBehavior.NONE }) : 10,
     maxEcpuPerSecond: props.maxEcpuPerSecond ?? 100_000,
     snapshotRetentionDays: props.snapshotRetention && !props.snapshotRetention.isUnresolved()
-      ? props.snapshotRetention.toDays() : (production ? 15 : 1),
+      // Not integral: a part of a day is refused by validation, with the prop's name, rather than here.
+      ? props.snapshotRetention.toDays({ integral: false }) : (production ? 15 : 1),
     snapshotWindow: props.snapshotWindow ?? '03:00-04:00',
     maintenanceWindow: props.maintenanceWindow ?? 'sun:05:00-sun:06:00',
   };
@@ -88,8 +94,16 @@ export function settleCacheProps(props: InMemoryCacheProps, production: boolean)
  * engine and its version, the shape of the replication group, the serverless limits, snapshots and
  * windows, and the alarm thresholds.
  */
-export function validateInMemoryCacheProps(v: PropValidator, props: InMemoryCacheProps, s: CacheSettings): void {
+export function validateInMemoryCacheProps(v: PropValidator, props: InMemoryCacheProps, s: CacheSettings, isolated: ec2.SelectedSubnets): void {
   v.check(props.vpc !== undefined, 'vpc', props.vpc, 'the VPC whose isolated subnets hold the cache: it is required');
+  if (props.vpc !== undefined) {
+    const azs = isolated.availabilityZones;
+    v.check(isolated.subnets.length > 0, 'vpc', 'a VPC without isolated subnets',
+      'a VPC with isolated subnets (no route out), such as MultiAzVpc with its default `isolatedSubnets: true`');
+    v.check(isolated.subnets.length === 0 || azs.length >= 2 || Token.isUnresolved(azs[0]), 'vpc',
+      `isolated subnets in ${azs.length} Availability Zone(s)`,
+      'a VPC with isolated subnets in at least 2 Availability Zones (Multi-AZ puts a replica in another; a serverless cache spreads over them)');
+  }
   v.knownAtSynth('engine', props.engine, 'it decides the users, the port and the parameter group');
   v.oneOf('engine', props.engine, CacheEngine, 'CacheEngine');
   v.knownAtSynth('serverless', props.serverless, 'it decides which kind of cache is created');
@@ -118,6 +132,7 @@ export function validateInMemoryCacheProps(v: PropValidator, props: InMemoryCach
   v.knownAtSynth('snapshotRetention', props.snapshotRetention, 'the stage decides whether the packs\' 15 days are acknowledged');
   v.wholeDays('snapshotRetention', props.snapshotRetention, 1, MAX_SNAPSHOT_RETENTION_DAYS);
   if (s.serverless) {
+    v.knownAtSynth('snapshotWindow', props.snapshotWindow, 'a serverless cache takes its start as the daily snapshot time, which CloudFormation cannot cut from a parameter');
     v.check(Token.isUnresolved(s.snapshotWindow) || /^([01]\d|2[0-3]):[0-5]\d-([01]\d|2[0-3]):[0-5]\d$/.test(s.snapshotWindow), 'snapshotWindow',
       s.snapshotWindow, 'a daily UTC window hh24:mi-hh24:mi, such as 03:00-04:00 (a serverless cache snapshots at its start)');
   } else {
@@ -142,14 +157,19 @@ function validateEngineVersion(v: PropValidator, props: InMemoryCacheProps, s: C
 }
 
 function validateNodes(v: PropValidator, props: InMemoryCacheProps, s: CacheSettings): void {
+  if (s.clusterMode) {
+    v.knownAtSynth('engineVersion', props.engineVersion, "in cluster mode it names the engine's cluster parameter group");
+  }
   v.check(Token.isUnresolved(s.nodeType) || NODE_TYPE.test(s.nodeType), 'nodeType', s.nodeType,
     'a node type cache.<family>.<size>, such as cache.r7g.large');
   v.knownAtSynth('shards', props.shards, 'it decides the nodes the alarms watch');
   v.integerInRange('shards', props.shards, 1, MAX_SHARDS);
   v.knownAtSynth('replicasPerShard', props.replicasPerShard, 'it decides the nodes the alarms watch');
   v.integerInRange('replicasPerShard', props.replicasPerShard, 0, MAX_REPLICAS_PER_SHARD);
+  // The total only once each count is within its own range, so one wrong count is one error.
   const nodes = s.shards * (s.replicasPerShard + 1);
-  v.check(!Number.isInteger(nodes) || nodes <= MAX_NODES, 'shards', s.shards,
+  const countsValid = s.shards <= MAX_SHARDS && s.replicasPerShard <= MAX_REPLICAS_PER_SHARD;
+  v.check(!countsValid || !Number.isInteger(nodes) || nodes <= MAX_NODES, 'shards', s.shards,
     `at most ${MAX_NODES} nodes in all with replicasPerShard ${s.replicasPerShard} (ElastiCache's limit for a cluster): ${nodes} asked`);
   v.knownAtSynth('multiAz', props.multiAz, 'it decides automatic failover');
   v.check(!s.multiAz || s.replicasPerShard >= 1, 'multiAz', s.multiAz,
@@ -167,7 +187,8 @@ function validateNodes(v: PropValidator, props: InMemoryCacheProps, s: CacheSett
 
 function validateServerless(v: PropValidator, props: InMemoryCacheProps): void {
   const storage = props.maxDataStorage;
-  v.knownAtSynth('maxDataStorage', storage, 'the storage alarm compares against it');
+  // A Size is no token itself: its amount is.
+  v.knownAtSynth('maxDataStorage', storage?.isUnresolved() ? Token.asAny(storage) : undefined, 'the storage alarm compares against it');
   if (storage !== undefined && !storage.isUnresolved()) {
     const gb = storage.toGibibytes({ rounding: SizeRoundingBehavior.NONE });
     v.check(Number.isInteger(gb) && gb >= MIN_DATA_STORAGE_GB && gb <= MAX_DATA_STORAGE_GB, 'maxDataStorage', `${gb} GB`,
@@ -175,5 +196,11 @@ function validateServerless(v: PropValidator, props: InMemoryCacheProps): void {
   }
   v.knownAtSynth('maxEcpuPerSecond', props.maxEcpuPerSecond, 'the processing units alarm compares against it');
   v.integerInRange('maxEcpuPerSecond', props.maxEcpuPerSecond, MIN_ECPU_PER_SECOND, MAX_ECPU_PER_SECOND);
-  v.millisBelow('latencyP99Threshold', props.latencyP99Threshold, { millis: 1000, what: '1 second' });
+  const latency = props.latencyP99Threshold;
+  if (latency?.isUnresolved()) {
+    // The latency metrics are in microseconds, which CloudFormation cannot convert a parameter to.
+    v.knownAtSynth('latencyP99Threshold', latency, 'the latency alarms compare microseconds, which CloudFormation cannot convert a parameter to');
+  } else {
+    v.millisBelow('latencyP99Threshold', latency, { millis: 1000, what: '1 second' });
+  }
 }
