@@ -101,6 +101,18 @@ describe('AlbAutoScalingGroup', () => {
   });
 
   describe('instances', () => {
+    test("a grant to the group lands in a managed policy of the instances' role, never inline", () => {
+      const stack = newStack({ withEnv: true });
+      const web = new AlbAutoScalingGroup(stack, 'Web', { vpc: new MultiAzVpc(stack, 'Network').vpc, allowInsecureHttp: true });
+      new sns.Topic(stack, 'Jobs', { enforceSSL: true }).grantPublish(web.autoScalingGroup);
+      const template = Template.fromStack(stack);
+      template.resourceCountIs('AWS::IAM::Policy', 0);
+      template.hasResourceProperties('AWS::IAM::ManagedPolicy', {
+        PolicyDocument: { Statement: [Match.objectLike({ Action: 'sns:Publish' })] },
+        Roles: [{ Ref: stack.getLogicalId(web.autoScalingGroup.role.node.defaultChild as any) }],
+      });
+    });
+
     test('launch from a Graviton type with the latest Amazon Linux 2023 for ARM64, resolved at deploy time', () => {
       const { template } = build();
       template.hasResourceProperties('AWS::EC2::LaunchTemplate', {
