@@ -280,3 +280,60 @@ test("moto's CloudFormation has no GlobalTable, and its Table resolves Arn and S
     ['AWS::DynamoDB::Table', 'TableId'],
   ])).toEqual([false, true, true, true, false]);
 });
+
+test('references to ElastiCache resources become what CloudFormation would return, each said; skipped ElastiCache resources keep theirs', () => {
+  const original = {
+    Resources: {
+      Cache: { Type: 'AWS::ElastiCache::ServerlessCache', Properties: { ServerlessCacheName: 'sessions', UserGroupId: { Ref: 'Group' } } },
+      User: { Type: 'AWS::ElastiCache::User', Properties: { UserId: 'app', UserName: 'app', Engine: 'valkey' } },
+      Group: { Type: 'AWS::ElastiCache::UserGroup', Properties: { UserGroupId: 'app-group', UserIds: [{ Ref: 'User' }] } },
+      Fn: {
+        Type: 'AWS::Lambda::Function',
+        Properties: {
+          Environment: {
+            Variables: {
+              HOST: { 'Fn::GetAtt': ['Cache', 'Endpoint.Address'] },
+              PORT: { 'Fn::GetAtt': ['Cache', 'Endpoint.Port'] },
+              READER_PORT: { 'Fn::GetAtt': ['Cache', 'ReaderEndpoint.Port'] },
+              NAME: { Ref: 'Cache' },
+            },
+          },
+        },
+      },
+      Policy: {
+        Type: 'AWS::IAM::ManagedPolicy',
+        Properties: {
+          PolicyDocument: {
+            Statement: [{ Action: 'elasticache:Connect', Effect: 'Allow', Resource: [{ 'Fn::GetAtt': ['Cache', 'ARN'] }, { 'Fn::GetAtt': ['User', 'Arn'] }] }],
+          },
+        },
+      },
+    },
+  };
+  const { template, changed } = forMoto(original);
+  expect(template.Resources.Fn.Properties.Environment.Variables).toEqual({
+    HOST: 'sessions-moto.serverless.use1.cache.amazonaws.com', PORT: '6379', READER_PORT: '6380', NAME: 'sessions',
+  });
+  expect(template.Resources.Policy.Properties.PolicyDocument.Statement[0].Resource).toEqual([
+    'arn:aws:elasticache:us-east-1:123456789012:serverlesscache:sessions', 'arn:aws:elasticache:us-east-1:123456789012:user:app',
+  ]);
+  expect(template.Resources.Cache).toEqual(original.Resources.Cache);
+  expect(template.Resources.Group).toEqual(original.Resources.Group);
+  expect(changed).toEqual([
+    "Fn: its references to Cache, Cache.Endpoint.Address, Cache.Endpoint.Port, Cache.ReaderEndpoint.Port are the values CloudFormation would return, from the names the template gives them (moto's CloudFormation has no ElastiCache)",
+    "Policy: its references to Cache.ARN, User.Arn are the values CloudFormation would return, from the names the template gives them (moto's CloudFormation has no ElastiCache)",
+  ]);
+});
+
+test('an ElastiCache reference the harness cannot stand in for is refused, naming the reader, the attribute and why', () => {
+  const group = (properties: Record<string, unknown>) => ({ Type: 'AWS::ElastiCache::ReplicationGroup', Properties: properties });
+  const reader = (value: unknown) => ({ Type: 'AWS::SSM::Parameter', Properties: { Type: 'String', Value: value } });
+  expect(() => forMoto({ Resources: { Group: group({ ReplicationGroupId: 'g' }), Param: reader({ 'Fn::GetAtt': ['Group', 'ReadEndPoint.Addresses'] }) } }))
+    .toThrow('Param reads Group.ReadEndPoint.Addresses (AWS::ElastiCache::ReplicationGroup), which moto cannot resolve and the harness does not stand in for');
+  expect(() => forMoto({ Resources: { Group: group({}), Param: reader({ 'Fn::GetAtt': ['Group', 'PrimaryEndPoint.Address'] }) } }))
+    .toThrow('Param reads Group.PrimaryEndPoint.Address (AWS::ElastiCache::ReplicationGroup), which moto cannot resolve, and the template gives it no literal ReplicationGroupId');
+  expect(() => forMoto({ Resources: { Group: group({ ReplicationGroupId: 'g' }), Param: reader({ 'Fn::Sub': 'redis://${Group.PrimaryEndPoint.Address}' }) } }))
+    .toThrow('Param (AWS::SSM::Parameter) reads Group.PrimaryEndPoint.Address in an Fn::Sub, where the harness cannot stand in for ElastiCache');
+  expect(motoResolvesReferences([['AWS::ElastiCache::ReplicationGroup', 'PrimaryEndPoint.Address'], ['AWS::ElastiCache::ServerlessCache', undefined]]))
+    .toEqual([false, false]);
+});

@@ -362,6 +362,60 @@ function globalTableAsTable(tableId: string, table: { Type: string; Properties?:
     + (others.length > 0 ? `; its replicas in ${others.join(', ')} are dropped` : '');
 }
 
+/**
+ * What CloudFormation returns for a `Ref` (no attribute) or `Fn::GetAtt` of an ElastiCache resource,
+ * built from the name the template gives it, which moto, having no ElastiCache, cannot resolve. The
+ * return values are CloudFormation's
+ * (https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-elasticache-replicationgroup.html#aws-resource-elasticache-replicationgroup-return-values,
+ * .../aws-resource-elasticache-serverlesscache.html, .../aws-resource-elasticache-user.html,
+ * .../aws-resource-elasticache-usergroup.html); an endpoint's host name has `moto` where ElastiCache
+ * puts a generated part, so nothing can reach it. Anything else is refused, not guessed.
+ */
+function elastiCacheValue(
+  id: string, resource: { Type: string; Properties?: Record<string, any> }, attribute: string | undefined, readerId: string,
+): unknown {
+  const nameProperty: Record<string, string> = {
+    'AWS::ElastiCache::ReplicationGroup': 'ReplicationGroupId',
+    'AWS::ElastiCache::ServerlessCache': 'ServerlessCacheName',
+    'AWS::ElastiCache::User': 'UserId',
+    'AWS::ElastiCache::UserGroup': 'UserGroupId',
+    'AWS::ElastiCache::SubnetGroup': 'CacheSubnetGroupName',
+  };
+  const name = resource.Properties?.[nameProperty[resource.Type]];
+  const what = `${readerId} reads ${attribute ? `${id}.${attribute}` : id} (${resource.Type})`;
+  if (typeof name !== 'string') {
+    throw new Error(`${what}, which moto cannot resolve, and the template gives it no literal ${nameProperty[resource.Type] ?? 'name'} to build the value from`);
+  }
+  const arn = (kind: string) => `arn:aws:elasticache:${REGION}:${ACCOUNT}:${kind}:${name}`;
+  const port = String(resource.Properties?.Port ?? 6379);
+  const values: Record<string, Record<string, string>> = {
+    'AWS::ElastiCache::ReplicationGroup': {
+      'Ref': name,
+      'PrimaryEndPoint.Address': `master.${name}.moto.use1.cache.amazonaws.com`,
+      'PrimaryEndPoint.Port': port,
+      'ReaderEndPoint.Address': `replica.${name}.moto.use1.cache.amazonaws.com`,
+      'ReaderEndPoint.Port': port,
+      'ConfigurationEndPoint.Address': `clustercfg.${name}.moto.use1.cache.amazonaws.com`,
+      'ConfigurationEndPoint.Port': port,
+    },
+    'AWS::ElastiCache::ServerlessCache': {
+      'Ref': name,
+      // Upper case, as CloudFormation spells this one.
+      'ARN': arn('serverlesscache'),
+      'Endpoint.Address': `${name}-moto.serverless.use1.cache.amazonaws.com`,
+      'Endpoint.Port': '6379',
+      'ReaderEndpoint.Address': `${name}-moto.serverless.use1.cache.amazonaws.com`,
+      'ReaderEndpoint.Port': '6380',
+    },
+    'AWS::ElastiCache::User': { Ref: name, Arn: arn('user') },
+    'AWS::ElastiCache::UserGroup': { Ref: name, Arn: arn('usergroup') },
+    'AWS::ElastiCache::SubnetGroup': { Ref: name },
+  };
+  const value = values[resource.Type]?.[attribute ?? 'Ref'];
+  if (value === undefined) throw new Error(`${what}, which moto cannot resolve and the harness does not stand in for`);
+  return value;
+}
+
 /** What forMoto needs from outside the template. */
 export interface ForMotoOptions {
   /** The ARN of the stand-in secret for each RDS resource whose master user secret the template reads (createMasterUserSecrets). */
@@ -394,6 +448,9 @@ export interface ForMotoOptions {
  * - each `AWS::DynamoDB::GlobalTable` (aws-cdk-lib's TableV2), which moto 5.2.1 does not have,
  *   becomes a single-region `AWS::DynamoDB::Table` under the same logical id (so `Ref`, `Fn::GetAtt
  *   Arn` and `Fn::GetAtt StreamArn` still resolve): see globalTableAsTable;
+ * - a resource's `Ref` or `Fn::GetAtt` of an ElastiCache resource (a client's environment naming the
+ *   endpoint, a grant naming the cache's or the user's ARN), which moto 5.2.1 has none of, becomes
+ *   the value CloudFormation would return, from the names the template gives them (elastiCacheValue);
  * - an output that reads a resource or attribute moto does not have is removed. moto evaluates
  *   outputs only when DescribeStacks serializes the stack, and one it cannot resolve fails that call
  *   with an HTML error page, which the SDK reports as an XML parse error (a bare `Fn::GetAtt` is
@@ -468,6 +525,30 @@ export function forMoto(original: any, options: ForMotoOptions = {}): { template
     });
     if (alarms.size > 0) changed.push(`${readerId}: the ARNs of its ${alarms.size} alarms are literal (moto skips alarms)`);
     if (vaultReferences > 0) changed.push(`${readerId}: its ${vaultReferences} references to backup vaults are their names and ARNs as the template writes them (moto skips AWS Backup)`);
+  }
+  // ElastiCache: moto skips every type unread, and a Fn::GetAtt of one from any other resource fails
+  // CreateStack ("references undefined resource"), so each reference becomes the value
+  // CloudFormation would return (elastiCacheValue). Skipped resources may keep theirs.
+  for (const [readerId, reader] of Object.entries(resources).filter(([, r]) => !r.Type.startsWith('AWS::ElastiCache::'))) {
+    const read = new Set<string>();
+    const properties = JSON.parse(JSON.stringify(reader.Properties ?? {}), (_key, value) => {
+      const getAtt = value?.['Fn::GetAtt'];
+      const [targetId, attribute] = Array.isArray(getAtt) ? getAtt : [value?.Ref, undefined];
+      if (typeof targetId !== 'string' || !resources[targetId]?.Type.startsWith('AWS::ElastiCache::') || Object.keys(value).length !== 1) return value;
+      read.add(attribute ? `${targetId}.${attribute}` : targetId);
+      return elastiCacheValue(targetId, resources[targetId], attribute, readerId);
+    });
+    // What is left is inside an Fn::Sub, which the harness does not rewrite.
+    const left = referencesIn(properties).filter(([id]) => resources[id]?.Type.startsWith('AWS::ElastiCache::'));
+    if (left.length > 0) {
+      throw new Error(`${readerId} (${reader.Type}) reads ${left.map(([id, attribute]) => (attribute ? `${id}.${attribute}` : id)).join(', ')}`
+        + ' in an Fn::Sub, where the harness cannot stand in for ElastiCache');
+    }
+    if (read.size > 0) {
+      reader.Properties = properties;
+      changed.push(`${readerId}: its references to ${[...read].sort().join(', ')} are the values CloudFormation would return,`
+        + " from the names the template gives them (moto's CloudFormation has no ElastiCache)");
+    }
   }
   // moto's EventBus has no physical id, so a Ref to it resolves to the bus object, on which a rule's
   // CreateStack crashes (HTTP 500); Fn::GetAtt Name is what CloudFormation's Ref returns anyway
