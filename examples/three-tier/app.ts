@@ -6,8 +6,8 @@ import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import {
-  AlbAutoScalingGroup, DeploymentStage, GuardedKey, HardenedBackupPlan, HardenedFunction, MultiAzVpc, NagPacks, PatternDefaults,
-  RelationalDatabase, SnsFanOut,
+  AlbAutoScalingGroup, DeploymentStage, GuardedKey, HardenedBackupPlan, HardenedFunction, InMemoryCache, MultiAzVpc, NagPacks,
+  PatternDefaults, RelationalDatabase, SnsFanOut,
 } from 'cdk-best-practice-patterns';
 
 const app = new App();
@@ -22,7 +22,8 @@ const account = process.env.CDK_DEFAULT_ACCOUNT;
 const region = process.env.CDK_DEFAULT_REGION;
 const stack = new Stack(app, 'ThreeTierExample', {
   env: account && region ? { account, region } : undefined,
-  description: 'cdk-best-practice-patterns example: web tier behind a load balancer, background workers fed by a fan-out, and a PostgreSQL data tier',
+  description: 'cdk-best-practice-patterns example: web tier behind a load balancer, background workers fed by a fan-out, '
+    + 'and a PostgreSQL data tier behind a Valkey cache',
 });
 
 // The web tier (and its load balancer) and the workers live in the network's public and private
@@ -39,6 +40,14 @@ const backups = new HardenedBackupPlan(stack, 'Backups');
 // secret under the database's key, backed up by the plan above. Nothing reaches it until a client
 // is allowed in below.
 const database = new RelationalDatabase(stack, 'Database', { vpc: network.vpc, databaseName: 'app', backupPlan: backups });
+
+// The cache tier, in front of the database: ElastiCache for Valkey in the isolated subnets, a
+// Multi-AZ replication group (a primary and a replica on cache.r7g.large) in PROD and ElastiCache
+// Serverless in DEV. Clients read through it (cache-aside): look the key up in the cache, and only
+// on a miss read the database and set the key with a TTL, so repeated reads spare the database.
+// They connect over TLS only, as the IAM-authenticated user `endpoint.userName` (no password: a
+// token each client signs with its role), and only once allowed in below.
+const cache = new InMemoryCache(stack, 'Cache', { vpc: network.vpc });
 
 // The jobs topic's key is created here, not by the pattern, so the web tier can be granted it: a
 // GuardedKey, the key every pattern creates (rotated, and no KMS grant except for AWS services),
@@ -58,7 +67,9 @@ function worker(id: string): HardenedFunction {
       '  const batchItemFailures = [];',
       '  for (const record of event.Records) {',
       '    const job = JSON.parse(record.body);',
-      '    // A real worker reads the database here: host and port from DB_HOST/DB_PORT, credentials from the secret DB_SECRET_ARN.',
+      '    // A real worker reads through the cache first (cache-aside): it looks the key up in the cache at CACHE_HOST:CACHE_PORT',
+      '    // (TLS, user CACHE_USER, an IAM token it signs for CACHE_NAME as the password); on a miss it reads the database (DB_HOST/DB_PORT,',
+      '    // credentials from the secret DB_SECRET_ARN) and sets the key with a TTL, so the next read is a hit.',
       '    if (job.fail) { batchItemFailures.push({ itemIdentifier: record.messageId }); continue; }',
       '    console.log(JSON.stringify({ message: "job done", job }));',
       '  }',
@@ -72,11 +83,18 @@ function worker(id: string): HardenedFunction {
       DB_HOST: database.endpoint.hostname,
       DB_PORT: String(database.port),
       DB_SECRET_ARN: database.secret.secretArn,
+      CACHE_HOST: cache.endpoint.hostname,
+      CACHE_PORT: String(cache.endpoint.port),
+      CACHE_USER: cache.endpoint.userName,
+      CACHE_NAME: cache.endpoint.cacheName,
     },
   });
   // Reaches the database on its port, and reads its credentials: the secret and its key.
   database.allowConnectionsFrom(fn);
   database.secret.grantRead(fn);
+  // Reaches the cache on its port, and may authenticate as its application user.
+  cache.allowConnectionsFrom(fn);
+  cache.grantConnect(fn);
   return fn;
 }
 
@@ -134,6 +152,14 @@ new iam.ManagedPolicy(stack, 'WebReadsDatabaseSecret', {
   ],
 });
 
+// The web tier reads through the cache too: its security group is let in on the cache's port, and
+// its instances' role may authenticate as the cache's application user (`elasticache:Connect`, in a
+// managed policy of the role, as every grant to the web tier is). An
+// instance would sign a token with its role's credentials for that user and connect with TLS to the
+// cache's endpoint (the CacheEndpoint output), looking a key up there before it reads the database.
+cache.allowConnectionsFrom(web.autoScalingGroup, 'The web tier');
+cache.grantConnect(web.autoScalingGroup);
+
 // The web tier may publish jobs, and nothing else: a managed policy, never an inline one.
 new iam.ManagedPolicy(stack, 'WebPublishesJobs', {
   roles: [web.autoScalingGroup.role],
@@ -146,6 +172,10 @@ new iam.ManagedPolicy(stack, 'WebPublishesJobs', {
 new CfnOutput(stack, 'Url', { value: web.url, description: 'Open this once the targets are healthy' });
 new CfnOutput(stack, 'DatabaseEndpoint', { value: database.endpoint.socketAddress, description: 'Reachable from the web tier and the workers only' });
 new CfnOutput(stack, 'DatabaseSecretArn', { value: database.secret.secretArn, description: 'The master credentials, rotated by RDS' });
+new CfnOutput(stack, 'CacheEndpoint', {
+  value: `${cache.endpoint.hostname}:${cache.endpoint.port}`,
+  description: `TLS only, as the IAM-authenticated user ${cache.endpoint.userName}; reachable from the web tier and the workers only`,
+});
 new CfnOutput(stack, 'JobsTopicArn', { value: jobs.topic.topicArn, description: 'Publish jobs here, with a "kind" message attribute' });
 
 // The five cdk-nag packs the library holds itself to, in one line; `npm run synth` reports on them.

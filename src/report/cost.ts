@@ -263,21 +263,45 @@ function addDatabases({ template, prices, add }: Estimate): void {
   }
 }
 
-/** ElastiCache node-based clusters run every node at rest; ElastiCache Serverless is usage-priced. */
+/**
+ * ElastiCache node-based clusters run every node at rest, priced by engine and node type;
+ * ElastiCache Serverless bills its data stored, and at rest the least it bills for (100 MB for
+ * Valkey, 1 GB for Redis OSS); its ECPUs and any data above that are usage.
+ */
 function addCaches({ template, prices, add }: Estimate): void {
-  const nodeHour = (type: string) => perMonth(prices.cacheNodeHour[type] ?? NaN);
+  const nodeHour = (engine: string, type: string) => perMonth(prices.cacheNodeHour[engine]?.[type] ?? NaN);
   for (const [, group] of resourcesOfType(template, 'AWS::ElastiCache::ReplicationGroup')) {
     const type = String(group.CacheNodeType ?? 'unknown');
-    add(`ElastiCache node ${type}`, replicationGroupNodes(group), nodeHour(type));
+    // A replication group without an Engine runs Redis OSS, CloudFormation's default.
+    const engine = cacheEngine(group.Engine, 'redis');
+    add(`ElastiCache node ${type} (${cacheEngineName(engine)})`, replicationGroupNodes(group), nodeHour(engine, type));
   }
   for (const [, cluster] of resourcesOfType(template, 'AWS::ElastiCache::CacheCluster')) {
     const type = String(cluster.CacheNodeType ?? 'unknown');
-    add(`ElastiCache node ${type}`, Number(cluster.NumCacheNodes ?? 1), nodeHour(type));
+    const engine = cacheEngine(cluster.Engine, 'unknown');
+    add(`ElastiCache node ${type} (${cacheEngineName(engine)})`, Number(cluster.NumCacheNodes ?? 1), nodeHour(engine, type));
+  }
+  for (const [, cache] of resourcesOfType(template, 'AWS::ElastiCache::ServerlessCache')) {
+    const engine = cacheEngine(cache.Engine, 'unknown');
+    const minimumGb = prices.serverlessCacheMinimumGb[engine] ?? NaN;
+    const minimum = Number.isNaN(minimumGb) ? 'its' : `its ${minimumGb < 1 ? `${Math.round(minimumGb * 1000)} MB` : `${minimumGb} GB`}`;
+    add(`ElastiCache Serverless (${cacheEngineName(engine)}), ${minimum} minimum of data stored (ECPUs are usage)`, 1,
+      minimumGb * perMonth(prices.serverlessCacheGbHour[engine] ?? NaN));
   }
 }
 
+/** A cache's engine as the price table keys it: lower case; `fallback` when the template gives none, or a token. */
+function cacheEngine(engine: unknown, fallback: string): string {
+  return typeof engine === 'string' ? engine.toLowerCase() : fallback;
+}
+
+/** An ElastiCache engine in words: `Valkey`, `Redis OSS`, `Memcached`. */
+export function cacheEngineName(engine: string): string {
+  return ({ valkey: 'Valkey', redis: 'Redis OSS', memcached: 'Memcached' } as Record<string, string>)[engine.toLowerCase()] ?? engine;
+}
+
 /** The nodes of a replication group: per shard (node group), a primary and its replicas. */
-function replicationGroupNodes(group: any): number {
+export function replicationGroupNodes(group: any): number {
   if (Array.isArray(group.NodeGroupConfiguration)) {
     return group.NodeGroupConfiguration.reduce((n: number, shard: any) => n + Number(shard.ReplicaCount ?? group.ReplicasPerNodeGroup ?? 0) + 1, 0);
   }
@@ -414,7 +438,7 @@ const PRICED = new Set([
   // A service on EC2 capacity costs nothing itself; its instances are priced where they are defined.
   'AWS::ECS::Service',
   'AWS::RDS::DBInstance', 'AWS::RDS::DBProxy', 'AWS::RDS::DBProxyTargetGroup',
-  'AWS::ElastiCache::ReplicationGroup', 'AWS::ElastiCache::CacheCluster',
+  'AWS::ElastiCache::ReplicationGroup', 'AWS::ElastiCache::CacheCluster', 'AWS::ElastiCache::ServerlessCache',
   'AWS::SecretsManager::Secret', 'AWS::KMS::Key', 'AWS::WAFv2::WebACL',
   'AWS::CloudWatch::Alarm', 'AWS::CloudWatch::Dashboard',
   'AWS::Route53::HostedZone', 'AWS::Route53::HealthCheck',

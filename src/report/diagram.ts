@@ -7,6 +7,7 @@
  * policies and the like are left out; keys, log groups and alarms are counted, one node per box.
  */
 import { templatesOf, treeNodeAt } from './assembly';
+import { cacheEngineName, replicationGroupNodes } from './cost';
 import { AssemblyStack, NestedStackTemplate, TemplateResource, TreeNode } from './model';
 
 const PACKAGE = 'cdk-best-practice-patterns';
@@ -140,12 +141,20 @@ const DRAWN: Record<string, Drawing> = {
     label: (p, name) => joined(', ', tableLabel(name), Array.isArray(p.Replicas) && p.Replicas.length > 1 ? `${p.Replicas.length} regions` : ''),
     shape: 'cylinder',
   },
+  // A replication group without an Engine runs Redis OSS, CloudFormation's default.
   'AWS::ElastiCache::ReplicationGroup': {
-    label: (p, _n, subnets) => `${joined(', ', joined(' ', 'ElastiCache', text(p.Engine, 'redis')), p.CacheNodeType, p.MultiAZEnabled === true ? 'Multi-AZ' : '')}${subnets}`,
+    label: (p, _n, subnets) => `${joined(', ', `ElastiCache ${cacheEngineName(text(p.Engine, 'redis') ?? 'redis')}`,
+      nodes(replicationGroupNodes(p), p.CacheNodeType), p.MultiAZEnabled === true ? 'Multi-AZ' : '')}${subnets}`,
     shape: 'cylinder',
   },
-  'AWS::ElastiCache::CacheCluster': { label: (p, _n, subnets) => `${joined(', ', joined(' ', 'ElastiCache', p.Engine), p.CacheNodeType)}${subnets}`, shape: 'cylinder' },
-  'AWS::ElastiCache::ServerlessCache': { label: (p, _n, subnets) => `${joined(' ', 'ElastiCache Serverless', p.Engine)}${subnets}`, shape: 'cylinder' },
+  'AWS::ElastiCache::CacheCluster': {
+    label: (p, _n, subnets) => `${joined(', ', joined(' ', 'ElastiCache', engineInWords(p.Engine)), nodes(Number(p.NumCacheNodes ?? 1), p.CacheNodeType))}${subnets}`,
+    shape: 'cylinder',
+  },
+  'AWS::ElastiCache::ServerlessCache': {
+    label: (p, _n, subnets) => `${joined(' ', 'ElastiCache Serverless', text(p.Engine) === undefined ? undefined : `(${engineInWords(p.Engine)})`)}${subnets}`,
+    shape: 'cylinder',
+  },
   'AWS::EFS::FileSystem': { label: (_p, name) => `EFS file system ${name}`, shape: 'cylinder' },
   'AWS::Backup::BackupPlan': { label: () => 'AWS Backup plan', shape: 'round' },
   'AWS::Backup::BackupVault': { label: () => 'AWS Backup vault', shape: 'cylinder' },
@@ -176,6 +185,8 @@ const LEFT_OUT = [
   'AWS::EC2::FlowLog',
   'AWS::EC2::LaunchTemplate',
   'AWS::ElastiCache::SecurityGroup*',
+  // A cache's users and user groups say who may connect: its clients' edges say how (`IAM auth`).
+  'AWS::ElastiCache::User*',
   // A link between two resources is an edge, or nothing.
   '*Association',
   '*Attachment',
@@ -255,6 +266,19 @@ function drawingOf(type: string): Drawing | undefined {
   if (DRAWN[type]) return DRAWN[type];
   if (LEFT_OUT.some((pattern) => matches(type, pattern))) return undefined;
   return { label: (_p, name, subnets) => `${typeInWords(type)} ${name}${subnets}`, shape: 'box' };
+}
+
+/** An ElastiCache engine in words (`Valkey`, `Redis OSS`), or undefined when the template does not say it. */
+function engineInWords(engine: unknown): string | undefined {
+  const name = text(engine);
+  return name === undefined ? undefined : cacheEngineName(name);
+}
+
+/** A cache's nodes: `2 nodes cache.r7g.large`, `1 node cache.t4g.micro`; the type alone when the count is not known. */
+function nodes(count: number, nodeType: unknown): string | undefined {
+  const type = text(nodeType);
+  if (!Number.isInteger(count) || count < 1) return type;
+  return joined(' ', `${count} ${count === 1 ? 'node' : 'nodes'}`, type);
 }
 
 /**
@@ -715,10 +739,29 @@ const STORES: Record<string, { groups: string; protocol: (props: any, s: Sheet) 
   },
   'AWS::RDS::DBCluster': { groups: 'VpcSecurityGroupIds', protocol: (p, s) => sqlProtocol(s.propsOf(p.DBClusterParameterGroupName)) },
   'AWS::RDS::DBProxy': { groups: 'VpcSecurityGroupIds', protocol: (p) => (p.RequireTLS === true ? 'SQL over TLS' : 'SQL') },
-  'AWS::ElastiCache::ReplicationGroup': { groups: 'SecurityGroupIds', protocol: () => 'connects' },
-  'AWS::ElastiCache::CacheCluster': { groups: 'VpcSecurityGroupIds', protocol: () => 'connects' },
-  'AWS::ElastiCache::ServerlessCache': { groups: 'SecurityGroupIds', protocol: () => 'connects' },
+  'AWS::ElastiCache::ReplicationGroup': { groups: 'SecurityGroupIds', protocol: (p, s) => cacheProtocol(p, s, text(p.Engine, 'redis'), requiresTls(p)) },
+  'AWS::ElastiCache::CacheCluster': { groups: 'VpcSecurityGroupIds', protocol: (p, s) => cacheProtocol(p, s, text(p.Engine), requiresTls(p)) },
+  // A serverless cache serves TLS only.
+  'AWS::ElastiCache::ServerlessCache': { groups: 'SecurityGroupIds', protocol: (p, s) => cacheProtocol(p, s, text(p.Engine), true) },
 };
+
+/** Whether a node-based cache refuses plain connections: in-transit encryption on, and not in its `preferred` (migration) mode. */
+function requiresTls(cache: any): boolean {
+  return cache.TransitEncryptionEnabled === true && cache.TransitEncryptionMode !== 'preferred';
+}
+
+/**
+ * What a cache's clients speak: `Valkey over TLS, IAM auth` when TLS is required and a user group
+ * of the cache holds an IAM-authenticated user (role-based access control with IAM tokens),
+ * `connects` when the engine is not known.
+ */
+function cacheProtocol(cache: any, s: Sheet, engine: string | undefined, tls: boolean): string {
+  const users = [...references([cache.UserGroupIds, cache.UserGroupId])]
+    .flatMap((group) => [...references(s.resources[group]?.Properties?.UserIds)])
+    .map((user) => s.resources[user]?.Properties);
+  const iam = users.some((user) => user?.AuthenticationMode?.Type === 'iam');
+  return joined(', ', engine === undefined ? 'connects' : `${cacheEngineName(engine)}${tls ? ' over TLS' : ''}`, iam ? 'IAM auth' : '');
+}
 
 /**
  * Whether an RDS instance refuses connections without TLS unless its parameter group says

@@ -34,8 +34,19 @@ export interface RegionPrices {
   readonly rdsProxyVcpuHour: number;
   /** Aurora instance hours, by class without `db.`: none sourced yet, so every Aurora instance is NaN. */
   readonly auroraInstanceHour: Readonly<Record<string, number>>;
-  /** ElastiCache on-demand node hours, by node type (`cache.t4g.micro`): none sourced yet. */
-  readonly cacheNodeHour: Readonly<Record<string, number>>;
+  /**
+   * ElastiCache on-demand node hours, by engine as a template names it (`valkey`, `redis`) and node
+   * type (`cache.t4g.micro`). Valkey's nodes cost 20% less than Redis OSS's of the same type; an
+   * engine or type not listed (Memcached, for one) is NaN, "not in the price table".
+   */
+  readonly cacheNodeHour: Readonly<Record<string, Readonly<Record<string, number>>>>;
+  /**
+   * ElastiCache Serverless data stored, USD per GB-hour, by engine, and the least a cache is
+   * billed for however little it holds, in GB: what a serverless cache costs at rest (its ECPUs
+   * are usage).
+   */
+  readonly serverlessCacheGbHour: Readonly<Record<string, number>>;
+  readonly serverlessCacheMinimumGb: Readonly<Record<string, number>>;
   /** Fargate, Linux, by CPU architecture. */
   readonly fargateVcpuHour: Readonly<Record<string, number>>;
   readonly fargateGbHour: Readonly<Record<string, number>>;
@@ -82,7 +93,32 @@ export const US_EAST_1: RegionPrices = {
   rdsInstanceVcpus: { 't4g.micro': 2, 't4g.small': 2, 't4g.medium': 2, 'm7g.large': 2 },
   rdsProxyVcpuHour: 0.015,
   auroraInstanceHour: {},
-  cacheNodeHour: {},
+  // Redis OSS: the AWS Price List API's on-demand node hours (AmazonElastiCache, "Cache Instance",
+  // NodeUsage:<type>); Valkey: the same types at 0.8x, as the pricing page says and the Price
+  // List's Valkey rows are.
+  cacheNodeHour: {
+    redis: {
+      'cache.t4g.micro': 0.016,
+      'cache.t4g.small': 0.032,
+      'cache.t4g.medium': 0.065,
+      'cache.m7g.large': 0.158,
+      'cache.m7g.xlarge': 0.315,
+      'cache.r7g.large': 0.219,
+      'cache.r7g.xlarge': 0.437,
+    },
+    valkey: {
+      'cache.t4g.micro': 0.0128,
+      'cache.t4g.small': 0.0256,
+      'cache.t4g.medium': 0.052,
+      'cache.m7g.large': 0.1264,
+      'cache.m7g.xlarge': 0.252,
+      'cache.r7g.large': 0.1752,
+      'cache.r7g.xlarge': 0.3496,
+    },
+  },
+  // Valkey: $0.084 a GB-hour, billed for at least 100 MB; Redis OSS: $0.125, at least 1 GB.
+  serverlessCacheGbHour: { valkey: 0.084, redis: 0.125 },
+  serverlessCacheMinimumGb: { valkey: 0.1, redis: 1 },
   fargateVcpuHour: { ARM64: 0.03238, X86_64: 0.04048 },
   fargateGbHour: { ARM64: 0.00356, X86_64: 0.004445 },
   gp3GbMonth: 0.08,
@@ -118,6 +154,10 @@ export const PRICES = {
     'https://aws.amazon.com/secrets-manager/pricing/ (secret)',
     'https://aws.amazon.com/fargate/pricing/ (Linux, per vCPU and GB hour, ARM64 and x86-64)',
     'https://aws.amazon.com/route53/pricing/ (hosted zone, basic health check and its optional features, AWS endpoints; Route 53 prices are global)',
+    'https://aws.amazon.com/elasticache/pricing/ (on-demand node hours, Valkey 20% below Redis OSS; Serverless data stored per GB-hour, '
+      + 'billed for at least 100 MB for Valkey and 1 GB for Redis OSS; node hours read from the AWS Price List API, service AmazonElastiCache)',
+    'https://aws.amazon.com/blogs/database/unlock-on-demand-cost-optimized-performance-with-amazon-elasticache-serverless/ '
+      + '(ElastiCache Serverless for Redis OSS: $0.125 per GB-hour of data stored)',
   ],
   /**
    * Prices by region. Only us-east-1 for now: no other region's figures could all be read from a

@@ -10,7 +10,7 @@ import * as redshift from 'aws-cdk-lib/aws-redshift';
 import * as route53 from 'aws-cdk-lib/aws-route53';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import * as ssm from 'aws-cdk-lib/aws-ssm';
-import { AlbAutoScalingGroup, DeploymentStage, DynamoDbTable, HardenedFunction, MultiAzVpc, QueueWithDeadLetterQueue, RestApiLambda } from '../../src';
+import { AlbAutoScalingGroup, DeploymentStage, DynamoDbTable, HardenedFunction, InMemoryCache, MultiAzVpc, QueueWithDeadLetterQueue, RestApiLambda } from '../../src';
 import { fixedMonthlyCost, notEstimated, resourceCountsByType, totalUsd, usd } from '../../src/report/cost';
 import { CostLine, Template } from '../../src/report/model';
 import { PRICES, RegionPrices, US_EAST_1 } from '../../src/report/prices';
@@ -168,7 +168,7 @@ describe('resources priced since the move into the package', () => {
     expect(line(lines, 'Route 53 health check optional feature')).toMatchObject({ quantity: 4, monthlyUsd: 4 * 1 });
   });
 
-  test('ElastiCache nodes are counted per shard, primary and replicas, and said to be missing from the table', () => {
+  test('ElastiCache nodes are counted per shard, primary and replicas, priced by engine and node type, or said to be missing from the table', () => {
     const template = synthesized((stack) => {
       new elasticache.CfnReplicationGroup(stack, 'Sharded', {
         replicationGroupDescription: 'sharded', cacheNodeType: 'cache.t4g.small', engine: 'valkey', numNodeGroups: 3, replicasPerNodeGroup: 2,
@@ -180,10 +180,58 @@ describe('resources priced since the move into the package', () => {
     });
     const { lines } = fixedMonthlyCost(template);
 
-    expect(line(lines, 'ElastiCache node cache.t4g.small')?.quantity).toBe(3 * (2 + 1));
-    expect(line(lines, 'ElastiCache node cache.t4g.micro')?.quantity).toBe(2);
-    expect(line(lines, 'ElastiCache node cache.m7g.large')?.quantity).toBe(4);
-    expect(usd(line(lines, 'ElastiCache node')!.monthlyUsd)).toBe('not in the price table');
+    expect(line(lines, 'ElastiCache node cache.t4g.small (Valkey)')).toMatchObject({ quantity: 3 * (2 + 1), monthlyUsd: 9 * hourly(0.0256) });
+    expect(line(lines, 'ElastiCache node cache.t4g.micro (Valkey)')).toMatchObject({ quantity: 2, monthlyUsd: 2 * hourly(0.0128) });
+    // Memcached's node hours are not in the table: counted, and said to be missing.
+    expect(line(lines, 'ElastiCache node cache.m7g.large (Memcached)')?.quantity).toBe(4);
+    expect(usd(line(lines, 'ElastiCache node cache.m7g.large')!.monthlyUsd)).toBe('not in the price table');
+  });
+
+  test('an InMemoryCache at rest: two Valkey cache.r7g.large nodes in PROD, the 100 MB minimum of ElastiCache Serverless in DEV', () => {
+    const cache = (stage: DeploymentStage) => synthesized((stack) => {
+      new InMemoryCache(stack, 'Cache', { vpc: new MultiAzVpc(stack, 'Network', { stage }).vpc, stage });
+    });
+    const prod = fixedMonthlyCost(cache(DeploymentStage.PROD), 'us-east-1');
+    const dev = fixedMonthlyCost(cache(DeploymentStage.DEV), 'us-east-1');
+
+    // Node count x the node type's hour x 730: $0.1752 an hour, 20% below Redis OSS's $0.219.
+    expect(line(prod.lines, 'ElastiCache node cache.r7g.large (Valkey)')).toMatchObject({ quantity: 2, monthlyUsd: 2 * 0.1752 * 730 });
+    expect(usd(line(prod.lines, 'ElastiCache node')!.monthlyUsd)).toBe('$255.79');
+    expect(line(prod.lines, 'ElastiCache Serverless')).toBeUndefined();
+    // 0.1 GB x $0.084 a GB-hour x 730, whatever the cache holds below it; its ECPUs are usage.
+    const serverless = line(dev.lines, 'ElastiCache Serverless (Valkey), its 100 MB minimum of data stored');
+    expect(serverless).toMatchObject({ quantity: 1, monthlyUsd: 0.1 * 0.084 * 730 });
+    expect(usd(serverless!.monthlyUsd)).toBe('$6.13');
+    expect(line(dev.lines, 'ElastiCache node')).toBeUndefined();
+    expect(dev.notCounted).toContain('Amazon ElastiCache Serverless');
+    // Neither the cache nor its users, user group or subnet group is left unestimated.
+    for (const stage of [DeploymentStage.PROD, DeploymentStage.DEV]) {
+      expect(notEstimated(cache(stage)).filter((type) => type.startsWith('AWS::ElastiCache::'))).toEqual([]);
+    }
+  });
+
+  test('ElastiCache Serverless for Redis OSS is billed at least 1 GB at its own rate; a replication group without an engine runs Redis OSS', () => {
+    const template = synthesized((stack) => {
+      new elasticache.CfnServerlessCache(stack, 'Serverless', { engine: 'redis', serverlessCacheName: 'sessions' });
+      new elasticache.CfnReplicationGroup(stack, 'NoEngine', { replicationGroupDescription: 'no engine', cacheNodeType: 'cache.r7g.large', numCacheClusters: 3 });
+      new elasticache.CfnReplicationGroup(stack, 'Unlisted', { replicationGroupDescription: 'x', engine: 'valkey', cacheNodeType: 'cache.r6g.large' });
+    });
+    const { lines } = fixedMonthlyCost(template, 'us-east-1');
+
+    expect(line(lines, 'ElastiCache Serverless (Redis OSS), its 1 GB minimum')).toMatchObject({ quantity: 1, monthlyUsd: 1 * 0.125 * 730 });
+    expect(line(lines, 'ElastiCache node cache.r7g.large (Redis OSS)')).toMatchObject({ quantity: 3, monthlyUsd: 3 * 0.219 * 730 });
+    // A node type the table does not list is never guessed, not even from another engine's price.
+    expect(line(lines, 'ElastiCache node cache.r6g.large (Valkey)')?.quantity).toBe(1);
+    expect(usd(line(lines, 'ElastiCache node cache.r6g.large')!.monthlyUsd)).toBe('not in the price table');
+  });
+
+  test('every Valkey node type in the table costs 20% less than the same Redis OSS node, and has a Redis OSS price', () => {
+    const { valkey, redis } = US_EAST_1.cacheNodeHour;
+    expect(Object.keys(valkey).sort()).toEqual(Object.keys(redis).sort());
+    for (const [type, price] of Object.entries(valkey)) {
+      expect({ type, price }).toEqual({ type, price: expect.closeTo(redis[type] * 0.8, 4) });
+    }
+    expect(Object.keys(valkey)).toEqual(expect.arrayContaining(['cache.t4g.micro', 'cache.r7g.large']));
   });
 
   test('an Aurora instance is not priced as an RDS instance, nor its cluster storage as allocated storage', () => {

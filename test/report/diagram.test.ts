@@ -28,7 +28,7 @@ import { Assembly } from '../../src/report/model';
 import { newApp, TEST_ENV } from '../support/app';
 import { consumerFunction } from '../support/fixtures';
 // The compiled package: its classes carry the jsii names the diagram groups patterns by.
-import { AlbAutoScalingGroup, DeploymentStage, DynamoDbTable, HttpApiLambda, MultiAzVpc, SnsFanOut } from 'cdk-best-practice-patterns';
+import { AlbAutoScalingGroup, DeploymentStage, DynamoDbTable, HttpApiLambda, InMemoryCache, MultiAzVpc, SnsFanOut } from 'cdk-best-practice-patterns';
 
 // The diagram is drawn from a cloud assembly on disk, as users run it after `cdk synth`, so each
 // test synthesizes a real app and reads its assembly back.
@@ -421,8 +421,71 @@ describe('architecture diagram', () => {
     });
 
     expect(diagramLines(diagram)).toEqual(expect.arrayContaining([
-      'Example_Cache[("ElastiCache valkey, cache.t4g.micro, Multi-AZ, private subnets")]',
-      'Example_Client -->|"connects"| Example_Cache',
+      'Example_Cache[("ElastiCache Valkey, 2 nodes cache.t4g.micro, Multi-AZ, private subnets")]',
+      'Example_Client -->|"Valkey over TLS"| Example_Cache',
+    ]));
+  });
+
+  test('ElastiCache: an InMemoryCache is labelled by its engine in words and its nodes, its IAM clients connect over TLS, its users are not drawn', () => {
+    const cacheWithClient = (stage: DeploymentStage) => diagramOf((stack) => {
+      const vpc = new MultiAzVpc(stack, 'Network', { stage }).vpc;
+      const cache = new InMemoryCache(stack, 'Cache', { vpc, stage });
+      const client = vpcFunction(stack, 'Client', vpc);
+      cache.allowConnectionsFrom(client);
+      cache.grantConnect(client);
+    });
+    const prod = cacheWithClient(DeploymentStage.PROD);
+    const dev = cacheWithClient(DeploymentStage.DEV);
+
+    expect(diagramLines(prod)).toEqual(expect.arrayContaining([
+      'Example_Cache_ReplicationGroup[("ElastiCache Valkey, 2 nodes cache.r7g.large, Multi-AZ, isolated subnets")]',
+      'Example_Client -->|"Valkey over TLS, IAM auth"| Example_Cache_ReplicationGroup',
+    ]));
+    expect(diagramLines(dev)).toEqual(expect.arrayContaining([
+      'Example_Cache_ServerlessCache[("ElastiCache Serverless (Valkey), isolated subnets")]',
+      // Two rules (the port and the reader's port), one edge.
+      'Example_Client -->|"Valkey over TLS, IAM auth"| Example_Cache_ServerlessCache',
+    ]));
+    for (const diagram of [prod, dev]) {
+      expect(diagram).not.toMatch(/ElastiCache User|UserGroup|ApplicationUser/);
+      expect(diagramLines(diagram).filter((line) => line.startsWith('Example_Client -->'))).toHaveLength(1);
+    }
+  });
+
+  test('ElastiCache: a group without an engine runs Redis OSS; TLS only where it is required; a cluster by its node count', () => {
+    const diagram = diagramOf((stack) => {
+      const vpc = smallVpc(stack);
+      const groups = ['Plain', 'Preferred', 'Memcached'].map((id) => new ec2.SecurityGroup(stack, `${id}Group`, { vpc }));
+      new elasticache.CfnReplicationGroup(stack, 'Plain', {
+        replicationGroupDescription: 'no engine, no TLS',
+        cacheNodeType: 'cache.m7g.large',
+        numNodeGroups: 3,
+        replicasPerNodeGroup: 1,
+        securityGroupIds: [groups[0].securityGroupId],
+      });
+      new elasticache.CfnReplicationGroup(stack, 'Preferred', {
+        replicationGroupDescription: 'TLS preferred',
+        engine: 'redis',
+        cacheNodeType: 'cache.t4g.small',
+        numCacheClusters: 1,
+        transitEncryptionEnabled: true,
+        transitEncryptionMode: 'preferred',
+        securityGroupIds: [groups[1].securityGroupId],
+      });
+      new elasticache.CfnCacheCluster(stack, 'Memcached', {
+        engine: 'memcached', cacheNodeType: 'cache.t4g.micro', numCacheNodes: 3, vpcSecurityGroupIds: [groups[2].securityGroupId],
+      });
+      const client = vpcFunction(stack, 'Client', vpc);
+      groups.forEach((group) => group.connections.allowFrom(client, ec2.Port.tcp(6379)));
+    });
+
+    expect(diagramLines(diagram)).toEqual(expect.arrayContaining([
+      'Example_Plain[("ElastiCache Redis OSS, 6 nodes cache.m7g.large")]',
+      'Example_Preferred[("ElastiCache Redis OSS, 1 node cache.t4g.small")]',
+      'Example_Memcached[("ElastiCache Memcached, 3 nodes cache.t4g.micro")]',
+      'Example_Client -->|"Redis OSS"| Example_Plain',
+      'Example_Client -->|"Redis OSS"| Example_Preferred',
+      'Example_Client -->|"Memcached"| Example_Memcached',
     ]));
   });
 
