@@ -238,6 +238,33 @@ const BUILDERS: Record<string, (ours: typeof import('../src') | undefined, kit: 
     }
     new dynamodb.TableV2(stack, 'Orders', keys);
   },
+  // Both in the same VPC with isolated subnets: the floor is what aws-cdk-lib offers, a Valkey
+  // CfnReplicationGroup (it has no ElastiCache L2, aws-cdk #6908) with its subnet group in those
+  // subnets and the VPC's default security group, the group the issue measured against the packs.
+  'in-memory cache': (ours, { stack, ec2 }) => {
+    const vpc = new ec2.Vpc(stack, 'Vpc', {
+      natGateways: 0,
+      subnetConfiguration: [{ name: 'Public', subnetType: ec2.SubnetType.PUBLIC }, { name: 'Data', subnetType: ec2.SubnetType.PRIVATE_ISOLATED }],
+    });
+    if (ours) {
+      new ours.InMemoryCache(stack, 'Cache', { vpc });
+      return;
+    }
+    const elasticache = require('aws-cdk-lib/aws-elasticache') as typeof import('aws-cdk-lib/aws-elasticache');
+    const subnetGroup = new elasticache.CfnSubnetGroup(stack, 'SubnetGroup', {
+      description: 'The isolated subnets of the cache',
+      subnetIds: vpc.selectSubnets({ subnetType: ec2.SubnetType.PRIVATE_ISOLATED }).subnetIds,
+    });
+    new elasticache.CfnReplicationGroup(stack, 'Cache', {
+      replicationGroupDescription: 'The cache',
+      engine: 'valkey',
+      cacheNodeType: 'cache.r7g.large',
+      numCacheClusters: 2,
+      cacheSubnetGroupName: subnetGroup.ref,
+      // CloudFormation requires it set for Valkey; false is what a replication group defaults to.
+      transitEncryptionEnabled: false,
+    });
+  },
   'hardened function': (ours, { stack, code, safelyDeployedFn }) => {
     if (ours) {
       new ours.HardenedFunction(stack, 'Function', { code });

@@ -125,6 +125,7 @@ const PATTERN_SCENARIOS: Record<string, (stack: Stack) => void> = {
   }).addStreamConsumer('Mailer', new patterns.HardenedFunction(stack, 'Mailer', {
     code: lambda.Code.fromInline('exports.handler = async () => ({ batchItemFailures: [] });'),
   })),
+  'in-memory-cache': (stack) => new patterns.InMemoryCache(stack, 'Cache', { vpc: new patterns.MultiAzVpc(stack, 'Network').vpc }),
 };
 
 function patternBlocks(): Block[] {
