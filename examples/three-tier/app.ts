@@ -87,6 +87,8 @@ function worker(id: string): HardenedFunction {
       CACHE_PORT: String(cache.endpoint.port),
       CACHE_USER: cache.endpoint.userName,
       CACHE_NAME: cache.endpoint.cacheName,
+      // A serverless cache's token names ResourceType=ServerlessCache (DEV's default).
+      CACHE_SERVERLESS: String(cache.endpoint.serverless),
     },
   });
   // Reaches the database on its port, and reads its credentials: the secret and its key.

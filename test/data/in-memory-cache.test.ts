@@ -13,6 +13,8 @@ import { runNagV2Packs } from '../support/nag-v2';
 import { normalizedTemplate } from '../support/snapshot';
 import { DeployTimeValues, deployTimeValues } from '../support/tokens';
 
+/** The first block of the stack's id, as the template computes it. */
+const STACK_ID_BLOCK = { 'Fn::Select': [0, { 'Fn::Split': ['-', { 'Fn::Select': [2, { 'Fn::Split': ['/', { Ref: 'AWS::StackId' }] }] }] }] };
 const CODE = lambda.Code.fromInline('exports.handler = async () => ({ statusCode: 200 });');
 
 type Props = Omit<InMemoryCacheProps, 'vpc'>;
@@ -139,7 +141,7 @@ describe('InMemoryCache', () => {
       expect(groupOf(devNodes.template).resource.Properties).toMatchObject({ CacheNodeType: 'cache.t4g.micro', NumCacheClusters: 1 });
     });
 
-    test('no fixed physical name: ids derived from the construct path, lower case, at most 40 characters, alike for the cache, user and group', () => {
+    test('names derived from the construct path (ElastiCache names them per account and region; the alarms need them): lower case, at most 40 characters, alike for the cache, user and group', () => {
       expect(prodName).toMatch(/^teststack-cache-[0-9a-f]{8}$/);
       expect(groupOf(prod.template).resource.Properties.ReplicationGroupId).toBe(prodName);
       expect(serverlessOf(dev.template).resource.Properties.ServerlessCacheName).toBe(devName);
@@ -356,7 +358,7 @@ describe('InMemoryCache', () => {
       });
     });
 
-    test('PROD: a final snapshot when CloudFormation deletes or replaces the group; DEV: deleted', () => {
+    test('PROD: a final snapshot when CloudFormation deletes the group; DEV: deleted', () => {
       expect(groupOf(prod.template).resource).toMatchObject({ DeletionPolicy: 'Snapshot', UpdateReplacePolicy: 'Snapshot' });
       expect(groupOf(devNodes.template).resource).toMatchObject({ DeletionPolicy: 'Delete', UpdateReplacePolicy: 'Delete' });
     });
@@ -365,7 +367,11 @@ describe('InMemoryCache', () => {
       expect(serverlessOf(dev.template).resource).toMatchObject({ DeletionPolicy: 'Delete' });
       expect(serverlessOf(dev.template).resource.Properties.FinalSnapshotName).toBeUndefined();
       const { template, cache } = build({ serverless: true });
-      expect(serverlessOf(template).resource.Properties.FinalSnapshotName).toBe(`${cache.endpoint.userName}-final`);
+      // With the first block of the stack's id, new for each stack: a recreated stack's final
+      // snapshot does not collide with the last one's.
+      expect(template.toJSON().Resources[serverlessOf(template).id].Properties.FinalSnapshotName).toEqual({
+        'Fn::Join': ['-', [`${cache.endpoint.userName}-final`, STACK_ID_BLOCK]],
+      });
       expect(serverlessOf(template).resource.Properties.SnapshotRetentionLimit).toBe(15);
     });
 
@@ -387,7 +393,12 @@ describe('InMemoryCache', () => {
         const logKey = Object.keys(resources(template, 'AWS::KMS::Key')).find((id) => id.startsWith('CacheLogKey'))!;
         for (const [, group] of ours) {
           expect(group.Properties).toMatchObject({ RetentionInDays: retention, KmsKeyId: { 'Fn::GetAtt': [logKey, 'Arn'] } });
-          expect(group.Properties.LogGroupName).toMatch(/^\/aws\/vendedlogs\/elasticache\/[a-z0-9-]+\/(slow|engine)-log$/);
+          // Under /aws/vendedlogs/ (one resource policy for every vended log group), with the stack
+          // id's first block: PROD retains them, and a recreated stack must not find the names taken.
+          const [prefix, block, suffix] = group.Properties.LogGroupName['Fn::Join'][1];
+          expect(prefix).toMatch(/^\/aws\/vendedlogs\/elasticache\/[a-z0-9-]+-$/);
+          expect(block).toEqual(STACK_ID_BLOCK);
+          expect(suffix).toMatch(/^\/(slow|engine)-log$/);
           expect(group.DeletionPolicy).toBe(policy);
         }
         expect(groupOf(template).resource.Properties.LogDeliveryConfigurations).toEqual(ours.map(([id], i) => ({
@@ -409,7 +420,7 @@ describe('InMemoryCache', () => {
       return found;
     };
 
-    test('node-based: the busiest of its nodes, by CacheClusterId, for each metric and threshold', () => {
+    test('node-based: the busiest of its nodes (failed authentications: their sum), by CacheClusterId, for each metric and threshold', () => {
       const nodes = [`${prodName}-001`, `${prodName}-002`];
       const expected: Array<[RegExp, string, string, number, string]> = [
         [/engine CPU/, 'EngineCPUUtilization', 'Average', 80, 'GreaterThanThreshold'],
@@ -424,7 +435,9 @@ describe('InMemoryCache', () => {
       for (const [description, metricName, stat, threshold, comparison] of expected) {
         const [alarm] = byDescription(prod.template, description);
         expect(alarm).toMatchObject({ Threshold: threshold, ComparisonOperator: comparison, EvaluationPeriods: 1 });
-        expect(alarm.Metrics[0]).toMatchObject({ Expression: 'MAX([n0, n1])', ReturnData: true });
+        // FILL: a node with no data in a period must not leave the expression without a value.
+        const aggregate = metricName === 'AuthenticationFailures' ? 'SUM' : 'MAX';
+        expect(alarm.Metrics[0]).toMatchObject({ Expression: `${aggregate}([FILL(n0, 0), FILL(n1, 0)])`, ReturnData: true });
         expect(nodesOf(alarm)).toEqual(nodes);
         for (const m of alarm.Metrics.slice(1)) {
           expect(m.MetricStat).toMatchObject({ Metric: { MetricName: metricName, Namespace: 'AWS/ElastiCache' }, Period: 300, Stat: stat });
@@ -510,6 +523,8 @@ describe('InMemoryCache', () => {
       ['a node-based version for serverless', { ...DEV_SERVERLESS, engineVersion: '8.1' },
         "engineVersion is '8.1'; it must be one of 7, 8 for Valkey serverless (the major version alone)."],
       ['a node type without the cache prefix', { nodeType: 'r7g.large' }, "nodeType is 'r7g.large'; it must be a node type cache.<family>.<size>, such as cache.r7g.large."],
+      ['a data tiering node type, which CreateReplicationGroup refuses without data tiering', { nodeType: 'cache.r6gd.xlarge' },
+        "nodeType is 'cache.r6gd.xlarge'; it must be a node type without data tiering (not r6gd): the pattern neither turns data tiering on nor alarms on what it keeps on SSD."],
       ['0 shards', { shards: 0 }, 'shards is 0; it must be a whole number from 1 to 500.'],
       ['501 shards', { shards: 501 }, 'shards is 501; it must be a whole number from 1 to 500.'],
       ['6 replicas per shard', { replicasPerShard: 6 }, 'replicasPerShard is 6; it must be a whole number from 0 to 5.'],
@@ -551,6 +566,10 @@ describe('InMemoryCache', () => {
         "snapshotWindow is '3:00'; it must be a daily UTC window hh24:mi-hh24:mi, such as 03:00-04:00 (a serverless cache snapshots at its start)."],
       ['an application user switched off', { applicationAccessString: 'off ~* +@all' },
         "applicationAccessString is 'off ~* +@all'; it must be an access string that starts with 'on' (a user that is 'off' cannot connect), such as 'on ~app:* +@read +@write'."],
+      ['a password in the access string, which ElastiCache refuses', { applicationAccessString: 'on >secret ~* +@all' },
+        "applicationAccessString is 'on >secret ~* +@all'; it must be an access string without passwords or password rules ('>', '<', '#', '!', nopass, resetpass, reset): the user authenticates with IAM."],
+      ['nopass in the access string', { applicationAccessString: 'on nopass ~* +@all' },
+        "applicationAccessString is 'on nopass ~* +@all'; it must be an access string without passwords or password rules ('>', '<', '#', '!', nopass, resetpass, reset): the user authenticates with IAM."],
       ['an authentication failures threshold of 0', { authenticationFailuresThreshold: 0 }, 'authenticationFailuresThreshold is 0; it must be a whole number of at least 1.'],
       ['a node type for serverless', { ...DEV_SERVERLESS, nodeType: 'cache.r7g.large' },
         "nodeType is 'cache.r7g.large'; it must be left unset for a serverless cache (serverless: true)."],

@@ -1,4 +1,4 @@
-import { ArnFormat, Duration, Names, RemovalPolicy, Size, Stack, Tokenization } from 'aws-cdk-lib';
+import { ArnFormat, Aws, Duration, Fn, Names, RemovalPolicy, Size, Stack, Tokenization } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as elasticache from 'aws-cdk-lib/aws-elasticache';
@@ -370,7 +370,9 @@ export class InMemoryCache extends Construct implements ec2.IConnectable {
 
     const stack = Stack.of(this);
     if (settings.serverless) {
-      this.serverlessCache = this.createServerlessCache(settings, name, engine, isolated.subnetIds);
+      // ElastiCache Serverless spreads a cache over two or three Availability Zones, and picks two or
+      // three subnets itself when given none: three isolated subnets, one per zone, at most.
+      this.serverlessCache = this.createServerlessCache(settings, name, engine, isolated.subnetIds.slice(0, 3));
       this.cacheArn = this.serverlessCache.attrArn;
       this.endpoint = {
         hostname: this.serverlessCache.attrEndpointAddress,
@@ -446,7 +448,9 @@ export class InMemoryCache extends Construct implements ec2.IConnectable {
         // account-wide resource policy of at most 5,120 characters, which names log groups under
         // this prefix with one wildcard instead of each one
         // (https://docs.aws.amazon.com/AmazonCloudWatch/latest/logs/AWS-logs-and-resource-policy.html).
-        logGroupName: `/aws/vendedlogs/elasticache/${name}/${logType}`,
+        // The stack id's first block too: PROD retains the log groups, so a stack created again after
+        // a deletion would otherwise find their names taken.
+        logGroupName: Fn.join('', [`/aws/vendedlogs/elasticache/${name}-`, stackIdBlock(), `/${logType}`]),
         encryptionKey: logKey,
         retention: logRetention,
         removalPolicy,
@@ -532,7 +536,10 @@ export class InMemoryCache extends Construct implements ec2.IConnectable {
       snapshotRetentionLimit: settings.snapshotRetentionDays,
       dailySnapshotTime: settings.snapshotWindow.slice(0, 5),
       // PROD: ElastiCache takes a final snapshot, under this name, when the stack deletes the cache.
-      finalSnapshotName: settings.production ? `${name}-final` : undefined,
+      // Snapshot names are unique in the account and region, and the snapshot outlives the stack:
+      // the first block of the stack's id, drawn anew for each stack CloudFormation creates, keeps
+      // a second deletion of a recreated stack from failing on the first one's snapshot.
+      finalSnapshotName: settings.production ? Fn.join('-', [name, 'final', stackIdBlock()]) : undefined,
     });
     cache.applyRemovalPolicy(RemovalPolicy.DESTROY);
     return cache;
@@ -567,7 +574,9 @@ export class InMemoryCache extends Construct implements ec2.IConnectable {
     for (const [id, metricName, statistic, threshold, orEqual, description] of rules) {
       groups.forEach((group, i) => {
         prelude.alarm(groups.length === 1 ? id : `${id}${i + 1}`, {
-          metric: busiestNode(metricName, statistic, group),
+          // Failed authentications are counted over the nodes, as the alarm says; the rest are the
+          // busiest node's.
+          metric: overNodes(metricName, statistic, group, metricName === 'AuthenticationFailures' ? 'SUM' : 'MAX'),
           threshold,
           orEqual,
           description,
@@ -667,17 +676,26 @@ function memberClusterIds(name: string, settings: CacheSettings): string[] {
     Array.from({ length: perShard }, (__, node) => `${name}-${pad(shard + 1, 4)}-${pad(node + 1, 3)}`)).flat();
 }
 
-/** The metric of the busiest of up to 10 nodes, as one alarm can read. */
-function busiestNode(metricName: string, statistic: string, nodes: string[]): cloudwatch.IMetric {
+/**
+ * A metric of up to 10 nodes, as one alarm can read: the busiest node's (MAX) or their total (SUM).
+ * FILL: a node that published nothing in a period (no failed authentication, say) must not leave
+ * the whole expression without a value there.
+ */
+function overNodes(metricName: string, statistic: string, nodes: string[], aggregate: 'MAX' | 'SUM'): cloudwatch.IMetric {
   const usingMetrics = Object.fromEntries(nodes.map((node, i) => [`n${i}`, new cloudwatch.Metric({
     namespace: 'AWS/ElastiCache', metricName, dimensionsMap: { CacheClusterId: node }, statistic, period: FIVE_MINUTES,
   })]));
   return new cloudwatch.MathExpression({
-    expression: `MAX([${Object.keys(usingMetrics).join(', ')}])`,
+    expression: `${aggregate}([${Object.keys(usingMetrics).map((id) => `FILL(${id}, 0)`).join(', ')}])`,
     usingMetrics,
     period: FIVE_MINUTES,
-    label: `${metricName}, busiest node`,
+    label: aggregate === 'MAX' ? `${metricName}, busiest node` : `${metricName}, all nodes`,
   });
+}
+
+/** The first block of the stack's id (`arn:...:stack/<name>/<this>-...`), new for each stack CloudFormation creates. */
+function stackIdBlock(): string {
+  return Fn.select(0, Fn.split('-', Fn.select(2, Fn.split('/', Aws.STACK_ID))));
 }
 
 function chunks<T>(items: T[], size: number): T[][] {

@@ -142,6 +142,11 @@ export function validateInMemoryCacheProps(v: PropValidator, props: InMemoryCach
   if (props.applicationAccessString !== undefined && !Token.isUnresolved(props.applicationAccessString)) {
     v.check(/^on(\s|$)/.test(props.applicationAccessString.trim()), 'applicationAccessString', props.applicationAccessString,
       "an access string that starts with 'on' (a user that is 'off' cannot connect), such as 'on ~app:* +@read +@write'");
+    // Passwords and password resets belong to password users; ElastiCache refuses them in an
+    // access string (https://docs.aws.amazon.com/AmazonElastiCache/latest/dg/Clusters.RBAC.html).
+    v.check(!props.applicationAccessString.trim().split(/\s+/).some((rule) => /^[<>#!]/.test(rule) || /^(nopass|resetpass|reset)$/i.test(rule)),
+      'applicationAccessString', props.applicationAccessString,
+      "an access string without passwords or password rules ('>', '<', '#', '!', nopass, resetpass, reset): the user authenticates with IAM");
   }
   v.integerAtLeast('authenticationFailuresThreshold', props.authenticationFailuresThreshold, 1);
 }
@@ -162,6 +167,10 @@ function validateNodes(v: PropValidator, props: InMemoryCacheProps, s: CacheSett
   }
   v.check(Token.isUnresolved(s.nodeType) || NODE_TYPE.test(s.nodeType), 'nodeType', s.nodeType,
     'a node type cache.<family>.<size>, such as cache.r7g.large');
+  // Data tiering nodes must be created with DataTieringEnabled, and their memory metric means
+  // another thing (https://docs.aws.amazon.com/AmazonElastiCache/latest/dg/data-tiering.html).
+  v.check(Token.isUnresolved(s.nodeType) || !/^cache\.r6gd\./.test(s.nodeType), 'nodeType', s.nodeType,
+    'a node type without data tiering (not r6gd): the pattern neither turns data tiering on nor alarms on what it keeps on SSD');
   v.knownAtSynth('shards', props.shards, 'it decides the nodes the alarms watch');
   v.integerInRange('shards', props.shards, 1, MAX_SHARDS);
   v.knownAtSynth('replicasPerShard', props.replicasPerShard, 'it decides the nodes the alarms watch');
