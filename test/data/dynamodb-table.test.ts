@@ -544,13 +544,15 @@ describe('DynamoDbTable', () => {
 
     const invalid: Array<[string, Props, string]> = [
       ['no partition key', { partitionKey: undefined }, 'partitionKey is unset; it must be an attribute (name and type): it is required.'],
-      ['an empty partition key name', { partitionKey: { name: '', type: S } }, "partitionKey.name is ''; it must be a name of 1 to 255 characters."],
-      ['a partition key name of 256 characters', { partitionKey: { name: long, type: S } }, `partitionKey.name is '${long}'; it must be a name of 1 to 255 characters.`],
+      ['an empty partition key name', { partitionKey: { name: '', type: S } }, "partitionKey.name is ''; it must be a name of 1 to 255 bytes in UTF-8."],
+      ['a partition key name of 256 characters', { partitionKey: { name: long, type: S } }, `partitionKey.name is '${long}'; it must be a name of 1 to 255 bytes in UTF-8.`],
+      ['a partition key name of 128 characters but 256 bytes', { partitionKey: { name: 'é'.repeat(128), type: S } },
+        `partitionKey.name is '${'é'.repeat(128)}'; it must be a name of 1 to 255 bytes in UTF-8.`],
       ['a partition key of no known type', { partitionKey: { name: 'id', type: 'STRING' as dynamodb.AttributeType } },
         "partitionKey.type is 'STRING'; it must be one of dynamodb.AttributeType's values: 'B', 'N', 'S'."],
       ['a sort key named as the partition key', { sortKey: { name: 'customerId', type: S } }, "sortKey is 'customerId'; it must be a name other than the partition key's."],
-      ['a sort key name of 256 characters', { sortKey: { name: long, type: S } }, `sortKey.name is '${long}'; it must be a name of 1 to 255 characters.`],
-      ['an empty TTL attribute', { timeToLiveAttribute: '' }, "timeToLiveAttribute is ''; it must be a name of 1 to 255 characters."],
+      ['a sort key name of 256 characters', { sortKey: { name: long, type: S } }, `sortKey.name is '${long}'; it must be a name of 1 to 255 bytes in UTF-8.`],
+      ['an empty TTL attribute', { timeToLiveAttribute: '' }, "timeToLiveAttribute is ''; it must be a name of 1 to 255 bytes in UTF-8."],
       ['21 global indexes', { globalSecondaryIndexes: Array.from({ length: 21 }, (_, i) => gsi(`index${i}`)) },
         "globalSecondaryIndexes is '21 indexes'; it must be at most 20 (DynamoDB's quota of global secondary indexes per table)."],
       ['6 local indexes', { sortKey, localSecondaryIndexes: Array.from({ length: 6 }, (_, i) => lsi(`index${i}`)) },
@@ -574,7 +576,7 @@ describe('DynamoDbTable', () => {
       ['an INCLUDE projection of nothing', { globalSecondaryIndexes: [gsi('byStatus', { projectionType: dynamodb.ProjectionType.INCLUDE })] },
         "globalSecondaryIndexes[0].nonKeyAttributes is ''; it must be at least one attribute, since projectionType is INCLUDE."],
       ['an empty projected attribute name', { globalSecondaryIndexes: [gsi('byStatus', { projectionType: dynamodb.ProjectionType.INCLUDE, nonKeyAttributes: [''] })] },
-        "globalSecondaryIndexes[0].nonKeyAttributes[0] is ''; it must be a name of 1 to 255 characters."],
+        "globalSecondaryIndexes[0].nonKeyAttributes[0] is ''; it must be a name of 1 to 255 bytes in UTF-8."],
       ['101 projected attributes', {
         globalSecondaryIndexes: [
           gsi('one', { projectionType: dynamodb.ProjectionType.INCLUDE, nonKeyAttributes: Array.from({ length: 51 }, (_, i) => `a${i}`) }),

@@ -519,7 +519,7 @@ describe('InMemoryCache', () => {
         `logRetention is 12; it must be one of logs.RetentionDays's values: ${Object.values(logs.RetentionDays).filter((v) => typeof v === 'number').join(', ')}.`],
       ['Redis OSS 6.2, which IAM authentication does not support', { engine: CacheEngine.REDIS_OSS, engineVersion: '6.2' },
         "engineVersion is '6.2'; it must be one of 7.0, 7.1 for Redis OSS (major.minor)."],
-      ['a Valkey version without its minor for nodes', { engineVersion: '8' }, "engineVersion is '8'; it must be one of 7.2, 8.0, 8.1 for Valkey (major.minor)."],
+      ['a Valkey version without its minor for nodes', { engineVersion: '8' }, "engineVersion is '8'; it must be one of 7.2, 8.0, 8.1, 8.2 for Valkey (major.minor)."],
       ['a node-based version for serverless', { ...DEV_SERVERLESS, engineVersion: '8.1' },
         "engineVersion is '8.1'; it must be one of 7, 8 for Valkey serverless (the major version alone)."],
       ['a node type without the cache prefix', { nodeType: 'r7g.large' }, "nodeType is 'r7g.large'; it must be a node type cache.<family>.<size>, such as cache.r7g.large."],

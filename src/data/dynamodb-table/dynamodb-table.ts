@@ -19,12 +19,12 @@ import { PatternProps } from '../../core/pattern-props';
  */
 export interface DynamoDbTableProps extends PatternProps {
   /**
-   * The partition key: its name (1 to 255 characters) and type.
+   * The partition key: its name (1 to 255 bytes in UTF-8) and type.
    */
   readonly partitionKey: dynamodb.Attribute;
 
   /**
-   * The sort key: its name (1 to 255 characters, not the partition key's) and type. Local
+   * The sort key: its name (1 to 255 bytes in UTF-8, not the partition key's) and type. Local
    * secondary indexes need one.
    *
    * @default - no sort key

@@ -224,9 +224,11 @@ function attribute(v: PropValidator, prop: string, key: dynamodb.Attribute | und
   v.oneOf(`${prop}.type`, key.type, dynamodb.AttributeType, 'dynamodb.AttributeType');
 }
 
+/** DynamoDB counts the length of a key attribute's name in bytes of UTF-8, not in characters. */
 function name(v: PropValidator, prop: string, value: string | undefined): void {
-  v.check(value === undefined || (typeof value === 'string' && (Token.isUnresolved(value) || (value.length >= 1 && value.length <= MAX_NAME_LENGTH))),
-    prop, value, `a name of 1 to ${MAX_NAME_LENGTH} characters`);
+  const bytes = typeof value === 'string' ? Buffer.byteLength(value, 'utf8') : 0;
+  v.check(value === undefined || (typeof value === 'string' && (Token.isUnresolved(value) || (bytes >= 1 && bytes <= MAX_NAME_LENGTH))),
+    prop, value, `a name of 1 to ${MAX_NAME_LENGTH} bytes in UTF-8`);
 }
 
 function tryParse(arn: string): { service: string; resource: string; region?: string } | undefined {

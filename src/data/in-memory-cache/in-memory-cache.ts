@@ -62,7 +62,7 @@ export interface InMemoryCacheProps extends PatternProps {
   readonly engine?: CacheEngine;
 
   /**
-   * The engine version: `major.minor` for a node-based cache (Valkey 7.2, 8.0, 8.1; Redis OSS 7.0,
+   * The engine version: `major.minor` for a node-based cache (Valkey 7.2, 8.0, 8.1, 8.2; Redis OSS 7.0,
    * 7.1), the major version alone for a serverless one (Valkey 7 or 8, Redis OSS 7). IAM
    * authentication needs version 7 or above, so Redis OSS 6 is refused.
    *

@@ -35,7 +35,7 @@ const NODE_TYPE = /^cache\.[a-z0-9]+\.[a-z0-9]+$/;
  * Redis OSS 7 or above (https://docs.aws.amazon.com/AmazonElastiCache/latest/dg/auth-iam.html).
  */
 const VERSIONS: Record<CacheEngine, { readonly node: readonly string[]; readonly serverless: readonly string[] }> = {
-  [CacheEngine.VALKEY]: { node: ['7.2', '8.0', '8.1'], serverless: ['7', '8'] },
+  [CacheEngine.VALKEY]: { node: ['7.2', '8.0', '8.1', '8.2'], serverless: ['7', '8'] },
   [CacheEngine.REDIS_OSS]: { node: ['7.0', '7.1'], serverless: ['7'] },
 };
 
