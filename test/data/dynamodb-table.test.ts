@@ -270,24 +270,29 @@ describe('DynamoDbTable', () => {
   });
 
   describe('alarms', () => {
-    test('read and write throttles of the table and of each global index', () => {
-      const throttles = ['ReadThrottleEvents', 'WriteThrottleEvents'].flatMap((m) => alarmsOf(full.template, m));
+    test('read and write throttles of the table and of each global index, one alarm each, summed', () => {
+      const throttleAlarms = (template: Template) => alarms(template).filter((a) => /were throttled/.test(a.AlarmDescription));
       const tableRef = { Ref: tableOf(full.template).id };
-      expect(throttles.map((a) => [a.MetricName, dimensions(a)])).toEqual(expect.arrayContaining([
-        ['ReadThrottleEvents', { TableName: tableRef }],
-        ['WriteThrottleEvents', { TableName: tableRef }],
-        ['ReadThrottleEvents', { TableName: tableRef, GlobalSecondaryIndexName: 'byStatus' }],
-        ['WriteThrottleEvents', { TableName: tableRef, GlobalSecondaryIndexName: 'byStatus' }],
-      ]));
-      expect(throttles).toHaveLength(4);
-      for (const alarm of throttles) {
-        expect(alarm).toMatchObject({ Namespace: 'AWS/DynamoDB', Statistic: 'Sum', Period: 300, Threshold: 1, ComparisonOperator: 'GreaterThanOrEqualToThreshold' });
+      const watched = (alarm: any) => alarm.Metrics.filter((m: any) => m.MetricStat)
+        .map((m: any) => [m.MetricStat.Metric.MetricName, Object.fromEntries(m.MetricStat.Metric.Dimensions.map((d: any) => [d.Name, d.Value]))]);
+      expect(throttleAlarms(full.template).map(watched)).toEqual([
+        [['ReadThrottleEvents', { TableName: tableRef }], ['WriteThrottleEvents', { TableName: tableRef }]],
+        [['ReadThrottleEvents', { TableName: tableRef, GlobalSecondaryIndexName: 'byStatus' }],
+          ['WriteThrottleEvents', { TableName: tableRef, GlobalSecondaryIndexName: 'byStatus' }]],
+      ]);
+      for (const alarm of throttleAlarms(full.template)) {
+        // FILL: a period with throttled writes only must still count.
+        expect(alarm.Metrics[0]).toMatchObject({ Expression: 'SUM([FILL(r, 0), FILL(w, 0)])', ReturnData: true });
+        for (const m of alarm.Metrics.slice(1)) {
+          expect(m.MetricStat).toMatchObject({ Metric: { Namespace: 'AWS/DynamoDB' }, Stat: 'Sum', Period: 300 });
+        }
+        expect(alarm).toMatchObject({ Threshold: 1, ComparisonOperator: 'GreaterThanOrEqualToThreshold' });
       }
-      expect(['ReadThrottleEvents', 'WriteThrottleEvents'].flatMap((m) => alarmsOf(prod.template, m))).toHaveLength(2);
+      expect(throttleAlarms(prod.template)).toHaveLength(1);
     });
 
     test('system errors: one expression over the ten data operations, the most metrics an alarm takes', () => {
-      const alarm = alarms(prod.template).find((a) => a.Metrics)!;
+      const alarm = alarms(prod.template).find((a) => /HTTP 500/.test(a.AlarmDescription))!;
       const metrics = alarm.Metrics.filter((m: any) => m.MetricStat);
       expect(metrics).toHaveLength(10);
       expect(alarm.Metrics.filter((m: any) => m.Expression)).toEqual([expect.objectContaining({
@@ -304,14 +309,26 @@ describe('DynamoDbTable', () => {
       expect(alarm).toMatchObject({ Threshold: 1, ComparisonOperator: 'GreaterThanOrEqualToThreshold' });
     });
 
-    test('average latency of each default operation above 50 ms (DynamoDB publishes no percentiles), or of the operations given above their threshold', () => {
-      const latency = alarmsOf(prod.template, 'SuccessfulRequestLatency');
-      expect(latency.map((a) => dimensions(a).Operation)).toEqual(['GetItem', 'PutItem', 'UpdateItem', 'DeleteItem', 'Query']);
-      for (const alarm of latency) {
-        expect(alarm).toMatchObject({ Statistic: 'Average', Period: 300, Threshold: 50, ComparisonOperator: 'GreaterThanThreshold' });
-        expect(alarm.ExtendedStatistic).toBeUndefined();
+    test('one latency alarm on the slowest default operation, by its average above 50 ms (DynamoDB publishes no percentiles), or on the operations given', () => {
+      const latencyAlarms = (template: Template) => alarms(template).filter((a) => (a.Metrics ?? [])
+        .some((m: any) => m.MetricStat?.Metric.MetricName === 'SuccessfulRequestLatency'));
+      const operations = (alarm: any) => alarm.Metrics.filter((m: any) => m.MetricStat)
+        .map((m: any) => m.MetricStat.Metric.Dimensions.find((d: any) => d.Name === 'Operation').Value);
+      const [alarm] = latencyAlarms(prod.template);
+      expect(latencyAlarms(prod.template)).toHaveLength(1);
+      expect(operations(alarm)).toEqual(['GetItem', 'PutItem', 'UpdateItem', 'DeleteItem', 'Query']);
+      // FILL: an operation nobody called in a period must not leave the expression without a value.
+      expect(alarm.Metrics[0]).toMatchObject({
+        Expression: `MAX([${[0, 1, 2, 3, 4].map((i) => `FILL(m${i}, 0)`).join(', ')}])`, ReturnData: true,
+      });
+      for (const m of alarm.Metrics.slice(1)) {
+        expect(m.MetricStat).toMatchObject({ Metric: { Namespace: 'AWS/DynamoDB' }, Period: 300, Stat: 'Average' });
       }
-      expect(alarmsOf(full.template, 'SuccessfulRequestLatency').map((a) => [dimensions(a).Operation, a.Threshold])).toEqual([['GetItem', 20], ['Query', 20]]);
+      expect(alarm).toMatchObject({ Threshold: 50, ComparisonOperator: 'GreaterThanThreshold' });
+      const [full1] = latencyAlarms(full.template);
+      expect([operations(full1), full1.Threshold]).toEqual([['GetItem', 'Query'], 20]);
+      // None asked for, no latency alarm.
+      expect(latencyAlarms(build({ latencyAlarmOperations: [] }).template)).toEqual([]);
     });
 
     test('replication latency of each replica, by its receiving region', () => {
@@ -345,9 +362,9 @@ describe('DynamoDbTable', () => {
           expect(alarm.OKActions).toEqual([{ Ref: topicId }]);
         }
       }
-      // 2 throttles, system errors, 5 latencies.
-      expect(prod.table.alarms).toHaveLength(8);
-      expect(alarms(prod.template)).toHaveLength(8);
+      // Throttles, system errors, latency.
+      expect(prod.table.alarms).toHaveLength(3);
+      expect(alarms(prod.template)).toHaveLength(3);
     });
   });
 
@@ -621,6 +638,9 @@ describe('DynamoDbTable', () => {
       ['a replica key for a region that has no replica', { replicaKeyArns: { 'eu-west-1': REPLICA_KEY_ARN } },
         "replicaKeyArns is 'eu-west-1'; it must be keyed by the regions of replicaRegions only (none)."],
       ['a latency threshold of 0', { latencyThreshold: Duration.millis(0) }, 'latencyThreshold is 0 seconds; it must be above 0 and below 10 seconds.'],
+      ['eleven latency operations, more metrics than an alarm reads', { latencyAlarmOperations: [
+        ...Object.values(dynamodb.Operation).filter((o) => o !== dynamodb.Operation.GET_RECORDS).slice(0, 11)] },
+      'latencyAlarmOperations is \'11 operations\'; it must be at most 10: the latency alarm reads one metric per operation, and an alarm reads at most 10.'],
       ['a latency threshold of 10 seconds', { latencyThreshold: Duration.seconds(10) }, 'latencyThreshold is 10 seconds; it must be above 0 and below 10 seconds.'],
       ['an operation of no known value', { latencyAlarmOperations: ['GetItems' as dynamodb.Operation] },
         "latencyAlarmOperations[0] is 'GetItems'; it must be one of dynamodb.Operation's values:"],
@@ -757,7 +777,7 @@ describe('DynamoDbTable', () => {
       ['maxWriteRequestUnits', (t) => ({ maxWriteRequestUnits: t.number }),
         (tp) => expect(tableOf(tp).resource.Properties.WriteOnDemandThroughputSettings).toEqual({ MaxWriteRequestUnits: { Ref: 'DeployTimeNumber' } })],
       ['latencyThreshold, in milliseconds', (t) => ({ latencyThreshold: Duration.millis(t.number) }),
-        (tp) => expect(alarmsOf(tp, 'SuccessfulRequestLatency')[0].Threshold).toEqual({ Ref: 'DeployTimeNumber' })],
+        (tp) => expect(alarms(tp).find((a) => /on average/.test(a.AlarmDescription)).Threshold).toEqual({ Ref: 'DeployTimeNumber' })],
       ['replicationLatencyThreshold, in milliseconds', (t) => ({ replicationLatencyThreshold: Duration.millis(t.number), ...replica('eu-west-1', REPLICA_KEY_ARN) }),
         (tp) => expect(alarmsOf(tp, 'ReplicationLatency')[0].Threshold).toEqual({ Ref: 'DeployTimeNumber' })],
       ['replicaKeyArns', (t) => ({ replicaRegions: ['eu-west-1'], replicaKeyArns: { 'eu-west-1': t.text } }),
@@ -857,7 +877,7 @@ describe('DynamoDbTable', () => {
       template.resourceCountIs('AWS::DynamoDB::GlobalTable', 2);
       template.resourceCountIs('AWS::Lambda::EventSourceMapping', 2);
       expect(orders.encryptionKey).not.toBe(payments.encryptionKey);
-      const tableRefs = alarms(template).filter((a) => a.Metrics).map((a) => JSON.stringify(a.Metrics[1].MetricStat.Metric.Dimensions));
+      const tableRefs = alarms(template).filter((a) => /HTTP 500/.test(a.AlarmDescription)).map((a) => JSON.stringify(a.Metrics[1].MetricStat.Metric.Dimensions));
       expect(new Set(tableRefs).size).toBe(2);
     });
   });

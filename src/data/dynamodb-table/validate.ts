@@ -60,6 +60,8 @@ export function validateDynamoDbTableProps(scope: Construct, v: PropValidator, p
     v.oneOf(`latencyAlarmOperations[${i}]`, operation, dynamodb.Operation, 'dynamodb.Operation');
   }
   const operations = props.latencyAlarmOperations ?? [];
+  v.check(operations.length <= 10, 'latencyAlarmOperations', `${operations.length} operations`,
+    'at most 10: the latency alarm reads one metric per operation, and an alarm reads at most 10');
   v.check(new Set(operations).size === operations.length, 'latencyAlarmOperations', operations.join(', '), 'a list without repeats');
   // The alarm compares milliseconds: a token must be in milliseconds already.
   const replication = props.replicationLatencyThreshold;
