@@ -638,8 +638,11 @@ describe('DynamoDbTable', () => {
       ['a replica key for a region that has no replica', { replicaKeyArns: { 'eu-west-1': REPLICA_KEY_ARN } },
         "replicaKeyArns is 'eu-west-1'; it must be keyed by the regions of replicaRegions only (none)."],
       ['a latency threshold of 0', { latencyThreshold: Duration.millis(0) }, 'latencyThreshold is 0 seconds; it must be above 0 and below 10 seconds.'],
-      ['eleven latency operations, more metrics than an alarm reads', { latencyAlarmOperations: [
-        ...Object.values(dynamodb.Operation).filter((o) => o !== dynamodb.Operation.GET_RECORDS).slice(0, 11)] },
+      ['eleven latency operations, more metrics than an alarm reads', {
+        latencyAlarmOperations: [
+          ...Object.values(dynamodb.Operation).filter((o) => o !== dynamodb.Operation.GET_RECORDS).slice(0, 11),
+        ],
+      },
       'latencyAlarmOperations is \'11 operations\'; it must be at most 10: the latency alarm reads one metric per operation, and an alarm reads at most 10.'],
       ['a latency threshold of 10 seconds', { latencyThreshold: Duration.seconds(10) }, 'latencyThreshold is 10 seconds; it must be above 0 and below 10 seconds.'],
       ['an operation of no known value', { latencyAlarmOperations: ['GetItems' as dynamodb.Operation] },
