@@ -1,8 +1,8 @@
 import { Lazy } from 'aws-cdk-lib';
-import { PropValidator } from '../../src/core/prop-validator';
 import {
   dailyWindowSpans, MINUTES_A_WEEK, RDS_WINDOWS, spansOverlap, validateWindows, weeklyIntervals, weeklyWindowSpans, WindowRules,
-} from '../../src/data/relational-database/windows';
+} from '../../src/core/maintenance-windows';
+import { PropValidator } from '../../src/core/prop-validator';
 
 const DAY = 24 * 60;
 

@@ -3,8 +3,8 @@ import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { CacheEngine } from './engine';
 import type { InMemoryCacheProps } from './in-memory-cache';
+import { validateWindows } from '../../core/maintenance-windows';
 import { PropValidator } from '../../core/prop-validator';
-import { validateWindows } from '../relational-database/windows';
 
 /**
  * ElastiCache's limits:

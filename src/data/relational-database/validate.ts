@@ -9,7 +9,7 @@ import {
 import { instanceMemoryBytes, validateInstanceType, warnOfUnknownInstanceClass } from './instance-classes';
 import { MasterPassword } from './master-password';
 import type { RelationalDatabaseProps } from './relational-database';
-import { validateWindows } from './windows';
+import { validateWindows } from '../../core/maintenance-windows';
 import { humanSize, PropValidator } from '../../core/prop-validator';
 
 /** RDS's limits. */

@@ -1,5 +1,5 @@
 import { Token } from 'aws-cdk-lib';
-import { PropValidator } from '../../core/prop-validator';
+import { PropValidator } from './prop-validator';
 
 /** RDS's shortest backup and maintenance window. */
 export const MIN_WINDOW_MINUTES = 30;
