@@ -25,6 +25,9 @@ export interface InMemoryCacheEndpoint {
   /**
    * The reader endpoint's host name, which spreads reads over the replicas (serverless: port
    * `port + 1`), when the cache has one.
+   *
+   * @default - none for a cache without replicas or in cluster mode (the configuration endpoint
+   * serves reads too)
    */
   readonly readerHostname?: string;
   /** Whether clients must connect with TLS: always true; the cache refuses plain connections. */
