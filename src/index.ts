@@ -2,7 +2,7 @@
 // operations) stay internal.
 export { DeploymentStage } from './core/deployment-stage';
 export * from './core/pattern-props';
-export { PatternDefaults } from './core/pattern-defaults';
+export { OperationsScope, PatternDefaults } from './core/pattern-defaults';
 export type { PatternDefaultsProps } from './core/pattern-defaults';
 export { NagAcknowledgements } from './core/nag-acknowledgements';
 export { NagPack, NagPacks } from './core/nag-packs';

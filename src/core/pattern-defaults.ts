@@ -1,4 +1,4 @@
-import { Annotations, Stack, Token } from 'aws-cdk-lib';
+import { Annotations, Stack, Stage, Token } from 'aws-cdk-lib';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import { IConstruct } from 'constructs';
 import { DeploymentStage } from './deployment-stage';
@@ -43,6 +43,41 @@ export interface PatternDefaultsProps {
    * @default true
    */
   readonly dashboard?: boolean;
+
+  /**
+   * Where the alarm topic and the dashboard of the patterns below the scope live: in each stack,
+   * or shared by the stacks of a `cdk.Stage` (or of the app) in one account and region. Read on
+   * the stack, its `cdk.Stage` and the app.
+   *
+   * @default OperationsScope.STACK
+   */
+  readonly operations?: OperationsScope;
+}
+
+/**
+ * Where the patterns keep their operations: the alarm topic (with its key and the `alarmEmail`
+ * subscription) and the dashboard.
+ */
+export enum OperationsScope {
+  /**
+   * Each stack has its own alarm topic and dashboard. A stack deploys, and is deleted, on its own:
+   * nothing crosses to another stack. Each one costs a key (about $1 a month), a dashboard ($3 a
+   * month beyond the account's first three) and a subscription to confirm.
+   */
+  STACK = 'STACK',
+
+  /**
+   * The stacks of a `cdk.Stage` (or of the app, for stacks directly in it) that share an account
+   * and region share one alarm topic and one dashboard, each in a stack the library adds to the
+   * stage: `PatternAlarms-<account>-<region>`, which those stacks depend on, and
+   * `PatternDashboard-<account>-<region>`, which depends on them (the account and region are
+   * left out of the id where the stacks are env-agnostic). The dashboard reads what it shows from
+   * the stacks' outputs (`Fn::GetStackOutput`), not their exports, so removing a pattern never
+   * waits on it. The stacks still deploy in that order: `cdk deploy <stage>/Web` deploys the
+   * alarm topic's stack first, and the dashboard is current once its stack is deployed too.
+   * Stacks in another account or region of the stage get their own pair.
+   */
+  STAGE = 'STAGE',
 }
 
 /** Where a pattern's alarm topic came from: its own prop, `PatternDefaults.set` on a scope, or neither (the stack's). */
@@ -129,6 +164,7 @@ export class PatternDefaults {
       validateEmail(`PatternDefaults.set(${describe(scope)}): alarmEmail`, defaults.alarmEmail);
     }
     validateStage(`PatternDefaults.set(${describe(scope)}): stage`, defaults.stage);
+    validateOperations(`PatternDefaults.set(${describe(scope)}): operations`, defaults.operations);
     const merged: { [field: string]: unknown } = { ...stateOf(scope)?.defaults };
     for (const [field, value] of Object.entries(defaults)) {
       if (value !== undefined) {
@@ -190,6 +226,14 @@ export function withPatternDefaults<T extends PatternProps>(pattern: IConstruct,
 }
 
 /**
+ * Where the operations of the stack that holds `scope` live: the nearest `PatternDefaults` on the
+ * stack or above it sets it, else each stack has its own.
+ */
+export function operationsScopeOf(scope: IConstruct): OperationsScope {
+  return nearest(Stack.of(scope), 'operations') ?? OperationsScope.STACK;
+}
+
+/**
  * Whether a pattern adds its section to its stack's dashboard.
  */
 export function dashboardWanted(pattern: IConstruct): boolean {
@@ -205,10 +249,11 @@ export function alarmEmailFor(stack: IConstruct): string | undefined {
 }
 
 /** The alarm e-mail of a stack, and where it came from, in the words of an error message. */
-function alarmEmailEntry(stack: IConstruct): { readonly value: string; readonly source: string; readonly drop: string } | undefined {
+function alarmEmailEntry(stack: IConstruct):
+{ readonly value: string; readonly source: string; readonly drop: string; readonly scope?: IConstruct } | undefined {
   const fromDefaults = nearestEntry(stack, 'alarmEmail');
   if (fromDefaults !== undefined) {
-    return { value: fromDefaults.value, source: `alarmEmail from PatternDefaults.set(${describe(fromDefaults.scope)})`, drop: 'drop alarmEmail' };
+    return { value: fromDefaults.value, source: `alarmEmail from PatternDefaults.set(${describe(fromDefaults.scope)})`, drop: 'drop alarmEmail', scope: fromDefaults.scope };
   }
   const fromContext = stack.node.tryGetContext(PatternDefaults.ALARM_EMAIL_CONTEXT_KEY);
   if (fromContext === undefined || fromContext === '') {
@@ -246,6 +291,12 @@ function validateAlarmEmail(stack: Stack): string[] {
   const email = alarmEmailEntry(stack);
   if (!email) {
     return [];
+  }
+  // A shared alarm topic lives in a stack of the stage, which sees only what the stage and the app set.
+  const stage = Stage.of(stack)!;
+  if (operationsScopeOf(stack) === OperationsScope.STAGE && email.scope && !stage.node.scopes.includes(email.scope)) {
+    return [`Stack '${stack.node.path}': ${email.source} is never heard: with OperationsScope.STAGE the stack's alarms notify the alarm topic ` +
+      `that ${describe(stage)} shares, which subscribes only the alarmEmail set on the stage or the app: set it there instead.`];
   }
   const patterns = stateOf(stack)?.patterns ?? [];
   // A pattern given the stack's own topic (`alarmTopic: PatternDefaults.alarmTopicOf(stack)`) is heard.
@@ -323,6 +374,17 @@ function validateStage(what: string, value: unknown): void {
   }
   if (value !== undefined && !(Object.values(DeploymentStage) as unknown[]).includes(value)) {
     throw new Error(`${what} is ${JSON.stringify(value)}; it must be one of DeploymentStage's values: ${Object.values(DeploymentStage).map((v) => `'${v}'`).join(', ')}.`);
+  }
+}
+
+/** Operations from untyped configuration: only the enum's own values, known at synth. */
+function validateOperations(what: string, value: unknown): void {
+  const allowed = Object.values(OperationsScope).map((v) => `'${v}'`).join(', ');
+  if (Token.isUnresolved(value)) {
+    throw new Error(`${what} is a token, only known at deploy time; it must be one of OperationsScope's values, known at synth: ${allowed}.`);
+  }
+  if (value !== undefined && !(Object.values(OperationsScope) as unknown[]).includes(value)) {
+    throw new Error(`${what} is ${JSON.stringify(value)}; it must be one of OperationsScope's values: ${allowed}.`);
   }
 }
 

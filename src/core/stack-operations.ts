@@ -1,10 +1,12 @@
-import { ArnFormat, Aws, Lazy, RemovalPolicy, Stack } from 'aws-cdk-lib';
+import { ArnFormat, Aws, CrossStackReferences, Duration, Lazy, ReferenceStrength, RemovalPolicy, Stack, Stage, Token } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as sns from 'aws-cdk-lib/aws-sns';
+import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct, IConstruct } from 'constructs';
 import { createPatternKey } from './keys';
-import { alarmEmailFor, dashboardWanted } from './pattern-defaults';
+import { acknowledgeNagFinding } from './nag';
+import { alarmEmailFor, dashboardWanted, OperationsScope, operationsScopeOf } from './pattern-defaults';
 
 /** CloudWatch's limits on a dashboard and on one alarm status widget. */
 const MAX_DASHBOARD_WIDGETS = 500;
@@ -33,26 +35,37 @@ export interface ThroughputGraph {
 /**
  * What every stack that holds a pattern shares, created once, the first time it is needed: the
  * topic every alarm notifies when no other is set, and the dashboard with a section per pattern.
+ * With `OperationsScope.STAGE` the stacks of a stage in one account and region share them, from
+ * two stacks added to the stage (see `OperationsScope`).
  */
 export class StackOperations extends Construct {
-  /** The operations of the stack that holds `scope`. */
+  /** The operations that hold the alarm topic of the patterns in the stack that holds `scope`. */
   public static of(scope: IConstruct): StackOperations {
-    const stack = Stack.of(scope);
+    return StackOperations.inStack(operationsStack(scope, SharedOperations.ALARMS, true)!);
+  }
+
+  /** The operations that hold the dashboard of the patterns in the stack that holds `scope`. */
+  public static dashboardOf(scope: IConstruct): StackOperations {
+    return StackOperations.inStack(operationsStack(scope, SharedOperations.DASHBOARD, true)!);
+  }
+
+  /**
+   * The alarm topic of the patterns in the stack that holds `scope`, if a pattern (or
+   * `PatternDefaults.alarmTopicOf`) has created it, without creating it, its stack or the
+   * operations construct.
+   */
+  public static existingAlarmTopicOf(scope: IConstruct): sns.ITopic | undefined {
+    const existing = operationsStack(scope, SharedOperations.ALARMS, false)?.node.tryFindChild(OPERATIONS_ID);
+    return existing && isStackOperations(existing) ? existing.topic : undefined;
+  }
+
+  private static inStack(stack: Stack): StackOperations {
     const existing = stack.node.tryFindChild(OPERATIONS_ID);
     if (existing && !isStackOperations(existing)) {
       throw new Error(`The stack ${stack.node.path} has a construct named '${OPERATIONS_ID}' of its own; the patterns keep the stack's alarm topic ` +
         'and dashboard under that id, so rename yours.');
     }
     return existing ?? new StackOperations(stack, OPERATIONS_ID);
-  }
-
-  /**
-   * The stack's alarm topic if a pattern (or `PatternDefaults.alarmTopicOf`) has created it, without
-   * creating it or the operations construct.
-   */
-  public static existingAlarmTopicOf(scope: IConstruct): sns.ITopic | undefined {
-    const existing = Stack.of(scope).node.tryFindChild(OPERATIONS_ID);
-    return existing && isStackOperations(existing) ? existing.topic : undefined;
   }
 
   private topic?: sns.Topic;
@@ -96,10 +109,31 @@ export class StackOperations extends Construct {
       }));
       const email = alarmEmailFor(stack);
       if (email) {
-        new sns.Subscription(this, 'AlarmEmail', { topic: this.topic, protocol: sns.SubscriptionProtocol.EMAIL, endpoint: email });
+        this.subscribeEmail(this.topic, email);
       }
     }
     return this.topic;
+  }
+
+  /**
+   * Subscribes the alarm e-mail. A notification SNS still cannot deliver after its retries lands in
+   * a dead-letter queue, kept 14 days, as every message of the library does, so an alarm's change
+   * is never silently lost. The queue is encrypted with a key SQS manages: SNS may send to it
+   * without a key policy naming the topic, which would make the topic's key and the topic
+   * reference each other. Nothing alarms on it: its only reader would be the e-mail that failed.
+   */
+  private subscribeEmail(topic: sns.Topic, email: string): void {
+    const deadLetters = new sqs.Queue(this, 'AlarmEmailDeadLetters', {
+      encryption: sqs.QueueEncryption.SQS_MANAGED,
+      enforceSSL: true,
+      retentionPeriod: Duration.days(14),
+    });
+    // The queue policy that lets this topic (and only it) send is added by the subscription.
+    new sns.Subscription(this, 'AlarmEmail', { topic, protocol: sns.SubscriptionProtocol.EMAIL, endpoint: email, deadLetterQueue: deadLetters });
+    acknowledgeNagFinding(deadLetters, 'Serverless-SQSRedrivePolicy',
+      'This is the dead-letter queue of the alarm e-mail subscription, the end of the chain: a DLQ of its own would only move its messages again.');
+    acknowledgeNagFinding(deadLetters, 'AwsSolutions-SQS3',
+      'This queue is the dead-letter queue of an SNS subscription (its redrive policy), which the rule does not recognise as a DLQ.');
   }
 
   /**
@@ -170,6 +204,67 @@ export class StackOperations extends Construct {
 }
 
 const OPERATIONS_ID = 'PatternOperations';
+
+/** The two stacks a stage gets with `OperationsScope.STAGE`, by the first part of their ids. */
+enum SharedOperations {
+  ALARMS = 'PatternAlarms',
+  DASHBOARD = 'PatternDashboard',
+}
+
+/** Marks a stack that holds a stage's shared operations, in every copy of the library (see below). */
+const SHARED_STACK_SYMBOL = Symbol.for('cdk-best-practice-patterns.SharedOperationsStack');
+
+/**
+ * The stack that holds the alarm topic or the dashboard of the patterns in `scope`'s stack: that
+ * stack itself, or with `OperationsScope.STAGE` the stage's shared stack for its account and region
+ * (created with `create`, else undefined while it does not exist).
+ *
+ * The topic and the dashboard need two stacks: every stack with patterns imports the topic, so the
+ * topic's stack is deployed first; the dashboard imports every pattern's alarms and metrics, so its
+ * stack is deployed last. In one stack they would make each stack depend on the other.
+ */
+function operationsStack(scope: IConstruct, kind: SharedOperations, create: boolean): Stack | undefined {
+  const stack = Stack.of(scope);
+  if (operationsScopeOf(stack) !== OperationsScope.STAGE || isSharedOperationsStack(stack)) {
+    return stack;
+  }
+  // Stacks refer to each other only within a stage (the app is one), in one account and region.
+  const stage = Stage.of(stack)!;
+  const account = Token.isUnresolved(stack.account) ? undefined : stack.account;
+  const region = Token.isUnresolved(stack.region) ? undefined : stack.region;
+  const id = [kind, account, region].filter((part) => part !== undefined).join('-');
+  const existing = stage.node.tryFindChild(id);
+  if (existing) {
+    if (!(Stack.isStack(existing) && isSharedOperationsStack(existing))) {
+      throw new Error(`'${existing.node.path}' is a construct of your own; with OperationsScope.STAGE the patterns of ${stage.node.path || 'the app'} keep their ` +
+        `shared ${kind === SharedOperations.ALARMS ? 'alarm topic' : 'dashboard'} in a stack of that id, so rename yours.`);
+    }
+    return existing;
+  }
+  if (!create) {
+    return undefined;
+  }
+  const where = [stage.node.path ? `the stage ${stage.node.path}` : 'the app', account && `account ${account}`, region].filter(Boolean).join(', ');
+  const shared = new Stack(stage, id, {
+    env: { account, region },
+    description: kind === SharedOperations.ALARMS
+      ? `The alarm topic shared by the cdk-best-practice-patterns of ${where}`
+      : `The dashboard shared by the cdk-best-practice-patterns of ${where}`,
+  });
+  Object.defineProperty(shared, SHARED_STACK_SYMBOL, { value: true });
+  if (kind === SharedOperations.DASHBOARD) {
+    // The dashboard reads every pattern's alarms and metrics from their stacks' outputs
+    // (Fn::GetStackOutput) rather than their exports: an export cannot be removed while another
+    // stack imports it, so removing a pattern would fail its stack's deploy until the dashboard
+    // let go of it, which CloudFormation deploys only afterwards (aws-cdk-lib's "deadly embrace").
+    CrossStackReferences.of(shared).consume(ReferenceStrength.WEAK);
+  }
+  return shared;
+}
+
+function isSharedOperationsStack(stack: Stack): boolean {
+  return (stack as unknown as { [SHARED_STACK_SYMBOL]?: boolean })[SHARED_STACK_SYMBOL] === true;
+}
 
 /**
  * Marks the operations construct of a stack. The patterns of every copy of this library in an app
@@ -262,5 +357,8 @@ function alarmTitle(pattern: IConstruct, alarm: cloudwatch.IAlarm): string {
  * Adds a pattern's section to the dashboard of its stack (see `StackOperations.addSection`).
  */
 export function addDashboardSection(pattern: IConstruct, options: DashboardSectionOptions): void {
-  StackOperations.of(pattern).addSection(pattern, options);
+  // Checked before the dashboard's operations are looked up, which would create a shared stack.
+  if (dashboardWanted(pattern)) {
+    StackOperations.dashboardOf(pattern).addSection(pattern, options);
+  }
 }

@@ -3,9 +3,11 @@ import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import { Construct } from 'constructs';
-import { DeadLetterQueue, DeadLetterSource, DeploymentStage, PatternDefaults, QueueWithDeadLetterQueue, RestApiLambda } from '../../src';
+import { DeadLetterQueue, DeadLetterSource, DeploymentStage, OperationsScope, PatternDefaults, QueueWithDeadLetterQueue, RestApiLambda } from '../../src';
 import { newApp, TEST_ENV } from '../support/app';
 import { EVERY_PATTERN } from '../support/fixtures';
+import { COMPLIANT, runNagPacks } from '../support/nag';
+import { runNagV2Packs } from '../support/nag-v2';
 
 const ALARM_TOPIC_ID = /^PatternOperationsAlarmTopic[0-9A-F]{8}$/;
 
@@ -222,6 +224,42 @@ describe('PatternDefaults', () => {
       Template.fromStack(queueIn(new Stack(fromContext, 'S'))).hasResourceProperties('AWS::SNS::Subscription', { Endpoint: 'oncall@example.com' });
     });
 
+    test("the alarm e-mail's undelivered notifications end in a dead-letter queue only the topic may send to", () => {
+      const app = newApp();
+      PatternDefaults.set(app, { alarmEmail: 'ops@example.com' });
+      const template = Template.fromStack(queueIn(new Stack(app, 'S')));
+      const queueId = Object.keys(template.findResources('AWS::SQS::Queue')).find((id) => id.startsWith('PatternOperationsAlarmEmailDeadLetters'))!;
+      template.hasResourceProperties('AWS::SNS::Subscription', {
+        Protocol: 'email', RedrivePolicy: { deadLetterTargetArn: { 'Fn::GetAtt': [queueId, 'Arn'] } },
+      });
+      template.hasResource('AWS::SQS::Queue', { Properties: { SqsManagedSseEnabled: true, MessageRetentionPeriod: 14 * 24 * 3600 } });
+      template.hasResourceProperties('AWS::SQS::QueuePolicy', {
+        Queues: [{ Ref: queueId }],
+        PolicyDocument: {
+          Statement: Match.arrayWith([
+            Match.objectLike({ Effect: 'Deny', Condition: { Bool: { 'aws:SecureTransport': 'false' } } }),
+            Match.objectLike({
+              Effect: 'Allow',
+              Principal: { Service: 'sns.amazonaws.com' },
+              Action: 'sqs:SendMessage',
+              Condition: { ArnEquals: { 'aws:SourceArn': { Ref: Match.stringLikeRegexp('^PatternOperationsAlarmTopic') } } },
+            }),
+          ]),
+        },
+      });
+    });
+
+    test.each([[2], [3]])("the stack's operations, with an alarm e-mail, have no finding in the five packs of cdk-nag %i.x", (major) => {
+      const app = newApp();
+      PatternDefaults.set(app, { alarmEmail: 'ops@example.com' });
+      queueIn(new Stack(app, 'S'));
+      if (major === 3) {
+        expect(runNagPacks(app)).toEqual(COMPLIANT);
+      } else {
+        expect(runNagV2Packs(app)).toEqual([]);
+      }
+    });
+
     test('an alarm e-mail that is no address is an error naming where it came from', () => {
       expect(() => PatternDefaults.set(newApp(), { alarmEmail: 'ops' })).toThrow(
         "PatternDefaults.set(the app): alarmEmail is 'ops'; it must be an e-mail address such as ops@example.com.");
@@ -353,6 +391,113 @@ describe('PatternDefaults', () => {
         ['/S/Team/Orders', `QueueWithDeadLetterQueue 'S/Team/Orders' notifies a topic of your own (alarmTopic from PatternDefaults.set('S/Team')), ${tail}`],
       ]);
       Template.fromStack(stack).resourceCountIs('AWS::SNS::Subscription', 1);
+    });
+  });
+
+  describe('operations shared by a stage', () => {
+    const ACCOUNT = '111111111111';
+    /** Two stages of three stacks, two in eu-west-1 and one in us-east-1, a queue in each. */
+    function splitApp(defaults: Parameters<typeof PatternDefaults.set>[1] = {}) {
+      const app = newApp();
+      PatternDefaults.set(app, { operations: OperationsScope.STAGE, alarmEmail: 'ops@example.com', ...defaults });
+      return ['Dev', 'Prod'].map((name) => {
+        const stage = new Stage(app, name, { env: { account: ACCOUNT, region: 'eu-west-1' } });
+        const stacks = {
+          data: queueIn(new Stack(stage, 'Data')),
+          web: queueIn(new Stack(stage, 'Web')),
+          edge: queueIn(new Stack(stage, 'Edge', { env: { account: ACCOUNT, region: 'us-east-1' } })),
+        };
+        return { app, stage, ...stacks };
+      });
+    }
+    const stackIds = (stage: Stage) => stage.node.children.filter(Stack.isStack).map((stack) => stack.node.id).sort();
+    const types = (stack: Stack) => new Set(Object.values(Template.fromStack(stack).toJSON().Resources).map((r: any) => r.Type));
+
+    test('each stage gets one alarm topic and one dashboard per account and region, in two stacks of its own', () => {
+      const [dev, prod] = splitApp();
+      for (const { stage } of [dev, prod]) {
+        expect(stackIds(stage)).toEqual(['Data', 'Edge', `PatternAlarms-${ACCOUNT}-eu-west-1`, `PatternAlarms-${ACCOUNT}-us-east-1`,
+          `PatternDashboard-${ACCOUNT}-eu-west-1`, `PatternDashboard-${ACCOUNT}-us-east-1`, 'Web']);
+      }
+      const shared = (kind: string, region: string) => prod.stage.node.findChild(`${kind}-${ACCOUNT}-${region}`) as Stack;
+      const alarms = shared('PatternAlarms', 'eu-west-1');
+      expect(alarms.region).toBe('eu-west-1');
+      expect(types(alarms)).toEqual(new Set(['AWS::KMS::Key', 'AWS::SNS::Topic', 'AWS::SNS::TopicPolicy', 'AWS::SNS::Subscription', 'AWS::SQS::Queue', 'AWS::SQS::QueuePolicy']));
+      expect(types(shared('PatternDashboard', 'us-east-1'))).toEqual(new Set(['AWS::CloudWatch::Dashboard']));
+      // The pattern stacks keep only their patterns, and import the topic of their region.
+      for (const stack of [prod.data, prod.web, prod.edge]) {
+        const template = Template.fromStack(stack);
+        for (const type of ['AWS::SNS::Topic', 'AWS::KMS::Key', 'AWS::CloudWatch::Dashboard']) {
+          template.resourceCountIs(type, 0);
+        }
+        for (const alarm of Object.values(template.findResources('AWS::CloudWatch::Alarm'))) {
+          expect(alarm.Properties.AlarmActions).toEqual([{
+            'Fn::GetStackOutput': { StackName: `Prod-PatternAlarms-${ACCOUNT}-${stack.region}`, Region: stack.region, OutputName: expect.any(String) },
+          }]);
+        }
+      }
+      // The topic's stack deploys first, the dashboard's last.
+      expect(prod.web.dependencies).toContain(alarms);
+      expect(shared('PatternDashboard', 'eu-west-1').dependencies).toEqual(expect.arrayContaining([prod.data, prod.web]));
+      const body = JSON.stringify(Template.fromStack(shared('PatternDashboard', 'eu-west-1')).toJSON());
+      expect(body.match(/### [A-Za-z]+ `[^`]+`/g)).toEqual(['### QueueWithDeadLetterQueue `Prod/Data/Jobs0`', '### QueueWithDeadLetterQueue `Prod/Web/Jobs0`']);
+      Template.fromStack(alarms).resourceCountIs('AWS::SNS::Subscription', 1);
+    });
+
+    test('the dashboard reads outputs, never imports, even where the app keeps strong references: removing a pattern never waits on it', () => {
+      const app = newApp({ context: { '@aws-cdk/core:defaultCrossStackReferences': 'strong' } });
+      PatternDefaults.set(app, { operations: OperationsScope.STAGE });
+      const stack = queueIn(new Stack(app, 'Web'));
+      const alarm = Object.values(Template.fromStack(stack).findResources('AWS::CloudWatch::Alarm'))[0];
+      expect(alarm.Properties.AlarmActions).toEqual([{ 'Fn::ImportValue': expect.stringMatching(/^PatternAlarms:/) }]);
+      const dashboard = JSON.stringify(Template.fromStack(app.node.findChild('PatternDashboard') as Stack).toJSON());
+      expect(dashboard).toContain('Fn::GetStackOutput');
+      expect(dashboard).not.toContain('Fn::ImportValue');
+    });
+
+    test('env-agnostic stacks share one topic and one dashboard per stage', () => {
+      const app = newApp();
+      PatternDefaults.set(app, { operations: OperationsScope.STAGE });
+      const stage = new Stage(app, 'Prod');
+      queueIn(new Stack(stage, 'One'));
+      queueIn(new Stack(stage, 'Two'));
+      expect(stackIds(stage)).toEqual(['One', 'PatternAlarms', 'PatternDashboard', 'Two']);
+    });
+
+    test.each([[2], [3]])('the shared stacks have no finding in the five packs of cdk-nag %i.x, stages included', (major) => {
+      const [{ app, stage: dev }, { stage: prod }] = splitApp();
+      if (major === 3) {
+        expect(runNagPacks(app)).toEqual(COMPLIANT);
+      } else {
+        // cdk-nag 2.x's Aspects reach into a stage only from the stage itself.
+        expect(runNagV2Packs(app, [dev, prod])).toEqual([]);
+      }
+    });
+
+    test('an alarm e-mail set below the stage is an error: the shared topic never sees it', () => {
+      const app = newApp();
+      PatternDefaults.set(app, { operations: OperationsScope.STAGE });
+      const stage = new Stage(app, 'Prod');
+      const stack = new Stack(stage, 'Web');
+      PatternDefaults.set(stack, { alarmEmail: 'web@example.com' });
+      queueIn(stack);
+      expect(() => app.synth()).toThrow("Stack 'Prod/Web': alarmEmail from PatternDefaults.set('Prod/Web') is never heard: with OperationsScope.STAGE "
+        + "the stack's alarms notify the alarm topic that 'Prod' shares, which subscribes only the alarmEmail set on the stage or the app: set it there instead.");
+    });
+
+    test('operations from untyped configuration must be one of the enum values, known at synth', () => {
+      expect(() => PatternDefaults.set(newApp(), { operations: 'stage' as OperationsScope })).toThrow(
+        "PatternDefaults.set(the app): operations is \"stage\"; it must be one of OperationsScope's values: 'STACK', 'STAGE'.");
+      const stack = new Stack(newApp(), 'S');
+      expect(() => PatternDefaults.set(stack, { operations: new CfnParameter(stack, 'Ops').valueAsString as OperationsScope })).toThrow(
+        "PatternDefaults.set('S'): operations is a token, only known at deploy time; it must be one of OperationsScope's values, known at synth: 'STACK', 'STAGE'.");
+    });
+
+    test("a construct of the user's own under a shared stack's id is an error that says so", () => {
+      const app = newApp();
+      PatternDefaults.set(app, { operations: OperationsScope.STAGE });
+      new Construct(app, 'PatternAlarms');
+      expect(() => queueIn(new Stack(app, 'S'))).toThrow("'PatternAlarms' is a construct of your own; with OperationsScope.STAGE the patterns of the app keep their shared alarm topic in a stack of that id");
     });
   });
 

@@ -1,4 +1,4 @@
-import { App, Aspects } from 'aws-cdk-lib';
+import { App, Aspects, Stage } from 'aws-cdk-lib';
 import * as nagV2 from 'cdk-nag-v2';
 
 const PACK_PREFIXES = ['AwsSolutions-', 'Serverless-', 'NIST.800.53.R5-', 'HIPAA.Security-', 'PCI.DSS.321-', 'CdkNagValidationFailure'];
@@ -11,8 +11,8 @@ const PACK_PREFIXES = ['AwsSolutions-', 'Serverless-', 'NIST.800.53.R5-', 'HIPAA
  *
  * Call it once per app, after the app is built and before anything else synthesizes it.
  */
-export function runNagV2Packs(app: App): string[] {
-  return runNagV2PacksCountingSuppressions(app).findings;
+export function runNagV2Packs(app: App, stages: Stage[] = []): string[] {
+  return runNagV2PacksCountingSuppressions(app, stages).findings;
 }
 
 /** What cdk-nag 2.x reported over an app, and how many findings its suppressions removed. */
@@ -24,17 +24,22 @@ export interface NagV2Outcome {
 
 /**
  * `runNagV2Packs`, also counting the findings that suppressions removed.
+ *
+ * @param stages the app's `cdk.Stage`s: an Aspect added to the app never reaches into a stage, so
+ * the packs are added to each stage as well, as a user of cdk-nag 2.x must
  */
-export function runNagV2PacksCountingSuppressions(app: App): NagV2Outcome {
+export function runNagV2PacksCountingSuppressions(app: App, stages: Stage[] = []): NagV2Outcome {
   const props = { logIgnores: true };
-  for (const pack of [
-    new nagV2.AwsSolutionsChecks(props),
-    new nagV2.ServerlessChecks(props),
-    new nagV2.NIST80053R5Checks(props),
-    new nagV2.HIPAASecurityChecks(props),
-    new nagV2.PCIDSS321Checks(props),
-  ]) {
-    Aspects.of(app).add(pack);
+  for (const scope of [app, ...stages]) {
+    for (const pack of [
+      new nagV2.AwsSolutionsChecks(props),
+      new nagV2.ServerlessChecks(props),
+      new nagV2.NIST80053R5Checks(props),
+      new nagV2.HIPAASecurityChecks(props),
+      new nagV2.PCIDSS321Checks(props),
+    ]) {
+      Aspects.of(scope).add(pack);
+    }
   }
   try {
     app.synth();
