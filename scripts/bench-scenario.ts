@@ -40,7 +40,9 @@ function measureScenario(): void {
     outdir: fs.mkdtempSync(path.join(OUT, 'app-')),
     context: { ...cxapi.CURRENTLY_RECOMMENDED_FLAGS, ...cxapi.NEW_PROJECT_DEFAULT_CONTEXT },
   });
-  const stack = new cdk.Stack(app, 'Bench');
+  // A PROD StaticWebsite needs its stack in us-east-1 (CloudFront's metrics and web ACLs are there);
+  // the plain floor is built in the same stack.
+  const stack = new cdk.Stack(app, 'Bench', scenario === 'cloudfront -> s3' ? { env: { region: 'us-east-1' } } : undefined);
   const code = lambda.Code.fromInline('exports.handler = async () => ({ statusCode: 200 });');
   const fn = () => new lambda.Function(stack, 'Function', { runtime: lambda.Runtime.NODEJS_22_X, handler: 'index.handler', code });
   // The floor of a function deployed safely, as HardenedFunction is: a version, an alias callers

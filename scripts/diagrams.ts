@@ -87,7 +87,10 @@ function exampleBlocks(): Block[] {
   });
 }
 
-/** Each pattern page's diagram: the pattern with default props, in an env-agnostic stack. */
+/**
+ * Each pattern page's diagram: the pattern with default props, in an env-agnostic stack, except the
+ * static website's, in us-east-1, where a PROD site must be (CloudFront's metrics and web ACLs are there).
+ */
 const PATTERN_SCENARIOS: Record<string, (stack: Stack) => void> = {
   'multi-az-vpc': (stack) => new patterns.MultiAzVpc(stack, 'Network'),
   'alb-auto-scaling-group': (stack) => new patterns.AlbAutoScalingGroup(stack, 'Web', {
@@ -138,7 +141,7 @@ function patternBlocks(): Block[] {
       outdir: fs.mkdtempSync(path.join(outRoot, `${page}-`)),
       context: { ...cxapi.CURRENTLY_RECOMMENDED_FLAGS, ...cxapi.NEW_PROJECT_DEFAULT_CONTEXT, [cxapi.PATH_METADATA_ENABLE_CONTEXT]: true },
     });
-    build(new Stack(app, 'Stack'));
+    build(new Stack(app, 'Stack', page === 'static-website' ? { env: { region: 'us-east-1' } } : undefined));
     const diagram = mermaidBlock(diagramOfAssembly(app.synth().directory), `Drawn by \`npm run diagrams\` with default props. ${NOTE}`);
     return { file: path.join('docs', 'patterns', `${page}.md`), marker: 'diagram', body: diagram };
   });

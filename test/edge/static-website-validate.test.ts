@@ -3,6 +3,7 @@ import * as acm from 'aws-cdk-lib/aws-certificatemanager';
 import * as cloudfront from 'aws-cdk-lib/aws-cloudfront';
 import * as route53 from 'aws-cdk-lib/aws-route53';
 import * as s3deploy from 'aws-cdk-lib/aws-s3-deployment';
+import { DeploymentStage } from '../../src';
 import { PropValidator } from '../../src/core/prop-validator';
 import type { StaticWebsiteProps } from '../../src/edge/static-website';
 import { MAX_CACHE_AGE } from '../../src/edge/static-website/deployer';
@@ -21,7 +22,7 @@ const page = () => s3deploy.Source.data('index.html', '<!doctype html><title>Hel
 /** The error lines the rules record for `props`, without the construct's name; [] when valid. */
 function errorsOf(props: StaticWebsiteProps, region = 'us-east-1'): string[] {
   try {
-    validateStaticWebsiteProps(new PropValidator("StaticWebsite 'Stack/Site'"), { props, region });
+    validateStaticWebsiteProps(new PropValidator("StaticWebsite 'Stack/Site'"), { props, region, stack: 'Stack' });
     return [];
   } catch (e) {
     const [head, ...lines] = (e as Error).message.split('\n');
@@ -39,6 +40,8 @@ describe('the StaticWebsite rule table', () => {
     const stack = newStack();
     expect(errorsOf({})).toEqual([]);
     expect(errorsOf({
+      // DEV: a PROD site outside us-east-1 is refused (below).
+      stage: DeploymentStage.DEV,
       sources: [page()],
       indexDocument: 'app/index.html',
       errorDocument: '404.html',
@@ -60,7 +63,7 @@ describe('the StaticWebsite rule table', () => {
   });
 
   test('lists the errors of all rules at once, in the order of the table', () => {
-    expect(STATIC_WEBSITE_RULES).toHaveLength(12);
+    expect(STATIC_WEBSITE_RULES).toHaveLength(13);
     const errors = errorsOf({
       priceClass: 'PriceClass_0' as cloudfront.PriceClass,
       errorRate5xxThreshold: -1,
@@ -90,13 +93,44 @@ describe('the StaticWebsite rule table', () => {
     expect(errorsOf(props).join('\n')).toEqual(message);
   });
 
+  describe('a PROD site needs a stack in us-east-1, where its alarms and web ACL can be', () => {
+    const agnostic = Token.asString({ Ref: 'AWS::Region' });
+
+    test('is refused in eu-west-1, naming the stack, its region, what the site would lose and the fix', () => {
+      expect(errorsOf({}, 'eu-west-1')).toEqual([
+        "the region of stack 'Stack' is 'eu-west-1'; it must be us-east-1 for a PROD StaticWebsite: CloudFront publishes its metrics only in us-east-1,"
+        + ' where the alarms on them must be, and a web ACL for CloudFront can only be created there, so elsewhere the site would lose its alarms and its web ACL.'
+        + " Deploy the site's stack with env: { region: 'us-east-1' } (CloudFront serves the site from every edge location whatever region its stack is in).",
+      ]);
+    });
+
+    test('is refused in an env-agnostic stack, which deploys wherever the CLI points', () => {
+      const errors = errorsOf({ stage: DeploymentStage.PROD }, agnostic);
+      expect(errors).toHaveLength(1);
+      expect(errors[0]).toMatch(/^the region of stack 'Stack' is unset; it must be us-east-1 for a PROD StaticWebsite, known at synth \(an env-agnostic stack deploys wherever the CLI points\):/);
+      expect(errors[0]).toContain("Deploy the site's stack with env: { region: 'us-east-1' }");
+    });
+
+    test('with webAclArn, still refused for the alarms alone', () => {
+      const errors = errorsOf({ webAclArn: 'arn:aws:wafv2:us-east-1:123456789012:global/webacl/site/abcd1234' }, 'eu-west-1');
+      expect(errors).toHaveLength(1);
+      expect(errors[0]).toContain('so elsewhere the site would lose its alarms. Deploy');
+    });
+
+    test('passes PROD in us-east-1, and DEV anywhere (the construct warns)', () => {
+      expect(errorsOf({ stage: DeploymentStage.PROD })).toEqual([]);
+      expect(errorsOf({ stage: DeploymentStage.DEV }, 'eu-west-1')).toEqual([]);
+      expect(errorsOf({ stage: DeploymentStage.DEV }, agnostic)).toEqual([]);
+    });
+  });
+
   describe('the certificate the pattern requests through hostedZone', () => {
     test.each<[string, string, string]>([
       ['eu-west-1', 'eu-west-1', "this stack's region is eu-west-1"],
       ['unknown (env-agnostic)', Token.asString({ Ref: 'AWS::Region' }), "this stack's region is unknown at synth time"],
     ])('is refused in a stack whose region is %s, saying which', (_name, region, says) => {
       const stack = newStack();
-      const errors = errorsOf({ domainNames: ['www.example.com'], hostedZone: zone(stack) }, region);
+      const errors = errorsOf({ stage: DeploymentStage.DEV, domainNames: ['www.example.com'], hostedZone: zone(stack) }, region);
       expect(errors).toHaveLength(1);
       expect(errors[0]).toMatch(/^hostedZone is '.*Zone'; it must be given with a certificate unless the stack is in us-east-1/);
       expect(errors[0]).toContain(says);

@@ -61,8 +61,9 @@ describe('StaticWebsite', () => {
   const dev = build({ stage: DeploymentStage.DEV });
 
   describe('snapshots', () => {
+    // In us-east-1: PROD, the default stage, refuses any other region and env-agnostic stacks.
     test('defaults', () => {
-      const stack = newStack();
+      const stack = newStack({ withEnv: true });
       new StaticWebsite(stack, 'Site');
       expect(normalizedTemplate(stack)).toMatchSnapshot();
     });
@@ -223,7 +224,7 @@ describe('StaticWebsite', () => {
       expect(distributionConfig(build({ priceClass: cloudfront.PriceClass.PRICE_CLASS_200 }).template).PriceClass).toBe('PriceClass_200');
     });
 
-    test('PROD in us-east-1 gets a CLOUDFRONT web ACL of managed rules; DEV, other regions and webAclArn create none', () => {
+    test('PROD in us-east-1 gets a CLOUDFRONT web ACL of managed rules; DEV (anywhere) and webAclArn create none', () => {
       prod.template.hasResourceProperties('AWS::WAFv2::WebACL', {
         Scope: 'CLOUDFRONT',
         Rules: Match.arrayWith([Match.objectLike({ Name: 'AWSManagedRulesCommonRuleSet' })]),
@@ -231,7 +232,7 @@ describe('StaticWebsite', () => {
       expect(distributionConfig(prod.template).WebACLId).toEqual({ 'Fn::GetAtt': [prod.stack.getLogicalId(prod.site.webAcl!), 'Arn'] });
       prod.template.resourceCountIs('AWS::WAFv2::LoggingConfiguration', 1);
       dev.template.resourceCountIs('AWS::WAFv2::WebACL', 0);
-      build({}, new Stack(newApp(), 'Ireland', { env: { ...TEST_ENV, region: 'eu-west-1' } })).template.resourceCountIs('AWS::WAFv2::WebACL', 0);
+      build({ stage: DeploymentStage.DEV }, new Stack(newApp(), 'Ireland', { env: { ...TEST_ENV, region: 'eu-west-1' } })).template.resourceCountIs('AWS::WAFv2::WebACL', 0);
       const given = build({ webAclArn: WEB_ACL_ARN });
       given.template.resourceCountIs('AWS::WAFv2::WebACL', 0);
       expect(distributionConfig(given.template).WebACLId).toBe(WEB_ACL_ARN);
@@ -400,15 +401,25 @@ describe('StaticWebsite', () => {
       template.hasResourceProperties('AWS::CloudFront::MonitoringSubscription', Match.anyValue());
     });
 
-    test('elsewhere, where CloudFront publishes no metrics: no alarms, a note saying so, and dashboard graphs read from us-east-1', () => {
+    test('DEV elsewhere, where CloudFront publishes no metrics: no alarms, a warning saying so, and dashboard graphs read from us-east-1', () => {
       const stack = new Stack(newApp(), 'Ireland', { env: { ...TEST_ENV, region: 'eu-west-1' } });
-      const { site, template } = build({}, stack);
+      const { site, template } = build({ stage: DeploymentStage.DEV }, stack);
       expect(site.alarms).toEqual([]);
       template.resourceCountIs('AWS::CloudWatch::Alarm', 0);
-      Annotations.fromStack(stack).hasInfo('/Ireland/Site', Match.stringLikeRegexp('CloudFront publishes its metrics in us-east-1 only'));
+      Annotations.fromStack(stack).hasWarning('/Ireland/Site', Match.stringLikeRegexp(
+        "^Ireland/Site is DEV in a stack whose region is eu-west-1, so it has no alarms: CloudFront publishes its metrics in us-east-1 only.*PROD refuses this; deploy the site's stack with env: \\{ region: 'us-east-1' \\}.*\\[ack: cdk-best-practice-patterns:staticWebsiteOutsideUsEast1\\]$"));
       const body = JSON.stringify(stack.resolve(Object.values(template.findResources('AWS::CloudWatch::Dashboard'))[0].Properties.DashboardBody));
       expect(body).toContain('AWS/CloudFront');
       expect(body).toMatch(/\\"region\\":\\"us-east-1\\",\\"metrics\\":\[\[\\"AWS\/CloudFront\\",\\"Requests\\"/);
+    });
+
+    test('DEV in an env-agnostic stack: the warning says its region is unknown; in us-east-1 no warning', () => {
+      const stack = newStack();
+      expect(new StaticWebsite(stack, 'Site', { stage: DeploymentStage.DEV }).alarms).toEqual([]);
+      Annotations.fromStack(stack).hasWarning('/TestStack/Site', Match.stringLikeRegexp('region is unknown at synth \\(env-agnostic\\), so it has no alarms'));
+      expect(dev.site.alarms).toHaveLength(2);
+      Annotations.fromStack(dev.stack).hasNoWarning('*', Match.anyValue());
+      Annotations.fromStack(prod.stack).hasNoWarning('*', Match.anyValue());
     });
   });
 
@@ -460,9 +471,23 @@ describe('StaticWebsite', () => {
       expect(() => new StaticWebsite(stack, 'Site', props(stack))).toThrow(message);
     });
 
-    test('a hosted zone without a certificate needs a stack in us-east-1', () => {
+    test('PROD in eu-west-1 is refused, naming the stack, its region and the fix, with webAclArn too', () => {
+      const ireland = () => new Stack(newApp(), 'Ireland', { env: { ...TEST_ENV, region: 'eu-west-1' } });
+      expect(() => new StaticWebsite(ireland(), 'Site')).toThrow(new RegExp("^StaticWebsite 'Ireland/Site' has 1 invalid prop:\n"
+        + "  - the region of stack 'Ireland' is 'eu-west-1'; it must be us-east-1 for a PROD StaticWebsite: CloudFront publishes its metrics only in us-east-1.*"
+        + "would lose its alarms and its web ACL\\. Deploy the site's stack with env: \\{ region: 'us-east-1' \\}"));
+      expect(() => new StaticWebsite(ireland(), 'Site', { webAclArn: WEB_ACL_ARN, stage: DeploymentStage.PROD }))
+        .toThrow(/the region of stack 'Ireland' is 'eu-west-1'; .* so elsewhere the site would lose its alarms\. Deploy/);
+    });
+
+    test('PROD in an env-agnostic stack, the default, is refused, saying why and the fix', () => {
+      expect(() => new StaticWebsite(newStack(), 'Site')).toThrow(
+        /the region of stack 'TestStack' is unset; it must be us-east-1 for a PROD StaticWebsite, known at synth \(an env-agnostic stack deploys wherever the CLI points\):.*Deploy the site's stack with env: \{ region: 'us-east-1' \}/);
+    });
+
+    test('a hosted zone without a certificate needs a stack in us-east-1, in DEV too', () => {
       for (const stack of [newStack(), new Stack(newApp(), 'Ireland', { env: { ...TEST_ENV, region: 'eu-west-1' } })]) {
-        expect(() => new StaticWebsite(stack, 'Site', { domainNames: ['www.example.com'], hostedZone: zone(stack) }))
+        expect(() => new StaticWebsite(stack, 'Site', { stage: DeploymentStage.DEV, domainNames: ['www.example.com'], hostedZone: zone(stack) }))
           .toThrow(/hostedZone is '.*Zone'; it must be given with a certificate unless the stack is in us-east-1/);
       }
     });
@@ -517,7 +542,13 @@ describe('StaticWebsite', () => {
   describe('compliance', () => {
     test('defaults: no unacknowledged finding in any of the five cdk-nag packs', () => {
       const app = newApp();
-      new StaticWebsite(new Stack(app, 'Defaults'), 'Site');
+      new StaticWebsite(new Stack(app, 'Defaults', { env: TEST_ENV }), 'Site');
+      expect(runNagPacks(app)).toEqual(COMPLIANT);
+    });
+
+    test('DEV in an env-agnostic stack: no unacknowledged finding', () => {
+      const app = newApp();
+      new StaticWebsite(new Stack(app, 'Dev'), 'Site', { stage: DeploymentStage.DEV });
       expect(runNagPacks(app)).toEqual(COMPLIANT);
     });
 
@@ -541,13 +572,19 @@ describe('StaticWebsite', () => {
       expect(runNagV2Packs(app)).toEqual([]);
     });
 
-    test('the acknowledgements say why: the web ACL one names the region, the certificate one the missing domain', () => {
+    test('the acknowledgements say why; the web ACL one only in DEV, waived for DEV, wherever the stack is', () => {
       const reasons = (stack: Stack) => JSON.stringify(stack.resolve((stack.node.findChild('Site').node.findChild('Distribution').node.defaultChild as any).getMetadata('cdk_nag')));
       const elsewhere = new Stack(newApp(), 'Ireland', { env: { ...TEST_ENV, region: 'eu-west-1' } });
-      new StaticWebsite(elsewhere, 'Site');
-      expect(reasons(elsewhere)).toMatch(/can only be created in us-east-1[^}]*"id":"AwsSolutions-CFR2"/);
-      expect(reasons(elsewhere)).toMatch(/Without domainNames[^}]*"id":"AwsSolutions-CFR4"/);
+      new StaticWebsite(elsewhere, 'Site', { stage: DeploymentStage.DEV });
+      for (const stack of [elsewhere, dev.stack]) {
+        expect(reasons(stack)).toMatch(/"reason":"Waived for DEV: [^}]*"id":"AwsSolutions-CFR2"/);
+      }
+      expect(reasons(elsewhere)).toMatch(/A DEV site without domainNames[^}]*"id":"AwsSolutions-CFR4"/);
+      expect(reasons(prod.stack)).toMatch(/Without domainNames[^}]*"id":"AwsSolutions-CFR4"/);
+      // PROD has a web ACL, its own or webAclArn's, and DEV with webAclArn too: nothing to acknowledge.
       expect(reasons(prod.stack)).not.toMatch(/CFR2/);
+      expect(reasons(build({ webAclArn: WEB_ACL_ARN }).stack)).not.toMatch(/CFR2/);
+      expect(reasons(build({ stage: DeploymentStage.DEV, webAclArn: WEB_ACL_ARN }).stack)).not.toMatch(/CFR2/);
     });
   });
 

@@ -53,7 +53,8 @@ const patterns = {
 const app = new App();
 // Each stack is named after the construct it builds: the check compares them with the package's.
 for (const [name, build] of Object.entries(patterns)) {
-  build(new Stack(app, name));
+  // A PROD StaticWebsite needs its stack in us-east-1, where CloudFront's metrics and web ACLs are.
+  build(new Stack(app, name, name === 'StaticWebsite' ? { env: { region: 'us-east-1' } } : undefined));
 }
 Validations.of(app).addPlugins(
   new nag.AwsSolutionsChecks(app), new nag.ServerlessChecks(app), new nag.NIST80053R5Checks(app),

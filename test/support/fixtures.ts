@@ -7,8 +7,8 @@ import * as logs from 'aws-cdk-lib/aws-logs';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import {
-  AlbAutoScalingGroup, AlbFargateService, DeadLetterQueue, DeadLetterSource, DynamoDbTable, EventRuleWithDeadLetterQueue, HardenedFunction,
-  HttpApiLambda, InMemoryCache, MultiAzVpc,
+  AlbAutoScalingGroup, AlbFargateService, DeadLetterQueue, DeadLetterSource, DeploymentStage, DynamoDbTable, EventRuleWithDeadLetterQueue,
+  HardenedFunction, HttpApiLambda, InMemoryCache, MultiAzVpc, PatternDefaults,
   QueueWithDeadLetterQueue, RelationalDatabase,
   RestApiLambda, SnsFanOut, StaticWebsite, StepFunctionsWorkflow,
 } from '../../src';
@@ -73,6 +73,19 @@ export function patternResourceCount(template: Template, type: string): number {
   return Object.keys(template.findResources(type)).filter((id) => !id.startsWith('PatternOperations')).length;
 }
 
+/**
+ * Where EVERY_PATTERN builds a StaticWebsite: in `stack` when its region is us-east-1 or the site
+ * is DEV there; else (PROD, which refuses any other region and env-agnostic stacks) in a new
+ * us-east-1 stack beside it in the same app, so the tests that synthesize the app still see what a
+ * PROD site creates, rather than a DEV one or an error.
+ */
+function staticWebsiteStack(stack: Stack): Stack {
+  if (stack.region === 'us-east-1' || PatternDefaults.stageOf(stack) === DeploymentStage.DEV) {
+    return stack;
+  }
+  return new Stack(stack.node.scope as Construct, `${stack.node.id}UsEast1`, { env: { region: 'us-east-1' } });
+}
+
 const INLINE_CODE = lambda.Code.fromInline('exports.handler = async () => ({ statusCode: 200 });');
 
 /**
@@ -90,7 +103,7 @@ export const EVERY_PATTERN: Array<[string, (stack: Stack) => void]> = [
   ['HttpApiLambda', (stack) => new HttpApiLambda(stack, 'Api', { code: INLINE_CODE })],
   ['HardenedFunction', (stack) => new HardenedFunction(stack, 'Worker', { code: INLINE_CODE })],
   ['DeadLetterQueue', (stack) => new DeadLetterQueue(stack, 'Failed', { source: DeadLetterSource.LAMBDA_FUNCTION })],
-  ['StaticWebsite', (stack) => new StaticWebsite(stack, 'Site')],
+  ['StaticWebsite', (stack) => new StaticWebsite(staticWebsiteStack(stack), 'Site')],
   ['EventRuleWithDeadLetterQueue, with a HardenedFunction target', (stack) => new EventRuleWithDeadLetterQueue(stack, 'Placed', {
     eventPattern: { source: ['com.example.orders'] },
   }).addFunctionTarget(new HardenedFunction(stack, 'Handler', { code: INLINE_CODE }))],

@@ -1,4 +1,4 @@
-import { Annotations, Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
+import { Annotations, Duration, RemovalPolicy, Stack, Token } from 'aws-cdk-lib';
 import * as acm from 'aws-cdk-lib/aws-certificatemanager';
 import * as cloudfront from 'aws-cdk-lib/aws-cloudfront';
 import * as origins from 'aws-cdk-lib/aws-cloudfront-origins';
@@ -19,6 +19,11 @@ import { acknowledgeNagFinding, acknowledgeNagRule, COMPLIANCE_PACKS } from '../
 import { PatternPrelude } from '../../core/pattern-prelude';
 import { PatternProps } from '../../core/pattern-props';
 import { createManagedRulesWebAcl } from '../../core/web-acl';
+
+/**
+ * The id of the warning a DEV site outside us-east-1 gets: it has no alarms.
+ */
+const OUTSIDE_US_EAST_1_WARNING = 'cdk-best-practice-patterns:staticWebsiteOutsideUsEast1';
 
 /**
  * Properties of a StaticWebsite.
@@ -95,8 +100,8 @@ export interface StaticWebsiteProps extends PatternProps {
   /**
    * The ARN of a web ACL of scope CLOUDFRONT (always in us-east-1) to protect the distribution with.
    *
-   * @default - in PROD, a stack in us-east-1 gets a new web ACL of AWS managed rule groups; other
-   * stacks, which cannot create one, and DEV get none
+   * @default - in PROD, a new web ACL of AWS managed rule groups (PROD requires a stack in
+   * us-east-1, where such a web ACL can be created); DEV gets none
    */
   readonly webAclArn?: string;
 
@@ -198,12 +203,18 @@ export interface StaticWebsiteProps extends PatternProps {
  * to HTTPS, HTTP/2 and HTTP/3, compression and IPv6; HSTS, X-Content-Type-Options, X-Frame-Options,
  * Referrer-Policy and a Content-Security-Policy on every response; assets cached long and HTML
  * short, the cache invalidated on deployment; single-page-application or error-document mapping;
- * standard access logs; a managed-rules web ACL in PROD (us-east-1 stacks); a custom domain with
- * TLS 1.2 at least and its DNS records; alarms on error rates; the bucket retained in PROD.
+ * standard access logs; a managed-rules web ACL in PROD; a custom domain with TLS 1.2 at least and
+ * its DNS records; alarms on error rates; the bucket retained in PROD.
+ *
+ * In PROD the stack must be in us-east-1 (`env: { region: 'us-east-1' }`), where CloudFront
+ * publishes its metrics and web ACLs for CloudFront are created: anywhere else, or in an
+ * env-agnostic stack, the constructor throws and says so. DEV elsewhere goes without alarms, with
+ * a warning.
  *
  * @example
  * import { StaticWebsite } from 'cdk-best-practice-patterns';
  *
+ * // `this` is a stack with env: { region: 'us-east-1' }, which PROD, the default stage, requires.
  * const site = new StaticWebsite(this, 'Site', {
  *   sources: [s3deploy.Source.asset('./dist')],
  *   singlePageApplication: true,
@@ -246,7 +257,7 @@ export class StaticWebsite extends Construct {
   /**
    * The alarms of this pattern: the 5xx and 4xx error rates, and origin latency with
    * `publishAdditionalMetrics`. CloudFront publishes its metrics in us-east-1 only, so only a stack
-   * in us-east-1 gets them; elsewhere this is empty.
+   * in us-east-1 gets them; a DEV site elsewhere has none (PROD elsewhere is refused).
    */
   public readonly alarms: cloudwatch.IAlarm[];
 
@@ -260,7 +271,7 @@ export class StaticWebsite extends Construct {
     const removalPolicy = prelude.removalPolicy;
     const region = Stack.of(this).region;
     const inUsEast1 = region === 'us-east-1';
-    validateStaticWebsiteProps(prelude.validator, { props, region });
+    validateStaticWebsiteProps(prelude.validator, { props, region, stack: Stack.of(this).node.path });
 
     // CloudFront's standard logging writes with ACLs, so this bucket, unlike the content bucket,
     // lets the object writer set them; it still blocks every public ACL and policy.
@@ -278,9 +289,9 @@ export class StaticWebsite extends Construct {
       validation: acm.CertificateValidation.fromDns(props.hostedZone),
     }) : undefined);
 
-    // PROD gets AWS's managed rule groups, but a web ACL of scope CLOUDFRONT can only be created in
-    // us-east-1: a stack elsewhere passes webAclArn.
-    this.webAcl = !props.webAclArn && production && inUsEast1 ? createManagedRulesWebAcl(this, 'CLOUDFRONT', removalPolicy) : undefined;
+    // PROD gets AWS's managed rule groups; a web ACL of scope CLOUDFRONT can only be created in
+    // us-east-1, which the validation above requires of PROD.
+    this.webAcl = !props.webAclArn && production ? createManagedRulesWebAcl(this, 'CLOUDFRONT', removalPolicy) : undefined;
     this.distribution = new cloudfront.Distribution(this, 'Distribution', {
       comment: `Static website ${this.node.path}`,
       defaultBehavior: {
@@ -313,7 +324,7 @@ export class StaticWebsite extends Construct {
         : props.blockedCountries ? cloudfront.GeoRestriction.denylist(...props.blockedCountries) : undefined,
       publishAdditionalMetrics: props.publishAdditionalMetrics,
     });
-    this.acknowledgeDistributionFindings(props, production, inUsEast1);
+    this.acknowledgeDistributionFindings(props, production);
     if (props.encryptionKey) {
       // aws-cdk-lib lets CloudFront use the key for any distribution of the account: naming this
       // one would make key, bucket and distribution depend on each other (aws-cdk #21771). S3
@@ -385,11 +396,11 @@ export class StaticWebsite extends Construct {
     }));
   }
 
-  private acknowledgeDistributionFindings(props: StaticWebsiteProps, production: boolean, inUsEast1: boolean): void {
-    if (!props.webAclArn && !this.webAcl) {
-      acknowledgeNagFinding(this.distribution, 'AwsSolutions-CFR2', production
-        ? 'A web ACL for CloudFront can only be created in us-east-1 and this stack is elsewhere (or its region is unknown): pass webAclArn.'
-        : 'DEV skips the web ACL (about $8 a month) to keep sandboxes cheap; PROD in us-east-1 creates one, and webAclArn attaches any.');
+  private acknowledgeDistributionFindings(props: StaticWebsiteProps, production: boolean): void {
+    // PROD always has a web ACL (its own or webAclArn's): only DEV goes without, on purpose.
+    if (!production && !props.webAclArn) {
+      acknowledgeNagFinding(this.distribution, 'AwsSolutions-CFR2',
+        'Waived for DEV: a DEV site skips the web ACL (about $8 a month) to keep sandboxes cheap; PROD always has one, its own or webAclArn\'s.');
     }
     if (!props.allowedCountries && !props.blockedCountries) {
       acknowledgeNagFinding(this.distribution, 'AwsSolutions-CFR1',
@@ -399,10 +410,6 @@ export class StaticWebsite extends Construct {
       acknowledgeNagFinding(this.distribution, 'AwsSolutions-CFR4', production
         ? "Without domainNames the site has only CloudFront's *.cloudfront.net certificate, whose TLS policy CloudFront fixes; a custom domain gets TLS 1.2 at least."
         : "A DEV site without domainNames uses CloudFront's *.cloudfront.net certificate, whose TLS policy CloudFront fixes; a custom domain gets TLS 1.2 at least.");
-    }
-    if (!inUsEast1) {
-      Annotations.of(this).addInfo(`CloudFront publishes its metrics in us-east-1 only, so ${this.node.path} has no alarms in this stack `
-        + '(its region is not us-east-1); see the StaticWebsite docs for watching it from a us-east-1 stack.');
     }
   }
 
@@ -418,7 +425,14 @@ export class StaticWebsite extends Construct {
     const props = prelude.props;
     const rate5xx = distributionMetric(this.distribution, '5xxErrorRate', cloudwatch.Stats.AVERAGE);
     const rate4xx = distributionMetric(this.distribution, '4xxErrorRate', cloudwatch.Stats.AVERAGE);
-    if (inUsEast1) {
+    if (!inUsEast1) {
+      // Only DEV gets here: the validation refuses PROD outside us-east-1.
+      const stackRegion = Stack.of(this).region;
+      Annotations.of(this).addWarningV2(OUTSIDE_US_EAST_1_WARNING, `${this.node.path} is DEV in a stack whose region is `
+        + `${Token.isUnresolved(stackRegion) ? 'unknown at synth (env-agnostic)' : stackRegion}, so it has no alarms: CloudFront publishes its metrics `
+        + "in us-east-1 only, and a CloudWatch alarm watches only its own region's. PROD refuses this; deploy the site's stack with "
+        + "env: { region: 'us-east-1' } to keep them.");
+    } else {
       const threshold5xx = props.errorRate5xxThreshold ?? 1;
       const threshold4xx = props.errorRate4xxThreshold ?? 10;
       prelude.alarm('Error5xxRateAlarm', {
@@ -441,10 +455,10 @@ export class StaticWebsite extends Construct {
       }
     }
     // Dashboards, unlike alarms, can read another region's metrics.
-    const region = 'us-east-1';
+    const metricsRegion = 'us-east-1';
     prelude.dashboard([
-      { title: 'Requests', region, metrics: [distributionMetric(this.distribution, 'Requests', cloudwatch.Stats.SUM)] },
-      { title: 'Error rates (%)', region, metrics: [rate4xx, rate5xx] },
+      { title: 'Requests', region: metricsRegion, metrics: [distributionMetric(this.distribution, 'Requests', cloudwatch.Stats.SUM)] },
+      { title: 'Error rates (%)', region: metricsRegion, metrics: [rate4xx, rate5xx] },
     ]);
   }
 }

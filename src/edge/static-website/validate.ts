@@ -2,6 +2,7 @@ import { Duration, Token } from 'aws-cdk-lib';
 import * as cloudfront from 'aws-cdk-lib/aws-cloudfront';
 import { MAX_CACHE_AGE } from './deployer';
 import type { StaticWebsiteProps } from './static-website';
+import { isProduction } from '../../core/deployment-stage';
 import { checkDomainName } from '../../core/domain-names';
 import { PropValidator } from '../../core/prop-validator';
 import { CLOUDFRONT_WEB_ACL_ARN } from '../../core/web-acl';
@@ -20,12 +21,13 @@ const COUNTRY_CODE = /^[A-Z]{2}$/;
 const OBJECT_KEY = /^[^/\s][^\s]{0,1023}$/;
 
 /**
- * What a rule reads: the site's props and the region of its stack (a token when the stack is
- * env-agnostic).
+ * What a rule reads: the site's props (their stage resolved), the region of its stack (a token
+ * when the stack is env-agnostic) and the stack's path, which messages name.
  */
 export interface SiteToValidate {
   readonly props: StaticWebsiteProps;
   readonly region: string;
+  readonly stack: string;
 }
 
 /**
@@ -33,6 +35,29 @@ export interface SiteToValidate {
  * only make sense together.
  */
 export type StaticWebsiteRule = (v: PropValidator, site: SiteToValidate) => void;
+
+/**
+ * A PROD site's stack is in us-east-1, known at synth. CloudFront publishes its metrics only in
+ * us-east-1 (https://docs.aws.amazon.com/AmazonCloudFront/latest/DeveloperGuide/viewing-cloudfront-metrics.html)
+ * and a CloudWatch alarm watches only its own region's metrics (aws-cdk #30483), so the site's
+ * alarms must be there; a web ACL of scope CLOUDFRONT is created only there too
+ * (https://docs.aws.amazon.com/waf/latest/developerguide/how-aws-waf-works-resources.html).
+ * Elsewhere the site would silently lose them, so PROD refuses it and says what to do; DEV goes
+ * without, with a warning (static-website.ts). An env-agnostic stack is refused as well: it
+ * deploys wherever the CLI points, and the pattern must know at synth what it can create.
+ */
+const productionIsInUsEast1: StaticWebsiteRule = (v, { props, region, stack }) => {
+  if (!isProduction(props.stage)) {
+    return;
+  }
+  const agnostic = Token.isUnresolved(region);
+  const lost = props.webAclArn === undefined ? 'its alarms and its web ACL' : 'its alarms';
+  v.check(region === 'us-east-1', `the region of stack '${stack}'`, agnostic ? undefined : region,
+    `us-east-1 for a PROD StaticWebsite${agnostic ? ', known at synth (an env-agnostic stack deploys wherever the CLI points)' : ''}:`
+    + ' CloudFront publishes its metrics only in us-east-1, where the alarms on them must be, and a web ACL for CloudFront can only be created there,'
+    + ` so elsewhere the site would lose ${lost}. Deploy the site's stack with env: { region: 'us-east-1' }`
+    + ' (CloudFront serves the site from every edge location whatever region its stack is in)');
+};
 
 /** At most 100 names, each a host name (in the hosted zone, when there is one). */
 const domainNamesAreHostNames: StaticWebsiteRule = (v, { props }) => {
@@ -159,6 +184,7 @@ const priceClassExists: StaticWebsiteRule = (v, { props }) => {
  * Every rule a StaticWebsite's props must satisfy, in the order their errors are listed.
  */
 export const STATIC_WEBSITE_RULES: readonly StaticWebsiteRule[] = [
+  productionIsInUsEast1,
   domainNamesAreHostNames,
   customDomainIsComplete,
   certificateIsInUsEast1,
@@ -177,7 +203,7 @@ export const STATIC_WEBSITE_RULES: readonly StaticWebsiteRule[] = [
  * Checks a StaticWebsite's props against every rule and throws one error listing all that fail.
  *
  * @param v the pattern's validator, which names the construct in the error
- * @param site the props and the stack's region
+ * @param site the props, the stack's region and its path
  */
 export function validateStaticWebsiteProps(v: PropValidator, site: SiteToValidate): void {
   for (const rule of STATIC_WEBSITE_RULES) {
