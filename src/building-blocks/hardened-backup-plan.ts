@@ -460,6 +460,11 @@ export class HardenedBackupPlan extends Construct implements backup.IBackupPlan 
    * Backs up the given resources with this plan, under the plan: for resources of your own. The
    * selections of one plan share one role, which AWS Backup assumes to back up and restore.
    *
+   * The selection lives in the plan's stack, so resources of another stack work when the plan's
+   * stack deploys after theirs. When their stack deploys after the plan's (it uses the plan, or
+   * anything else of the plan's stack), use `protectFor` with one of those resources as the owner:
+   * the selection then lives in their stack.
+   *
    * @param id the selection's id, unique among this plan's selections
    * @param resources what to back up: `backup.BackupResource.fromRdsDatabaseInstance(db)`, `fromDynamoDbTable(table)`, ...
    */

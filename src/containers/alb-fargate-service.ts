@@ -1,4 +1,4 @@
-import { Annotations, ArnFormat, Duration, RemovalPolicy, Stack, Token, Tokenization } from 'aws-cdk-lib';
+import { Annotations, ArnFormat, Duration, Reference, RemovalPolicy, Stack, Token, Tokenization } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as ecs from 'aws-cdk-lib/aws-ecs';
@@ -6,6 +6,7 @@ import * as elbv2 from 'aws-cdk-lib/aws-elasticloadbalancingv2';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as logs from 'aws-cdk-lib/aws-logs';
+import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import { Construct } from 'constructs';
 import { LoadBalancedWebTier } from '../building-blocks/load-balanced-web-tier';
 import { PublicLoadBalancer, PublicLoadBalancerProps } from '../building-blocks/public-load-balancer';
@@ -109,7 +110,10 @@ export interface AlbFargateServiceProps extends PublicLoadBalancerProps {
 
   /**
    * Environment variables read from Secrets Manager or SSM Parameter Store when the task starts.
-   * The execution role may read these and nothing else.
+   * The execution role may read these and nothing else. A Secrets Manager secret encrypted with
+   * a customer-managed key may live in another stack of the app: the execution role is then
+   * granted the secret and the key (through Secrets Manager only) in its own policy, so that key's
+   * policy must let IAM policies grant it, as a `kms.Key`'s default policy does.
    *
    * @default - none
    */
@@ -350,7 +354,7 @@ export class AlbFargateService extends LoadBalancedWebTier {
       image: props.image,
       portMappings: [{ containerPort, protocol: ecs.Protocol.TCP }],
       environment: props.environment,
-      secrets: props.secrets,
+      secrets: props.secrets && this.readableAcrossStacks(props.secrets),
       healthCheck: props.containerHealthCheck,
       user: props.user,
       readonlyRootFilesystem: !writableRoot,
@@ -496,6 +500,26 @@ export class AlbFargateService extends LoadBalancedWebTier {
   }
 
   /**
+   * The secrets, with those whose grant would name the execution role in another stack granted
+   * through the role alone. aws-cdk-lib's Secret.grantRead lets the role decrypt with the secret's
+   * key by writing a kms:ViaService statement that names the role into the KEY POLICY (a
+   * ViaServicePrincipal cannot go into the role's policy); with the key in another stack, that
+   * stack would reference this one while this one references its secret: a DependencyCycle
+   * (issue 28; upstream https://github.com/aws/aws-cdk/issues/14213). The role's own policy grants the same: the secret, and kms:Decrypt on its key
+   * only through Secrets Manager in the secret's region
+   * (https://docs.aws.amazon.com/kms/latest/developerguide/conditions-kms.html#conditions-kms-via-service).
+   */
+  private readableAcrossStacks(secrets: Record<string, ecs.Secret>): Record<string, ecs.Secret> {
+    const result: Record<string, ecs.Secret> = {};
+    for (const [name, secret] of Object.entries(secrets)) {
+      const source = secretsManagerSecretOf(secret);
+      const crossStack = source?.encryptionKey !== undefined && Stack.of(source) !== Stack.of(this);
+      result[name] = crossStack ? new GrantedThroughRole(secret, source!) : secret;
+    }
+    return result;
+  }
+
+  /**
    * aws-cdk-lib grants the execution role what ECS needs for this task: pulling this image, these
    * secrets, this log group. ECR's authorization token is the one call without resource ARNs.
    */
@@ -561,5 +585,52 @@ export class AlbFargateService extends LoadBalancedWebTier {
       { title: 'Running tasks', metrics: [running] },
       { title: 'CPU and memory utilization (%)', metrics: [this.service.metricCpuUtilization(), this.service.metricMemoryUtilization()] },
     ]);
+  }
+}
+
+/**
+ * The Secrets Manager secret an ecs.Secret reads, when its ARN is a reference to one defined in
+ * this app (ecs.Secret.fromSecretsManager keeps the secret itself private): the construct that
+ * holds the referenced resource.
+ */
+function secretsManagerSecretOf(secret: ecs.Secret): secretsmanager.Secret | undefined {
+  for (const token of Tokenization.reverseString(secret.arn).tokens) {
+    if (Reference.isReference(token)) {
+      const holder = token.target.node.scope;
+      if (holder instanceof secretsmanager.Secret) {
+        return holder;
+      }
+    }
+  }
+  return undefined;
+}
+
+/**
+ * An ecs.Secret read from a Secrets Manager secret in another stack, granted in the grantee's own
+ * policy only (see AlbFargateService.readableAcrossStacks).
+ */
+class GrantedThroughRole extends ecs.Secret {
+  public readonly arn: string;
+  public readonly hasField?: boolean;
+
+  constructor(inner: ecs.Secret, private readonly source: secretsmanager.Secret) {
+    super();
+    this.arn = inner.arn;
+    this.hasField = inner.hasField;
+  }
+
+  public grantRead(grantee: iam.IGrantable): iam.Grant {
+    const grant = iam.Grant.addToPrincipal({
+      grantee,
+      actions: ['secretsmanager:GetSecretValue', 'secretsmanager:DescribeSecret'],
+      resourceArns: [this.source.secretArn],
+    });
+    iam.Grant.addToPrincipal({
+      grantee,
+      actions: ['kms:Decrypt'],
+      resourceArns: [this.source.encryptionKey!.keyArn],
+      conditions: { StringEquals: { 'kms:ViaService': `secretsmanager.${Stack.of(this.source).region}.amazonaws.com` } },
+    });
+    return grant;
   }
 }

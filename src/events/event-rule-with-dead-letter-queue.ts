@@ -1,4 +1,4 @@
-import { Annotations, Duration, Names, Stack, Token } from 'aws-cdk-lib';
+import { Annotations, Duration, Lazy, Names, Stack, Token } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as events from 'aws-cdk-lib/aws-events';
 import * as targets from 'aws-cdk-lib/aws-events-targets';
@@ -198,6 +198,8 @@ export class EventRuleWithDeadLetterQueue extends Construct {
   private readonly prelude: PatternPrelude<EventRuleWithDeadLetterQueueProps>;
   private readonly busName?: string;
   private targetCount = 0;
+  /** The rule's name when it must be known at synth, else undefined (CloudFormation names it). */
+  private fixedRuleName?: string;
   private targetRole?: ManagedPolicyRole;
 
   constructor(scope: Construct, id: string, props: EventRuleWithDeadLetterQueueProps) {
@@ -223,12 +225,12 @@ export class EventRuleWithDeadLetterQueue extends Construct {
     // - the name is the only property of AWS::Events::Rule whose change replaces the rule
     //   (createOnlyProperties in its CloudFormation schema), and a new name is a new rule, so a
     //   replacement never meets its own old name. Moving the construct (a new path) renames it.
-    const ruleName = props.encryptionKey ? Names.uniqueResourceName(this, { maxLength: 64 }) : undefined;
-    const ruleArn = ruleName && Stack.of(this).formatArn({
-      service: 'events',
-      resource: 'rule',
-      resourceName: this.busName ? `${this.busName}/${ruleName}` : ruleName,
-    });
+    // A key in another stack must not name this stack's bus by reference either (that stack would
+    // depend on this one, which depends on it for the key: issue 28): its ARN then holds the bus's
+    // name as written in the template.
+    const keyElsewhere = props.encryptionKey !== undefined && Stack.of(props.encryptionKey) !== Stack.of(this);
+    this.fixedRuleName = props.encryptionKey ? Names.uniqueResourceName(this, { maxLength: 64 }) : undefined;
+    const ruleArn = this.fixedRuleName && this.formatRuleArn(keyElsewhere ? literalBusName(bus) : this.busName);
 
     const deadLetterQueue = new DeadLetterQueue(this, 'DeadLetterQueue', {
       source: DeadLetterSource.EVENT_RULE,
@@ -241,7 +243,8 @@ export class EventRuleWithDeadLetterQueue extends Construct {
     this.deadLetterQueue = deadLetterQueue.queue;
 
     this.rule = new events.Rule(this, 'Rule', {
-      ruleName,
+      // Read at synth: a queue target in another stack names the rule too (see namedRuleArn).
+      ruleName: Lazy.string({ produce: () => this.fixedRuleName }),
       description: props.description ?? `${this.node.path}`.slice(0, 512),
       eventPattern: props.eventPattern,
       schedule: props.schedule,
@@ -283,6 +286,11 @@ export class EventRuleWithDeadLetterQueue extends Construct {
   /**
    * Invokes a function for each event. A HardenedFunction is invoked through its alias, so its safe
    * deploys cover events too; a plain function also gets an alarm on its throttles.
+   *
+   * A function in another stack works when the rule's stack deploys after the function's (the
+   * invoke permission then lands in the rule's stack). The other way round cannot: the rule lists
+   * its targets in itself (AWS::Events::Rule Targets), so it always references the function, and
+   * aws-cdk-lib reports a cyclic reference; create the rule in the function's stack or a later one.
    */
   public addFunctionTarget(fn: lambda.IFunction, options: EventTargetOptions = {}): void {
     const index = this.beginTarget(options);
@@ -300,7 +308,8 @@ export class EventRuleWithDeadLetterQueue extends Construct {
 
   /**
    * Sends each event to a queue: a FIFO queue needs `messageGroupId`. The queue's policy lets only
-   * this rule send; an encrypted queue's key (when the pattern may change its policy) lets
+   * this rule send (a queue in another stack names the rule by an ARN known at synth, so the rule
+   * gets a fixed name, as with `encryptionKey`); an encrypted queue's key (when the pattern may change its policy) lets
    * EventBridge encrypt for this account's queues through SQS.
    */
   public addQueueTarget(queue: sqs.IQueue, options: QueueTargetOptions = {}): void {
@@ -330,7 +339,7 @@ export class EventRuleWithDeadLetterQueue extends Construct {
           principals: [new iam.ServicePrincipal('events.amazonaws.com')],
           actions: ['sqs:SendMessage', 'sqs:GetQueueAttributes', 'sqs:GetQueueUrl'],
           resources: [queue.queueArn],
-          conditions: { ArnEquals: { 'aws:SourceArn': this.rule.ruleArn } },
+          conditions: { ArnEquals: { 'aws:SourceArn': Stack.of(queue) === Stack.of(this) ? this.rule.ruleArn : this.namedRuleArn() } },
         }));
         if (queue.encryptionMasterKey) {
           this.admitEventBridgeThroughSqs(queue.encryptionMasterKey, queue);
@@ -370,6 +379,26 @@ export class EventRuleWithDeadLetterQueue extends Construct {
       authorizeUsingRole: true,
       role: this.eventsRole(),
     }));
+  }
+
+  /**
+   * The rule's ARN without a reference to this stack, for a policy in another one: the rule is
+   * named from its construct path (see the constructor), and its bus by the name its template
+   * gives it. A reference would make the other stack depend on this one, which depends on it
+   * through the target (a DependencyCycle, issue 28). Naming a rule that had no name replaces it
+   * on its next deployment.
+   */
+  private namedRuleArn(): string {
+    this.fixedRuleName ??= Names.uniqueResourceName(this, { maxLength: 64 });
+    return this.formatRuleArn(literalBusName(this.eventBus ?? this.prelude.props.eventBus));
+  }
+
+  private formatRuleArn(busName: string | undefined): string {
+    return Stack.of(this).formatArn({
+      service: 'events',
+      resource: 'rule',
+      resourceName: busName ? `${busName}/${this.fixedRuleName}` : this.fixedRuleName,
+    });
   }
 
   /**
@@ -507,6 +536,25 @@ export class EventRuleWithDeadLetterQueue extends Construct {
       statistic: cloudwatch.Stats.SUM,
     });
   }
+}
+
+/**
+ * A custom bus's name without a reference to its stack: for a bus defined in this app, the name
+ * its template gives it (aws-cdk-lib names an unnamed bus from its construct path at synth);
+ * otherwise its name as the bus says it. Undefined for the default bus, which a rule's ARN omits.
+ */
+function literalBusName(bus: events.IEventBus | undefined): string | undefined {
+  if (bus === undefined || bus.eventBusName === 'default') {
+    return undefined;
+  }
+  const resource = bus.node.defaultChild;
+  if (resource instanceof events.CfnEventBus) {
+    const name: unknown = Stack.of(bus).resolve(resource.name);
+    if (typeof name === 'string') {
+      return name;
+    }
+  }
+  return bus.eventBusName;
 }
 
 /** One thing EventBridge would refuse in an event pattern: where, what was given, what is allowed. */

@@ -150,6 +150,10 @@ export class StepFunctionsWorkflow extends Construct {
    * A task that invokes a HardenedFunction through its alias the safe way: it retries Lambda's
    * transient errors (client timeouts, service errors and throttling) with exponential backoff and full jitter, and
    * gives up after a timeout. The workflow's role may invoke the alias only.
+   *
+   * The function may be in another stack when the workflow's stack deploys after it: the state
+   * machine's definition names the function, so a function whose stack depends on the workflow's
+   * cannot be invoked from it (aws-cdk-lib reports a cyclic reference).
    */
   public static invokeFunction(scope: Construct, id: string, fn: HardenedFunction, options: WorkflowFunctionOptions = {}): tasks.LambdaInvoke {
     const validator = new PropValidator(`StepFunctionsWorkflow.invokeFunction '${scope.node.path}/${id}'`);

@@ -81,7 +81,9 @@ export interface QueueWithDeadLetterQueueProps extends PatternProps {
   /**
    * A function that processes the queue's messages. It is given an event source mapping that
    * reports batch item failures, and only the permissions it needs to consume the queue. A
-   * HardenedFunction is invoked through its alias, so its consumer is deployed safely too.
+   * HardenedFunction is invoked through its alias, so its consumer is deployed safely too. A
+   * consumer in another stack of the app gets its mapping and policy in its own stack (under the
+   * consumer), which then deploys after the queue's.
    *
    * @default - no consumer
    */
@@ -258,7 +260,14 @@ export class QueueWithDeadLetterQueue extends Construct {
     this.deadLetterQueue = deadLetterQueue.queue;
 
     if (props.consumer) {
-      this.eventSourceMapping = new lambda.EventSourceMapping(this, 'ConsumerMapping', {
+      // The mapping and the consumer's policy name the consumer (its alias, its role), so they are
+      // created in the consumer's stack when it is another one: there they reference the queue's
+      // ARN, and the consumer's stack, which already deploys after the queue's when it uses
+      // anything of it (a VPC, a key), never makes the queue's stack depend on it. In the queue's
+      // stack they would make each stack depend on the other (DependencyCycle, issue 28).
+      const consumerScope = consumerScopeOf(this, props.consumer);
+      const mappingId = consumerScope === this ? 'ConsumerMapping' : `${Names.uniqueId(this)}ConsumerMapping`;
+      this.eventSourceMapping = new lambda.EventSourceMapping(consumerScope, mappingId, {
         target: props.consumer,
         eventSourceArn: this.queue.queueArn,
         batchSize,
@@ -268,7 +277,7 @@ export class QueueWithDeadLetterQueue extends Construct {
       });
       acknowledgeNagFinding(this.eventSourceMapping, 'Serverless-LambdaEventSourceMappingDestination',
         "Lambda supports on-failure destinations only for stream and Kafka sources; this SQS source's failures go to the queue's dead-letter queue.");
-      this.grantConsume(props.consumer.role!, props.encryptionKey);
+      this.grantConsume(consumerScope, props.consumer.role!, props.encryptionKey);
     }
 
     this.alarms.push(deadLetterQueue.alarm);
@@ -290,7 +299,7 @@ export class QueueWithDeadLetterQueue extends Construct {
    * managed policy rather than the role's default inline policy, which the HIPAA, NIST and PCI
    * packs reject; the mapping waits for it, since Lambda checks the permissions on creation.
    */
-  private grantConsume(role: iam.IRole, encryptionKey: kms.IKey | undefined): void {
+  private grantConsume(scope: Construct, role: iam.IRole, encryptionKey: kms.IKey | undefined): void {
     const statements = [new iam.PolicyStatement({
       actions: ['sqs:ReceiveMessage', 'sqs:ChangeMessageVisibility', 'sqs:GetQueueUrl', 'sqs:DeleteMessage', 'sqs:GetQueueAttributes'],
       resources: [this.queue.queueArn],
@@ -298,7 +307,8 @@ export class QueueWithDeadLetterQueue extends Construct {
     if (encryptionKey) {
       statements.push(new iam.PolicyStatement({ actions: ['kms:Decrypt'], resources: [encryptionKey.keyArn] }));
     }
-    const policy = new iam.ManagedPolicy(this, 'ConsumerPolicy', {
+    const policyId = scope === this ? 'ConsumerPolicy' : `${Names.uniqueId(this)}ConsumerPolicy`;
+    const policy = new iam.ManagedPolicy(scope, policyId, {
       description: `Lets the consumer of ${this.node.path} process its messages`,
       roles: [role],
       statements,
@@ -307,6 +317,14 @@ export class QueueWithDeadLetterQueue extends Construct {
   }
 
 
+}
+
+/**
+ * Where what names the consumer goes: this pattern when the consumer is in the same stack (the
+ * resources keep the logical ids they always had), else the consumer itself, in its own stack.
+ */
+function consumerScopeOf(pattern: Construct, consumer: lambda.IFunction): Construct {
+  return Stack.of(consumer) === Stack.of(pattern) ? pattern : consumer;
 }
 
 function defaultAgeThreshold(retentionPeriod: Duration): Duration {

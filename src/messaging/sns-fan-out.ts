@@ -1,9 +1,10 @@
-import { Duration, Token } from 'aws-cdk-lib';
+import { Duration, FeatureFlags, Stack, Token } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import * as subscriptions from 'aws-cdk-lib/aws-sns-subscriptions';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
+import * as cxapi from 'aws-cdk-lib/cx-api';
 import { Construct } from 'constructs';
 import { QueueWithDeadLetterQueue, QueueWithDeadLetterQueueProps } from './queue-with-dead-letter-queue';
 import { DeadLetterQueue, DeadLetterSource } from '../building-blocks/dead-letter-queue';
@@ -183,9 +184,10 @@ export class SnsFanOut extends Construct {
     validator.check(!props.contentBasedDeduplication || props.fifo === true, 'contentBasedDeduplication', props.contentBasedDeduplication,
       'false or unset unless fifo is true (only FIFO topics deduplicate)');
     const topicFifo = props.topic ? props.topic.fifo : props.fifo ?? false;
+    const topicStack = Stack.of(props.topic ?? this);
     const names = new Set<string>();
     for (const subscriber of props.subscribers ?? []) {
-      this.validateSubscriber(validator, subscriber, names, topicFifo);
+      this.validateSubscriber(validator, subscriber, names, topicFifo, topicStack);
       names.add(subscriber.name);
     }
     validator.throwIfInvalid();
@@ -220,12 +222,14 @@ export class SnsFanOut extends Construct {
     // A validator of its own, not the prelude's: errors are kept until thrown, so a call refused
     // (and caught) would otherwise be reported again by every later call.
     const validator = new PropValidator(`SnsFanOut '${this.node.path}'`);
-    this.validateSubscriber(validator, subscriber, new Set(Object.keys(this.subscribers)), this.topic.fifo);
+    this.validateSubscriber(validator, subscriber, new Set(Object.keys(this.subscribers)), this.topic.fifo, Stack.of(this.topic));
     validator.throwIfInvalid();
     return this.wire(subscriber);
   }
 
-  private validateSubscriber(validator: PropValidator, subscriber: FanOutSubscriberProps, taken: Set<string>, topicFifo: boolean): void {
+  private validateSubscriber(
+    validator: PropValidator, subscriber: FanOutSubscriberProps, taken: Set<string>, topicFifo: boolean, topicStack: Stack,
+  ): void {
     const prop = `subscribers['${subscriber.name}']`;
     validator.knownAtSynth(`${prop}.name`, subscriber.name, "it names the subscriber's queue and constructs");
     validator.check(Token.isUnresolved(subscriber.name) || SUBSCRIBER_NAME.test(subscriber.name), `${prop}.name`, subscriber.name,
@@ -233,6 +237,18 @@ export class SnsFanOut extends Construct {
     validator.check(!taken.has(subscriber.name), `${prop}.name`, subscriber.name, 'unique among the subscribers of this fan-out');
     validator.check(!(subscriber.filterPolicy && subscriber.filterPolicyWithMessageBody), `${prop}.filterPolicyWithMessageBody`,
       Object.keys(subscriber.filterPolicyWithMessageBody ?? {}), 'left unset with filterPolicy (a subscription filters on attributes or on the body, not both)');
+    // SNS encrypts into a subscriber's queue with the queue's key, whose policy aws-cdk-lib's
+    // SqsSubscription makes name the topic (aws:SourceArn, under the new-project flag
+    // @aws-cdk/aws-sns-subscriptions:restrictSqsDescryption). A key in another stack naming a topic
+    // in this one makes that stack depend on this one, which depends on it for the key: a
+    // DependencyCycle no placement avoids (issue 28).
+    const key = subscriber.queueOptions?.encryptionKey;
+    const here = Stack.of(this);
+    validator.check(key === undefined || Stack.of(key) === here || topicStack !== here
+      || !FeatureFlags.of(this).isEnabled(cxapi.SNS_SUBSCRIPTIONS_SQS_DECRYPTION_POLICY), `${prop}.queueOptions.encryptionKey`,
+    key && `${key.node.path} (in stack ${Stack.of(key).node.path})`,
+    `a key in this fan-out's stack (${here.node.path}), or unset for SQS-managed encryption: the key's policy must name the topic, `
+      + 'which is in this stack, and a key in another stack naming it would make each stack depend on the other');
     const fifo = subscriber.queueOptions?.fifo;
     validator.check(fifo === undefined || fifo === topicFifo, `${prop}.queueOptions.fifo`, fifo,
       `${topicFifo} or unset, like the topic (a FIFO topic delivers only to FIFO queues, a standard topic only to standard ones)`);

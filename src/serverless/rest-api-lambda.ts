@@ -114,7 +114,8 @@ export interface RestApiLambdaProps extends LambdaApiProps {
   readonly userPool?: cognito.IUserPool;
 
   /**
-   * Authorize callers with this Lambda authorizer instead of IAM.
+   * Authorize callers with this Lambda authorizer instead of IAM. It may live in another stack of
+   * the app: API Gateway's permission to invoke it is then created in this pattern's stack.
    *
    * @default - IAM authorization (SigV4-signed requests)
    */
@@ -359,14 +360,30 @@ export class RestApiLambda extends LambdaBackedApi {
     return holder;
   }
 
+  /**
+   * The authorizer function, as one whose invoke permission lands in this stack. aws-cdk-lib's
+   * Lambda authorizers add API Gateway's permission on the function itself, in the function's
+   * stack, naming this API's authorizer: with the function in another stack, that stack would
+   * reference this one while this one references the function (a DependencyCycle, issue 28). The
+   * same function imported here by ARN gets the permission in this stack instead, as the
+   * integration's already do.
+   */
+  private invokableHere(fn: lambda.IFunction): lambda.IFunction {
+    if (Stack.of(fn) === Stack.of(this)) {
+      return fn;
+    }
+    return lambda.Function.fromFunctionAttributes(this, 'AuthorizerFunction', { functionArn: fn.functionArn, sameEnvironment: true });
+  }
+
   private createAuthorizer(props: RestApiLambdaProps): apigw.IAuthorizer | undefined {
     if (props.userPool) {
       return new apigw.CognitoUserPoolsAuthorizer(this, 'Authorizer', { cognitoUserPools: [props.userPool] });
     }
     if (props.authorizerFunction) {
+      const handler = this.invokableHere(props.authorizerFunction);
       return (props.authorizerKind ?? LambdaAuthorizerKind.TOKEN) === LambdaAuthorizerKind.TOKEN
-        ? new apigw.TokenAuthorizer(this, 'Authorizer', { handler: props.authorizerFunction })
-        : new apigw.RequestAuthorizer(this, 'Authorizer', { handler: props.authorizerFunction, identitySources: [apigw.IdentitySource.header('Authorization')] });
+        ? new apigw.TokenAuthorizer(this, 'Authorizer', { handler })
+        : new apigw.RequestAuthorizer(this, 'Authorizer', { handler, identitySources: [apigw.IdentitySource.header('Authorization')] });
     }
     return undefined;
   }

@@ -1,4 +1,4 @@
-import { Duration, Stack } from 'aws-cdk-lib';
+import { Duration, Stack, Stage } from 'aws-cdk-lib';
 import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
 import * as events from 'aws-cdk-lib/aws-events';
 import * as kms from 'aws-cdk-lib/aws-kms';
@@ -255,6 +255,33 @@ describe('DeadLetterQueue', () => {
       const app = newApp();
       new DeadLetterQueue(new Stack(app, 'Validated', { env: TEST_ENV }), 'Failed', { source: DeadLetterSource.SQS_QUEUE, sourceQueueArn: FIFO_SOURCE_ARN, fifo: true });
       expect(cloudFormationFindings(app)).toEqual([]);
+    });
+  });
+
+  describe('across stacks', () => {
+    // A key in a Data stack; dead-letter queues for a queue and for a rule in an App stack. Built once.
+    let data: Template;
+    let svc: Template;
+    beforeAll(() => {
+      const app = newApp();
+      const stage = new Stage(app, 'Prod', { env: TEST_ENV });
+      const dataStack = new Stack(stage, 'Data');
+      const appStack = new Stack(stage, 'App');
+      appStack.addStackDependency(dataStack);
+      const key = new kms.Key(dataStack, 'Key', { enableKeyRotation: true });
+      new DeadLetterQueue(appStack, 'ForQueue', { source: DeadLetterSource.SQS_QUEUE, sourceQueueArn: appStack.formatArn({ service: 'sqs', resource: 'orders' }), encryptionKey: key });
+      new DeadLetterQueue(appStack, 'ForRule', { source: DeadLetterSource.EVENT_RULE, sourceRuleArn: appStack.formatArn({ service: 'events', resource: 'rule', resourceName: 'orders' }), encryptionKey: key });
+      data = Template.fromStack(dataStack);
+      svc = Template.fromStack(appStack);
+    });
+
+    test("both queues are encrypted with Data's key", () => {
+      expect(Object.keys(svc.findResources('AWS::SQS::Queue', { Properties: { KmsMasterKeyId: { 'Fn::GetStackOutput': Match.anyValue() } } }))).toHaveLength(2);
+    });
+
+    test('the Data stack references nothing of the App stack', () => {
+      // A cross-stack reference is an Fn::ImportValue, or an Fn::GetStackOutput under the new-project flags.
+      expect(JSON.stringify(data.toJSON())).not.toMatch(/Fn::ImportValue|Fn::GetStackOutput/);
     });
   });
 });

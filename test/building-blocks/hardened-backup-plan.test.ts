@@ -388,3 +388,34 @@ describe('HardenedBackupPlan', () => {
     });
   });
 });
+
+describe('HardenedBackupPlan across stacks', () => {
+  // The plan in a Data stack; tables in an App stack that deploys after it, one of them protected
+  // through protectFor (the selection in the table's stack), as the data patterns do. Built once.
+  let data: Template;
+  let svc: Template;
+  beforeAll(() => {
+    const app = newApp();
+    const dataStack = new Stack(app, 'Data', { env: TEST_ENV });
+    const appStack = new Stack(app, 'App', { env: TEST_ENV });
+    appStack.addStackDependency(dataStack);
+    const plan = new HardenedBackupPlan(dataStack, 'Backups');
+    const table = new dynamodb.TableV2(appStack, 'Orders', { partitionKey: { name: 'pk', type: dynamodb.AttributeType.STRING } });
+    plan.protectFor(table, [backup.BackupResource.fromDynamoDbTable(table)]);
+    data = Template.fromStack(dataStack);
+    svc = Template.fromStack(appStack);
+  });
+
+  test("the selection is in the table's stack, with the plan's role", () => {
+    data.resourceCountIs('AWS::Backup::BackupSelection', 0);
+    svc.hasResourceProperties('AWS::Backup::BackupSelection', {
+      BackupPlanId: { 'Fn::GetStackOutput': Match.anyValue() },
+      BackupSelection: { IamRoleArn: { 'Fn::GetStackOutput': Match.anyValue() } },
+    });
+  });
+
+  test('the Data stack references nothing of the App stack', () => {
+    // A cross-stack reference is an Fn::ImportValue, or an Fn::GetStackOutput under the new-project flags.
+    expect(JSON.stringify(data.toJSON())).not.toMatch(/Fn::ImportValue|Fn::GetStackOutput/);
+  });
+});

@@ -1,6 +1,6 @@
 import * as fs from 'fs';
 import * as path from 'path';
-import { App, CfnParameter, CfnResource, Duration, Size, Stack } from 'aws-cdk-lib';
+import { App, CfnParameter, CfnResource, Duration, Size, Stack, Stage } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as actions from 'aws-cdk-lib/aws-cloudwatch-actions';
@@ -663,6 +663,40 @@ describe('HardenedFunction', () => {
       const stack = new Stack(app, 'Validated', { env: TEST_ENV });
       new HardenedFunction(stack, 'Worker', fullyConfigured(stack));
       expect(cloudFormationFindings(app)).toEqual([]);
+    });
+  });
+
+  describe('across stacks', () => {
+    // The network, a security group and a log key in a Data stack; the function in an App stack. Built once.
+    let data: Template;
+    let svc: Template;
+    beforeAll(() => {
+      const app = newApp();
+      const stage = new Stage(app, 'Prod', { env: TEST_ENV });
+      const dataStack = new Stack(stage, 'Data');
+      const appStack = new Stack(stage, 'App');
+      appStack.addStackDependency(dataStack);
+      const network = new MultiAzVpc(dataStack, 'Network');
+      const securityGroup = new ec2.SecurityGroup(dataStack, 'Group', { vpc: network.vpc });
+      const key = new kms.Key(dataStack, 'Key', { enableKeyRotation: true });
+      new HardenedFunction(appStack, 'Fn', { code: CODE, vpc: network.vpc, logEncryptionKey: key, functionOptions: { securityGroups: [securityGroup] } });
+      new HardenedFunction(appStack, 'OwnGroup', { code: CODE, vpc: network.vpc });
+      data = Template.fromStack(dataStack);
+      svc = Template.fromStack(appStack);
+    });
+
+    test("the functions run in Data's subnets, one with Data's security group and one with its own", () => {
+      svc.hasResourceProperties('AWS::Lambda::Function', {
+        VpcConfig: { SecurityGroupIds: [{ 'Fn::GetStackOutput': Match.anyValue() }], SubnetIds: Match.arrayWith([{ 'Fn::GetStackOutput': Match.anyValue() }]) },
+      });
+      svc.resourceCountIs('AWS::EC2::SecurityGroup', 1);
+      data.resourceCountIs('AWS::EC2::SecurityGroup', 1);
+      svc.hasResourceProperties('AWS::Logs::LogGroup', { KmsKeyId: { 'Fn::GetStackOutput': Match.anyValue() } });
+    });
+
+    test('the Data stack references nothing of the App stack', () => {
+      // A cross-stack reference is an Fn::ImportValue, or an Fn::GetStackOutput under the new-project flags.
+      expect(JSON.stringify(data.toJSON())).not.toMatch(/Fn::ImportValue|Fn::GetStackOutput/);
     });
   });
 });

@@ -1,5 +1,5 @@
 import * as path from 'path';
-import { Annotations, App, CfnParameter, Duration, Lazy, Stack } from 'aws-cdk-lib';
+import { Annotations, App, CfnParameter, Duration, Lazy, Stack, Stage } from 'aws-cdk-lib';
 import { Annotations as AssertionAnnotations, Match, Template } from 'aws-cdk-lib/assertions';
 import * as acm from 'aws-cdk-lib/aws-certificatemanager';
 import * as ecs from 'aws-cdk-lib/aws-ecs';
@@ -8,7 +8,7 @@ import * as logs from 'aws-cdk-lib/aws-logs';
 import * as route53 from 'aws-cdk-lib/aws-route53';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import * as ssm from 'aws-cdk-lib/aws-ssm';
-import { AlbFargateService, AlbFargateServiceProps, DeploymentStage, MultiAzVpc } from '../../src';
+import { AlbFargateService, AlbFargateServiceProps, DeploymentStage, GuardedKey, MultiAzVpc } from '../../src';
 import { PublicLoadBalancer } from '../../src/building-blocks/public-load-balancer';
 import { newApp, newStack, TEST_ENV } from '../support/app';
 import { cloudFormationFindings } from '../support/cfn-validation';
@@ -644,6 +644,61 @@ describe('AlbFargateService', () => {
       // ECS Exec's writable root is warned of; a user who keeps Exec on acknowledges it.
       Annotations.of(service).acknowledgeWarning('cdk-best-practice-patterns:execWritableRoot', 'Exec stays on in this test');
       expect(cloudFormationFindings(app)).toEqual([]);
+    });
+  });
+
+  describe('across stacks', () => {
+    // The network, a zone, a certificate and a secret under a GuardedKey in a Data stack; the service in an App stack. Built once.
+    let data: Template;
+    let svc: Template;
+    beforeAll(() => {
+      const app = newApp();
+      const stage = new Stage(app, 'Prod', { env: TEST_ENV });
+      const dataStack = new Stack(stage, 'Data');
+      const appStack = new Stack(stage, 'App');
+      appStack.addStackDependency(dataStack);
+      const network = new MultiAzVpc(dataStack, 'Network');
+      const hostedZone = new route53.PublicHostedZone(dataStack, 'Zone', { zoneName: 'example.com' });
+      const certificate = new acm.Certificate(dataStack, 'Certificate', { domainName: 'www.example.com', validation: acm.CertificateValidation.fromDns(hostedZone) });
+      const secret = new secretsmanager.Secret(dataStack, 'Secret', { encryptionKey: new GuardedKey(dataStack, 'Key') });
+      const plainSecret = new secretsmanager.Secret(dataStack, 'PlainSecret');
+      new AlbFargateService(appStack, 'Web', {
+        vpc: network.vpc,
+        certificate,
+        hostedZone,
+        domainName: 'www.example.com',
+        image: ecs.ContainerImage.fromRegistry('nginx'),
+        secrets: { PASSWORD: ecs.Secret.fromSecretsManager(secret, 'password'), TOKEN: ecs.Secret.fromSecretsManager(plainSecret) },
+      });
+      data = Template.fromStack(dataStack);
+      svc = Template.fromStack(appStack);
+    });
+
+    test("the execution role is granted Data's secret and its key in its own policy", () => {
+      svc.hasResourceProperties('AWS::IAM::ManagedPolicy', {
+        Description: 'The permissions granted to Prod/App/Web/ExecutionRole',
+        PolicyDocument: {
+          Statement: Match.arrayWith([
+            // Both secrets, Data's plain one through aws-cdk-lib's own grant: one merged statement.
+            Match.objectLike({ Action: ['secretsmanager:DescribeSecret', 'secretsmanager:GetSecretValue'], Resource: [{ 'Fn::GetStackOutput': Match.anyValue() }, { 'Fn::GetStackOutput': Match.anyValue() }] }),
+            Match.objectLike({
+              Action: 'kms:Decrypt',
+              Resource: { 'Fn::GetStackOutput': Match.anyValue() },
+              Condition: { StringEquals: { 'kms:ViaService': 'secretsmanager.us-east-1.amazonaws.com' } },
+            }),
+          ]),
+        },
+      });
+    });
+
+    test("the listener and the alias record use Data's certificate and zone", () => {
+      svc.hasResourceProperties('AWS::ElasticLoadBalancingV2::Listener', { Certificates: [{ CertificateArn: { 'Fn::GetStackOutput': Match.anyValue() } }] });
+      svc.hasResourceProperties('AWS::Route53::RecordSet', { HostedZoneId: { 'Fn::GetStackOutput': Match.anyValue() } });
+    });
+
+    test('the Data stack references nothing of the App stack', () => {
+      // A cross-stack reference is an Fn::ImportValue, or an Fn::GetStackOutput under the new-project flags.
+      expect(JSON.stringify(data.toJSON())).not.toMatch(/Fn::ImportValue|Fn::GetStackOutput/);
     });
   });
 });

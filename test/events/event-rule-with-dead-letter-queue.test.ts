@@ -1,4 +1,4 @@
-import { Duration, Stack, Token } from 'aws-cdk-lib';
+import { Duration, Stack, Stage, Token } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import * as events from 'aws-cdk-lib/aws-events';
 import * as kms from 'aws-cdk-lib/aws-kms';
@@ -519,6 +519,56 @@ describe('EventRuleWithDeadLetterQueue', () => {
       const app = newApp();
       fullyConfigured(new Stack(app, 'Validated', { env: TEST_ENV }));
       expect(cloudFormationFindings(app)).toEqual([]);
+    });
+  });
+
+  describe('across stacks', () => {
+    // A Data stack with a key, a bus, an encrypted queue and a function; rules in an App stack that
+    // deploys after it use them all. Built once.
+    let data: Template;
+    let svc: Template;
+    beforeAll(() => {
+      const app = newApp();
+      const stage = new Stage(app, 'Prod', { env: TEST_ENV });
+      const dataStack = new Stack(stage, 'Data');
+      const appStack = new Stack(stage, 'App');
+      appStack.addStackDependency(dataStack);
+      const key = new kms.Key(dataStack, 'Key', { enableKeyRotation: true });
+      const bus = new events.EventBus(dataStack, 'Bus');
+      const queue = new sqs.Queue(dataStack, 'Orders', { encryptionMasterKey: key, enforceSSL: true });
+      const handler = new HardenedFunction(dataStack, 'Handler', { code: lambda.Code.fromInline('exports.handler = async () => {};') });
+      const onBus = new EventRuleWithDeadLetterQueue(appStack, 'OnBus', { eventBus: bus, encryptionKey: key, eventPattern: { source: ['shop'] } });
+      onBus.addQueueTarget(queue);
+      onBus.addFunctionTarget(handler);
+      new EventRuleWithDeadLetterQueue(appStack, 'OwnBus', { createEventBus: true, encryptionKey: key, eventPattern: { source: ['shop'] } });
+      data = Template.fromStack(dataStack);
+      svc = Template.fromStack(appStack);
+    });
+
+    test("the queue's policy names the rule by a name known at synth, which the rule is given", () => {
+      const rules = svc.findResources('AWS::Events::Rule', { Properties: { EventBusName: { 'Fn::GetStackOutput': Match.anyValue() } } });
+      const [name] = Object.values(rules).map((rule: any) => rule.Properties.Name);
+      expect(name).toMatch(/^ProdAppOnBus/);
+      const [busName] = Object.values(data.findResources('AWS::Events::EventBus')).map((b: any) => b.Properties.Name);
+      data.hasResourceProperties('AWS::SQS::QueuePolicy', {
+        PolicyDocument: {
+          Statement: Match.arrayWith([Match.objectLike({
+            Principal: { Service: 'events.amazonaws.com' },
+            // The bus by its name in Data's template, the rule by its own: no reference to either stack.
+            Condition: { ArnEquals: { 'aws:SourceArn': `arn:aws:events:us-east-1:123456789012:rule/${busName}/${name}` } },
+          })]),
+        },
+      });
+    });
+
+    test("the function's invoke permission is in the rule's stack", () => {
+      data.resourceCountIs('AWS::Lambda::Permission', 0);
+      svc.hasResourceProperties('AWS::Lambda::Permission', { Principal: 'events.amazonaws.com', FunctionName: { 'Fn::GetStackOutput': Match.anyValue() } });
+    });
+
+    test('the Data stack references nothing of the App stack', () => {
+      // A cross-stack reference is an Fn::ImportValue, or an Fn::GetStackOutput under the new-project flags.
+      expect(JSON.stringify(data.toJSON())).not.toMatch(/Fn::ImportValue|Fn::GetStackOutput/);
     });
   });
 });

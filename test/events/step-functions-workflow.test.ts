@@ -1,4 +1,4 @@
-import { CfnParameter, Duration, Stack } from 'aws-cdk-lib';
+import { CfnParameter, Duration, Stack, Stage } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
@@ -321,6 +321,36 @@ describe('StepFunctionsWorkflow', () => {
       const stack = new Stack(app, 'Validated', { env: TEST_ENV });
       new StepFunctionsWorkflow(stack, 'Orders', fullyConfigured(stack));
       expect(cloudFormationFindings(app)).toEqual([]);
+    });
+  });
+
+  describe('across stacks', () => {
+    // A function and a key in a Data stack; the workflow in an App stack that deploys after it. Built once.
+    let data: Template;
+    let svc: Template;
+    beforeAll(() => {
+      const app = newApp();
+      const stage = new Stage(app, 'Prod', { env: TEST_ENV });
+      const dataStack = new Stack(stage, 'Data');
+      const appStack = new Stack(stage, 'App');
+      appStack.addStackDependency(dataStack);
+      const fn = new HardenedFunction(dataStack, 'Charge', { code: lambda.Code.fromInline('exports.handler = async () => {};') });
+      const key = new kms.Key(dataStack, 'Key', { enableKeyRotation: true });
+      new StepFunctionsWorkflow(appStack, 'Checkout', { logEncryptionKey: key, definition: StepFunctionsWorkflow.invokeFunction(appStack, 'ChargeCard', fn) });
+      data = Template.fromStack(dataStack);
+      svc = Template.fromStack(appStack);
+    });
+
+    test("the workflow's role may invoke the function's alias, in the App stack", () => {
+      svc.hasResourceProperties('AWS::IAM::ManagedPolicy', {
+        PolicyDocument: { Statement: Match.arrayWith([Match.objectLike({ Action: 'lambda:InvokeFunction', Resource: { 'Fn::GetStackOutput': Match.anyValue() } })]) },
+      });
+      svc.hasResourceProperties('AWS::Logs::LogGroup', { KmsKeyId: { 'Fn::GetStackOutput': Match.anyValue() } });
+    });
+
+    test('the Data stack references nothing of the App stack', () => {
+      // A cross-stack reference is an Fn::ImportValue, or an Fn::GetStackOutput under the new-project flags.
+      expect(JSON.stringify(data.toJSON())).not.toMatch(/Fn::ImportValue|Fn::GetStackOutput/);
     });
   });
 });

@@ -1,4 +1,4 @@
-import { Duration, Stack } from 'aws-cdk-lib';
+import { Duration, Stack, Stage } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
@@ -377,6 +377,48 @@ describe('QueueWithDeadLetterQueue', () => {
       const names = Object.values(Template.fromStack(stack).findResources('AWS::SQS::Queue'))
         .map((q: any) => q.Properties.QueueName).filter(Boolean);
       expect(new Set(names).size).toBe(2);
+    });
+  });
+
+  describe('across stacks', () => {
+    // The queue and its key in a Data stack; the consumers in an App stack that deploys after it
+    // (as it does when it uses anything of Data), inside a Stage. Built once.
+    let data: Template;
+    let svc: Template;
+    beforeAll(() => {
+      const app = newApp();
+      const stage = new Stage(app, 'Prod', { env: TEST_ENV });
+      const dataStack = new Stack(stage, 'Data');
+      const appStack = new Stack(stage, 'App');
+      appStack.addStackDependency(dataStack);
+      const key = new kms.Key(dataStack, 'Key', { enableKeyRotation: true });
+      const hardened = new HardenedFunction(appStack, 'Worker', { code: CODE });
+      const plain = consumerFunction(appStack, 'Plain');
+      const producer = consumerFunction(appStack, 'Producer');
+      new QueueWithDeadLetterQueue(dataStack, 'Orders', { consumer: hardened, encryptionKey: key });
+      const payments = new QueueWithDeadLetterQueue(dataStack, 'Payments', { consumer: plain });
+      payments.queue.grantSendMessages(producer);
+      data = Template.fromStack(dataStack);
+      svc = Template.fromStack(appStack);
+    });
+
+    test("the consumers' mappings and policies are in the consumers' stack", () => {
+      data.resourceCountIs('AWS::Lambda::EventSourceMapping', 0);
+      data.resourceCountIs('AWS::IAM::ManagedPolicy', 0);
+      svc.resourceCountIs('AWS::Lambda::EventSourceMapping', 2);
+      const consumerPolicies = svc.findResources('AWS::IAM::ManagedPolicy', {
+        Properties: { Description: Match.stringLikeRegexp('^Lets the consumer of Prod/Data/') },
+      });
+      expect(Object.keys(consumerPolicies)).toHaveLength(2);
+      svc.hasResourceProperties('AWS::Lambda::EventSourceMapping', {
+        EventSourceArn: { 'Fn::GetStackOutput': Match.objectLike({ StackName: Match.stringLikeRegexp('Data') }) },
+        FunctionResponseTypes: ['ReportBatchItemFailures'],
+      });
+    });
+
+    test("the queues' stack references nothing of the consumers' stack", () => {
+      // A cross-stack reference is an Fn::ImportValue, or an Fn::GetStackOutput under the new-project flags.
+      expect(JSON.stringify(data.toJSON())).not.toMatch(/Fn::ImportValue|Fn::GetStackOutput/);
     });
   });
 

@@ -1,4 +1,4 @@
-import { Duration, Stack } from 'aws-cdk-lib';
+import { Duration, Stack, Stage } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as sns from 'aws-cdk-lib/aws-sns';
@@ -332,6 +332,47 @@ describe('SnsFanOut', () => {
       const stack = new Stack(app, 'Validated', { env: TEST_ENV });
       new SnsFanOut(stack, 'Events', fullyConfigured(stack, true));
       expect(cloudFormationFindings(app)).toEqual([]);
+    });
+  });
+
+  describe('across stacks', () => {
+    // A Data stack with a key, a topic and a fan-out; an App stack that deploys after it, with the
+    // fan-out's consumer and publisher and two fan-outs using Data's topic and key. Built once.
+    let data: Template;
+    let svc: Template;
+    let appStack: Stack;
+    let key: kms.Key;
+    beforeAll(() => {
+      const app = newApp();
+      const stage = new Stage(app, 'Prod', { env: TEST_ENV });
+      const dataStack = new Stack(stage, 'Data');
+      appStack = new Stack(stage, 'App');
+      appStack.addStackDependency(dataStack);
+      key = new kms.Key(dataStack, 'Key', { enableKeyRotation: true });
+      const topic = new sns.Topic(dataStack, 'Topic', { masterKey: key, enforceSSL: true });
+      const orders = new SnsFanOut(dataStack, 'Orders', { masterKey: key, subscribers: [{ name: 'billing', queueOptions: { consumer: consumerFunction(appStack, 'Billing') } }] });
+      orders.topic.grantPublish(consumerFunction(appStack, 'Publisher'));
+      new SnsFanOut(appStack, 'Shipping', { topic, subscribers: [{ name: 'ship' }] });
+      new SnsFanOut(appStack, 'Audit', { masterKey: key, subscribers: [{ name: 'audit' }] });
+      data = Template.fromStack(dataStack);
+      svc = Template.fromStack(appStack);
+    });
+
+    test("the consumer's mapping and the subscription to Data's topic are in the App stack; Data's key encrypts a topic there", () => {
+      data.resourceCountIs('AWS::Lambda::EventSourceMapping', 0);
+      svc.resourceCountIs('AWS::Lambda::EventSourceMapping', 1);
+      svc.hasResourceProperties('AWS::SNS::Subscription', { TopicArn: { 'Fn::GetStackOutput': Match.anyValue() }, Protocol: 'sqs' });
+      svc.hasResourceProperties('AWS::SNS::Topic', { KmsMasterKeyId: { 'Fn::GetStackOutput': Match.anyValue() } });
+    });
+
+    test('the Data stack references nothing of the App stack', () => {
+      // A cross-stack reference is an Fn::ImportValue, or an Fn::GetStackOutput under the new-project flags.
+      expect(JSON.stringify(data.toJSON())).not.toMatch(/Fn::ImportValue|Fn::GetStackOutput/);
+    });
+
+    test("a subscriber queue's key in another stack than the fan-out's own topic is refused, naming the fix", () => {
+      expect(() => new SnsFanOut(appStack, 'Refused', { subscribers: [{ name: 'audit', queueOptions: { encryptionKey: key } }] }))
+        .toThrow("subscribers['audit'].queueOptions.encryptionKey is 'Prod/Data/Key (in stack Prod/Data)'; it must be a key in this fan-out's stack (Prod/App), or unset");
     });
   });
 });

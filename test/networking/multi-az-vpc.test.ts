@@ -1,4 +1,4 @@
-import { Stack } from 'aws-cdk-lib';
+import { Stack, Stage } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as kms from 'aws-cdk-lib/aws-kms';
@@ -433,6 +433,35 @@ describe('MultiAzVpc', () => {
       const app = newApp();
       new MultiAzVpc(new Stack(app, 'Validated', { env: TEST_ENV }), 'Network');
       expect(cloudFormationFindings(app)).toEqual([]);
+    });
+  });
+
+  describe('across stacks', () => {
+    // A flow log bucket and a flow log key in a Data stack; the networks in an App stack. Built once.
+    let data: Template;
+    let svc: Template;
+    beforeAll(() => {
+      const app = newApp();
+      const stage = new Stage(app, 'Prod', { env: TEST_ENV });
+      const dataStack = new Stack(stage, 'Data');
+      const appStack = new Stack(stage, 'App');
+      appStack.addStackDependency(dataStack);
+      const bucket = new s3.Bucket(dataStack, 'FlowLogs', { enforceSSL: true });
+      const key = new kms.Key(dataStack, 'Key', { enableKeyRotation: true });
+      new MultiAzVpc(appStack, 'ToBucket', { flowLogBucket: bucket });
+      new MultiAzVpc(appStack, 'ToLogs', { flowLogEncryptionKey: key });
+      data = Template.fromStack(dataStack);
+      svc = Template.fromStack(appStack);
+    });
+
+    test("the flow logs go to Data's bucket, and to a log group under Data's key", () => {
+      svc.hasResourceProperties('AWS::EC2::FlowLog', { LogDestinationType: 's3', LogDestination: { 'Fn::GetStackOutput': Match.anyValue() } });
+      svc.hasResourceProperties('AWS::Logs::LogGroup', { KmsKeyId: { 'Fn::GetStackOutput': Match.anyValue() } });
+    });
+
+    test('the Data stack references nothing of the App stack', () => {
+      // A cross-stack reference is an Fn::ImportValue, or an Fn::GetStackOutput under the new-project flags.
+      expect(JSON.stringify(data.toJSON())).not.toMatch(/Fn::ImportValue|Fn::GetStackOutput/);
     });
   });
 });

@@ -1,4 +1,4 @@
-import { Duration, Stack } from 'aws-cdk-lib';
+import { Duration, Stack, Stage } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import * as cognito from 'aws-cdk-lib/aws-cognito';
 import * as kms from 'aws-cdk-lib/aws-kms';
@@ -292,6 +292,35 @@ describe('HttpApiLambda', () => {
       const stack = new Stack(app, 'Validated', { env: TEST_ENV });
       new HttpApiLambda(stack, 'Notes', fullyConfigured(stack));
       expect(cloudFormationFindings(app)).toEqual([]);
+    });
+  });
+
+  describe('across stacks', () => {
+    // The handler in a Data stack; the API in an App stack that deploys after it. Built once.
+    let data: Template;
+    let svc: Template;
+    beforeAll(() => {
+      const app = newApp();
+      const stage = new Stage(app, 'Prod', { env: TEST_ENV });
+      const dataStack = new Stack(stage, 'Data');
+      const appStack = new Stack(stage, 'App');
+      appStack.addStackDependency(dataStack);
+      new HttpApiLambda(appStack, 'Api', {
+        handlerFunction: new HardenedFunction(dataStack, 'Handler', { code: lambda.Code.fromInline('exports.handler = async () => ({});') }),
+        allowUnauthenticatedAccess: true,
+      });
+      data = Template.fromStack(dataStack);
+      svc = Template.fromStack(appStack);
+    });
+
+    test("API Gateway's permission on the function is in the API's stack", () => {
+      data.resourceCountIs('AWS::Lambda::Permission', 0);
+      svc.hasResourceProperties('AWS::Lambda::Permission', { Principal: 'apigateway.amazonaws.com', FunctionName: { 'Fn::GetStackOutput': Match.anyValue() } });
+    });
+
+    test('the Data stack references nothing of the App stack', () => {
+      // A cross-stack reference is an Fn::ImportValue, or an Fn::GetStackOutput under the new-project flags.
+      expect(JSON.stringify(data.toJSON())).not.toMatch(/Fn::ImportValue|Fn::GetStackOutput/);
     });
   });
 });

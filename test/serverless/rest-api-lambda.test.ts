@@ -1,5 +1,5 @@
 import * as path from 'path';
-import { Duration, Stack } from 'aws-cdk-lib';
+import { Duration, Stack, Stage } from 'aws-cdk-lib';
 import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
 import * as apigw from 'aws-cdk-lib/aws-apigateway';
 import * as cognito from 'aws-cdk-lib/aws-cognito';
@@ -539,6 +539,38 @@ describe('RestApiLambda', () => {
       const stack = new Stack(app, 'Validated', { env: TEST_ENV });
       new RestApiLambda(stack, 'Notes', fullyConfigured(stack));
       expect(cloudFormationFindings(app)).toEqual([]);
+    });
+  });
+
+  describe('across stacks', () => {
+    // The handler and the authorizer in a Data stack; the API in an App stack that deploys after it. Built once.
+    let data: Template;
+    let svc: Template;
+    beforeAll(() => {
+      const app = newApp();
+      const stage = new Stage(app, 'Prod', { env: TEST_ENV });
+      const dataStack = new Stack(stage, 'Data');
+      const appStack = new Stack(stage, 'App');
+      appStack.addStackDependency(dataStack);
+      const code = lambda.Code.fromInline('exports.handler = async () => ({});');
+      new RestApiLambda(appStack, 'Api', {
+        handlerFunction: new HardenedFunction(dataStack, 'Handler', { code }),
+        authorizerFunction: new HardenedFunction(dataStack, 'Authorizer', { code }),
+      });
+      data = Template.fromStack(dataStack);
+      svc = Template.fromStack(appStack);
+    });
+
+    test("API Gateway's permissions on both functions are in the API's stack", () => {
+      data.resourceCountIs('AWS::Lambda::Permission', 0);
+      const permissions = svc.findResources('AWS::Lambda::Permission', { Properties: { FunctionName: { 'Fn::GetStackOutput': Match.anyValue() } } });
+      const authorizerArn = Object.values(permissions).filter((p: any) => JSON.stringify(p.Properties.SourceArn).includes('/authorizers/'));
+      expect(authorizerArn).toHaveLength(1);
+    });
+
+    test('the Data stack references nothing of the App stack', () => {
+      // A cross-stack reference is an Fn::ImportValue, or an Fn::GetStackOutput under the new-project flags.
+      expect(JSON.stringify(data.toJSON())).not.toMatch(/Fn::ImportValue|Fn::GetStackOutput/);
     });
   });
 });

@@ -1,4 +1,4 @@
-import { Duration, Stack } from 'aws-cdk-lib';
+import { Duration, Stack, Stage } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import * as autoscaling from 'aws-cdk-lib/aws-autoscaling';
 import * as acm from 'aws-cdk-lib/aws-certificatemanager';
@@ -680,6 +680,35 @@ describe('AlbAutoScalingGroup', () => {
         new AlbAutoScalingGroup(stack, 'Web', { vpc: new MultiAzVpc(stack, 'Network').vpc, certificate: certificate(stack) });
         expect(cloudFormationFindings(app)).toEqual([]);
       }
+    });
+  });
+
+  describe('across stacks', () => {
+    // The network, a hosted zone and a certificate in a Data stack; the web tier in an App stack. Built once.
+    let data: Template;
+    let svc: Template;
+    beforeAll(() => {
+      const app = newApp();
+      const stage = new Stage(app, 'Prod', { env: TEST_ENV });
+      const dataStack = new Stack(stage, 'Data');
+      const appStack = new Stack(stage, 'App');
+      appStack.addStackDependency(dataStack);
+      const network = new MultiAzVpc(dataStack, 'Network');
+      const hostedZone = new route53.PublicHostedZone(dataStack, 'Zone', { zoneName: 'example.com' });
+      const dataCertificate = new acm.Certificate(dataStack, 'Certificate', { domainName: 'www.example.com', validation: acm.CertificateValidation.fromDns(hostedZone) });
+      new AlbAutoScalingGroup(appStack, 'Web', { vpc: network.vpc, certificate: dataCertificate, hostedZone, domainName: 'www.example.com' });
+      data = Template.fromStack(dataStack);
+      svc = Template.fromStack(appStack);
+    });
+
+    test("the load balancer's listener and alias record use Data's certificate and zone", () => {
+      svc.hasResourceProperties('AWS::ElasticLoadBalancingV2::Listener', { Certificates: [{ CertificateArn: { 'Fn::GetStackOutput': Match.anyValue() } }] });
+      svc.hasResourceProperties('AWS::Route53::RecordSet', { HostedZoneId: { 'Fn::GetStackOutput': Match.anyValue() } });
+    });
+
+    test('the Data stack references nothing of the App stack', () => {
+      // A cross-stack reference is an Fn::ImportValue, or an Fn::GetStackOutput under the new-project flags.
+      expect(JSON.stringify(data.toJSON())).not.toMatch(/Fn::ImportValue|Fn::GetStackOutput/);
     });
   });
 });
