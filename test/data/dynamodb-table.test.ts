@@ -1,4 +1,4 @@
-import { Duration, Stack } from 'aws-cdk-lib';
+import { Duration, Stack, Stage } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import * as backup from 'aws-cdk-lib/aws-backup';
 import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
@@ -6,7 +6,8 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import {
-  DeploymentStage, DynamoDbStreamConsumer, DynamoDbStreamConsumerOptions, DynamoDbTable, DynamoDbTableProps, HardenedBackupPlan, HardenedFunction,
+  DeploymentStage, DynamoDbStreamConsumer, DynamoDbStreamConsumerOptions, DynamoDbTable, DynamoDbTableProps, GuardedKey, HardenedBackupPlan,
+  HardenedFunction,
 } from '../../src';
 import { report } from '../../src/report/report';
 import { newApp, newStack, TEST_ENV } from '../support/app';
@@ -85,6 +86,32 @@ const alarms = (template: Template): any[] => Object.values(resources(template, 
 const alarmsOf = (template: Template, metricName: string) => alarms(template).filter((a) => a.MetricName === metricName);
 const idOf = (stack: Stack, construct: { node: { defaultChild?: unknown } }) => stack.getLogicalId(construct.node.defaultChild as any);
 const dimensions = (alarm: any) => Object.fromEntries(alarm.Dimensions.map((d: any) => [d.Name, d.Value]));
+
+/**
+ * The stacks a template references: the stack of each Fn::ImportValue's export (`<stack>:<output>`),
+ * and each Fn::GetStackOutput's stack, the new-project flags' weak references.
+ */
+function referencedStacks(template: Template): string[] {
+  const found = new Set<string>();
+  const visit = (value: unknown): void => {
+    if (Array.isArray(value)) {
+      value.forEach(visit);
+    } else if (value !== null && typeof value === 'object') {
+      for (const [key, inner] of Object.entries(value)) {
+        if (key === 'Fn::ImportValue' && typeof inner === 'string') {
+          found.add(inner.split(':')[0]);
+        } else if (key === 'Fn::GetStackOutput') {
+          const stackName = (inner as any).StackName;
+          found.add(typeof stackName === 'string' ? stackName : JSON.stringify(stackName));
+        } else {
+          visit(inner);
+        }
+      }
+    }
+  };
+  visit(template.toJSON());
+  return [...found].sort();
+}
 
 describe('DynamoDbTable', () => {
   // Built once and shared: each synthesis costs time, and the suite must stay fast.
@@ -882,6 +909,85 @@ describe('DynamoDbTable', () => {
       expect(orders.encryptionKey).not.toBe(payments.encryptionKey);
       const tableRefs = alarms(template).filter((a) => /HTTP 500/.test(a.AlarmDescription)).map((a) => JSON.stringify(a.Metrics[1].MetricStat.Metric.Dimensions));
       expect(new Set(tableRefs).size).toBe(2);
+    });
+  });
+
+  describe('across stacks', () => {
+    // One app, built once: in a Stage, the table in a Data stack, its key and backup plan in a
+    // Shared stack, and every client in a Service stack, as real apps split them.
+    const app = newApp();
+    const stage = new Stage(app, 'Prod', { env: TEST_ENV });
+    const shared = new Stack(stage, 'Shared');
+    const data = new Stack(stage, 'Data');
+    const service = new Stack(stage, 'Service');
+    const key = new GuardedKey(shared, 'Key');
+    const table = new DynamoDbTable(data, 'Orders', { partitionKey: PARTITION_KEY, encryptionKey: key, backupPlan: new HardenedBackupPlan(shared, 'Backups') });
+    const client = (id: string) => new HardenedFunction(service, id, { code: CODE });
+    table.grantReadData(client('Reader'));
+    table.grantWriteData(client('Writer'));
+    table.grantReadWriteData(client('Api'));
+    table.grantStreamRead(client('Auditor'));
+    const mailer = client('Mailer');
+    const consumer = table.addStreamConsumer('Mailer', mailer);
+    let templates: { shared: Template; data: Template; service: Template };
+    beforeAll(() => {
+      // Synthesizing the stage is where a cycle between its stacks would throw.
+      templates = { shared: Template.fromStack(shared), data: Template.fromStack(data), service: Template.fromStack(service) };
+    });
+
+    test('the table references only the stack of its key and plan; that stack references nothing', () => {
+      expect(referencedStacks(templates.data)).toEqual([shared.stackName]);
+      expect(referencedStacks(templates.shared)).toEqual([]);
+      // The plan's selection is the table's, in the table's stack.
+      templates.data.resourceCountIs('AWS::Backup::BackupSelection', 1);
+    });
+
+    test('each grant lands in the grantee\'s policy, in its stack, naming the table and its key', () => {
+      expect(referencedStacks(templates.service)).toEqual([data.stackName, shared.stackName].sort());
+      const statements = Object.values(resources(templates.service, 'AWS::IAM::ManagedPolicy'))
+        .flatMap((p) => p.Properties.PolicyDocument.Statement as any[]).map((st) => JSON.stringify(st));
+      for (const action of ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:GetRecords', 'kms:Decrypt']) {
+        expect(statements.filter((st) => st.includes(`"${action}"`)).length).toBeGreaterThan(0);
+      }
+    });
+
+    test("a consumer in another stack: its mapping, dead-letter queue, policy and alarms are in the consumer's stack", () => {
+      expect(consumer.node.path).toBe('Prod/Service/OrdersStreamMailer');
+      templates.data.resourceCountIs('AWS::Lambda::EventSourceMapping', 0);
+      templates.data.resourceCountIs('AWS::SQS::Queue', 0);
+      const mapping = onlyResource(templates.service, 'AWS::Lambda::EventSourceMapping');
+      expect(mapping.id).toBe(service.getLogicalId(consumer.eventSourceMapping.node.defaultChild as any));
+      expect(JSON.stringify(mapping.resource.Properties.EventSourceArn)).toMatch(/Fn::ImportValue|Fn::GetStackOutput/);
+      expect(Stack.of(consumer.deadLetterQueue)).toBe(service);
+      expect(Stack.of(consumer.iteratorAgeAlarm)).toBe(service);
+      expect(alarmsOf(templates.service, 'IteratorAge')).toHaveLength(1);
+    });
+
+    test("the consumer's alarms are on its own stack's dashboard, not in the table's alarms", () => {
+      expect(table.streamConsumers).toEqual([consumer]);
+      expect(table.alarms).not.toContain(consumer.iteratorAgeAlarm);
+      expect(table.alarms).not.toContain(consumer.deadLetterQueueAlarm);
+      const body = JSON.stringify(Object.values(resources(templates.service, 'AWS::CloudWatch::Dashboard'))[0].Properties.DashboardBody);
+      expect(body).toContain('DynamoDbStreamConsumer');
+      expect(body).toContain(service.getLogicalId(consumer.iteratorAgeAlarm.node.defaultChild as any));
+    });
+
+    test("a consumer in another stack: no unacknowledged finding, though its policy names the table's streams by a cross-stack reference", () => {
+      // cdk-nag 3.x reads the synthesized template, where the reference is an Fn::GetStackOutput
+      // (an Fn::ImportValue with strong references);
+      // cdk-nag 2.x reads the table's attribute: each must find the acknowledgement of ListStreams.
+      const buildSplit = (strength?: { context: Record<string, unknown> }) => {
+        const nagApp = newApp(strength);
+        const nagStage = new Stage(nagApp, 'Prod', { env: TEST_ENV });
+        const orders = new DynamoDbTable(new Stack(nagStage, 'Data'), 'Orders', { partitionKey: PARTITION_KEY });
+        orders.addStreamConsumer('Mailer', new HardenedFunction(new Stack(nagStage, 'Service'), 'Mailer', { code: CODE }));
+        return { nagApp, nagStage };
+      };
+      expect(runNagPacks(buildSplit().nagApp)).toEqual(COMPLIANT);
+      // An existing project's strong references: Fn::ImportValue.
+      expect(runNagPacks(buildSplit({ context: { '@aws-cdk/core:defaultCrossStackReferences': 'strong' } }).nagApp)).toEqual(COMPLIANT);
+      const v2 = buildSplit();
+      expect(runNagV2Packs(v2.nagApp, [v2.nagStage])).toEqual([]);
     });
   });
 

@@ -1,10 +1,10 @@
-import { App, Duration, Size, Stack } from 'aws-cdk-lib';
+import { App, Duration, Size, Stack, Stage } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as logs from 'aws-cdk-lib/aws-logs';
-import { CacheEngine, DeploymentStage, HardenedFunction, InMemoryCache, InMemoryCacheProps, MultiAzVpc } from '../../src';
+import { CacheEngine, DeploymentStage, GuardedKey, HardenedFunction, InMemoryCache, InMemoryCacheProps, MultiAzVpc } from '../../src';
 import { newApp, newStack, TEST_ENV } from '../support/app';
 import { cloudFormationFindings } from '../support/cfn-validation';
 import { errorLines, KEY_GRANT_GUARD } from '../support/fixtures';
@@ -101,6 +101,32 @@ const nodesOf = (alarm: any): string[] => alarm.Metrics.filter((m: any) => m.Met
   expect(m.MetricStat.Metric.Dimensions[0].Name).toBe('CacheClusterId');
   return m.MetricStat.Metric.Dimensions[0].Value;
 });
+
+/**
+ * The stacks a template references: the stack of each Fn::ImportValue's export (`<stack>:<output>`),
+ * and each Fn::GetStackOutput's stack, the new-project flags' weak references.
+ */
+function referencedStacks(template: Template): string[] {
+  const found = new Set<string>();
+  const visit = (value: unknown): void => {
+    if (Array.isArray(value)) {
+      value.forEach(visit);
+    } else if (value !== null && typeof value === 'object') {
+      for (const [key, inner] of Object.entries(value)) {
+        if (key === 'Fn::ImportValue' && typeof inner === 'string') {
+          found.add(inner.split(':')[0]);
+        } else if (key === 'Fn::GetStackOutput') {
+          const stackName = (inner as any).StackName;
+          found.add(typeof stackName === 'string' ? stackName : JSON.stringify(stackName));
+        } else {
+          visit(inner);
+        }
+      }
+    }
+  };
+  visit(template.toJSON());
+  return [...found].sort();
+}
 
 describe('InMemoryCache', () => {
   // Built once and shared: each synthesis costs time, and the file must stay fast.
@@ -728,6 +754,62 @@ describe('InMemoryCache', () => {
       expect(sessions.encryptionKey).not.toBe(pages.encryptionKey);
       expect(new Set(users(template).map((u) => u.UserId)).size).toBe(2);
       expect(alarms(template)).toHaveLength(12);
+    });
+  });
+
+  describe('across stacks', () => {
+    // One app, built once: in a Stage, the network in its own stack, a key in a Shared stack, a
+    // serverless and a node-based cache in a Data stack, and their client in an App stack.
+    const app = newApp();
+    const stage = new Stage(app, 'Prod', { env: TEST_ENV });
+    const networkStack = new Stack(stage, 'Network');
+    const shared = new Stack(stage, 'Shared');
+    const data = new Stack(stage, 'Data');
+    const service = new Stack(stage, 'App');
+    const network = new MultiAzVpc(networkStack, 'Network');
+    const encryptionKey = new GuardedKey(shared, 'Key');
+    const sessions = new InMemoryCache(data, 'Sessions', { vpc: network.vpc, encryptionKey, serverless: true });
+    const pages = new InMemoryCache(data, 'Pages', { vpc: network.vpc, encryptionKey, serverless: false });
+    const api = new HardenedFunction(service, 'Api', { code: CODE, vpc: network.vpc });
+    for (const cache of [sessions, pages]) {
+      cache.allowConnectionsFrom(api);
+      cache.grantConnect(api);
+    }
+    let templates: { network: Template; shared: Template; data: Template; service: Template };
+    beforeAll(() => {
+      // Synthesizing the stage is where a cycle between its stacks would throw.
+      templates = {
+        network: Template.fromStack(networkStack),
+        shared: Template.fromStack(shared),
+        data: Template.fromStack(data),
+        service: Template.fromStack(service),
+      };
+    });
+
+    test("the caches' stack references only the network's and the key's; those reference nothing", () => {
+      expect(referencedStacks(templates.data)).toEqual([networkStack.stackName, shared.stackName].sort());
+      expect(referencedStacks(templates.network)).toEqual([]);
+      expect(referencedStacks(templates.shared)).toEqual([]);
+      templates.data.resourceCountIs('AWS::EC2::SecurityGroupIngress', 0);
+    });
+
+    test("allowConnectionsFrom: the ingress rules are in the client's stack, on the port and a serverless cache's reader port", () => {
+      const ingress = Object.values(templates.service.findResources('AWS::EC2::SecurityGroupIngress')).map((r) => r.Properties);
+      const into = (cache: string) => ingress.filter((r) => JSON.stringify(r.GroupId).includes(cache))
+        .map((r) => { expect(JSON.stringify(r.SourceSecurityGroupId)).toContain('Api'); return r.FromPort; }).sort();
+      expect(into('Sessions')).toEqual([6379, 6380]);
+      expect(into('Pages')).toEqual([6379]);
+    });
+
+    test("grantConnect: elasticache:Connect on each cache and its user, in the client's policy", () => {
+      const statements = [...Object.values(templates.service.findResources('AWS::IAM::ManagedPolicy')), ...Object.values(templates.service.findResources('AWS::IAM::Policy'))]
+        .flatMap((p) => p.Properties.PolicyDocument.Statement as any[]).filter((st) => st.Action === 'elasticache:Connect');
+      // Merged into one statement: each cache's ARN and its user's, from the caches' stack.
+      const resourcesGranted = statements.flatMap((st) => st.Resource).map((r: unknown) => JSON.stringify(r));
+      expect(resourcesGranted).toHaveLength(4);
+      expect(resourcesGranted.filter((r: string) => /SessionsServerlessCache.*ARN/.test(r))).toHaveLength(1);
+      expect(resourcesGranted.filter((r: string) => /replicationgroup:proddata-pages/.test(r))).toHaveLength(1);
+      expect(resourcesGranted.filter((r: string) => /Fn::GetStackOutput|Fn::ImportValue/.test(r) && /ApplicationUser/.test(r))).toHaveLength(2);
     });
   });
 

@@ -1,13 +1,16 @@
-import { Annotations, CfnParameter, Duration, Lazy, Size, Stack, Token } from 'aws-cdk-lib';
+import { Annotations, CfnParameter, Duration, Lazy, Size, Stack, Stage, Token } from 'aws-cdk-lib';
 import { Annotations as AssertionAnnotations, Match, Template } from 'aws-cdk-lib/assertions';
 import * as backup from 'aws-cdk-lib/aws-backup';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
+import * as ecs from 'aws-cdk-lib/aws-ecs';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
+import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as rds from 'aws-cdk-lib/aws-rds';
 import {
-  DatabaseEngine, DeploymentStage, HardenedBackupPlan, MasterPassword, MultiAzVpc, RelationalDatabase, RelationalDatabaseProps,
+  AlbFargateService, DatabaseEngine, DeploymentStage, GuardedKey, HardenedBackupPlan, HardenedFunction, MasterPassword, MultiAzVpc,
+  RelationalDatabase, RelationalDatabaseProps,
 } from '../../src';
 import { newApp, newStack, TEST_ENV } from '../support/app';
 import { cloudFormationFindings } from '../support/cfn-validation';
@@ -54,6 +57,51 @@ function fullyConfigured(stack: Stack): Props {
 }
 
 const instances = (template: Template) => Object.values(template.findResources('AWS::RDS::DBInstance'));
+
+/**
+ * The stacks a template references: the stack of each Fn::ImportValue's export (`<stack>:<output>`),
+ * and each Fn::GetStackOutput's stack, the new-project flags' weak references.
+ */
+function referencedStacks(template: Template): string[] {
+  const found = new Set<string>();
+  const visit = (value: unknown): void => {
+    if (Array.isArray(value)) {
+      value.forEach(visit);
+    } else if (value !== null && typeof value === 'object') {
+      for (const [key, inner] of Object.entries(value)) {
+        if (key === 'Fn::ImportValue' && typeof inner === 'string') {
+          found.add(inner.split(':')[0]);
+        } else if (key === 'Fn::GetStackOutput') {
+          const stackName = (inner as any).StackName;
+          found.add(typeof stackName === 'string' ? stackName : JSON.stringify(stackName));
+        } else {
+          visit(inner);
+        }
+      }
+    }
+  };
+  visit(template.toJSON());
+  return [...found].sort();
+}
+
+/** The statements of every IAM policy, inline or managed, of a template, as JSON. */
+const policyStatements = (template: Template): string[] => [
+  ...Object.values(template.findResources('AWS::IAM::Policy')), ...Object.values(template.findResources('AWS::IAM::ManagedPolicy')),
+].flatMap((p) => p.Properties.PolicyDocument.Statement as unknown[]).map((st) => JSON.stringify(st));
+
+/** The statements of the key policy of the one key in a template whose description starts with `description`. */
+const keyStatements = (template: Template, description: RegExp): any[] =>
+  Object.values(template.findResources('AWS::KMS::Key')).find((k) => description.test(k.Properties.Description ?? ''))!.Properties.KeyPolicy.Statement;
+
+/** What the database's key says of Secrets Manager: any principal of the account may decrypt through it, and only through it. */
+const SECRETS_MANAGER_STATEMENT = {
+  Sid: 'AllowSecretsManagerForThisAccount',
+  Effect: 'Allow',
+  Principal: { AWS: '*' },
+  Action: 'kms:Decrypt',
+  Resource: '*',
+  Condition: { StringEquals: { 'kms:CallerAccount': TEST_ENV.account, 'kms:ViaService': `secretsmanager.${TEST_ENV.region}.amazonaws.com` } },
+};
 const primaryOf = (template: Template) => instances(template).find((i) => !i.Properties.SourceDBInstanceIdentifier)!;
 
 describe('RelationalDatabase', () => {
@@ -197,6 +245,21 @@ describe('RelationalDatabase', () => {
       prod.template.resourceCountIs('AWS::SecretsManager::Secret', 0);
       prod.template.resourceCountIs('AWS::Serverless::Application', 0);
       expect(prod.database.secret.secretArn).toBeDefined();
+    });
+
+    test("secret.grantRead is the grantee's IAM policy alone: the key lets Secrets Manager decrypt for the account's principals, as aws/secretsmanager does", () => {
+      const { stack, database } = place();
+      const reader = new iam.Role(stack, 'Reader', { assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com') });
+      database.secret.grantRead(reader);
+      const template = Template.fromStack(stack);
+      const statements = keyStatements(template, /^Encrypts the storage/);
+      expect(statements).toContainEqual(SECRETS_MANAGER_STATEMENT);
+      // No statement names the grantee: its stack may be another, which the key's must not depend on.
+      expect(JSON.stringify(statements)).not.toContain('Reader');
+      template.hasResourceProperties('AWS::IAM::Policy', {
+        Roles: [{ Ref: Match.stringLikeRegexp('^Reader') }],
+        PolicyDocument: { Statement: [{ Action: ['secretsmanager:DescribeSecret', 'secretsmanager:GetSecretValue'], Effect: 'Allow', Resource: Match.anyValue() }] },
+      });
     });
 
     test('ROTATED_SECRET: a generated secret under the key, rotated every 30 days through a Secrets Manager endpoint in the isolated subnets', () => {
@@ -897,6 +960,83 @@ describe('RelationalDatabase', () => {
         expect(id).not.toMatch(/--|-$/);
       }
       template.resourceCountIs('AWS::Logs::LogGroup', 1 + 4);
+    });
+  });
+
+  describe('across stacks', () => {
+    // One app, built once: in a Stage, the network in its own stack, the key and the backup plan
+    // in a Shared stack, the databases in a Data stack, and every client (a function, a Fargate
+    // service reading the secret into its task) in an App stack, as real apps split them.
+    const app = newApp();
+    const stage = new Stage(app, 'Prod', { env: TEST_ENV });
+    const networkStack = new Stack(stage, 'Network');
+    const shared = new Stack(stage, 'Shared');
+    const data = new Stack(stage, 'Data');
+    const service = new Stack(stage, 'App');
+    const network = new MultiAzVpc(networkStack, 'Network');
+    const key = new GuardedKey(shared, 'Key', { description: 'The shared data key' });
+    const database = new RelationalDatabase(data, 'Database', {
+      vpc: network.vpc, encryptionKey: key, backupPlan: new HardenedBackupPlan(shared, 'Backups'), proxy: true,
+    });
+    // A rotated secret (an attachment's ARN) under the database's own key.
+    const rotated = new RelationalDatabase(data, 'Rotated', { vpc: network.vpc, masterPassword: MasterPassword.ROTATED_SECRET });
+    const api = new HardenedFunction(service, 'Api', { code: lambda.Code.fromInline('exports.handler = async () => 1;'), vpc: network.vpc });
+    const web = new AlbFargateService(service, 'Web', {
+      vpc: network.vpc,
+      image: ecs.ContainerImage.fromRegistry('public.ecr.aws/docker/library/nginx:stable'),
+      secrets: { DB_PASSWORD: ecs.Secret.fromSecretsManager(database.secret, 'password') },
+      allowInsecureHttp: true,
+    });
+    for (const db of [database, rotated]) {
+      db.allowConnectionsFrom(api);
+      db.grantConnect(api, 'app');
+      db.secret.grantRead(api);
+    }
+    database.allowConnectionsFrom(web.service);
+    let templates: { network: Template; shared: Template; data: Template; service: Template };
+    beforeAll(() => {
+      // Synthesizing the stage is where a cycle between its stacks would throw.
+      templates = {
+        network: Template.fromStack(networkStack),
+        shared: Template.fromStack(shared),
+        data: Template.fromStack(data),
+        service: Template.fromStack(service),
+      };
+    });
+
+    test("the databases' stack references only the network's and the key's; those reference nothing", () => {
+      expect(referencedStacks(templates.data)).toEqual([networkStack.stackName, shared.stackName].sort());
+      expect(referencedStacks(templates.network)).toEqual([]);
+      expect(referencedStacks(templates.shared)).toEqual([]);
+      // The plan's selection is the database's, in the database's stack.
+      templates.data.resourceCountIs('AWS::Backup::BackupSelection', 1);
+    });
+
+    test("allowConnectionsFrom: the database's and the proxy's ingress rules are in the client's stack, for a function and a Fargate service", () => {
+      const ingress = Object.values(templates.service.findResources('AWS::EC2::SecurityGroupIngress')).map((r) => r.Properties);
+      const into = (target: RegExp) => ingress.filter((r) => target.test(JSON.stringify(r.GroupId)) && r.FromPort === 5432 && r.ToPort === 5432);
+      // The function and the service into the database and its proxy; the function into the second database.
+      expect(into(/DatabaseSecurityGroup/).map((r) => JSON.stringify(r.SourceSecurityGroupId)).sort())
+        .toEqual([expect.stringMatching(/Api/), expect.stringMatching(/Web/)]);
+      expect(into(/DatabaseProxySecurityGroup/)).toHaveLength(2);
+      expect(into(/RotatedSecurityGroup/)).toHaveLength(1);
+    });
+
+    test("secret.grantRead and ecs.Secret.fromSecretsManager: the secret's grant is the grantee's IAM policy, in the grantee's stack", () => {
+      const statements = policyStatements(templates.service).filter((st) => st.includes('secretsmanager:GetSecretValue'));
+      // The function's, on both secrets (the RDS-managed one and the rotated one's attachment), and
+      // the task's execution role's, on the one it reads: by their ARNs, from the databases' stack.
+      expect(statements).toHaveLength(2);
+      expect(statements.filter((st) => /MasterUserSecretSecretArn.*RotatedInstanceSecretAttachment/.test(st))).toHaveLength(1);
+      expect(statements.filter((st) => /MasterUserSecretSecretArn/.test(st) && !/Rotated/.test(st))).toHaveLength(1);
+      expect(database.secret.encryptionKey).toBeUndefined();
+      expect(policyStatements(templates.service).join()).toContain('rds-db:connect');
+    });
+
+    test('the key of another stack lets Secrets Manager decrypt for the account, and names no role of the clients\' stack', () => {
+      expect(keyStatements(templates.shared, /^The shared data key$/)).toContainEqual(SECRETS_MANAGER_STATEMENT);
+      expect(keyStatements(templates.data, /^Encrypts the storage, snapshots, secret and Performance Insights of Prod\/Data\/Rotated/))
+        .toContainEqual(SECRETS_MANAGER_STATEMENT);
     });
   });
 

@@ -243,7 +243,8 @@ export class DynamoDbTable extends Construct {
 
   /**
    * The alarms of this pattern: throttles, system errors, latency, replication latency, and each
-   * stream consumer's iterator age and dead-letter queue.
+   * stream consumer's iterator age and dead-letter queue (a consumer in another stack keeps its
+   * alarms there: see its `iteratorAgeAlarm` and `deadLetterQueueAlarm`).
    */
   public readonly alarms: cloudwatch.IAlarm[];
 
@@ -357,13 +358,23 @@ export class DynamoDbTable extends Construct {
    * failures, retries are bounded in number and age, and what still fails goes to a dead-letter
    * queue. A HardenedFunction is invoked through its alias.
    *
-   * @param id the consumer's id under the table, stable across deployments
+   * A function in another stack of the app gets the mapping, its dead-letter queue, its policy and
+   * its alarms in its own stack, as `<table id>Stream<id>` at the root of that stack, with a
+   * section of that stack's dashboard: they name the function, whose stack already depends on the
+   * table's (it reads the stream's ARN), so in the table's stack they would make each stack depend
+   * on the other, a cycle `cdk synth` refuses.
+   *
+   * @param id the consumer's id under the table (in the function's stack, after the table's id and
+   * `Stream`, for a function in another stack), stable across deployments
    * @param consumer the function, with a known role
    * @param options how the records reach it
    */
   public addStreamConsumer(id: string, consumer: lambda.IFunction, options: DynamoDbStreamConsumerOptions = {}): DynamoDbStreamConsumer {
-    const streamConsumer = new DynamoDbStreamConsumer(this, id, { ...options, table: this, consumer });
-    return streamConsumer;
+    const sameStack = Stack.of(consumer) === Stack.of(this);
+    // At the root of the function's stack rather than under the function: a consumer under
+    // another pattern would show in that pattern's dashboard section, which does not list its alarms.
+    const scope = sameStack ? this : Stack.of(consumer);
+    return new DynamoDbStreamConsumer(scope, sameStack ? id : `${this.node.id}Stream${id}`, { ...options, table: this, consumer });
   }
 
   /**
@@ -405,10 +416,16 @@ export class DynamoDbTable extends Construct {
     return grant.combine(iam.Grant.addToPrincipal({ grantee, actions: ['kms:Decrypt'], resourceArns: [this.encryptionKey.keyArn] }));
   }
 
-  /** @internal Called by a DynamoDbStreamConsumer of this table. */
+  /**
+   * @internal Called by a DynamoDbStreamConsumer of this table. The alarms of a consumer in
+   * another stack stay out of `alarms`: the table's dashboard section shows `alarms`, and naming
+   * an alarm of the consumer's stack there would make the table's stack depend on it.
+   */
   public _addStreamConsumer(streamConsumer: DynamoDbStreamConsumer): void {
     this.streamConsumers.push(streamConsumer);
-    this.alarms.push(streamConsumer.iteratorAgeAlarm, streamConsumer.deadLetterQueueAlarm);
+    if (Stack.of(streamConsumer) === Stack.of(this)) {
+      this.alarms.push(streamConsumer.iteratorAgeAlarm, streamConsumer.deadLetterQueueAlarm);
+    }
   }
 
   private enableStream(): void {

@@ -8,6 +8,7 @@ import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
 import { CacheEngine } from './engine';
 import { CacheSettings, settleCacheProps, validateInMemoryCacheProps } from './validate';
+import { allowClientIn } from '../../core/connections';
 import { createPatternKey } from '../../core/keys';
 import { createLogEncryptionKey } from '../../core/log-encryption';
 import { acknowledgeNagFinding, acknowledgeNagRule, NIST_AND_HIPAA_PACKS } from '../../core/nag';
@@ -418,9 +419,11 @@ export class InMemoryCache extends Construct implements ec2.IConnectable {
    */
   public allowConnectionsFrom(peer: ec2.IConnectable, description?: string): void {
     const why = description ?? `Clients of the cache ${this.node.path}`;
-    this.connections.allowDefaultPortFrom(peer, why);
+    // The rules go in the client's stack (see allowClientIn): a client in another stack of the app
+    // would otherwise make this stack depend on the client's, which depends on this one.
+    allowClientIn(this, peer, ec2.Port.tcp(this.endpoint.port), why);
     if (this.serverlessCache) {
-      this.connections.allowFrom(peer, ec2.Port.tcp(this.endpoint.port + 1), `${why} (reader endpoint)`);
+      allowClientIn(this, peer, ec2.Port.tcp(this.endpoint.port + 1), `${why} (reader endpoint)`);
     }
   }
 

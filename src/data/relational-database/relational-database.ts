@@ -1,4 +1,4 @@
-import { CfnResource, Duration, Names, RemovalPolicy, Size, SizeRoundingBehavior, Token, Tokenization } from 'aws-cdk-lib';
+import { CfnResource, Duration, Names, RemovalPolicy, Size, SizeRoundingBehavior, Stack, Token, Tokenization } from 'aws-cdk-lib';
 import * as backup from 'aws-cdk-lib/aws-backup';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
@@ -15,6 +15,7 @@ import { findSecretsManagerEndpoint, MasterPassword, secretsManagerUrl } from '.
 import { MAX_STORAGE_GIB, MIN_STORAGE_GIB, minMaxAllocatedStorage, validateRelationalDatabaseProps } from './validate';
 import { selectForBackup } from '../../building-blocks/backup-selection';
 import { HardenedBackupPlan } from '../../building-blocks/hardened-backup-plan';
+import { allowClientIn } from '../../core/connections';
 import { createPatternKey } from '../../core/keys';
 import { createLogEncryptionKey } from '../../core/log-encryption';
 import { ManagedPolicyRole } from '../../core/managed-policy-role';
@@ -152,6 +153,9 @@ export interface RelationalDatabaseProps extends PatternProps {
   /**
    * The customer-managed key that encrypts the storage, the snapshots, the master secret and
    * Performance Insights. Storage encryption is chosen at creation and cannot be changed later.
+   * It may be in another stack. Its policy gets a statement that lets the account's principals
+   * decrypt through Secrets Manager only (see `secret`); an imported key's policy, which the
+   * pattern cannot change, must allow that itself.
    *
    * @default - a new rotating key
    */
@@ -307,7 +311,11 @@ export class RelationalDatabase extends Construct implements ec2.IConnectable {
 
   /**
    * The master user's secret (`username`, `password`, and for a ROTATED_SECRET the connection
-   * details), encrypted with the database's key.
+   * details), encrypted with the database's key. `grantRead` works for a grantee in any stack of
+   * the app, and so does `ecs.Secret.fromSecretsManager`: the key lets Secrets Manager decrypt for
+   * the principals of this account that IAM lets read the secret, as the AWS managed key
+   * `aws/secretsmanager` does, so the grant is the grantee's IAM policy alone and this
+   * `ISecret` carries no `encryptionKey`.
    */
   public readonly secret: secretsmanager.ISecret;
 
@@ -484,7 +492,7 @@ export class RelationalDatabase extends Construct implements ec2.IConnectable {
       preferredBackupWindow: backupWindow,
     });
     this.createLogGroups(this.instance, 'Instance', identifier, facts.logExports, logKey, logRetention, removalPolicy);
-    this.secret = this.instance.secret!;
+    this.secret = this.shareableSecret(this.instance.secret!);
     this.endpoint = this.instance.instanceEndpoint;
     acknowledgeWeakenings(this.instance, {
       multiAz,
@@ -537,7 +545,11 @@ export class RelationalDatabase extends Construct implements ec2.IConnectable {
       });
       this.proxy = new rds.DatabaseProxy(this, 'Proxy', {
         proxyTarget: rds.ProxyTarget.fromInstance(this.instance),
-        secrets: [this.secret],
+        // With its key, aws-cdk-lib names the proxy's role in the key policy and grants it Decrypt:
+        // in this stack, the key may. A key of another stack may not (its stack would depend on
+        // this one, which depends on it): there the key's Secrets Manager statement lets the proxy
+        // decrypt, as it lets clients.
+        secrets: [Stack.of(this.encryptionKey) === Stack.of(this) ? this.instance.secret! : this.secret],
         vpc: props.vpc,
         vpcSubnets: { subnetType: ec2.SubnetType.PRIVATE_ISOLATED },
         securityGroups: [this.proxySecurityGroup],
@@ -560,8 +572,12 @@ export class RelationalDatabase extends Construct implements ec2.IConnectable {
    */
   public allowConnectionsFrom(client: ec2.IConnectable, description?: string): void {
     const why = description ?? 'A client of the database';
-    this.connections.allowDefaultPortFrom(client, why);
-    this.proxySecurityGroup?.connections.allowFrom(client, ec2.Port.tcp(this.port), why);
+    // The rules go in the client's stack (see allowClientIn): a client in another stack of the app
+    // would otherwise make this stack depend on the client's, which depends on this one.
+    allowClientIn(this, client, ec2.Port.tcp(this.port), why);
+    if (this.proxySecurityGroup) {
+      allowClientIn(this.proxySecurityGroup, client, ec2.Port.tcp(this.port), why);
+    }
   }
 
   /**
@@ -574,6 +590,40 @@ export class RelationalDatabase extends Construct implements ec2.IConnectable {
   public grantConnect(grantee: iam.IGrantable, dbUser: string): iam.Grant {
     const grant = this.instance.grantConnect(grantee, dbUser);
     return this.proxy ? grant.combine(this.proxy.grantConnect(grantee, dbUser)) : grant;
+  }
+
+  /**
+   * The master secret as clients get it: readable by a grantee in any stack of the app.
+   *
+   * aws-cdk-lib's `Secret.grantRead` grants the secret's key too, as a key policy statement naming
+   * the grantee's role with a `kms:ViaService` condition (it cannot go in the grantee's own
+   * policy). A grantee in another stack (a function, an ECS task's execution role through
+   * `ecs.Secret.fromSecretsManager`) would then make this stack depend on its stack, which
+   * already depends on this one: a cycle `cdk synth` refuses.
+   *
+   * Instead the key lets Secrets Manager decrypt for any principal of this account, as the AWS
+   * managed key `aws/secretsmanager` does (its key policy:
+   * https://docs.aws.amazon.com/secretsmanager/latest/userguide/security-encryption.html), and
+   * `secret` is the same secret without its key, so `grantRead` writes only the grantee's IAM
+   * policy (`secretsmanager:GetSecretValue` and `DescribeSecret` on this secret). Secrets Manager
+   * decrypts only for a caller IAM lets read the secret, so who reads it is still decided by the
+   * grants alone; the key statement lets nobody call KMS directly. A key given in
+   * `encryptionKey` gets the statement too, wherever it is; an imported key's policy cannot be
+   * changed, so it must allow the same itself.
+   */
+  private shareableSecret(secret: secretsmanager.ISecret): secretsmanager.ISecret {
+    const keyStack = Stack.of(this.encryptionKey);
+    this.encryptionKey.addToResourcePolicy(new iam.PolicyStatement({
+      sid: 'AllowSecretsManagerForThisAccount',
+      principals: [new iam.AnyPrincipal()],
+      // GetSecretValue needs only Decrypt; RDS and the rotation function write the secret.
+      actions: ['kms:Decrypt'],
+      resources: ['*'],
+      conditions: {
+        StringEquals: { 'kms:CallerAccount': keyStack.account, 'kms:ViaService': `secretsmanager.${keyStack.region}.amazonaws.com` },
+      },
+    }));
+    return secretsmanager.Secret.fromSecretAttributes(this, 'Secret', { secretCompleteArn: secret.secretArn });
   }
 
   /**
