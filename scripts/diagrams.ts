@@ -37,21 +37,41 @@ interface Block {
 
 const readJson = (file: string) => JSON.parse(fs.readFileSync(file, 'utf8'));
 
-function diagramOfAssembly(outdir: string): string {
+/** The diagram of an assembly's stacks, or of those of one of its `cdk.Stage`s (`Dev`). */
+function diagramOfAssembly(outdir: string, stage?: string): string {
   const assembly = readAssembly(outdir);
-  return assembly.stacks.map((stack) => architectureDiagram(stack, assembly.tree)).join('\n');
+  return assembly.stacks.filter((stack) => !stage || stack.path.startsWith(`${stage}/`))
+    .map((stack) => architectureDiagram(stack, assembly.tree)).join('\n');
 }
+
+/**
+ * The `cdk.Stage` of an example that holds its DEV and PROD stages itself (it has no stage context
+ * key, and one assembly with both): `Dev` or `Prod`.
+ */
+const STAGE_CONSTRUCTS: Record<string, string> = { dev: 'Dev', prod: 'Prod' };
 
 const mermaidBlock = (mermaid: string, caption: string) => `\`\`\`mermaid\n${mermaid}\`\`\`\n\n_${caption}_`;
 
 /** The example's estimated fixed monthly cost in each stage, from cdk.out/<example>[-<stage>]/. */
-function costTable(example: string, defaultStage: string): string {
+function costTable(example: string, defaultStage: string | undefined): string {
   const stages = ['dev', 'prod'];
   const estimates = stages.map((stage) => {
+    if (defaultStage === undefined) {
+      return readAssembly(path.join(ROOT, 'cdk.out', example)).stacks.filter((stack) => stack.path.startsWith(`${STAGE_CONSTRUCTS[stage]}/`))
+        .map((stack) => fixedMonthlyCost(stack.template, stack.region));
+    }
     const outdir = path.join(ROOT, 'cdk.out', stage === defaultStage ? example : `${example}-${stage}`);
     return readAssembly(outdir).stacks.map((stack) => fixedMonthlyCost(stack.template, stack.region));
   });
-  const costs = estimates.map((ofStage) => ofStage.flatMap((e) => e.lines));
+  // One line per item, summed over the stacks of a stage (an app split over stacks has keys in each).
+  const costs = estimates.map((ofStage) => {
+    const byItem = new Map<string, { item: string; quantity: number; monthlyUsd: number }>();
+    for (const line of ofStage.flatMap((e) => e.lines)) {
+      const seen = byItem.get(line.item);
+      byItem.set(line.item, seen ? { ...seen, quantity: seen.quantity + line.quantity, monthlyUsd: seen.monthlyUsd + line.monthlyUsd } : { ...line });
+    }
+    return [...byItem.values()];
+  });
   const priceRegions = [...new Set(estimates.flat().map((e) => e.priceRegion))].join(', ');
   const items = [...new Set(costs.flatMap((lines) => lines.map((l) => l.item)))];
   return [
@@ -78,8 +98,11 @@ function exampleBlocks(): Block[] {
     if (!fs.existsSync(path.join(outdir, 'manifest.json'))) {
       throw new Error(`cdk.out/${example} is missing: run \`npm run synth\` before drawing the examples' diagrams`);
     }
-    const stage = readJson(path.join(ROOT, 'examples', example, 'cdk.json')).context['cdk-best-practice-patterns:stage'];
-    const diagram = mermaidBlock(diagramOfAssembly(outdir), `Drawn by \`npm run diagrams\` from the synthesized ${stage} stage. ${NOTE}`);
+    const stage: string | undefined = readJson(path.join(ROOT, 'examples', example, 'cdk.json')).context['cdk-best-practice-patterns:stage'];
+    // An example that holds both stages itself is drawn from its DEV stage, the one to try first.
+    const diagram = stage
+      ? mermaidBlock(diagramOfAssembly(outdir), `Drawn by \`npm run diagrams\` from the synthesized ${stage} stage. ${NOTE}`)
+      : mermaidBlock(diagramOfAssembly(outdir, STAGE_CONSTRUCTS.dev), `Drawn by \`npm run diagrams\` from the synthesized Dev stage. ${NOTE}`);
     return [
       { file: path.join('examples', example, 'README.md'), marker: 'diagram', body: diagram },
       { file: path.join('examples', example, 'README.md'), marker: 'cost', body: costTable(example, stage) },
