@@ -109,6 +109,16 @@ function cfnLintVersion(): string {
   return version[0];
 }
 
+/** The templates of a cloud assembly, and of each `cdk.Stage`'s nested assembly (`assembly-<Stage>/`) in it. */
+function assemblyTemplates(directory: string): string[] {
+  return fs.readdirSync(directory, { withFileTypes: true }).flatMap((entry) => {
+    if (entry.isDirectory() && entry.name.startsWith('assembly-')) {
+      return assemblyTemplates(path.join(directory, entry.name));
+    }
+    return entry.isFile() && entry.name.endsWith('.template.json') ? [path.relative(ROOT, path.join(directory, entry.name))] : [];
+  });
+}
+
 /** Every template of every cloud assembly under the dirs; a dir without any fails. */
 function templates(dirs: string[]): string[] {
   return dirs.flatMap((dir) => {
@@ -116,9 +126,7 @@ function templates(dirs: string[]): string[] {
     const found = fs.existsSync(absolute)
       ? fs.readdirSync(absolute, { withFileTypes: true })
         .filter((entry) => entry.isDirectory())
-        .flatMap((entry) => fs.readdirSync(path.join(absolute, entry.name))
-          .filter((file) => file.endsWith('.template.json'))
-          .map((file) => path.relative(ROOT, path.join(absolute, entry.name, file))))
+        .flatMap((entry) => assemblyTemplates(path.join(absolute, entry.name)))
       : [];
     if (found.length === 0) {
       fail(`No templates in ${dir}/*/: synthesize them first (\`npx projen integ:check\` for build/integ, \`npx projen synth:examples\` for cdk.out).`);

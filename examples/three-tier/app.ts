@@ -45,6 +45,13 @@ class DataStack extends Stack {
     // only, as the IAM-authenticated user `endpoint.userName` (no password: a token each client
     // signs with its role), and only once allowed in.
     this.cache = new InMemoryCache(this, 'Cache', { vpc: this.network.vpc });
+
+    new CfnOutput(this, 'DatabaseEndpoint', { value: this.database.endpoint.socketAddress, description: 'Reachable from the web tier and the workers only' });
+    new CfnOutput(this, 'DatabaseSecretArn', { value: this.database.secret.secretArn, description: 'The master credentials, rotated by RDS' });
+    new CfnOutput(this, 'CacheEndpoint', {
+      value: `${this.cache.endpoint.hostname}:${this.cache.endpoint.port}`,
+      description: `TLS only, as the IAM-authenticated user ${this.cache.endpoint.userName}; reachable from the web tier and the workers only`,
+    });
   }
 }
 
@@ -191,12 +198,6 @@ class ApplicationStack extends Stack {
     });
 
     new CfnOutput(this, 'Url', { value: web.url, description: 'Open this once the targets are healthy' });
-    new CfnOutput(this, 'DatabaseEndpoint', { value: database.endpoint.socketAddress, description: 'Reachable from the web tier and the workers only' });
-    new CfnOutput(this, 'DatabaseSecretArn', { value: database.secret.secretArn, description: 'The master credentials, rotated by RDS' });
-    new CfnOutput(this, 'CacheEndpoint', {
-      value: `${cache.endpoint.hostname}:${cache.endpoint.port}`,
-      description: `TLS only, as the IAM-authenticated user ${cache.endpoint.userName}; reachable from the web tier and the workers only`,
-    });
     new CfnOutput(this, 'JobsTopicArn', { value: jobs.topic.topicArn, description: 'Publish jobs here, with a "kind" message attribute' });
   }
 }
