@@ -5,12 +5,13 @@ import { Template } from 'aws-cdk-lib/assertions';
 import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as ecs from 'aws-cdk-lib/aws-ecs';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
+import * as sns from 'aws-cdk-lib/aws-sns';
 import * as nagV3 from 'cdk-nag';
 import * as nagV2 from 'cdk-nag-v2';
 import {
   AlbAutoScalingGroup, AlbFargateService, DeadLetterQueue, DeadLetterSource, DeploymentStage, DynamoDbTable, EventRuleWithDeadLetterQueue,
-  HardenedBackupPlan, HardenedFunction, HttpApiLambda, InMemoryCache, MultiAzVpc, OperationsScope, PatternDefaults, QueueWithDeadLetterQueue,
-  RelationalDatabase, RestApiLambda, SnsFanOut, StaticWebsite, StepFunctionsWorkflow,
+  GuardedKey, HardenedBackupPlan, HardenedFunction, HttpApiLambda, InMemoryCache, MultiAzVpc, OperationsScope, PatternDefaults,
+  QueueWithDeadLetterQueue, RelationalDatabase, RestApiLambda, SnsFanOut, StaticWebsite, StepFunctionsWorkflow,
 } from '../../src';
 import { newApp } from '../support/app';
 
@@ -160,5 +161,29 @@ describe('an app split over stacks and stages', () => {
   test('0 unacknowledged findings in the five packs of cdk-nag 2.x, run on each stage, which the packs did reach', () => {
     expect(v2Findings).toEqual([]);
     expect(v2Suppressed).toBeGreaterThan(100);
+  });
+});
+
+describe("an alarm topic of the user's own, in another stack", () => {
+  test('every pattern of the other stacks notifies it, and its stack refers to none of them', () => {
+    const app = newApp();
+    const stage = new Stage(app, 'Prod', { env: { account: '111111111111', region: 'eu-west-1' } });
+    const operations = new Stack(stage, 'Operations');
+    const topic = new sns.Topic(operations, 'Alarms', { masterKey: new GuardedKey(operations, 'AlarmsKey'), enforceSSL: true });
+    PatternDefaults.set(stage, { alarmTopic: topic });
+    const stacks = ['Data', 'App'].map((id) => new Stack(stage, id));
+    new QueueWithDeadLetterQueue(stacks[0], 'Jobs');
+    new DynamoDbTable(stacks[1], 'Orders', { partitionKey: { name: 'orderId', type: dynamodb.AttributeType.STRING } });
+    for (const stack of stacks) {
+      const template = Template.fromStack(stack);
+      template.resourceCountIs('AWS::SNS::Topic', 0);
+      const alarms = Object.values(template.findResources('AWS::CloudWatch::Alarm'));
+      expect(alarms.length).toBeGreaterThan(0);
+      for (const alarm of alarms) {
+        expect(alarm.Properties.AlarmActions).toEqual([{ 'Fn::GetStackOutput': expect.objectContaining({ StackName: 'Prod-Operations' }) }]);
+      }
+      expect(stack.dependencies).toEqual([operations]);
+    }
+    expect(operations.dependencies).toEqual([]);
   });
 });
