@@ -29,6 +29,20 @@ export interface NagV2Outcome {
  * the packs are added to each stage as well, as a user of cdk-nag 2.x must
  */
 export function runNagV2PacksCountingSuppressions(app: App, stages: Stage[] = []): NagV2Outcome {
+  addNagV2Packs(app, stages);
+  try {
+    app.synth();
+  } catch {
+    // Under the new-project flags an error annotation fails synth; the annotations are read below.
+  }
+  return nagV2Outcome(app);
+}
+
+/**
+ * Adds the five packs of cdk-nag 2.x to an app (and to each of its stages) as Aspects, for a synth
+ * the caller runs: `runNagPacksOfBothMajors` runs them in one synth with the 3.x packs.
+ */
+export function addNagV2Packs(app: App, stages: Stage[] = []): void {
   const props = { logIgnores: true };
   for (const scope of [app, ...stages]) {
     for (const pack of [
@@ -41,11 +55,10 @@ export function runNagV2PacksCountingSuppressions(app: App, stages: Stage[] = []
       Aspects.of(scope).add(pack);
     }
   }
-  try {
-    app.synth();
-  } catch {
-    // Under the new-project flags an error annotation fails synth; the annotations are read below.
-  }
+}
+
+/** What the packs `addNagV2Packs` added reported, read from the annotations after the app's synth. */
+export function nagV2Outcome(app: App): NagV2Outcome {
   const constructs = app.node.findAll();
   const findings = constructs.flatMap((construct) => construct.node.metadata
     .filter((entry) => entry.type === 'aws:cdk:error' || entry.type === 'aws:cdk:warning')

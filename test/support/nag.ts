@@ -1,6 +1,6 @@
 import * as fs from 'fs';
 import * as path from 'path';
-import { App, Validations } from 'aws-cdk-lib';
+import { App, Stage, Validations } from 'aws-cdk-lib';
 import {
   AwsSolutionsChecks,
   HIPAASecurityChecks,
@@ -9,6 +9,7 @@ import {
   PCIDSS321Checks,
   ServerlessChecks,
 } from 'cdk-nag';
+import { addNagV2Packs, nagV2Outcome } from './nag-v2';
 
 /**
  * What one cdk-nag pack said about an app.
@@ -56,13 +57,22 @@ interface PluginReport {
  * Call it once per app, after the app is built and before anything else synthesizes it.
  */
 export function runNagPacks(app: App, options: NagRunOptions = {}): PackOutcome[] {
-  const packs = allPacks(app);
-  Validations.of(app).addPlugins(...packs);
+  const packs = addNagPacks(app);
   try {
     app.synth();
   } catch {
     // A failing plugin throws under jest; the report below says which one and why.
   }
+  return nagOutcome(app, packs, options);
+}
+
+function addNagPacks(app: App): NagPack[] {
+  const packs = allPacks(app);
+  Validations.of(app).addPlugins(...packs);
+  return packs;
+}
+
+function nagOutcome(app: App, packs: NagPack[], options: NagRunOptions): PackOutcome[] {
   const reportFile = path.join(app.outdir, 'validation-report.json');
   if (!fs.existsSync(reportFile)) {
     throw new Error(`The synth pipeline wrote no ${reportFile}, so the cdk-nag packs did not run`);
@@ -83,6 +93,53 @@ export function runNagPacks(app: App, options: NagRunOptions = {}): PackOutcome[
       pluginFailed: report !== undefined && report.conclusion !== 'success' && violations.length === 0,
     };
   });
+}
+
+export interface BothMajorsOptions extends NagRunOptions {
+  /**
+   * The app's `cdk.Stage`s, which cdk-nag 2.x's Aspects reach only when added to each (the 3.x
+   * plugins reach into them from the app).
+   */
+  readonly stages?: Stage[];
+}
+
+/** What the five packs of each major said about one app. */
+export interface BothMajorsOutcome {
+  /** cdk-nag 3.x, as `runNagPacks` returns it (`onlyUnder` applies). */
+  readonly v3: PackOutcome[];
+  /** cdk-nag 2.x, as `runNagV2Packs` returns it: every finding, whatever `onlyUnder` says. */
+  readonly v2: string[];
+}
+
+/**
+ * `runNagPacks` and `runNagV2Packs` over one app in one synth, as a user who runs both majors
+ * does (and as test/composition/split-app.test.ts does): the 3.x packs as validation plugins, the
+ * 2.x packs as Aspects. For a test that checks both majors on the same app, this builds and
+ * synthesizes it once rather than twice. Neither major sees the other: 2.x reads only `cdk_nag`
+ * metadata and writes only annotations; 3.x reads the templates and the `Validations`
+ * acknowledgements, and writes nothing to the tree (its constructors add their
+ * `cdk_nag`-writing Aspect only under `writeSuppressionsToCloudFormation`, which is off here).
+ * test/support/nag.test.ts proves that both still report findings.
+ *
+ * Call it once per app, after the app is built and before anything else synthesizes it.
+ */
+export function runNagPacksOfBothMajors(app: App, options: BothMajorsOptions = {}): BothMajorsOutcome {
+  const packs = addNagPacks(app);
+  addNagV2Packs(app, options.stages);
+  let failure: unknown;
+  try {
+    app.synth();
+  } catch (error) {
+    // A failing plugin, or an error annotation of 2.x, throws under jest; the reports below say which.
+    failure = error;
+  }
+  const v2 = nagV2Outcome(app).findings;
+  try {
+    return { v3: nagOutcome(app, packs, options), v2 };
+  } catch (error) {
+    // The synth stopped before the 3.x packs ran: say what did, rather than hide 2.x's findings.
+    throw new Error(`${(error as Error).message}: ${String(failure)}; cdk-nag 2.x reported ${JSON.stringify(v2)}`);
+  }
 }
 
 /**

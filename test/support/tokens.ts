@@ -1,4 +1,5 @@
-import { CfnParameter, Duration, Stack } from 'aws-cdk-lib';
+import { App, CfnParameter, Duration, Stack, StackProps } from 'aws-cdk-lib';
+import { Template } from 'aws-cdk-lib/assertions';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import type { LambdaApiProps } from '../../src';
 
@@ -52,3 +53,61 @@ export const LAMBDA_API_DEPLOY_TIME_CASES: Array<[string, (t: DeployTimeValues) 
   // CloudWatch compares latency in milliseconds, which CloudFormation cannot convert to.
   ['latencyP99Threshold', (t) => ({ latencyP99Threshold: Duration.millis(t.number) })],
 ];
+
+/** What one case of `deployTimeCases` built: its stack's resources, or the error its construct threw. */
+export interface DeployTimeCase {
+  /** The prefix of the case's own parameters: `<name>Number`, `<name>Text`, `<name>List`. */
+  readonly name: string;
+  /** The JSON of the `Resources` of the template of the case's stack. */
+  readonly resources: string;
+}
+
+export interface DeployTimeCasesOptions {
+  /** How many cases share a stack: CloudFormation allows 500 resources in one. */
+  readonly perStack: number;
+  /** The props of each stack. */
+  readonly stackProps?: StackProps;
+  /** What a stack holds before its cases, e.g. the VPC they share, found by the cases with `node.findChild`. */
+  readonly prepare?: (stack: Stack) => void;
+}
+
+/**
+ * Each case built in one app, `perStack` cases to a stack, synthesized once on first use (rather
+ * than an app per case): for the tests that a value known only at deploy time reaches the
+ * template. Each case gets parameters of its own (`Case<i>Number`, ...) and a construct id of its
+ * own (`Case<i>`), so finding its parameters in its stack's template shows that its own construct
+ * passed them on. A case whose construct throws fails its own test only: `caseOf` rethrows.
+ */
+export function deployTimeCases<T>(
+  newApp: () => App,
+  cases: readonly T[],
+  build: (stack: Stack, id: string, t: DeployTimeValues, c: T) => void,
+  options: DeployTimeCasesOptions,
+): (i: number) => DeployTimeCase {
+  let built: { resources: string[]; errors: Map<number, unknown> } | undefined;
+  return (i) => {
+    if (!built) {
+      const app = newApp();
+      const stacks: Stack[] = [];
+      const errors = new Map<number, unknown>();
+      cases.forEach((c, n) => {
+        if (n % options.perStack === 0) {
+          const stack = new Stack(app, `Cases${stacks.length}`, options.stackProps);
+          options.prepare?.(stack);
+          stacks.push(stack);
+        }
+        const stack = stacks[stacks.length - 1];
+        try {
+          build(stack, `Case${n}`, deployTimeValues(stack, `Case${n}`), c);
+        } catch (error) {
+          errors.set(n, error);
+        }
+      });
+      built = { resources: stacks.map((stack) => JSON.stringify(Template.fromStack(stack).toJSON().Resources)), errors };
+    }
+    if (built.errors.has(i)) {
+      throw built.errors.get(i);
+    }
+    return { name: `Case${i}`, resources: built.resources[Math.floor(i / options.perStack)] };
+  };
+}
