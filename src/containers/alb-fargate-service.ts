@@ -15,6 +15,7 @@ import { ManagedPolicyRole } from '../core/managed-policy-role';
 import { acknowledgeNagFinding, nagResourceText } from '../core/nag';
 import { PatternPrelude } from '../core/pattern-prelude';
 import { PropValidator } from '../core/prop-validator';
+import { grantKeyThroughSecretsManager, SECRET_KEY_READ } from '../core/secret-grants';
 
 /**
  * A container health check, run by ECS inside the container.
@@ -513,7 +514,8 @@ export class AlbFargateService extends LoadBalancedWebTier {
     const result: Record<string, ecs.Secret> = {};
     for (const [name, secret] of Object.entries(secrets)) {
       const source = secretsManagerSecretOf(secret);
-      const crossStack = source?.encryptionKey !== undefined && Stack.of(source) !== Stack.of(this);
+      // The key's stack decides: the statement aws-cdk-lib would write is in the key's policy.
+      const crossStack = source?.encryptionKey !== undefined && Stack.of(source.encryptionKey) !== Stack.of(this);
       result[name] = crossStack ? new GrantedThroughRole(secret, source!) : secret;
     }
     return result;
@@ -620,17 +622,10 @@ class GrantedThroughRole extends ecs.Secret {
   }
 
   public grantRead(grantee: iam.IGrantable): iam.Grant {
-    const grant = iam.Grant.addToPrincipal({
+    return iam.Grant.addToPrincipal({
       grantee,
       actions: ['secretsmanager:GetSecretValue', 'secretsmanager:DescribeSecret'],
       resourceArns: [this.source.secretArn],
-    });
-    iam.Grant.addToPrincipal({
-      grantee,
-      actions: ['kms:Decrypt'],
-      resourceArns: [this.source.encryptionKey!.keyArn],
-      conditions: { StringEquals: { 'kms:ViaService': `secretsmanager.${Stack.of(this.source).region}.amazonaws.com` } },
-    });
-    return grant;
+    }).combine(grantKeyThroughSecretsManager(grantee, this.source.encryptionKey!, Stack.of(this.source).region, SECRET_KEY_READ));
   }
 }

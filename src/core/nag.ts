@@ -106,6 +106,8 @@ export function acknowledgeNagRule(scope: IConstruct, packs: readonly NagPackPre
  * How cdk-nag names a resource of a policy statement in a granular finding id
  * (`AwsSolutions-IAM5[Resource::<this text>]`): references become `<AWS::Region>`,
  * `<Bucket1234.Arn>`, joins are joined. For acknowledging a grant whose ARN only tokens know.
+ * A reference to another stack's resource reads as such only once the app is prepared: render it
+ * then (in a validation), as cdk-nag 3.x reads the synthesized template.
  */
 export function nagResourceText(scope: IConstruct, value: string): string {
   const render = (part: unknown): string => {
@@ -125,6 +127,14 @@ export function nagResourceText(scope: IConstruct, value: string): string {
     if ('Fn::Join' in intrinsic) {
       const [separator, parts] = intrinsic['Fn::Join'];
       return (parts as unknown[]).map(render).join(separator);
+    }
+    // A cross-stack reference, as aws-cdk-lib renders it once the app is prepared: a strong one by
+    // its export's name, a weak one (Fn::GetStackOutput, the new-project flags') as its JSON.
+    if (typeof intrinsic['Fn::ImportValue'] === 'string') {
+      return intrinsic['Fn::ImportValue'];
+    }
+    if ('Fn::GetStackOutput' in intrinsic) {
+      return JSON.stringify(part);
     }
     throw new Error(`cdk-nag's name for ${JSON.stringify(part)} is not known`);
   };

@@ -52,6 +52,18 @@ export interface PatternDefaultsProps {
    * @default OperationsScope.STACK
    */
   readonly operations?: OperationsScope;
+
+  /**
+   * With `OperationsScope.STAGE`, the start of the ids of the two stacks the library adds to a
+   * stage: `<prefix>Alarms-<account>-<region>` and `<prefix>Dashboard-<account>-<region>`, which
+   * CloudFormation names `<stage>-<id>`. Two apps deployed to one account and region whose stages
+   * have the same names must each set their own, or each deploys over the other's shared stacks:
+   * 1 to 32 letters, digits and hyphens, starting with a letter. Read on the stack, its
+   * `cdk.Stage` and the app.
+   *
+   * @default 'Pattern'
+   */
+  readonly operationsStackPrefix?: string;
 }
 
 /**
@@ -76,6 +88,18 @@ export enum OperationsScope {
    * waits on it. The stacks still deploy in that order: `cdk deploy <stage>/Web` deploys the
    * alarm topic's stack first, and the dashboard is current once its stack is deployed too.
    * Stacks in another account or region of the stage get their own pair.
+   *
+   * What to know before choosing it:
+   * - CloudFormation reads an output through `Fn::GetStackOutput` when the reading stack is
+   *   deployed, and skips a stack whose template did not change: after a pattern's resource is
+   *   replaced (a queue renamed, say), redeploy the dashboard's stack with `cdk deploy --force`.
+   * - The shared stacks get the app's default synthesizer (a bootstrap qualifier of your own:
+   *   the context key `@aws-cdk/core:bootstrapQualifier`), and none of a stack's tags or
+   *   termination protection.
+   * - Two apps in one account and region whose stages have the same names need their own
+   *   `operationsStackPrefix`.
+   * - A stack has at most 200 outputs, and the dashboard reads each alarm and metric through one;
+   *   the synth says so when a stack would pass the limit.
    */
   STAGE = 'STAGE',
 }
@@ -165,6 +189,12 @@ export class PatternDefaults {
     }
     validateStage(`PatternDefaults.set(${describe(scope)}): stage`, defaults.stage);
     validateOperations(`PatternDefaults.set(${describe(scope)}): operations`, defaults.operations);
+    validateOperationsStackPrefix(`PatternDefaults.set(${describe(scope)}): operationsStackPrefix`, defaults.operationsStackPrefix);
+    // Operations belong to stacks: a value on a construct inside one would be read by no pattern.
+    if ((defaults.operations !== undefined || defaults.operationsStackPrefix !== undefined) && !Stage.isStage(scope) && !Stack.isStack(scope)) {
+      throw new Error(`PatternDefaults.set(${describe(scope)}) sets operations or operationsStackPrefix on a construct inside a stack; `
+        + 'they are read on stacks, stages and the app only: set them on the stack, its cdk.Stage or the app.');
+    }
     const merged: { [field: string]: unknown } = { ...stateOf(scope)?.defaults };
     for (const [field, value] of Object.entries(defaults)) {
       if (value !== undefined) {
@@ -189,8 +219,9 @@ export class PatternDefaults {
 
   /**
    * The topic the alarms of a pattern created at `scope` notify when it is given no `alarmTopic`:
-   * the one `PatternDefaults` sets above `scope`, else the alarm topic of `scope`'s stack, created
-   * here if no pattern has needed it yet. Subscribe to it to hear the alarms, e.g.
+   * the one `PatternDefaults` sets above `scope`, else the alarm topic of `scope`'s stack (with
+   * `OperationsScope.STAGE`, the one its stage shares), created here if no pattern has needed it
+   * yet: set `operations` before calling it. Subscribe to it to hear the alarms, e.g.
    * `PatternDefaults.alarmTopicOf(stack).addSubscription(new subscriptions.EmailSubscription('ops@example.com'))`.
    */
   public static alarmTopicOf(scope: IConstruct): sns.ITopic {
@@ -231,6 +262,11 @@ export function withPatternDefaults<T extends PatternProps>(pattern: IConstruct,
  */
 export function operationsScopeOf(scope: IConstruct): OperationsScope {
   return nearest(Stack.of(scope), 'operations') ?? OperationsScope.STACK;
+}
+
+/** The start of the ids of the shared operations stacks of `scope`'s stack (see `operationsStackPrefix`). */
+export function operationsStackPrefixOf(scope: IConstruct): string {
+  return nearest(Stack.of(scope), 'operationsStackPrefix') ?? 'Pattern';
 }
 
 /**
@@ -385,6 +421,17 @@ function validateOperations(what: string, value: unknown): void {
   }
   if (value !== undefined && !(Object.values(OperationsScope) as unknown[]).includes(value)) {
     throw new Error(`${what} is ${JSON.stringify(value)}; it must be one of OperationsScope's values: ${allowed}.`);
+  }
+}
+
+/** A prefix of stack ids from untyped configuration: what CloudFormation allows in a stack name, known at synth. */
+function validateOperationsStackPrefix(what: string, value: unknown): void {
+  if (value === undefined) {
+    return;
+  }
+  if (Token.isUnresolved(value) || typeof value !== 'string' || !/^[A-Za-z][A-Za-z0-9-]{0,31}$/.test(value)) {
+    throw new Error(`${what} is ${Token.isUnresolved(value) ? 'a token, only known at deploy time' : JSON.stringify(value)}; it must be 1 to 32 letters, `
+      + 'digits and hyphens, starting with a letter, known at synth: it starts the names of the stacks OperationsScope.STAGE adds.');
   }
 }
 

@@ -1,4 +1,4 @@
-import { ArnFormat, Aws, CrossStackReferences, Duration, Lazy, ReferenceStrength, RemovalPolicy, Stack, Stage, Token } from 'aws-cdk-lib';
+import { ArnFormat, Aws, CfnOutput, CrossStackReferences, Duration, Lazy, ReferenceStrength, RemovalPolicy, Stack, Stage, Token } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as sns from 'aws-cdk-lib/aws-sns';
@@ -6,7 +6,7 @@ import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct, IConstruct } from 'constructs';
 import { createPatternKey } from './keys';
 import { acknowledgeNagFinding } from './nag';
-import { alarmEmailFor, dashboardWanted, OperationsScope, operationsScopeOf } from './pattern-defaults';
+import { alarmEmailFor, dashboardWanted, OperationsScope, operationsScopeOf, operationsStackPrefixOf } from './pattern-defaults';
 
 /** CloudWatch's limits on a dashboard and on one alarm status widget. */
 const MAX_DASHBOARD_WIDGETS = 500;
@@ -116,11 +116,13 @@ export class StackOperations extends Construct {
   }
 
   /**
-   * Subscribes the alarm e-mail. A notification SNS still cannot deliver after its retries lands in
-   * a dead-letter queue, kept 14 days, as every message of the library does, so an alarm's change
-   * is never silently lost. The queue is encrypted with a key SQS manages: SNS may send to it
-   * without a key policy naming the topic, which would make the topic's key and the topic
-   * reference each other. Nothing alarms on it: its only reader would be the e-mail that failed.
+   * Subscribes the alarm e-mail, with a dead-letter queue, as every subscription of the library
+   * has: a notification SNS cannot hand over to e-mail delivery after its retries waits there 14
+   * days (https://docs.aws.amazon.com/sns/latest/dg/sns-dead-letter-queues.html). A bounce or an
+   * unconfirmed subscription happens after that hand-off, and never reaches it. The queue is
+   * encrypted with a key SQS manages: SNS may send to it without a key policy naming the topic,
+   * which would make the topic's key and the topic reference each other. Nothing alarms on it:
+   * the alarm's only listener would be the e-mail that failed.
    */
   private subscribeEmail(topic: sns.Topic, email: string): void {
     const deadLetters = new sqs.Queue(this, 'AlarmEmailDeadLetters', {
@@ -205,10 +207,10 @@ export class StackOperations extends Construct {
 
 const OPERATIONS_ID = 'PatternOperations';
 
-/** The two stacks a stage gets with `OperationsScope.STAGE`, by the first part of their ids. */
+/** The two stacks a stage gets with `OperationsScope.STAGE`, by their ids after `operationsStackPrefix`. */
 enum SharedOperations {
-  ALARMS = 'PatternAlarms',
-  DASHBOARD = 'PatternDashboard',
+  ALARMS = 'Alarms',
+  DASHBOARD = 'Dashboard',
 }
 
 /** Marks a stack that holds a stage's shared operations, in every copy of the library (see below). */
@@ -232,7 +234,7 @@ function operationsStack(scope: IConstruct, kind: SharedOperations, create: bool
   const stage = Stage.of(stack)!;
   const account = Token.isUnresolved(stack.account) ? undefined : stack.account;
   const region = Token.isUnresolved(stack.region) ? undefined : stack.region;
-  const id = [kind, account, region].filter((part) => part !== undefined).join('-');
+  const id = [`${operationsStackPrefixOf(stack)}${kind}`, account, region].filter((part) => part !== undefined).join('-');
   const existing = stage.node.tryFindChild(id);
   if (existing) {
     if (!(Stack.isStack(existing) && isSharedOperationsStack(existing))) {
@@ -258,8 +260,29 @@ function operationsStack(scope: IConstruct, kind: SharedOperations, create: bool
     // stack imports it, so removing a pattern would fail its stack's deploy until the dashboard
     // let go of it, which CloudFormation deploys only afterwards (aws-cdk-lib's "deadly embrace").
     CrossStackReferences.of(shared).consume(ReferenceStrength.WEAK);
+    // Checked once references have become outputs: the app is prepared before it is validated.
+    shared.node.addValidation({ validate: () => outputLimitErrors(stage) });
   }
   return shared;
+}
+
+/** CloudFormation's limit on the outputs of a template (https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/cloudformation-limits.html). */
+const MAX_OUTPUTS = 200;
+
+/**
+ * A shared dashboard reads what it shows from the other stacks' outputs, one per alarm and metric
+ * dimension it refers to: a stack of many patterns can pass CloudFormation's limit, which it
+ * would only refuse at deploy time.
+ */
+function outputLimitErrors(stage: Stage): string[] {
+  return stage.node.findAll().filter(Stack.isStack).flatMap((stack) => {
+    const outputs = stack.node.findAll().filter((c) => c instanceof CfnOutput && Stack.of(c) === stack).length;
+    return outputs > MAX_OUTPUTS
+      ? [`Stack ${stack.node.path} would have ${outputs} outputs; CloudFormation allows ${MAX_OUTPUTS}. With OperationsScope.STAGE, the shared `
+        + 'dashboard reads each alarm and metric it shows from an output of its stack: leave some patterns off the dashboard '
+        + '(PatternDefaults.set(scope, { dashboard: false })), keep this stack\'s operations its own (operations: OperationsScope.STACK), or split the stack.']
+      : [];
+  });
 }
 
 function isSharedOperationsStack(stack: Stack): boolean {

@@ -9,6 +9,7 @@ import { DeadLetterQueue, DeadLetterSource } from '../building-blocks/dead-lette
 import { acknowledgeNagFinding } from '../core/nag';
 import { PatternPrelude } from '../core/pattern-prelude';
 import { PatternProps } from '../core/pattern-props';
+import { joinsInClientStack } from '../core/stack-order';
 
 /**
  * Properties of a QueueWithDeadLetterQueue.
@@ -83,7 +84,8 @@ export interface QueueWithDeadLetterQueueProps extends PatternProps {
    * reports batch item failures, and only the permissions it needs to consume the queue. A
    * HardenedFunction is invoked through its alias, so its consumer is deployed safely too. A
    * consumer in another stack of the app gets its mapping and policy in its own stack (under the
-   * consumer), which then deploys after the queue's.
+   * consumer) when that stack deploys after the queue's, the usual case, and in the queue's stack
+   * when it deploys before: the order of `addDependency`, else the order the stacks are defined in.
    *
    * @default - no consumer
    */
@@ -260,11 +262,10 @@ export class QueueWithDeadLetterQueue extends Construct {
     this.deadLetterQueue = deadLetterQueue.queue;
 
     if (props.consumer) {
-      // The mapping and the consumer's policy name the consumer (its alias, its role), so they are
-      // created in the consumer's stack when it is another one: there they reference the queue's
-      // ARN, and the consumer's stack, which already deploys after the queue's when it uses
-      // anything of it (a VPC, a key), never makes the queue's stack depend on it. In the queue's
-      // stack they would make each stack depend on the other (DependencyCycle, issue 28).
+      // The mapping and the consumer's policy name both the consumer (its alias, its role) and the
+      // queue, so they go in whichever of the two stacks deploys later (joinsInClientStack):
+      // usually the consumer's, which already uses something of the queue's stack (a VPC, a key);
+      // in the earlier one they would make each stack depend on the other (DependencyCycle, issue 28).
       const consumerScope = consumerScopeOf(this, props.consumer);
       const mappingId = consumerScope === this ? 'ConsumerMapping' : `${Names.uniqueId(this)}ConsumerMapping`;
       this.eventSourceMapping = new lambda.EventSourceMapping(consumerScope, mappingId, {
@@ -321,10 +322,11 @@ export class QueueWithDeadLetterQueue extends Construct {
 
 /**
  * Where what names the consumer goes: this pattern when the consumer is in the same stack (the
- * resources keep the logical ids they always had), else the consumer itself, in its own stack.
+ * resources keep the logical ids they always had) or in a stack deployed before this one, else
+ * the consumer itself, in its own stack (see `joinsInClientStack`).
  */
 function consumerScopeOf(pattern: Construct, consumer: lambda.IFunction): Construct {
-  return Stack.of(consumer) === Stack.of(pattern) ? pattern : consumer;
+  return Stack.of(consumer) === Stack.of(pattern) || !joinsInClientStack(pattern, consumer) ? pattern : consumer;
 }
 
 function defaultAgeThreshold(retentionPeriod: Duration): Duration {

@@ -1,4 +1,4 @@
-import { Duration, Stack, Stage } from 'aws-cdk-lib';
+import { Duration, Stack } from 'aws-cdk-lib';
 import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
 import * as events from 'aws-cdk-lib/aws-events';
 import * as kms from 'aws-cdk-lib/aws-kms';
@@ -7,6 +7,7 @@ import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { DeadLetterQueue, DeadLetterQueueProps, DeadLetterSource, DeploymentStage } from '../../src';
 import { newApp, newStack, TEST_ENV } from '../support/app';
 import { cloudFormationFindings } from '../support/cfn-validation';
+import { clientAfterServer } from '../support/cross-stack';
 import { errorLines } from '../support/fixtures';
 import { COMPLIANT, runNagPacks } from '../support/nag';
 import { normalizedTemplate } from '../support/snapshot';
@@ -263,11 +264,7 @@ describe('DeadLetterQueue', () => {
     let data: Template;
     let svc: Template;
     beforeAll(() => {
-      const app = newApp();
-      const stage = new Stage(app, 'Prod', { env: TEST_ENV });
-      const dataStack = new Stack(stage, 'Data');
-      const appStack = new Stack(stage, 'App');
-      appStack.addStackDependency(dataStack);
+      const { dataStack, appStack } = clientAfterServer();
       const key = new kms.Key(dataStack, 'Key', { enableKeyRotation: true });
       new DeadLetterQueue(appStack, 'ForQueue', { source: DeadLetterSource.SQS_QUEUE, sourceQueueArn: appStack.formatArn({ service: 'sqs', resource: 'orders' }), encryptionKey: key });
       new DeadLetterQueue(appStack, 'ForRule', { source: DeadLetterSource.EVENT_RULE, sourceRuleArn: appStack.formatArn({ service: 'events', resource: 'rule', resourceName: 'orders' }), encryptionKey: key });

@@ -3,6 +3,7 @@ import * as path from 'path';
 import { App, Aspects, Stack, Stage, Validations } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
+import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as ecs from 'aws-cdk-lib/aws-ecs';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as sns from 'aws-cdk-lib/aws-sns';
@@ -185,5 +186,38 @@ describe("an alarm topic of the user's own, in another stack", () => {
       expect(stack.dependencies).toEqual([operations]);
     }
     expect(operations.dependencies).toEqual([]);
+  });
+});
+
+describe('clients upstream of their servers', () => {
+  // The other common layout: a network stack, defined first, holds the VPC, a bastion's security
+  // group and functions; the data stack, defined after it, uses its VPC. What joins a server to
+  // such a client goes in the server's stack, which deploys later.
+  test("the rules, the queue's mapping and the stream's consumer land in the server's stack, with no cycle", () => {
+    const app = newApp();
+    const stage = new Stage(app, 'Prod', { env: { account: '111111111111', region: 'eu-west-1' } });
+    const network = new Stack(stage, 'Network');
+    const data = new Stack(stage, 'Data');
+    const vpc = new MultiAzVpc(network, 'Network').vpc;
+    const bastion = new ec2.SecurityGroup(network, 'Bastion', { vpc, allowAllOutbound: false });
+    const code = lambda.Code.fromInline('exports.handler = async () => ({ batchItemFailures: [] });');
+    const worker = new HardenedFunction(network, 'Worker', { code, vpc });
+    const database = new RelationalDatabase(data, 'Database', { vpc });
+    database.allowConnectionsFrom(bastion);
+    new InMemoryCache(data, 'Cache', { vpc }).allowConnectionsFrom(worker);
+    new QueueWithDeadLetterQueue(data, 'Jobs', { consumer: new HardenedFunction(network, 'Consumer', { code }) });
+    new DynamoDbTable(data, 'Orders', { partitionKey: { name: 'orderId', type: dynamodb.AttributeType.STRING } })
+      .addStreamConsumer('Mailer', new HardenedFunction(network, 'Mailer', { code }));
+
+    const dataTemplate = Template.fromStack(data);
+    const networkTemplate = Template.fromStack(network);
+    expect(data.dependencies).toEqual([network]);
+    expect(network.dependencies).toEqual([]);
+    // The bastion's ingress on the database and its egress to it; the worker's ingress on the cache.
+    expect(Object.keys(dataTemplate.findResources('AWS::EC2::SecurityGroupIngress')).length).toBeGreaterThanOrEqual(2);
+    dataTemplate.resourceCountIs('AWS::EC2::SecurityGroupEgress', 1);
+    networkTemplate.resourceCountIs('AWS::EC2::SecurityGroupIngress', 0);
+    dataTemplate.resourceCountIs('AWS::Lambda::EventSourceMapping', 2);
+    networkTemplate.resourceCountIs('AWS::Lambda::EventSourceMapping', 0);
   });
 });

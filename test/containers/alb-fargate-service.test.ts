@@ -1,5 +1,5 @@
 import * as path from 'path';
-import { Annotations, App, CfnParameter, Duration, Lazy, Stack, Stage } from 'aws-cdk-lib';
+import { Annotations, App, CfnParameter, Duration, Lazy, Stack } from 'aws-cdk-lib';
 import { Annotations as AssertionAnnotations, Match, Template } from 'aws-cdk-lib/assertions';
 import * as acm from 'aws-cdk-lib/aws-certificatemanager';
 import * as ecs from 'aws-cdk-lib/aws-ecs';
@@ -12,8 +12,8 @@ import { AlbFargateService, AlbFargateServiceProps, DeploymentStage, GuardedKey,
 import { PublicLoadBalancer } from '../../src/building-blocks/public-load-balancer';
 import { newApp, newStack, TEST_ENV } from '../support/app';
 import { cloudFormationFindings } from '../support/cfn-validation';
-import { COMPLIANT, runNagPacks } from '../support/nag';
-import { runNagV2Packs } from '../support/nag-v2';
+import { clientAfterServer } from '../support/cross-stack';
+import { COMPLIANT, runNagPacksOfBothMajors } from '../support/nag';
 import { normalizedTemplate } from '../support/snapshot';
 import { DeployTimeValues, deployTimeValues } from '../support/tokens';
 
@@ -606,21 +606,19 @@ describe('AlbFargateService', () => {
     ])('%s: no unacknowledged finding in any of the five cdk-nag packs, under 3.x and 2.x', (_, props) => {
       const app = newApp();
       place(props, new Stack(app, 'Compliance', { env: TEST_ENV }));
-      expect(runNagPacks(app)).toEqual(COMPLIANT);
-      const app2 = newApp();
-      place(props, new Stack(app2, 'Compliance', { env: TEST_ENV }));
-      expect(runNagV2Packs(app2)).toEqual([]);
+      // Both majors in one synth of the one app.
+      const { v3, v2 } = runNagPacksOfBothMajors(app);
+      expect(v3).toEqual(COMPLIANT);
+      expect(v2).toEqual([]);
     });
 
     test('fully configured: no unacknowledged finding under 3.x and 2.x (the secret and parameter are the user\'s)', () => {
       const app = newApp();
       const stack = new Stack(app, 'Compliance', { env: TEST_ENV });
       place(fullyConfigured(stack), stack);
-      expect(runNagPacks(app, { onlyUnder: 'Compliance/Service' })).toEqual(COMPLIANT);
-      const app2 = newApp();
-      const stack2 = new Stack(app2, 'Compliance', { env: TEST_ENV });
-      place(fullyConfigured(stack2), stack2);
-      expect(runNagV2Packs(app2).filter((finding) => finding.includes('Compliance/Service'))).toEqual([]);
+      const { v3, v2 } = runNagPacksOfBothMajors(app, { onlyUnder: 'Compliance/Service' });
+      expect(v3).toEqual(COMPLIANT);
+      expect(v2.filter((finding) => finding.includes('Compliance/Service'))).toEqual([]);
     });
   });
 
@@ -652,11 +650,7 @@ describe('AlbFargateService', () => {
     let data: Template;
     let svc: Template;
     beforeAll(() => {
-      const app = newApp();
-      const stage = new Stage(app, 'Prod', { env: TEST_ENV });
-      const dataStack = new Stack(stage, 'Data');
-      const appStack = new Stack(stage, 'App');
-      appStack.addStackDependency(dataStack);
+      const { dataStack, appStack } = clientAfterServer();
       const network = new MultiAzVpc(dataStack, 'Network');
       const hostedZone = new route53.PublicHostedZone(dataStack, 'Zone', { zoneName: 'example.com' });
       const certificate = new acm.Certificate(dataStack, 'Certificate', { domainName: 'www.example.com', validation: acm.CertificateValidation.fromDns(hostedZone) });

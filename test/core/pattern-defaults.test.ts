@@ -1,4 +1,4 @@
-import { CfnParameter, Stack, Stage } from 'aws-cdk-lib';
+import { CfnOutput, CfnParameter, Stack, Stage } from 'aws-cdk-lib';
 import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as sns from 'aws-cdk-lib/aws-sns';
@@ -6,8 +6,7 @@ import { Construct } from 'constructs';
 import { DeadLetterQueue, DeadLetterSource, DeploymentStage, OperationsScope, PatternDefaults, QueueWithDeadLetterQueue, RestApiLambda } from '../../src';
 import { newApp, TEST_ENV } from '../support/app';
 import { EVERY_PATTERN } from '../support/fixtures';
-import { COMPLIANT, runNagPacks } from '../support/nag';
-import { runNagV2Packs } from '../support/nag-v2';
+import { BothMajorsOutcome, COMPLIANT, runNagPacksOfBothMajors } from '../support/nag';
 
 const ALARM_TOPIC_ID = /^PatternOperationsAlarmTopic[0-9A-F]{8}$/;
 
@@ -249,14 +248,19 @@ describe('PatternDefaults', () => {
       });
     });
 
+    // One app, built and synthesized once with both majors' packs: the test of each reads it.
+    let operationsNag: BothMajorsOutcome | undefined;
     test.each([[2], [3]])("the stack's operations, with an alarm e-mail, have no finding in the five packs of cdk-nag %i.x", (major) => {
-      const app = newApp();
-      PatternDefaults.set(app, { alarmEmail: 'ops@example.com' });
-      queueIn(new Stack(app, 'S'));
+      if (!operationsNag) {
+        const app = newApp();
+        PatternDefaults.set(app, { alarmEmail: 'ops@example.com' });
+        queueIn(new Stack(app, 'S'));
+        operationsNag = runNagPacksOfBothMajors(app);
+      }
       if (major === 3) {
-        expect(runNagPacks(app)).toEqual(COMPLIANT);
+        expect(operationsNag.v3).toEqual(COMPLIANT);
       } else {
-        expect(runNagV2Packs(app)).toEqual([]);
+        expect(operationsNag.v2).toEqual([]);
       }
     });
 
@@ -464,13 +468,18 @@ describe('PatternDefaults', () => {
       expect(stackIds(stage)).toEqual(['One', 'PatternAlarms', 'PatternDashboard', 'Two']);
     });
 
+    // One split app, built and synthesized once with both majors' packs: the test of each reads it.
+    let sharedNag: BothMajorsOutcome | undefined;
     test.each([[2], [3]])('the shared stacks have no finding in the five packs of cdk-nag %i.x, stages included', (major) => {
-      const [{ app, stage: dev }, { stage: prod }] = splitApp();
-      if (major === 3) {
-        expect(runNagPacks(app)).toEqual(COMPLIANT);
-      } else {
+      if (!sharedNag) {
+        const [{ app, stage: dev }, { stage: prod }] = splitApp();
         // cdk-nag 2.x's Aspects reach into a stage only from the stage itself.
-        expect(runNagV2Packs(app, [dev, prod])).toEqual([]);
+        sharedNag = runNagPacksOfBothMajors(app, { stages: [dev, prod] });
+      }
+      if (major === 3) {
+        expect(sharedNag.v3).toEqual(COMPLIANT);
+      } else {
+        expect(sharedNag.v2).toEqual([]);
       }
     });
 
@@ -498,6 +507,41 @@ describe('PatternDefaults', () => {
       PatternDefaults.set(app, { operations: OperationsScope.STAGE });
       new Construct(app, 'PatternAlarms');
       expect(() => queueIn(new Stack(app, 'S'))).toThrow("'PatternAlarms' is a construct of your own; with OperationsScope.STAGE the patterns of the app keep their shared alarm topic in a stack of that id");
+    });
+
+    test('operationsStackPrefix starts the shared stacks\' ids, so two apps in one account need not share them', () => {
+      const app = newApp();
+      PatternDefaults.set(app, { operations: OperationsScope.STAGE, operationsStackPrefix: 'Photos' });
+      const stage = new Stage(app, 'Prod');
+      queueIn(new Stack(stage, 'Web'));
+      expect(stackIds(stage)).toEqual(['PhotosAlarms', 'PhotosDashboard', 'Web']);
+      expect((stage.node.findChild('PhotosAlarms') as Stack).stackName).toBe('Prod-PhotosAlarms');
+    });
+
+    test.each([['', '""'], ['9lives', '"9lives"'], ['a_b', '"a_b"'], ['x'.repeat(33), `"${'x'.repeat(33)}"`]])(
+      'operationsStackPrefix %j is an error naming the value and the rule', (prefix, shown) => {
+        expect(() => PatternDefaults.set(newApp(), { operationsStackPrefix: prefix })).toThrow(
+          `PatternDefaults.set(the app): operationsStackPrefix is ${shown}; it must be 1 to 32 letters, digits and hyphens, starting with a letter, `
+          + 'known at synth: it starts the names of the stacks OperationsScope.STAGE adds.');
+      });
+
+    test('operations set on a construct inside a stack is an error: no pattern would read it', () => {
+      const inside = new Construct(new Stack(newApp(), 'S'), 'Inside');
+      expect(() => PatternDefaults.set(inside, { operations: OperationsScope.STAGE })).toThrow(
+        "PatternDefaults.set('S/Inside') sets operations or operationsStackPrefix on a construct inside a stack; they are read on stacks, stages "
+        + 'and the app only: set them on the stack, its cdk.Stage or the app.');
+    });
+
+    test("a stack the shared dashboard would give more than CloudFormation's 200 outputs fails the synth with the fix", () => {
+      const app = newApp();
+      PatternDefaults.set(app, { operations: OperationsScope.STAGE });
+      const stack = new Stack(app, 'Crowded');
+      // The stack's own outputs, and a queue whose two alarms and queue name the dashboard reads through 3 more.
+      for (let i = 0; i < 198; i++) {
+        new CfnOutput(stack, `Own${i}`, { value: `${i}` });
+      }
+      queueIn(stack);
+      expect(() => app.synth()).toThrow(/Stack Crowded would have 201 outputs; CloudFormation allows 200\. With OperationsScope\.STAGE, the shared dashboard reads/);
     });
   });
 

@@ -7,9 +7,9 @@ import * as logs from 'aws-cdk-lib/aws-logs';
 import { CacheEngine, DeploymentStage, GuardedKey, HardenedFunction, InMemoryCache, InMemoryCacheProps, MultiAzVpc } from '../../src';
 import { newApp, newStack, TEST_ENV } from '../support/app';
 import { cloudFormationFindings } from '../support/cfn-validation';
+import { referencedStacks } from '../support/cross-stack';
 import { errorLines, KEY_GRANT_GUARD } from '../support/fixtures';
-import { COMPLIANT, runNagPacks } from '../support/nag';
-import { runNagV2Packs } from '../support/nag-v2';
+import { BothMajorsOutcome, COMPLIANT, runNagPacksOfBothMajors } from '../support/nag';
 import { normalizedTemplate } from '../support/snapshot';
 import { DeployTimeValues, deployTimeValues } from '../support/tokens';
 
@@ -101,32 +101,6 @@ const nodesOf = (alarm: any): string[] => alarm.Metrics.filter((m: any) => m.Met
   expect(m.MetricStat.Metric.Dimensions[0].Name).toBe('CacheClusterId');
   return m.MetricStat.Metric.Dimensions[0].Value;
 });
-
-/**
- * The stacks a template references: the stack of each Fn::ImportValue's export (`<stack>:<output>`),
- * and each Fn::GetStackOutput's stack, the new-project flags' weak references.
- */
-function referencedStacks(template: Template): string[] {
-  const found = new Set<string>();
-  const visit = (value: unknown): void => {
-    if (Array.isArray(value)) {
-      value.forEach(visit);
-    } else if (value !== null && typeof value === 'object') {
-      for (const [key, inner] of Object.entries(value)) {
-        if (key === 'Fn::ImportValue' && typeof inner === 'string') {
-          found.add(inner.split(':')[0]);
-        } else if (key === 'Fn::GetStackOutput') {
-          const stackName = (inner as any).StackName;
-          found.add(typeof stackName === 'string' ? stackName : JSON.stringify(stackName));
-        } else {
-          visit(inner);
-        }
-      }
-    }
-  };
-  visit(template.toJSON());
-  return [...found].sort();
-}
 
 describe('InMemoryCache', () => {
   // Built once and shared: each synthesis costs time, and the file must stay fast.
@@ -714,16 +688,23 @@ describe('InMemoryCache', () => {
   });
 
   describe('compliance', () => {
+    // Every kind in one app, built and synthesized once with both majors' packs: a test of each reads it.
+    let everyKindNag: BothMajorsOutcome | undefined;
+    const everyKind = () => {
+      if (!everyKindNag) {
+        const app = newApp();
+        placeEveryKind(app);
+        everyKindNag = runNagPacksOfBothMajors(app);
+      }
+      return everyKindNag;
+    };
+
     test('PROD defaults, DEV defaults, cluster mode and DEV node-based: no unacknowledged finding in the five packs under cdk-nag 3.x', () => {
-      const app = newApp();
-      placeEveryKind(app);
-      expect(runNagPacks(app)).toEqual(COMPLIANT);
+      expect(everyKind().v3).toEqual(COMPLIANT);
     });
 
     test('nor under cdk-nag 2.x', () => {
-      const app = newApp();
-      placeEveryKind(app);
-      expect(runNagV2Packs(app)).toEqual([]);
+      expect(everyKind().v2).toEqual([]);
     });
 
     test('each acknowledgement is as narrow as its finding: AEC6 always, AEC5 for Redis OSS on 6379, AEC4 and backups only without Multi-AZ or 15 days', () => {

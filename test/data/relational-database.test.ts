@@ -14,8 +14,8 @@ import {
 } from '../../src';
 import { newApp, newStack, TEST_ENV } from '../support/app';
 import { cloudFormationFindings } from '../support/cfn-validation';
-import { COMPLIANT, runNagPacks } from '../support/nag';
-import { runNagV2Packs } from '../support/nag-v2';
+import { referencedStacks } from '../support/cross-stack';
+import { COMPLIANT, runNagPacksOfBothMajors } from '../support/nag';
 import { normalizedTemplate } from '../support/snapshot';
 import { DeployTimeValues, deployTimeValues } from '../support/tokens';
 
@@ -58,32 +58,6 @@ function fullyConfigured(stack: Stack): Props {
 
 const instances = (template: Template) => Object.values(template.findResources('AWS::RDS::DBInstance'));
 
-/**
- * The stacks a template references: the stack of each Fn::ImportValue's export (`<stack>:<output>`),
- * and each Fn::GetStackOutput's stack, the new-project flags' weak references.
- */
-function referencedStacks(template: Template): string[] {
-  const found = new Set<string>();
-  const visit = (value: unknown): void => {
-    if (Array.isArray(value)) {
-      value.forEach(visit);
-    } else if (value !== null && typeof value === 'object') {
-      for (const [key, inner] of Object.entries(value)) {
-        if (key === 'Fn::ImportValue' && typeof inner === 'string') {
-          found.add(inner.split(':')[0]);
-        } else if (key === 'Fn::GetStackOutput') {
-          const stackName = (inner as any).StackName;
-          found.add(typeof stackName === 'string' ? stackName : JSON.stringify(stackName));
-        } else {
-          visit(inner);
-        }
-      }
-    }
-  };
-  visit(template.toJSON());
-  return [...found].sort();
-}
-
 /** The statements of every IAM policy, inline or managed, of a template, as JSON. */
 const policyStatements = (template: Template): string[] => [
   ...Object.values(template.findResources('AWS::IAM::Policy')), ...Object.values(template.findResources('AWS::IAM::ManagedPolicy')),
@@ -93,15 +67,10 @@ const policyStatements = (template: Template): string[] => [
 const keyStatements = (template: Template, description: RegExp): any[] =>
   Object.values(template.findResources('AWS::KMS::Key')).find((k) => description.test(k.Properties.Description ?? ''))!.Properties.KeyPolicy.Statement;
 
-/** What the database's key says of Secrets Manager: any principal of the account may decrypt through it, and only through it. */
-const SECRETS_MANAGER_STATEMENT = {
-  Sid: 'AllowSecretsManagerForThisAccount',
-  Effect: 'Allow',
-  Principal: { AWS: '*' },
-  Action: 'kms:Decrypt',
-  Resource: '*',
-  Condition: { StringEquals: { 'kms:CallerAccount': TEST_ENV.account, 'kms:ViaService': `secretsmanager.${TEST_ENV.region}.amazonaws.com` } },
-};
+/** The grantee's statements (parsed) that let it decrypt with a key matching `key`, through Secrets Manager only. */
+const keyGrants = (statements: string[], key: RegExp) => statements.map((st) => JSON.parse(st))
+  .filter((st) => st.Action === 'kms:Decrypt' && key.test(JSON.stringify(st.Resource))
+    && st.Condition?.StringEquals?.['kms:ViaService'] === `secretsmanager.${TEST_ENV.region}.amazonaws.com`);
 const primaryOf = (template: Template) => instances(template).find((i) => !i.Properties.SourceDBInstanceIdentifier)!;
 
 describe('RelationalDatabase', () => {
@@ -247,19 +216,21 @@ describe('RelationalDatabase', () => {
       expect(prod.database.secret.secretArn).toBeDefined();
     });
 
-    test("secret.grantRead is the grantee's IAM policy alone: the key lets Secrets Manager decrypt for the account's principals, as aws/secretsmanager does", () => {
+    test("secret.grantRead is the grantee's IAM policy alone: the secret, and the key through Secrets Manager only; the key's policy names nobody", () => {
       const { stack, database } = place();
       const reader = new iam.Role(stack, 'Reader', { assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com') });
       database.secret.grantRead(reader);
       const template = Template.fromStack(stack);
-      const statements = keyStatements(template, /^Encrypts the storage/);
-      expect(statements).toContainEqual(SECRETS_MANAGER_STATEMENT);
-      // No statement names the grantee: its stack may be another, which the key's must not depend on.
-      expect(JSON.stringify(statements)).not.toContain('Reader');
-      template.hasResourceProperties('AWS::IAM::Policy', {
-        Roles: [{ Ref: Match.stringLikeRegexp('^Reader') }],
-        PolicyDocument: { Statement: [{ Action: ['secretsmanager:DescribeSecret', 'secretsmanager:GetSecretValue'], Effect: 'Allow', Resource: Match.anyValue() }] },
-      });
+      // No key statement names the grantee (its stack may be another, which the key's must not
+      // depend on), and none lets anyone else decrypt: the key's policy is the one every key has.
+      const keyPolicy = JSON.stringify(keyStatements(template, /^Encrypts the storage/));
+      expect(keyPolicy).not.toContain('Reader');
+      expect(keyPolicy).not.toContain('kms:ViaService');
+      const readerPolicy = Object.values(template.findResources('AWS::IAM::Policy')).find((p) => JSON.stringify(p.Properties.Roles).includes('Reader'))!;
+      const statements = (readerPolicy.Properties.PolicyDocument.Statement as unknown[]).map((st) => JSON.stringify(st));
+      expect(statements.map((st) => JSON.parse(st).Action)).toEqual([['secretsmanager:DescribeSecret', 'secretsmanager:GetSecretValue'], 'kms:Decrypt']);
+      expect(keyGrants(statements, /DatabaseKey/)).toHaveLength(1);
+      expect(database.secret.encryptionKey).toBeUndefined();
     });
 
     test('ROTATED_SECRET: a generated secret under the key, rotated every 30 days through a Secrets Manager endpoint in the isolated subnets', () => {
@@ -878,10 +849,10 @@ describe('RelationalDatabase', () => {
     ])('%s: no unacknowledged finding in any of the five cdk-nag packs, under 3.x and 2.x', (_, props) => {
       const app = newApp();
       place(props, new Stack(app, 'Compliance'));
-      expect(runNagPacks(app)).toEqual(COMPLIANT);
-      const app2 = newApp();
-      place(props, new Stack(app2, 'Compliance'));
-      expect(runNagV2Packs(app2)).toEqual([]);
+      // Both majors in one synth of the one app.
+      const { v3, v2 } = runNagPacksOfBothMajors(app);
+      expect(v3).toEqual(COMPLIANT);
+      expect(v2).toEqual([]);
     });
 
     test('fully configured, and PostgreSQL with replicas and a proxy: no unacknowledged finding under 3.x and 2.x', () => {
@@ -890,12 +861,9 @@ describe('RelationalDatabase', () => {
       place(fullyConfigured(stack), stack);
       const network = new MultiAzVpc(stack, 'OtherNetwork');
       new RelationalDatabase(stack, 'Postgres', { vpc: network.vpc, readReplicas: 2, proxy: true, port: 6543 });
-      expect(runNagPacks(app)).toEqual(COMPLIANT);
-      const app2 = newApp();
-      const stack2 = new Stack(app2, 'Compliance', { env: TEST_ENV });
-      place(fullyConfigured(stack2), stack2);
-      new RelationalDatabase(stack2, 'Postgres', { vpc: new MultiAzVpc(stack2, 'OtherNetwork').vpc, readReplicas: 2, proxy: true, port: 6543 });
-      expect(runNagV2Packs(app2)).toEqual([]);
+      const { v3, v2 } = runNagPacksOfBothMajors(app);
+      expect(v3).toEqual(COMPLIANT);
+      expect(v2).toEqual([]);
     });
   });
 
@@ -938,11 +906,9 @@ describe('RelationalDatabase', () => {
       const app = newApp();
       const nagStack = new Stack(app, 'Compliance', { env: TEST_ENV });
       place({ backupPlan: new HardenedBackupPlan(nagStack, 'Backups') }, nagStack);
-      expect(runNagPacks(app)).toEqual(COMPLIANT);
-      const app2 = newApp();
-      const nagStack2 = new Stack(app2, 'Compliance', { env: TEST_ENV });
-      place({ backupPlan: new HardenedBackupPlan(nagStack2, 'Backups') }, nagStack2);
-      expect(runNagV2Packs(app2)).toEqual([]);
+      const { v3, v2 } = runNagPacksOfBothMajors(app);
+      expect(v3).toEqual(COMPLIANT);
+      expect(v2).toEqual([]);
     });
   });
 
@@ -1033,10 +999,22 @@ describe('RelationalDatabase', () => {
       expect(policyStatements(templates.service).join()).toContain('rds-db:connect');
     });
 
-    test('the key of another stack lets Secrets Manager decrypt for the account, and names no role of the clients\' stack', () => {
-      expect(keyStatements(templates.shared, /^The shared data key$/)).toContainEqual(SECRETS_MANAGER_STATEMENT);
-      expect(keyStatements(templates.data, /^Encrypts the storage, snapshots, secret and Performance Insights of Prod\/Data\/Rotated/))
-        .toContainEqual(SECRETS_MANAGER_STATEMENT);
+    test("the grantees decrypt through Secrets Manager by their own policies; no key names a role of the clients' stack", () => {
+      const statements = policyStatements(templates.service);
+      // The function on both databases' keys (the shared one, the rotated database's own); the
+      // task's execution role on the shared one, for the secret it reads.
+      const grants = keyGrants(statements, /./);
+      expect(grants.length).toBeGreaterThanOrEqual(2);
+      // The keys, read from their stacks: the shared key's and the rotated database's own.
+      const keyStacks = new Set(grants.flatMap((st) => [st.Resource].flat()).map((r: any) => r['Fn::GetStackOutput']?.StackName));
+      expect(keyStacks).toEqual(new Set([shared.stackName, data.stackName]));
+      for (const template of [templates.shared, templates.data]) {
+        for (const keyResource of Object.values(template.findResources('AWS::KMS::Key'))) {
+          expect(JSON.stringify(keyResource.Properties.KeyPolicy)).not.toMatch(/Prod-App|ApiServiceRole|WebExecutionRole/);
+          // Nor lets any principal of the account decrypt whatever its IAM policy says.
+          expect(keyResource.Properties.KeyPolicy.Statement.filter((st: any) => st.Effect === 'Allow' && st.Principal?.AWS === '*')).toEqual([]);
+        }
+      }
     });
   });
 

@@ -1,4 +1,4 @@
-import { Duration, Stack, Stage, Token } from 'aws-cdk-lib';
+import { Duration, Stack, Token } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import * as events from 'aws-cdk-lib/aws-events';
 import * as kms from 'aws-cdk-lib/aws-kms';
@@ -9,9 +9,9 @@ import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import { DeploymentStage, EventRuleWithDeadLetterQueue, EventRuleWithDeadLetterQueueProps, HardenedFunction, QueueTargetOptions } from '../../src';
 import { newApp, newStack, TEST_ENV } from '../support/app';
 import { cloudFormationFindings } from '../support/cfn-validation';
+import { clientAfterServer } from '../support/cross-stack';
 import { consumerFunction, errorLines } from '../support/fixtures';
-import { COMPLIANT, runNagPacks } from '../support/nag';
-import { runNagV2Packs } from '../support/nag-v2';
+import { BothMajorsOutcome, COMPLIANT, runNagPacks, runNagPacksOfBothMajors } from '../support/nag';
 import { normalizedTemplate } from '../support/snapshot';
 import { DeployTimeValues, deployTimeValues } from '../support/tokens';
 
@@ -46,6 +46,20 @@ function build(props: Partial<EventRuleWithDeadLetterQueueProps> = {}) {
 
 const id = (stack: Stack, construct: { node: { defaultChild?: unknown } }) => stack.getLogicalId(construct.node.defaultChild as any);
 const targetsOf = (template: Template) => Object.values(template.findResources('AWS::Events::Rule'))[0].Properties.Targets as any[];
+
+/**
+ * The fully configured pattern's findings under both majors of cdk-nag, from one app built and
+ * synthesized once (both majors' packs in the one synth): a test of each major reads them.
+ */
+function fullyConfiguredNag(): BothMajorsOutcome {
+  if (!fullNag) {
+    const app = newApp();
+    fullyConfigured(new Stack(app, 'Full', { env: TEST_ENV }));
+    fullNag = runNagPacksOfBothMajors(app, { onlyUnder: 'Full/Orders' });
+  }
+  return fullNag;
+}
+let fullNag: BothMajorsOutcome | undefined;
 
 describe('EventRuleWithDeadLetterQueue', () => {
   // Built once, read by many tests: a rule on a bus of its own with every kind of target.
@@ -490,15 +504,11 @@ describe('EventRuleWithDeadLetterQueue', () => {
     });
 
     test('fully configured: no unacknowledged finding on what the pattern creates', () => {
-      const app = newApp();
-      fullyConfigured(new Stack(app, 'Full', { env: TEST_ENV }));
-      expect(runNagPacks(app, { onlyUnder: 'Full/Orders' })).toEqual(COMPLIANT);
+      expect(fullyConfiguredNag().v3).toEqual(COMPLIANT);
     });
 
     test('fully configured: cdk-nag 2.x reports nothing unacknowledged on what the pattern creates', () => {
-      const app = newApp();
-      fullyConfigured(new Stack(app, 'Full', { env: TEST_ENV }));
-      expect(runNagV2Packs(app).filter((finding) => finding.includes(' at Full/Orders'))).toEqual([]);
+      expect(fullyConfiguredNag().v2.filter((finding) => finding.includes(' at Full/Orders'))).toEqual([]);
     });
   });
 
@@ -528,11 +538,7 @@ describe('EventRuleWithDeadLetterQueue', () => {
     let data: Template;
     let svc: Template;
     beforeAll(() => {
-      const app = newApp();
-      const stage = new Stage(app, 'Prod', { env: TEST_ENV });
-      const dataStack = new Stack(stage, 'Data');
-      const appStack = new Stack(stage, 'App');
-      appStack.addStackDependency(dataStack);
+      const { dataStack, appStack } = clientAfterServer();
       const key = new kms.Key(dataStack, 'Key', { enableKeyRotation: true });
       const bus = new events.EventBus(dataStack, 'Bus');
       const queue = new sqs.Queue(dataStack, 'Orders', { encryptionMasterKey: key, enforceSSL: true });

@@ -1,4 +1,4 @@
-import { CfnParameter, Duration, Stack, Stage } from 'aws-cdk-lib';
+import { CfnParameter, Duration, Stack } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
@@ -8,8 +8,8 @@ import * as tasks from 'aws-cdk-lib/aws-stepfunctions-tasks';
 import { DeploymentStage, HardenedFunction, StepFunctionsWorkflow, StepFunctionsWorkflowProps, WorkflowFunctionOptions } from '../../src';
 import { newApp, newStack, TEST_ENV } from '../support/app';
 import { cloudFormationFindings } from '../support/cfn-validation';
-import { COMPLIANT, runNagPacks } from '../support/nag';
-import { runNagV2Packs } from '../support/nag-v2';
+import { clientAfterServer } from '../support/cross-stack';
+import { COMPLIANT, runNagPacks, runNagPacksOfBothMajors } from '../support/nag';
 import { normalizedTemplate } from '../support/snapshot';
 import { DeployTimeValues, deployTimeValues } from '../support/tokens';
 
@@ -297,11 +297,10 @@ describe('StepFunctionsWorkflow', () => {
       const app = newApp();
       const stack = new Stack(app, 'Full', { env: TEST_ENV });
       new StepFunctionsWorkflow(stack, 'Orders', fullyConfigured(stack));
-      expect(runNagPacks(app)).toEqual(COMPLIANT);
-      const app2 = newApp();
-      const stack2 = new Stack(app2, 'Full', { env: TEST_ENV });
-      new StepFunctionsWorkflow(stack2, 'Orders', fullyConfigured(stack2));
-      expect(runNagV2Packs(app2)).toEqual([]);
+      // Both majors in one synth of the one app.
+      const { v3, v2 } = runNagPacksOfBothMajors(app);
+      expect(v3).toEqual(COMPLIANT);
+      expect(v2).toEqual([]);
     });
   });
 
@@ -329,11 +328,7 @@ describe('StepFunctionsWorkflow', () => {
     let data: Template;
     let svc: Template;
     beforeAll(() => {
-      const app = newApp();
-      const stage = new Stage(app, 'Prod', { env: TEST_ENV });
-      const dataStack = new Stack(stage, 'Data');
-      const appStack = new Stack(stage, 'App');
-      appStack.addStackDependency(dataStack);
+      const { dataStack, appStack } = clientAfterServer();
       const fn = new HardenedFunction(dataStack, 'Charge', { code: lambda.Code.fromInline('exports.handler = async () => {};') });
       const key = new kms.Key(dataStack, 'Key', { enableKeyRotation: true });
       new StepFunctionsWorkflow(appStack, 'Checkout', { logEncryptionKey: key, definition: StepFunctionsWorkflow.invokeFunction(appStack, 'ChargeCard', fn) });

@@ -1,4 +1,4 @@
-import { Duration, Stack, Stage } from 'aws-cdk-lib';
+import { Duration, Stack } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
@@ -7,9 +7,9 @@ import * as sns from 'aws-cdk-lib/aws-sns';
 import { DeploymentStage, HardenedFunction, QueueWithDeadLetterQueue, QueueWithDeadLetterQueueProps } from '../../src';
 import { newApp, newStack, TEST_ENV } from '../support/app';
 import { cloudFormationFindings } from '../support/cfn-validation';
+import { clientAfterServer } from '../support/cross-stack';
 import { consumerFunction, onlyAliasId, referencesOnlyAlias } from '../support/fixtures';
-import { COMPLIANT, runNagPacks } from '../support/nag';
-import { runNagV2Packs } from '../support/nag-v2';
+import { BothMajorsOutcome, COMPLIANT, runNagPacks, runNagPacksOfBothMajors } from '../support/nag';
 import { normalizedTemplate } from '../support/snapshot';
 import { DeployTimeValues, deployTimeValues } from '../support/tokens';
 
@@ -48,6 +48,21 @@ function fullyConfigured(stack: Stack): QueueWithDeadLetterQueueProps {
 const queueLogicalId = (stack: Stack, pattern: QueueWithDeadLetterQueue) => stack.getLogicalId(pattern.queue.node.defaultChild as any);
 const dlqLogicalId = (stack: Stack, pattern: QueueWithDeadLetterQueue) => stack.getLogicalId(pattern.deadLetterQueue.node.defaultChild as any);
 
+/**
+ * The fully configured pattern's findings under both majors of cdk-nag, from one app built and
+ * synthesized once (both majors' packs in the one synth): a test of each major reads them.
+ */
+function fullyConfiguredNag(): BothMajorsOutcome {
+  if (!fullNag) {
+    const app = newApp();
+    const stack = new Stack(app, 'Full', { env: TEST_ENV });
+    new QueueWithDeadLetterQueue(stack, 'Orders', fullyConfigured(stack));
+    fullNag = runNagPacksOfBothMajors(app, { onlyUnder: 'Full/Orders' });
+  }
+  return fullNag;
+}
+let fullNag: BothMajorsOutcome | undefined;
+
 describe('QueueWithDeadLetterQueue', () => {
   describe('snapshots', () => {
     test('defaults, standard', () => {
@@ -63,10 +78,7 @@ describe('QueueWithDeadLetterQueue', () => {
     });
 
     test('fully configured: cdk-nag 2.x reports nothing unacknowledged on what the pattern creates', () => {
-      const app = newApp();
-      const stack = new Stack(app, 'Full', { env: TEST_ENV });
-      new QueueWithDeadLetterQueue(stack, 'Orders', fullyConfigured(stack));
-      expect(runNagV2Packs(app).filter((finding) => finding.includes(' at Full/Orders'))).toEqual([]);
+      expect(fullyConfiguredNag().v2.filter((finding) => finding.includes(' at Full/Orders'))).toEqual([]);
     });
   });
 
@@ -353,10 +365,7 @@ describe('QueueWithDeadLetterQueue', () => {
     });
 
     test('fully configured, with a consumer: no unacknowledged finding on what the pattern creates', () => {
-      const app = newApp();
-      const stack = new Stack(app, 'Full', { env: TEST_ENV });
-      new QueueWithDeadLetterQueue(stack, 'Orders', fullyConfigured(stack));
-      expect(runNagPacks(app, { onlyUnder: 'Full/Orders' })).toEqual(COMPLIANT);
+      expect(fullyConfiguredNag().v3).toEqual(COMPLIANT);
     });
   });
 
@@ -386,11 +395,7 @@ describe('QueueWithDeadLetterQueue', () => {
     let data: Template;
     let svc: Template;
     beforeAll(() => {
-      const app = newApp();
-      const stage = new Stage(app, 'Prod', { env: TEST_ENV });
-      const dataStack = new Stack(stage, 'Data');
-      const appStack = new Stack(stage, 'App');
-      appStack.addStackDependency(dataStack);
+      const { dataStack, appStack } = clientAfterServer();
       const key = new kms.Key(dataStack, 'Key', { enableKeyRotation: true });
       const hardened = new HardenedFunction(appStack, 'Worker', { code: CODE });
       const plain = consumerFunction(appStack, 'Plain');

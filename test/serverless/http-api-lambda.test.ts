@@ -1,4 +1,4 @@
-import { Duration, Stack, Stage } from 'aws-cdk-lib';
+import { Duration, Stack } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import * as cognito from 'aws-cdk-lib/aws-cognito';
 import * as kms from 'aws-cdk-lib/aws-kms';
@@ -8,12 +8,12 @@ import * as sns from 'aws-cdk-lib/aws-sns';
 import { DeploymentStage, HardenedFunction, HttpApiLambda, HttpApiLambdaProps } from '../../src';
 import { newApp, newStack, TEST_ENV } from '../support/app';
 import { cloudFormationFindings } from '../support/cfn-validation';
+import { clientAfterServer } from '../support/cross-stack';
 import { consumerFunction, onlyAliasId, referencesOnlyAlias } from '../support/fixtures';
 import { functionAlarmThresholdTests } from '../support/lambda-api';
-import { COMPLIANT, runNagPacks } from '../support/nag';
-import { runNagV2Packs } from '../support/nag-v2';
+import { BothMajorsOutcome, COMPLIANT, runNagPacks, runNagPacksOfBothMajors } from '../support/nag';
 import { normalizedTemplate } from '../support/snapshot';
-import { DeployTimeValues, deployTimeValues, LAMBDA_API_DEPLOY_TIME_CASES } from '../support/tokens';
+import { deployTimeCases, DeployTimeValues, deployTimeValues, LAMBDA_API_DEPLOY_TIME_CASES } from '../support/tokens';
 
 const CODE = lambda.Code.fromInline('exports.handler = async () => ({ statusCode: 200, body: "ok" });');
 type Extra = Partial<HttpApiLambdaProps>;
@@ -46,6 +46,21 @@ function fullyConfigured(stack: Stack): HttpApiLambdaProps {
 const routes = (template: Template) => Object.values(template.findResources('AWS::ApiGatewayV2::Route')).map((r: any) => r.Properties);
 const stageProps = (template: Template) => Object.values(template.findResources('AWS::ApiGatewayV2::Stage'))[0].Properties;
 
+/**
+ * The fully configured pattern's findings under both majors of cdk-nag, from one app built and
+ * synthesized once (both majors' packs in the one synth): a test of each major reads them.
+ */
+function fullyConfiguredNag(): BothMajorsOutcome {
+  if (!fullNag) {
+    const app = newApp();
+    const stack = new Stack(app, 'Full', { env: TEST_ENV });
+    new HttpApiLambda(stack, 'Notes', fullyConfigured(stack));
+    fullNag = runNagPacksOfBothMajors(app, { onlyUnder: 'Full/Notes' });
+  }
+  return fullNag;
+}
+let fullNag: BothMajorsOutcome | undefined;
+
 describe('HttpApiLambda', () => {
   describe('snapshots', () => {
     test('defaults, env-agnostic', () => {
@@ -61,10 +76,7 @@ describe('HttpApiLambda', () => {
     });
 
     test('fully configured: cdk-nag 2.x reports nothing unacknowledged on what the pattern creates', () => {
-      const app = newApp();
-      const stack = new Stack(app, 'Full', { env: TEST_ENV });
-      new HttpApiLambda(stack, 'Notes', fullyConfigured(stack));
-      expect(runNagV2Packs(app).filter((finding) => finding.includes(' at Full/Notes'))).toEqual([]);
+      expect(fullyConfiguredNag().v2.filter((finding) => finding.includes(' at Full/Notes'))).toEqual([]);
     });
   });
 
@@ -211,7 +223,7 @@ describe('HttpApiLambda', () => {
     describe('values known only at deploy time', () => {
       // Every validated prop takes a value known only at deploy time; the validator skips it, and
       // the template refers to the parameter.
-      it.each<[string, (t: DeployTimeValues) => Extra]>([
+      const tokenCases: Array<[string, (t: DeployTimeValues) => Extra]> = [
         ...LAMBDA_API_DEPLOY_TIME_CASES,
         ['durationP99Threshold, in milliseconds', (t) => ({ durationP99Threshold: Duration.millis(t.number) })],
         ['errorsThreshold', (t) => ({ errorsThreshold: t.number })],
@@ -219,12 +231,15 @@ describe('HttpApiLambda', () => {
         ['allowedOrigins, the whole list', (t) => ({ allowedOrigins: t.list })],
         ['jwtIssuer', (t) => ({ jwtIssuer: t.text, jwtAudience: ['notes'] })],
         ['jwtAudience', (t) => ({ jwtIssuer: 'https://login.example.com', jwtAudience: t.list })],
-      ])('accepts a token for %s', (_prop, extra) => {
-        const stack = newStack({ withEnv: true });
-        const t = deployTimeValues(stack);
-        expect(() => new HttpApiLambda(stack, 'Notes', { code: CODE, ...extra(t) })).not.toThrow();
-        const resources = JSON.stringify(Template.fromStack(stack).toJSON().Resources);
-        expect(resources.includes('"Ref":"DeployTime')).toBe(true);
+      ];
+      // All cases in one app, six to a stack, synthesized once; each case's parameters are its own.
+      const tokenCase = deployTimeCases(newApp, tokenCases, (stack, id, t, [, extra]) => {
+        new HttpApiLambda(stack, id, { code: CODE, ...extra(t) });
+      }, { perStack: 6, stackProps: { env: TEST_ENV } });
+      it.each(tokenCases.map(([prop], i) => [prop, i] as const))('accepts a token for %s', (_prop, i) => {
+        // The construct of this case alone took its parameters: finding them shows it passed them on.
+        const { name, resources } = tokenCase(i);
+        expect(resources).toMatch(new RegExp(`"Ref":"${name}(Number|Text|List)"`));
       });
 
       test('refuses a latency threshold in seconds, saying why', () => {
@@ -270,10 +285,7 @@ describe('HttpApiLambda', () => {
     });
 
     test('fully configured: no unacknowledged finding on what the pattern creates', () => {
-      const app = newApp();
-      const stack = new Stack(app, 'Full', { env: TEST_ENV });
-      new HttpApiLambda(stack, 'Notes', fullyConfigured(stack));
-      expect(runNagPacks(app, { onlyUnder: 'Full/Notes' })).toEqual(COMPLIANT);
+      expect(fullyConfiguredNag().v3).toEqual(COMPLIANT);
     });
   });
 
@@ -300,11 +312,7 @@ describe('HttpApiLambda', () => {
     let data: Template;
     let svc: Template;
     beforeAll(() => {
-      const app = newApp();
-      const stage = new Stage(app, 'Prod', { env: TEST_ENV });
-      const dataStack = new Stack(stage, 'Data');
-      const appStack = new Stack(stage, 'App');
-      appStack.addStackDependency(dataStack);
+      const { dataStack, appStack } = clientAfterServer();
       new HttpApiLambda(appStack, 'Api', {
         handlerFunction: new HardenedFunction(dataStack, 'Handler', { code: lambda.Code.fromInline('exports.handler = async () => ({});') }),
         allowUnauthenticatedAccess: true,

@@ -1,5 +1,5 @@
 import * as path from 'path';
-import { Duration, Stack, Stage } from 'aws-cdk-lib';
+import { Duration, Stack } from 'aws-cdk-lib';
 import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
 import * as apigw from 'aws-cdk-lib/aws-apigateway';
 import * as cognito from 'aws-cdk-lib/aws-cognito';
@@ -13,12 +13,12 @@ import {
 } from '../../src';
 import { newApp, newStack, TEST_ENV } from '../support/app';
 import { cloudFormationFindings } from '../support/cfn-validation';
+import { clientAfterServer } from '../support/cross-stack';
 import { consumerFunction, onlyAliasId, patternResourceCount, referencesOnlyAlias } from '../support/fixtures';
 import { functionAlarmThresholdTests } from '../support/lambda-api';
-import { COMPLIANT, runNagPacks } from '../support/nag';
-import { runNagV2Packs } from '../support/nag-v2';
+import { BothMajorsOutcome, COMPLIANT, runNagPacks, runNagPacksOfBothMajors } from '../support/nag';
 import { normalizedTemplate } from '../support/snapshot';
-import { DeployTimeValues, deployTimeValues, LAMBDA_API_DEPLOY_TIME_CASES } from '../support/tokens';
+import { deployTimeCases, DeployTimeValues, deployTimeValues, LAMBDA_API_DEPLOY_TIME_CASES } from '../support/tokens';
 
 const CODE = lambda.Code.fromInline('exports.handler = async () => ({ statusCode: 200, body: "ok" });');
 type Extra = Partial<RestApiLambdaProps>;
@@ -66,6 +66,21 @@ function fullyConfigured(stack: Stack): RestApiLambdaProps {
 const stageProps = (template: Template) => Object.values(template.findResources('AWS::ApiGateway::Stage'))[0].Properties;
 const methods = (template: Template) => Object.values(template.findResources('AWS::ApiGateway::Method')).map((m: any) => m.Properties);
 
+/**
+ * The fully configured pattern's findings under both majors of cdk-nag, from one app built and
+ * synthesized once (both majors' packs in the one synth): a test of each major reads them.
+ */
+function fullyConfiguredNag(): BothMajorsOutcome {
+  if (!fullNag) {
+    const app = newApp();
+    const stack = new Stack(app, 'Full', { env: TEST_ENV });
+    new RestApiLambda(stack, 'Notes', fullyConfigured(stack));
+    fullNag = runNagPacksOfBothMajors(app);
+  }
+  return fullNag;
+}
+let fullNag: BothMajorsOutcome | undefined;
+
 describe('RestApiLambda', () => {
   describe('snapshots', () => {
     test('defaults, env-agnostic', () => {
@@ -81,10 +96,7 @@ describe('RestApiLambda', () => {
     });
 
     test('fully configured: cdk-nag 2.x reports nothing unacknowledged', () => {
-      const app = newApp();
-      const stack = new Stack(app, 'Full', { env: TEST_ENV });
-      new RestApiLambda(stack, 'Notes', fullyConfigured(stack));
-      expect(runNagV2Packs(app)).toEqual([]);
+      expect(fullyConfiguredNag().v2).toEqual([]);
     });
   });
 
@@ -432,7 +444,7 @@ describe('RestApiLambda', () => {
     describe('values known only at deploy time', () => {
       // Every validated prop takes a value known only at deploy time; the validator skips it, and
       // the template refers to the parameter.
-      it.each<[string, (t: DeployTimeValues) => Extra]>([
+      const tokenCases: Array<[string, (t: DeployTimeValues) => Extra]> = [
         ...LAMBDA_API_DEPLOY_TIME_CASES,
         ['durationP99Threshold, in milliseconds', (t) => ({ durationP99Threshold: Duration.millis(t.number) })],
         ['errorsThreshold', (t) => ({ errorsThreshold: t.number })],
@@ -443,12 +455,15 @@ describe('RestApiLambda', () => {
         ['usagePlan.rateLimit', (t) => ({ usagePlan: { rateLimit: t.number } })],
         ['usagePlan.burstLimit', (t) => ({ usagePlan: { burstLimit: t.number } })],
         ['usagePlan.dailyQuota', (t) => ({ usagePlan: { dailyQuota: t.number } })],
-      ])('accepts a token for %s', (_prop, extra) => {
-        const stack = newStack({ withEnv: true });
-        const t = deployTimeValues(stack);
-        expect(() => new RestApiLambda(stack, 'Notes', { code: CODE, ...extra(t) })).not.toThrow();
-        const resources = JSON.stringify(Template.fromStack(stack).toJSON().Resources);
-        expect(resources.includes('"Ref":"DeployTime')).toBe(true);
+      ];
+      // All cases in one app, six to a stack, synthesized once; each case's parameters are its own.
+      const tokenCase = deployTimeCases(newApp, tokenCases, (stack, id, t, [, extra]) => {
+        new RestApiLambda(stack, id, { code: CODE, ...extra(t) });
+      }, { perStack: 6, stackProps: { env: TEST_ENV } });
+      it.each(tokenCases.map(([prop], i) => [prop, i] as const))('accepts a token for %s', (_prop, i) => {
+        // The construct of this case alone took its parameters: finding them shows it passed them on.
+        const { name, resources } = tokenCase(i);
+        expect(resources).toMatch(new RegExp(`"Ref":"${name}(Number|Text|List)"`));
       });
 
       // These decide what the pattern creates: which authorizer, the web ACL and the resource policy.
@@ -503,10 +518,7 @@ describe('RestApiLambda', () => {
     });
 
     test('fully configured: no unacknowledged finding', () => {
-      const app = newApp();
-      const stack = new Stack(app, 'Full', { env: TEST_ENV });
-      new RestApiLambda(stack, 'Notes', fullyConfigured(stack));
-      expect(runNagPacks(app)).toEqual(COMPLIANT);
+      expect(fullyConfiguredNag().v3).toEqual(COMPLIANT);
     });
   });
 
@@ -547,11 +559,7 @@ describe('RestApiLambda', () => {
     let data: Template;
     let svc: Template;
     beforeAll(() => {
-      const app = newApp();
-      const stage = new Stage(app, 'Prod', { env: TEST_ENV });
-      const dataStack = new Stack(stage, 'Data');
-      const appStack = new Stack(stage, 'App');
-      appStack.addStackDependency(dataStack);
+      const { dataStack, appStack } = clientAfterServer();
       const code = lambda.Code.fromInline('exports.handler = async () => ({});');
       new RestApiLambda(appStack, 'Api', {
         handlerFunction: new HardenedFunction(dataStack, 'Handler', { code }),

@@ -1,4 +1,4 @@
-import { Duration, Stack, Stage } from 'aws-cdk-lib';
+import { Duration, Stack } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import * as autoscaling from 'aws-cdk-lib/aws-autoscaling';
 import * as acm from 'aws-cdk-lib/aws-certificatemanager';
@@ -11,10 +11,10 @@ import { AlbAutoScalingGroup, AlbAutoScalingGroupProps, DeploymentStage, MultiAz
 import { PublicLoadBalancer } from '../../src/building-blocks/public-load-balancer';
 import { newApp, newStack, TEST_ENV } from '../support/app';
 import { cloudFormationFindings } from '../support/cfn-validation';
-import { COMPLIANT, runNagPacks } from '../support/nag';
-import { runNagV2Packs } from '../support/nag-v2';
+import { clientAfterServer } from '../support/cross-stack';
+import { BothMajorsOutcome, COMPLIANT, runNagPacks, runNagPacksOfBothMajors } from '../support/nag';
 import { normalizedTemplate } from '../support/snapshot';
-import { DeployTimeValues, deployTimeValues } from '../support/tokens';
+import { deployTimeCases, DeployTimeValues, deployTimeValues } from '../support/tokens';
 
 type Extra = Partial<AlbAutoScalingGroupProps>;
 const CERT_ARN = 'arn:aws:acm:us-east-1:123456789012:certificate/11111111-2222-3333-4444-555555555555';
@@ -24,13 +24,35 @@ function certificate(stack: Stack): acm.ICertificate {
 }
 
 /**
- * The pattern with default props is built once per file and shared: no test changes a stack after
- * building it, and building it for each of them was most of this suite's time.
+ * The pattern with default props, and with DEV alone, is built once per file and shared: no test
+ * changes a stack after building it, and building it for each of them was most of this suite's time.
  */
 function build(extra?: Extra, options?: { withEnv?: boolean; withCertificate?: boolean }) {
-  return extra === undefined && options === undefined ? (defaults ??= buildNew()) : buildNew(extra, options);
+  if (options === undefined && extra === undefined) {
+    return (defaults ??= buildNew());
+  }
+  if (options === undefined && Object.keys(extra ?? {}).length === 1 && extra?.stage === DeploymentStage.DEV) {
+    return (dev ??= buildNew({ stage: DeploymentStage.DEV }));
+  }
+  return buildNew(extra, options);
 }
 let defaults: ReturnType<typeof buildNew> | undefined;
+let dev: ReturnType<typeof buildNew> | undefined;
+
+/**
+ * The fully configured pattern's findings under both majors of cdk-nag, from one app synthesized
+ * once: a test of each major reads them.
+ */
+function fullyConfiguredNag() {
+  if (!fullNag) {
+    const app = newApp();
+    const stack = new Stack(app, 'Full', { env: TEST_ENV });
+    new AlbAutoScalingGroup(stack, 'Web', fullyConfigured(stack, new MultiAzVpc(stack, 'Network').vpc));
+    fullNag = runNagPacksOfBothMajors(app);
+  }
+  return fullNag;
+}
+let fullNag: BothMajorsOutcome | undefined;
 
 function buildNew(extra: Extra = {}, options: { withEnv?: boolean; withCertificate?: boolean } = {}) {
   const stack = newStack({ withEnv: options.withEnv ?? true });
@@ -93,10 +115,7 @@ describe('AlbAutoScalingGroup', () => {
     });
 
     test('fully configured: cdk-nag 2.x reports nothing unacknowledged', () => {
-      const app = newApp();
-      const stack = new Stack(app, 'Full', { env: TEST_ENV });
-      new AlbAutoScalingGroup(stack, 'Web', fullyConfigured(stack, new MultiAzVpc(stack, 'Network').vpc));
-      expect(runNagV2Packs(app)).toEqual([]);
+      expect(fullyConfiguredNag().v2).toEqual([]);
     });
   });
 
@@ -580,7 +599,7 @@ describe('AlbAutoScalingGroup', () => {
     });
 
     // Every validated prop takes a value known only at deploy time; the validator skips it.
-    test.each<[string, (t: DeployTimeValues) => Extra]>([
+    const tokenCases: Array<[string, (t: DeployTimeValues) => Extra]> = [
       ['minCapacity', (t) => ({ minCapacity: t.number, desiredCapacity: 2 })],
       ['maxCapacity', (t) => ({ maxCapacity: t.number, desiredCapacity: 2 })],
       ['desiredCapacity', (t) => ({ desiredCapacity: t.number })],
@@ -601,12 +620,24 @@ describe('AlbAutoScalingGroup', () => {
       ['loadBalancer5xxThreshold', (t) => ({ loadBalancer5xxThreshold: t.number })],
       ['scheduledCapacity minCapacity', (t) => ({ scheduledCapacity: [{ name: 'Peak', schedule: autoscaling.Schedule.cron({ hour: '8' }), minCapacity: t.number, maxCapacity: 4 }] })],
       ['scheduledCapacity maxCapacity', (t) => ({ scheduledCapacity: [{ name: 'Peak', schedule: autoscaling.Schedule.cron({ hour: '8' }), minCapacity: 3, maxCapacity: t.number }] })],
-    ])('accepts a token for %s', (_prop, extra) => {
-      const stack = newStack({ withEnv: true });
-      const t = deployTimeValues(stack);
-      new AlbAutoScalingGroup(stack, 'Web', { vpc: new MultiAzVpc(stack, 'Network').vpc, certificate: certificate(stack), ...extra(t) });
+    ];
+    // All cases in one app, eight to a stack over one VPC (a stack holds at most 500 resources),
+    // synthesized once; each case's parameters are its own.
+    const tokenCase = deployTimeCases(newApp, tokenCases, (stack, id, t, [, extra]) => {
+      const vpc = (stack.node.findChild('Network') as MultiAzVpc).vpc;
+      new AlbAutoScalingGroup(stack, id, { vpc, certificate: stack.node.findChild('Certificate') as acm.ICertificate, ...extra(t) });
+    }, {
+      perStack: 8,
+      stackProps: { env: TEST_ENV },
+      prepare: (stack) => {
+        new MultiAzVpc(stack, 'Network');
+        certificate(stack);
+      },
+    });
+    test.each(tokenCases.map(([prop], i) => [prop, i] as const))('accepts a token for %s', (_prop, i) => {
       // The parameter reaches the template, not a value the pattern made up in its place.
-      expect(JSON.stringify(Template.fromStack(stack).toJSON().Resources)).toMatch(/\{"Ref":"DeployTime(Number|Text)"\}/);
+      const { name, resources } = tokenCase(i);
+      expect(resources).toMatch(new RegExp(`\\{"Ref":"${name}(Number|Text)"\\}`));
     });
 
     test.each<[string, (t: DeployTimeValues) => Extra, string]>([
@@ -653,10 +684,7 @@ describe('AlbAutoScalingGroup', () => {
     });
 
     test('fully configured: no unacknowledged finding', () => {
-      const app = newApp();
-      const stack = new Stack(app, 'Full', { env: TEST_ENV });
-      new AlbAutoScalingGroup(stack, 'Web', fullyConfigured(stack, new MultiAzVpc(stack, 'Network').vpc));
-      expect(runNagPacks(app)).toEqual(COMPLIANT);
+      expect(fullyConfiguredNag().v3).toEqual(COMPLIANT);
     });
   });
 
@@ -688,11 +716,7 @@ describe('AlbAutoScalingGroup', () => {
     let data: Template;
     let svc: Template;
     beforeAll(() => {
-      const app = newApp();
-      const stage = new Stage(app, 'Prod', { env: TEST_ENV });
-      const dataStack = new Stack(stage, 'Data');
-      const appStack = new Stack(stage, 'App');
-      appStack.addStackDependency(dataStack);
+      const { dataStack, appStack } = clientAfterServer();
       const network = new MultiAzVpc(dataStack, 'Network');
       const hostedZone = new route53.PublicHostedZone(dataStack, 'Zone', { zoneName: 'example.com' });
       const dataCertificate = new acm.Certificate(dataStack, 'Certificate', { domainName: 'www.example.com', validation: acm.CertificateValidation.fromDns(hostedZone) });

@@ -1,4 +1,4 @@
-import { Duration, Stack, Token } from 'aws-cdk-lib';
+import { Duration, Names, Stack, Token } from 'aws-cdk-lib';
 import type * as backup from 'aws-cdk-lib/aws-backup';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
@@ -13,6 +13,7 @@ import { createPatternKey } from '../../core/keys';
 import { acknowledgeNagFinding } from '../../core/nag';
 import { PatternPrelude } from '../../core/pattern-prelude';
 import { PatternProps } from '../../core/pattern-props';
+import { joinsInClientStack } from '../../core/stack-order';
 
 /**
  * Properties of a DynamoDbTable.
@@ -370,11 +371,14 @@ export class DynamoDbTable extends Construct {
    * @param options how the records reach it
    */
   public addStreamConsumer(id: string, consumer: lambda.IFunction, options: DynamoDbStreamConsumerOptions = {}): DynamoDbStreamConsumer {
-    const sameStack = Stack.of(consumer) === Stack.of(this);
-    // At the root of the function's stack rather than under the function: a consumer under
-    // another pattern would show in that pattern's dashboard section, which does not list its alarms.
-    const scope = sameStack ? this : Stack.of(consumer);
-    return new DynamoDbStreamConsumer(scope, sameStack ? id : `${this.node.id}Stream${id}`, { ...options, table: this, consumer });
+    // Under the table, unless the function's stack deploys after the table's (see
+    // joinsInClientStack): then in the function's stack, at its root rather than under the
+    // function (a consumer under another pattern would show in that pattern's dashboard section,
+    // which does not list its alarms), with an id naming the table's path, unique in that stack.
+    if (Stack.of(consumer) === Stack.of(this) || !joinsInClientStack(this, consumer)) {
+      return new DynamoDbStreamConsumer(this, id, { ...options, table: this, consumer });
+    }
+    return new DynamoDbStreamConsumer(Stack.of(consumer), `${Names.uniqueId(this)}Stream${id}`, { ...options, table: this, consumer });
   }
 
   /**

@@ -238,41 +238,13 @@ export class DynamoDbStreamConsumer extends Construct {
       // the finding by that. Validation runs after preparing and before the assembly is written.
       policy.node.addValidation({
         validate: () => {
-          acknowledgeNagFinding(policy, `AwsSolutions-IAM5[Resource::${referenceText(policy, streams)}]`, reason);
+          acknowledgeNagFinding(policy, `AwsSolutions-IAM5[Resource::${nagResourceText(policy, streams)}]`, reason);
           return [];
         },
       });
     }
     return policy;
   }
-}
-
-/**
- * How cdk-nag names a resource of a policy statement whose ARN holds a cross-stack reference, once
- * the app is prepared: references of the stack as `<Id.Attribute>` (as `nagResourceText`), joins
- * joined, a strong reference (Fn::ImportValue) by its export's name, and any other intrinsic (a
- * weak reference's Fn::GetStackOutput) as its JSON.
- */
-function referenceText(scope: Construct, value: string): string {
-  const render = (part: unknown): string => {
-    if (typeof part === 'string') {
-      return part;
-    }
-    const intrinsic = part as Record<string, any>;
-    if ('Ref' in intrinsic) {
-      return `<${intrinsic.Ref}>`;
-    }
-    if ('Fn::GetAtt' in intrinsic) {
-      return `<${intrinsic['Fn::GetAtt'].join('.')}>`;
-    }
-    // A strong reference: cdk-nag names it by the export's name.
-    if (typeof intrinsic['Fn::ImportValue'] === 'string') {
-      return intrinsic['Fn::ImportValue'];
-    }
-    const join = intrinsic['Fn::Join'];
-    return join ? (join[1] as unknown[]).map(render).join(join[0]) : JSON.stringify(part);
-  };
-  return render(Stack.of(scope).resolve(value));
 }
 
 function validateConsumerProps(v: PropValidator, props: DynamoDbStreamConsumerProps, maxRecordAge: Duration, iteratorAgeThreshold: Duration): void {

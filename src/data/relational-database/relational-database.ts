@@ -12,6 +12,7 @@ import { acknowledgeReplicaFindings, acknowledgeWeakenings } from './acknowledge
 import { DatabaseEngine, defaultMaxConnections, EngineFacts, ENGINES, MYSQL_SLOW_QUERY_LOG } from './engines';
 import { instanceMemoryBytes } from './instance-classes';
 import { findSecretsManagerEndpoint, MasterPassword, secretsManagerUrl } from './master-password';
+import { MasterSecret } from './master-secret';
 import { MAX_STORAGE_GIB, MIN_STORAGE_GIB, minMaxAllocatedStorage, validateRelationalDatabaseProps } from './validate';
 import { selectForBackup } from '../../building-blocks/backup-selection';
 import { HardenedBackupPlan } from '../../building-blocks/hardened-backup-plan';
@@ -153,9 +154,8 @@ export interface RelationalDatabaseProps extends PatternProps {
   /**
    * The customer-managed key that encrypts the storage, the snapshots, the master secret and
    * Performance Insights. Storage encryption is chosen at creation and cannot be changed later.
-   * It may be in another stack. Its policy gets a statement that lets the account's principals
-   * decrypt through Secrets Manager only (see `secret`); an imported key's policy, which the
-   * pattern cannot change, must allow that itself.
+   * It may be in another stack. Its policy must let IAM policies grant its use (the default policy
+   * of a `kms.Key` does): the grants of `secret` are written in the grantees' IAM policies.
    *
    * @default - a new rotating key
    */
@@ -312,10 +312,9 @@ export class RelationalDatabase extends Construct implements ec2.IConnectable {
   /**
    * The master user's secret (`username`, `password`, and for a ROTATED_SECRET the connection
    * details), encrypted with the database's key. `grantRead` works for a grantee in any stack of
-   * the app, and so does `ecs.Secret.fromSecretsManager`: the key lets Secrets Manager decrypt for
-   * the principals of this account that IAM lets read the secret, as the AWS managed key
-   * `aws/secretsmanager` does, so the grant is the grantee's IAM policy alone and this
-   * `ISecret` carries no `encryptionKey`.
+   * the app, and so does `ecs.Secret.fromSecretsManager`: it writes the grantee's own IAM policy
+   * alone (the secret, and `kms:Decrypt` on the database's key through Secrets Manager only), never
+   * the key's policy, so this `ISecret` carries no `encryptionKey` (the key is `encryptionKey`).
    */
   public readonly secret: secretsmanager.ISecret;
 
@@ -492,7 +491,8 @@ export class RelationalDatabase extends Construct implements ec2.IConnectable {
       preferredBackupWindow: backupWindow,
     });
     this.createLogGroups(this.instance, 'Instance', identifier, facts.logExports, logKey, logRetention, removalPolicy);
-    this.secret = this.shareableSecret(this.instance.secret!);
+    // Grants of the secret write only the grantee's policy, so a grantee in another stack is fine.
+    this.secret = new MasterSecret(this, 'Secret', this.instance.secret!.secretArn, this.encryptionKey);
     this.endpoint = this.instance.instanceEndpoint;
     acknowledgeWeakenings(this.instance, {
       multiAz,
@@ -547,8 +547,8 @@ export class RelationalDatabase extends Construct implements ec2.IConnectable {
         proxyTarget: rds.ProxyTarget.fromInstance(this.instance),
         // With its key, aws-cdk-lib names the proxy's role in the key policy and grants it Decrypt:
         // in this stack, the key may. A key of another stack may not (its stack would depend on
-        // this one, which depends on it): there the key's Secrets Manager statement lets the proxy
-        // decrypt, as it lets clients.
+        // this one, which depends on it): there the proxy's role is granted the key in its own
+        // policy, as clients are (MasterSecret).
         secrets: [Stack.of(this.encryptionKey) === Stack.of(this) ? this.instance.secret! : this.secret],
         vpc: props.vpc,
         vpcSubnets: { subnetType: ec2.SubnetType.PRIVATE_ISOLATED },
@@ -590,40 +590,6 @@ export class RelationalDatabase extends Construct implements ec2.IConnectable {
   public grantConnect(grantee: iam.IGrantable, dbUser: string): iam.Grant {
     const grant = this.instance.grantConnect(grantee, dbUser);
     return this.proxy ? grant.combine(this.proxy.grantConnect(grantee, dbUser)) : grant;
-  }
-
-  /**
-   * The master secret as clients get it: readable by a grantee in any stack of the app.
-   *
-   * aws-cdk-lib's `Secret.grantRead` grants the secret's key too, as a key policy statement naming
-   * the grantee's role with a `kms:ViaService` condition (it cannot go in the grantee's own
-   * policy). A grantee in another stack (a function, an ECS task's execution role through
-   * `ecs.Secret.fromSecretsManager`) would then make this stack depend on its stack, which
-   * already depends on this one: a cycle `cdk synth` refuses.
-   *
-   * Instead the key lets Secrets Manager decrypt for any principal of this account, as the AWS
-   * managed key `aws/secretsmanager` does (its key policy:
-   * https://docs.aws.amazon.com/secretsmanager/latest/userguide/security-encryption.html), and
-   * `secret` is the same secret without its key, so `grantRead` writes only the grantee's IAM
-   * policy (`secretsmanager:GetSecretValue` and `DescribeSecret` on this secret). Secrets Manager
-   * decrypts only for a caller IAM lets read the secret, so who reads it is still decided by the
-   * grants alone; the key statement lets nobody call KMS directly. A key given in
-   * `encryptionKey` gets the statement too, wherever it is; an imported key's policy cannot be
-   * changed, so it must allow the same itself.
-   */
-  private shareableSecret(secret: secretsmanager.ISecret): secretsmanager.ISecret {
-    const keyStack = Stack.of(this.encryptionKey);
-    this.encryptionKey.addToResourcePolicy(new iam.PolicyStatement({
-      sid: 'AllowSecretsManagerForThisAccount',
-      principals: [new iam.AnyPrincipal()],
-      // GetSecretValue needs only Decrypt; RDS and the rotation function write the secret.
-      actions: ['kms:Decrypt'],
-      resources: ['*'],
-      conditions: {
-        StringEquals: { 'kms:CallerAccount': keyStack.account, 'kms:ViaService': `secretsmanager.${keyStack.region}.amazonaws.com` },
-      },
-    }));
-    return secretsmanager.Secret.fromSecretAttributes(this, 'Secret', { secretCompleteArn: secret.secretArn });
   }
 
   /**
