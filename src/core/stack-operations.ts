@@ -221,9 +221,9 @@ const SHARED_STACK_SYMBOL = Symbol.for('cdk-best-practice-patterns.SharedOperati
  * stack itself, or with `OperationsScope.STAGE` the stage's shared stack for its account and region
  * (created with `create`, else undefined while it does not exist).
  *
- * The topic and the dashboard need two stacks: every stack with patterns imports the topic, so the
- * topic's stack is deployed first; the dashboard imports every pattern's alarms and metrics, so its
- * stack is deployed last. In one stack they would make each stack depend on the other.
+ * The topic and the dashboard need two stacks: every stack with patterns refers to the topic, so
+ * the topic's stack is deployed first; the dashboard refers to every pattern's alarms and metrics,
+ * so its stack is deployed last. In one stack they would make each stack depend on the other.
  */
 function operationsStack(scope: IConstruct, kind: SharedOperations, create: boolean): Stack | undefined {
   const stack = Stack.of(scope);
