@@ -1,4 +1,4 @@
-import { App, Duration, Size, Stack, Stage } from 'aws-cdk-lib';
+import { App, Duration, Size, Stack } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as kms from 'aws-cdk-lib/aws-kms';
@@ -7,7 +7,7 @@ import * as logs from 'aws-cdk-lib/aws-logs';
 import { CacheEngine, DeploymentStage, GuardedKey, HardenedFunction, InMemoryCache, InMemoryCacheProps, MultiAzVpc } from '../../src';
 import { newApp, newStack, TEST_ENV } from '../support/app';
 import { cloudFormationFindings } from '../support/cfn-validation';
-import { referencedStacks } from '../support/cross-stack';
+import { dataTierSplit, referencedStacks, templatesOf } from '../support/cross-stack';
 import { errorLines, KEY_GRANT_GUARD } from '../support/fixtures';
 import { BothMajorsOutcome, COMPLIANT, runNagPacksOfBothMajors } from '../support/nag';
 import { normalizedTemplate } from '../support/snapshot';
@@ -741,12 +741,7 @@ describe('InMemoryCache', () => {
   describe('across stacks', () => {
     // One app, built once: in a Stage, the network in its own stack, a key in a Shared stack, a
     // serverless and a node-based cache in a Data stack, and their client in an App stack.
-    const app = newApp();
-    const stage = new Stage(app, 'Prod', { env: TEST_ENV });
-    const networkStack = new Stack(stage, 'Network');
-    const shared = new Stack(stage, 'Shared');
-    const data = new Stack(stage, 'Data');
-    const service = new Stack(stage, 'App');
+    const { networkStack, shared, data, service } = dataTierSplit();
     const network = new MultiAzVpc(networkStack, 'Network');
     const encryptionKey = new GuardedKey(shared, 'Key');
     const sessions = new InMemoryCache(data, 'Sessions', { vpc: network.vpc, encryptionKey, serverless: true });
@@ -756,15 +751,9 @@ describe('InMemoryCache', () => {
       cache.allowConnectionsFrom(api);
       cache.grantConnect(api);
     }
-    let templates: { network: Template; shared: Template; data: Template; service: Template };
+    let templates: Record<'network' | 'shared' | 'data' | 'service', Template>;
     beforeAll(() => {
-      // Synthesizing the stage is where a cycle between its stacks would throw.
-      templates = {
-        network: Template.fromStack(networkStack),
-        shared: Template.fromStack(shared),
-        data: Template.fromStack(data),
-        service: Template.fromStack(service),
-      };
+      templates = templatesOf({ network: networkStack, shared, data, service });
     });
 
     test("the caches' stack references only the network's and the key's; those reference nothing", () => {

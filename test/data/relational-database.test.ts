@@ -1,4 +1,4 @@
-import { Annotations, CfnParameter, Duration, Lazy, Size, Stack, Stage, Token } from 'aws-cdk-lib';
+import { Annotations, CfnParameter, Duration, Lazy, Size, Stack, Token } from 'aws-cdk-lib';
 import { Annotations as AssertionAnnotations, Match, Template } from 'aws-cdk-lib/assertions';
 import * as backup from 'aws-cdk-lib/aws-backup';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
@@ -14,7 +14,7 @@ import {
 } from '../../src';
 import { newApp, newStack, TEST_ENV } from '../support/app';
 import { cloudFormationFindings } from '../support/cfn-validation';
-import { referencedStacks } from '../support/cross-stack';
+import { dataTierSplit, referencedStacks, templatesOf } from '../support/cross-stack';
 import { COMPLIANT, runNagPacksOfBothMajors } from '../support/nag';
 import { normalizedTemplate } from '../support/snapshot';
 import { DeployTimeValues, deployTimeValues } from '../support/tokens';
@@ -933,12 +933,7 @@ describe('RelationalDatabase', () => {
     // One app, built once: in a Stage, the network in its own stack, the key and the backup plan
     // in a Shared stack, the databases in a Data stack, and every client (a function, a Fargate
     // service reading the secret into its task) in an App stack, as real apps split them.
-    const app = newApp();
-    const stage = new Stage(app, 'Prod', { env: TEST_ENV });
-    const networkStack = new Stack(stage, 'Network');
-    const shared = new Stack(stage, 'Shared');
-    const data = new Stack(stage, 'Data');
-    const service = new Stack(stage, 'App');
+    const { networkStack, shared, data, service } = dataTierSplit();
     const network = new MultiAzVpc(networkStack, 'Network');
     const key = new GuardedKey(shared, 'Key', { description: 'The shared data key' });
     const database = new RelationalDatabase(data, 'Database', {
@@ -959,15 +954,9 @@ describe('RelationalDatabase', () => {
       db.secret.grantRead(api);
     }
     database.allowConnectionsFrom(web.service);
-    let templates: { network: Template; shared: Template; data: Template; service: Template };
+    let templates: Record<'network' | 'shared' | 'data' | 'service', Template>;
     beforeAll(() => {
-      // Synthesizing the stage is where a cycle between its stacks would throw.
-      templates = {
-        network: Template.fromStack(networkStack),
-        shared: Template.fromStack(shared),
-        data: Template.fromStack(data),
-        service: Template.fromStack(service),
-      };
+      templates = templatesOf({ network: networkStack, shared, data, service });
     });
 
     test("the databases' stack references only the network's and the key's; those reference nothing", () => {

@@ -18,6 +18,28 @@ export function clientAfterServer(): { readonly app: App; readonly stage: Stage;
 }
 
 /**
+ * The split the data patterns' cross-stack tests use, as real apps split a data tier: in a `Prod`
+ * stage (TEST_ENV), a `Network` stack, a `Shared` one (a key, a backup plan), the `Data` stack of
+ * the patterns, and an `App` stack for their clients, defined in the order they deploy.
+ */
+export function dataTierSplit():
+{ readonly stage: Stage; readonly networkStack: Stack; readonly shared: Stack; readonly data: Stack; readonly service: Stack } {
+  const stage = new Stage(newApp(), 'Prod', { env: TEST_ENV });
+  return {
+    stage,
+    networkStack: new Stack(stage, 'Network'),
+    shared: new Stack(stage, 'Shared'),
+    data: new Stack(stage, 'Data'),
+    service: new Stack(stage, 'App'),
+  };
+}
+
+/** The template of each stack, by the same keys: synthesizing the stage is where a cycle between its stacks would throw. */
+export function templatesOf<K extends string>(stacks: Record<K, Stack>): Record<K, Template> {
+  return Object.fromEntries(Object.entries<Stack>(stacks).map(([key, stack]) => [key, Template.fromStack(stack)])) as Record<K, Template>;
+}
+
+/**
  * The stacks a template references: the stack of each Fn::ImportValue's export (`<stack>:<output>`),
  * and each Fn::GetStackOutput's stack, the new-project flags' weak references.
  */
