@@ -5,7 +5,7 @@ import { PropValidator } from '../../src/core/prop-validator';
 import {
   DatabaseEngine, defaultMaxConnections, ENGINE_RESERVED_WORDS, EngineProps, ENGINES, knownEngineVersions, newestFirst,
   validateEngineProps, warnOfLongMasterUsername, warnOfUnknownVersion,
-} from '../../src/data/relational-database/engines';
+} from '../../src/data/sql/engines';
 import { newStack } from '../support/app';
 
 const GIB = 1024 ** 3;

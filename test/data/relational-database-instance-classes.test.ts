@@ -5,7 +5,7 @@ import { Construct } from 'constructs';
 import { PropValidator } from '../../src/core/prop-validator';
 import {
   instanceMemoryBytes, RDS_INSTANCE_CLASSES, validateInstanceType, warnOfUnknownInstanceClass,
-} from '../../src/data/relational-database/instance-classes';
+} from '../../src/data/sql/instance-classes';
 import { newStack } from '../support/app';
 
 const GIB = 1024 ** 3;

@@ -1,4 +1,4 @@
-import { CfnResource, Duration, Names, RemovalPolicy, Size, SizeRoundingBehavior, Stack, Token, Tokenization } from 'aws-cdk-lib';
+import { CfnResource, Duration, RemovalPolicy, Size, SizeRoundingBehavior, Stack, Token, Tokenization } from 'aws-cdk-lib';
 import * as backup from 'aws-cdk-lib/aws-backup';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
@@ -9,21 +9,21 @@ import * as rds from 'aws-cdk-lib/aws-rds';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import { Construct } from 'constructs';
 import { acknowledgeReplicaFindings, acknowledgeWeakenings } from './acknowledgements';
-import { DatabaseEngine, defaultMaxConnections, EngineFacts, ENGINES, MYSQL_SLOW_QUERY_LOG } from './engines';
-import { instanceMemoryBytes } from './instance-classes';
 import { findSecretsManagerEndpoint, MasterPassword, secretsManagerUrl } from './master-password';
-import { MasterSecret } from './master-secret';
 import { MAX_STORAGE_GIB, MIN_STORAGE_GIB, minMaxAllocatedStorage, validateRelationalDatabaseProps } from './validate';
 import { selectForBackup } from '../../building-blocks/backup-selection';
 import { HardenedBackupPlan } from '../../building-blocks/hardened-backup-plan';
-import { allowClientIn } from '../../core/connections';
 import { createPatternKey } from '../../core/keys';
 import { createLogEncryptionKey } from '../../core/log-encryption';
-import { ManagedPolicyRole } from '../../core/managed-policy-role';
-import { acknowledgeNagFinding } from '../../core/nag';
 import { PatternPrelude } from '../../core/pattern-prelude';
 import { PatternProps } from '../../core/pattern-props';
-import { humanSize } from '../../core/prop-validator';
+import { DatabaseEngine, defaultMaxConnections, EngineFacts, ENGINES, MYSQL_SLOW_QUERY_LOG } from '../sql/engines';
+import {
+  allowDatabaseClient, bytesText, createDatabaseSecurityGroup, createExportedLogGroups, createHardenedProxy, createIsolatedSubnetGroup,
+  createMonitoringRole, databaseIdentifier, isolatedSubnetsOf, useLiteralPorts,
+} from '../sql/hardening';
+import { instanceMemoryBytes } from '../sql/instance-classes';
+import { MasterSecret } from '../sql/master-secret';
 
 /**
  * Properties of a RelationalDatabase.
@@ -379,10 +379,7 @@ export class RelationalDatabase extends Construct implements ec2.IConnectable {
       : ec2.InstanceType.of(ec2.InstanceClass.T4G, ec2.InstanceSize.MICRO));
     const backupWindow = props.preferredBackupWindow ?? '03:00-04:00';
     const maintenanceWindow = props.preferredMaintenanceWindow ?? 'sun:05:00-sun:06:00';
-    // An empty selection rather than aws-cdk-lib's error, so the message can name the fix.
-    const isolatedSubnets = props.vpc.isolatedSubnets.length > 0
-      ? props.vpc.selectSubnets({ subnetType: ec2.SubnetType.PRIVATE_ISOLATED, onePerAz: true })
-      : { subnets: [], availabilityZones: [] as string[], subnetIds: [] } as unknown as ec2.SelectedSubnets;
+    const isolatedSubnets = isolatedSubnetsOf(props.vpc);
 
     const { version, major, username } = validateRelationalDatabaseProps(this, prelude.validator, props, {
       engineKind,
@@ -408,32 +405,16 @@ export class RelationalDatabase extends Construct implements ec2.IConnectable {
     this.encryptionKey = props.encryptionKey
       ?? createPatternKey(this, 'Key', `Encrypts the storage, snapshots, secret and Performance Insights of ${this.node.path}`, removalPolicy);
 
-    this.securityGroup = new ec2.SecurityGroup(this, 'SecurityGroup', {
-      vpc: props.vpc,
-      description: `The database ${this.node.path}: no ingress until a client is allowed in`,
-      // A database answers; it never starts a connection.
-      allowAllOutbound: false,
-    });
+    this.securityGroup = createDatabaseSecurityGroup(this, props.vpc);
     this.connections = new ec2.Connections({ securityGroups: [this.securityGroup], defaultPort: ec2.Port.tcp(this.port) });
-    const subnetGroup = new rds.SubnetGroup(this, 'SubnetGroup', {
-      vpc: props.vpc,
-      vpcSubnets: { subnetType: ec2.SubnetType.PRIVATE_ISOLATED },
-      description: `The isolated subnets of ${this.node.path}`,
-      removalPolicy: RemovalPolicy.DESTROY,
-    });
+    const subnetGroup = createIsolatedSubnetGroup(this, props.vpc);
     const parameterGroup = new rds.ParameterGroup(this, 'Parameters', {
       engine,
       description: `Refuses connections without TLS to ${this.node.path}`,
       parameters: { ...facts.tlsParameters, ...(engineKind === DatabaseEngine.MYSQL ? MYSQL_SLOW_QUERY_LOG : {}) },
       removalPolicy: RemovalPolicy.DESTROY,
     });
-    const monitoringRole = new iam.Role(this, 'MonitoringRole', {
-      assumedBy: new iam.ServicePrincipal('monitoring.rds.amazonaws.com'),
-      description: `Enhanced monitoring of ${this.node.path}`,
-      managedPolicies: [iam.ManagedPolicy.fromAwsManagedPolicyName('service-role/AmazonRDSEnhancedMonitoringRole')],
-    });
-    acknowledgeNagFinding(monitoringRole, 'AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AmazonRDSEnhancedMonitoringRole]',
-      'AWS maintains this service-role policy for enhanced monitoring: it writes only to the RDSOSMetrics log group.');
+    const monitoringRole = createMonitoringRole(this);
     const logKey = createLogEncryptionKey(this, 'LogKey', `Encrypts the exported logs of ${this.node.path}`, removalPolicy);
     const logRetention = props.logRetention ?? (production ? logs.RetentionDays.ONE_YEAR : logs.RetentionDays.ONE_MONTH);
     const performanceInsights = engineKind !== DatabaseEngine.MYSQL || !/^t[234]g?\.(micro|small)$/.test(instanceType.toString());
@@ -469,7 +450,7 @@ export class RelationalDatabase extends Construct implements ec2.IConnectable {
       // A final snapshot in PROD: data outlives the stack.
       removalPolicy: production ? RemovalPolicy.SNAPSHOT : RemovalPolicy.DESTROY,
     };
-    const identifier = instanceIdentifier(this);
+    const identifier = databaseIdentifier(this);
     const credentials = masterPassword === MasterPassword.MANAGED_BY_RDS
       ? rds.Credentials.fromUsername(username, { encryptionKey: this.encryptionKey })
       : rds.Credentials.fromGeneratedSecret(username, { encryptionKey: this.encryptionKey });
@@ -490,7 +471,8 @@ export class RelationalDatabase extends Construct implements ec2.IConnectable {
       backupRetention,
       preferredBackupWindow: backupWindow,
     });
-    this.createLogGroups(this.instance, 'Instance', identifier, facts.logExports, logKey, logRetention, removalPolicy);
+    const exportedLogs = { exports: facts.logExports, key: logKey, retention: logRetention, removalPolicy };
+    createExportedLogGroups(this, this.instance.node.defaultChild!, { ...exportedLogs, idPrefix: 'Instance', groupPrefix: `/aws/rds/instance/${identifier}` });
     // Grants of the secret write only the grantee's policy, so a grantee in another stack is fine.
     this.secret = new MasterSecret(this, 'Secret', this.instance.secret!.secretArn, this.encryptionKey);
     this.endpoint = this.instance.instanceEndpoint;
@@ -516,7 +498,7 @@ export class RelationalDatabase extends Construct implements ec2.IConnectable {
         backupRetention: engineKind === DatabaseEngine.MYSQL ? backupRetention : undefined,
         preferredBackupWindow: engineKind === DatabaseEngine.MYSQL ? backupWindow : undefined,
       });
-      this.createLogGroups(replica, `Replica${n}`, replicaIdentifier, facts.logExports, logKey, logRetention, removalPolicy);
+      createExportedLogGroups(this, replica.node.defaultChild!, { ...exportedLogs, idPrefix: `Replica${n}`, groupPrefix: `/aws/rds/instance/${replicaIdentifier}` });
       acknowledgeWeakenings(replica, {
         multiAz: false,
         deletionProtection,
@@ -534,35 +516,21 @@ export class RelationalDatabase extends Construct implements ec2.IConnectable {
     }
     selectForBackup(this, props.backupPlan, [this.instance.instanceArn], 'to snapshot the database');
     if (props.proxy) {
-      this.proxySecurityGroup = new ec2.SecurityGroup(this, 'ProxySecurityGroup', {
+      const { proxy, securityGroup } = createHardenedProxy(this, {
         vpc: props.vpc,
-        description: `The RDS Proxy of ${this.node.path}: the same clients as the database`,
-        allowAllOutbound: false,
-      });
-      const proxyRole = new ManagedPolicyRole(this, 'ProxyRole', {
-        assumedBy: new iam.ServicePrincipal('rds.amazonaws.com'),
-        description: `The RDS Proxy of ${this.node.path}, which reads the master secret`,
-      });
-      this.proxy = new rds.DatabaseProxy(this, 'Proxy', {
-        proxyTarget: rds.ProxyTarget.fromInstance(this.instance),
+        target: rds.ProxyTarget.fromInstance(this.instance),
         // With its key, aws-cdk-lib names the proxy's role in the key policy and grants it Decrypt:
         // in this stack, the key may. A key of another stack may not (its stack would depend on
         // this one, which depends on it): there the proxy's role is granted the key in its own
         // policy, as clients are (MasterSecret).
-        secrets: [Stack.of(this.encryptionKey) === Stack.of(this) ? this.instance.secret! : this.secret],
-        vpc: props.vpc,
-        vpcSubnets: { subnetType: ec2.SubnetType.PRIVATE_ISOLATED },
-        securityGroups: [this.proxySecurityGroup],
-        role: proxyRole,
-        requireTLS: true,
-        iamAuth: true,
-        // Proxy names are unique per account and region; aws-cdk-lib would name every proxy
-        // 'Proxy' without the databaseProxyUniqueResourceName flag.
-        dbProxyName: `${identifier}-proxy`,
+        secret: Stack.of(this.encryptionKey) === Stack.of(this) ? this.instance.secret! : this.secret,
+        identifier,
       });
+      this.proxy = proxy;
+      this.proxySecurityGroup = securityGroup;
     }
 
-    this.useLiteralPorts();
+    useLiteralPorts(this, this.port);
     this.createAlarms(prelude, instanceType, engineKind, allocatedStorage);
   }
 
@@ -571,13 +539,7 @@ export class RelationalDatabase extends Construct implements ec2.IConnectable {
    * security group to security group.
    */
   public allowConnectionsFrom(client: ec2.IConnectable, description?: string): void {
-    const why = description ?? 'A client of the database';
-    // The rules go in the client's stack (see allowClientIn): a client in another stack of the app
-    // would otherwise make this stack depend on the client's, which depends on this one.
-    allowClientIn(this, client, ec2.Port.tcp(this.port), why);
-    if (this.proxySecurityGroup) {
-      allowClientIn(this.proxySecurityGroup, client, ec2.Port.tcp(this.port), why);
-    }
+    allowDatabaseClient(this, this.proxySecurityGroup, client, this.port, description ?? 'A client of the database');
   }
 
   /**
@@ -592,37 +554,6 @@ export class RelationalDatabase extends Construct implements ec2.IConnectable {
     return this.proxy ? grant.combine(this.proxy.grantConnect(grantee, dbUser)) : grant;
   }
 
-  /**
-   * aws-cdk-lib's rules for the rotation function and the proxy name the port by the endpoint's
-   * Port attribute. The port is known, and written out it is what a reader of the template (and
-   * cdk-nag's port rules, which cannot read the attribute) need.
-   */
-  private useLiteralPorts(): void {
-    for (const rule of this.node.findAll()) {
-      if ((rule instanceof ec2.CfnSecurityGroupIngress || rule instanceof ec2.CfnSecurityGroupEgress) && Token.isUnresolved(rule.fromPort)) {
-        rule.fromPort = this.port;
-        rule.toPort = this.port;
-      }
-    }
-  }
-
-  /**
-   * RDS exports each log to `/aws/rds/instance/<identifier>/<log>` and creates the group itself
-   * when it is missing, unencrypted and kept forever. Created first, the groups get a key and a
-   * retention, which is why the pattern names its instances.
-   */
-  private createLogGroups(instance: rds.DatabaseInstanceBase, idPrefix: string, identifier: string, exports: string[], key: kms.IKey,
-    retention: logs.RetentionDays, removalPolicy: RemovalPolicy): void {
-    for (const log of exports) {
-      const group = new logs.LogGroup(this, `${idPrefix}${log.charAt(0).toUpperCase()}${log.slice(1)}Logs`, {
-        logGroupName: `/aws/rds/instance/${identifier}/${log}`,
-        retention,
-        encryptionKey: key,
-        removalPolicy,
-      });
-      instance.node.defaultChild!.node.addDependency(group);
-    }
-  }
 
   private addRotation(props: RelationalDatabaseProps, isolatedSubnets: ec2.SelectedSubnets): void {
     const rotationSecurityGroup = new ec2.SecurityGroup(this, 'RotationSecurityGroup', {
@@ -720,22 +651,4 @@ export class RelationalDatabase extends Construct implements ec2.IConnectable {
       { title: 'Read and write latency (s)', metrics: [this.instance.metric('ReadLatency', fiveMinutes), this.instance.metric('WriteLatency', fiveMinutes)] },
     ]);
   }
-}
-
-/**
- * A number of bytes as a user set it, in the largest binary unit that holds it whole; a number
- * token as its parameter's value (a template literal would print the token's encoding).
- */
-function bytesText(bytes: number): string {
-  return Token.isUnresolved(bytes) ? `${Tokenization.stringifyNumber(bytes)} bytes` : humanSize(bytes);
-}
-
-/**
- * A stable identifier from the construct path, lower case as RDS keeps it: letters, digits and
- * single hyphens, starting with a letter, at most 63 characters (replicas add to it).
- */
-function instanceIdentifier(scope: Construct): string {
-  const raw = Names.uniqueResourceName(scope, { maxLength: 52, separator: '-' }).toLowerCase();
-  const cleaned = raw.replace(/[^a-z0-9-]/g, '').replace(/-+/g, '-').replace(/^[^a-z]+/, '').replace(/-$/, '');
-  return cleaned || `db-${Names.uniqueId(scope).slice(-8).toLowerCase()}`;
 }

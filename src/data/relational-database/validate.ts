@@ -1,16 +1,16 @@
-import { Stack, Token } from 'aws-cdk-lib';
+import { Token } from 'aws-cdk-lib';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
-import * as kms from 'aws-cdk-lib/aws-kms';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
-import {
-  DatabaseEngine, DOCUMENTED_USERNAME_LENGTH, EngineFacts, EngineSettings, validateEngineProps, warnOfLongMasterUsername, warnOfUnknownVersion,
-} from './engines';
-import { instanceMemoryBytes, validateInstanceType, warnOfUnknownInstanceClass } from './instance-classes';
 import { MasterPassword } from './master-password';
 import type { RelationalDatabaseProps } from './relational-database';
 import { validateWindows } from '../../core/maintenance-windows';
 import { humanSize, PropValidator } from '../../core/prop-validator';
+import {
+  DatabaseEngine, DOCUMENTED_USERNAME_LENGTH, EngineFacts, EngineSettings, validateEngineProps, warnOfLongMasterUsername, warnOfUnknownVersion,
+} from '../sql/engines';
+import { validateIsolatedSubnets, validateKeyRegion } from '../sql/hardening';
+import { instanceMemoryBytes, validateInstanceType, warnOfUnknownInstanceClass } from '../sql/instance-classes';
 
 /** RDS's limits. */
 export const MIN_STORAGE_GIB = 20;
@@ -56,11 +56,7 @@ export function validateRelationalDatabaseProps(scope: Construct, validator: Pro
     engineKind, engineFacts, masterPassword, replicaCount, allocatedStorage, maxAllocatedStorage, autoscalingFloor, instanceType,
     backupWindow, maintenanceWindow, isolatedSubnets,
   } = settings;
-  const isolatedAzs = isolatedSubnets.availabilityZones;
-  validator.check(isolatedSubnets.subnets.length === 0 || isolatedAzs.length >= 2 || Token.isUnresolved(isolatedAzs[0]),
-    'vpc', `isolated subnets in ${isolatedSubnets.availabilityZones.length} Availability Zone(s)`, 'a VPC with isolated subnets in at least 2 Availability Zones (RDS subnet groups and proxies need 2)');
-  validator.check(isolatedSubnets.subnets.length > 0, 'vpc', 'a VPC without isolated subnets',
-    'a VPC with isolated subnets (no route out), such as MultiAzVpc with its default `isolatedSubnets: true`');
+  validateIsolatedSubnets(validator, isolatedSubnets);
   validator.oneOf('engine', props.engine, DatabaseEngine, 'DatabaseEngine');
   validator.knownAtSynth('engine', props.engine, "it decides the engine's version, parameters, port, log exports and reserved names");
   const engineSettings = engineFacts ? validateEngineProps(validator, props, engineKind, engineFacts) : undefined;
@@ -149,33 +145,4 @@ function validateAlarmThresholds(validator: PropValidator, props: RelationalData
     props.replicaLagThreshold?.isUnresolved() ? 'a token' : props.replicaLagThreshold?.toHumanString(),
     'unset without read replicas (readReplicas is 0): it is the threshold of each replica\'s lag alarm');
   validator.secondsInRange('replicaLagThreshold', props.replicaLagThreshold, 1, MAX_REPLICA_LAG_SECONDS);
-}
-
-/**
- * Records an error when the storage key is known to be in another Region than the database: "KMS
- * keys are specific to the Amazon Web Services Region that they are created in, and you can't use
- * KMS keys from one Amazon Web Services Region in another" (KmsKeyId of
- * https://docs.aws.amazon.com/AmazonRDS/latest/APIReference/API_CreateDBInstanceReadReplica.html).
- * The key's Region comes from a literal ARN, or from the stack of a key the app creates.
- */
-function validateKeyRegion(validator: PropValidator, key: kms.IKey | undefined, scope: Construct): void {
-  if (key === undefined) {
-    return;
-  }
-  const region = Stack.of(scope).region;
-  const arn = key.keyArn;
-  let keyRegion: string | undefined;
-  let where: string | undefined;
-  if (!Token.isUnresolved(arn)) {
-    keyRegion = /^arn:[^:]+:kms:([^:]+):/.exec(arn)?.[1];
-    where = arn;
-  } else if (key instanceof kms.Key) {
-    keyRegion = Stack.of(key).region;
-    where = `${key.node.path}, a key of stack ${Stack.of(key).stackName}`;
-  }
-  if (keyRegion === undefined || Token.isUnresolved(keyRegion) || Token.isUnresolved(region)) {
-    return;
-  }
-  validator.check(keyRegion === region, 'encryptionKey', where,
-    `a KMS key in the database's Region, ${region}, not ${keyRegion}: RDS encrypts with keys of its own Region only`);
 }
