@@ -9,7 +9,7 @@ import { humanSize, PropValidator } from '../../core/prop-validator';
 import {
   DatabaseEngine, DOCUMENTED_USERNAME_LENGTH, EngineFacts, EngineSettings, validateEngineProps, warnOfLongMasterUsername, warnOfUnknownVersion,
 } from '../sql/engines';
-import { validateIsolatedSubnets, validateKeyRegion } from '../sql/hardening';
+import { validateBackupRetention, validateIsolatedSubnets, validateKeyRegion } from '../sql/hardening';
 import { instanceMemoryBytes, validateInstanceType, warnOfUnknownInstanceClass } from '../sql/instance-classes';
 
 /** RDS's limits. */
@@ -86,16 +86,7 @@ export function validateRelationalDatabaseProps(scope: Construct, validator: Pro
   'maxAllocatedStorage', maxAllocatedStorage, autoscalingFloor <= MAX_STORAGE_GIB
     ? `at least ${autoscalingFloor} GiB, 10% above allocatedStorage (${allocatedStorage} GiB): RDS refuses a smaller maximum for storage autoscaling`
     : `unset: 10% above allocatedStorage (${allocatedStorage} GiB), RDS's minimum for storage autoscaling, is past its ${MAX_STORAGE_GIB} GiB limit`);
-  if (props.backupRetention && !props.backupRetention.isUnresolved()) {
-    const days = props.backupRetention.toHours({ integral: false }) / 24;
-    validator.check(Number.isInteger(days) && days >= 1 && days <= 35, 'backupRetention', props.backupRetention.toHumanString(),
-      'a whole number of days from 1 to 35 (0 would turn automated backups off)');
-  } else if (props.backupRetention) {
-    // aws-cdk-lib converts a token only in the unit RDS takes, days; in any other it throws
-    // an error that names no prop.
-    validator.check(props.backupRetention.unitLabel() === 'days', 'backupRetention', `a token in ${props.backupRetention.unitLabel()}`,
-      'in days when it is a token (Duration.days(token)): RDS takes the retention in days');
-  }
+  validateBackupRetention(validator, props.backupRetention);
   validateWindows(validator, backupWindow, maintenanceWindow);
   validator.percentage('cpuAlarmThreshold', props.cpuAlarmThreshold, true);
   validateAlarmThresholds(validator, props, settings);

@@ -32,6 +32,12 @@ export interface EngineFacts {
   /** The longest master user name and database name. */
   readonly maxUsernameLength: number;
   readonly maxDatabaseNameLength: number;
+  /** The engine as RDS names it, in messages: the DatabaseEngine's value unless set ('aurora-postgresql'). */
+  readonly label?: string;
+  /** The engine's name for people: 'PostgreSQL' or 'MySQL' unless set ('Aurora PostgreSQL'). */
+  readonly displayName?: string;
+  /** The full versions the installed aws-cdk-lib names for the engine: RDS's unless set. */
+  readonly knownVersions?: () => string[];
 }
 
 export const ENGINES: Record<DatabaseEngine, EngineFacts> = {
@@ -172,7 +178,7 @@ export function knownEngineVersions(engineKind: DatabaseEngine): string[] {
 }
 
 /** The static properties of a class that are instances of it. */
-function staticInstances<T>(versionClass: { readonly prototype: T }): T[] {
+export function staticInstances<T>(versionClass: { readonly prototype: T }): T[] {
   return Object.getOwnPropertyNames(versionClass)
     .map((name) => Object.getOwnPropertyDescriptor(versionClass, name)?.value)
     .filter((member): member is T => typeof member === 'object' && member !== null
@@ -212,12 +218,13 @@ export function newestFirst(a: string, b: string): number {
  * typo ('16.99') is flagged at synth and, in CI with `--strict` or the report, fails the build,
  * while a genuinely new version is acknowledged with `Annotations.of(db).acknowledgeWarning(id)`.
  */
-export function warnOfUnknownVersion(scope: Construct, engineKind: DatabaseEngine, version: string, major: string): void {
-  const known = knownEngineVersions(engineKind);
+export function warnOfUnknownVersion(scope: Construct, engineKind: DatabaseEngine, version: string, major: string,
+  facts: EngineFacts = ENGINES[engineKind]): void {
+  const known = facts.knownVersions?.() ?? knownEngineVersions(engineKind);
   if (known.includes(version)) {
     return;
   }
-  const engineName = engineKind === DatabaseEngine.POSTGRES ? 'PostgreSQL' : 'MySQL';
+  const engineName = facts.displayName ?? (engineKind === DatabaseEngine.POSTGRES ? 'PostgreSQL' : 'MySQL');
   const sameMajor = known.filter((v) => v === major || v.startsWith(`${major}.`)).sort(newestFirst).slice(0, 5);
   const examples = sameMajor.length > 0 ? `its newest ${engineName} ${major} versions are ${sameMajor.join(', ')}` : `it knows no ${engineName} ${major} version`;
   Annotations.of(scope).addWarningV2(UNKNOWN_ENGINE_VERSION_WARNING,
@@ -240,22 +247,23 @@ export function validateEngineProps(validator: PropValidator, props: EngineProps
   validator.check(versionMatch !== null || Token.isUnresolved(version), 'engineVersion', version, facts.versionRange);
   const name = (max: number) => new RegExp(`^[A-Za-z][A-Za-z0-9_]{0,${max - 1}}$`);
   const reservedWords = ENGINE_RESERVED_WORDS[engineKind];
+  const label = facts.label ?? engineKind;
   const databaseName = props.databaseName;
   if (databaseName !== undefined && !Token.isUnresolved(databaseName)) {
     validator.check(name(facts.maxDatabaseNameLength).test(databaseName), 'databaseName', databaseName,
-      `a letter, then letters, digits or underscores, at most ${facts.maxDatabaseNameLength} characters for ${engineKind}`);
+      `a letter, then letters, digits or underscores, at most ${facts.maxDatabaseNameLength} characters for ${label}`);
     validator.check(!reservedWords.has(databaseName.toLowerCase()), 'databaseName', databaseName,
-      `a name that is not a word ${engineKind} reserves, which RDS refuses as a database name`);
+      `a name that is not a word ${label} reserves, which RDS refuses as a database name`);
   }
   const username = props.masterUsername ?? facts.defaultUsername;
   if (!Token.isUnresolved(username)) {
     const rdsReserved = RDS_RESERVED_USERNAMES[engineKind];
     validator.check(name(facts.maxUsernameLength).test(username), 'masterUsername', username,
-      `a letter, then letters, digits or underscores, at most ${facts.maxUsernameLength} characters for ${engineKind}`);
+      `a letter, then letters, digits or underscores, at most ${facts.maxUsernameLength} characters for ${label}`);
     validator.check(!rdsReserved.includes(username.toLowerCase()), 'masterUsername', username,
-      `a name other than ${rdsReserved.join(' and ')}, which RDS reserves on ${engineKind}`);
+      `a name other than ${rdsReserved.join(' and ')}, which RDS reserves on ${label}`);
     validator.check(!reservedWords.has(username.toLowerCase()), 'masterUsername', username,
-      `a name that is not a word ${engineKind} reserves, which RDS refuses as a master user name`);
+      `a name that is not a word ${label} reserves, which RDS refuses as a master user name`);
   }
   return { version, major: versionMatch?.[1] ?? '', username };
 }
@@ -272,9 +280,10 @@ export const DOCUMENTED_USERNAME_LENGTH = 16;
 /** The id of the warning for a master user name over the documented 16 characters. */
 export const LONG_MASTER_USERNAME_WARNING = 'cdk-best-practice-patterns:longMasterUsername';
 
-export function warnOfLongMasterUsername(scope: Construct, engineKind: DatabaseEngine, username: string): void {
+export function warnOfLongMasterUsername(scope: Construct, engineKind: DatabaseEngine, username: string,
+  facts: EngineFacts = ENGINES[engineKind]): void {
   Annotations.of(scope).addWarningV2(LONG_MASTER_USERNAME_WARNING,
     `masterUsername is '${username}', ${username.length} characters: RDS's API reference documents 1 to ${DOCUMENTED_USERNAME_LENGTH} `
-    + `for every engine, though ${engineKind} itself allows up to ${ENGINES[engineKind].maxUsernameLength}. If RDS refuses it, `
+    + `for every engine, though ${facts.label ?? engineKind} itself allows up to ${facts.maxUsernameLength}. If RDS refuses it, `
     + 'CloudFormation fails when it creates the instance. Use a shorter name, or acknowledge this warning once a deployment has taken it.');
 }

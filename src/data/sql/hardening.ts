@@ -1,4 +1,4 @@
-import { Names, RemovalPolicy, Stack, Token, Tokenization } from 'aws-cdk-lib';
+import { Duration, Names, RemovalPolicy, Stack, Token, Tokenization } from 'aws-cdk-lib';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
@@ -61,6 +61,20 @@ export function validateKeyRegion(validator: PropValidator, key: kms.IKey | unde
   }
   validator.check(keyRegion === region, 'encryptionKey', where,
     `a KMS key in the database's Region, ${region}, not ${keyRegion}: RDS encrypts with keys of its own Region only`);
+}
+
+/** Checks the automated backups' retention: whole days from 1 to 35, a token in days. */
+export function validateBackupRetention(validator: PropValidator, retention: Duration | undefined): void {
+  if (retention && !retention.isUnresolved()) {
+    const days = retention.toHours({ integral: false }) / 24;
+    validator.check(Number.isInteger(days) && days >= 1 && days <= 35, 'backupRetention', retention.toHumanString(),
+      'a whole number of days from 1 to 35 (0 would turn automated backups off)');
+  } else if (retention) {
+    // aws-cdk-lib converts a token only in the unit RDS takes, days; in any other it throws
+    // an error that names no prop.
+    validator.check(retention.unitLabel() === 'days', 'backupRetention', `a token in ${retention.unitLabel()}`,
+      'in days when it is a token (Duration.days(token)): RDS takes the retention in days');
+  }
 }
 
 /**

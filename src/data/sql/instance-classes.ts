@@ -11,7 +11,8 @@ import { PropValidator } from '../../core/prop-validator';
  *
  * @returns whether the class is one RDS_INSTANCE_CLASSES knows (true for a token: nothing to say)
  */
-export function validateInstanceType(validator: PropValidator, instanceType: ec2.InstanceType): boolean {
+export function validateInstanceType(validator: PropValidator, instanceType: ec2.InstanceType,
+  classes: Record<string, readonly string[]> = RDS_INSTANCE_CLASSES): boolean {
   const instanceClass = instanceType.toString();
   if (Token.isUnresolved(instanceClass)) {
     return true;
@@ -24,7 +25,7 @@ export function validateInstanceType(validator: PropValidator, instanceType: ec2
   }
   const parts = /^([a-z][a-z0-9-]*)\.([a-z0-9-]+)$/.exec(instanceClass);
   validator.check(parts !== null, 'instanceType', instanceClass, "an instance family and size, such as 'm7g.large' or 't4g.micro'");
-  return parts === null || (RDS_INSTANCE_CLASSES[parts[1]]?.includes(parts[2]) ?? false);
+  return parts === null || (classes[parts[1]]?.includes(parts[2]) ?? false);
 }
 
 /**
@@ -66,14 +67,15 @@ export const UNKNOWN_INSTANCE_CLASS_WARNING = 'cdk-best-practice-patterns:unknow
  * Warns that `instanceType` is a class the pattern does not know RDS to offer for PostgreSQL and
  * MySQL, naming the sizes of its family or the families it knows.
  */
-export function warnOfUnknownInstanceClass(scope: Construct, instanceType: ec2.InstanceType): void {
+export function warnOfUnknownInstanceClass(scope: Construct, instanceType: ec2.InstanceType,
+  classes: Record<string, readonly string[]> = RDS_INSTANCE_CLASSES, engines = 'PostgreSQL and MySQL'): void {
   const [family] = instanceType.toString().split('.');
-  const known = RDS_INSTANCE_CLASSES[family];
+  const known = classes[family];
   const hint = known
     ? `RDS offers db.${family} in the sizes ${known.join(', ')}`
-    : `the families it knows RDS to offer are ${Object.keys(RDS_INSTANCE_CLASSES).join(', ')}`;
+    : `the families it knows RDS to offer are ${Object.keys(classes).join(', ')}`;
   Annotations.of(scope).addWarningV2(UNKNOWN_INSTANCE_CLASS_WARNING,
-    `instanceType is '${instanceType}', which the pattern does not know as a DB instance class RDS offers for PostgreSQL and MySQL (${hint}). `
+    `instanceType is '${instanceType}', which the pattern does not know as a DB instance class RDS offers for ${engines} (${hint}). `
     + 'If RDS does not offer it, CloudFormation fails at deploy time. If RDS has added it, acknowledge this warning.');
 }
 
