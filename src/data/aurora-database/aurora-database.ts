@@ -11,7 +11,7 @@ import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import { Construct } from 'constructs';
 import { acknowledgeAuroraFindings } from './acknowledgements';
 import { AURORA_ENGINES, auroraMaxConnections, MYSQL_AUDIT_AND_SLOW_LOGS } from './engines';
-import { validateAuroraDatabaseProps } from './validate';
+import { pausesOn, validateAuroraDatabaseProps } from './validate';
 import { selectForBackup } from '../../building-blocks/backup-selection';
 import { HardenedBackupPlan } from '../../building-blocks/hardened-backup-plan';
 import { createPatternKey } from '../../core/keys';
@@ -35,8 +35,9 @@ export interface AuroraServerlessCapacity {
    * The least capacity of each instance: 0, to pause when idle (Aurora PostgreSQL 13.15, 14.12,
    * 15.7, 16.3 or 17.4 and later; Aurora MySQL 3.08 and later), or 0.5 to 256 in steps of 0.5.
    *
-   * @default - 0 in DEV (pauses when idle: storage is then all it costs); 0.5 in PROD, where a
-   * paused writer's first connection waits about 15 seconds for it to resume
+   * @default - 0 in DEV (pauses when idle: storage is then all it costs), or 0.5 on an
+   * `engineVersion` from before pausing; 0.5 in PROD, where a paused writer's first connection
+   * waits about 15 seconds for it to resume
    */
   readonly minCapacity?: number;
 
@@ -405,7 +406,8 @@ export class AuroraDatabase extends Construct implements ec2.IConnectable {
     const engineFacts = AURORA_ENGINES[engineKind];
     // Serverless v2 where asked for, or by default in DEV unless an instance class is given.
     const serverless = props.serverless !== undefined || (!production && props.instanceType === undefined);
-    const minCapacity = props.serverless?.minCapacity ?? (production ? 0.5 : 0);
+    // Pausing in DEV, where the engine version can (a version from before it starts at 0.5 ACU).
+    const minCapacity = props.serverless?.minCapacity ?? (production || !pausesOn(engineKind, props.engineVersion ?? engineFacts?.defaultVersion) ? 0.5 : 0);
     const maxCapacity = props.serverless?.maxCapacity ?? (production ? 16 : 4);
     const instanceType = props.instanceType ?? ec2.InstanceType.of(ec2.InstanceClass.R7G, ec2.InstanceSize.LARGE);
     const readerCount = props.readers ?? (production ? 1 : 0);
@@ -447,6 +449,10 @@ export class AuroraDatabase extends Construct implements ec2.IConnectable {
     const azs = isolatedSubnets.availabilityZones;
     const instanceOptions = (name: string, n: number) => ({
       instanceIdentifier: `${identifier}-${name.toLowerCase()}`,
+      // The cluster's Performance Insights, said on each instance too (aws-cdk-lib warns otherwise).
+      enablePerformanceInsights: performanceInsights,
+      performanceInsightEncryptionKey: performanceInsights ? this.encryptionKey : undefined,
+      performanceInsightRetention: performanceInsights ? rds.PerformanceInsightRetention.DEFAULT : undefined,
       publiclyAccessible: false,
       autoMinorVersionUpgrade: true,
       // The writer in the first Availability Zone, the readers round the others.
@@ -632,7 +638,7 @@ export class AuroraDatabase extends Construct implements ec2.IConnectable {
         metric: this.clusterMetric('AuroraReplicaLagMaximum', undefined, { ...fiveMinutes, statistic: cloudwatch.Stats.MAXIMUM }),
         threshold: lag?.toMilliseconds() ?? 1000,
         description: `A reader of ${this.node.path} is more than ${lag === undefined ? '1 second'
-          : lag.isUnresolved() ? `${Tokenization.stringifyNumber(lag.toMilliseconds())} milliseconds` : lag.toHumanString()} behind the writer`,
+          : lag.isUnresolved() || lag.toMilliseconds() < 1000 ? `${Tokenization.stringifyNumber(lag.toMilliseconds())} milliseconds` : lag.toHumanString()} behind the writer`,
       });
     }
     if (facts.serverless) {

@@ -24,6 +24,25 @@ const AUTO_PAUSE_VERSIONS: Record<DatabaseEngine, Record<string, number[]>> = {
   [DatabaseEngine.MYSQL]: { '8.0': [3, 8], '8.4': [8, 4] },
 };
 
+/**
+ * Whether Serverless v2 instances of the engine version can scale to 0 ACU and pause; true for a
+ * version the pattern cannot read (validation refuses a malformed one).
+ */
+export function pausesOn(engineKind: DatabaseEngine, version: string | undefined): boolean {
+  if (version === undefined || Token.isUnresolved(version)) {
+    return true;
+  }
+  const parts = engineKind === DatabaseEngine.MYSQL
+    ? /^(8\.[04])\.mysql_aurora\.(\d+)\.(\d+)/.exec(version)
+    : /^((\d+))\.(\d+)/.exec(version);
+  if (parts === null) {
+    return true;
+  }
+  const [lowestMajor, lowestMinor] = AUTO_PAUSE_VERSIONS[engineKind]?.[parts[1]] ?? [Infinity, 0];
+  const [major, minor] = [Number(parts[2]), Number(parts[3])];
+  return major > lowestMajor || (major === lowestMajor && minor >= lowestMinor);
+}
+
 /** What the construct settles from the props and their defaults before validating them. */
 export interface AuroraDatabaseSettings {
   readonly engineKind: DatabaseEngine;
@@ -100,10 +119,14 @@ const acuStep = (value: number, min: number) => value >= min && value <= MAX_ACU
 function validateServerless(validator: PropValidator, props: AuroraDatabaseProps, settings: AuroraDatabaseSettings,
   engineSettings: EngineSettings | undefined): void {
   const capacity = props.serverless;
+  const { minCapacity, maxCapacity } = settings;
+  if (settings.serverless && minCapacity === 0 && engineSettings?.major && !pausesOn(settings.engineKind, engineSettings.version)) {
+    validator.check(false, 'serverless.minCapacity', 0, `at least 0.5 with ${settings.engineFacts?.displayName} ${engineSettings.version}: scaling to 0 ACU needs `
+      + (settings.engineKind === DatabaseEngine.MYSQL ? 'Aurora MySQL 3.08 or later' : 'Aurora PostgreSQL 13.15, 14.12, 15.7, 16.3, 17.4 or later'));
+  }
   if (capacity === undefined) {
     return;
   }
-  const { minCapacity, maxCapacity } = settings;
   const known = !Token.isUnresolved(minCapacity) && !Token.isUnresolved(maxCapacity);
   validator.knownAtSynth('serverless.minCapacity', capacity.minCapacity, 'it decides whether the instances pause, which the engine version must allow');
   validator.check(Token.isUnresolved(minCapacity) || minCapacity === 0 || acuStep(minCapacity, 0.5), 'serverless.minCapacity', minCapacity,
@@ -115,15 +138,6 @@ function validateServerless(validator: PropValidator, props: AuroraDatabaseProps
   validator.check(capacity.autoPauseAfter === undefined || minCapacity === 0, 'serverless.autoPauseAfter', capacity.autoPauseAfter?.toHumanString(),
     'unset unless serverless.minCapacity is 0: only an instance that scales to 0 ACU pauses');
   validator.secondsInRange('serverless.autoPauseAfter', capacity.autoPauseAfter, 300, 86_400);
-  if (minCapacity === 0 && engineSettings?.major) {
-    const [lowestMajor, lowestMinor] = AUTO_PAUSE_VERSIONS[settings.engineKind][engineSettings.major] ?? [Infinity, 0];
-    const [major, minor] = settings.engineKind === DatabaseEngine.MYSQL
-      ? (/mysql_aurora\.(\d+)\.(\d+)/.exec(engineSettings.version) ?? []).slice(1).map(Number)
-      : engineSettings.version.split('.').map(Number);
-    validator.check(major > lowestMajor || (major === lowestMajor && minor >= lowestMinor), 'serverless.minCapacity', 0,
-      `at least 0.5 with ${settings.engineFacts?.displayName} ${engineSettings.version}: scaling to 0 ACU needs `
-      + (settings.engineKind === DatabaseEngine.MYSQL ? 'Aurora MySQL 3.08 or later' : 'Aurora PostgreSQL 13.15, 14.12, 15.7, 16.3, 17.4 or later'));
-  }
 }
 
 /** Reader autoscaling: at most 15 readers in all, at least as many as the pattern creates, one target. */
