@@ -407,7 +407,8 @@ export class AuroraDatabase extends Construct implements ec2.IConnectable {
     // Serverless v2 where asked for, or by default in DEV unless an instance class is given.
     const serverless = props.serverless !== undefined || (!production && props.instanceType === undefined);
     // Pausing in DEV, where the engine version can (a version from before it starts at 0.5 ACU).
-    const minCapacity = props.serverless?.minCapacity ?? (production || !pausesOn(engineKind, props.engineVersion ?? engineFacts?.defaultVersion) ? 0.5 : 0);
+    const pauses = pausesOn(engineKind, props.engineVersion ?? engineFacts?.defaultVersion);
+    const minCapacity = props.serverless?.minCapacity ?? (production || !pauses ? 0.5 : 0);
     const maxCapacity = props.serverless?.maxCapacity ?? (production ? 16 : 4);
     const instanceType = props.instanceType ?? ec2.InstanceType.of(ec2.InstanceClass.R7G, ec2.InstanceSize.LARGE);
     const readerCount = props.readers ?? (production ? 1 : 0);
