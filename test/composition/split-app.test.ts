@@ -10,9 +10,9 @@ import * as sns from 'aws-cdk-lib/aws-sns';
 import * as nagV3 from 'cdk-nag';
 import * as nagV2 from 'cdk-nag-v2';
 import {
-  AlbAutoScalingGroup, AlbFargateService, DeadLetterQueue, DeadLetterSource, DeploymentStage, DynamoDbTable, EventRuleWithDeadLetterQueue,
-  GuardedKey, HardenedBackupPlan, HardenedFunction, HttpApiLambda, InMemoryCache, MultiAzVpc, OperationsScope, PatternDefaults,
-  QueueWithDeadLetterQueue, RelationalDatabase, RestApiLambda, SnsFanOut, StaticWebsite, StepFunctionsWorkflow,
+  AlbAutoScalingGroup, AlbFargateService, AuroraDatabase, DeadLetterQueue, DeadLetterSource, DeploymentStage, DynamoDbTable,
+  EventRuleWithDeadLetterQueue, GuardedKey, HardenedBackupPlan, HardenedFunction, HttpApiLambda, InMemoryCache, MultiAzVpc, OperationsScope,
+  PatternDefaults, QueueWithDeadLetterQueue, RelationalDatabase, RestApiLambda, SnsFanOut, StaticWebsite, StepFunctionsWorkflow,
 } from '../../src';
 import { newApp } from '../support/app';
 
@@ -37,6 +37,7 @@ function splitApp(): { app: App; stages: Stage[] } {
     const network = new MultiAzVpc(data, 'Network');
     const backups = new HardenedBackupPlan(data, 'Backups');
     const database = new RelationalDatabase(data, 'Database', { vpc: network.vpc, backupPlan: backups });
+    const aurora = new AuroraDatabase(data, 'Aurora', { vpc: network.vpc, backupPlan: backups, proxy: production });
     const cache = new InMemoryCache(data, 'Cache', { vpc: network.vpc });
     const table = new DynamoDbTable(data, 'Orders', { partitionKey: { name: 'orderId', type: dynamodb.AttributeType.STRING }, backupPlan: backups });
     const jobs = new QueueWithDeadLetterQueue(data, 'Jobs');
@@ -50,6 +51,9 @@ function splitApp(): { app: App; stages: Stage[] } {
     database.allowConnectionsFrom(worker);
     database.grantConnect(worker, 'app');
     database.secret.grantRead(worker);
+    aurora.allowConnectionsFrom(worker);
+    aurora.grantConnect(worker, 'app');
+    aurora.secret.grantRead(worker);
     cache.allowConnectionsFrom(worker);
     cache.grantConnect(worker);
     table.grantReadWriteData(worker);
