@@ -242,11 +242,26 @@ const instanceClass = (db: any) => String(db?.DBInstanceClass ?? 'unknown').repl
  */
 const isAuroraInstance = (db: any) => db.DBClusterIdentifier !== undefined && String(db.Engine ?? '').startsWith('aurora');
 
+/** An Aurora Serverless v2 instance: its class is `db.serverless`, its capacity its cluster's. */
+const isServerlessInstance = (db: any) => instanceClass(db) === 'serverless';
+
+/** What the estimate reads of an Aurora cluster: its instances, and whether a proxy keeps them awake. */
+interface AuroraCluster {
+  readonly properties: any;
+  readonly instances: any[];
+  readonly proxied: boolean;
+}
+
 function addDatabases({ template, prices, add }: Estimate): void {
   const databases = new Map(resourcesOfType(template, 'AWS::RDS::DBInstance'));
+  const proxyTargets = resourcesOfType(template, 'AWS::RDS::DBProxyTargetGroup');
+  const clusters = auroraClusters(template, databases, proxyTargets);
+  // Like instances make one line, whatever cluster they are in.
+  const aurora = new Map<string, { count: number; unitMonthlyUsd: number }>();
   for (const [, db] of databases) {
     if (isAuroraInstance(db)) {
-      add(`Aurora instance db.${instanceClass(db)}`, 1, perMonth(prices.auroraInstanceHour[instanceClass(db)] ?? NaN));
+      const { item, unitMonthlyUsd } = auroraInstanceLine(db, clusters.get(referencedId(db.DBClusterIdentifier) ?? ''), prices);
+      aurora.set(item, { count: (aurora.get(item)?.count ?? 0) + 1, unitMonthlyUsd });
       continue;
     }
     const copies = db.MultiAZ === true ? 2 : 1;
@@ -257,10 +272,101 @@ function addDatabases({ template, prices, add }: Estimate): void {
     const gigabytes = Number(db.AllocatedStorage ?? source?.AllocatedStorage ?? 0);
     add(`RDS gp3 GB (${gigabytes} GB per instance)`, gigabytes * copies, prices.rdsGp3GbMonth);
   }
-  for (const [, proxy] of resourcesOfType(template, 'AWS::RDS::DBProxyTargetGroup')) {
-    const target = databases.get(referencedId(proxy.DBInstanceIdentifiers?.[0]) ?? '');
-    add(`RDS Proxy vCPU (db.${instanceClass(target)})`, Math.max(2, prices.rdsInstanceVcpus[instanceClass(target)] ?? NaN), perMonth(prices.rdsProxyVcpuHour));
+  for (const [item, { count, unitMonthlyUsd }] of aurora) {
+    add(item, count, unitMonthlyUsd);
   }
+  for (const [, proxy] of proxyTargets) {
+    const cluster = clusters.get(referencedId(proxy.DBClusterIdentifiers?.[0]) ?? '');
+    if (cluster) {
+      addClusterProxy(cluster, prices, add);
+      continue;
+    }
+    const target = databases.get(referencedId(proxy.DBInstanceIdentifiers?.[0]) ?? '');
+    const vcpus = proxyVcpus([target], prices);
+    add(`RDS Proxy vCPU (db.${instanceClass(target)})`, vcpus.quantity, vcpus.unitMonthlyUsd);
+  }
+}
+
+/** The Aurora clusters of a template, by logical id, with their instances and whether a proxy targets them. */
+function auroraClusters(template: Template, databases: Map<string, any>, proxyTargets: Array<[string, any]>): Map<string, AuroraCluster> {
+  const proxied = new Set(proxyTargets.map(([, p]) => referencedId(p.DBClusterIdentifiers?.[0])).filter((id) => id !== undefined));
+  return new Map(resourcesOfType(template, 'AWS::RDS::DBCluster').map(([id, properties]) => [id, {
+    properties,
+    instances: [...databases.values()].filter((db) => isAuroraInstance(db) && referencedId(db.DBClusterIdentifier) === id),
+    proxied: proxied.has(id),
+  }]));
+}
+
+/** The least capacity of a cluster's Serverless v2 instances, in ACUs; NaN when the template does not say (a token). */
+function minimumAcus(cluster?: AuroraCluster): number {
+  const minimum = cluster?.properties.ServerlessV2ScalingConfiguration?.MinCapacity;
+  return typeof minimum === 'number' || (typeof minimum === 'string' && minimum.trim() !== '') ? Number(minimum) : NaN;
+}
+
+/**
+ * An Aurora instance at rest. Provisioned: its class's hour (Aurora Standard; an I/O-Optimized
+ * cluster's instances cost more, and are not in the table). Serverless v2: its cluster's minimum
+ * capacity, in ACU-hours; at 0 ACU it pauses when idle and costs nothing, unless an RDS Proxy
+ * keeps connections to it, and it never pauses
+ * (https://docs.aws.amazon.com/AmazonRDS/latest/AuroraUserGuide/aurora-serverless-v2-auto-pause.html):
+ * what it then runs at is not in the table.
+ */
+function auroraInstanceLine(db: any, cluster: AuroraCluster | undefined, prices: RegionPrices): { item: string; unitMonthlyUsd: number } {
+  const ioOptimized = cluster?.properties.StorageType === 'aurora-iopt1';
+  if (isServerlessInstance(db)) {
+    const acus = minimumAcus(cluster);
+    const acuMonth = ioOptimized ? NaN : perMonth(prices.auroraServerlessAcuHour);
+    if (Number.isNaN(acus)) {
+      return { item: 'Aurora Serverless v2 instance at its cluster\'s minimum capacity (not read from the template)', unitMonthlyUsd: NaN };
+    }
+    const storage = ioOptimized ? ', I/O-Optimized' : '';
+    if (acus === 0) {
+      return cluster?.proxied
+        ? { item: `Aurora Serverless v2 instance at 0 ACU${storage}, kept awake by its RDS Proxy`, unitMonthlyUsd: NaN }
+        : { item: `Aurora Serverless v2 instance at 0 ACU${storage} (paused when idle)`, unitMonthlyUsd: 0 };
+    }
+    return { item: `Aurora Serverless v2 instance at ${acus} ACU${storage} (its cluster's minimum)`, unitMonthlyUsd: acus * acuMonth };
+  }
+  const hourly = ioOptimized ? NaN : prices.auroraInstanceHour[instanceClass(db)] ?? NaN;
+  return { item: `Aurora instance db.${instanceClass(db)}${ioOptimized ? ' (I/O-Optimized)' : ''}`, unitMonthlyUsd: perMonth(hourly) };
+}
+
+/**
+ * An RDS Proxy whose target is an Aurora cluster bills the capacity of the cluster's instances:
+ * per vCPU of each provisioned instance (at least 2 an instance), and per ACU of its Serverless v2
+ * instances, at rest their minimum, billed for at least `rdsProxyMinimumAcus`
+ * (https://aws.amazon.com/rds/proxy/pricing/).
+ */
+function addClusterProxy(cluster: AuroraCluster, prices: RegionPrices, add: Estimate['add']): void {
+  const provisioned = cluster.instances.filter((db) => !isServerlessInstance(db));
+  const serverless = cluster.instances.length - provisioned.length;
+  const classes = new Map<string, number>();
+  for (const db of provisioned) {
+    classes.set(instanceClass(db), (classes.get(instanceClass(db)) ?? 0) + 1);
+  }
+  const described = [...classes].map(([type, count]) => `${count} x db.${type}`).join(', ');
+  const vcpus = proxyVcpus(provisioned, prices);
+  add(`RDS Proxy vCPU (${described})`, vcpus.quantity, vcpus.unitMonthlyUsd);
+  if (serverless > 0) {
+    // Below the proxy's minimum, the minimum is billed; at 0 ACU, kept awake by the proxy, the
+    // instances run at a capacity the table does not know, under the minimum.
+    const acus = serverless * minimumAcus(cluster);
+    add(`RDS Proxy ACU (Aurora Serverless v2, billed for at least ${prices.rdsProxyMinimumAcus})`,
+      Number.isNaN(acus) ? prices.rdsProxyMinimumAcus : Math.max(prices.rdsProxyMinimumAcus, acus),
+      Number.isNaN(acus) ? NaN : perMonth(prices.rdsProxyAcuHour));
+  }
+}
+
+/**
+ * The vCPUs a proxy bills for in front of these instances, at least 2 each; a class whose vCPUs
+ * the table does not know counts its 2, and makes the line "not in the price table".
+ */
+function proxyVcpus(instances: any[], prices: RegionPrices): { quantity: number; unitMonthlyUsd: number } {
+  const known = instances.map((db) => prices.rdsInstanceVcpus[instanceClass(db)]);
+  return {
+    quantity: known.reduce((n: number, vcpus) => n + Math.max(2, vcpus ?? 2), 0),
+    unitMonthlyUsd: known.some((vcpus) => vcpus === undefined) ? NaN : perMonth(prices.rdsProxyVcpuHour),
+  };
 }
 
 /**
@@ -314,8 +420,9 @@ export function replicationGroupNodes(group: any): number {
 
 function addSecretsAndKeys({ template, prices, add }: Estimate): void {
   const databases = resourcesOfType(template, 'AWS::RDS::DBInstance');
+  // RDS keeps the master password of an instance or a cluster that manages it in a secret of its own.
   const secrets = resourcesOfType(template, 'AWS::SecretsManager::Secret').length
-    + databases.filter(([, db]) => db.ManageMasterUserPassword === true).length;
+    + [...databases, ...resourcesOfType(template, 'AWS::RDS::DBCluster')].filter(([, db]) => db.ManageMasterUserPassword === true).length;
   add('Secrets Manager secret', secrets, prices.secretMonth);
 
   add('KMS customer managed key', resourcesOfType(template, 'AWS::KMS::Key').length, prices.kmsKeyMonth);

@@ -29,11 +29,29 @@ export interface RegionPrices {
   readonly instanceHour: Readonly<Record<string, number>>;
   /** RDS single-AZ instance hours, by class without `db.`; Multi-AZ costs twice as much. */
   readonly rdsInstanceHour: Readonly<Record<string, number>>;
-  /** vCPUs of the RDS classes above, for RDS Proxy's price. */
+  /**
+   * vCPUs of the RDS and Aurora classes above, by class without `db.`, for RDS Proxy's price: a
+   * proxy bills the vCPUs of the instances behind it, at least 2 an instance.
+   */
   readonly rdsInstanceVcpus: Readonly<Record<string, number>>;
   readonly rdsProxyVcpuHour: number;
-  /** Aurora instance hours, by class without `db.`: none sourced yet, so every Aurora instance is NaN. */
+  /**
+   * RDS Proxy in front of an Aurora Serverless v2 cluster, USD per ACU-hour of the instances behind
+   * it, billed for at least `rdsProxyMinimumAcus` however few they run.
+   */
+  readonly rdsProxyAcuHour: number;
+  readonly rdsProxyMinimumAcus: number;
+  /**
+   * Aurora Standard on-demand instance hours, by class without `db.`: the same for Aurora
+   * PostgreSQL and Aurora MySQL for these classes. An I/O-Optimized cluster's instances cost more
+   * and are not in the table (NaN), nor is a class not listed here.
+   */
   readonly auroraInstanceHour: Readonly<Record<string, number>>;
+  /**
+   * Aurora Serverless v2 (Aurora Standard), USD per ACU-hour: an instance at rest runs at its
+   * cluster's minimum capacity, and costs nothing while paused at 0 ACU.
+   */
+  readonly auroraServerlessAcuHour: number;
   /**
    * ElastiCache on-demand node hours, by engine as a template names it (`valkey`, `redis`) and node
    * type (`cache.t4g.micro`). Valkey's nodes cost 20% less than Redis OSS's of the same type; an
@@ -90,9 +108,39 @@ export const US_EAST_1: RegionPrices = {
     't4g.medium': 0.065,
     'm7g.large': 0.168,
   },
-  rdsInstanceVcpus: { 't4g.micro': 2, 't4g.small': 2, 't4g.medium': 2, 'm7g.large': 2 },
+  // The classes' vCPUs: https://docs.aws.amazon.com/AmazonRDS/latest/AuroraUserGuide/Concepts.DBInstanceClass.Summary.html
+  rdsInstanceVcpus: {
+    't4g.micro': 2,
+    't4g.small': 2,
+    't4g.medium': 2,
+    't4g.large': 2,
+    't3.medium': 2,
+    'm7g.large': 2,
+    'r6g.large': 2,
+    'r7g.large': 2,
+    'r7g.xlarge': 4,
+    'r7g.2xlarge': 8,
+    'r8g.large': 2,
+  },
   rdsProxyVcpuHour: 0.015,
-  auroraInstanceHour: {},
+  // Third-party figures (see `sources`): the RDS Proxy pricing page could not be read here.
+  rdsProxyAcuHour: 0.015,
+  rdsProxyMinimumAcus: 8,
+  // Aurora Standard, single instance, on demand: the us-east-1 rates of AWS's own Aurora pricing
+  // tools (aws/agent-toolkit-for-aws, whose tables say Aurora MySQL's and Aurora PostgreSQL's are
+  // identical for these classes), matching the Price List records quoted in `sources`.
+  auroraInstanceHour: {
+    't3.medium': 0.082,
+    't4g.medium': 0.073,
+    't4g.large': 0.146,
+    'r6g.large': 0.26,
+    'r7g.large': 0.276,
+    'r7g.xlarge': 0.553,
+    'r7g.2xlarge': 1.106,
+    'r8g.large': 0.276,
+  },
+  // Price List SKU AVKW7ZJP8D72HNQC: "Aurora Capacity Unit hour running Aurora PostgreSQL Serverless v2".
+  auroraServerlessAcuHour: 0.12,
   // Redis OSS: the AWS Price List API's on-demand node hours (AmazonElastiCache, "Cache Instance",
   // NodeUsage:<type>); Valkey: the same types at 0.8x, as the pricing page says and the Price
   // List's Valkey rows are.
@@ -151,6 +199,16 @@ export const PRICES = {
     'https://aws.amazon.com/cloudwatch/pricing/ (standard-resolution alarm metric, dashboard)',
     'https://aws.amazon.com/rds/postgresql/pricing/ (DB instance hour, Multi-AZ, gp3 storage; MySQL is the same for these classes)',
     'https://aws.amazon.com/rds/proxy/pricing/ (per vCPU of the instance, at least 2)',
+    'https://aws.amazon.com/rds/aurora/pricing/ (renders its rates from scripts; read instead, 2026-11: '
+      + 'https://github.com/aws/agent-toolkit-for-aws/blob/d6ad2e44d5e3077b85b63f322e007c84f94f3a6c/skills/specialized-skills/database-skills/'
+      + 'amazon-aurora-mysql/references/serverless-advisory-formulas-and-examples.md (AWS\'s Aurora on-demand instance hours, Aurora Standard, '
+      + 'us-east-1, the same for Aurora MySQL and PostgreSQL; $0.12 per ACU-hour; storage $0.10 per GB-month, I/O $0.20 per million), '
+      + 'and the AWS Price List API, service AmazonRDS, us-east-1, effective 2025-10-01: Serverless v2 $0.12 per ACU-hour (SKU AVKW7ZJP8D72HNQC), '
+      + 'storage $0.10 per GB-month (7GYUVAA992PFJPCB), I/O $0.20 per million (7JDSZP38DMKT9B86); storage and I/O are usage, named not priced)',
+    'RDS Proxy for Aurora Serverless v2, $0.015 per ACU-hour billed for at least 8 ACUs (Price List usage type RDS:Proxy-ASv2-Usage): '
+      + 'third-party, the AWS page could not be read here: https://blog.serverworks.co.jp/amazon-aurora-serverless-v2-and-amazon-rds-proxy-minimum-cost '
+      + '(2024-06, the 8-ACU minimum) and the Cost section of SST\'s Aurora component, https://github.com/sst/sst '
+      + 'platform/src/components/aws/aurora.ts (us-east-1, $0.015 per ACU-hour, 8 ACUs at least)',
     'https://aws.amazon.com/secrets-manager/pricing/ (secret)',
     'https://aws.amazon.com/fargate/pricing/ (Linux, per vCPU and GB hour, ARM64 and x86-64)',
     'https://aws.amazon.com/route53/pricing/ (hosted zone, basic health check and its optional features, AWS endpoints; Route 53 prices are global)',

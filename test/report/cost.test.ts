@@ -10,7 +10,10 @@ import * as redshift from 'aws-cdk-lib/aws-redshift';
 import * as route53 from 'aws-cdk-lib/aws-route53';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import * as ssm from 'aws-cdk-lib/aws-ssm';
-import { AlbAutoScalingGroup, DeploymentStage, DynamoDbTable, HardenedFunction, InMemoryCache, MultiAzVpc, QueueWithDeadLetterQueue, RestApiLambda } from '../../src';
+import {
+  AlbAutoScalingGroup, AuroraDatabase, AuroraDatabaseProps, DeploymentStage, DynamoDbTable, HardenedFunction, InMemoryCache, MultiAzVpc,
+  QueueWithDeadLetterQueue, RestApiLambda,
+} from '../../src';
 import { fixedMonthlyCost, notEstimated, resourceCountsByType, totalUsd, usd } from '../../src/report/cost';
 import { CostLine, Template } from '../../src/report/model';
 import { PRICES, RegionPrices, US_EAST_1 } from '../../src/report/prices';
@@ -234,22 +237,105 @@ describe('resources priced since the move into the package', () => {
     expect(Object.keys(valkey)).toEqual(expect.arrayContaining(['cache.t4g.micro', 'cache.r7g.large']));
   });
 
-  test('an Aurora instance is not priced as an RDS instance, nor its cluster storage as allocated storage', () => {
+  test('an Aurora instance is priced at its class\'s Aurora hour, not as an RDS instance, and its cluster storage not as allocated storage', () => {
     const template = synthesized((stack) => {
       const vpc = new ec2.Vpc(stack, 'Vpc', { natGateways: 0 });
       new rds.DatabaseCluster(stack, 'Aurora', {
         engine: rds.DatabaseClusterEngine.auroraPostgres({ version: rds.AuroraPostgresEngineVersion.VER_16_4 }),
         writer: rds.ClusterInstance.provisioned('Writer', { instanceType: ec2.InstanceType.of(ec2.InstanceClass.T4G, ec2.InstanceSize.MEDIUM) }),
+        // A class the table does not list is said so, not guessed from another's price.
+        readers: [rds.ClusterInstance.provisioned('Reader', { instanceType: ec2.InstanceType.of(ec2.InstanceClass.R5, ec2.InstanceSize.LARGE) })],
         vpc,
         vpcSubnets: { subnetType: ec2.SubnetType.PRIVATE_ISOLATED },
       });
     });
     const estimate = fixedMonthlyCost(template);
 
-    expect(line(estimate.lines, 'Aurora instance db.t4g.medium')?.quantity).toBe(1);
-    expect(usd(line(estimate.lines, 'Aurora instance')!.monthlyUsd)).toBe('not in the price table');
+    expect(line(estimate.lines, 'Aurora instance db.t4g.medium')).toEqual({ item: 'Aurora instance db.t4g.medium', quantity: 1, monthlyUsd: hourly(0.073) });
+    expect(line(estimate.lines, 'Aurora instance db.r5.large')?.quantity).toBe(1);
+    expect(usd(line(estimate.lines, 'Aurora instance db.r5.large')!.monthlyUsd)).toBe('not in the price table');
     expect(line(estimate.lines, 'RDS')).toBeUndefined();
     expect(estimate.notCounted).toContain('Amazon Aurora storage and I/O');
+  });
+
+  test('the instances of an I/O-Optimized Aurora cluster cost more than the table\'s Aurora Standard hours: said so, not priced at them', () => {
+    const template = synthesized((stack) => {
+      new rds.DatabaseCluster(stack, 'Aurora', {
+        engine: rds.DatabaseClusterEngine.auroraPostgres({ version: rds.AuroraPostgresEngineVersion.VER_16_4 }),
+        writer: rds.ClusterInstance.provisioned('Writer', { instanceType: ec2.InstanceType.of(ec2.InstanceClass.R7G, ec2.InstanceSize.LARGE) }),
+        storageType: rds.DBClusterStorageType.AURORA_IOPT1,
+        vpc: new ec2.Vpc(stack, 'Vpc', { natGateways: 0 }),
+        vpcSubnets: { subnetType: ec2.SubnetType.PRIVATE_ISOLATED },
+      });
+    });
+    const { lines } = fixedMonthlyCost(template, 'us-east-1');
+
+    expect(line(lines, 'Aurora instance db.r7g.large (I/O-Optimized)')?.quantity).toBe(1);
+    expect(usd(line(lines, 'Aurora instance')!.monthlyUsd)).toBe('not in the price table');
+  });
+
+  test('every Aurora class in the table has its vCPUs, for an RDS Proxy in front of it', () => {
+    expect(Object.keys(US_EAST_1.auroraInstanceHour).filter((type) => US_EAST_1.rdsInstanceVcpus[type] === undefined)).toEqual([]);
+    expect(Object.keys(US_EAST_1.auroraInstanceHour)).toEqual(expect.arrayContaining([
+      'r7g.large', 'r7g.xlarge', 'r7g.2xlarge', 'r6g.large', 'r8g.large', 't4g.medium', 't4g.large', 't3.medium',
+    ]));
+  });
+
+  describe('an AuroraDatabase at rest', () => {
+    const aurora = (props: Omit<AuroraDatabaseProps, 'vpc'> = {}) => synthesized((stack) => {
+      new AuroraDatabase(stack, 'Db', { vpc: new MultiAzVpc(stack, 'Network', { stage: props.stage }).vpc, ...props });
+    }, true);
+    const databaseLines = (lines: CostLine[]) => lines.filter((l) => /^(Aurora|RDS)/.test(l.item));
+    const acuMonth = 0.12 * 730;
+
+    test('PROD: the provisioned writer and reader, two db.r7g.large at $0.276 an hour; its storage is usage', () => {
+      const template = aurora({ stage: DeploymentStage.PROD });
+      const estimate = fixedMonthlyCost(template, 'us-east-1');
+
+      expect(databaseLines(estimate.lines)).toEqual([{ item: 'Aurora instance db.r7g.large', quantity: 2, monthlyUsd: 2 * 0.276 * 730 }]);
+      expect(usd(totalUsd(databaseLines(estimate.lines)))).toBe('$402.96');
+      // The master password's secret, which RDS keeps for the cluster.
+      expect(line(estimate.lines, 'Secrets Manager secret')?.quantity).toBe(1);
+      expect(estimate.notCounted).toContain('Amazon Aurora storage and I/O');
+      expect(notEstimated(template)).toEqual([]);
+    });
+
+    test('DEV: one Serverless v2 instance at 0 ACU, paused when idle, and so $0, said in its name', () => {
+      const estimate = fixedMonthlyCost(aurora({ stage: DeploymentStage.DEV }), 'us-east-1');
+
+      expect(databaseLines(estimate.lines)).toEqual([{ item: 'Aurora Serverless v2 instance at 0 ACU (paused when idle)', quantity: 1, monthlyUsd: 0 }]);
+      expect(usd(totalUsd(estimate.lines))).not.toBe('not in the price table');
+      expect(estimate.notCounted).toContain('Amazon Aurora storage and I/O');
+    });
+
+    test('Serverless v2 at a minimum of 0.5 ACU: every instance runs it, at $0.12 an ACU-hour', () => {
+      const estimate = fixedMonthlyCost(aurora({ stage: DeploymentStage.DEV, serverless: { minCapacity: 0.5 }, readers: 1 }), 'us-east-1');
+
+      expect(databaseLines(estimate.lines)).toEqual([
+        { item: "Aurora Serverless v2 instance at 0.5 ACU (its cluster's minimum)", quantity: 2, monthlyUsd: 2 * 0.5 * acuMonth },
+      ]);
+      expect(usd(totalUsd(databaseLines(estimate.lines)))).toBe('$87.60');
+    });
+
+    test('an RDS Proxy on a provisioned cluster bills the vCPUs of all its instances', () => {
+      const estimate = fixedMonthlyCost(aurora({ stage: DeploymentStage.PROD, proxy: true }), 'us-east-1');
+
+      expect(line(estimate.lines, 'RDS Proxy')).toEqual({ item: 'RDS Proxy vCPU (2 x db.r7g.large)', quantity: 2 * 2, monthlyUsd: 4 * 0.015 * 730 });
+      expect(line(estimate.lines, 'Aurora instance db.r7g.large')?.quantity).toBe(2);
+    });
+
+    test('an RDS Proxy on a Serverless v2 cluster bills its ACUs, at least 8; at 0 ACU it keeps the writer from pausing, whose cost is then not in the table', () => {
+      const paused = fixedMonthlyCost(aurora({ stage: DeploymentStage.DEV, proxy: true }), 'us-east-1');
+      const large = fixedMonthlyCost(aurora({ stage: DeploymentStage.DEV, proxy: true, serverless: { minCapacity: 4, maxCapacity: 8 }, readers: 2 }), 'us-east-1');
+
+      expect(line(paused.lines, 'RDS Proxy')).toEqual({ item: 'RDS Proxy ACU (Aurora Serverless v2, billed for at least 8)', quantity: 8, monthlyUsd: 8 * 0.015 * 730 });
+      expect(line(paused.lines, 'Aurora Serverless v2 instance at 0 ACU')?.item).toBe('Aurora Serverless v2 instance at 0 ACU, kept awake by its RDS Proxy');
+      expect(usd(line(paused.lines, 'Aurora Serverless v2')!.monthlyUsd)).toBe('not in the price table');
+      // Three instances at 4 ACU: 12, above the minimum.
+      expect(line(large.lines, 'RDS Proxy')).toMatchObject({ quantity: 12, monthlyUsd: expect.closeTo(12 * 0.015 * 730, 6) });
+      expect(line(large.lines, 'Aurora Serverless v2')).toMatchObject({ quantity: 3, monthlyUsd: expect.closeTo(3 * 4 * acuMonth, 6) });
+      expect(line(large.lines, 'RDS Proxy vCPU')).toBeUndefined();
+    });
   });
 
   test('an on-demand DynamoDbTable costs at rest only its key and its alarms: its storage and point-in-time recovery are billed per GB stored, so it is named, not priced', () => {
