@@ -145,6 +145,7 @@ const PATTERN_SCENARIOS: Record<string, (stack: Stack) => void> = {
     allowInsecureHttp: true,
   }),
   'relational-database': (stack) => new patterns.RelationalDatabase(stack, 'Database', { vpc: new patterns.MultiAzVpc(stack, 'Network').vpc }),
+  'aurora-database': (stack) => new patterns.AuroraDatabase(stack, 'Database', { vpc: new patterns.MultiAzVpc(stack, 'Network').vpc }),
   'dynamodb-table': (stack) => new patterns.DynamoDbTable(stack, 'Orders', {
     partitionKey: { name: 'customerId', type: dynamodb.AttributeType.STRING },
     sortKey: { name: 'orderId', type: dynamodb.AttributeType.STRING },

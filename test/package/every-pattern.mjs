@@ -9,9 +9,9 @@ import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as nag from 'cdk-nag';
 import * as nagV2 from 'cdk-nag-v2';
 import {
-  AlbAutoScalingGroup, AlbFargateService, DeadLetterQueue, DeadLetterSource, DynamoDbTable, EventRuleWithDeadLetterQueue, GuardedKey, HardenedBackupPlan,
-  HardenedFunction, HttpApiLambda, InMemoryCache, MultiAzVpc, QueueWithDeadLetterQueue, RelationalDatabase, RestApiLambda, SnsFanOut, StaticWebsite,
-  StepFunctionsWorkflow,
+  AlbAutoScalingGroup, AlbFargateService, AuroraDatabase, DeadLetterQueue, DeadLetterSource, DynamoDbTable, EventRuleWithDeadLetterQueue,
+  GuardedKey, HardenedBackupPlan, HardenedFunction, HttpApiLambda, InMemoryCache, MultiAzVpc, QueueWithDeadLetterQueue, RelationalDatabase,
+  RestApiLambda, SnsFanOut, StaticWebsite, StepFunctionsWorkflow,
 } from 'cdk-best-practice-patterns';
 
 const code = lambda.Code.fromInline('exports.handler = async () => ({ statusCode: 200 });');
@@ -43,6 +43,7 @@ const patterns = {
     definition: StepFunctionsWorkflow.invokeFunction(stack, 'Step', new HardenedFunction(stack, 'Handler', { code })),
   }),
   RelationalDatabase: (stack) => new RelationalDatabase(stack, 'Database', { vpc: vpcOf(stack) }),
+  AuroraDatabase: (stack) => new AuroraDatabase(stack, 'Database', { vpc: vpcOf(stack) }),
   // The plan, with a database selected through it: its backup role's acknowledgements too.
   HardenedBackupPlan: (stack) => new RelationalDatabase(stack, 'Database', { vpc: vpcOf(stack), backupPlan: new HardenedBackupPlan(stack, 'Backups') }),
   InMemoryCache: (stack) => new InMemoryCache(stack, 'Cache', { vpc: vpcOf(stack) }),

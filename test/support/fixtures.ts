@@ -7,8 +7,8 @@ import * as logs from 'aws-cdk-lib/aws-logs';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import {
-  AlbAutoScalingGroup, AlbFargateService, DeadLetterQueue, DeadLetterSource, DeploymentStage, DynamoDbTable, EventRuleWithDeadLetterQueue,
-  HardenedFunction, HttpApiLambda, InMemoryCache, MultiAzVpc, PatternDefaults,
+  AlbAutoScalingGroup, AlbFargateService, AuroraDatabase, DeadLetterQueue, DeadLetterSource, DeploymentStage, DynamoDbTable,
+  EventRuleWithDeadLetterQueue, HardenedFunction, HttpApiLambda, InMemoryCache, MultiAzVpc, PatternDefaults,
   QueueWithDeadLetterQueue, RelationalDatabase,
   RestApiLambda, SnsFanOut, StaticWebsite, StepFunctionsWorkflow,
 } from '../../src';
@@ -116,6 +116,7 @@ export const EVERY_PATTERN: Array<[string, (stack: Stack) => void]> = [
     allowInsecureHttp: true,
   })],
   ['RelationalDatabase', (stack) => new RelationalDatabase(stack, 'Database', { vpc: new MultiAzVpc(stack, 'Network').vpc })],
+  ['AuroraDatabase', (stack) => new AuroraDatabase(stack, 'Database', { vpc: new MultiAzVpc(stack, 'Network').vpc })],
   ['InMemoryCache', (stack) => new InMemoryCache(stack, 'Cache', { vpc: new MultiAzVpc(stack, 'Network').vpc })],
   ['DynamoDbTable, with a HardenedFunction stream consumer', (stack) => new DynamoDbTable(stack, 'Orders', {
     partitionKey: { name: 'orderId', type: dynamodb.AttributeType.STRING },
