@@ -119,14 +119,27 @@ const DRAWN: Record<string, Drawing> = {
   'AWS::RDS::DBInstance': {
     label: (p, _n, subnets) => {
       if (p.SourceDBInstanceIdentifier) return joined(', ', 'RDS read replica', p.DBInstanceClass);
-      // A cluster's instance: the cluster node says the engine and where it runs.
-      if (p.DBClusterIdentifier) return joined(', ', 'RDS cluster instance', p.DBInstanceClass);
+      // A cluster's instance: the cluster node says the engine and where it runs; the instance,
+      // its class and its failover tier (0 is the writer Aurora promotes first: where it starts).
+      if (p.DBClusterIdentifier) {
+        return joined(', ', String(p.Engine ?? '').startsWith('aurora') ? 'Aurora instance' : 'RDS cluster instance',
+          p.DBInstanceClass === 'db.serverless' ? 'Serverless v2' : p.DBInstanceClass,
+          typeof p.PromotionTier === 'number' ? `failover tier ${p.PromotionTier}` : undefined);
+      }
       // Without an EngineVersion RDS picks the engine's default version: the label leaves it out.
       return `${joined(', ', joined(' ', 'RDS', p.Engine, p.EngineVersion), p.DBInstanceClass, availabilityZones(p.MultiAZ))}${subnets}`;
     },
     shape: 'cylinder',
   },
-  'AWS::RDS::DBCluster': { label: (p, _n, subnets) => `${joined(', ', 'RDS cluster', joined(' ', p.Engine, p.EngineVersion))}${subnets}`, shape: 'cylinder' },
+  'AWS::RDS::DBCluster': {
+    label: (p, _n, subnets) => {
+      const aurora = AURORA_ENGINE_NAMES[String(p.Engine)];
+      const capacity = p.ServerlessV2ScalingConfiguration;
+      return joined(', ', aurora ? joined(' ', aurora, p.EngineVersion) : joined(', ', 'RDS cluster', joined(' ', p.Engine, p.EngineVersion)),
+        capacity ? `Serverless v2 ${text(capacity.MinCapacity) ?? '?'}-${text(capacity.MaxCapacity) ?? '?'} ACU` : undefined) + subnets;
+    },
+    shape: 'cylinder',
+  },
   'AWS::RDS::DBProxy': {
     label: (p) => {
       const auth: any[] = Array.isArray(p.Auth) ? p.Auth : [];
@@ -294,6 +307,9 @@ function text(value: unknown, absent?: string): string | undefined {
 }
 
 /** The parts that are text (see `text`), joined: a property set by a token, or not at all, says nothing. */
+/** The Aurora engines by their names for people. */
+const AURORA_ENGINE_NAMES: Record<string, string> = { 'aurora-postgresql': 'Aurora PostgreSQL', 'aurora-mysql': 'Aurora MySQL' };
+
 function joined(separator: string, ...parts: unknown[]): string {
   return parts.map((p) => text(p)).filter((p) => p !== undefined).join(separator);
 }

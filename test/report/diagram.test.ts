@@ -363,6 +363,22 @@ describe('architecture diagram', () => {
     ]));
   });
 
+  test('a Serverless v2 cluster says its capacity, and its instances that they are Serverless v2', () => {
+    const diagram = diagramOf((stack) => {
+      new rds.DatabaseCluster(stack, 'Db', {
+        vpc: smallVpc(stack),
+        engine: rds.DatabaseClusterEngine.auroraMysql({ version: rds.AuroraMysqlEngineVersion.VER_3_10_3 }),
+        writer: rds.ClusterInstance.serverlessV2('Writer'),
+        serverlessV2MinCapacity: 0.5,
+        serverlessV2MaxCapacity: 8,
+      });
+    });
+    expect(diagramLines(diagram)).toEqual(expect.arrayContaining([
+      'Example_Db[("Aurora MySQL 8.0.mysql_aurora.3.10.3, Serverless v2 0.5-8 ACU, private subnets")]',
+      'Example_Db_Writer[("Aurora instance, Serverless v2, failover tier 0")]',
+    ]));
+  });
+
   test('an Aurora cluster runs on its writer and reader, its proxy pools connections, and the clients its groups admit connect', () => {
     const diagram = diagramOf((stack) => {
       const vpc = smallVpc(stack);
@@ -373,9 +389,10 @@ describe('architecture diagram', () => {
     });
 
     expect(diagramLines(diagram)).toEqual(expect.arrayContaining([
-      'Example_Db[("RDS cluster, aurora-postgresql 16.4, private subnets")]',
-      'Example_Db_Writer[("RDS cluster instance, db.t3.medium")]',
-      'Example_Db_Reader[("RDS cluster instance, db.t3.medium")]',
+      'Example_Db[("Aurora PostgreSQL 16.4, private subnets")]',
+      // Tier 0 is the writer Aurora starts on; aws-cdk-lib puts readers in tier 2 by default.
+      'Example_Db_Writer[("Aurora instance, db.t3.medium, failover tier 0")]',
+      'Example_Db_Reader[("Aurora instance, db.t3.medium, failover tier 2")]',
       'Example_Db -.->|"runs on"| Example_Db_Writer',
       'Example_Db -.->|"runs on"| Example_Db_Reader',
       'Example_Db_Proxy -->|"pools connections"| Example_Db',
