@@ -214,6 +214,27 @@ const BUILDERS: Record<string, (ours: typeof import('../src') | undefined, kit: 
       multiAz: true,
     });
   },
+  // As 'rds database': both in the same VPC with isolated subnets, so the row measures the database
+  // alone. The floor is the DatabaseCluster PEERS.md measured: Aurora PostgreSQL, a Serverless v2
+  // writer and one reader, with its generated secret.
+  'aurora database': (ours, { stack, ec2 }) => {
+    const vpc = new ec2.Vpc(stack, 'Vpc', {
+      natGateways: 0,
+      subnetConfiguration: [{ name: 'Public', subnetType: ec2.SubnetType.PUBLIC }, { name: 'Data', subnetType: ec2.SubnetType.PRIVATE_ISOLATED }],
+    });
+    if (ours) {
+      new ours.AuroraDatabase(stack, 'Database', { vpc });
+      return;
+    }
+    const rds = require('aws-cdk-lib/aws-rds') as typeof import('aws-cdk-lib/aws-rds');
+    new rds.DatabaseCluster(stack, 'Database', {
+      engine: rds.DatabaseClusterEngine.auroraPostgres({ version: rds.AuroraPostgresEngineVersion.VER_17_7 }),
+      vpc,
+      vpcSubnets: { subnetType: ec2.SubnetType.PRIVATE_ISOLATED },
+      writer: rds.ClusterInstance.serverlessV2('Writer'),
+      readers: [rds.ClusterInstance.serverlessV2('Reader', { scaleWithWriter: true })],
+    });
+  },
   // The floor users pick today: aws-cdk-lib's ecs-patterns with default props, in the same VPC.
   'alb -> fargate': (ours, { stack, ec2 }) => {
     const ecs = require('aws-cdk-lib/aws-ecs') as typeof import('aws-cdk-lib/aws-ecs');

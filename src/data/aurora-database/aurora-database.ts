@@ -164,9 +164,9 @@ export interface AuroraDatabaseProps extends PatternProps {
   readonly databaseName?: string;
 
   /**
-   * The master user's name: a letter, then letters, digits or underscores, at most 63 characters
-   * for Aurora PostgreSQL and 16 for Aurora MySQL, not `rdsadmin`, not `admin` for Aurora
-   * PostgreSQL, and not a word the engine reserves.
+   * The master user's name: a letter, then letters, digits or underscores, at most 16 characters
+   * (CreateDBCluster's limit for both engines), not `rdsadmin`, not `admin` for Aurora PostgreSQL,
+   * and not a word the engine reserves.
    *
    * @default - 'postgres' for Aurora PostgreSQL, 'admin' for Aurora MySQL
    */
