@@ -442,6 +442,8 @@ export interface ForMotoOptions {
  *   the template gives them and the ARNs of those names, so the dashboard and the rule deploy;
  * - `Fn::GetAtt <database>.MasterUserSecret.SecretArn`, which moto cannot resolve, becomes the ARN
  *   of the stand-in secret the harness created (`options.masterUserSecretArns`);
+ * - the instances of an Aurora cluster are removed (moto 5.2.1 crashes on them; it skips the
+ *   cluster itself): see removeClusterInstances;
  * - an RDS instance's `DBParameterGroupName` is removed: moto 5.2.1 passes the `Ref` on as the
  *   group object, not its name, and CreateStack crashes (a literal name fails too: moto creates the
  *   instance before the group);
@@ -581,6 +583,7 @@ export function forMoto(original: any, options: ForMotoOptions = {}): { template
     archive.Properties = { ...archive.Properties, ArchiveName: archiveId.slice(0, 48) };
     changed.push(`${archiveId}: named ${archiveId.slice(0, 48)} (the name moto would generate is over EventBridge's 48 characters)`);
   }
+  changed.push(...removeClusterInstances(template, options.motoResolves));
   // The master user secret RDS manages: moto has none, so its reads become the stand-in's ARN.
   for (const [databaseId, database] of Object.entries(resources).filter(([, r]) => r.Type.startsWith('AWS::RDS::'))) {
     const readers: string[] = [];
@@ -625,6 +628,65 @@ export function forMoto(original: any, options: ForMotoOptions = {}): { template
     changed.push(`output ${outputId}: removed, it reads ${[...new Set(what)].join(', ')}, which moto's CloudFormation does not have`);
   });
   return { template, redirected: redirected.sort(), changed };
+}
+
+/**
+ * moto 5.2.1's CloudFormation has no `AWS::RDS::DBCluster` (it skips the cluster unread), and its
+ * `AWS::RDS::DBInstance` drops `DBClusterIdentifier` and, without an `EngineVersion`, looks up a
+ * default version for the engine, which it has none of for `aurora-postgresql` or `aurora-mysql`:
+ * CreateStack crashes with HTTP 500 (`KeyError: 'aurora-postgresql'`, `DBInstance.__init__` in
+ * moto/rds/models.py). With a version it would create a standalone instance, not a member of the
+ * cluster. So each instance of a cluster (a DBInstance with a `DBClusterIdentifier`) is removed,
+ * and so are the `DependsOn` that name it and the outputs that read it; a resource moto reads that
+ * reads one is refused, not guessed (a type moto skips unread, such as an alarm, may keep its
+ * reference). Returns one sentence per cluster, and one per output removed.
+ */
+function removeClusterInstances(template: any, motoResolves?: ForMotoOptions['motoResolves']): string[] {
+  const resources: Record<string, { Type: string; Properties?: Record<string, any>; DependsOn?: string | string[] }> = template.Resources;
+  const byCluster = new Map<string, string[]>();
+  for (const [id, resource] of Object.entries(resources)) {
+    const cluster = resource.Type === 'AWS::RDS::DBInstance' ? resource.Properties?.DBClusterIdentifier : undefined;
+    if (cluster === undefined) continue;
+    const name = typeof cluster === 'string' ? cluster : typeof cluster?.Ref === 'string' ? cluster.Ref : JSON.stringify(cluster);
+    byCluster.set(name, [...byCluster.get(name) ?? [], id]);
+  }
+  const removed = new Set([...byCluster.values()].flat());
+  if (removed.size === 0) return [];
+  const sentences = [...byCluster].map(([cluster, ids]) => {
+    const engines = [...new Set(ids.map((id) => String(resources[id].Properties?.Engine)))].sort();
+    return `${cluster}: its instances ${ids.join(', ')} are removed (moto 5.2.1's DBInstance drops DBClusterIdentifier and crashes CreateStack`
+      + ` on ${engines.join(', ')}, which it has no default version for)`;
+  });
+  for (const id of removed) delete resources[id];
+
+  const readers = Object.entries(resources)
+    .map(([id, resource]) => ({ id, type: resource.Type, read: referencesIn(resource.Properties ?? {}).filter(([target]) => removed.has(target)) }))
+    .filter(({ read }) => read.length > 0);
+  const read = readers.length > 0 && motoResolves ? motoResolves(readers.map(({ type }) => [type, undefined])) : readers.map(() => true);
+  const refused = readers.filter((_, i) => read[i]);
+  if (refused.length > 0) {
+    const { id, type, read: [[target, attribute]] } = refused[0];
+    throw new Error(`${id} (${type}) reads ${attribute ? `${target}.${attribute}` : target}, an instance of an Aurora cluster,`
+      + ' which the harness removes for moto (it crashes on one) and cannot stand in for');
+  }
+  const dependents: string[] = [];
+  for (const [id, resource] of Object.entries(resources)) {
+    const dependsOn = typeof resource.DependsOn === 'string' ? [resource.DependsOn] : resource.DependsOn;
+    if (!dependsOn?.some((target) => removed.has(target))) continue;
+    const kept = dependsOn.filter((target) => !removed.has(target));
+    if (kept.length > 0) resource.DependsOn = kept;
+    else delete resource.DependsOn;
+    dependents.push(id);
+  }
+  if (dependents.length > 0) sentences.push(`${dependents.sort().join(', ')}: no longer DependsOn the removed cluster instances`);
+  for (const [outputId, output] of Object.entries<any>(template.Outputs ?? {})) {
+    const reads = referencesIn(output.Value).filter(([target]) => removed.has(target));
+    if (reads.length === 0) continue;
+    delete template.Outputs[outputId];
+    sentences.push(`output ${outputId}: removed, it reads ${[...new Set(reads.map(([target, attribute]) => (attribute ? `${target}.${attribute}` : target)))].join(', ')},`
+      + ' an instance of an Aurora cluster the harness removed');
+  }
+  return sentences;
 }
 
 /** The resources (and attributes) a template value reads through Ref, Fn::GetAtt and Fn::Sub. */
