@@ -64,7 +64,7 @@ async function main(): Promise<void> {
   try {
     const assembly = new cxapi.CloudAssembly(assemblyDir);
     for (const artifact of assembly.stacksRecursively) {
-      const deployed = await deployArtifact(assembly, artifact, artifact.stackName);
+      const deployed = await deployArtifact(artifact, artifact.stackName);
       const created = deployed.resources.filter((r) => r.physicalId).length;
       console.log(`\n${deployed.stackName}: moto created ${created} of ${deployed.resources.length} resources.`);
       console.log(`  Skipped by moto's CloudFormation: ${deployed.skippedTypes.join(', ') || 'none'}`);

@@ -126,15 +126,24 @@ beforeAll(async () => {
   dev = await deploy('EmulatorAuroraDatabaseDevMysql', DeploymentStage.DEV, DatabaseEngine.MYSQL, true, SKIPPED_WITH_PROXY);
 }, 120_000);
 
+/** The harness's sentence for a dashboard that names the cluster (its metrics' DBClusterIdentifier dimension). */
+function dashboardReadsCluster(deployment: Deployment): string {
+  const dashboard = only(logicalIdsOfType(deployment.deployed, 'AWS::CloudWatch::Dashboard'), 'dashboard');
+  return `${logicalId(deployment, deployment.database.cluster)}: read by ${dashboard} as the values CloudFormation would return, from its`
+    + ` DBClusterIdentifier (moto's CloudFormation has no AWS::RDS::DBCluster): Ref ${clusterIdentifier(deployment)}`;
+}
+
 test('moto cannot create the cluster: the harness removes its instances and says so, moto skips the cluster; both stay in the synthesized template', () => {
   const cluster = logicalId(prod, prod.database.cluster);
   const [writer, reader] = [prod.database.writer, ...prod.database.readers].map((instance) => logicalId(prod, instance));
   expect(logicalIdsOfType(prod.deployed, 'AWS::RDS::DBInstance').sort()).toEqual([writer, reader].sort());
   const alarms = /^PatternOperationsDashboard[0-9A-F]{8}: the ARNs of its \d+ alarms are literal \(moto skips alarms\)$/;
+  // The dashboard names the cluster by Ref, which moto resolves to nothing: the harness writes the identifier.
   expect(prod.deployed.changedForMoto).toEqual([
     expect.stringMatching(alarms),
     `${cluster}: its instances ${writer}, ${reader} are removed (moto 5.2.1's DBInstance drops DBClusterIdentifier and crashes CreateStack`
     + ' on aurora-postgresql, which it has no default version for)',
+    dashboardReadsCluster(prod),
   ]);
   for (const id of [cluster, writer, reader]) {
     expect(prod.deployed.resources.find((r) => r.logicalId === id)).toMatchObject({ physicalId: '' });
@@ -151,6 +160,8 @@ test('moto cannot create the cluster: the harness removes its instances and says
     `${devCluster}: its instances ${devWriter} are removed (moto 5.2.1's DBInstance drops DBClusterIdentifier and crashes CreateStack`
     + ' on aurora-mysql, which it has no default version for)',
     `${targetGroup}: no longer DependsOn the removed cluster instances`,
+    // The proxy's target group (skipped by moto unread) keeps its Ref to the cluster.
+    dashboardReadsCluster(dev),
     `${devCluster}.MasterUserSecret.SecretArn: read by ${proxyPolicy}, ${logicalId(dev, dev.database.proxy!)}; it is the ARN of a stand-in secret`
     + " the harness created through the Secrets Manager API (moto's CloudFormation creates none)",
   ]);

@@ -1,4 +1,5 @@
 import { ChildProcess, spawn, spawnSync } from 'child_process';
+import { createHash } from 'crypto';
 import * as fs from 'fs';
 import * as net from 'net';
 import * as path from 'path';
@@ -166,7 +167,7 @@ export function logicalIdsOfType(stack: DeployedStack, type: string): string[] {
  */
 export async function deployStack(stack: Stack, stackName: string, skippedTypes: string[]): Promise<DeployedStack> {
   const assembly = (stack.node.root as App).synth();
-  return expectSkipped(await deployArtifact(assembly, assembly.getStackByName(stack.stackName), stackName), skippedTypes);
+  return expectSkipped(await deployArtifact(assembly.getStackByName(stack.stackName), stackName), skippedTypes);
 }
 
 /** Deploys a stack of a cloud assembly already on disk (an example synthesized by the CLI); see deployStack. */
@@ -174,7 +175,7 @@ export async function deployFromAssembly(
   directory: string, artifactStackName: string, stackName: string, skippedTypes: string[],
 ): Promise<DeployedStack> {
   const assembly = new cxapi.CloudAssembly(directory);
-  return expectSkipped(await deployArtifact(assembly, assembly.getStackByName(artifactStackName), stackName), skippedTypes);
+  return expectSkipped(await deployArtifact(assembly.getStackByName(artifactStackName), stackName), skippedTypes);
 }
 
 function expectSkipped(deployed: DeployedStack, expected: string[]): DeployedStack {
@@ -193,11 +194,9 @@ function expectSkipped(deployed: DeployedStack, expected: string[]): DeployedSta
  * so the templates deployed here are the ones users deploy, but for the alias callers that
  * forMoto redirects (and reports).
  */
-export async function deployArtifact(
-  assembly: cxapi.CloudAssembly, artifact: cxapi.CloudFormationStackArtifact, stackName: string,
-): Promise<DeployedStack> {
+export async function deployArtifact(artifact: cxapi.CloudFormationStackArtifact, stackName: string): Promise<DeployedStack> {
   await bootstrapMoto();
-  await publishFileAssets(assembly, artifact);
+  await publishFileAssets(artifact);
 
   const masterUserSecretArns = await createMasterUserSecrets(artifact.template, stackName);
   const { template, redirected, changed } = forMoto(artifact.template, { masterUserSecretArns, motoResolves: motoResolvesReferences });
@@ -444,6 +443,9 @@ export interface ForMotoOptions {
  *   of the stand-in secret the harness created (`options.masterUserSecretArns`);
  * - the instances of an Aurora cluster are removed (moto 5.2.1 crashes on them; it skips the
  *   cluster itself): see removeClusterInstances;
+ * - a `Ref` or `Fn::GetAtt` of a cluster (its endpoints, port, resource id, ARN) from a resource
+ *   moto creates or an output becomes the value CloudFormation would return, from the identifier
+ *   the template gives the cluster: see standInForClusters;
  * - an RDS instance's `DBParameterGroupName` is removed: moto 5.2.1 passes the `Ref` on as the
  *   group object, not its name, and CreateStack crashes (a literal name fails too: moto creates the
  *   instance before the group);
@@ -584,6 +586,7 @@ export function forMoto(original: any, options: ForMotoOptions = {}): { template
     changed.push(`${archiveId}: named ${archiveId.slice(0, 48)} (the name moto would generate is over EventBridge's 48 characters)`);
   }
   changed.push(...removeClusterInstances(template, options.motoResolves));
+  changed.push(...standInForClusters(template, options.motoResolves));
   // The master user secret RDS manages: moto has none, so its reads become the stand-in's ARN.
   for (const [databaseId, database] of Object.entries(resources).filter(([, r]) => r.Type.startsWith('AWS::RDS::'))) {
     const readers: string[] = [];
@@ -689,6 +692,134 @@ function removeClusterInstances(template: any, motoResolves?: ForMotoOptions['mo
   return sentences;
 }
 
+// The attributes of a cluster the harness stands in for, in the order its sentence lists them; its
+// MasterUserSecret.SecretArn is the stand-in secret's (forMoto), any other is refused.
+const CLUSTER_ATTRIBUTES = ['Ref', 'DBClusterArn', 'DBClusterResourceId', 'Endpoint.Address', 'Endpoint.Port', 'ReadEndpoint.Address'];
+
+/**
+ * What CloudFormation returns for a `Ref` or `Fn::GetAtt` of an `AWS::RDS::DBCluster`, built from
+ * the `DBClusterIdentifier` the template gives it (RDS stores it in lower case). The return values
+ * are CloudFormation's
+ * (https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-rds-dbcluster.html#aws-resource-rds-dbcluster-return-values:
+ * `Ref` is the DBClusterIdentifier; Endpoint.Port a string); the host names have Aurora's form,
+ * `<cluster>.cluster-<id>.<region>.rds.amazonaws.com` and `<cluster>.cluster-ro-<id>...` for the
+ * reader endpoint (https://docs.aws.amazon.com/AmazonRDS/latest/AuroraUserGuide/Aurora.Endpoints.Cluster.html,
+ * .../Aurora.Endpoints.Reader.html), with `moto` where RDS puts the identifier of the account and
+ * region, so they resolve nowhere (as elastiCacheValue's). The resource id has RDS's form, `cluster-`
+ * and 26 upper-case letters and digits, as in `rds-db:connect` ARNs
+ * (https://docs.aws.amazon.com/AmazonRDS/latest/AuroraUserGuide/UsingWithRDS.IAMDBAuth.IAMPolicy.html),
+ * derived from the identifier so two clusters differ and every reader gets the same. The port is
+ * the template's `Port`, or the engine's default, 3306 for MySQL and 5432 for PostgreSQL
+ * (https://docs.aws.amazon.com/AmazonRDS/latest/APIReference/API_CreateDBCluster.html, `Port`).
+ * Anything else is refused, not guessed.
+ */
+function clusterValue(id: string, cluster: { Properties?: Record<string, any> }, attribute: string | undefined, readerId: string): string {
+  const what = `${readerId} reads ${attribute ? `${id}.${attribute}` : id} (AWS::RDS::DBCluster)`;
+  const identifier = cluster.Properties?.DBClusterIdentifier;
+  if (typeof identifier !== 'string') {
+    throw new Error(`${what}, which moto cannot resolve, and the template gives it no literal DBClusterIdentifier to build the value from`);
+  }
+  const name = identifier.toLowerCase();
+  const engine = String(cluster.Properties?.Engine ?? '');
+  const port = cluster.Properties?.Port ?? (/postgres/.test(engine) ? 5432 : /mysql|^aurora$/.test(engine) ? 3306 : undefined);
+  const alphabet = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789';
+  const resourceId = `cluster-${[...createHash('sha256').update(`${ACCOUNT}/${REGION}/${name}`).digest()].slice(0, 26)
+    .map((byte) => alphabet[byte % alphabet.length]).join('')}`;
+  const values: Record<string, string | undefined> = {
+    'Ref': name,
+    'DBClusterArn': `arn:aws:rds:${REGION}:${ACCOUNT}:cluster:${name}`,
+    'DBClusterResourceId': resourceId,
+    'Endpoint.Address': `${name}.cluster-moto.${REGION}.rds.amazonaws.com`,
+    'Endpoint.Port': typeof port === 'number' || typeof port === 'string' ? String(port) : undefined,
+    'ReadEndpoint.Address': `${name}.cluster-ro-moto.${REGION}.rds.amazonaws.com`,
+  };
+  const value = values[attribute ?? 'Ref'];
+  if (value === undefined) {
+    throw new Error(attribute === 'Endpoint.Port'
+      ? `${what}, which moto cannot resolve, and the template gives it no literal Port, nor an engine (${engine || 'none'}) whose default port the harness knows`
+      : `${what}, which moto cannot resolve and the harness does not stand in for`);
+  }
+  return value;
+}
+
+/**
+ * moto 5.2.1's CloudFormation has no `AWS::RDS::DBCluster`: it skips the cluster unread, and a
+ * `Fn::GetAtt` of it from a resource moto creates fails CreateStack ("Template error: instance of
+ * Fn::GetAtt references undefined resource"), while a `Ref` resolves to nothing. So in each resource
+ * moto creates (a type `motoResolves` has a model for; a type it skips unread, such as an alarm or
+ * an RDS Proxy's target group, keeps its references) and in each output, a `Ref` or `Fn::GetAtt` of
+ * a cluster, also inside an `Fn::Sub`, becomes the value CloudFormation would return (clusterValue).
+ * `MasterUserSecret.SecretArn` is left to the stand-in secret (forMoto). A resource whose reference
+ * cannot be stood in for is refused; such an output is left to forMoto's rule on outputs, which
+ * removes it and says so. Returns one sentence per cluster read, naming its readers and the values
+ * they get.
+ */
+function standInForClusters(template: any, motoResolves?: ForMotoOptions['motoResolves']): string[] {
+  const resources: Record<string, { Type: string; Properties?: Record<string, any> }> = template.Resources;
+  const clusters = Object.keys(resources).filter((id) => resources[id].Type === 'AWS::RDS::DBCluster');
+  if (clusters.length === 0) return [];
+  const standsIn = (clusterId: string, attribute: string | undefined) => clusterId !== undefined && clusters.includes(clusterId)
+    && attribute !== 'MasterUserSecret.SecretArn';
+  const candidates = Object.entries(resources).filter(([id, r]) => !clusters.includes(id)
+    && referencesIn(r.Properties ?? {}).some(([target, attribute]) => standsIn(target, attribute)));
+  const created = candidates.length > 0 && motoResolves ? motoResolves(candidates.map(([, r]) => [r.Type, undefined])) : candidates.map(() => true);
+  const readers: Array<[string, string, any]> = [
+    ...candidates.filter((_, i) => created[i]).map(([id, r]) => [id, id, r.Properties] as [string, string, any]),
+    ...Object.entries<any>(template.Outputs ?? {}).map(([id, output]) => [`output ${id}`, id, output.Value] as [string, string, any]),
+  ];
+  const read = new Map<string, { readers: Set<string>; values: Map<string, string> }>();
+  const replaced = (readerName: string, value: any) => {
+    const values: Array<[string, string, string]> = [];
+    const lookUp = (clusterId: string, attribute: string | undefined) => {
+      const found = clusterValue(clusterId, resources[clusterId], attribute, readerName);
+      values.push([clusterId, attribute ?? 'Ref', found]);
+      return found;
+    };
+    const after = JSON.parse(JSON.stringify(value), (_key, v) => {
+      if (v === null || typeof v !== 'object' || Array.isArray(v)) return v;
+      const getAtt = v['Fn::GetAtt'];
+      const [target, attribute] = Array.isArray(getAtt) ? getAtt : [v.Ref, undefined];
+      const alone = Object.keys(v).length === 1;
+      if (alone && typeof target === 'string' && standsIn(target, attribute)) return lookUp(target, attribute);
+      const sub = v['Fn::Sub'];
+      if (!alone || (typeof sub !== 'string' && !(Array.isArray(sub) && typeof sub[0] === 'string'))) return v;
+      // ${Cluster} and ${Cluster.Attribute} in the string, but for the names the Fn::Sub maps itself.
+      const [text, variables = {}] = typeof sub === 'string' ? [sub, undefined] : sub;
+      const rewritten = (text as string).replace(/\$\{([^!}][^}]*)\}/g, (whole, name: string) => {
+        const [clusterId, ...rest] = name.split('.');
+        const subAttribute = rest.length > 0 ? rest.join('.') : undefined;
+        return name in variables || !standsIn(clusterId, subAttribute) ? whole : lookUp(clusterId, subAttribute);
+      });
+      return { 'Fn::Sub': typeof sub === 'string' ? rewritten : [rewritten, ...sub.slice(1)] };
+    });
+    return { after, values };
+  };
+  for (const [readerName, id, value] of readers) {
+    let result: ReturnType<typeof replaced>;
+    try {
+      result = replaced(readerName, value);
+    } catch (error) {
+      // An output the harness cannot stand in for is left to the rule on outputs, which removes it and says so.
+      if (readerName.startsWith('output ')) continue;
+      throw error;
+    }
+    if (result.values.length === 0) continue;
+    if (readerName.startsWith('output ')) template.Outputs[id].Value = result.after;
+    else resources[id].Properties = result.after;
+    for (const [clusterId, attribute, found] of result.values) {
+      const entry = read.get(clusterId) ?? { readers: new Set<string>(), values: new Map<string, string>() };
+      entry.readers.add(readerName);
+      entry.values.set(attribute, found);
+      read.set(clusterId, entry);
+    }
+  }
+  return [...read].map(([clusterId, { readers: names, values }]) => {
+    const attributes = CLUSTER_ATTRIBUTES.filter((attribute) => values.has(attribute)).map((attribute) => `${attribute} ${values.get(attribute)}`);
+    return `${clusterId}: read by ${[...names].join(', ')} as the values CloudFormation would return, from its DBClusterIdentifier`
+      + ` (moto's CloudFormation has no AWS::RDS::DBCluster): ${attributes.join(', ')}`;
+  });
+}
+
 /** The resources (and attributes) a template value reads through Ref, Fn::GetAtt and Fn::Sub. */
 function referencesIn(value: any): Array<[string, string | undefined]> {
   if (Array.isArray(value)) return value.flatMap(referencesIn);
@@ -767,13 +898,14 @@ export async function bootstrapMoto(): Promise<void> {
 }
 
 /** Uploads each file asset as cdk-assets would: a directory zipped, a file as it is. */
-async function publishFileAssets(assembly: cxapi.CloudAssembly, artifact: cxapi.CloudFormationStackArtifact): Promise<void> {
+async function publishFileAssets(artifact: cxapi.CloudFormationStackArtifact): Promise<void> {
   const s3 = new S3Client({ ...motoClientConfig(), forcePathStyle: true });
   const manifests = artifact.dependencies.filter((dep): dep is cxapi.AssetManifestArtifact => dep instanceof cxapi.AssetManifestArtifact);
   for (const manifest of manifests) {
     const { files = {} } = JSON.parse(fs.readFileSync(manifest.file, 'utf8'));
     for (const asset of Object.values<any>(files)) {
-      const source = path.join(assembly.directory, asset.source.path);
+      // Relative to the manifest's own assembly: a cdk.Stage's stacks are in a nested one.
+      const source = path.join(path.dirname(manifest.file), asset.source.path);
       const body = asset.source.packaging === 'zip' ? zipDirectory(source) : fs.readFileSync(source);
       for (const destination of Object.values<any>(asset.destinations)) {
         const bucket = String(destination.bucketName).replace('${AWS::AccountId}', ACCOUNT).replace('${AWS::Region}', REGION);
