@@ -12,7 +12,9 @@
  * test/emulator/moto-server.ts): the callers of a HardenedFunction's alias, and the policies,
  * state machines and rules holding its ARN, are pointed at its function (moto has no aliases); a
  * database's managed master user secret becomes a stand-in secret; outputs that read what moto
- * does not have are removed. Once deployed, it subscribes the SNS subscriptions moto's
+ * does not have are removed. The stacks of every stage are deployed in dependency order, so each
+ * `Fn::GetStackOutput` (a split app's weak cross-stack reference, which moto does not implement)
+ * becomes the producer's output as moto already has it. Once deployed, it subscribes the SNS subscriptions moto's
  * CloudFormation skips, prints what moto did not create, and keeps moto running for the AWS CLI
  * until Ctrl-C, or, with `--no-wait`, stops it and exits 0 (to check that an example deploys).
  * Everything lives in moto's memory and is gone when it stops.

@@ -1,7 +1,14 @@
-import { forMoto, motoResolvesReferences } from './moto-server';
+import { GetParameterCommand, SSMClient } from '@aws-sdk/client-ssm';
+import { App, Stack } from 'aws-cdk-lib';
+import * as sns from 'aws-cdk-lib/aws-sns';
+import * as ssm from 'aws-cdk-lib/aws-ssm';
+import {
+  deployStack, forMoto, logicalIdsOfType, motoClientConfig, motoResolvesReferences, only, outputsReadByOtherStacks, physicalId,
+} from './moto-server';
 
 // forMoto's rewrites on small templates: what each changes, and that it says so. The examples'
-// deploys through `npm run deploy:local -- <example> --no-wait` exercise them against moto.
+// deploys through `npm run deploy:local -- <example> --no-wait` exercise them against moto, and so
+// do the cross-stack tests at the end, which deploy a producer and a consumer.
 
 const alias = { Type: 'AWS::Lambda::Alias', Properties: { FunctionName: { Ref: 'Fn' }, FunctionVersion: '1', Name: 'live' } };
 const fn = { Type: 'AWS::Lambda::Function', Properties: {} };
@@ -439,4 +446,151 @@ test('a cluster reference the harness cannot stand in for is refused, naming the
   expect(changed).toEqual(["output Host: removed, it reads Cluster.Endpoint.Address (AWS::RDS::DBCluster), which moto's CloudFormation does not have"]);
   // moto 5.2.1 has no AWS::RDS::DBCluster: the day it has one, this fails and the rule can go.
   expect(motoResolvesReferences([['AWS::RDS::DBCluster', undefined], ['AWS::RDS::DBCluster', 'Endpoint.Address']])).toEqual([false, false]);
+});
+
+describe('Fn::GetStackOutput (weak cross-stack references)', () => {
+  const topicArn = 'arn:aws:sns:us-east-1:123456789012:Producer-Topic-ABC';
+  const keyArn = 'arn:aws:kms:us-east-1:123456789012:key/1234';
+  const read = (outputName: string, extra: Record<string, unknown> = {}) => ({
+    'Fn::GetStackOutput': { StackName: 'Producer', OutputName: outputName, Region: { Ref: 'AWS::Region' }, ...extra },
+  });
+  const stackOutputs = { Producer: { TopicArn: topicArn, KeyArn: keyArn, Unread: 'x' } };
+
+  test("each read becomes the producer's output as moto has it, in resources and outputs; one sentence per producer", () => {
+    const original = {
+      Resources: {
+        Rule: { Type: 'AWS::Events::Rule', Properties: { EventPattern: { source: ['aws.backup'] }, Targets: [{ Arn: read('TopicArn'), Id: 'Alarms' }] } },
+        Policy: {
+          Type: 'AWS::IAM::ManagedPolicy',
+          Properties: {
+            PolicyDocument: {
+              Statement: [
+                { Action: 'sns:Publish', Effect: 'Allow', Resource: read('TopicArn') },
+                // No Region, and a literal one: both the stack's region.
+                { Action: 'kms:Decrypt', Effect: 'Allow', Resource: { 'Fn::Join': ['', [{ 'Fn::GetStackOutput': { StackName: 'Producer', OutputName: 'KeyArn' } }]] } },
+                { Action: 'kms:Encrypt', Effect: 'Allow', Resource: read('KeyArn', { Region: 'us-east-1' }) },
+              ],
+            },
+          },
+        },
+      },
+      Outputs: { Topic: { Value: read('TopicArn') } },
+    };
+    const { template, changed } = forMoto(original, { stackOutputs });
+    expect(template.Resources.Rule.Properties.Targets[0].Arn).toBe(topicArn);
+    expect(template.Resources.Policy.Properties.PolicyDocument.Statement.map((s: any) => s.Resource))
+      .toEqual([topicArn, { 'Fn::Join': ['', [keyArn]] }, keyArn]);
+    expect(template.Outputs.Topic.Value).toBe(topicArn);
+    expect(JSON.stringify(template)).not.toContain('Fn::GetStackOutput');
+    expect(changed).toEqual([
+      'Fn::GetStackOutput of Producer: its outputs KeyArn, TopicArn, read 5 times by 3 resources and outputs (Rule, Policy, output Topic),'
+      + " are the values moto's Producer has (moto's CloudFormation does not implement Fn::GetStackOutput and passes it on as an object)",
+    ]);
+    // The synthesized template is left as it was.
+    expect(original.Resources.Rule.Properties.Targets[0].Arn).toEqual(read('TopicArn'));
+  });
+
+  test('a RoleArn (another account) is not assumed, and said', () => {
+    const original = { Resources: { Param: { Type: 'AWS::SSM::Parameter', Properties: { Type: 'String', Value: read('TopicArn', { RoleArn: 'arn:aws:iam::210987654321:role/reader' }) } } } };
+    const { template, changed } = forMoto(original, { stackOutputs });
+    expect(template.Resources.Param.Properties.Value).toBe(topicArn);
+    expect(changed).toEqual([expect.stringMatching(/^Fn::GetStackOutput of Producer: its output TopicArn, read 1 times by 1 resources .*; their RoleArn is not assumed \(moto has one account\)$/)]);
+  });
+
+  test('a read the harness cannot resolve is refused, naming the reader, the stack, the output and why', () => {
+    const param = (value: unknown) => ({ Resources: { Param: { Type: 'AWS::SSM::Parameter', Properties: { Type: 'String', Value: value } } } });
+    expect(() => forMoto(param(read('TopicArn')))).toThrow(
+      'Param reads {"Fn::GetStackOutput":{"StackName":"Producer","OutputName":"TopicArn","Region":{"Ref":"AWS::Region"}}}, and moto has no stack Producer yet:'
+      + ' deploy Producer first (CloudFormation reads its output when this stack is created)');
+    expect(() => forMoto(param(read('Missing')), { stackOutputs })).toThrow(
+      "and moto's Producer has no output Missing (it has KeyArn, TopicArn, Unread)");
+    expect(() => forMoto(param(read('TopicArn', { Region: 'eu-west-1' })), { stackOutputs })).toThrow(
+      "Param reads {\"Fn::GetStackOutput\":{\"StackName\":\"Producer\",\"OutputName\":\"TopicArn\",\"Region\":\"eu-west-1\"}}: a stack in another region, and moto's CloudFormation deploys to us-east-1 only");
+    expect(() => forMoto(param({ 'Fn::GetStackOutput': { StackName: { Ref: 'ProducerName' }, OutputName: 'TopicArn' } }), { stackOutputs })).toThrow(
+      'which the harness resolves only with a literal StackName and OutputName (and an optional Region and RoleArn)');
+  });
+
+  test("a producer's outputs that other stacks read are kept, with stand-ins for alarms, vaults and ElastiCache; unread ones are still removed", () => {
+    const original = {
+      Resources: {
+        Alarm: { Type: 'AWS::CloudWatch::Alarm', Properties: {} },
+        Vault: { Type: 'AWS::Backup::BackupVault', Properties: { BackupVaultName: 'ProducerVault' } },
+        Cache: { Type: 'AWS::ElastiCache::ServerlessCache', Properties: { ServerlessCacheName: 'sessions' } },
+        Site: { Type: 'AWS::CloudFront::Distribution', Properties: {} },
+        Topic: { Type: 'AWS::SNS::Topic', Properties: {} },
+      },
+      Outputs: {
+        AlarmArn: { Value: { 'Fn::GetAtt': ['Alarm', 'Arn'] } },
+        VaultName: { Value: { 'Fn::GetAtt': ['Vault', 'BackupVaultName'] } },
+        CacheHost: { Value: { 'Fn::GetAtt': ['Cache', 'Endpoint.Address'] } },
+        TopicArn: { Value: { Ref: 'Topic' } },
+        UnreadAlarmArn: { Value: { 'Fn::GetAtt': ['Alarm', 'Arn'] } },
+        UnreadUrl: { Value: { 'Fn::GetAtt': ['Site', 'DomainName'] } },
+      },
+    };
+    const outputsReadElsewhere = ['AlarmArn', 'VaultName', 'CacheHost', 'TopicArn', 'NotInThisTemplate'];
+    const { template, changed } = forMoto(original, { motoResolves: motoResolvesReferences, outputsReadElsewhere });
+    expect(template.Outputs).toEqual({
+      AlarmArn: { Value: 'arn:aws:cloudwatch:us-east-1:123456789012:alarm:Alarm' },
+      VaultName: { Value: 'ProducerVault' },
+      CacheHost: { Value: 'sessions-moto.serverless.use1.cache.amazonaws.com' },
+      TopicArn: { Value: { Ref: 'Topic' } },
+    });
+    expect(changed).toEqual([
+      'outputs AlarmArn (Alarm.Arn), VaultName (Vault.BackupVaultName), CacheHost (Cache.Endpoint.Address): read by other stacks through Fn::GetStackOutput,'
+      + " so kept, with what they read that moto's CloudFormation does not have as the values the harness gives it elsewhere (an alarm's ARN as a"
+      + " dashboard's, a vault's name and ARN as the template writes them, an ElastiCache value as CloudFormation would return it)",
+      "output UnreadAlarmArn: removed, it reads Alarm.Arn (AWS::CloudWatch::Alarm), which moto's CloudFormation does not have",
+      "output UnreadUrl: removed, it reads Site.DomainName (AWS::CloudFront::Distribution), which moto's CloudFormation does not have",
+    ]);
+    expect(() => forMoto(original, { motoResolves: motoResolvesReferences, outputsReadElsewhere: ['UnreadUrl'] })).toThrow(
+      'output UnreadUrl is read by another stack through Fn::GetStackOutput, and it reads Site.DomainName (AWS::CloudFront::Distribution),'
+      + " which moto's CloudFormation does not have and the harness does not stand in for");
+  });
+
+  test("aws-cdk-lib's weak references synthesize to Fn::GetStackOutput, and the outputs they read are found by their producer's name", () => {
+    const app = new App({ context: { '@aws-cdk/core:defaultCrossStackReferences': 'weak' } });
+    const producer = new Stack(app, 'Producer');
+    const topic = new sns.Topic(producer, 'Topic');
+    const consumer = new Stack(app, 'Consumer');
+    new ssm.StringParameter(consumer, 'Param', { stringValue: topic.topicArn });
+    const assembly = app.synth();
+    const consumerTemplate = JSON.stringify(assembly.getStackByName('Consumer').template);
+    const [outputName] = outputsReadByOtherStacks(assembly.getStackByName('Producer'));
+    expect(consumerTemplate).toContain(JSON.stringify({ 'Fn::GetStackOutput': { StackName: 'Producer', Region: { Ref: 'AWS::Region' }, OutputName: outputName } }));
+    expect(Object.keys(assembly.getStackByName('Producer').template.Outputs)).toEqual([outputName]);
+    expect(outputsReadByOtherStacks(assembly.getStackByName('Consumer'))).toEqual([]);
+  });
+});
+
+describe('cross-stack references deployed to moto', () => {
+  /** A producer with a topic and a consumer whose parameter holds the topic's ARN, as aws-cdk-lib writes the reference. */
+  function producerAndConsumer(prefix: string, references: 'weak' | 'strong') {
+    const app = new App({ context: { '@aws-cdk/core:defaultCrossStackReferences': references } });
+    const producer = new Stack(app, `${prefix}Producer`);
+    const topic = new sns.Topic(producer, 'Topic');
+    const consumer = new Stack(app, `${prefix}Consumer`);
+    const parameter = new ssm.StringParameter(consumer, 'Param', { parameterName: `/${prefix}/topic-arn`, stringValue: topic.topicArn });
+    return { producer, consumer, parameter };
+  }
+  const parameterValue = async (name: string) =>
+    (await new SSMClient(motoClientConfig()).send(new GetParameterCommand({ Name: name }))).Parameter?.Value;
+
+  test('Fn::GetStackOutput: the consumer is refused until its producer is deployed, then reads its output', async () => {
+    const { producer, consumer } = producerAndConsumer('WeakRef', 'weak');
+    await expect(deployStack(consumer, consumer.stackName, [])).rejects.toThrow('and moto has no stack WeakRefProducer yet: deploy WeakRefProducer first');
+    const deployedProducer = await deployStack(producer, producer.stackName, []);
+    const deployedConsumer = await deployStack(consumer, consumer.stackName, []);
+    expect(await parameterValue('/WeakRef/topic-arn')).toBe(physicalId(deployedProducer, only(logicalIdsOfType(deployedProducer, 'AWS::SNS::Topic'), 'topic')));
+    expect(deployedConsumer.changedForMoto).toEqual([expect.stringMatching(/^Fn::GetStackOutput of WeakRefProducer: its output \S+, read 1 times by 1 resources/)]);
+  });
+
+  test('Fn::ImportValue needs no rule: moto resolves it from the exports of the stacks it has', async () => {
+    const { producer, consumer } = producerAndConsumer('StrongRef', 'strong');
+    expect(JSON.stringify((consumer.node.root as App).synth().getStackByName(consumer.stackName).template)).toContain('Fn::ImportValue');
+    const deployedProducer = await deployStack(producer, producer.stackName, []);
+    const deployedConsumer = await deployStack(consumer, consumer.stackName, []);
+    expect(await parameterValue('/StrongRef/topic-arn')).toBe(physicalId(deployedProducer, only(logicalIdsOfType(deployedProducer, 'AWS::SNS::Topic'), 'topic')));
+    expect(deployedConsumer.changedForMoto).toEqual([]);
+  });
 });

@@ -199,7 +199,10 @@ export async function deployArtifact(artifact: cxapi.CloudFormationStackArtifact
   await publishFileAssets(artifact);
 
   const masterUserSecretArns = await createMasterUserSecrets(artifact.template, stackName);
-  const { template, redirected, changed } = forMoto(artifact.template, { masterUserSecretArns, motoResolves: motoResolvesReferences });
+  const stackOutputs = await readStackOutputs(artifact.template);
+  const { template, redirected, changed } = forMoto(artifact.template, {
+    masterUserSecretArns, motoResolves: motoResolvesReferences, stackOutputs, outputsReadElsewhere: outputsReadByOtherStacks(artifact),
+  });
   // No retries: a retried CreateStack after moto failed midway reports only "already exists".
   const cloudFormation = new CloudFormationClient({ ...motoClientConfig(), maxAttempts: 1 });
   const { StackId: stackId } = await cloudFormation.send(new CreateStackCommand({
@@ -424,6 +427,120 @@ export interface ForMotoOptions {
    * `Ref` has no attribute). Outputs are checked with it; the default resolves everything.
    */
   readonly motoResolves?: (references: Array<[string, string | undefined]>) => boolean[];
+  /**
+   * The outputs of the stacks the template reads through `Fn::GetStackOutput`, as moto has them:
+   * output values by output name, by stack name; a stack moto does not have is absent
+   * (readStackOutputs). A template that reads a stack or output not here is refused.
+   */
+  readonly stackOutputs?: Record<string, Record<string, string>>;
+  /**
+   * The outputs of this stack that other stacks read through `Fn::GetStackOutput`
+   * (outputsReadByOtherStacks): they are kept, with stand-ins for what moto does not have, or refused.
+   */
+  readonly outputsReadElsewhere?: string[];
+}
+
+/**
+ * The outputs of a stack that the other stacks of its assembly read through `Fn::GetStackOutput`
+ * (by its stack name, as CloudFormation reads them).
+ */
+export function outputsReadByOtherStacks(artifact: cxapi.CloudFormationStackArtifact): string[] {
+  const read = new Set<string>();
+  for (const other of artifact.assembly.stacksRecursively.filter((s) => s !== artifact)) {
+    JSON.stringify(other.template, (_key, value) => {
+      const reference = value?.['Fn::GetStackOutput'];
+      if (reference?.StackName === artifact.stackName && typeof reference.OutputName === 'string') read.add(reference.OutputName);
+      return value;
+    });
+  }
+  return [...read].sort();
+}
+
+/** The literal stack names a template reads through `Fn::GetStackOutput`. */
+function stackOutputProducers(template: any): string[] {
+  const names = new Set<string>();
+  JSON.stringify(template, (_key, value) => {
+    const read = value?.['Fn::GetStackOutput'];
+    if (typeof read?.StackName === 'string') names.add(read.StackName);
+    return value;
+  });
+  return [...names].sort();
+}
+
+/**
+ * The outputs of each stack the template reads through `Fn::GetStackOutput`, read from moto with
+ * DescribeStacks as CloudFormation reads them when it creates the stack; a stack moto does not have
+ * is left out, for forMoto to refuse the read naming it.
+ */
+export async function readStackOutputs(template: any): Promise<Record<string, Record<string, string>>> {
+  const cloudFormation = new CloudFormationClient(motoClientConfig());
+  const outputs: Record<string, Record<string, string>> = {};
+  for (const stackName of stackOutputProducers(template)) {
+    const stacks = await cloudFormation.send(new DescribeStacksCommand({ StackName: stackName })).then(
+      ({ Stacks = [] }) => Stacks,
+      (error: any) => {
+        if (error?.name === 'ValidationError' && /does not exist/.test(String(error.message))) return [];
+        throw explainMotoCrash(error, 'DescribeStacks');
+      },
+    );
+    const stack = stacks.find((s) => s.StackStatus === 'CREATE_COMPLETE');
+    if (stack) outputs[stackName] = Object.fromEntries((stack.Outputs ?? []).map((o) => [o.OutputKey!, o.OutputValue ?? '']));
+  }
+  return outputs;
+}
+
+/**
+ * moto 5.2.1's CloudFormation does not implement `Fn::GetStackOutput`, which aws-cdk-lib writes for
+ * a weak cross-stack reference (`@aws-cdk/core:defaultCrossStackReferences` `weak`, a new project's
+ * default): it passes the function on as an object, so an event rule's target `Arn` crashes
+ * CreateStack (HTTP 500, `TypeError: expected string or bytes-like object, got 'dict'` in
+ * moto/events/models.py) and a policy naming it is a `MalformedPolicyDocument`. CloudFormation
+ * returns the value of the producer stack's output, read when the consumer is created
+ * (https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/intrinsic-function-reference-getstackoutput.html),
+ * so each read becomes that value as moto has it (`stackOutputs`, read before the stack is
+ * deployed). The producer must be in the stack's region (moto deploys one); a `RoleArn`, for a
+ * producer in another account, is not assumed (moto has one account). A read the harness cannot
+ * resolve (no literal StackName or OutputName, another region, a producer not deployed yet, an
+ * output it lacks) is refused. Returns one sentence per producer stack. (`Fn::ImportValue` needs no
+ * rule: moto resolves it from the exports of the stacks it has, moto/cloudformation/parsing.py.)
+ */
+function resolveStackOutputs(template: any, stackOutputs: Record<string, Record<string, string>> = {}): string[] {
+  const reads = new Map<string, { outputs: Set<string>; readers: Set<string>; count: number; roles: boolean }>();
+  for (const section of ['Resources', 'Outputs', 'Conditions'] as const) {
+    for (const [id, item] of Object.entries<any>(template[section] ?? {})) {
+      const readerName = section === 'Outputs' ? `output ${id}` : section === 'Conditions' ? `condition ${id}` : id;
+      template[section][id] = JSON.parse(JSON.stringify(item), (_key, value) => {
+        const read = value?.['Fn::GetStackOutput'];
+        if (read === undefined || Object.keys(value).length !== 1) return value;
+        const { StackName: stackName, OutputName: outputName, Region: region, RoleArn: roleArn, ...other } = read ?? {};
+        const what = `${readerName} reads ${JSON.stringify(value)}`;
+        if (typeof stackName !== 'string' || typeof outputName !== 'string' || Object.keys(other).length > 0) {
+          throw new Error(`${what}, which the harness resolves only with a literal StackName and OutputName (and an optional Region and RoleArn)`);
+        }
+        const inRegion = region === undefined || region === REGION || (region?.Ref === 'AWS::Region' && Object.keys(region).length === 1);
+        if (!inRegion) throw new Error(`${what}: a stack in another region, and moto's CloudFormation deploys to ${REGION} only`);
+        const outputs = stackOutputs[stackName];
+        if (!outputs) {
+          throw new Error(`${what}, and moto has no stack ${stackName} yet: deploy ${stackName} first (CloudFormation reads its output when this stack is created)`);
+        }
+        if (!(outputName in outputs)) {
+          throw new Error(`${what}, and moto's ${stackName} has no output ${outputName} (it has ${Object.keys(outputs).sort().join(', ') || 'none'})`);
+        }
+        const entry = reads.get(stackName) ?? { outputs: new Set<string>(), readers: new Set<string>(), count: 0, roles: false };
+        entry.outputs.add(outputName);
+        entry.readers.add(readerName);
+        entry.count++;
+        entry.roles ||= roleArn !== undefined;
+        reads.set(stackName, entry);
+        return outputs[outputName];
+      });
+    }
+  }
+  return [...reads].sort(([a], [b]) => a.localeCompare(b)).map(([stackName, { outputs, readers, count, roles }]) =>
+    `Fn::GetStackOutput of ${stackName}: its output${outputs.size > 1 ? 's' : ''} ${[...outputs].sort().join(', ')}, read ${count} times by`
+    + ` ${readers.size} resources and outputs (${[...readers].join(', ')}), are the values moto's ${stackName} has`
+    + ' (moto\'s CloudFormation does not implement Fn::GetStackOutput and passes it on as an object)'
+    + (roles ? '; their RoleArn is not assumed (moto has one account)' : ''));
 }
 
 /**
@@ -436,6 +553,9 @@ export interface ForMotoOptions {
  * alias anywhere else is refused, not guessed.
  *
  * The other changes are returned in `changed`, one sentence each:
+ * - first, each `Fn::GetStackOutput` (a weak cross-stack reference), which moto 5.2.1 does not
+ *   implement, becomes the value of the output in moto's producer stack (`options.stackOutputs`):
+ *   see resolveStackOutputs;
  * - a dashboard's references to the alarms (which moto skips as well) become literal alarm ARNs,
  *   and a dashboard's or an event rule's references to AWS Backup vaults (skipped too) the names
  *   the template gives them and the ARNs of those names, so the dashboard and the rule deploy;
@@ -465,9 +585,10 @@ export interface ForMotoOptions {
 export function forMoto(original: any, options: ForMotoOptions = {}): { template: any; redirected: string[]; changed: string[] } {
   const template = JSON.parse(JSON.stringify(original));
   const resources: Record<string, { Type: string; Properties?: Record<string, any> }> = template.Resources;
+  // First, so every rule after it sees the values CloudFormation would have read from the other stacks.
+  const changed: string[] = resolveStackOutputs(template, options.stackOutputs);
   const aliases = Object.entries(resources).filter(([, r]) => r.Type === 'AWS::Lambda::Alias');
   const redirected: string[] = [];
-  const changed: string[] = [];
   for (const [aliasId, alias] of aliases) {
     const aliasRef = JSON.stringify({ Ref: aliasId });
     const namesAlias = (value: unknown) => JSON.stringify(value).includes(aliasRef);
@@ -615,6 +736,39 @@ export function forMoto(original: any, options: ForMotoOptions = {}): { template
       changed.push(`${databaseId}: deployed without its DBParameterGroupName (moto 5.2.1 crashes on it), so its parameters are not applied`);
     }
   }
+  // An output another stack reads through Fn::GetStackOutput is not removed below, or that stack
+  // could not read it: its references to alarms, backup vaults and ElastiCache resources, which moto
+  // does not have, become the values the rules above give a dashboard, a rule or a client.
+  const readElsewhere = new Set(options.outputsReadElsewhere ?? []);
+  const keptOutputs: string[] = [];
+  for (const outputId of [...readElsewhere].filter((id) => template.Outputs?.[id] !== undefined)) {
+    const read = new Set<string>();
+    template.Outputs[outputId].Value = JSON.parse(JSON.stringify(template.Outputs[outputId].Value), (_key, value) => {
+      if (value === null || typeof value !== 'object' || Array.isArray(value) || Object.keys(value).length !== 1) return value;
+      const getAtt = value['Fn::GetAtt'];
+      const [targetId, attribute] = Array.isArray(getAtt) ? getAtt : [value.Ref, undefined];
+      if (typeof targetId !== 'string' || !resources[targetId]) return value;
+      const name = attribute ? `${targetId}.${attribute}` : targetId;
+      if (alarmIds.has(targetId) && attribute === 'Arn') {
+        read.add(name);
+        return `arn:aws:cloudwatch:${REGION}:${ACCOUNT}:alarm:${targetId}`;
+      }
+      const vault = vaultReference(value);
+      if (vault !== undefined) {
+        read.add(name);
+        return vault;
+      }
+      if (!resources[targetId].Type.startsWith('AWS::ElastiCache::')) return value;
+      read.add(name);
+      return elastiCacheValue(targetId, resources[targetId], attribute, `output ${outputId}`);
+    });
+    if (read.size > 0) keptOutputs.push(`${outputId} (${[...read].join(', ')})`);
+  }
+  if (keptOutputs.length > 0) {
+    changed.push(`outputs ${keptOutputs.join(', ')}: read by other stacks through Fn::GetStackOutput, so kept, with what they read that moto's`
+      + ' CloudFormation does not have as the values the harness gives it elsewhere (an alarm\'s ARN as a dashboard\'s, a vault\'s name and ARN'
+      + ' as the template writes them, an ElastiCache value as CloudFormation would return it)');
+  }
   // Outputs that read what moto does not have: they would fail every DescribeStacks of the stack.
   const outputs = Object.entries<any>(template.Outputs ?? {});
   const references = outputs.map(([, output]) => referencesIn(output.Value)
@@ -626,8 +780,12 @@ export function forMoto(original: any, options: ForMotoOptions = {}): { template
   outputs.forEach(([outputId], i) => {
     const unresolved = references[i].filter(() => !resolved[index++]);
     if (unresolved.length === 0) return;
-    delete template.Outputs[outputId];
     const what = unresolved.map(({ logicalId, attribute, type }) => `${attribute ? `${logicalId}.${attribute}` : logicalId} (${type})`);
+    if (readElsewhere.has(outputId)) {
+      throw new Error(`output ${outputId} is read by another stack through Fn::GetStackOutput, and it reads ${[...new Set(what)].join(', ')},`
+        + " which moto's CloudFormation does not have and the harness does not stand in for");
+    }
+    delete template.Outputs[outputId];
     changed.push(`output ${outputId}: removed, it reads ${[...new Set(what)].join(', ')}, which moto's CloudFormation does not have`);
   });
   return { template, redirected: redirected.sort(), changed };
