@@ -13,10 +13,12 @@
  * missing, this fails and says so; it never skips.
  *
  * cfn-lint is single-threaded, so the templates are split by size across N processes, by default
- * one per core. (Each process spends about 1.5 s loading cfn-lint's schemas; `npm test` runs this
- * with --jobs 1 beside another single-threaded check.)
+ * one per core. Each process loads cfn-lint (about 1 s) and the schemas and rules of every resource
+ * type its templates hold, so more processes cost more CPU: build/integ took 13 s of CPU in one and
+ * 19 s in two. `npm test` runs this once, with --jobs 1, over build/integ and cdk.out together,
+ * beside other checks that keep the cores busy.
  */
-import { spawn, spawnSync } from 'child_process';
+import { spawn } from 'child_process';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
@@ -98,15 +100,27 @@ function fail(message: string): never {
   process.exit(1);
 }
 
-function cfnLintVersion(): string {
-  const result = spawnSync('cfn-lint', ['--version'], { encoding: 'utf8' });
-  if (result.error || result.status !== 0) {
-    fail(`cfn-lint is not on PATH (${result.error?.message ?? result.stderr.trim()}). ${INSTALL_HINT}`);
-  }
-  const version = /(\d+)\.\d+\.\d+/.exec(result.stdout);
-  // Rule ids, levels and the JSON format below are those of cfn-lint 1.x.
-  if (!version || version[1] !== '1') fail(`Found ${result.stdout.trim()}, but cfn-lint 1.x is needed. ${INSTALL_HINT}`);
-  return version[0];
+/**
+ * The version of the cfn-lint on PATH, which must be 1.x. `cfn-lint --version` loads all of
+ * cfn-lint (about 1 s of CPU), so it runs beside the lint processes rather than before them; main
+ * checks it before it reads their reports.
+ */
+function cfnLintVersion(): Promise<string> {
+  return new Promise((resolve) => {
+    const child = spawn('cfn-lint', ['--version']);
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (chunk) => { stdout += chunk; });
+    child.stderr.on('data', (chunk) => { stderr += chunk; });
+    child.on('error', (error) => fail(`cfn-lint is not on PATH (${error.message}). ${INSTALL_HINT}`));
+    child.on('close', (code) => {
+      if (code !== 0) fail(`cfn-lint is not on PATH (${stderr.trim()}). ${INSTALL_HINT}`);
+      const version = /(\d+)\.\d+\.\d+/.exec(stdout);
+      // Rule ids, levels and the JSON format below are those of cfn-lint 1.x.
+      if (!version || version[1] !== '1') fail(`Found ${stdout.trim()}, but cfn-lint 1.x is needed. ${INSTALL_HINT}`);
+      resolve(version![0]);
+    });
+  });
 }
 
 /** The templates of a cloud assembly, and of each `cdk.Stage`'s nested assembly (`assembly-<Stage>/`) in it. */
@@ -179,9 +193,14 @@ function parseArgs(args: string[]): { jobs: number; dirs: string[] } {
 
 async function main(): Promise<void> {
   const { jobs, dirs } = parseArgs(process.argv.slice(2));
-  const version = cfnLintVersion();
   const files = templates(dirs.length > 0 ? dirs : DEFAULT_DIRS);
-  const findings = (await Promise.all(balanced(files, jobs).map(lint))).flat();
+  const versionCheck = cfnLintVersion();
+  const reports = balanced(files, jobs).map(lint);
+  // Read below, after the version: meanwhile a failed lint must not count as an unhandled rejection.
+  for (const report of reports) report.catch(() => undefined);
+  // The version first: a cfn-lint other than 1.x fails with what to install, not with its report.
+  const version = await versionCheck;
+  const findings = (await Promise.all(reports)).flat();
 
   const acknowledged = new Map<Acknowledgement, number>();
   const problems: Finding[] = [];

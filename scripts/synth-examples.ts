@@ -108,6 +108,26 @@ function synthesize(job: Job): Promise<Synthesis> {
 }
 
 /**
+ * Removes the assembly of a stage this script no longer synthesizes (`cdk.out/three-tier-prod/`,
+ * from before the three-tier example held both stages): cfn-lint (scripts/check-templates.ts) and
+ * the diagrams read every assembly under cdk.out/, so a stale one would be linted, about 3 s of
+ * CPU for that one, and checked as if it were current. Only `<example>-<stage>` folders of this
+ * script's own naming go; anything else in cdk.out/ is left alone.
+ */
+function removeStaleAssemblies(examples: string[], jobs: Job[]): void {
+  const current = new Set(jobs.map((job) => job.outdir));
+  for (const example of examples) {
+    for (const stage of STAGES) {
+      const outdir = path.join(OUT, `${example}-${stage}`);
+      if (!current.has(outdir) && fs.existsSync(outdir)) {
+        console.log(`Removing ${path.relative(ROOT, outdir)}/: this script no longer synthesizes it`);
+        fs.rmSync(outdir, { recursive: true, force: true });
+      }
+    }
+  }
+}
+
+/**
  * Runs the synths as many at a time as there are CPUs: each is one single-threaded node process.
  */
 async function synthesizeAll(jobs: Job[]): Promise<Map<Job, Synthesis>> {
@@ -126,6 +146,7 @@ async function synthesizeAll(jobs: Job[]): Promise<Map<Job, Synthesis>> {
 async function main(): Promise<number> {
   const examples = fs.readdirSync(EXAMPLES).filter((name) => fs.existsSync(path.join(EXAMPLES, name, 'cdk.json'))).sort();
   const jobs = examples.flatMap(jobsOf);
+  removeStaleAssemblies(examples, jobs);
   console.log(`Synthesizing ${examples.length} examples in ${STAGES.join(' and ')} into ${path.relative(ROOT, OUT)}/ (no AWS account needed)\n`);
   const started = Date.now();
   const syntheses = await synthesizeAll(jobs);
