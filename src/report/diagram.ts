@@ -306,10 +306,10 @@ function text(value: unknown, absent?: string): string | undefined {
   return typeof value === 'string' && value !== '' ? value : undefined;
 }
 
-/** The parts that are text (see `text`), joined: a property set by a token, or not at all, says nothing. */
 /** The Aurora engines by their names for people. */
 const AURORA_ENGINE_NAMES: Record<string, string> = { 'aurora-postgresql': 'Aurora PostgreSQL', 'aurora-mysql': 'Aurora MySQL' };
 
+/** The parts that are text (see `text`), joined: a property set by a token, or not at all, says nothing. */
 function joined(separator: string, ...parts: unknown[]): string {
   return parts.map((p) => text(p)).filter((p) => p !== undefined).join(separator);
 }

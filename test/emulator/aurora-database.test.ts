@@ -273,13 +273,14 @@ test('the exported log groups exist under /aws/rds/cluster/<identifier>/ with th
     return logGroups;
   };
   const prodGroups = await groups(prod);
-  expect(prodGroups.map((g) => [g.logGroupName, g.retentionInDays])).toEqual([[`/aws/rds/cluster/${clusterIdentifier(prod)}/postgresql`, 365]]);
+  expect(prodGroups.map((g) => [g.logGroupName, g.retentionInDays]).sort()).toEqual(['iam-db-auth-error', 'postgresql']
+    .map((log) => [`/aws/rds/cluster/${clusterIdentifier(prod)}/${log}`, 365]));
   const devGroups = await groups(dev);
-  expect(devGroups.map((g) => [g.logGroupName, g.retentionInDays]).sort()).toEqual(['audit', 'error', 'slowquery']
+  expect(devGroups.map((g) => [g.logGroupName, g.retentionInDays]).sort()).toEqual(['audit', 'error', 'iam-db-auth-error', 'slowquery']
     .map((log) => [`/aws/rds/cluster/${clusterIdentifier(dev)}/${log}`, 30]));
   // moto keeps the retention but not the KMS key a CloudFormation log group names: the key stays
   // template-only (the unit tests assert it). If moto starts keeping it, this fails.
-  expect([...prodGroups, ...devGroups].map((g) => g.kmsKeyId)).toEqual([undefined, undefined, undefined, undefined]);
+  expect([...prodGroups, ...devGroups].map((g) => g.kmsKeyId)).toEqual(Array(6).fill(undefined));
 });
 
 // moto 5.2.1 keeps a CloudFormation key's KeyPolicy as an object, and every KMS call that checks

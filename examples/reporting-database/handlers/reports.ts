@@ -88,7 +88,8 @@ const encode = (value: string) => encodeURIComponent(value).replace(/[!'()*]/g, 
  * An IAM authentication token: a SigV4-presigned `connect` request for the user, valid 15 minutes,
  * signed with the function role's credentials, which `grantConnect` lets call `rds-db:connect` as
  * this user. What `@aws-sdk/rds-signer`'s `Signer.getAuthToken()` returns, written out here so the
- * example bundles nothing but the PostgreSQL client
+ * example bundles nothing but the PostgreSQL client (test/integ/handlers/aurora-probe.ts signs its
+ * own the same way: an example is a standalone app, built only from what it ships)
  * (https://docs.aws.amazon.com/AmazonRDS/latest/AuroraUserGuide/UsingWithRDS.IAMDBAuth.Connecting.html).
  */
 export function authToken(hostname: string, port: number, user: string, region: string, now: Date,

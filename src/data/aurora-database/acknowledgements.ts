@@ -5,7 +5,8 @@ import { acknowledgeNagFinding, acknowledgeNagRule, COMPLIANCE_PACKS, NIST_AND_H
 /** What the acknowledgements of a cluster depend on. */
 export interface AuroraFacts {
   readonly deletionProtection: boolean;
-  readonly defaultPort: boolean;
+  /** Whether the cluster listens on 3306, the one port RDSNonDefaultPort flags on Aurora. */
+  readonly port3306: boolean;
   readonly backupPlan: boolean;
   readonly mysql: boolean;
   readonly backtrack: boolean;
@@ -16,10 +17,11 @@ export interface AuroraFacts {
  * Aurora: each says why, and none is made where the practice holds.
  */
 export function acknowledgeAuroraFindings(cluster: IConstruct, instances: rds.CfnDBInstance[], facts: AuroraFacts): void {
-  // RDSNonDefaultPort flags Aurora's default port for Aurora MySQL only (3306).
-  if (facts.defaultPort && facts.mysql) {
+  // RDSNonDefaultPort flags any provisioned Aurora cluster (Serverless v2 included) on 3306, the
+  // Aurora MySQL default, whatever its engine; Aurora PostgreSQL's 5432 passes.
+  if (facts.port3306) {
     acknowledgeNagFinding(cluster, 'AwsSolutions-RDS11',
-      "A non-default port hides nothing from a scan; the security group admits only the clients allowed in, on the engine's port.");
+      'A non-default port hides nothing from a scan; the security group admits only the clients allowed in, on the cluster\'s port.');
   }
   if (!facts.deletionProtection) {
     const reason = 'Deletion protection is off (the DEV default, or `deletionProtection: false`), so `cdk destroy` removes the cluster.';

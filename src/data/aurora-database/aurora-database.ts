@@ -1,4 +1,4 @@
-import { Duration, RemovalPolicy, Size, SizeRoundingBehavior, Stack, Tokenization } from 'aws-cdk-lib';
+import { Duration, RemovalPolicy, Size, SizeRoundingBehavior, Tokenization } from 'aws-cdk-lib';
 import * as appscaling from 'aws-cdk-lib/aws-applicationautoscaling';
 import * as backup from 'aws-cdk-lib/aws-backup';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
@@ -13,15 +13,15 @@ import { acknowledgeAuroraFindings } from './acknowledgements';
 import { AURORA_ENGINES, auroraMaxConnections, MYSQL_AUDIT_AND_SLOW_LOGS } from './engines';
 import { pausesOn, validateAuroraDatabaseProps } from './validate';
 import { selectForBackup } from '../../building-blocks/backup-selection';
-import { HardenedBackupPlan } from '../../building-blocks/hardened-backup-plan';
 import { createPatternKey } from '../../core/keys';
 import { createLogEncryptionKey } from '../../core/log-encryption';
 import { PatternPrelude } from '../../core/pattern-prelude';
 import { PatternProps } from '../../core/pattern-props';
 import { DatabaseEngine } from '../sql/engines';
 import {
-  allowDatabaseClient, bytesText, createDatabaseSecurityGroup, createExportedLogGroups, createHardenedProxy, createIsolatedSubnetGroup,
-  createMonitoringRole, databaseIdentifier, isolatedSubnetsOf, useLiteralPorts,
+  allowDatabaseClient, automatedBackupRetention, bytesText, createDatabaseSecurityGroup, createExportedLogGroups, createHardenedProxy,
+  createIsolatedSubnetGroup, createMonitoringRole, databaseIdentifier, exportedLogRetention, grantConnectWithProxy, isolatedSubnetsOf, proxySecret,
+  useLiteralPorts,
 } from '../sql/hardening';
 import { instanceMemoryBytes } from '../sql/instance-classes';
 import { MasterSecret } from '../sql/master-secret';
@@ -241,7 +241,8 @@ export interface AuroraDatabaseProps extends PatternProps {
   /**
    * How far back Aurora MySQL can rewind the cluster in place, at most 72 hours (Backtrack),
    * billed per change record kept. Aurora MySQL on provisioned instances only: Aurora refuses it
-   * on Serverless v2. Set at creation: enabling it later replaces the cluster.
+   * on Serverless v2. Set it at creation: Aurora cannot turn Backtrack on for a cluster created
+   * without it, so a stack update that tries fails.
    *
    * @default - none; point-in-time restore to a new cluster
    */
@@ -436,11 +437,9 @@ export class AuroraDatabase extends Construct implements ec2.IConnectable {
       removalPolicy: RemovalPolicy.DESTROY,
     });
     const logKey = createLogEncryptionKey(this, 'LogKey', `Encrypts the exported logs of ${this.node.path}`, removalPolicy);
-    const logRetention = props.logRetention ?? (production ? logs.RetentionDays.ONE_YEAR : logs.RetentionDays.ONE_MONTH);
+    const logRetention = exportedLogRetention(props.logRetention, production);
     const deletionProtection = props.deletionProtection ?? production;
-    // A continuous plan takes the automated backups over and sets their retention to its rule's.
-    const continuousPlan = props.backupPlan instanceof HardenedBackupPlan && props.backupPlan.continuousBackup ? props.backupPlan : undefined;
-    const backupRetention = props.backupRetention ?? continuousPlan?.dailyRetention ?? Duration.days(production ? 14 : 1);
+    const backupRetention = automatedBackupRetention(props.backupRetention, props.backupPlan, production);
     const identifier = databaseIdentifier(this);
     // Free for 7 days; Aurora MySQL has none on db.t3 classes.
     const performanceInsights = serverless || engineKind !== DatabaseEngine.MYSQL || !/^t3\./.test(instanceType.toString());
@@ -512,7 +511,7 @@ export class AuroraDatabase extends Construct implements ec2.IConnectable {
     this.readerEndpoint = this.cluster.clusterReadEndpoint;
     acknowledgeAuroraFindings(this.cluster, instances, {
       deletionProtection,
-      defaultPort: this.port === engineFacts.defaultPort,
+      port3306: this.port === 3306,
       backupPlan: !!props.backupPlan,
       mysql: engineKind === DatabaseEngine.MYSQL,
       backtrack: props.backtrackWindow !== undefined,
@@ -525,8 +524,7 @@ export class AuroraDatabase extends Construct implements ec2.IConnectable {
       const { proxy, securityGroup } = createHardenedProxy(this, {
         vpc: props.vpc,
         target: rds.ProxyTarget.fromCluster(this.cluster),
-        // As RelationalDatabase's: the key's policy names the proxy's role only in this stack.
-        secret: Stack.of(this.encryptionKey) === Stack.of(this) ? this.cluster.secret! : this.secret,
+        secret: proxySecret(this, this.encryptionKey, this.cluster.secret!, this.secret),
         identifier,
       });
       this.proxy = proxy;
@@ -552,8 +550,7 @@ export class AuroraDatabase extends Construct implements ec2.IConnectable {
    * Through the proxy, which holds only the master user's secret, only the master user can log in.
    */
   public grantConnect(grantee: iam.IGrantable, dbUser: string): iam.Grant {
-    const grant = this.cluster.grantConnect(grantee, dbUser);
-    return this.proxy ? grant.combine(this.proxy.grantConnect(grantee, dbUser)) : grant;
+    return grantConnectWithProxy(this.cluster, this.proxy, grantee, dbUser);
   }
 
   /**
@@ -569,6 +566,9 @@ export class AuroraDatabase extends Construct implements ec2.IConnectable {
       minCapacity: scaling.minReaders ?? readerCount,
       maxCapacity: scaling.maxReaders,
     });
+    // Registered once the instances exist, and deregistered before they go (as aws-cdk-lib's proxy
+    // target group waits for them): Aurora scales the readers of an available cluster only.
+    target.node.addDependency(this.writer, ...this.readers);
     const connections = scaling.targetConnections !== undefined;
     new appscaling.CfnScalingPolicy(this, 'ReaderScalingPolicy', {
       policyName: `${this.node.path.slice(-200)}/Readers`,
@@ -580,7 +580,8 @@ export class AuroraDatabase extends Construct implements ec2.IConnectable {
             : appscaling.PredefinedMetric.RDS_READER_AVERAGE_CPU_UTILIZATION,
         },
         targetValue: connections ? scaling.targetConnections! : scaling.targetCpuUtilization ?? 70,
-        // Readers take minutes to add: scale out after 5 minutes above target, in after 15 below.
+        // A reader takes minutes to add: after one is added, wait 5 minutes before adding another,
+        // and after one is removed, 15 before removing the next.
         scaleOutCooldown: 300,
         scaleInCooldown: 900,
       },
@@ -612,9 +613,12 @@ export class AuroraDatabase extends Construct implements ec2.IConnectable {
     for (const [name, role] of roles) {
       const who = role === 'WRITER' ? `The writer of ${this.node.path}` : `A reader of ${this.node.path}`;
       prelude.alarm(`${name}CpuAlarm`, {
-        metric: this.clusterMetric('CPUUtilization', role, { ...fifteenMinutes, statistic: role === 'WRITER' ? cloudwatch.Stats.AVERAGE : cloudwatch.Stats.MAXIMUM }),
+        // The readers' average, as the reader endpoint spreads connections over them and reader
+        // autoscaling tracks it.
+        metric: this.clusterMetric('CPUUtilization', role, { ...fifteenMinutes, statistic: cloudwatch.Stats.AVERAGE }),
         threshold: cpu,
-        description: `${who} averaged over ${Tokenization.stringifyNumber(cpu)}% CPU for 15 minutes`,
+        description: `${role === 'WRITER' ? `The writer of ${this.node.path}` : `The readers of ${this.node.path}`} averaged over `
+          + `${Tokenization.stringifyNumber(cpu)}% CPU for 15 minutes`,
       });
       prelude.alarm(`${name}FreeableMemoryAlarm`, {
         metric: this.clusterMetric('FreeableMemory', role, { ...fifteenMinutes, statistic: cloudwatch.Stats.MINIMUM }),

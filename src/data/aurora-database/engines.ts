@@ -22,7 +22,9 @@ export const AURORA_ENGINES: Record<DatabaseEngine, EngineFacts> = {
     defaultUsername: 'postgres',
     defaultPort: 5432,
     tlsParameters: { 'rds.force_ssl': '1' },
-    logExports: ['postgresql'],
+    // The IAM authentication error log too: IAM authentication is always on
+    // (https://docs.aws.amazon.com/AmazonRDS/latest/AuroraUserGuide/USER_LogAccess.Concepts.PostgreSQL.html).
+    logExports: ['postgresql', 'iam-db-auth-error'],
     bytesPerConnection: 9_531_392,
     maxConnections: 5000,
     connectionsLimit: 262_143,
@@ -44,8 +46,9 @@ export const AURORA_ENGINES: Record<DatabaseEngine, EngineFacts> = {
     defaultUsername: 'admin',
     defaultPort: 3306,
     tlsParameters: { require_secure_transport: 'ON' },
-    // The audit log is on (see MYSQL_AUDIT_AND_SLOW_LOGS); the general log is not exported.
-    logExports: ['audit', 'error', 'slowquery'],
+    // The audit log is on (see MYSQL_AUDIT_AND_SLOW_LOGS), and IAM authentication, whose error log
+    // is exported too; the general log is not.
+    logExports: ['audit', 'error', 'slowquery', 'iam-db-auth-error'],
     bytesPerConnection: 12_582_880,
     // https://docs.aws.amazon.com/AmazonRDS/latest/AuroraUserGuide/AuroraMySQL.Managing.Performance.html#AuroraMySQL.Managing.MaxConnections
     connectionsLimit: 16_000,

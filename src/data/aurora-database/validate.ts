@@ -146,8 +146,11 @@ function validateReaderAutoScaling(validator: PropValidator, props: AuroraDataba
   if (scaling === undefined) {
     return;
   }
-  validator.check(!serverless, 'readerAutoScaling', 'set', 'unset with Serverless v2, whose readers scale their capacity instead: '
-    + 'Aurora Auto Scaling adds provisioned readers only (create Serverless v2 readers with `readers` and let them scale down)');
+  // "Aurora Auto Scaling isn't supported" for Serverless v2, which suggests readers created in
+  // advance and left scaled down instead:
+  // https://docs.aws.amazon.com/AmazonRDS/latest/AuroraUserGuide/aurora-serverless-v2.requirements.html
+  validator.check(!serverless, 'readerAutoScaling', 'set', 'unset with Serverless v2, where Aurora Auto Scaling is not supported: '
+    + 'create its readers with `readers`, and they scale down when idle');
   // The readers' average CPU and connections, which the policy tracks, have no data without one.
   validator.check(readerCount >= 1 || Token.isUnresolved(readerCount), 'readers', readerCount,
     'at least 1 with readerAutoScaling: the policy tracks the readers\' average load, which has no data without a reader');

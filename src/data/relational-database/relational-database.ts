@@ -1,4 +1,4 @@
-import { CfnResource, Duration, RemovalPolicy, Size, SizeRoundingBehavior, Stack, Token, Tokenization } from 'aws-cdk-lib';
+import { CfnResource, Duration, RemovalPolicy, Size, SizeRoundingBehavior, Token, Tokenization } from 'aws-cdk-lib';
 import * as backup from 'aws-cdk-lib/aws-backup';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
@@ -12,15 +12,15 @@ import { acknowledgeReplicaFindings, acknowledgeWeakenings } from './acknowledge
 import { findSecretsManagerEndpoint, MasterPassword, secretsManagerUrl } from './master-password';
 import { MAX_STORAGE_GIB, MIN_STORAGE_GIB, minMaxAllocatedStorage, validateRelationalDatabaseProps } from './validate';
 import { selectForBackup } from '../../building-blocks/backup-selection';
-import { HardenedBackupPlan } from '../../building-blocks/hardened-backup-plan';
 import { createPatternKey } from '../../core/keys';
 import { createLogEncryptionKey } from '../../core/log-encryption';
 import { PatternPrelude } from '../../core/pattern-prelude';
 import { PatternProps } from '../../core/pattern-props';
 import { DatabaseEngine, defaultMaxConnections, EngineFacts, ENGINES, MYSQL_SLOW_QUERY_LOG } from '../sql/engines';
 import {
-  allowDatabaseClient, bytesText, createDatabaseSecurityGroup, createExportedLogGroups, createHardenedProxy, createIsolatedSubnetGroup,
-  createMonitoringRole, databaseIdentifier, isolatedSubnetsOf, useLiteralPorts,
+  allowDatabaseClient, automatedBackupRetention, bytesText, createDatabaseSecurityGroup, createExportedLogGroups, createHardenedProxy,
+  createIsolatedSubnetGroup, createMonitoringRole, databaseIdentifier, exportedLogRetention, grantConnectWithProxy, isolatedSubnetsOf, proxySecret,
+  useLiteralPorts,
 } from '../sql/hardening';
 import { instanceMemoryBytes } from '../sql/instance-classes';
 import { MasterSecret } from '../sql/master-secret';
@@ -416,15 +416,11 @@ export class RelationalDatabase extends Construct implements ec2.IConnectable {
     });
     const monitoringRole = createMonitoringRole(this);
     const logKey = createLogEncryptionKey(this, 'LogKey', `Encrypts the exported logs of ${this.node.path}`, removalPolicy);
-    const logRetention = props.logRetention ?? (production ? logs.RetentionDays.ONE_YEAR : logs.RetentionDays.ONE_MONTH);
+    const logRetention = exportedLogRetention(props.logRetention, production);
     const performanceInsights = engineKind !== DatabaseEngine.MYSQL || !/^t[234]g?\.(micro|small)$/.test(instanceType.toString());
     const multiAz = props.multiAz ?? production;
     const deletionProtection = props.deletionProtection ?? production;
-    // A continuous plan takes the automated backups over and sets their retention to its rule's
-    // (https://docs.aws.amazon.com/aws-backup/latest/devguide/point-in-time-recovery.html): the
-    // template says the same, so it does not drift.
-    const continuousPlan = props.backupPlan instanceof HardenedBackupPlan && props.backupPlan.continuousBackup ? props.backupPlan : undefined;
-    const backupRetention = props.backupRetention ?? continuousPlan?.dailyRetention ?? Duration.days(production ? 14 : 1);
+    const backupRetention = automatedBackupRetention(props.backupRetention, props.backupPlan, production);
 
     // Shared by the primary and its replicas: the same hardening everywhere.
     const hardening = {
@@ -519,11 +515,7 @@ export class RelationalDatabase extends Construct implements ec2.IConnectable {
       const { proxy, securityGroup } = createHardenedProxy(this, {
         vpc: props.vpc,
         target: rds.ProxyTarget.fromInstance(this.instance),
-        // With its key, aws-cdk-lib names the proxy's role in the key policy and grants it Decrypt:
-        // in this stack, the key may. A key of another stack may not (its stack would depend on
-        // this one, which depends on it): there the proxy's role is granted the key in its own
-        // policy, as clients are (MasterSecret).
-        secret: Stack.of(this.encryptionKey) === Stack.of(this) ? this.instance.secret! : this.secret,
+        secret: proxySecret(this, this.encryptionKey, this.instance.secret!, this.secret),
         identifier,
       });
       this.proxy = proxy;
@@ -550,10 +542,8 @@ export class RelationalDatabase extends Construct implements ec2.IConnectable {
    * master user can log in.
    */
   public grantConnect(grantee: iam.IGrantable, dbUser: string): iam.Grant {
-    const grant = this.instance.grantConnect(grantee, dbUser);
-    return this.proxy ? grant.combine(this.proxy.grantConnect(grantee, dbUser)) : grant;
+    return grantConnectWithProxy(this.instance, this.proxy, grantee, dbUser);
   }
-
 
   private addRotation(props: RelationalDatabaseProps, isolatedSubnets: ec2.SelectedSubnets): void {
     const rotationSecurityGroup = new ec2.SecurityGroup(this, 'RotationSecurityGroup', {

@@ -1,4 +1,5 @@
 import { Duration, Names, RemovalPolicy, Stack, Token, Tokenization } from 'aws-cdk-lib';
+import type * as backup from 'aws-cdk-lib/aws-backup';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
@@ -6,6 +7,7 @@ import * as logs from 'aws-cdk-lib/aws-logs';
 import * as rds from 'aws-cdk-lib/aws-rds';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import { Construct, IConstruct } from 'constructs';
+import { HardenedBackupPlan } from '../../building-blocks/hardened-backup-plan';
 import { allowClientIn } from '../../core/connections';
 import { ManagedPolicyRole } from '../../core/managed-policy-role';
 import { acknowledgeNagFinding } from '../../core/nag';
@@ -78,6 +80,44 @@ export function validateBackupRetention(validator: PropValidator, retention: Dur
 }
 
 /**
+ * How long automated backups are kept: as given; else, with a HardenedBackupPlan that backs up
+ * continuously, its daily retention, since AWS Backup takes the automated backups over and sets
+ * their retention to its rule's
+ * (https://docs.aws.amazon.com/aws-backup/latest/devguide/point-in-time-recovery.html), so the
+ * template says the same and does not drift; else 14 days in PROD and 1 in DEV.
+ */
+export function automatedBackupRetention(given: Duration | undefined, plan: backup.IBackupPlan | undefined, production: boolean): Duration {
+  const continuousPlan = plan instanceof HardenedBackupPlan && plan.continuousBackup ? plan : undefined;
+  return given ?? continuousPlan?.dailyRetention ?? Duration.days(production ? 14 : 1);
+}
+
+/** How long a database's exported logs are kept: as given, else a year in PROD and a month in DEV. */
+export function exportedLogRetention(given: logs.RetentionDays | undefined, production: boolean): logs.RetentionDays {
+  return given ?? (production ? logs.RetentionDays.ONE_YEAR : logs.RetentionDays.ONE_MONTH);
+}
+
+/**
+ * The secret an RDS Proxy reads. With the secret's own key, aws-cdk-lib names the proxy's role in
+ * the key policy and grants it Decrypt: in the database's stack, the key may. A key of another
+ * stack may not (its stack would depend on the database's, which depends on it): there the proxy
+ * reads the MasterSecret, whose grants write the role's own policy, as clients' are.
+ */
+export function proxySecret(scope: Construct, key: kms.IKey, rdsSecret: secretsmanager.ISecret,
+  masterSecret: secretsmanager.ISecret): secretsmanager.ISecret {
+  return Stack.of(key) === Stack.of(scope) ? rdsSecret : masterSecret;
+}
+
+/**
+ * Lets a principal connect as a database user through IAM database authentication, to the
+ * database and, when there is one, to its proxy.
+ */
+export function grantConnectWithProxy(database: { grantConnect(grantee: iam.IGrantable, dbUser?: string): iam.Grant },
+  proxy: rds.DatabaseProxy | undefined, grantee: iam.IGrantable, dbUser: string): iam.Grant {
+  const grant = database.grantConnect(grantee, dbUser);
+  return proxy ? grant.combine(proxy.grantConnect(grantee, dbUser)) : grant;
+}
+
+/**
  * A stable identifier from the construct path, lower case as RDS keeps it: letters, digits and
  * single hyphens, starting with a letter, at most 52 characters (instances and replicas add to it,
  * within RDS's 63).
@@ -139,7 +179,9 @@ export interface ExportedLogs {
  */
 export function createExportedLogGroups(scope: Construct, exporter: IConstruct, options: ExportedLogs): logs.LogGroup[] {
   return options.exports.map((log) => {
-    const group = new logs.LogGroup(scope, `${options.idPrefix}${log.charAt(0).toUpperCase()}${log.slice(1)}Logs`, {
+    // 'iam-db-auth-error' as IamDbAuthError.
+    const name = log.split('-').map((word) => word.charAt(0).toUpperCase() + word.slice(1)).join('');
+    const group = new logs.LogGroup(scope, `${options.idPrefix}${name}Logs`, {
       logGroupName: `${options.groupPrefix}/${log}`,
       retention: options.retention,
       encryptionKey: options.key,
