@@ -5,7 +5,6 @@ import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
-import * as logs from 'aws-cdk-lib/aws-logs';
 import * as rds from 'aws-cdk-lib/aws-rds';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import { Construct } from 'constructs';
@@ -16,7 +15,7 @@ import { selectForBackup } from '../../building-blocks/backup-selection';
 import { createPatternKey } from '../../core/keys';
 import { createLogEncryptionKey } from '../../core/log-encryption';
 import { PatternPrelude } from '../../core/pattern-prelude';
-import { PatternProps } from '../../core/pattern-props';
+import { DatabaseMaintenanceProps } from '../sql/database-props';
 import { DatabaseEngine } from '../sql/engines';
 import {
   allowDatabaseClient, automatedBackupRetention, bytesText, createDatabaseSecurityGroup, createExportedLogGroups, createHardenedProxy,
@@ -94,7 +93,7 @@ export interface AuroraReaderAutoScaling {
 /**
  * Properties of an AuroraDatabase.
  */
-export interface AuroraDatabaseProps extends PatternProps {
+export interface AuroraDatabaseProps extends DatabaseMaintenanceProps {
   /**
    * The VPC, with isolated subnets (no route out) in at least 2 Availability Zones: the cluster's
    * instances and its proxy live there. `MultiAzVpc` has them.
@@ -199,44 +198,12 @@ export interface AuroraDatabaseProps extends PatternProps {
   readonly proxy?: boolean;
 
   /**
-   * How long automated backups (point-in-time recovery) are kept, from 1 to 35 days. A token must
-   * be in days: `Duration.days(token)`.
-   *
-   * @default - 14 days in PROD, 1 day in DEV; with a HardenedBackupPlan that backs up continuously,
-   * its `dailyRetention`
-   */
-  readonly backupRetention?: Duration;
-
-  /**
-   * The daily backup window in UTC, `hh24:mi-hh24:mi`, at least 30 minutes, not overlapping the
-   * maintenance window.
-   *
-   * @default '03:00-04:00'
-   */
-  readonly preferredBackupWindow?: string;
-
-  /**
-   * The weekly maintenance window in UTC, `ddd:hh24:mi-ddd:hh24:mi`, at least 30 minutes, not
-   * overlapping the backup window.
-   *
-   * @default 'sun:05:00-sun:06:00'
-   */
-  readonly preferredMaintenanceWindow?: string;
-
-  /**
    * An AWS Backup plan to add the cluster to, where the organisation audits its backups there: a
    * HardenedBackupPlan or any aws-cdk-lib backup plan. AWS Backup protects Aurora by cluster.
    *
    * @default - none; automated backups only
    */
   readonly backupPlan?: backup.IBackupPlan;
-
-  /**
-   * Whether the cluster can be deleted only after this is turned off.
-   *
-   * @default - true in PROD, false in DEV
-   */
-  readonly deletionProtection?: boolean;
 
   /**
    * How far back Aurora MySQL can rewind the cluster in place, at most 72 hours (Backtrack),
@@ -247,13 +214,6 @@ export interface AuroraDatabaseProps extends PatternProps {
    * @default - none; point-in-time restore to a new cluster
    */
   readonly backtrackWindow?: Duration;
-
-  /**
-   * How long the cluster's exported logs are kept.
-   *
-   * @default - one year in PROD, one month in DEV
-   */
-  readonly logRetention?: logs.RetentionDays;
 
   /**
    * The average CPU utilization, in percent over 15 minutes, above which the writer's alarm and

@@ -4,7 +4,6 @@ import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
-import * as logs from 'aws-cdk-lib/aws-logs';
 import * as rds from 'aws-cdk-lib/aws-rds';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import { Construct } from 'constructs';
@@ -15,7 +14,7 @@ import { selectForBackup } from '../../building-blocks/backup-selection';
 import { createPatternKey } from '../../core/keys';
 import { createLogEncryptionKey } from '../../core/log-encryption';
 import { PatternPrelude } from '../../core/pattern-prelude';
-import { PatternProps } from '../../core/pattern-props';
+import { DatabaseMaintenanceProps } from '../sql/database-props';
 import { DatabaseEngine, defaultMaxConnections, EngineFacts, ENGINES, MYSQL_SLOW_QUERY_LOG } from '../sql/engines';
 import {
   allowDatabaseClient, automatedBackupRetention, bytesText, createDatabaseSecurityGroup, createExportedLogGroups, createHardenedProxy,
@@ -28,7 +27,7 @@ import { MasterSecret } from '../sql/master-secret';
 /**
  * Properties of a RelationalDatabase.
  */
-export interface RelationalDatabaseProps extends PatternProps {
+export interface RelationalDatabaseProps extends DatabaseMaintenanceProps {
   /**
    * The VPC, with isolated subnets (no route out) in at least 2 Availability Zones: the database,
    * its replicas and its proxy live there. `MultiAzVpc` has them.
@@ -171,32 +170,6 @@ export interface RelationalDatabaseProps extends PatternProps {
   readonly proxy?: boolean;
 
   /**
-   * How long automated backups (point-in-time recovery) are kept, from 1 to 35 days. A token must
-   * be in days: `Duration.days(token)`.
-   *
-   * @default - 14 days in PROD, 1 day in DEV; with a HardenedBackupPlan that backs up continuously,
-   * its `dailyRetention`, since AWS Backup then manages the automated backups and sets their
-   * retention to its rule's
-   */
-  readonly backupRetention?: Duration;
-
-  /**
-   * The daily backup window in UTC, `hh24:mi-hh24:mi`, at least 30 minutes, not overlapping the
-   * maintenance window.
-   *
-   * @default '03:00-04:00'
-   */
-  readonly preferredBackupWindow?: string;
-
-  /**
-   * The weekly maintenance window in UTC, `ddd:hh24:mi-ddd:hh24:mi`, at least 30 minutes, not
-   * overlapping the backup window.
-   *
-   * @default 'sun:05:00-sun:06:00'
-   */
-  readonly preferredMaintenanceWindow?: string;
-
-  /**
    * An AWS Backup plan to add the database to, where the organisation audits its backups there: a
    * HardenedBackupPlan (a locked, encrypted vault, copies to another region, failed jobs notified),
    * whose backup role then backs the database up, or any aws-cdk-lib backup plan. The HIPAA and NIST
@@ -205,20 +178,6 @@ export interface RelationalDatabaseProps extends PatternProps {
    * @default - none; automated backups only
    */
   readonly backupPlan?: backup.IBackupPlan;
-
-  /**
-   * Whether the database can be deleted only after this is turned off.
-   *
-   * @default - true in PROD, false in DEV
-   */
-  readonly deletionProtection?: boolean;
-
-  /**
-   * How long the database's exported logs are kept.
-   *
-   * @default - one year in PROD, one month in DEV
-   */
-  readonly logRetention?: logs.RetentionDays;
 
   /**
    * The average CPU utilization, in percent over 15 minutes, above which an alarm fires.
