@@ -27,7 +27,7 @@ export * from './events/event-rule-with-dead-letter-queue';
 export * from './events/step-functions-workflow';
 export * from './data/relational-database';
 export * from './data/aurora-database';
-export type { DatabaseMaintenanceProps } from './data/sql/database-props';
+export type { DatabaseMaintenanceProps } from './building-blocks/sql-database/database-props';
 export * from './data/dynamodb-table';
 export * from './data/in-memory-cache';
 export * from './containers/alb-fargate-service';

@@ -1,11 +1,11 @@
 import { Lazy } from 'aws-cdk-lib';
 import { Annotations, Match } from 'aws-cdk-lib/assertions';
 import { Construct } from 'constructs';
-import { PropValidator } from '../../src/core/prop-validator';
 import {
   DatabaseEngine, defaultMaxConnections, ENGINE_RESERVED_WORDS, EngineProps, ENGINES, knownEngineVersions, newestFirst,
   validateEngineProps, warnOfLongMasterUsername, warnOfUnknownVersion,
-} from '../../src/data/sql/engines';
+} from '../../src/building-blocks/sql-database/engines';
+import { PropValidator } from '../../src/core/prop-validator';
 import { newStack } from '../support/app';
 
 const GIB = 1024 ** 3;

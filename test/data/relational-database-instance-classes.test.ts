@@ -2,10 +2,10 @@ import { Lazy } from 'aws-cdk-lib';
 import { Annotations, Match } from 'aws-cdk-lib/assertions';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import { Construct } from 'constructs';
-import { PropValidator } from '../../src/core/prop-validator';
 import {
   instanceMemoryBytes, RDS_INSTANCE_CLASSES, validateInstanceType, warnOfUnknownInstanceClass,
-} from '../../src/data/sql/instance-classes';
+} from '../../src/building-blocks/sql-database/instance-classes';
+import { PropValidator } from '../../src/core/prop-validator';
 import { newStack } from '../support/app';
 
 const GIB = 1024 ** 3;

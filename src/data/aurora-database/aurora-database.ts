@@ -12,18 +12,18 @@ import { acknowledgeAuroraFindings } from './acknowledgements';
 import { AURORA_ENGINES, auroraMaxConnections, MYSQL_AUDIT_AND_SLOW_LOGS } from './engines';
 import { pausesOn, validateAuroraDatabaseProps } from './validate';
 import { selectForBackup } from '../../building-blocks/backup-selection';
-import { createPatternKey } from '../../core/keys';
-import { createLogEncryptionKey } from '../../core/log-encryption';
-import { PatternPrelude } from '../../core/pattern-prelude';
-import { DatabaseMaintenanceProps } from '../sql/database-props';
-import { DatabaseEngine } from '../sql/engines';
+import { DatabaseMaintenanceProps } from '../../building-blocks/sql-database/database-props';
+import { DatabaseEngine } from '../../building-blocks/sql-database/engines';
 import {
   allowDatabaseClient, automatedBackupRetention, bytesText, createDatabaseSecurityGroup, createExportedLogGroups, createHardenedProxy,
   createIsolatedSubnetGroup, createMonitoringRole, databaseIdentifier, exportedLogRetention, grantConnectWithProxy, isolatedSubnetsOf, proxySecret,
   useLiteralPorts,
-} from '../sql/hardening';
-import { instanceMemoryBytes } from '../sql/instance-classes';
-import { MasterSecret } from '../sql/master-secret';
+} from '../../building-blocks/sql-database/hardening';
+import { instanceMemoryBytes } from '../../building-blocks/sql-database/instance-classes';
+import { MasterSecret } from '../../building-blocks/sql-database/master-secret';
+import { createPatternKey } from '../../core/keys';
+import { createLogEncryptionKey } from '../../core/log-encryption';
+import { PatternPrelude } from '../../core/pattern-prelude';
 
 /**
  * The capacity of an Aurora Serverless v2 cluster's instances, in Aurora capacity units (ACUs):

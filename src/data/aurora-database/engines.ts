@@ -1,5 +1,5 @@
 import * as rds from 'aws-cdk-lib/aws-rds';
-import { DatabaseEngine, EngineFacts, staticInstances } from '../sql/engines';
+import { DatabaseEngine, EngineFacts, staticInstances } from '../../building-blocks/sql-database/engines';
 
 /** Only purely numeric versions, or Aurora MySQL's `8.0.mysql_aurora.3.10.3`. */
 const wellFormed = (versions: string[]) => [...new Set(versions.filter((v) => typeof v === 'string' && /^\d+(\.\d+)*(\.mysql_aurora\.[\d.]+)?$/.test(v)))];

@@ -4,13 +4,13 @@ import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
 import type { AuroraDatabaseProps } from './aurora-database';
 import { AURORA_INSTANCE_CLASSES } from './engines';
-import { validateWindows } from '../../core/maintenance-windows';
-import { humanSize, PropValidator } from '../../core/prop-validator';
 import {
   DatabaseEngine, DOCUMENTED_USERNAME_LENGTH, EngineFacts, EngineSettings, validateEngineProps, warnOfLongMasterUsername, warnOfUnknownVersion,
-} from '../sql/engines';
-import { validateBackupRetention, validateIsolatedSubnets, validateKeyRegion } from '../sql/hardening';
-import { instanceMemoryBytes, validateInstanceType, warnOfUnknownInstanceClass } from '../sql/instance-classes';
+} from '../../building-blocks/sql-database/engines';
+import { validateBackupRetention, validateIsolatedSubnets, validateKeyRegion } from '../../building-blocks/sql-database/hardening';
+import { instanceMemoryBytes, validateInstanceType, warnOfUnknownInstanceClass } from '../../building-blocks/sql-database/instance-classes';
+import { validateWindows } from '../../core/maintenance-windows';
+import { humanSize, PropValidator } from '../../core/prop-validator';
 
 /** Aurora's limits. */
 const MAX_READERS = 15;

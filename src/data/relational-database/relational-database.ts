@@ -11,18 +11,18 @@ import { acknowledgeReplicaFindings, acknowledgeWeakenings } from './acknowledge
 import { findSecretsManagerEndpoint, MasterPassword, secretsManagerUrl } from './master-password';
 import { MAX_STORAGE_GIB, MIN_STORAGE_GIB, minMaxAllocatedStorage, validateRelationalDatabaseProps } from './validate';
 import { selectForBackup } from '../../building-blocks/backup-selection';
-import { createPatternKey } from '../../core/keys';
-import { createLogEncryptionKey } from '../../core/log-encryption';
-import { PatternPrelude } from '../../core/pattern-prelude';
-import { DatabaseMaintenanceProps } from '../sql/database-props';
-import { DatabaseEngine, defaultMaxConnections, EngineFacts, ENGINES, MYSQL_SLOW_QUERY_LOG } from '../sql/engines';
+import { DatabaseMaintenanceProps } from '../../building-blocks/sql-database/database-props';
+import { DatabaseEngine, defaultMaxConnections, EngineFacts, ENGINES, MYSQL_SLOW_QUERY_LOG } from '../../building-blocks/sql-database/engines';
 import {
   allowDatabaseClient, automatedBackupRetention, bytesText, createDatabaseSecurityGroup, createExportedLogGroups, createHardenedProxy,
   createIsolatedSubnetGroup, createMonitoringRole, databaseIdentifier, exportedLogRetention, grantConnectWithProxy, isolatedSubnetsOf, proxySecret,
   useLiteralPorts,
-} from '../sql/hardening';
-import { instanceMemoryBytes } from '../sql/instance-classes';
-import { MasterSecret } from '../sql/master-secret';
+} from '../../building-blocks/sql-database/hardening';
+import { instanceMemoryBytes } from '../../building-blocks/sql-database/instance-classes';
+import { MasterSecret } from '../../building-blocks/sql-database/master-secret';
+import { createPatternKey } from '../../core/keys';
+import { createLogEncryptionKey } from '../../core/log-encryption';
+import { PatternPrelude } from '../../core/pattern-prelude';
 
 /**
  * Properties of a RelationalDatabase.

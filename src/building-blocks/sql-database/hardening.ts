@@ -7,14 +7,14 @@ import * as logs from 'aws-cdk-lib/aws-logs';
 import * as rds from 'aws-cdk-lib/aws-rds';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import { Construct, IConstruct } from 'constructs';
-import { HardenedBackupPlan } from '../../building-blocks/hardened-backup-plan';
 import { allowClientIn } from '../../core/connections';
 import { ManagedPolicyRole } from '../../core/managed-policy-role';
 import { acknowledgeNagFinding } from '../../core/nag';
 import { humanSize, PropValidator } from '../../core/prop-validator';
+import { HardenedBackupPlan } from '../hardened-backup-plan';
 
-// What the two SQL patterns of this area (RelationalDatabase, an RDS instance, and AuroraDatabase,
-// an Aurora cluster) build the same way: the network placement, the monitoring role, the log
+// What the two SQL patterns (RelationalDatabase, an RDS instance, and AuroraDatabase, an Aurora
+// cluster) build the same way, as a building block below the data area, which imports it: the network placement, the monitoring role, the log
 // groups RDS exports to, the proxy, and the rules their props share.
 
 /**
