@@ -15,6 +15,7 @@ import { newApp, newStack, TEST_ENV } from '../support/app';
 import { cloudFormationFindings } from '../support/cfn-validation';
 import { dataTierSplit, referencedStacks, templatesOf } from '../support/cross-stack';
 import { COMPLIANT, runNagPacksOfBothMajors } from '../support/nag';
+import { policyStatements } from '../support/policies';
 import { normalizedTemplate } from '../support/snapshot';
 import { DeployTimeValues, deployTimeValues } from '../support/tokens';
 
@@ -62,11 +63,6 @@ const alarmsOf = (template: Template) => Object.values(template.findResources('A
   .filter((a) => a.Dimensions?.some((d: any) => d.Name === 'DBClusterIdentifier'));
 const alarmOn = (template: Template, metric: string, role?: string) => alarmsOf(template)
   .find((a) => a.MetricName === metric && (role === undefined || a.Dimensions.some((d: any) => d.Name === 'Role' && d.Value === role)));
-
-/** The statements of every IAM policy, inline or managed, of a template, as JSON. */
-const policyStatements = (template: Template): string[] => [
-  ...Object.values(template.findResources('AWS::IAM::Policy')), ...Object.values(template.findResources('AWS::IAM::ManagedPolicy')),
-].flatMap((p) => p.Properties.PolicyDocument.Statement as unknown[]).map((st) => JSON.stringify(st));
 
 describe('AuroraDatabase', () => {
   const prod = build();

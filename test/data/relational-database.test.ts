@@ -16,6 +16,7 @@ import { newApp, newStack, TEST_ENV } from '../support/app';
 import { cloudFormationFindings } from '../support/cfn-validation';
 import { dataTierSplit, referencedStacks, templatesOf } from '../support/cross-stack';
 import { COMPLIANT, runNagPacksOfBothMajors } from '../support/nag';
+import { policyStatements } from '../support/policies';
 import { normalizedTemplate } from '../support/snapshot';
 import { DeployTimeValues, deployTimeValues } from '../support/tokens';
 
@@ -57,11 +58,6 @@ function fullyConfigured(stack: Stack): Props {
 }
 
 const instances = (template: Template) => Object.values(template.findResources('AWS::RDS::DBInstance'));
-
-/** The statements of every IAM policy, inline or managed, of a template, as JSON. */
-const policyStatements = (template: Template): string[] => [
-  ...Object.values(template.findResources('AWS::IAM::Policy')), ...Object.values(template.findResources('AWS::IAM::ManagedPolicy')),
-].flatMap((p) => p.Properties.PolicyDocument.Statement as unknown[]).map((st) => JSON.stringify(st));
 
 /** The statements of the key policy of the one key in a template whose description starts with `description`. */
 const keyStatements = (template: Template, description: RegExp): any[] =>
