@@ -1,5 +1,5 @@
 import * as rds from 'aws-cdk-lib/aws-rds';
-import { DatabaseEngine, EngineFacts, staticInstances } from '../../building-blocks/sql-database/engines';
+import { DatabaseEngine, defaultMaxConnections, EngineFacts, staticInstances } from '../../building-blocks/sql-database/engines';
 
 /** Only purely numeric versions, or Aurora MySQL's `8.0.mysql_aurora.3.10.3`. */
 const wellFormed = (versions: string[]) => [...new Set(versions.filter((v) => typeof v === 'string' && /^\d+(\.\d+)*(\.mysql_aurora\.[\d.]+)?$/.test(v)))];
@@ -49,6 +49,7 @@ export const AURORA_ENGINES: Record<DatabaseEngine, EngineFacts> = {
     // The audit log is on (see MYSQL_AUDIT_AND_SLOW_LOGS), and IAM authentication, whose error log
     // is exported too; the general log is not.
     logExports: ['audit', 'error', 'slowquery', 'iam-db-auth-error'],
+    // Unused: Aurora MySQL's default max_connections follows AWS's table (auroraMaxConnections).
     bytesPerConnection: 12_582_880,
     // https://docs.aws.amazon.com/AmazonRDS/latest/AuroraUserGuide/AuroraMySQL.Managing.Performance.html#AuroraMySQL.Managing.MaxConnections
     connectionsLimit: 16_000,
@@ -106,7 +107,7 @@ export function auroraMaxConnections(engineKind: DatabaseEngine, memoryBytes: nu
     return engineKind === DatabaseEngine.MYSQL ? 90 : 125;
   }
   if (engineKind === DatabaseEngine.POSTGRES) {
-    return Math.min(Math.floor(memoryBytes * 0.75 / AURORA_ENGINES[engineKind].bytesPerConnection), 5000);
+    return defaultMaxConnections(AURORA_ENGINES[engineKind], memoryBytes);
   }
   const gib = memoryBytes / 1024 ** 3;
   return Math.max(Math.round(45 * Math.log2(gib)), 1000 * Math.ceil(Math.log2(gib / 8)), 1);

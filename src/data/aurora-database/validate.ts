@@ -5,7 +5,7 @@ import { Construct } from 'constructs';
 import type { AuroraDatabaseProps } from './aurora-database';
 import { AURORA_INSTANCE_CLASSES } from './engines';
 import {
-  DatabaseEngine, DOCUMENTED_USERNAME_LENGTH, EngineFacts, EngineSettings, validateEngineProps, warnOfLongMasterUsername, warnOfUnknownVersion,
+  DatabaseEngine, EngineFacts, EngineSettings, validateEngineProps, warnOfUnknownVersion,
 } from '../../building-blocks/sql-database/engines';
 import { validateBackupRetention, validateIsolatedSubnets, validateKeyRegion } from '../../building-blocks/sql-database/hardening';
 import { instanceMemoryBytes, validateInstanceType, warnOfUnknownInstanceClass } from '../../building-blocks/sql-database/instance-classes';
@@ -101,9 +101,6 @@ export function validateAuroraDatabaseProps(scope: Construct, validator: PropVal
   validator.throwIfInvalid();
   if (engineFacts && !knownClass) {
     warnOfUnknownInstanceClass(scope, instanceType, AURORA_INSTANCE_CLASSES, 'Aurora');
-  }
-  if (engineFacts && engineSettings && !Token.isUnresolved(engineSettings.username) && engineSettings.username.length > DOCUMENTED_USERNAME_LENGTH) {
-    warnOfLongMasterUsername(scope, engineKind, engineSettings.username, engineFacts);
   }
   // An engine none of DatabaseEngine's failed validation above: only a known one gets here.
   return engineSettings!;
