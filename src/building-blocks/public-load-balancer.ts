@@ -50,6 +50,23 @@ export interface PublicLoadBalancerProps extends PatternProps {
   readonly domainName?: string;
 
   /**
+   * More host names that the certificate requested for `domainName` covers (its subject
+   * alternative names), without records: names another construct routes to this load balancer.
+   * Two regional fronts behind a DnsRouting failover each answer on their own name
+   * (`domainName: 'app-us-east-1.example.com'`, with its alias record) and on the routed name
+   * (`alternativeDomainNames: ['app.example.com']`, whose failover records DnsRouting owns).
+   *
+   * Names in `hostedZone` (a leading `*.` for a wildcard), none twice and none equal to
+   * `domainName`, at most 9: ACM's default quota is 10 names per certificate, `domainName`
+   * included. Only with `domainName` and `hostedZone` and without `certificate`: a given
+   * certificate's names are decided where it is created. ACM validates each name by DNS in
+   * `hostedZone`, as it does `domainName`.
+   *
+   * @default - none: the certificate covers `domainName` only
+   */
+  readonly alternativeDomainNames?: string[];
+
+  /**
    * The public hosted zone `domainName` belongs to.
    *
    * @default - none; required with `domainName`
@@ -123,6 +140,11 @@ export interface TargetNames {
   readonly all: string;
 }
 
+/**
+ * ACM's default quota of domain names per certificate, the one it is requested for included
+ * (https://docs.aws.amazon.com/acm/latest/userguide/acm-limits.html); an account may have it raised.
+ */
+const MAX_NAMES_PER_CERTIFICATE = 10;
 const IPV4_CIDR = /^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})\/(\d{1,2})$/;
 const ACM_CERTIFICATE_ARN = /^arn:[a-z-]+:acm:([a-z0-9-]+):\d{12}:certificate\/.+$/;
 const IAM_SERVER_CERTIFICATE_ARN = /^arn:[a-z-]+:iam::\d{12}:server-certificate\/.+$/;
@@ -169,6 +191,9 @@ export class PublicLoadBalancer extends Construct {
       v.check(props.hostedZone !== undefined, 'hostedZone', undefined, `the public hosted zone of domainName (${props.domainName}), for its alias record`);
     }
     v.check(props.hostedZone === undefined || props.domainName !== undefined, 'hostedZone', props.hostedZone?.node.path, 'given with the domainName to create the record for');
+    if (props.alternativeDomainNames !== undefined) {
+      PublicLoadBalancer.validateAlternativeDomainNames(v, props, props.alternativeDomainNames);
+    }
     v.oneOf('sslPolicy', props.sslPolicy, elbv2.SslPolicy, 'elbv2.SslPolicy');
     // Each block becomes security group rules of its own, so the list must be known at synth; a
     // block in it may be a token.
@@ -204,6 +229,41 @@ export class PublicLoadBalancer extends Construct {
   public static validateHealthCheckPath(v: PropValidator, path: string | undefined): void {
     if (path !== undefined && !Token.isUnresolved(path)) {
       v.check(path.startsWith('/') && path.length <= 1024, 'healthCheckPath', path, "a path starting with '/', at most 1024 characters");
+    }
+  }
+
+  /**
+   * Records the errors of `alternativeDomainNames`: further names of the certificate the front
+   * requests, so only where it requests one, each a host name in its zone, none twice (DNS names
+   * compare without case), not `domainName` again, and within ACM's names per certificate.
+   */
+  private static validateAlternativeDomainNames(v: PropValidator, props: PublicLoadBalancerProps, names: string[]): void {
+    const prop = 'alternativeDomainNames';
+    // An empty list (from configuration, say) asks for nothing: no error.
+    const given = names.length > 0;
+    v.check(!given || props.certificate === undefined, prop, names,
+      'left unset with certificate: the names a given certificate covers are decided where it is requested (add them there)');
+    v.check(!given || props.domainName !== undefined, prop, names,
+      'left unset without domainName: they are further names of the certificate the front requests for domainName with hostedZone');
+    // aws-cdk-lib gives each name a DNS validation option of its own, and the count is checked:
+    // the list must be known at synth (a name in it may be a token).
+    v.knownAtSynth(prop, names, 'each name needs a DNS validation option of its own; a name in the list may be a token');
+    if (Token.isUnresolved(names)) {
+      return;
+    }
+    v.check(names.length <= MAX_NAMES_PER_CERTIFICATE - 1, prop, `${names.length} names`,
+      `at most ${MAX_NAMES_PER_CERTIFICATE - 1}: ACM's default quota is ${MAX_NAMES_PER_CERTIFICATE} names per certificate, domainName included`);
+    const seen = new Set<string>();
+    const domainName = props.domainName !== undefined && !Token.isUnresolved(props.domainName) ? props.domainName.toLowerCase() : undefined;
+    for (const [i, name] of names.entries()) {
+      if (Token.isUnresolved(name)) {
+        continue;
+      }
+      checkDomainName(v, `${prop}[${i}]`, name, props.hostedZone);
+      const host = name.toLowerCase();
+      v.check(host !== domainName, `${prop}[${i}]`, name, 'a name other than domainName, which the certificate covers already');
+      v.check(!seen.has(host), `${prop}[${i}]`, name, 'a name given once');
+      seen.add(host);
     }
   }
 
@@ -288,6 +348,9 @@ export class PublicLoadBalancer extends Construct {
     this.certificate = !props.certificate && props.domainName && props.hostedZone
       ? new acm.Certificate(this, 'Certificate', {
         domainName: props.domainName,
+        // Names another construct routes here (DnsRouting's record name): covered by the
+        // certificate, validated in the same zone, but their records are not the front's.
+        subjectAlternativeNames: props.alternativeDomainNames?.length ? props.alternativeDomainNames : undefined,
         validation: acm.CertificateValidation.fromDns(props.hostedZone),
         // aws-cdk-lib tags the certificate Name with its construct path by default: the pattern's,
         // as it always was, rather than one through the front.

@@ -1,4 +1,4 @@
-import { Duration, Names, Stack, Stage } from 'aws-cdk-lib';
+import { CfnOutput, Duration, Names, Stack, Stage } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import * as backup from 'aws-cdk-lib/aws-backup';
 import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
@@ -149,6 +149,25 @@ describe('DynamoDbTable', () => {
       expect(table.TimeToLiveSpecification).toEqual({ AttributeName: 'expiresAt', Enabled: true });
       expect(table.Replicas.map((r: any) => r.TableClass)).toEqual(['STANDARD_INFREQUENT_ACCESS', 'STANDARD_INFREQUENT_ACCESS']);
       expect(replicasOf(prod.template)[0].TableClass).toBeUndefined(); // STANDARD, DynamoDB's default
+    });
+  });
+
+  describe('name', () => {
+    test('none by default: CloudFormation names the table', () => {
+      expect(tableOf(prod.template).resource.Properties.TableName).toBeUndefined();
+    });
+
+    test("a fixed name when given, on the table and so its replicas; a stack in the replica's region reads it as a value, not a reference", () => {
+      const app = newApp();
+      const stack = new Stack(app, 'Primary', { env: TEST_ENV });
+      const { table } = place({ tableName: 'orders', ...replica(REPLICA_REGION, REPLICA_KEY_ARN) }, stack);
+      const secondary = new Stack(app, 'Secondary', { env: { ...TEST_ENV, region: REPLICA_REGION } });
+      new CfnOutput(secondary, 'OrdersTableName', { value: table.table.tableName });
+      const template = Template.fromStack(stack);
+      expect(tableOf(template).resource.Properties.TableName).toBe('orders');
+      expect(replicasOf(template).map((r) => r.Region).sort()).toEqual([REPLICA_REGION, 'us-east-1']);
+      expect(Template.fromStack(secondary).toJSON().Outputs.OrdersTableName.Value).toBe('orders');
+      expect(secondary.dependencies).toEqual([]);
     });
   });
 
@@ -561,6 +580,9 @@ describe('DynamoDbTable', () => {
     const provisioned = { billingMode: dynamodb.BillingMode.PROVISIONED, readCapacity: { maxCapacity: 10 }, writeCapacity: { maxCapacity: 10 } };
 
     const invalid: Array<[string, Props, string]> = [
+      ['a table name of 2 characters', { tableName: 'ab' }, "tableName is 'ab'; it must be 3 to 255 characters of letters, digits, '_', '-' and '.'."],
+      ['a table name of 256 characters', { tableName: long }, `tableName is '${long}'; it must be 3 to 255 characters of letters, digits, '_', '-' and '.'.`],
+      ['a table name with a slash', { tableName: 'shop/orders' }, "tableName is 'shop/orders'; it must be 3 to 255 characters of letters, digits, '_', '-' and '.'."],
       ['no partition key', { partitionKey: undefined }, 'partitionKey is unset; it must be an attribute (name and type): it is required.'],
       ['an empty partition key name', { partitionKey: { name: '', type: S } }, "partitionKey.name is ''; it must be a name of 1 to 255 bytes in UTF-8."],
       ['a partition key name of 256 characters', { partitionKey: { name: long, type: S } }, `partitionKey.name is '${long}'; it must be a name of 1 to 255 bytes in UTF-8.`],
@@ -696,6 +718,8 @@ describe('DynamoDbTable', () => {
         readCapacity: { minCapacity: 5, maxCapacity: 5, targetUtilizationPercent: 20 },
         writeCapacity: { maxCapacity: 1, targetUtilizationPercent: 90 },
       })).not.toThrow();
+      expect(() => build({ tableName: 'a-b' })).not.toThrow();
+      expect(() => build({ tableName: `Orders_2024.${'x'.repeat(243)}` })).not.toThrow();
       expect(() => build({
         maxReadRequestUnits: 1,
         maxWriteRequestUnits: 1,
@@ -772,6 +796,8 @@ describe('DynamoDbTable', () => {
     // Every prop the table validates that can be a token. billingMode and replicaRegions decide what
     // is created and refuse tokens by name (below).
     it.each<[string, (t: DeployTimeValues) => Props, (template: Template) => void]>([
+      ['tableName', (t) => ({ tableName: t.text }),
+        (tp) => expect(tableOf(tp).resource.Properties.TableName).toEqual({ Ref: 'DeployTimeText' })],
       ['partitionKey.name', (t) => ({ partitionKey: { name: t.text, type: S } }),
         (tp) => expect(tableOf(tp).resource.Properties.KeySchema).toEqual([{ AttributeName: { Ref: 'DeployTimeText' }, KeyType: 'HASH' }])],
       ['timeToLiveAttribute', (t) => ({ timeToLiveAttribute: t.text }),
@@ -855,6 +881,13 @@ describe('DynamoDbTable', () => {
       const acknowledged = (stackName: string) => result.stacks.find((r) => r.stack.path === stackName)!.acknowledgedChecks.map((a) => a.ruleId);
       expect(acknowledged('Defaults')).toEqual([]);
       expect(acknowledged('Dev')).toEqual(['BestPracticePatterns-DynamoDBGlobalTableDeletionProtection']);
+    });
+
+    test('a fixed name changes nothing the packs or the report check: no unacknowledged finding', () => {
+      const app = newApp();
+      place({ tableName: 'orders', ...replica(REPLICA_REGION, REPLICA_KEY_ARN) }, new Stack(app, 'Named', { env: TEST_ENV }));
+      expect(runNagPacks(app)).toEqual(COMPLIANT);
+      expect(report([app.outdir]).problems).toBe(0);
     });
 
     // Built and synthesized once with both majors' packs: the test of each reads it.

@@ -25,6 +25,23 @@ export interface DynamoDbTableProps extends PatternProps {
   readonly partitionKey: dynamodb.Attribute;
 
   /**
+   * A fixed name for the table, for an app that must reach it by name from elsewhere: its
+   * replicas share the name, so a stack in a replica's region is handed it as a value, with no
+   * cross-region reference. 3 to 255 characters of letters, digits, `_`, `-` and `.`.
+   *
+   * The trade-off: a change that replaces the table (its keys, a local index) fails, since
+   * CloudFormation cannot create the replacement under the name the old table still holds (rename
+   * it in the same change); and names are unique per account and region, so the name cannot be
+   * used twice there: not by two tables, not by two deployments of the stack to one environment,
+   * and not by a new stack while a table retained from an old one (PROD's RETAIN) keeps it. Where
+   * a reader is in the table's own region, leave the name to CloudFormation and hand it
+   * `table.tableName`.
+   *
+   * @default - a name CloudFormation generates
+   */
+  readonly tableName?: string;
+
+  /**
    * The sort key: its name (1 to 255 bytes in UTF-8, not the partition key's) and type. Local
    * secondary indexes need one.
    *
@@ -288,6 +305,7 @@ export class DynamoDbTable extends Construct {
     // validated), so the one replica's key is set below instead.
     const regionAgnostic = Token.isUnresolved(Stack.of(this).region);
     this.table = new dynamodb.TableV2(this, 'Table', {
+      tableName: props.tableName,
       partitionKey: props.partitionKey,
       sortKey: props.sortKey,
       globalSecondaryIndexes: props.globalSecondaryIndexes,

@@ -6,12 +6,13 @@ import { PropValidator } from '../../core/prop-validator';
 
 /**
  * DynamoDB's limits (https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/ServiceQuotas.html):
- * key and attribute names of 1 to 255 characters; index names of 3 to 255 of [a-zA-Z0-9_.-];
+ * key and attribute names of 1 to 255 characters; table and index names of 3 to 255 of [a-zA-Z0-9_.-]
+ * (https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/HowItWorks.NamingRulesDataTypes.html);
  * 20 global secondary indexes per table (the default quota) and 5 local ones; at most 100
  * attributes projected into all the indexes of a table; point-in-time recovery of 1 to 35 days.
  */
 const MAX_NAME_LENGTH = 255;
-const INDEX_NAME = /^[a-zA-Z0-9_.-]{3,255}$/;
+const TABLE_OR_INDEX_NAME = /^[a-zA-Z0-9_.-]{3,255}$/;
 const MAX_GLOBAL_INDEXES = 20;
 const MAX_LOCAL_INDEXES = 5;
 const MAX_PROJECTED_ATTRIBUTES = 100;
@@ -38,10 +39,13 @@ export const SYSTEM_ERROR_OPERATIONS: dynamodb.Operation[] = [
 ];
 
 /**
- * Checks every prop of a DynamoDbTable, rule after rule, into `v`: keys, indexes, billing,
+ * Checks every prop of a DynamoDbTable, rule after rule, into `v`: name, keys, indexes, billing,
  * recovery, replicas and alarm thresholds.
  */
 export function validateDynamoDbTableProps(scope: Construct, v: PropValidator, props: DynamoDbTableProps): void {
+  const tableName = props.tableName;
+  v.check(tableName === undefined || (typeof tableName === 'string' && (Token.isUnresolved(tableName) || TABLE_OR_INDEX_NAME.test(tableName))),
+    'tableName', tableName, "3 to 255 characters of letters, digits, '_', '-' and '.'");
   validateKeys(v, props);
   validateIndexes(v, props);
   validateBilling(v, props);
@@ -128,7 +132,7 @@ function validateIndexes(v: PropValidator, props: DynamoDbTableProps): void {
   ];
   for (const [prop, index, keys] of all) {
     const indexName = index.indexName;
-    v.check(typeof indexName === 'string' && (Token.isUnresolved(indexName) || INDEX_NAME.test(indexName)), `${prop}.indexName`, indexName,
+    v.check(typeof indexName === 'string' && (Token.isUnresolved(indexName) || TABLE_OR_INDEX_NAME.test(indexName)), `${prop}.indexName`, indexName,
       "3 to 255 characters of letters, digits, '_', '-' and '.'");
     v.check(!names.has(indexName), `${prop}.indexName`, indexName, 'a name no other index of the table has');
     names.add(indexName);
