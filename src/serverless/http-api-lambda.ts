@@ -2,9 +2,12 @@ import { Token } from 'aws-cdk-lib';
 import * as apigwv2 from 'aws-cdk-lib/aws-apigatewayv2';
 import * as authorizers from 'aws-cdk-lib/aws-apigatewayv2-authorizers';
 import * as integrations from 'aws-cdk-lib/aws-apigatewayv2-integrations';
+import * as acm from 'aws-cdk-lib/aws-certificatemanager';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as cognito from 'aws-cdk-lib/aws-cognito';
+import * as targets from 'aws-cdk-lib/aws-route53-targets';
 import { Construct } from 'constructs';
+import { apiDomainCertificate, apiDomainUrl, createApiAliasRecords, disableExecuteApiEndpoint, validateApiDomainProps } from './api-domain';
 import { addApiDashboardSection, apiAccessLogFormat, apiAlarms, validateLambdaApiProps, warnAboveAccountBurst } from './api-function';
 import { LambdaApiProps } from './lambda-api-props';
 import { LambdaBackedApi } from './lambda-backed-api';
@@ -56,7 +59,9 @@ export interface HttpApiLambdaProps extends LambdaApiProps {
  * options; public only by an explicit opt-in); default route throttling; JSON access logs with a
  * retention; detailed metrics; a function on ARM64 and the newest Node.js runtime, traced, with
  * JSON logs, a retention and a timeout within the integration timeout; alarms on 5xx and 4xx
- * rates, p99 latency, and function errors, throttles and duration.
+ * rates, p99 latency, and function errors, throttles and duration; an optional regional custom
+ * domain over TLS 1.2 with its certificate and alias records, the default execute-api endpoint
+ * then off.
  *
  * @example
  * import { HttpApiLambda } from 'cdk-best-practice-patterns';
@@ -79,6 +84,19 @@ export class HttpApiLambda extends LambdaBackedApi {
    * The API's `$default` stage.
    */
   public readonly stage: apigwv2.HttpStage;
+
+  /**
+   * The regional custom domain of `domainName`, with the `$default` stage mapped at its root. Its
+   * `regionalDomainName` and `regionalHostedZoneId` are what records of your own (a DnsRouting's)
+   * alias.
+   */
+  public readonly domain?: apigwv2.DomainName;
+
+  /**
+   * The certificate the custom domain serves: `certificate`, or the one the pattern requested
+   * through `hostedZone`.
+   */
+  public readonly certificate?: acm.ICertificate;
 
   /**
    * The alarms of this pattern: 5xx and 4xx rates, p99 latency, and the function's errors,
@@ -105,6 +123,7 @@ export class HttpApiLambda extends LambdaBackedApi {
         allowHeaders: ['authorization', 'content-type', 'x-amz-date', 'x-amz-security-token'],
       } : undefined,
       createDefaultStage: false,
+      disableExecuteApiEndpoint: disableExecuteApiEndpoint(props),
     });
     this.stage = this.api.addStage('DefaultStage', {
       stageName: '$default',
@@ -116,7 +135,9 @@ export class HttpApiLambda extends LambdaBackedApi {
         format: apiAccessLogFormat(),
       },
     });
-    this._setUrl(this.stage.url);
+    this.certificate = apiDomainCertificate(this, props);
+    this.domain = this.createDomain(props, this.certificate);
+    this._setUrl(this.domain ? apiDomainUrl(props.domainName!) : this.stage.url);
 
     if (props.allowUnauthenticatedAccess) {
       for (const route of this.api.node.findAll().filter((c): c is apigwv2.CfnRoute => c instanceof apigwv2.CfnRoute)) {
@@ -130,6 +151,9 @@ export class HttpApiLambda extends LambdaBackedApi {
   private validate(props: HttpApiLambdaProps, v: PropValidator): void {
     validateLambdaApiProps(v, props);
     warnAboveAccountBurst(this, 'throttlingBurstLimit', props.throttlingBurstLimit);
+    // HTTP APIs have regional custom domains only:
+    // https://docs.aws.amazon.com/apigateway/latest/developerguide/http-api-custom-domain-names.html
+    validateApiDomainProps(v, this, props, false);
     const chosen = Object.entries({
       userPool: props.userPool,
       jwtIssuer: props.jwtIssuer,
@@ -155,6 +179,27 @@ export class HttpApiLambda extends LambdaBackedApi {
       v.check(props.jwtAudience === undefined, 'jwtAudience', props.jwtAudience, 'left unset without jwtIssuer');
     }
     v.throwIfInvalid();
+  }
+
+  /**
+   * The regional custom domain of `domainName` over TLS 1.2 (the only version HTTP APIs offer),
+   * dualstack so the AAAA record answers, with the `$default` stage mapped at its root and its
+   * alias records; none without `domainName`.
+   */
+  private createDomain(props: HttpApiLambdaProps, certificate: acm.ICertificate | undefined): apigwv2.DomainName | undefined {
+    if (props.domainName === undefined || certificate === undefined) {
+      return undefined;
+    }
+    const domain = new apigwv2.DomainName(this, 'Domain', {
+      domainName: props.domainName,
+      certificate,
+      endpointType: apigwv2.EndpointType.REGIONAL,
+      securityPolicy: apigwv2.SecurityPolicy.TLS_1_2,
+      ipAddressType: apigwv2.IpAddressType.DUAL_STACK,
+    });
+    new apigwv2.ApiMapping(this, 'DomainMapping', { api: this.api, domainName: domain, stage: this.stage });
+    createApiAliasRecords(this, props, new targets.ApiGatewayv2DomainProperties(domain.regionalDomainName, domain.regionalHostedZoneId));
+    return domain;
   }
 
   private createAuthorizer(props: HttpApiLambdaProps): apigwv2.IHttpRouteAuthorizer {

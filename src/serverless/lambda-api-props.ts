@@ -1,10 +1,12 @@
 import { Duration } from 'aws-cdk-lib';
+import * as acm from 'aws-cdk-lib/aws-certificatemanager';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
+import * as route53 from 'aws-cdk-lib/aws-route53';
 import { HardenedFunctionProps } from '../building-blocks/hardened-function';
 
 /**
  * What a Lambda-backed API pattern (RestApiLambda, HttpApiLambda) accepts about its function,
- * its throttling, CORS and alarms.
+ * its throttling, CORS, alarms and custom domain.
  *
  * The pattern creates a HardenedFunction from `code` or `entry` and these props, or puts your
  * `handlerFunction` behind the API; one of the three is required. The created function's
@@ -77,4 +79,52 @@ export interface LambdaApiProps extends HardenedFunctionProps {
    * @default Duration.seconds(3)
    */
   readonly latencyP99Threshold?: Duration;
+
+  /**
+   * The API's own host name, such as api.example.com: one name in lower case, not a wildcard.
+   * API Gateway serves it from a custom domain with the TLS 1.2 security policy, and the stage
+   * answers at its root, so `url` becomes `https://<domainName>/`. The custom domain is regional
+   * (edge-optimized for a RestApiLambda whose endpoint is EDGE); a PRIVATE RestApiLambda takes
+   * none. Needs `hostedZone` or `certificate`.
+   *
+   * @default - none: the API answers on its execute-api endpoint only
+   */
+  readonly domainName?: string;
+
+  /**
+   * The public hosted zone `domainName` belongs to. The pattern requests a DNS-validated
+   * certificate for the name through it (unless `certificate` is given) and creates the name's
+   * A and AAAA alias records to the custom domain (unless `aliasRecord` is false).
+   *
+   * @default - none: `certificate` is then required with `domainName`, and you create the records
+   */
+  readonly hostedZone?: route53.IHostedZone;
+
+  /**
+   * An ACM certificate covering `domainName`, instead of the one the pattern requests: in the
+   * API's region, or in us-east-1 for an edge-optimized RestApiLambda.
+   *
+   * @default - with `hostedZone`, a new DNS-validated certificate in the API's stack
+   */
+  readonly certificate?: acm.ICertificate;
+
+  /**
+   * Whether the pattern creates the A and AAAA alias records of `domainName` in `hostedZone`.
+   * Set false when another construct owns the name's records, such as a DnsRouting that routes
+   * one name between the APIs of two regions (each API has a custom domain of that name; the
+   * routing records alias each region's). Only with `hostedZone`.
+   *
+   * @default true
+   */
+  readonly aliasRecord?: boolean;
+
+  /**
+   * Whether clients may still call the API on its default execute-api endpoint
+   * (`https://<api-id>.execute-api.<region>.amazonaws.com/...`). With a custom domain it is off,
+   * so every call goes through the name; turn it on for a Route 53 health check, which can reach
+   * a regional API only there. It cannot be off without `domainName`: the API would answer nowhere.
+   *
+   * @default - false with `domainName`, true without
+   */
+  readonly executeApiEndpoint?: boolean;
 }

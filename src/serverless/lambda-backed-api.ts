@@ -41,7 +41,8 @@ export abstract class LambdaBackedApi extends Construct {
   }
 
   /**
-   * The URL of the stage.
+   * The URL of the stage: `https://<domainName>/` when the API has a custom domain, else its
+   * execute-api URL.
    */
   public get url(): string {
     if (this.stageUrl === undefined) {
@@ -69,7 +70,7 @@ export abstract class LambdaBackedApi extends Construct {
   }
 
   /**
-   * Records the URL of the API's stage.
+   * Records the URL of the API's stage (its custom domain's, when it has one).
    *
    * @internal
    */

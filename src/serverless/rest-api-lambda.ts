@@ -1,11 +1,14 @@
 import { Names, RemovalPolicy, Stack, Token } from 'aws-cdk-lib';
 import * as apigw from 'aws-cdk-lib/aws-apigateway';
+import * as acm from 'aws-cdk-lib/aws-certificatemanager';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as cognito from 'aws-cdk-lib/aws-cognito';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
+import * as targets from 'aws-cdk-lib/aws-route53-targets';
 import * as wafv2 from 'aws-cdk-lib/aws-wafv2';
 import { Construct } from 'constructs';
+import { apiDomainCertificate, apiDomainUrl, createApiAliasRecords, disableExecuteApiEndpoint, validateApiDomainProps } from './api-domain';
 import { addApiDashboardSection, apiAccessLogFormat, apiAlarms, ApiLogSettings, validateLambdaApiProps, warnAboveAccountBurst } from './api-function';
 import { LambdaApiProps } from './lambda-api-props';
 import { LambdaBackedApi } from './lambda-backed-api';
@@ -173,7 +176,9 @@ const ACCOUNT_LOGGING_ID = 'ApiGatewayAccountLogging';
  * API key; request validation; JSON access logs with a retention; execution logging without data
  * tracing; X-Ray and detailed metrics; WAF in PROD; a function on ARM64 and the newest Node.js
  * runtime, traced, with JSON logs, a retention and a timeout within the integration timeout;
- * alarms on 5xx and 4xx rates, p99 latency, and function errors, throttles and duration.
+ * alarms on 5xx and 4xx rates, p99 latency, and function errors, throttles and duration; an
+ * optional custom domain over TLS 1.2 with its certificate and alias records, the default
+ * execute-api endpoint then off.
  *
  * @example
  * import { RestApiLambda } from 'cdk-best-practice-patterns';
@@ -208,6 +213,19 @@ export class RestApiLambda extends LambdaBackedApi {
   public readonly webAcl?: wafv2.CfnWebACL;
 
   /**
+   * The custom domain of `domainName`, with the stage mapped at its root: regional, or
+   * edge-optimized for an EDGE endpoint. Its `domainNameAliasDomainName` and
+   * `domainNameAliasHostedZoneId` are what records of your own (a DnsRouting's) alias.
+   */
+  public readonly domain?: apigw.DomainName;
+
+  /**
+   * The certificate the custom domain serves: `certificate`, or the one the pattern requested
+   * through `hostedZone`.
+   */
+  public readonly certificate?: acm.ICertificate;
+
+  /**
    * The alarms of this pattern: 5xx and 4xx rates, p99 latency, and the function's errors,
    * throttles and duration.
    */
@@ -227,6 +245,7 @@ export class RestApiLambda extends LambdaBackedApi {
     const authorizationType = props.allowUnauthenticatedAccess ? apigw.AuthorizationType.NONE
       : authorizer?.authorizationType ?? apigw.AuthorizationType.IAM;
     const endpoint = props.endpoint ?? RestApiEndpoint.REGIONAL;
+    const disableDefaultEndpoint = disableExecuteApiEndpoint(props);
 
     this.api = new apigw.LambdaRestApi(this, 'Api', {
       // API Gateway's metrics are keyed by the API's name, so it must be unique in the account and
@@ -237,6 +256,7 @@ export class RestApiLambda extends LambdaBackedApi {
       description: `The API of ${this.node.path}`,
       endpointConfiguration: { types: [apigw.EndpointType[endpoint]] },
       policy: endpoint === RestApiEndpoint.PRIVATE ? privateApiPolicy(props.vpcEndpointIds ?? []) : undefined,
+      disableExecuteApiEndpoint: disableDefaultEndpoint,
       cloudWatchRole: false,
       deployOptions: {
         stageName: props.stageName ?? 'api',
@@ -263,7 +283,17 @@ export class RestApiLambda extends LambdaBackedApi {
       } : undefined,
     });
     this.stage = this.api.deploymentStage;
-    this._setUrl(this.api.url);
+    if (disableDefaultEndpoint !== undefined) {
+      // A REST API applies DisableExecuteApiEndpoint at its next deployment: a new one whenever it changes.
+      this.api.latestDeployment?.addToLogicalId({ disableExecuteApiEndpoint: disableDefaultEndpoint });
+    }
+    if (disableDefaultEndpoint) {
+      // The stack output aws-cdk-lib adds names the execute-api URL, which then answers 403: `url` is the one to read.
+      this.api.node.tryRemoveChild('Endpoint');
+    }
+    this.certificate = apiDomainCertificate(this, props);
+    this.domain = this.createDomain(props, endpoint, this.certificate);
+    this._setUrl(this.domain ? apiDomainUrl(props.domainName!) : this.api.url);
     if (accountLogging) {
       // Execution logging fails to deploy until the account points at a CloudWatch role.
       this.stage.node.addDependency(accountLogging);
@@ -315,6 +345,9 @@ export class RestApiLambda extends LambdaBackedApi {
       v.check(/^[A-Za-z0-9_-]{1,128}$/.test(props.stageName), 'stageName', props.stageName, 'letters, digits, hyphens and underscores, 1 to 128 of them');
     }
     checkRegionalWebAclArn(v, 'webAclArn', props.webAclArn, Stack.of(this).region, 'the API');
+    v.check(!isPrivate || props.domainName === undefined, 'domainName', props.domainName,
+      'left unset for a PRIVATE endpoint: a private API\'s custom domain is another resource (AWS::ApiGateway::DomainNameV2), reached through interface endpoints');
+    validateApiDomainProps(v, this, props, props.endpoint === RestApiEndpoint.EDGE);
     // A list known only at deploy time holds one encoded element, which is not a value to check.
     const knownList = (list: string[] | undefined) => (list === undefined || Token.isUnresolved(list) ? [] : list);
     for (const vpcEndpointId of knownList(props.vpcEndpointIds)) {
@@ -334,6 +367,30 @@ export class RestApiLambda extends LambdaBackedApi {
       v.integerAtLeast('usagePlan.dailyQuota', plan.dailyQuota, 1);
     }
     v.throwIfInvalid();
+  }
+
+  /**
+   * The custom domain of `domainName` over TLS 1.2, of the API's endpoint type, with the stage
+   * mapped at its root and its alias records; none without `domainName`.
+   */
+  private createDomain(props: RestApiLambdaProps, endpoint: RestApiEndpoint,
+    certificate: acm.ICertificate | undefined): apigw.DomainName | undefined {
+    if (props.domainName === undefined || certificate === undefined) {
+      return undefined;
+    }
+    const domain = new apigw.DomainName(this, 'Domain', {
+      domainName: props.domainName,
+      certificate,
+      endpointType: endpoint === RestApiEndpoint.EDGE ? apigw.EndpointType.EDGE : apigw.EndpointType.REGIONAL,
+      securityPolicy: apigw.SecurityPolicy.TLS_1_2,
+    });
+    // Dualstack, so the AAAA record answers IPv6 clients (public custom domains default to IPv4):
+    // https://docs.aws.amazon.com/apigateway/latest/developerguide/rest-custom-domain-ip-address-type.html
+    // aws-cdk-lib's DomainName has no prop for it.
+    (domain.node.defaultChild as apigw.CfnDomainName).addPropertyOverride('EndpointConfiguration.IpAddressType', 'dualstack');
+    new apigw.BasePathMapping(this, 'DomainMapping', { domainName: domain, restApi: this.api, stage: this.stage });
+    createApiAliasRecords(this, props, new targets.ApiGatewayDomain(domain));
+    return domain;
   }
 
   /**

@@ -1,9 +1,12 @@
 import { Duration, Stack } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
+import * as apigwv2 from 'aws-cdk-lib/aws-apigatewayv2';
+import * as acm from 'aws-cdk-lib/aws-certificatemanager';
 import * as cognito from 'aws-cdk-lib/aws-cognito';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as logs from 'aws-cdk-lib/aws-logs';
+import * as route53 from 'aws-cdk-lib/aws-route53';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import { DeploymentStage, HardenedFunction, HttpApiLambda, HttpApiLambdaProps } from '../../src';
 import { newApp, newStack, TEST_ENV } from '../support/app';
@@ -17,6 +20,15 @@ import { deployTimeCases, DeployTimeValues, deployTimeValues, LAMBDA_API_DEPLOY_
 
 const CODE = lambda.Code.fromInline('exports.handler = async () => ({ statusCode: 200, body: "ok" });');
 type Extra = Partial<HttpApiLambdaProps>;
+
+// The zone and certificates the custom-domain tests share, imported by id and ARN: their
+// attributes are literal strings, so a stack of any app may use them.
+const IMPORTS = newStack({ withEnv: true });
+const ZONE = route53.HostedZone.fromHostedZoneAttributes(IMPORTS, 'Zone', { hostedZoneId: 'Z0123456789ABCDEFGHIJ', zoneName: 'example.com' });
+const certificateIn = (region: string) => (IMPORTS.node.tryFindChild(region) as acm.ICertificate | undefined)
+  ?? acm.Certificate.fromCertificateArn(IMPORTS, region, `arn:aws:acm:${region}:123456789012:certificate/11111111-2222-3333-4444-555555555555`);
+const CERTIFICATE = certificateIn('us-east-1');
+const DOMAIN: Extra = { domainName: 'api.example.com', hostedZone: ZONE };
 
 function build(extra: Extra = {}) {
   const stack = newStack({ withEnv: true });
@@ -40,6 +52,8 @@ function fullyConfigured(stack: Stack): HttpApiLambdaProps {
     userPoolClients: [userPool.addClient('Web')],
     latencyP99Threshold: Duration.seconds(1),
     alarmTopic: new sns.Topic(stack, 'Alarms', { enforceSSL: true, masterKey: new kms.Key(stack, 'AlarmKey', { enableKeyRotation: true }) }),
+    domainName: 'notes.example.com',
+    hostedZone: route53.HostedZone.fromHostedZoneAttributes(stack, 'Zone', { hostedZoneId: 'Z0123456789ABCDEFGHIJ', zoneName: 'example.com' }),
   };
 }
 
@@ -69,7 +83,7 @@ describe('HttpApiLambda', () => {
       expect(normalizedTemplate(stack)).toMatchSnapshot();
     });
 
-    test('fully configured: Cognito, CORS, alarm topic', () => {
+    test('fully configured: Cognito, CORS, alarm topic, custom domain', () => {
       const stack = newStack({ withEnv: true });
       new HttpApiLambda(stack, 'Notes', fullyConfigured(stack));
       expect(normalizedTemplate(stack)).toMatchSnapshot();
@@ -118,6 +132,55 @@ describe('HttpApiLambda', () => {
       build({ allowedOrigins: ['https://app.example.com'] }).template.hasResourceProperties('AWS::ApiGatewayV2::Api', {
         CorsConfiguration: Match.objectLike({ AllowOrigins: ['https://app.example.com'], AllowMethods: ['*'] }),
       });
+    });
+  });
+
+  describe('custom domain', () => {
+    test('a regional custom domain over TLS 1.2 with a DNS-validated certificate, the stage at its root, A and AAAA aliases, the default endpoint off', () => {
+      const { template, stack, api } = build(DOMAIN);
+      const domainId = stack.getLogicalId(api.domain!.node.defaultChild as apigwv2.CfnDomainName);
+      template.hasResourceProperties('AWS::CertificateManager::Certificate', {
+        DomainName: 'api.example.com',
+        ValidationMethod: 'DNS',
+        DomainValidationOptions: [{ DomainName: 'api.example.com', HostedZoneId: 'Z0123456789ABCDEFGHIJ' }],
+      });
+      template.hasResourceProperties('AWS::ApiGatewayV2::DomainName', {
+        DomainName: 'api.example.com',
+        DomainNameConfigurations: [{
+          CertificateArn: { Ref: stack.getLogicalId(api.certificate!.node.defaultChild as acm.CfnCertificate) },
+          EndpointType: 'REGIONAL',
+          SecurityPolicy: 'TLS_1_2',
+          IpAddressType: 'dualstack',
+        }],
+      });
+      // The stage is named by its literal name, so the mapping waits for it.
+      template.hasResource('AWS::ApiGatewayV2::ApiMapping', {
+        Properties: { DomainName: { Ref: domainId }, ApiId: { Ref: stack.getLogicalId(api.api.node.defaultChild as apigwv2.CfnApi) }, Stage: '$default' },
+        DependsOn: [stack.getLogicalId(api.stage.node.defaultChild as apigwv2.CfnStage)],
+      });
+      for (const type of ['A', 'AAAA']) {
+        template.hasResourceProperties('AWS::Route53::RecordSet', {
+          Name: 'api.example.com.',
+          Type: type,
+          AliasTarget: { DNSName: { 'Fn::GetAtt': [domainId, 'RegionalDomainName'] }, HostedZoneId: { 'Fn::GetAtt': [domainId, 'RegionalHostedZoneId'] } },
+        });
+      }
+      template.hasResourceProperties('AWS::ApiGatewayV2::Api', { DisableExecuteApiEndpoint: true });
+      expect(api.url).toBe('https://api.example.com/');
+    });
+
+    test('records left to DnsRouting and the default endpoint kept for its health check; without a domain, the API as it was', () => {
+      const { template, api } = build({ domainName: 'api.example.com', certificate: CERTIFICATE, executeApiEndpoint: true });
+      template.resourceCountIs('AWS::Route53::RecordSet', 0);
+      template.resourceCountIs('AWS::CertificateManager::Certificate', 0);
+      template.hasResourceProperties('AWS::ApiGatewayV2::DomainName', { DomainNameConfigurations: [Match.objectLike({ CertificateArn: CERTIFICATE.certificateArn })] });
+      template.hasResourceProperties('AWS::ApiGatewayV2::Api', { DisableExecuteApiEndpoint: false });
+      expect(api.url).toBe('https://api.example.com/');
+      build({ ...DOMAIN, aliasRecord: false }).template.resourceCountIs('AWS::Route53::RecordSet', 0);
+      const plain = build();
+      plain.template.resourceCountIs('AWS::ApiGatewayV2::DomainName', 0);
+      plain.template.hasResourceProperties('AWS::ApiGatewayV2::Api', { DisableExecuteApiEndpoint: Match.absent() });
+      expect(plain.api.url).toBe(plain.api.stage.url);
     });
   });
 
@@ -202,6 +265,13 @@ describe('HttpApiLambda', () => {
         /allowedOrigins is \["https:\/\/app.example.com","\*"\]; it must be '\*' alone, or specific origins: '\*' already admits every origin\./],
       ['a log retention none of logs.RetentionDays\'s, with your own function', { code: undefined, handlerFunction: {} as lambda.IFunction, logRetention: 13 as logs.RetentionDays },
         /^ {2}- logRetention is 13; it must be one of logs\.RetentionDays's values: 1, 3, 5, 7, 14, 30, .*, 3653, 9999\.$/m],
+      ['a wildcard domain name', { ...DOMAIN, domainName: '*.example.com' }, /domainName is '\*.example.com'; it must be one host name, not a wildcard/],
+      ['a domain name outside the hosted zone', { ...DOMAIN, domainName: 'api.example.net' }, /domainName is 'api.example.net'; it must be a name in the hosted zone example.com\./],
+      ["a certificate outside the API's region", { domainName: 'api.example.com', certificate: certificateIn('eu-west-1') },
+        /certificate is 'arn:aws:acm:eu-west-1:.*'; it must be in the API's region, us-east-1, not eu-west-1: a regional custom domain takes its certificate from its own region only\./],
+      ['a hosted zone without a domain name', { hostedZone: ZONE }, /hostedZone is '.*Zone'; it must be given with the domainName to request a certificate and create records for\./],
+      ['aliasRecord without a domain name', { aliasRecord: true }, /aliasRecord is true; it must be left unset without domainName\./],
+      ['the default endpoint off without a custom domain', { executeApiEndpoint: false }, /executeApiEndpoint is false; it must be true or unset without domainName/],
     ];
 
     test.each(invalid)('rejects %s', (_name, extra, message) => {
@@ -231,6 +301,7 @@ describe('HttpApiLambda', () => {
         ['allowedOrigins, the whole list', (t) => ({ allowedOrigins: t.list })],
         ['jwtIssuer', (t) => ({ jwtIssuer: t.text, jwtAudience: ['notes'] })],
         ['jwtAudience', (t) => ({ jwtIssuer: 'https://login.example.com', jwtAudience: t.list })],
+        ['domainName', (t) => ({ domainName: t.text, certificate: CERTIFICATE })],
       ];
       // All cases in one app, six to a stack, synthesized once; each case's parameters are its own.
       const tokenCase = deployTimeCases(newApp, tokenCases, (stack, id, t, [, extra]) => {

@@ -2,11 +2,13 @@ import * as path from 'path';
 import { Duration, Stack } from 'aws-cdk-lib';
 import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
 import * as apigw from 'aws-cdk-lib/aws-apigateway';
+import * as acm from 'aws-cdk-lib/aws-certificatemanager';
 import * as cognito from 'aws-cdk-lib/aws-cognito';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as logs from 'aws-cdk-lib/aws-logs';
+import * as route53 from 'aws-cdk-lib/aws-route53';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import {
   DeploymentStage, ExecutionLogLevel, HardenedFunction, LambdaAuthorizerKind, MultiAzVpc, RestApiEndpoint, RestApiLambda, RestApiLambdaProps,
@@ -22,6 +24,15 @@ import { deployTimeCases, DeployTimeValues, deployTimeValues, LAMBDA_API_DEPLOY_
 
 const CODE = lambda.Code.fromInline('exports.handler = async () => ({ statusCode: 200, body: "ok" });');
 type Extra = Partial<RestApiLambdaProps>;
+
+// The zone and certificates the custom-domain tests share, imported by id and ARN: their
+// attributes are literal strings, so a stack of any app may use them.
+const IMPORTS = newStack({ withEnv: true });
+const ZONE = route53.HostedZone.fromHostedZoneAttributes(IMPORTS, 'Zone', { hostedZoneId: 'Z0123456789ABCDEFGHIJ', zoneName: 'example.com' });
+const certificateIn = (region: string) => (IMPORTS.node.tryFindChild(region) as acm.ICertificate | undefined)
+  ?? acm.Certificate.fromCertificateArn(IMPORTS, region, `arn:aws:acm:${region}:123456789012:certificate/11111111-2222-3333-4444-555555555555`);
+const CERTIFICATE = certificateIn('us-east-1');
+const DOMAIN: Extra = { domainName: 'api.example.com', hostedZone: ZONE };
 
 /**
  * The pattern with default props is built once per file and shared: no test changes a stack after
@@ -60,6 +71,8 @@ function fullyConfigured(stack: Stack): RestApiLambdaProps {
     errorRate4xxThreshold: 20,
     latencyP99Threshold: Duration.seconds(2),
     alarmTopic: new sns.Topic(stack, 'Alarms', { enforceSSL: true, masterKey: new kms.Key(stack, 'AlarmKey', { enableKeyRotation: true }) }),
+    domainName: 'notes.example.com',
+    hostedZone: route53.HostedZone.fromHostedZoneAttributes(stack, 'Zone', { hostedZoneId: 'Z0123456789ABCDEFGHIJ', zoneName: 'example.com' }),
   };
 }
 
@@ -89,7 +102,7 @@ describe('RestApiLambda', () => {
       expect(normalizedTemplate(stack)).toMatchSnapshot();
     });
 
-    test('fully configured: Cognito, usage plan, request schema, CORS, WAF', () => {
+    test('fully configured: Cognito, usage plan, request schema, CORS, WAF, custom domain', () => {
       const stack = newStack({ withEnv: true });
       new RestApiLambda(stack, 'Notes', fullyConfigured(stack));
       expect(normalizedTemplate(stack)).toMatchSnapshot();
@@ -315,6 +328,86 @@ describe('RestApiLambda', () => {
     });
   });
 
+  describe('custom domain', () => {
+    const deploymentId = (template: Template) => Object.keys(template.findResources('AWS::ApiGateway::Deployment'))[0];
+    let regional: ReturnType<typeof buildNew>;
+    beforeAll(() => {
+      regional = build(DOMAIN);
+    });
+
+    test('a regional custom domain over TLS 1.2 with a DNS-validated certificate, the stage at its root, A and AAAA aliases, the default endpoint off', () => {
+      const { template, stack, api } = regional;
+      const certificateId = stack.getLogicalId(api.certificate!.node.defaultChild as acm.CfnCertificate);
+      const domainId = stack.getLogicalId(api.domain!.node.defaultChild as apigw.CfnDomainName);
+      template.hasResourceProperties('AWS::CertificateManager::Certificate', {
+        DomainName: 'api.example.com',
+        ValidationMethod: 'DNS',
+        DomainValidationOptions: [{ DomainName: 'api.example.com', HostedZoneId: 'Z0123456789ABCDEFGHIJ' }],
+      });
+      template.hasResourceProperties('AWS::ApiGateway::DomainName', {
+        DomainName: 'api.example.com',
+        EndpointConfiguration: { Types: ['REGIONAL'], IpAddressType: 'dualstack' },
+        SecurityPolicy: 'TLS_1_2',
+        RegionalCertificateArn: { Ref: certificateId },
+      });
+      template.hasResourceProperties('AWS::ApiGateway::BasePathMapping', {
+        DomainName: { Ref: domainId },
+        RestApiId: { Ref: stack.getLogicalId(api.api.node.defaultChild as apigw.CfnRestApi) },
+        Stage: { Ref: stack.getLogicalId(api.stage.node.defaultChild as apigw.CfnStage) },
+        BasePath: Match.absent(),
+      });
+      for (const type of ['A', 'AAAA']) {
+        template.hasResourceProperties('AWS::Route53::RecordSet', {
+          Name: 'api.example.com.',
+          Type: type,
+          HostedZoneId: 'Z0123456789ABCDEFGHIJ',
+          AliasTarget: { DNSName: { 'Fn::GetAtt': [domainId, 'RegionalDomainName'] }, HostedZoneId: { 'Fn::GetAtt': [domainId, 'RegionalHostedZoneId'] } },
+        });
+      }
+      template.hasResourceProperties('AWS::ApiGateway::RestApi', { DisableExecuteApiEndpoint: true });
+      expect(api.url).toBe('https://api.example.com/');
+      // aws-cdk-lib's output of the execute-api URL, which would answer 403, is gone.
+      expect(template.toJSON().Outputs).toBeUndefined();
+      // Without a domain, none of it, and the API as it was.
+      const plain = build();
+      plain.template.resourceCountIs('AWS::ApiGateway::DomainName', 0);
+      plain.template.hasResourceProperties('AWS::ApiGateway::RestApi', { DisableExecuteApiEndpoint: Match.absent() });
+      expect(plain.api.domain).toBeUndefined();
+      expect(plain.api.url).toBe(plain.api.api.url);
+    });
+
+    test('records left to DnsRouting and the default endpoint kept for its health check, in a new deployment', () => {
+      const { template, api } = build({ ...DOMAIN, aliasRecord: false, executeApiEndpoint: true });
+      template.resourceCountIs('AWS::Route53::RecordSet', 0);
+      template.resourceCountIs('AWS::ApiGateway::DomainName', 1);
+      template.hasResourceProperties('AWS::ApiGateway::RestApi', { DisableExecuteApiEndpoint: false });
+      expect(api.url).toBe('https://api.example.com/');
+      // API Gateway applies the setting at the next deployment, so a change makes a new one.
+      expect(deploymentId(template)).not.toBe(deploymentId(regional.template));
+    });
+
+    test('edge-optimized for an EDGE endpoint, with your certificate from us-east-1 and no records without a zone', () => {
+      const { template } = build({ endpoint: RestApiEndpoint.EDGE, domainName: 'api.example.com', certificate: CERTIFICATE });
+      template.hasResourceProperties('AWS::ApiGateway::DomainName', {
+        EndpointConfiguration: { Types: ['EDGE'], IpAddressType: 'dualstack' },
+        CertificateArn: CERTIFICATE.certificateArn,
+        SecurityPolicy: 'TLS_1_2',
+      });
+      template.resourceCountIs('AWS::CertificateManager::Certificate', 0);
+      template.resourceCountIs('AWS::Route53::RecordSet', 0);
+    });
+
+    test('refuses a certificate it cannot have: requested outside us-east-1 for EDGE, or created in another region', () => {
+      const app = newApp();
+      const eu = new Stack(app, 'Eu', { env: { account: TEST_ENV.account, region: 'eu-west-1' } });
+      expect(() => new RestApiLambda(eu, 'Notes', { code: CODE, endpoint: RestApiEndpoint.EDGE, ...DOMAIN })).toThrow(
+        /hostedZone is '.*Zone'; it must be given with a certificate unless the stack is in us-east-1: an edge-optimized custom domain takes its certificate from us-east-1 only.*this stack's region is eu-west-1/);
+      const euCertificate = new acm.Certificate(eu, 'Certificate', { domainName: 'api.example.com' });
+      expect(() => new RestApiLambda(new Stack(app, 'Us', { env: TEST_ENV }), 'Notes', { code: CODE, domainName: 'api.example.com', certificate: euCertificate })).toThrow(
+        "certificate is 'Eu/Certificate, a certificate of stack Eu'; it must be in the API's region, us-east-1, not eu-west-1: a regional custom domain takes its certificate from its own region only.");
+    });
+  });
+
   describe('alarms', () => {
     test('5xx and 4xx rates, p99 latency, and the function errors, throttles and duration near its timeout', () => {
       const { template, api } = build({ timeout: Duration.seconds(20) });
@@ -408,6 +501,25 @@ describe('RestApiLambda', () => {
       ['a web ACL ARN that is not one', { webAclArn: 'arn:aws:wafv2:us-east-1:123456789012:global/webacl/x/y' }, /webAclArn is .*; it must be the ARN of a regional WAFv2 web ACL/],
       ['a PRIVATE API without endpoints', { endpoint: RestApiEndpoint.PRIVATE }, /vpcEndpointIds is unset; it must be at least one interface endpoint id for a PRIVATE endpoint/],
       ['endpoints for a REGIONAL API', { vpcEndpointIds: ['vpce-1'] }, /vpcEndpointIds is \["vpce-1"\]; it must be left unset unless endpoint is PRIVATE/],
+      ['a wildcard domain name', { ...DOMAIN, domainName: '*.example.com' }, /domainName is '\*.example.com'; it must be one host name, not a wildcard/],
+      ['a domain name outside the hosted zone', { ...DOMAIN, domainName: 'api.example.org' }, /domainName is 'api.example.org'; it must be a name in the hosted zone example.com\./],
+      ['a domain name that is no host name', { ...DOMAIN, domainName: 'api..example.com' }, /domainName is 'api..example.com'; it must be a host name such as www.example.com/],
+      ['a domain name in upper case', { ...DOMAIN, domainName: 'API.example.com' }, /domainName is 'API.example.com'; it must be in lower case/],
+      ['a domain name without a zone or a certificate', { domainName: 'api.example.com' }, /domainName is 'api.example.com'; it must be given with a hostedZone .* or a certificate/],
+      ['a custom domain on a PRIVATE endpoint', { endpoint: RestApiEndpoint.PRIVATE, vpcEndpointIds: ['vpce-0123'], ...DOMAIN },
+        /domainName is 'api.example.com'; it must be left unset for a PRIVATE endpoint: a private API's custom domain is another resource/],
+      ["a certificate outside a regional API's region", { domainName: 'api.example.com', certificate: certificateIn('eu-west-1') },
+        /certificate is 'arn:aws:acm:eu-west-1:.*'; it must be in the API's region, us-east-1, not eu-west-1: a regional custom domain takes its certificate from its own region only\./],
+      ['an edge-optimized domain with a certificate outside us-east-1', { endpoint: RestApiEndpoint.EDGE, domainName: 'api.example.com', certificate: certificateIn('eu-west-1') },
+        /certificate is 'arn:aws:acm:eu-west-1:.*'; it must be in us-east-1, not eu-west-1: an edge-optimized custom domain takes its certificate from us-east-1 only\./],
+      ['a certificate that is not an ACM one', { domainName: 'api.example.com', certificate: acm.Certificate.fromCertificateArn(IMPORTS, 'Iam', 'arn:aws:iam::123456789012:server-certificate/api') },
+        /certificate is 'arn:aws:iam::123456789012:server-certificate\/api'; it must be the ARN of an ACM certificate/],
+      ['a hosted zone without a domain name', { hostedZone: ZONE }, /hostedZone is '.*Zone'; it must be given with the domainName to request a certificate and create records for\./],
+      ['a certificate without a domain name', { certificate: CERTIFICATE }, /certificate is '.*'; it must be given with the domainName it covers\./],
+      ['aliasRecord without a hosted zone', { domainName: 'api.example.com', certificate: CERTIFICATE, aliasRecord: false },
+        /aliasRecord is false; it must be left unset without hostedZone, where the records would go\./],
+      ['the default endpoint off without a custom domain', { executeApiEndpoint: false },
+        /executeApiEndpoint is false; it must be true or unset without domainName: with its default endpoint off and no custom domain, the API would answer nowhere\./],
       ['a usage plan burst of 0', { usagePlan: { burstLimit: 0 } }, /usagePlan.burstLimit is 0; it must be a whole number of at least 1\./],
       ['a usage plan quota of 0', { usagePlan: { dailyQuota: 0 } }, /usagePlan.dailyQuota is 0; it must be a whole number of at least 1\./],
       ['a negative usage plan rate', { usagePlan: { rateLimit: -1 } }, /usagePlan.rateLimit is -1; it must be at least 0/],
@@ -455,6 +567,7 @@ describe('RestApiLambda', () => {
         ['usagePlan.rateLimit', (t) => ({ usagePlan: { rateLimit: t.number } })],
         ['usagePlan.burstLimit', (t) => ({ usagePlan: { burstLimit: t.number } })],
         ['usagePlan.dailyQuota', (t) => ({ usagePlan: { dailyQuota: t.number } })],
+        ['domainName', (t) => ({ domainName: t.text, certificate: CERTIFICATE })],
       ];
       // All cases in one app, six to a stack, synthesized once; each case's parameters are its own.
       const tokenCase = deployTimeCases(newApp, tokenCases, (stack, id, t, [, extra]) => {
@@ -503,6 +616,7 @@ describe('RestApiLambda', () => {
   });
 
   describe('compliance', () => {
+    // The fully configured pattern below has a custom domain: its certificate, domain name, mapping and records.
     test('defaults: no unacknowledged finding in any of the five cdk-nag packs', () => {
       const app = newApp();
       new RestApiLambda(new Stack(app, 'Defaults'), 'Notes', { code: CODE });
