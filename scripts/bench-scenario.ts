@@ -40,9 +40,10 @@ function measureScenario(): void {
     outdir: fs.mkdtempSync(path.join(OUT, 'app-')),
     context: { ...cxapi.CURRENTLY_RECOMMENDED_FLAGS, ...cxapi.NEW_PROJECT_DEFAULT_CONTEXT },
   });
-  // A PROD StaticWebsite needs its stack in us-east-1 (CloudFront's metrics and web ACLs are there);
-  // the plain floor is built in the same stack.
-  const stack = new cdk.Stack(app, 'Bench', scenario === 'cloudfront -> s3' ? { env: { region: 'us-east-1' } } : undefined);
+  // A PROD StaticWebsite needs its stack in us-east-1 (CloudFront's metrics and web ACLs are there),
+  // and so does a PROD DnsRouting (Route 53's health-check metrics); the plain floor is built in the
+  // same stack.
+  const stack = new cdk.Stack(app, 'Bench', ['cloudfront -> s3', 'dns routing'].includes(scenario) ? { env: { region: 'us-east-1' } } : undefined);
   const code = lambda.Code.fromInline('exports.handler = async () => ({ statusCode: 200 });');
   const fn = () => new lambda.Function(stack, 'Function', { runtime: lambda.Runtime.NODEJS_22_X, handler: 'index.handler', code });
   // The floor of a function deployed safely, as HardenedFunction is: a version, an alias callers
@@ -287,6 +288,36 @@ const BUILDERS: Record<string, (ours: typeof import('../src') | undefined, kit: 
       // CloudFormation requires it set for Valkey; false is what a replication group defaults to.
       transitEncryptionEnabled: false,
     });
+  },
+  // Failover between two names of one zone, as a multi-region app routes them. The floor is what a
+  // user writes with aws-cdk-lib: a HealthCheck per endpoint and the two failover alias records.
+  'dns routing': (ours, { cdk, stack }) => {
+    const route53 = require('aws-cdk-lib/aws-route53') as typeof import('aws-cdk-lib/aws-route53');
+    const zone = route53.HostedZone.fromHostedZoneAttributes(stack, 'Zone', { hostedZoneId: 'Z0123456789EXAMPLE', zoneName: 'example.com' });
+    const names = ['app-us-east-1.example.com', 'app-us-west-2.example.com'];
+    if (ours) {
+      new ours.DnsRouting(stack, 'App', {
+        hostedZone: zone,
+        recordName: 'app.example.com',
+        endpoints: names.map((name) => ours.RoutingEndpoint.fromDomainName(name, { healthCheckPath: '/health' })),
+      });
+      return;
+    }
+    for (const [i, name] of names.entries()) {
+      const healthCheck = new route53.HealthCheck(stack, `HealthCheck${i}`, {
+        type: route53.HealthCheckType.HTTPS,
+        fqdn: name,
+        resourcePath: '/health',
+        requestInterval: cdk.Duration.seconds(30),
+      });
+      new route53.ARecord(stack, `Record${i}`, {
+        zone,
+        recordName: 'app.example.com',
+        failover: i === 0 ? route53.Failover.PRIMARY : route53.Failover.SECONDARY,
+        healthCheck,
+        target: route53.RecordTarget.fromAlias({ bind: () => ({ dnsName: name, hostedZoneId: zone.hostedZoneId, evaluateTargetHealth: true }) }),
+      });
+    }
   },
   'hardened function': (ours, { stack, code, safelyDeployedFn }) => {
     if (ours) {

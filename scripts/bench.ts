@@ -159,7 +159,7 @@ function main(): number {
       + `${Math.round(os.totalmem() / 2 ** 30)} GiB, Node ${process.version}, aws-cdk-lib ${cdkVersion}.`,
     `Each case runs in a fresh node process, ${RUNS} times after a warm-up, plain and ours interleaved; figures are median (min-max), in milliseconds;`,
     'the ratio is the median of the ratios of each ours run to the plain run just before it.',
-    'Stacks are env-agnostic (but the static website\'s, in us-east-1, where a PROD site must be), under the feature flags a new `cdk init` project gets.',
+    'Stacks are env-agnostic (but the static website\'s and the DNS routing\'s, in us-east-1, where PROD requires them), under the feature flags a new `cdk init` project gets.',
     '"plain" is the same architecture written with',
     'aws-cdk-lib L2 constructs and no hardening: the floor. The ratio compares build + synth with the built-in template validation off.',
     '',

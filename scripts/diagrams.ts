@@ -15,6 +15,7 @@ import { App, Stack } from 'aws-cdk-lib';
 import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as ecs from 'aws-cdk-lib/aws-ecs';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
+import * as route53 from 'aws-cdk-lib/aws-route53';
 import * as cxapi from 'aws-cdk-lib/cx-api';
 // The report command's own code (src/report/), so the docs show what users' reports show.
 import { readAssembly } from '../src/report/assembly';
@@ -132,6 +133,14 @@ const PATTERN_SCENARIOS: Record<string, (stack: Stack) => void> = {
   'http-api-lambda': (stack) => new patterns.HttpApiLambda(stack, 'Api', { code: lambda.Code.fromInline('exports.handler = async () => ({ statusCode: 200 });') }),
   'hardened-function': (stack) => new patterns.HardenedFunction(stack, 'Worker', { code: lambda.Code.fromInline('exports.handler = async () => ({});') }),
   'static-website': (stack) => new patterns.StaticWebsite(stack, 'Site'),
+  'dns-routing': (stack) => new patterns.DnsRouting(stack, 'App', {
+    hostedZone: route53.HostedZone.fromHostedZoneAttributes(stack, 'Zone', { hostedZoneId: 'Z0123456789EXAMPLE', zoneName: 'example.com' }),
+    recordName: 'app.example.com',
+    endpoints: [
+      patterns.RoutingEndpoint.fromDomainName('app-us-east-1.example.com', { healthCheckPath: '/health' }),
+      patterns.RoutingEndpoint.fromDomainName('app-us-west-2.example.com', { healthCheckPath: '/health' }),
+    ],
+  }),
   'event-rule-with-dead-letter-queue': (stack) => new patterns.EventRuleWithDeadLetterQueue(stack, 'Placed', {
     eventPattern: { source: ['com.example.orders'], detailType: ['order.placed'] },
   }).addFunctionTarget(new patterns.HardenedFunction(stack, 'Handler', { code: lambda.Code.fromInline('exports.handler = async () => ({});') })),
@@ -165,7 +174,7 @@ function patternBlocks(): Block[] {
       outdir: fs.mkdtempSync(path.join(outRoot, `${page}-`)),
       context: { ...cxapi.CURRENTLY_RECOMMENDED_FLAGS, ...cxapi.NEW_PROJECT_DEFAULT_CONTEXT, [cxapi.PATH_METADATA_ENABLE_CONTEXT]: true },
     });
-    build(new Stack(app, 'Stack', page === 'static-website' ? { env: { region: 'us-east-1' } } : undefined));
+    build(new Stack(app, 'Stack', ['static-website', 'dns-routing'].includes(page) ? { env: { region: 'us-east-1' } } : undefined));
     const diagram = mermaidBlock(diagramOfAssembly(app.synth().directory), `Drawn by \`npm run diagrams\` with default props. ${NOTE}`);
     return { file: path.join('docs', 'patterns', `${page}.md`), marker: 'diagram', body: diagram };
   });

@@ -23,6 +23,7 @@ export * from './serverless/lambda-backed-api';
 export * from './serverless/rest-api-lambda';
 export * from './serverless/http-api-lambda';
 export * from './edge/static-website';
+export * from './edge/dns-routing';
 export * from './events/event-rule-with-dead-letter-queue';
 export * from './events/step-functions-workflow';
 export * from './data/relational-database';

@@ -90,7 +90,12 @@ const DRAWN: Record<string, Drawing> = {
     counted: (p) => (p.AliasTarget ? ['DNS alias record', 'DNS alias records'] : ['DNS record', 'DNS records']),
   },
   'AWS::Route53::HostedZone': { label: (p) => joined(' ', 'Route 53 hosted zone', text(p.Name)?.replace(/\.$/, '')), shape: 'round' },
-  'AWS::Route53::HealthCheck': { label: () => 'Route 53 health check', shape: 'round' },
+  'AWS::Route53::HealthCheck': {
+    // What it requests, which is what a learner needs to read the routing: `HTTPS app-eu.example.com/health`.
+    label: (p) => joined(' ', 'Route 53 health check', text(p.HealthCheckConfig?.Type)?.replace(/_STR_MATCH$/, ''),
+      text(p.HealthCheckConfig?.FullyQualifiedDomainName) && `${text(p.HealthCheckConfig?.FullyQualifiedDomainName)}${text(p.HealthCheckConfig?.ResourcePath) ?? ''}`),
+    shape: 'round',
+  },
   'AWS::SNS::Topic': { label: (p) => (p.FifoTopic ? 'SNS FIFO topic' : 'SNS topic'), shape: 'stadium' },
   'AWS::SQS::Queue': {
     // Inside a QueueWithDeadLetterQueue box, "Queue" and "DLQ" say enough; a queue named otherwise
