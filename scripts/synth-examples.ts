@@ -84,7 +84,7 @@ function synthesize(job: Job): Promise<Synthesis> {
   // The default stage goes through the aws-cdk CLI, as a user runs it: cdk.json's app command, and
   // the CLI reading the assembly. The other stage needs only its assembly (for its findings and its
   // cost), so its app runs as the CLI would run it, without the CLI and npx around it: about 1 s
-  // of CPU less for each of eight examples.
+  // of CPU less for each example.
   const [command, args, extraEnv] = job.isDefault
     ? [CDK, ['synth', '--quiet', '--no-notices', '--output', job.outdir], {}]
     : [process.execPath, ['-r', 'ts-node/register/transpile-only', 'app.ts'], {

@@ -31,7 +31,7 @@ interface ExampleOutcome extends NagV2Outcome {
  * The examples, the library (compiled, by its name, as the examples import it), aws-cdk-lib and
  * cdk-nag 2.x all load into this file's module registry, so the packs see the classes the
  * constructs were built from (loaded apart, they would silently report nothing), and each loads
- * once for the eight examples. Assets are not bundled: `npm run synth` bundles the examples'
+ * once for all the examples. Assets are not bundled: `npm run synth` bundles the examples'
  * functions with esbuild, and nothing here reads their code.
  */
 function buildExample(example: string): ExampleOutcome {
