@@ -6,12 +6,13 @@ import { App, Aspects, Stack, Validations } from 'aws-cdk-lib';
 import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as ecs from 'aws-cdk-lib/aws-ecs';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
+import * as route53 from 'aws-cdk-lib/aws-route53';
 import * as nag from 'cdk-nag';
 import * as nagV2 from 'cdk-nag-v2';
 import {
-  AlbAutoScalingGroup, AlbFargateService, AuroraDatabase, DeadLetterQueue, DeadLetterSource, DynamoDbTable, EventRuleWithDeadLetterQueue,
+  AlbAutoScalingGroup, AlbFargateService, AuroraDatabase, DeadLetterQueue, DeadLetterSource, DnsRouting, DynamoDbTable, EventRuleWithDeadLetterQueue,
   GuardedKey, HardenedBackupPlan, HardenedFunction, HttpApiLambda, InMemoryCache, MultiAzVpc, QueueWithDeadLetterQueue, RelationalDatabase,
-  RestApiLambda, SnsFanOut, StaticWebsite, StepFunctionsWorkflow,
+  RestApiLambda, RoutingEndpoint, SnsFanOut, StaticWebsite, StepFunctionsWorkflow,
 } from 'cdk-best-practice-patterns';
 
 const code = lambda.Code.fromInline('exports.handler = async () => ({ statusCode: 200 });');
@@ -36,6 +37,11 @@ const patterns = {
   DeadLetterQueue: (stack) => new DeadLetterQueue(stack, 'Failed', { source: DeadLetterSource.LAMBDA_FUNCTION }),
   GuardedKey: (stack) => new GuardedKey(stack, 'Key', { description: 'Encrypts the data of the package check' }),
   StaticWebsite: (stack) => new StaticWebsite(stack, 'Site'),
+  DnsRouting: (stack) => new DnsRouting(stack, 'App', {
+    hostedZone: route53.HostedZone.fromHostedZoneAttributes(stack, 'Zone', { hostedZoneId: 'Z0123456789EXAMPLE', zoneName: 'example.com' }),
+    recordName: 'app.example.com',
+    endpoints: ['app-us-east-1.example.com', 'app-us-west-2.example.com'].map((name) => RoutingEndpoint.fromDomainName(name)),
+  }),
   EventRuleWithDeadLetterQueue: (stack) => new EventRuleWithDeadLetterQueue(stack, 'Placed', {
     eventPattern: { source: ['com.example.orders'] },
   }).addFunctionTarget(new HardenedFunction(stack, 'Handler', { code })),
@@ -54,8 +60,9 @@ const patterns = {
 const app = new App();
 // Each stack is named after the construct it builds: the check compares them with the package's.
 for (const [name, build] of Object.entries(patterns)) {
-  // A PROD StaticWebsite needs its stack in us-east-1, where CloudFront's metrics and web ACLs are.
-  build(new Stack(app, name, name === 'StaticWebsite' ? { env: { region: 'us-east-1' } } : undefined));
+  // A PROD StaticWebsite needs its stack in us-east-1, where CloudFront's metrics and web ACLs are,
+  // and so does a PROD DnsRouting, where Route 53's health-check metrics are.
+  build(new Stack(app, name, ['StaticWebsite', 'DnsRouting'].includes(name) ? { env: { region: 'us-east-1' } } : undefined));
 }
 Validations.of(app).addPlugins(
   new nag.AwsSolutionsChecks(app), new nag.ServerlessChecks(app), new nag.NIST80053R5Checks(app),

@@ -4,13 +4,14 @@ import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as ecs from 'aws-cdk-lib/aws-ecs';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as logs from 'aws-cdk-lib/aws-logs';
+import * as route53 from 'aws-cdk-lib/aws-route53';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import {
-  AlbAutoScalingGroup, AlbFargateService, AuroraDatabase, DeadLetterQueue, DeadLetterSource, DeploymentStage, DynamoDbTable,
+  AlbAutoScalingGroup, AlbFargateService, AuroraDatabase, DeadLetterQueue, DeadLetterSource, DeploymentStage, DnsRouting, DynamoDbTable,
   EventRuleWithDeadLetterQueue, HardenedFunction, HttpApiLambda, InMemoryCache, MultiAzVpc, PatternDefaults,
   QueueWithDeadLetterQueue, RelationalDatabase,
-  RestApiLambda, SnsFanOut, StaticWebsite, StepFunctionsWorkflow,
+  RestApiLambda, RoutingEndpoint, SnsFanOut, StaticWebsite, StepFunctionsWorkflow,
 } from '../../src';
 
 /**
@@ -74,16 +75,18 @@ export function patternResourceCount(template: Template, type: string): number {
 }
 
 /**
- * Where EVERY_PATTERN builds a StaticWebsite: in `stack` when its region is us-east-1 or the site
- * is DEV there; else (PROD, which refuses any other region and env-agnostic stacks) in a new
- * us-east-1 stack beside it in the same app, so the tests that synthesize the app still see what a
- * PROD site creates, rather than a DEV one or an error.
+ * Where EVERY_PATTERN builds a StaticWebsite or a DnsRouting: in `stack` when its region is
+ * us-east-1 or the pattern is DEV there; else (PROD, which refuses any other region and env-agnostic
+ * stacks, since their metrics are in us-east-1 only) in a us-east-1 stack beside it in the same app,
+ * so the tests that synthesize the app still see what the PROD pattern creates, rather than a DEV
+ * one or an error.
  */
-function staticWebsiteStack(stack: Stack): Stack {
+function usEast1Stack(stack: Stack): Stack {
   if (stack.region === 'us-east-1' || PatternDefaults.stageOf(stack) === DeploymentStage.DEV) {
     return stack;
   }
-  return new Stack(stack.node.scope as Construct, `${stack.node.id}UsEast1`, { env: { region: 'us-east-1' } });
+  const id = `${stack.node.id}UsEast1`;
+  return (stack.node.scope!.node.tryFindChild(id) as Stack | undefined) ?? new Stack(stack.node.scope as Construct, id, { env: { region: 'us-east-1' } });
 }
 
 const INLINE_CODE = lambda.Code.fromInline('exports.handler = async () => ({ statusCode: 200 });');
@@ -103,7 +106,15 @@ export const EVERY_PATTERN: Array<[string, (stack: Stack) => void]> = [
   ['HttpApiLambda', (stack) => new HttpApiLambda(stack, 'Api', { code: INLINE_CODE })],
   ['HardenedFunction', (stack) => new HardenedFunction(stack, 'Worker', { code: INLINE_CODE })],
   ['DeadLetterQueue', (stack) => new DeadLetterQueue(stack, 'Failed', { source: DeadLetterSource.LAMBDA_FUNCTION })],
-  ['StaticWebsite', (stack) => new StaticWebsite(staticWebsiteStack(stack), 'Site')],
+  ['StaticWebsite', (stack) => new StaticWebsite(usEast1Stack(stack), 'Site')],
+  ['DnsRouting', (stack) => {
+    const scope = usEast1Stack(stack);
+    new DnsRouting(scope, 'App', {
+      hostedZone: route53.HostedZone.fromHostedZoneAttributes(scope, 'Zone', { hostedZoneId: 'Z0123456789EXAMPLE', zoneName: 'example.com' }),
+      recordName: 'app.example.com',
+      endpoints: ['app-us-east-1.example.com', 'app-us-west-2.example.com'].map((name) => RoutingEndpoint.fromDomainName(name)),
+    });
+  }],
   ['EventRuleWithDeadLetterQueue, with a HardenedFunction target', (stack) => new EventRuleWithDeadLetterQueue(stack, 'Placed', {
     eventPattern: { source: ['com.example.orders'] },
   }).addFunctionTarget(new HardenedFunction(stack, 'Handler', { code: INLINE_CODE }))],
