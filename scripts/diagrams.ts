@@ -137,8 +137,8 @@ const PATTERN_SCENARIOS: Record<string, (stack: Stack) => void> = {
     hostedZone: route53.HostedZone.fromHostedZoneAttributes(stack, 'Zone', { hostedZoneId: 'Z0123456789EXAMPLE', zoneName: 'example.com' }),
     recordName: 'app.example.com',
     endpoints: [
-      patterns.RoutingEndpoint.fromDomainName('app-us-east-1.example.com', { healthCheckPath: '/health' }),
-      patterns.RoutingEndpoint.fromDomainName('app-us-west-2.example.com', { healthCheckPath: '/health' }),
+      patterns.RoutingEndpoint.fromDomainName('app-us-east-1.example.com'),
+      patterns.RoutingEndpoint.fromDomainName('app-us-west-2.example.com'),
     ],
   }),
   'event-rule-with-dead-letter-queue': (stack) => new patterns.EventRuleWithDeadLetterQueue(stack, 'Placed', {

@@ -416,7 +416,10 @@ export class PublicLoadBalancer extends Construct {
     }
 
     if (props.domainName && props.hostedZone) {
-      const target = route53.RecordTarget.fromAlias(new targets.LoadBalancerTarget(this.loadBalancer));
+      // Evaluating the target's health changes nothing for this record alone, but a record that
+      // aliases it (DnsRouting's, through RoutingEndpoint.fromDomainName) then fails over when the
+      // load balancer has no healthy target, not only when its health check fails.
+      const target = route53.RecordTarget.fromAlias(new targets.LoadBalancerTarget(this.loadBalancer, { evaluateTargetHealth: true }));
       // A record only: the load balancer is IPv4 (the VPC has no IPv6), and an AAAA alias to an
       // IPv4-only load balancer would answer nothing.
       new route53.ARecord(this, 'AliasRecord', { zone: props.hostedZone, recordName: props.domainName, target });

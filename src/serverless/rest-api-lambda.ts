@@ -214,8 +214,9 @@ export class RestApiLambda extends LambdaBackedApi {
 
   /**
    * The custom domain of `domainName`, with the stage mapped at its root: regional, or
-   * edge-optimized for an EDGE endpoint. Its `domainNameAliasDomainName` and
-   * `domainNameAliasHostedZoneId` are what records of your own (a DnsRouting's) alias.
+   * edge-optimized for an EDGE endpoint. A regional one can be a DnsRouting endpoint
+   * (`RoutingEndpoint.fromRestApiDomain`); an edge-optimized one is a CloudFront distribution of
+   * API Gateway's, which DnsRouting refuses.
    */
   public readonly domain?: apigw.DomainName;
 

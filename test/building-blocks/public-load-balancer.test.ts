@@ -47,9 +47,12 @@ describe('PublicLoadBalancer alternativeDomainNames', () => {
         { DomainName: 'www.example.com', HostedZoneId: ZONE_ID },
       ],
     });
-    // One record, the front's own name; the routed name's records are DnsRouting's.
+    // One record, the front's own name; the routed name's records are DnsRouting's. It evaluates
+    // the load balancer's health, so a DnsRouting record that aliases it fails over when the load
+    // balancer has no healthy target.
     const records = Object.values(template.findResources('AWS::Route53::RecordSet'));
     expect(records.map((r) => r.Properties.Name)).toEqual([`${REGIONAL_NAME}.`]);
+    expect(records[0].Properties.AliasTarget.EvaluateTargetHealth).toBe(true);
     expect(tier.url).toBe(`https://${REGIONAL_NAME}`);
   });
 

@@ -2,12 +2,13 @@ import { App, Duration, Stack, Token } from 'aws-cdk-lib';
 import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
 import * as apigw from 'aws-cdk-lib/aws-apigateway';
 import * as apigwv2 from 'aws-cdk-lib/aws-apigatewayv2';
+import * as acm from 'aws-cdk-lib/aws-certificatemanager';
 import * as cloudfront from 'aws-cdk-lib/aws-cloudfront';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as elbv2 from 'aws-cdk-lib/aws-elasticloadbalancingv2';
 import * as route53 from 'aws-cdk-lib/aws-route53';
-import { DeploymentStage, DnsRouting, DnsRoutingProps, RoutingEndpoint, RoutingEndpointOptions, RoutingPolicy } from '../../src';
+import { DeploymentStage, DnsRouting, DnsRoutingProps, PatternDefaults, RoutingEndpoint, RoutingEndpointOptions, RoutingPolicy } from '../../src';
 import { newApp, newStack, TEST_ENV } from '../support/app';
 import { cloudFormationFindings } from '../support/cfn-validation';
 import { BothMajorsOutcome, COMPLIANT, runNagPacksOfBothMajors } from '../support/nag';
@@ -261,8 +262,12 @@ describe('DnsRouting', () => {
           guarded: route(mixed, {
             recordName: 'private-api.example.com',
             endpoints: [
-              RoutingEndpoint.fromRestApiDomain(restDomain, { healthCheckAlarm: errorsAlarm(mixed) }),
-              RoutingEndpoint.fromHttpApiDomain(httpDomain, {
+              RoutingEndpoint.fromRestApiDomain(apigw.DomainName.fromDomainNameAttributes(mixed, 'PrivateRestDomain', {
+                domainName: 'private-api.example.com', domainNameAliasHostedZoneId: 'Z1UJRXOUMOOFQ8', domainNameAliasTarget: 'd-rest456.execute-api.us-east-1.amazonaws.com',
+              }), { healthCheckAlarm: errorsAlarm(mixed) }),
+              RoutingEndpoint.fromHttpApiDomain(apigwv2.DomainName.fromDomainNameAttributes(mixed, 'PrivateHttpDomain', {
+                name: 'private-api.example.com', regionalHostedZoneId: 'Z1UJRXOUMOOFQ8', regionalDomainName: 'd-http456.execute-api.us-east-1.amazonaws.com',
+              }), {
                 healthCheckAlarm: cloudwatch.Alarm.fromAlarmArn(mixed, 'OregonErrors', 'arn:aws:cloudwatch:us-west-2:123456789012:alarm:api-errors'),
               }),
             ],
@@ -356,6 +361,14 @@ describe('DnsRouting', () => {
       // The dashboard still reads the health from us-east-1.
       const body = JSON.stringify(stack.resolve(Object.values(template.findResources('AWS::CloudWatch::Dashboard'))[0].Properties.DashboardBody));
       expect(body).toMatch(/\\"region\\":\\"us-east-1\\",\\"metrics\\":\[\[\\"AWS\/Route53\\",\\"HealthCheckStatus\\"/);
+    });
+
+    test('an app-wide DEV stage reaches it: an env-agnostic stack, which PROD refuses, builds without alarms', () => {
+      const app = newApp();
+      PatternDefaults.set(app, { stage: DeploymentStage.DEV });
+      const stack = new Stack(app, 'Dev');
+      expect(route(stack).alarms).toEqual([]);
+      expect(Template.fromStack(stack).findResources('AWS::CloudWatch::Alarm')).toEqual({});
     });
 
     test('DEV in an env-agnostic stack: the warning says its region is unknown; in us-east-1, no warning', () => {
@@ -453,6 +466,31 @@ describe('DnsRouting', () => {
       }), /endpoints\[0\]\.healthCheckAlarm is 'TestStack\/Math'; it must be an alarm on one metric: Route 53 cannot read an alarm on a math expression/],
       ['a healthCheckAlarm of an env-agnostic stack', (stack) => ({ endpoints: regionalNames([{ healthCheckAlarm: errorsAlarm(new Stack(stack.node.scope as App, 'Agnostic')) }, {}]) }),
         /endpoints\[0\]\.healthCheckAlarm is 'Agnostic\/ApiErrors'; it must be an alarm whose region is known at synth/],
+      ['a given set identifier equal to a default one', () => ({ endpoints: regionalNames([{}, { setIdentifier: 'primary' }]) }),
+        /endpoints\[1\]\.setIdentifier is 'primary'; it must be unique among the endpoints, given or by default \(primary and secondary\)/],
+      ['port 65536', () => ({ endpoints: regionalNames([{}, { healthCheckPort: 65536 }]) }), /endpoints\[1\]\.healthCheckPort is 65536; it must be a whole number from 1 to 65535/],
+      ['a healthCheckDomainName of 256 characters', () => ({ endpoints: regionalNames([{ healthCheckDomainName: `${'a'.repeat(244)}.example.com` }, {}]) }),
+        /endpoints\[0\]\.healthCheckDomainName is 'a{244}\.example\.com'; it must be a host name of at most 255 characters/],
+      ...(['searchString', 'healthCheckDomainName', 'healthCheckPort'] as const).map((option): [string, (stack: Stack) => Partial<DnsRoutingProps>, RegExp] => [
+        `a healthCheckAlarm with ${option}`,
+        (stack) => ({ endpoints: regionalNames([{ healthCheckAlarm: errorsAlarm(stack), [option]: option === 'healthCheckPort' ? 8443 : 'x.example.com' }, {}]) }),
+        new RegExp(`endpoints\\[0\\]\\.${option} is .*; it must be left unset with healthCheckAlarm`),
+      ]),
+      ['a healthCheckAlarm in a region Route 53 reads no alarms from', (stack) => ({
+        endpoints: regionalNames([{ healthCheckAlarm: cloudwatch.Alarm.fromAlarmArn(stack, 'Far', 'arn:aws:cloudwatch:xx-north-9:123456789012:alarm:api-errors') }, {}]),
+      }), /endpoints\[0\]\.healthCheckAlarm is 'TestStack\/Far \(in xx-north-9\)'; it must be an alarm in a region Route 53 reads alarms from: us-east-1, /],
+      ['an API domain for another name', (stack) => ({
+        endpoints: [RoutingEndpoint.fromHttpApiDomain(apigwv2.DomainName.fromDomainNameAttributes(stack, 'Other', {
+          name: 'api.example.com', regionalHostedZoneId: 'Z1UJRXOUMOOFQ8', regionalDomainName: 'd-http123.execute-api.us-east-1.amazonaws.com',
+        }), { healthCheckDomainName: 'abc123.execute-api.us-east-1.amazonaws.com' }), regionalNames()[1]],
+      }), /endpoints\[0\] is 'API Gateway domain TestStack\/Other for api\.example\.com'; it must be a custom domain for recordName \(app\.example\.com\): API Gateway answers only the names of its custom domains/],
+      ['an edge-optimized API domain', (stack) => ({
+        endpoints: [RoutingEndpoint.fromRestApiDomain(new apigw.DomainName(stack, 'Edge', {
+          domainName: 'app.example.com',
+          endpointType: apigw.EndpointType.EDGE,
+          certificate: acm.Certificate.fromCertificateArn(stack, 'Cert', 'arn:aws:acm:us-east-1:123456789012:certificate/11111111-2222-3333-4444-555555555555'),
+        }), { healthCheckDomainName: 'abc123.execute-api.us-east-1.amazonaws.com' }), regionalNames()[1]],
+      }), /endpoints\[0\] is 'API Gateway domain TestStack\/Edge'; it must be a regional API Gateway domain \(RestApiLambda endpoint REGIONAL\): an edge-optimized one is a CloudFront distribution/],
       ['a region without health checkers', () => ({ healthCheckRegions: ['us-east-1', 'eu-west-1', 'eu-central-1'] }),
         /healthCheckRegions is 'eu-central-1'; it must be regions Route 53's health checkers run in: us-east-1, us-west-1, us-west-2, eu-west-1, ap-southeast-1, ap-southeast-2, ap-northeast-1, sa-east-1/],
     ];

@@ -2,7 +2,7 @@ import { Annotations, Duration, Stack, Tags, Token } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as route53 from 'aws-cdk-lib/aws-route53';
 import { Construct } from 'constructs';
-import { alarmRegionOf, RoutingEndpoint, RoutingPolicy } from './routing-endpoint';
+import { alarmRegionOf, RoutingEndpoint, RoutingPolicy, setIdentifierOf } from './routing-endpoint';
 import { healthCheckIntervalOf, validateDnsRoutingProps } from './validate';
 import { PatternPrelude } from '../../core/pattern-prelude';
 import { PatternProps } from '../../core/pattern-props';
@@ -29,7 +29,9 @@ export interface DnsRoutingProps extends PatternProps {
   readonly recordName: string;
 
   /**
-   * How the name is routed among the endpoints.
+   * How the name is routed among the endpoints. Changing it on a deployed routing fails: the new
+   * records are created before the old ones are deleted, and Route 53 refuses two routing policies
+   * for one name; route a new name, or remove the routing in one deploy and add it back in the next.
    *
    * @default RoutingPolicy.FAILOVER
    */
@@ -37,15 +39,16 @@ export interface DnsRoutingProps extends PatternProps {
 
   /**
    * The endpoints: with FAILOVER exactly two, the primary first; with WEIGHTED and LATENCY 1 to
-   * 100. Each gets an alias record and an HTTPS health check.
+   * 100; at most one CloudFront distribution. Each gets an alias record and a health check (an
+   * HTTPS request, or its `healthCheckAlarm`).
    */
   readonly endpoints: RoutingEndpoint[];
 
   /**
    * How often each of Route 53's checkers requests each endpoint: 10 or 30 seconds. With about
-   * 15 checkers in eight regions, an endpoint gets a request every 2 seconds or so either way;
-   * 10 seconds detects a failure sooner and costs more. It cannot be changed once the health check
-   * exists (a change replaces the check).
+   * 15 checkers in eight regions, an endpoint gets a request every 2 seconds or so at 30 seconds,
+   * three times as often at 10; 10 seconds detects a failure sooner and costs more. Route 53 cannot
+   * change it on an existing health check: a change replaces the check.
    *
    * @default Duration.seconds(30)
    */
@@ -79,8 +82,9 @@ export interface DnsRoutingProps extends PatternProps {
  * health check with SNI per endpoint on its health path (30 s interval, failure threshold 3, every
  * checker region), so that DNS answers only with healthy endpoints; an alarm per health check
  * (missing data counts as unhealthy), in us-east-1 where Route 53 publishes their metrics; a
- * dashboard section with each endpoint's health. Nothing crosses regions: an endpoint in another
- * region is given by the name it answers on there (`RoutingEndpoint.fromDomainName`).
+ * dashboard section with each endpoint's health. An endpoint in another region is best given by
+ * the name it answers on there (`RoutingEndpoint.fromDomainName`, a plain value); an endpoint
+ * object of another region is a weak cross-stack reference, read at deploy time.
  *
  * In PROD the stack must be in us-east-1 (`env: { region: 'us-east-1' }`): the alarms must be
  * where the metrics are. A DEV routing elsewhere has no alarms, with a warning.
@@ -129,7 +133,8 @@ export class DnsRouting extends Construct {
     validateDnsRoutingProps(prelude.validator, { props, region: stack.region, stack: stack.node.path, scope: this });
 
     this.domainName = props.recordName;
-    this.url = `https://${props.recordName}`;
+    // A fully qualified name's trailing dot belongs in DNS, not in a URL.
+    this.url = `https://${props.recordName.replace(/\.$/, '')}`;
     const policy = props.policy ?? RoutingPolicy.FAILOVER;
     // An AAAA record only when every endpoint has an IPv6 address: Route 53 answers an AAAA query
     // from the AAAA records alone, so one on the secondary only would send every IPv6 client there.
@@ -243,21 +248,6 @@ interface RecordToCreate {
   readonly id: string;
   readonly healthCheck: route53.IHealthCheck;
   readonly recordType: route53.RecordType;
-}
-
-/** The endpoint's set identifier: given, or by policy (`primary`, the region, `endpoint-2`). */
-function setIdentifierOf(endpoint: RoutingEndpoint, index: number, policy: RoutingPolicy): string {
-  if (endpoint._options.setIdentifier !== undefined) {
-    return endpoint._options.setIdentifier;
-  }
-  switch (policy) {
-    case RoutingPolicy.FAILOVER:
-      return index === 0 ? 'primary' : 'secondary';
-    case RoutingPolicy.LATENCY:
-      return endpoint._options.region ?? endpoint._stackRegion()!;
-    default:
-      return `endpoint-${index + 1}`;
-  }
 }
 
 /** A Route 53 health-check metric, which exists in us-east-1 only, per minute. */

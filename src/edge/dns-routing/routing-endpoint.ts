@@ -53,7 +53,10 @@ export interface RoutingEndpointOptions {
 
   /**
    * The name that tells this endpoint's record from the others of the name, 1 to 128 characters,
-   * unique among the endpoints. Changing it replaces the record.
+   * unique among the endpoints (given or default). Changing it replaces the record and its health
+   * check: with WEIGHTED and LATENCY in one deploy; with FAILOVER Route 53 refuses a second record
+   * of one role while the old one exists, so remove the endpoint in one deploy and add it back in
+   * the next (or swap the identifiers of both endpoints in two steps).
    *
    * @default - FAILOVER: `primary` and `secondary`; LATENCY: the region; WEIGHTED: `endpoint-1`,
    * `endpoint-2`, ... in the order of `endpoints`
@@ -147,6 +150,13 @@ export interface EndpointTarget {
   readonly healthCheckDomainNameHint?: string;
   /** The domain name of a `fromDomainName` endpoint, which validation checks against the zone. */
   readonly domainName?: string;
+  /**
+   * The name an API Gateway custom domain answers for, when known at synth: it must be the
+   * routed name, since API Gateway answers another host with 403.
+   */
+  readonly apiDomainName?: string;
+  /** An edge-optimized API Gateway domain: a CloudFront distribution of API Gateway's. */
+  readonly edgeOptimized?: boolean;
   /** The alias target in `zone`. */
   aliasTarget(zone: route53.IHostedZone): route53.IAliasRecordTarget;
 }
@@ -184,10 +194,12 @@ export interface EndpointTarget {
 export class RoutingEndpoint {
   /**
    * An Application or Network Load Balancer, such as the `loadBalancer` of AlbAutoScalingGroup or
-   * AlbFargateService, in the region of the DnsRouting's stack.
+   * AlbFargateService. In another region's stack it is a weak cross-stack reference (see the class).
    *
    * The health check requests the load balancer's DNS name over HTTPS (Route 53 does not reject
-   * a certificate for another name: it retries without SNI).
+   * a certificate for another name: it retries without SNI), so the load balancer must listen on
+   * HTTPS: a front with `allowInsecureHttp` or a TCP Network Load Balancer would never pass it
+   * (give it a `healthCheckAlarm` instead).
    */
   public static fromLoadBalancer(loadBalancer: elbv2.ILoadBalancerV2, options: RoutingEndpointOptions = {}): RoutingEndpoint {
     return new RoutingEndpoint({
@@ -230,6 +242,8 @@ export class RoutingEndpoint {
    * execute-api endpoint on (RestApiLambda: `executeApiEndpoint: true`).
    */
   public static fromRestApiDomain(domain: apigw.IDomainName, options: RoutingEndpointOptions = {}): RoutingEndpoint {
+    const cfn = domain.node.defaultChild instanceof apigw.CfnDomainName ? domain.node.defaultChild : undefined;
+    const types: unknown = cfn ? Stack.of(domain).resolve(cfn.endpointConfiguration)?.types : undefined;
     return new RoutingEndpoint({
       description: `API Gateway domain ${domain.node.path}`,
       construct: domain,
@@ -237,7 +251,9 @@ export class RoutingEndpoint {
       evaluateTargetHealth: true,
       ipv6: false,
       global: false,
-      healthCheckDomainNameHint: "the API's invoke host, <api-id>.execute-api.<region>.amazonaws.com (the custom domain's target name answers no requests)",
+      healthCheckDomainNameHint: API_HEALTH_CHECK_HINT,
+      apiDomainName: cfn?.domainName ?? domain.domainName,
+      edgeOptimized: Array.isArray(types) && types.includes('EDGE'),
     }, options);
   }
 
@@ -250,6 +266,7 @@ export class RoutingEndpoint {
    * execute-api endpoint on (HttpApiLambda: `executeApiEndpoint: true`).
    */
   public static fromHttpApiDomain(domain: apigwv2.IDomainName, options: RoutingEndpointOptions = {}): RoutingEndpoint {
+    const cfn = domain.node.defaultChild instanceof apigwv2.CfnDomainName ? domain.node.defaultChild : undefined;
     return new RoutingEndpoint({
       description: `API Gateway domain ${domain.node.path}`,
       construct: domain,
@@ -257,7 +274,8 @@ export class RoutingEndpoint {
       evaluateTargetHealth: true,
       ipv6: false,
       global: false,
-      healthCheckDomainNameHint: "the API's invoke host, <api-id>.execute-api.<region>.amazonaws.com (the custom domain's target name answers no requests)",
+      healthCheckDomainNameHint: API_HEALTH_CHECK_HINT,
+      apiDomainName: cfn?.domainName ?? domain.name,
     }, options);
   }
 
@@ -265,7 +283,8 @@ export class RoutingEndpoint {
    * A name of the same hosted zone that answers for the endpoint alone, such as the name a
    * regional AlbFargateService answers on (`domainName: 'app-eu-west-1.example.com'`, with the
    * routed name among its `alternativeDomainNames`). The record aliases that name, evaluating
-   * its health, and the health check requests it.
+   * its target's health (the library's fronts create their records with EvaluateTargetHealth, so
+   * a load balancer without a healthy target counts), and the health check requests it.
    *
    * This is how DnsRouting reaches endpoints in other regions: the name is a plain value known
    * in both stacks, so nothing crosses regions at deploy time.
@@ -318,6 +337,28 @@ function withoutTargetHealth(target: route53.IAliasRecordTarget): route53.IAlias
   return {
     bind: (record, zone) => ({ ...target.bind(record, zone), evaluateTargetHealth: Token.asAny(false) as unknown as boolean }),
   };
+}
+
+/** What an API Gateway domain's health check requests, for the error that asks for it. */
+const API_HEALTH_CHECK_HINT = "the API's invoke host, <api-id>.execute-api.<region>.amazonaws.com (the custom domain's target name answers no requests)";
+
+/**
+ * The endpoint's set identifier: given, or by policy (`primary` and `secondary`, the region,
+ * `endpoint-2`). Internal: DnsRouting names the records with it, and validation checks that the
+ * identifiers, given or not, are unique.
+ */
+export function setIdentifierOf(endpoint: RoutingEndpoint, index: number, policy: RoutingPolicy): string {
+  if (endpoint._options.setIdentifier !== undefined) {
+    return endpoint._options.setIdentifier;
+  }
+  switch (policy) {
+    case RoutingPolicy.FAILOVER:
+      return index === 0 ? 'primary' : 'secondary';
+    case RoutingPolicy.LATENCY:
+      return endpoint._options.region ?? endpoint._stackRegion()!;
+    default:
+      return `endpoint-${index + 1}`;
+  }
 }
 
 /** An alias to a DNS name in a hosted zone, such as an API Gateway domain's target or a record of the zone. */

@@ -2,7 +2,7 @@ import { Duration, Token } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import { IConstruct } from 'constructs';
 import type { DnsRoutingProps } from './dns-routing';
-import { alarmRegionOf, RoutingEndpoint, RoutingPolicy } from './routing-endpoint';
+import { alarmRegionOf, RoutingEndpoint, RoutingPolicy, setIdentifierOf } from './routing-endpoint';
 import { isProduction } from '../../core/deployment-stage';
 import { checkDomainName } from '../../core/domain-names';
 import { PropValidator } from '../../core/prop-validator';
@@ -24,6 +24,16 @@ const MAX_WEIGHT = 255;
 /** Route 53's quota of weighted or latency records of one name and type. */
 const MAX_ROUTED_RECORDS = 100;
 const AWS_REGION = /^[a-z]{2}(-[a-z]+)+-\d$/;
+/**
+ * The regions of the alarms Route 53 can watch (AlarmIdentifier's Region: its valid values in the
+ * Route 53 API, as the AWS SDKs list them).
+ */
+const ALARM_REGIONS = ['us-east-1', 'us-east-2', 'us-west-1', 'us-west-2', 'ca-central-1', 'ca-west-1', 'eu-central-1', 'eu-central-2', 'eu-west-1',
+  'eu-west-2', 'eu-west-3', 'eu-north-1', 'eu-south-1', 'eu-south-2', 'ap-east-1', 'ap-east-2', 'me-south-1', 'me-central-1', 'ap-south-1',
+  'ap-south-2', 'ap-southeast-1', 'ap-southeast-2', 'ap-southeast-3', 'ap-southeast-4', 'ap-southeast-5', 'ap-southeast-6', 'ap-southeast-7',
+  'ap-northeast-1', 'ap-northeast-2', 'ap-northeast-3', 'sa-east-1', 'af-south-1', 'il-central-1', 'mx-central-1', 'cn-north-1', 'cn-northwest-1',
+  'us-gov-west-1', 'us-gov-east-1', 'us-iso-east-1', 'us-iso-west-1', 'us-isob-east-1', 'us-isob-west-1', 'us-isof-south-1', 'us-isof-east-1',
+  'eu-isoe-west-1', 'eusc-de-east-1'];
 /** The statistics of an alarm Route 53 can watch (AlarmIdentifier's Name). */
 const ROUTE53_ALARM_STATISTICS = ['Average', 'Minimum', 'Maximum', 'Sum', 'SampleCount'];
 
@@ -150,28 +160,64 @@ const regionsAreKnown: DnsRoutingRule = (v, { props }) => {
 
 /** Set identifiers 1 to 128 characters, unique among the endpoints. */
 const setIdentifiersAreUnique: DnsRoutingRule = (v, { props }) => {
-  const seen = new Set<string>();
-  for (const [i, endpoint] of endpointsOf(props).entries()) {
-    const id = endpoint._options.setIdentifier;
+  const policy = props.policy ?? RoutingPolicy.FAILOVER;
+  // Each endpoint's identifier as DnsRouting will set it, given or by default, with whether it was
+  // given: a given one may collide with another's default (`primary`, a region, `endpoint-2`).
+  const ids = endpointsOf(props).map((endpoint, i) => ({
+    id: setIdentifierOf(endpoint, i, policy),
+    given: endpoint._options.setIdentifier !== undefined,
+  }));
+  for (const [i, { id, given }] of ids.entries()) {
     if (id === undefined || Token.isUnresolved(id)) {
       continue;
     }
-    v.check(id.length >= 1 && id.length <= MAX_SET_IDENTIFIER, `endpoints[${i}].setIdentifier`, id, `1 to ${MAX_SET_IDENTIFIER} characters`);
-    v.check(!seen.has(id), `endpoints[${i}].setIdentifier`, id, 'unique among the endpoints: it tells their records apart');
-    seen.add(id);
+    if (given) {
+      v.check(id.length >= 1 && id.length <= MAX_SET_IDENTIFIER, `endpoints[${i}].setIdentifier`, id, `1 to ${MAX_SET_IDENTIFIER} characters`);
+    }
+    const earlier = ids.slice(0, i).find((other) => other.id === id);
+    // Two defaults alike are two endpoints of one region with LATENCY, which regionsAreKnown reports.
+    if (earlier !== undefined && (given || earlier.given)) {
+      v.check(false, `endpoints[${i}].setIdentifier`, id,
+        `unique among the endpoints, given or by default (${defaultIdentifiers(policy)}): it tells their records apart`);
+    }
   }
 };
 
-/** A `fromDomainName` endpoint is a name of the zone other than the routed one (an alias to itself would loop). */
-const endpointNamesAreInZone: DnsRoutingRule = (v, { props }) => {
+function defaultIdentifiers(policy: RoutingPolicy): string {
+  switch (policy) {
+    case RoutingPolicy.FAILOVER:
+      return 'primary and secondary';
+    case RoutingPolicy.LATENCY:
+      return 'the region';
+    default:
+      return 'endpoint-1, endpoint-2, ...';
+  }
+}
+
+/**
+ * A `fromDomainName` endpoint is a name of the zone other than the routed one (an alias to itself
+ * would loop); an API Gateway domain answers for the routed name (API Gateway answers another host
+ * with 403) and is regional (an edge-optimized one is a CloudFront distribution of API Gateway's:
+ * Route 53 cannot evaluate its health, and its name cannot be served from two regions).
+ */
+const endpointNamesMatch: DnsRoutingRule = (v, { props }) => {
+  const routed = Token.isUnresolved(props.recordName) ? undefined : trimDot(props.recordName);
   for (const [i, endpoint] of endpointsOf(props).entries()) {
-    const name = endpoint._target.domainName;
-    if (name === undefined) {
-      continue;
+    const target = endpoint._target;
+    const name = target.domainName;
+    if (name !== undefined) {
+      checkDomainName(v, `endpoints[${i}]`, name, props.hostedZone);
+      const same = !Token.isUnresolved(name) && routed !== undefined && trimDot(name) === routed;
+      v.check(!same, `endpoints[${i}]`, name, `a name other than recordName: an alias of ${props.recordName} to itself would loop`);
     }
-    checkDomainName(v, `endpoints[${i}]`, name, props.hostedZone);
-    const same = !Token.isUnresolved(name) && !Token.isUnresolved(props.recordName) && trimDot(name) === trimDot(props.recordName);
-    v.check(!same, `endpoints[${i}]`, name, `a name other than recordName: an alias of ${props.recordName} to itself would loop`);
+    const apiName = target.apiDomainName;
+    if (apiName !== undefined && !Token.isUnresolved(apiName) && routed !== undefined) {
+      v.check(trimDot(apiName) === routed, `endpoints[${i}]`, `${target.description} for ${apiName}`,
+        `a custom domain for recordName (${props.recordName}): API Gateway answers only the names of its custom domains, any other host with 403`);
+    }
+    v.check(target.edgeOptimized !== true, `endpoints[${i}]`, target.description,
+      'a regional API Gateway domain (RestApiLambda endpoint REGIONAL): an edge-optimized one is a CloudFront distribution of API Gateway\'s, '
+      + 'whose health Route 53 cannot evaluate and whose name cannot be served from two regions');
   }
 };
 
@@ -229,6 +275,10 @@ function checkHealthCheckAlarm(v: PropValidator, i: number, endpoint: RoutingEnd
   const where = alarmRegionOf(alarm, scope);
   v.check(where !== undefined, `endpoints[${i}].healthCheckAlarm`, alarm.node.path,
     'an alarm whose region is known at synth (Route 53 names it by region and name): an alarm of a stack with an env region, of the routing\'s own stack, or imported by a literal ARN');
+  if (where !== undefined && !Token.isUnresolved(where)) {
+    v.check(ALARM_REGIONS.includes(where), `endpoints[${i}].healthCheckAlarm`, `${alarm.node.path} (in ${where})`,
+      `an alarm in a region Route 53 reads alarms from: ${ALARM_REGIONS.join(', ')}`);
+  }
   if (!(alarm instanceof cloudwatch.Alarm)) {
     return;
   }
@@ -276,7 +326,7 @@ export const DNS_ROUTING_RULES: readonly DnsRoutingRule[] = [
   weightsAreRouteable,
   regionsAreKnown,
   setIdentifiersAreUnique,
-  endpointNamesAreInZone,
+  endpointNamesMatch,
   healthChecksAreValid,
   healthCheckSettingsAreValid,
 ];
