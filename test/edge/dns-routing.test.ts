@@ -8,6 +8,7 @@ import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as elbv2 from 'aws-cdk-lib/aws-elasticloadbalancingv2';
 import * as route53 from 'aws-cdk-lib/aws-route53';
+import * as targets from 'aws-cdk-lib/aws-route53-targets';
 import { DeploymentStage, DnsRouting, DnsRoutingProps, PatternDefaults, RoutingEndpoint, RoutingEndpointOptions, RoutingPolicy } from '../../src';
 import { newApp, newStack, TEST_ENV } from '../support/app';
 import { cloudFormationFindings } from '../support/cfn-validation';
@@ -272,10 +273,26 @@ describe('DnsRouting', () => {
               }),
             ],
           }, 'Guarded'),
+          // Any other alias target, checked on the host given.
+          accelerated: route(mixed, {
+            recordName: 'fast.example.com',
+            policy: RoutingPolicy.WEIGHTED,
+            endpoints: [RoutingEndpoint.fromAliasTarget(new targets.GlobalAcceleratorDomainTarget('a1234567890abcdef.awsglobalaccelerator.com'), {
+              healthCheckDomainName: 'fast-origin.example.com',
+            })],
+          }, 'Accelerated'),
         };
         template = Template.fromStack(mixed);
       });
       const builtOf = (name: string): Built => ({ stack: mixed, routing: routings[name], template });
+
+      test('any alias target: its own DNS name and zone, its health evaluated, the health check on the host given', () => {
+        expect(recordsOf(builtOf('accelerated'))).toEqual([expect.objectContaining({
+          AliasTarget: { DNSName: 'a1234567890abcdef.awsglobalaccelerator.com', HostedZoneId: 'Z2BJ6XQ5FK7U4H', EvaluateTargetHealth: true },
+          Weight: 1,
+        })]);
+        expect(healthCheckConfigs(builtOf('accelerated'))).toEqual([expect.objectContaining({ Type: 'HTTPS', FullyQualifiedDomainName: 'fast-origin.example.com' })]);
+      });
 
       test('a healthCheckAlarm makes a CLOUDWATCH_METRIC check of that alarm, by name and region, keeping its last status without data', () => {
         const alarm = mixed.getLogicalId(mixed.node.findChild('ApiErrors').node.defaultChild as any);
@@ -491,6 +508,12 @@ describe('DnsRouting', () => {
           certificate: acm.Certificate.fromCertificateArn(stack, 'Cert', 'arn:aws:acm:us-east-1:123456789012:certificate/11111111-2222-3333-4444-555555555555'),
         }), { healthCheckDomainName: 'abc123.execute-api.us-east-1.amazonaws.com' }), regionalNames()[1]],
       }), /endpoints\[0\] is 'API Gateway domain TestStack\/Edge'; it must be a regional API Gateway domain \(RestApiLambda endpoint REGIONAL\): an edge-optimized one is a CloudFront distribution/],
+      ['an alias target without a health-check host', () => ({
+        endpoints: [RoutingEndpoint.fromAliasTarget(new targets.GlobalAcceleratorDomainTarget('a1234567890abcdef.awsglobalaccelerator.com')), regionalNames()[1]],
+      }), /endpoints\[0\]\.healthCheckDomainName is unset; it must be the host the health check of alias target GlobalAcceleratorDomainTarget requests: a host name that reaches this target alone/],
+      ['a CloudFront target given as any alias target', (stack) => ({
+        endpoints: [regionalNames()[0], RoutingEndpoint.fromAliasTarget(new targets.CloudFrontTarget(importedDistribution(stack)), { healthCheckDomainName: 'cdn123.cloudfront.net' })],
+      }), /endpoints\[1\] is 'alias target CloudFrontTarget'; it must be RoutingEndpoint\.fromDistribution for a CloudFront distribution/],
       ['a region without health checkers', () => ({ healthCheckRegions: ['us-east-1', 'eu-west-1', 'eu-central-1'] }),
         /healthCheckRegions is 'eu-central-1'; it must be regions Route 53's health checkers run in: us-east-1, us-west-1, us-west-2, eu-west-1, ap-southeast-1, ap-southeast-2, ap-northeast-1, sa-east-1/],
     ];

@@ -157,6 +157,8 @@ export interface EndpointTarget {
   readonly apiDomainName?: string;
   /** An edge-optimized API Gateway domain: a CloudFront distribution of API Gateway's. */
   readonly edgeOptimized?: boolean;
+  /** A CloudFront target given to `fromAliasTarget`, which `fromDistribution` must take instead. */
+  readonly cloudFront?: boolean;
   /** The alias target in `zone`. */
   aliasTarget(zone: route53.IHostedZone): route53.IAliasRecordTarget;
 }
@@ -301,6 +303,26 @@ export class RoutingEndpoint {
     }, options);
   }
 
+  /**
+   * Any other alias target aws-cdk-lib offers (`route53-targets`: an Elastic Beanstalk
+   * environment, a Global Accelerator, an S3 website, an interface endpoint, ...), with the host
+   * its health check requests in `healthCheckDomainName` (or a `healthCheckAlarm`): an alias target
+   * has no host of its own to default to. The record evaluates the target's health, unless the
+   * target says otherwise. Not a CloudFront distribution: give it to `fromDistribution`, which
+   * knows that Route 53 cannot evaluate one.
+   */
+  public static fromAliasTarget(target: route53.IAliasRecordTarget, options: RoutingEndpointOptions = {}): RoutingEndpoint {
+    return new RoutingEndpoint({
+      description: `alias target ${target.constructor.name}`,
+      aliasTarget: () => withTargetHealth(target),
+      evaluateTargetHealth: true,
+      ipv6: false,
+      global: false,
+      healthCheckDomainNameHint: 'a host name that reaches this target alone (an alias target has none of its own to default to)',
+      cloudFront: target instanceof targets.CloudFrontTarget,
+    }, options);
+  }
+
   /** @internal */
   public readonly _target: EndpointTarget;
   /** @internal */
@@ -333,6 +355,19 @@ export class RoutingEndpoint {
  * unusable as a FAILOVER endpoint. Given as a token, the false passes that check and reaches the
  * template as is; the record's own health check decides the failover.
  */
+/**
+ * `target`, evaluating its health unless it says otherwise: a target's own `evaluateTargetHealth`
+ * (false, or true) wins; left unset, it becomes true, which a FAILOVER record needs.
+ */
+function withTargetHealth(target: route53.IAliasRecordTarget): route53.IAliasRecordTarget {
+  return {
+    bind: (record, zone) => {
+      const config = target.bind(record, zone);
+      return config.evaluateTargetHealth === false ? withoutTargetHealth(target).bind(record, zone) : { ...config, evaluateTargetHealth: true };
+    },
+  };
+}
+
 function withoutTargetHealth(target: route53.IAliasRecordTarget): route53.IAliasRecordTarget {
   return {
     bind: (record, zone) => ({ ...target.bind(record, zone), evaluateTargetHealth: Token.asAny(false) as unknown as boolean }),

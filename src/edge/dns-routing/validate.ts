@@ -198,9 +198,10 @@ function defaultIdentifiers(policy: RoutingPolicy): string {
  * A `fromDomainName` endpoint is a name of the zone other than the routed one (an alias to itself
  * would loop); an API Gateway domain answers for the routed name (API Gateway answers another host
  * with 403) and is regional (an edge-optimized one is a CloudFront distribution of API Gateway's:
- * Route 53 cannot evaluate its health, and its name cannot be served from two regions).
+ * Route 53 cannot evaluate its health, and its name cannot be served from two regions); a CloudFront
+ * target comes through `fromDistribution`, which does not ask Route 53 to evaluate it.
  */
-const endpointNamesMatch: DnsRoutingRule = (v, { props }) => {
+const endpointsAreRoutable: DnsRoutingRule = (v, { props }) => {
   const routed = Token.isUnresolved(props.recordName) ? undefined : trimDot(props.recordName);
   for (const [i, endpoint] of endpointsOf(props).entries()) {
     const target = endpoint._target;
@@ -215,6 +216,8 @@ const endpointNamesMatch: DnsRoutingRule = (v, { props }) => {
       v.check(trimDot(apiName) === routed, `endpoints[${i}]`, `${target.description} for ${apiName}`,
         `a custom domain for recordName (${props.recordName}): API Gateway answers only the names of its custom domains, any other host with 403`);
     }
+    v.check(target.cloudFront !== true, `endpoints[${i}]`, target.description,
+      'RoutingEndpoint.fromDistribution for a CloudFront distribution: Route 53 cannot evaluate its health, which fromAliasTarget would ask it to');
     v.check(target.edgeOptimized !== true, `endpoints[${i}]`, target.description,
       'a regional API Gateway domain (RestApiLambda endpoint REGIONAL): an edge-optimized one is a CloudFront distribution of API Gateway\'s, '
       + 'whose health Route 53 cannot evaluate and whose name cannot be served from two regions');
@@ -326,7 +329,7 @@ export const DNS_ROUTING_RULES: readonly DnsRoutingRule[] = [
   weightsAreRouteable,
   regionsAreKnown,
   setIdentifiersAreUnique,
-  endpointNamesMatch,
+  endpointsAreRoutable,
   healthChecksAreValid,
   healthCheckSettingsAreValid,
 ];
