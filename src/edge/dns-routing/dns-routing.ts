@@ -1,11 +1,12 @@
-import { Annotations, Duration, Stack, Tags, Token } from 'aws-cdk-lib';
+import { Duration, Stack, Tags, Token } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as route53 from 'aws-cdk-lib/aws-route53';
 import { Construct } from 'constructs';
 import { alarmRegionOf, RoutingEndpoint, RoutingPolicy, setIdentifierOf } from './routing-endpoint';
-import { healthCheckIntervalOf, validateDnsRoutingProps } from './validate';
+import { healthCheckIntervalOf, ROUTE53_METRICS, validateDnsRoutingProps } from './validate';
 import { PatternPrelude } from '../../core/pattern-prelude';
 import { PatternProps } from '../../core/pattern-props';
+import { warnOutsideUsEast1 } from '../../core/us-east-1';
 
 /**
  * The id of the warning a DEV routing outside us-east-1 gets: it has no alarms.
@@ -202,11 +203,7 @@ export class DnsRouting extends Construct {
     const statuses = checked.map(({ healthCheck }) => healthCheckMetric(healthCheck, 'HealthCheckStatus', cloudwatch.Stats.MINIMUM));
     if (!inUsEast1) {
       // Only DEV gets here: the validation refuses PROD outside us-east-1.
-      const region = Stack.of(this).region;
-      Annotations.of(this).addWarningV2(OUTSIDE_US_EAST_1_WARNING, `${this.node.path} is DEV in a stack whose region is `
-        + `${Token.isUnresolved(region) ? 'unknown at synth (env-agnostic)' : region}, so it has no alarms: Route 53 publishes health-check metrics `
-        + "in us-east-1 only, and a CloudWatch alarm watches only its own region's. PROD refuses this; deploy the routing's stack with "
-        + "env: { region: 'us-east-1' } to keep them.");
+      warnOutsideUsEast1(this, OUTSIDE_US_EAST_1_WARNING, Stack.of(this).region, ROUTE53_METRICS);
     } else {
       for (const [index, { endpoint, setIdentifier, id }] of checked.entries()) {
         prelude.alarm(`HealthAlarm-${id}`, {

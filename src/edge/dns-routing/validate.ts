@@ -3,9 +3,9 @@ import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import { IConstruct } from 'constructs';
 import type { DnsRoutingProps } from './dns-routing';
 import { alarmRegionOf, RoutingEndpoint, RoutingPolicy, setIdentifierOf } from './routing-endpoint';
-import { isProduction } from '../../core/deployment-stage';
 import { checkDomainName } from '../../core/domain-names';
 import { PropValidator } from '../../core/prop-validator';
+import { checkProductionInUsEast1, UsEast1Metrics } from '../../core/us-east-1';
 
 // Route 53's limits (CreateHealthCheck's HealthCheckConfig and ChangeResourceRecordSets):
 // https://docs.aws.amazon.com/Route53/latest/APIReference/API_HealthCheckConfig.html
@@ -56,22 +56,22 @@ export interface RoutingToValidate {
 export type DnsRoutingRule = (v: PropValidator, routing: RoutingToValidate) => void;
 
 /**
- * A PROD DnsRouting's stack is in us-east-1, known at synth: Route 53 publishes its health-check
- * metrics only in us-east-1 (https://docs.aws.amazon.com/Route53/latest/DeveloperGuide/monitoring-health-checks.html)
- * and a CloudWatch alarm watches only its own region's metrics, so the alarms on the health checks
- * must be there. Elsewhere they would never fire; PROD refuses it and says what to do, DEV goes
- * without alarms, with a warning (dns-routing.ts). Records and health checks are global: the
- * stack's region changes nothing else.
+ * A PROD DnsRouting's stack is in us-east-1, known at synth (see `checkProductionInUsEast1`):
+ * Route 53 publishes its health-check metrics only there
+ * (https://docs.aws.amazon.com/Route53/latest/DeveloperGuide/monitoring-health-checks.html).
+ * Records and health checks are global: the stack's region changes nothing else.
  */
 const productionIsInUsEast1: DnsRoutingRule = (v, { props, region, stack }) => {
-  if (!isProduction(props.stage)) {
-    return;
-  }
-  const agnostic = Token.isUnresolved(region);
-  v.check(region === 'us-east-1', `the region of stack '${stack}'`, agnostic ? undefined : region,
-    `us-east-1 for a PROD DnsRouting${agnostic ? ', known at synth (an env-agnostic stack deploys wherever the CLI points)' : ''}:`
-    + ' Route 53 publishes health-check metrics only in us-east-1, so the alarms on the health checks must be there and would never fire elsewhere.'
-    + " Deploy the routing's stack with env: { region: 'us-east-1' } (Route 53 records and health checks are global: they serve every region from there)");
+  checkProductionInUsEast1(v, props.stage, region, stack, ROUTE53_METRICS);
+};
+
+/** What the region's error and warning say of Route 53's health-check metrics. */
+export const ROUTE53_METRICS: UsEast1Metrics = {
+  kind: 'DnsRouting',
+  publisher: 'Route 53 publishes health-check metrics',
+  why: ', so the alarms on the health checks must be there and would never fire elsewhere',
+  stackOf: "the routing's stack",
+  note: 'Route 53 records and health checks are global: they serve every region from there',
 };
 
 /** One name in the zone, not a wildcard. */

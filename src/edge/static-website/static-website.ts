@@ -1,4 +1,4 @@
-import { Annotations, Duration, RemovalPolicy, Stack, Token } from 'aws-cdk-lib';
+import { Annotations, Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
 import * as acm from 'aws-cdk-lib/aws-certificatemanager';
 import * as cloudfront from 'aws-cdk-lib/aws-cloudfront';
 import * as origins from 'aws-cdk-lib/aws-cloudfront-origins';
@@ -13,11 +13,12 @@ import * as wafv2 from 'aws-cdk-lib/aws-wafv2';
 import { Construct } from 'constructs';
 import { deployWebsite } from './deployer';
 import { createSecurityHeadersPolicy, DEFAULT_INDEX_DOCUMENT, distributionMetric, errorResponses, regionalName } from './distribution';
-import { validateStaticWebsiteProps } from './validate';
+import { cloudFrontMetrics, validateStaticWebsiteProps } from './validate';
 import { createAccessLogBucket } from '../../core/access-log-bucket';
 import { acknowledgeNagFinding, acknowledgeNagRule, COMPLIANCE_PACKS } from '../../core/nag';
 import { PatternPrelude } from '../../core/pattern-prelude';
 import { PatternProps } from '../../core/pattern-props';
+import { warnOutsideUsEast1 } from '../../core/us-east-1';
 import { createManagedRulesWebAcl } from '../../core/web-acl';
 
 /**
@@ -427,11 +428,7 @@ export class StaticWebsite extends Construct {
     const rate4xx = distributionMetric(this.distribution, '4xxErrorRate', cloudwatch.Stats.AVERAGE);
     if (!inUsEast1) {
       // Only DEV gets here: the validation refuses PROD outside us-east-1.
-      const stackRegion = Stack.of(this).region;
-      Annotations.of(this).addWarningV2(OUTSIDE_US_EAST_1_WARNING, `${this.node.path} is DEV in a stack whose region is `
-        + `${Token.isUnresolved(stackRegion) ? 'unknown at synth (env-agnostic)' : stackRegion}, so it has no alarms: CloudFront publishes its metrics `
-        + "in us-east-1 only, and a CloudWatch alarm watches only its own region's. PROD refuses this; deploy the site's stack with "
-        + "env: { region: 'us-east-1' } to keep them.");
+      warnOutsideUsEast1(this, OUTSIDE_US_EAST_1_WARNING, Stack.of(this).region, cloudFrontMetrics('its alarms'));
     } else {
       const threshold5xx = props.errorRate5xxThreshold ?? 1;
       const threshold4xx = props.errorRate4xxThreshold ?? 10;

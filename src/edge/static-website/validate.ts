@@ -2,9 +2,9 @@ import { Duration, Token } from 'aws-cdk-lib';
 import * as cloudfront from 'aws-cdk-lib/aws-cloudfront';
 import { MAX_CACHE_AGE } from './deployer';
 import type { StaticWebsiteProps } from './static-website';
-import { isProduction } from '../../core/deployment-stage';
 import { checkDomainName } from '../../core/domain-names';
 import { PropValidator } from '../../core/prop-validator';
+import { checkProductionInUsEast1, UsEast1Metrics } from '../../core/us-east-1';
 import { CLOUDFRONT_WEB_ACL_ARN } from '../../core/web-acl';
 
 // CloudFront's limits: alternate domain names per distribution, and the length of the
@@ -37,27 +37,25 @@ export interface SiteToValidate {
 export type StaticWebsiteRule = (v: PropValidator, site: SiteToValidate) => void;
 
 /**
- * A PROD site's stack is in us-east-1, known at synth. CloudFront publishes its metrics only in
- * us-east-1 (https://docs.aws.amazon.com/AmazonCloudFront/latest/DeveloperGuide/viewing-cloudfront-metrics.html)
- * and a CloudWatch alarm watches only its own region's metrics (aws-cdk #30483), so the site's
- * alarms must be there; a web ACL of scope CLOUDFRONT is created only there too
+ * A PROD site's stack is in us-east-1, known at synth (see `checkProductionInUsEast1`): CloudFront
+ * publishes its metrics only there (https://docs.aws.amazon.com/AmazonCloudFront/latest/DeveloperGuide/viewing-cloudfront-metrics.html),
+ * and a web ACL of scope CLOUDFRONT is created only there too
  * (https://docs.aws.amazon.com/waf/latest/developerguide/how-aws-waf-works-resources.html).
- * Elsewhere the site would silently lose them, so PROD refuses it and says what to do; DEV goes
- * without, with a warning (static-website.ts). An env-agnostic stack is refused as well: it
- * deploys wherever the CLI points, and the pattern must know at synth what it can create.
  */
 const productionIsInUsEast1: StaticWebsiteRule = (v, { props, region, stack }) => {
-  if (!isProduction(props.stage)) {
-    return;
-  }
-  const agnostic = Token.isUnresolved(region);
-  const lost = props.webAclArn === undefined ? 'its alarms and its web ACL' : 'its alarms';
-  v.check(region === 'us-east-1', `the region of stack '${stack}'`, agnostic ? undefined : region,
-    `us-east-1 for a PROD StaticWebsite${agnostic ? ', known at synth (an env-agnostic stack deploys wherever the CLI points)' : ''}:`
-    + ' CloudFront publishes its metrics only in us-east-1, where the alarms on them must be, and a web ACL for CloudFront can only be created there,'
-    + ` so elsewhere the site would lose ${lost}. Deploy the site's stack with env: { region: 'us-east-1' }`
-    + ' (CloudFront serves the site from every edge location whatever region its stack is in)');
+  checkProductionInUsEast1(v, props.stage, region, stack, cloudFrontMetrics(props.webAclArn === undefined ? 'its alarms and its web ACL' : 'its alarms'));
 };
+
+/** What the region's error and warning say of CloudFront; `lost`, what the site would lose elsewhere. */
+export function cloudFrontMetrics(lost: string): UsEast1Metrics {
+  return {
+    kind: 'StaticWebsite',
+    publisher: 'CloudFront publishes its metrics',
+    why: `, where the alarms on them must be, and a web ACL for CloudFront can only be created there, so elsewhere the site would lose ${lost}`,
+    stackOf: "the site's stack",
+    note: 'CloudFront serves the site from every edge location whatever region its stack is in',
+  };
+}
 
 /** At most 100 names, each a host name (in the hosted zone, when there is one). */
 const domainNamesAreHostNames: StaticWebsiteRule = (v, { props }) => {
