@@ -1,4 +1,4 @@
-import { Aws, CfnCondition, CfnMapping, Duration, Fn, Resource, Stack, Token, Tokenization } from 'aws-cdk-lib';
+import { Aws, CfnCondition, CfnMapping, Duration, Fn, Stack, Token, Tokenization } from 'aws-cdk-lib';
 import * as acm from 'aws-cdk-lib/aws-certificatemanager';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
@@ -12,6 +12,7 @@ import { RegionInfo } from 'aws-cdk-lib/region-info';
 import { Construct } from 'constructs';
 import { createAccessLogBucket } from '../core/access-log-bucket';
 import { PatternAlarmOptions } from '../core/alarms';
+import { certificateLocation } from '../core/certificates';
 import { checkDomainName } from '../core/domain-names';
 import { createLogEncryptionKey } from '../core/log-encryption';
 import { acknowledgeNagFinding, acknowledgeNagRule, COMPLIANCE_PACKS, NIST_AND_HIPAA_PACKS, NIST_AND_PCI_PACKS } from '../core/nag';
@@ -146,7 +147,6 @@ export interface TargetNames {
  */
 const MAX_NAMES_PER_CERTIFICATE = 10;
 const IPV4_CIDR = /^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})\/(\d{1,2})$/;
-const ACM_CERTIFICATE_ARN = /^arn:[a-z-]+:acm:([a-z0-9-]+):\d{12}:certificate\/.+$/;
 const IAM_SERVER_CERTIFICATE_ARN = /^arn:[a-z-]+:iam::\d{12}:server-certificate\/.+$/;
 
 /**
@@ -283,22 +283,13 @@ export class PublicLoadBalancer extends Construct {
    * requests for `domainName` is created in the pattern's own stack: nothing to check.
    */
   private static validateCertificateRegion(v: PropValidator, certificate: acm.ICertificate, vpc: ec2.IVpc | undefined): void {
-    const arn = certificate.certificateArn;
-    let certificateRegion: string | undefined;
-    let where: string | undefined;
-    if (typeof arn === 'string' && !Token.isUnresolved(arn)) {
-      if (IAM_SERVER_CERTIFICATE_ARN.test(arn)) {
-        return;
-      }
-      const m = ACM_CERTIFICATE_ARN.exec(arn);
-      v.check(m !== null, 'certificate', arn, 'the ARN of an ACM certificate (arn:<partition>:acm:<region>:<account>:certificate/<id>) '
-        + 'or of an IAM server certificate (arn:<partition>:iam::<account>:server-certificate/<name>)');
-      certificateRegion = m?.[1];
-      where = arn;
-    } else if (Construct.isConstruct(certificate) && Resource.isOwnedResource(certificate)) {
-      certificateRegion = Stack.of(certificate).region;
-      where = `${certificate.node.path}, a certificate of stack ${Stack.of(certificate).stackName}`;
+    const { literalArn, region: certificateRegion, where } = certificateLocation(certificate);
+    if (literalArn !== undefined && IAM_SERVER_CERTIFICATE_ARN.test(literalArn)) {
+      return;
     }
+    v.check(literalArn === undefined || certificateRegion !== undefined, 'certificate', literalArn,
+      'the ARN of an ACM certificate (arn:<partition>:acm:<region>:<account>:certificate/<id>) '
+      + 'or of an IAM server certificate (arn:<partition>:iam::<account>:server-certificate/<name>)');
     const region = regionOf(vpc);
     if (certificateRegion === undefined || Token.isUnresolved(certificateRegion) || region === undefined || Token.isUnresolved(region)) {
       return;

@@ -1,14 +1,11 @@
-import { Resource, Stack, Token } from 'aws-cdk-lib';
+import { Stack, Token } from 'aws-cdk-lib';
 import * as acm from 'aws-cdk-lib/aws-certificatemanager';
 import * as route53 from 'aws-cdk-lib/aws-route53';
 import { Construct } from 'constructs';
 import { LambdaApiProps } from './lambda-api-props';
+import { certificateLocation } from '../core/certificates';
 import { checkDomainName } from '../core/domain-names';
 import { PropValidator } from '../core/prop-validator';
-
-// An ACM certificate's ARN; its first group is the region. API Gateway takes certificates from ACM
-// only: https://docs.aws.amazon.com/apigateway/latest/developerguide/how-to-custom-domains.html
-const ACM_CERTIFICATE_ARN = /^arn:[a-z-]+:acm:([a-z0-9-]+):\d{12}:certificate\/.+$/;
 
 // An edge-optimized custom domain is served by CloudFront, which takes certificates from this
 // region only; a regional one takes them from its own region:
@@ -60,19 +57,9 @@ export function validateApiDomainProps(v: PropValidator, scope: Construct, props
  * is a token is skipped.
  */
 function checkCertificateRegion(v: PropValidator, certificate: acm.ICertificate, apiRegion: string, edgeOptimized: boolean): void {
-  const arn = certificate.certificateArn;
-  let certificateRegion: string | undefined;
-  let where: string | undefined;
-  if (!Token.isUnresolved(arn)) {
-    const m = ACM_CERTIFICATE_ARN.exec(arn);
-    v.check(m !== null, 'certificate', arn,
-      'the ARN of an ACM certificate, arn:<partition>:acm:<region>:<account>:certificate/<id> (API Gateway takes certificates from ACM only)');
-    certificateRegion = m?.[1];
-    where = arn;
-  } else if (Resource.isOwnedResource(certificate)) {
-    certificateRegion = Stack.of(certificate).region;
-    where = `${certificate.node.path}, a certificate of stack ${Stack.of(certificate).stackName}`;
-  }
+  const { literalArn, region: certificateRegion, where } = certificateLocation(certificate);
+  v.check(literalArn === undefined || certificateRegion !== undefined, 'certificate', literalArn,
+    'the ARN of an ACM certificate, arn:<partition>:acm:<region>:<account>:certificate/<id> (API Gateway takes certificates from ACM only)');
   const required = edgeOptimized ? EDGE_CERTIFICATE_REGION : apiRegion;
   if (certificateRegion === undefined || Token.isUnresolved(certificateRegion) || Token.isUnresolved(required)) {
     return;

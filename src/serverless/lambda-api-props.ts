@@ -121,8 +121,10 @@ export interface LambdaApiProps extends HardenedFunctionProps {
   /**
    * Whether clients may still call the API on its default execute-api endpoint
    * (`https://<api-id>.execute-api.<region>.amazonaws.com/...`). With a custom domain it is off,
-   * so every call goes through the name; turn it on for a Route 53 health check, which can reach
-   * a regional API only there. It cannot be off without `domainName`: the API would answer nowhere.
+   * so every call goes through the name; turn it on for a Route 53 HTTPS health check, which can
+   * reach a regional API only there (on a route that answers without authorization: DnsRouting's
+   * `healthCheckAlarm` serves an API behind IAM or JWT instead). It cannot be off without
+   * `domainName`: the API would answer nowhere.
    *
    * @default - false with `domainName`, true without
    */

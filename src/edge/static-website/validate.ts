@@ -2,6 +2,7 @@ import { Duration, Token } from 'aws-cdk-lib';
 import * as cloudfront from 'aws-cdk-lib/aws-cloudfront';
 import { MAX_CACHE_AGE } from './deployer';
 import type { StaticWebsiteProps } from './static-website';
+import { ACM_CERTIFICATE_ARN } from '../../core/certificates';
 import { checkDomainName } from '../../core/domain-names';
 import { PropValidator } from '../../core/prop-validator';
 import { checkProductionInUsEast1, UsEast1Metrics } from '../../core/us-east-1';
@@ -14,8 +15,6 @@ export const MAX_DOMAIN_NAMES = 100;
 export const MAX_CSP_LENGTH = 1783;
 // ACM's default quota of names per certificate, for the certificate the pattern requests.
 export const MAX_CERTIFICATE_NAMES = 10;
-// An ACM certificate's ARN; its first group is the region.
-const ACM_CERTIFICATE_ARN = /^arn:[a-z-]+:acm:([a-z0-9-]+):\d{12}:certificate\/.+$/;
 const COUNTRY_CODE = /^[A-Z]{2}$/;
 // An S3 object key as CloudFront's default root object and error pages take it.
 const OBJECT_KEY = /^[^/\s][^\s]{0,1023}$/;
