@@ -135,11 +135,6 @@ export interface EndpointTarget {
   readonly description: string;
   /** The construct behind it, whose stack tells its region; none for a domain name. */
   readonly construct?: IConstruct;
-  /**
-   * Whether Route 53 may evaluate the target's own health as well: not for CloudFront, which
-   * Route 53 refuses (AliasTarget.EvaluateTargetHealth).
-   */
-  readonly evaluateTargetHealth: boolean;
   /** Whether the target answers over IPv6 too, and so may get an AAAA record. */
   readonly ipv6: boolean;
   /** A global target, such as a CloudFront distribution, has no region for latency routing. */
@@ -208,7 +203,6 @@ export class RoutingEndpoint {
       description: `load balancer ${loadBalancer.node.path}`,
       construct: loadBalancer,
       aliasTarget: () => new targets.LoadBalancerTarget(loadBalancer, { evaluateTargetHealth: true }),
-      evaluateTargetHealth: true,
       // The library's load balancers are IPv4-only.
       ipv6: false,
       global: false,
@@ -228,7 +222,6 @@ export class RoutingEndpoint {
       description: `distribution ${distribution.node.path}`,
       construct: distribution,
       aliasTarget: () => withoutTargetHealth(new targets.CloudFrontTarget(distribution)),
-      evaluateTargetHealth: false,
       ipv6: true,
       global: true,
       healthCheckDomainName: distribution.distributionDomainName,
@@ -249,8 +242,7 @@ export class RoutingEndpoint {
     return new RoutingEndpoint({
       description: `API Gateway domain ${domain.node.path}`,
       construct: domain,
-      aliasTarget: () => aliasTo(domain.domainNameAliasDomainName, domain.domainNameAliasHostedZoneId, true),
-      evaluateTargetHealth: true,
+      aliasTarget: () => aliasTo(domain.domainNameAliasDomainName, domain.domainNameAliasHostedZoneId),
       ipv6: false,
       global: false,
       healthCheckDomainNameHint: API_HEALTH_CHECK_HINT,
@@ -272,8 +264,7 @@ export class RoutingEndpoint {
     return new RoutingEndpoint({
       description: `API Gateway domain ${domain.node.path}`,
       construct: domain,
-      aliasTarget: () => aliasTo(domain.regionalDomainName, domain.regionalHostedZoneId, true),
-      evaluateTargetHealth: true,
+      aliasTarget: () => aliasTo(domain.regionalDomainName, domain.regionalHostedZoneId),
       ipv6: false,
       global: false,
       healthCheckDomainNameHint: API_HEALTH_CHECK_HINT,
@@ -294,8 +285,7 @@ export class RoutingEndpoint {
   public static fromDomainName(domainName: string, options: RoutingEndpointOptions = {}): RoutingEndpoint {
     return new RoutingEndpoint({
       description: `domain name ${domainName}`,
-      aliasTarget: (zone) => aliasTo(domainName, zone.hostedZoneId, true),
-      evaluateTargetHealth: true,
+      aliasTarget: (zone) => aliasTo(domainName, zone.hostedZoneId),
       ipv6: false,
       global: false,
       healthCheckDomainName: domainName,
@@ -315,7 +305,6 @@ export class RoutingEndpoint {
     return new RoutingEndpoint({
       description: `alias target ${target.constructor.name}`,
       aliasTarget: () => withTargetHealth(target),
-      evaluateTargetHealth: true,
       ipv6: false,
       global: false,
       healthCheckDomainNameHint: 'a host name that reaches this target alone (an alias target has none of its own to default to)',
@@ -396,7 +385,7 @@ export function setIdentifierOf(endpoint: RoutingEndpoint, index: number, policy
   }
 }
 
-/** An alias to a DNS name in a hosted zone, such as an API Gateway domain's target or a record of the zone. */
-function aliasTo(dnsName: string, hostedZoneId: string, evaluateTargetHealth: boolean): route53.IAliasRecordTarget {
-  return { bind: () => ({ dnsName, hostedZoneId, evaluateTargetHealth }) };
+/** An alias to a DNS name in a hosted zone (an API Gateway domain's target, a record of the zone), evaluating its health. */
+function aliasTo(dnsName: string, hostedZoneId: string): route53.IAliasRecordTarget {
+  return { bind: () => ({ dnsName, hostedZoneId, evaluateTargetHealth: true }) };
 }

@@ -11,10 +11,10 @@ import { checkProductionInUsEast1, UsEast1Metrics } from '../../core/us-east-1';
 // https://docs.aws.amazon.com/Route53/latest/APIReference/API_HealthCheckConfig.html
 // https://docs.aws.amazon.com/Route53/latest/APIReference/API_ResourceRecordSet.html
 /** The regions Route 53's health checkers run in; a health check needs at least three. */
-export const HEALTH_CHECKER_REGIONS = ['us-east-1', 'us-west-1', 'us-west-2', 'eu-west-1', 'ap-southeast-1', 'ap-southeast-2', 'ap-northeast-1', 'sa-east-1'];
-export const MIN_HEALTH_CHECKER_REGIONS = 3;
+const HEALTH_CHECKER_REGIONS = ['us-east-1', 'us-west-1', 'us-west-2', 'eu-west-1', 'ap-southeast-1', 'ap-southeast-2', 'ap-northeast-1', 'sa-east-1'];
+const MIN_HEALTH_CHECKER_REGIONS = 3;
 /** RequestInterval takes 10 or 30 seconds only; it cannot change after the check is created. */
-export const HEALTH_CHECK_INTERVALS = [10, 30];
+const HEALTH_CHECK_INTERVALS = [10, 30];
 const MAX_FAILURE_THRESHOLD = 10;
 const MAX_RESOURCE_PATH = 255;
 const MAX_SEARCH_STRING = 255;
